@@ -1,0 +1,175 @@
+"""Who acts in Central Asian diplomacy: states, persons, organisations, regional groupings."""
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from apps.core.models import (
+    DatePrecision,
+    FactModel,
+    SlugNaturalKeyManager,
+    SluggedModel,
+    clean_partial_date,
+    format_partial_date,
+    partial_date_constraints,
+)
+
+
+class ActorKind(models.TextChoices):
+    STATE = "state", "State"
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+    GROUPING = "grouping", "Regional grouping"
+
+
+class ActorQuerySet(models.QuerySet):
+    def states(self):
+        return self.filter(kind=ActorKind.STATE)
+
+    def for_api(self):
+        return self.select_related("country").prefetch_related("members", "citations__source")
+
+
+class ActorManager(SlugNaturalKeyManager.from_queryset(ActorQuerySet)):
+    pass
+
+
+class Actor(SluggedModel, FactModel):
+    kind = models.CharField(max_length=16, choices=ActorKind.choices, db_index=True)
+    name_en = models.CharField("name (English)", max_length=200)
+    name_ru = models.CharField("name (Russian)", max_length=200)
+    name_ja = models.CharField("name (Japanese)", max_length=200, blank=True)
+    iso3 = models.CharField(
+        "ISO 3166-1 alpha-3", max_length=3, null=True, blank=True, unique=True, help_text="States only, e.g. JPN."
+    )
+    wikidata_id = models.CharField(
+        "Wikidata id", max_length=20, null=True, blank=True, unique=True, help_text="e.g. Q17."
+    )
+    country = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        limit_choices_to={"kind": ActorKind.STATE},
+        help_text="For a person: the state they serve.",
+    )
+    position_en = models.CharField("position (English)", max_length=200, blank=True)
+    position_ru = models.CharField("position (Russian)", max_length=200, blank=True)
+    members = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="groupings",
+        help_text="For a grouping or organisation: its member actors.",
+    )
+    description_en = models.TextField(blank=True)
+
+    objects = ActorManager()
+
+    class Meta:
+        ordering = ["name_en"]
+        constraints = [
+            models.CheckConstraint(name="actor_name_en_not_empty", condition=~models.Q(name_en="")),
+            models.CheckConstraint(
+                name="actor_iso3_only_for_states",
+                condition=models.Q(iso3__isnull=True) | models.Q(kind=ActorKind.STATE),
+                violation_error_message="Only a state has an ISO 3166-1 alpha-3 code.",
+            ),
+            models.CheckConstraint(
+                name="actor_iso3_three_letters",
+                condition=models.Q(iso3__isnull=True) | models.Q(iso3__length=3),
+                violation_error_message="An ISO 3166-1 alpha-3 code has three letters.",
+            ),
+            models.CheckConstraint(
+                name="actor_country_only_for_persons",
+                condition=models.Q(country__isnull=True) | models.Q(kind=ActorKind.PERSON),
+                violation_error_message="Only a person serves a state (country).",
+            ),
+            models.CheckConstraint(
+                name="actor_not_own_country", condition=~models.Q(country=models.F("id"))
+            ),
+        ]
+
+    def __str__(self):
+        return self.name_en
+
+    def clean(self):
+        if self.iso3:
+            self.iso3 = self.iso3.upper()
+            if not self.iso3.isalpha() or len(self.iso3) != 3:
+                raise ValidationError({"iso3": "Three letters, e.g. JPN."})
+        if self.iso3 == "":
+            self.iso3 = None
+        if self.wikidata_id == "":
+            self.wikidata_id = None
+        if self.iso3 and self.kind != ActorKind.STATE:
+            raise ValidationError({"iso3": "Only a state has an ISO 3166-1 alpha-3 code."})
+        if self.country_id and self.kind != ActorKind.PERSON:
+            raise ValidationError({"country": "Only a person serves a state; clear this field or make the actor a person."})
+
+
+class RelationKind(models.TextChoices):
+    PARTNER = "partner", "Partner"
+    MAIN_ECONOMIC_PARTNER = "main_economic_partner", "Main economic partner"
+    COMPETITOR = "competitor", "Competitor"
+    DEPENDENCE = "dependence", "Depends on"
+    STRATEGIC_TIES = "strategic_ties", "Strategic ties"
+    SEEKS_TO_REDUCE_DEPENDENCE = "seeks_to_reduce_dependence", "Seeks to reduce dependence on"
+    LAGS_BEHIND = "lags_behind", "Lags behind"
+
+
+class ActorRelation(FactModel):
+    """A directed relation: subject — kind — object (e.g. South Korea competitor of Japan)."""
+
+    subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_as_subject")
+    object = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_as_object")
+    kind = models.CharField(max_length=32, choices=RelationKind.choices, db_index=True)
+    qualifier = models.CharField(
+        max_length=200, blank=True, help_text="How the source characterises it, e.g. 'quiet competitor'."
+    )
+    domain = models.CharField(max_length=200, blank=True, help_text="Field of the relation, e.g. 'rare earth supply chains'.")
+    start_date = models.DateField(null=True, blank=True)
+    start_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    end_date = models.DateField(null=True, blank=True)
+    end_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    description_en = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["subject__name_en", "kind", "object__name_en"]
+        constraints = [
+            models.CheckConstraint(
+                name="actor_relation_subject_not_object",
+                condition=~models.Q(subject=models.F("object")),
+                violation_error_message="An actor cannot be in a relation with itself.",
+            ),
+            models.CheckConstraint(
+                name="actor_relation_end_after_start",
+                condition=models.Q(start_date__isnull=True)
+                | models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                violation_error_message="The relation cannot end before it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["subject", "object", "kind", "domain"], name="actor_relation_unique"
+            ),
+            *partial_date_constraints("actor_relation", "start_date"),
+            *partial_date_constraints("actor_relation", "end_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} — {self.get_kind_display().lower()} — {self.object}"
+
+    @property
+    def start(self):
+        return format_partial_date(self.start_date, self.start_date_precision)
+
+    @property
+    def end(self):
+        return format_partial_date(self.end_date, self.end_date_precision)
+
+    def clean(self):
+        clean_partial_date(self.start_date, self.start_date_precision, "start_date")
+        clean_partial_date(self.end_date, self.end_date_precision, "end_date")
+        if self.subject_id and self.subject_id == self.object_id:
+            raise ValidationError({"object": "An actor cannot be in a relation with itself."})
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The relation cannot end before it starts."})

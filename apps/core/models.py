@@ -1,0 +1,103 @@
+"""Abstract bases and shared vocabulary of every catrack fact model.
+
+A fact row knows when it was created and last changed, keeps its change history, and carries
+citations (apps.sources.Citation) through a generic relation.
+"""
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Length
+from simple_history.models import HistoricalRecords
+
+# Lets constraints say name__length__lte=N, portably across databases.
+models.CharField.register_lookup(Length)
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a stored date the source actually gives.
+
+    The stored date is the first day of what is known (a year-precision date is 1 January), so
+    it sorts and filters; it is never to be read as that exact day.
+    """
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+    UNKNOWN = "unknown", "Unknown"
+
+
+def partial_date_constraints(model_name, field):
+    """Database rules for a (date, precision) pair: unknown ⇔ no date."""
+    precision = f"{field}_precision"
+    return [
+        models.CheckConstraint(
+            name=f"{model_name}_{field}_unknown_iff_null",
+            condition=(
+                models.Q(**{f"{field}__isnull": True, precision: DatePrecision.UNKNOWN})
+                | (models.Q(**{f"{field}__isnull": False}) & ~models.Q(**{precision: DatePrecision.UNKNOWN}))
+            ),
+            violation_error_message=f"{field}: give a date with a precision, or no date with precision 'unknown'.",
+        ),
+    ]
+
+
+def clean_partial_date(value, precision, field):
+    """Form-level check that a partial date is stored canonically (no fake day or month)."""
+    if value is None:
+        if precision != DatePrecision.UNKNOWN:
+            raise ValidationError({field: f"A date is required when the precision is '{precision}'."})
+        return
+    if precision == DatePrecision.UNKNOWN:
+        raise ValidationError({f"{field}_precision": "Precision 'unknown' means no date: clear the date or pick a precision."})
+    if precision == DatePrecision.YEAR and (value.month, value.day) != (1, 1):
+        raise ValidationError({field: "With year precision store 1 January of that year (only the year is known)."})
+    if precision == DatePrecision.MONTH and value.day != 1:
+        raise ValidationError({field: "With month precision store the 1st of that month (only the month is known)."})
+
+
+def format_partial_date(value, precision):
+    """'2025', '2025-12' or '2025-12-19' — only what is known; None when unknown."""
+    if value is None or precision == DatePrecision.UNKNOWN:
+        return None
+    if precision == DatePrecision.YEAR:
+        return f"{value.year:04d}"
+    if precision == DatePrecision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class FactModel(TimeStampedModel):
+    """A fact catrack records: timestamped, cited and with an audit trail."""
+
+    citations = GenericRelation("sources.Citation")
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+class SlugNaturalKeyManager(models.Manager):
+    """Fixtures refer to rows by slug, so loading them twice changes nothing."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class SluggedModel(models.Model):
+    slug = models.SlugField(max_length=100, unique=True, help_text="Stable lower-case English identifier.")
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return (self.slug,)

@@ -1,0 +1,193 @@
+"""Financial pledges: who promises how much money to whom, for what, over which period."""
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from apps.actors.models import Actor
+from apps.core.models import DatePrecision, FactModel, clean_partial_date, format_partial_date, partial_date_constraints
+from apps.summits.models import Document, Summit, Topic
+
+
+class AmountQualifier(models.TextChoices):
+    EXACT = "exact", "Exactly"
+    UP_TO = "up_to", "Up to"
+    ABOUT = "about", "About"
+    AT_LEAST = "at_least", "At least"
+
+
+class UsdBasis(models.TextChoices):
+    """Where the USD equivalent comes from, so no one mistakes a conversion for a quoted figure."""
+
+    STATED_BY_SOURCE = "stated_by_source", "Stated by the source"
+    CONVERTED = "converted", "Converted at a named rate"
+    NONE = "none", "No USD equivalent"
+
+
+class Instrument(models.TextChoices):
+    OFFICIAL_ASSISTANCE = "official_assistance", "Official development assistance (unspecified)"
+    ODA_LOAN = "oda_loan", "ODA loan"
+    GRANT = "grant", "Grant"
+    TECHNICAL_ASSISTANCE = "technical_assistance", "Technical assistance"
+    PRIVATE_INVESTMENT = "private_investment", "Private investment"
+    PUBLIC_PRIVATE = "public_private", "Public and private finance"
+    EXPORT_CREDIT = "export_credit", "Export credit"
+    EQUITY = "equity", "Equity"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class PledgeStatus(models.TextChoices):
+    ANNOUNCED = "announced", "Announced"
+    COMMITTED = "committed", "Committed"
+    DISBURSED = "disbursed", "Disbursed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PledgeQuerySet(models.QuerySet):
+    def for_api(self):
+        return self.select_related("donor", "summit", "document", "parent").prefetch_related(
+            "recipients", "purposes", "citations__source"
+        )
+
+    def counted(self):
+        """Rows whose money counts in totals: components of a counted pledge are left out."""
+        return self.filter(counts_in_totals=True)
+
+
+class Pledge(FactModel):
+    donor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="pledges_made")
+    recipients = models.ManyToManyField(Actor, related_name="pledges_received", blank=True)
+    summit = models.ForeignKey(Summit, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")
+    description_en = models.TextField(blank=True)
+
+    amount = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, db_index=True, help_text="ISO 4217, e.g. JPY.")
+    amount_qualifier = models.CharField(max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT)
+
+    amount_usd = models.DecimalField("amount in USD", max_digits=20, decimal_places=2, null=True, blank=True, db_index=True)
+    amount_usd_qualifier = models.CharField(
+        max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT
+    )
+    usd_basis = models.CharField(max_length=16, choices=UsdBasis.choices, default=UsdBasis.NONE)
+    usd_rate = models.DecimalField(
+        max_digits=18, decimal_places=8, null=True, blank=True, help_text="USD per unit of the currency."
+    )
+    usd_rate_date = models.DateField(null=True, blank=True)
+    usd_rate_source = models.CharField(max_length=300, blank=True, help_text="Who published the rate.")
+
+    period_start = models.DateField(null=True, blank=True)
+    period_start_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    period_years = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Length of the period in years.")
+    period_end = models.DateField(null=True, blank=True)
+    period_end_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+
+    instrument = models.CharField(max_length=24, choices=Instrument.choices, default=Instrument.UNKNOWN, db_index=True)
+    purposes = models.ManyToManyField(Topic, blank=True, related_name="pledges")
+    status = models.CharField(max_length=16, choices=PledgeStatus.choices, default=PledgeStatus.ANNOUNCED, db_index=True)
+
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="components",
+        help_text="The larger pledge this one is a part of.",
+    )
+    counts_in_totals = models.BooleanField(
+        default=True, help_text="Off for a component whose money is already counted in its parent."
+    )
+
+    objects = PledgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-amount_usd", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="pledge_amount_non_negative", condition=models.Q(amount__gte=0),
+                violation_error_message="The amount cannot be negative.",
+            ),
+            models.CheckConstraint(
+                name="pledge_amount_usd_non_negative", condition=models.Q(amount_usd__gte=0),
+                violation_error_message="The USD amount cannot be negative.",
+            ),
+            models.CheckConstraint(
+                name="pledge_amount_has_currency",
+                condition=models.Q(amount__isnull=True) | models.Q(currency__length=3),
+                violation_error_message="An amount needs its ISO 4217 currency (three letters).",
+            ),
+            models.CheckConstraint(
+                name="pledge_usd_basis_consistent",
+                condition=(
+                    models.Q(usd_basis=UsdBasis.NONE, amount_usd__isnull=True)
+                    | models.Q(usd_basis=UsdBasis.STATED_BY_SOURCE, amount_usd__isnull=False)
+                    | models.Q(
+                        usd_basis=UsdBasis.CONVERTED,
+                        amount_usd__isnull=False,
+                        usd_rate__isnull=False,
+                        usd_rate_date__isnull=False,
+                    )
+                ),
+                violation_error_message="A USD amount needs its basis: stated by the source, or converted "
+                "with a rate and its date; with no basis there is no USD amount.",
+            ),
+            models.CheckConstraint(
+                name="pledge_usd_rate_positive", condition=models.Q(usd_rate__gt=0),
+                violation_error_message="The exchange rate must be positive.",
+            ),
+            models.CheckConstraint(
+                name="pledge_period_end_after_start",
+                condition=models.Q(period_start__isnull=True)
+                | models.Q(period_end__isnull=True)
+                | models.Q(period_end__gte=models.F("period_start")),
+                violation_error_message="The period cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                name="pledge_period_years_positive", condition=models.Q(period_years__gte=1),
+                violation_error_message="The period lasts at least one year.",
+            ),
+            models.CheckConstraint(name="pledge_not_own_parent", condition=~models.Q(parent=models.F("id"))),
+            *partial_date_constraints("pledge", "period_start"),
+            *partial_date_constraints("pledge", "period_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.donor}: {self.amount_display}"
+
+    @property
+    def amount_display(self):
+        if self.amount is None:
+            return "amount not stated"
+        qualifier = "" if self.amount_qualifier == AmountQualifier.EXACT else f"{self.get_amount_qualifier_display().lower()} "
+        return f"{qualifier}{self.amount:,.0f} {self.currency}"
+
+    @property
+    def period_start_display(self):
+        return format_partial_date(self.period_start, self.period_start_precision)
+
+    @property
+    def period_end_display(self):
+        return format_partial_date(self.period_end, self.period_end_precision)
+
+    def clean(self):
+        errors = {}
+        if self.currency:
+            self.currency = self.currency.upper()
+        if self.amount is not None and (len(self.currency) != 3 or not self.currency.isalpha()):
+            errors["currency"] = "An amount needs its ISO 4217 currency, three letters such as JPY."
+        if self.amount is not None and self.amount < 0:
+            errors["amount"] = "The amount cannot be negative."
+        if self.amount_usd is not None and self.amount_usd < 0:
+            errors["amount_usd"] = "The USD amount cannot be negative."
+        if self.usd_basis == UsdBasis.NONE and self.amount_usd is not None:
+            errors["usd_basis"] = "Say where the USD amount comes from (stated by the source, or converted)."
+        if self.usd_basis != UsdBasis.NONE and self.amount_usd is None:
+            errors["amount_usd"] = "Give the USD amount, or set the basis to 'No USD equivalent'."
+        if self.usd_basis == UsdBasis.CONVERTED and (self.usd_rate is None or self.usd_rate_date is None):
+            errors["usd_rate"] = "A converted USD amount needs the rate and the rate's date."
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = "The period cannot end before it starts."
+        if self.pk and self.parent_id == self.pk:
+            errors["parent"] = "A pledge cannot be a component of itself."
+        if self.parent_id and self.counts_in_totals and self.parent.counts_in_totals:
+            errors["counts_in_totals"] = (
+                "This component's parent already counts in totals; untick this so the money is not counted twice."
+            )
+        if errors:
+            raise ValidationError(errors)
+        clean_partial_date(self.period_start, self.period_start_precision, "period_start")
+        clean_partial_date(self.period_end, self.period_end_precision, "period_end")

@@ -1,0 +1,109 @@
+"""Where facts come from: sources (articles, datasets) and citations that pin a fact to a place in one."""
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import (
+    DatePrecision,
+    SluggedModel,
+    TimeStampedModel,
+    clean_partial_date,
+    format_partial_date,
+    partial_date_constraints,
+)
+
+
+class SourceKind(models.TextChoices):
+    ARTICLE = "article", "Article"
+    OFFICIAL_STATEMENT = "official_statement", "Official statement"
+    DATASET = "dataset", "Dataset"
+    REPORT = "report", "Report"
+    NEWS = "news", "News item"
+    OTHER = "other", "Other"
+
+
+class Source(SluggedModel, TimeStampedModel):
+    kind = models.CharField(max_length=32, choices=SourceKind.choices, default=SourceKind.ARTICLE)
+    title = models.CharField(max_length=500, help_text="Title in the source's own language.")
+    subtitle = models.CharField(max_length=500, blank=True)
+    title_en = models.CharField(max_length=500, blank=True, help_text="English translation of the title.")
+    author = models.CharField(max_length=300, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=8, help_text="ISO 639-1 code, e.g. 'ru', 'en', 'ja'.")
+    url = models.URLField(max_length=1000, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    published_on_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(name="source_title_not_empty", condition=~models.Q(title="")),
+            models.CheckConstraint(name="source_language_not_empty", condition=~models.Q(language="")),
+            *partial_date_constraints("source", "published_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.author}: {self.title}" if self.author else self.title
+
+    @property
+    def published(self):
+        return format_partial_date(self.published_on, self.published_on_precision)
+
+    def clean(self):
+        clean_partial_date(self.published_on, self.published_on_precision, "published_on")
+
+
+class CitationQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class Citation(TimeStampedModel):
+    """A fact's pointer into a source: where (section, paragraph) and a few verbatim words."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    fact = GenericForeignKey("content_type", "object_id")
+    section = models.CharField(
+        max_length=300, blank=True, help_text="Section heading as printed in the source (empty for the lead)."
+    )
+    paragraph = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Paragraph number in the source's text (1-based)."
+    )
+    key_phrase = models.CharField(
+        max_length=200,
+        help_text="A few words copied exactly from that paragraph that pinpoint the claim (not whole sentences).",
+    )
+    note = models.TextField(blank=True, help_text="What the passage supports, in your own words (English).")
+
+    objects = CitationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source_id", "paragraph", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="citation_fact_idx")]
+        constraints = [
+            models.CheckConstraint(name="citation_key_phrase_not_empty", condition=~models.Q(key_phrase="")),
+            models.CheckConstraint(
+                name="citation_key_phrase_short",
+                condition=models.Q(key_phrase__length__lte=120),
+                violation_error_message="Key phrase: at most 120 characters — a few words that locate the claim.",
+            ),
+            models.CheckConstraint(name="citation_paragraph_positive", condition=models.Q(paragraph__gte=1)),
+            models.UniqueConstraint(
+                fields=["source", "content_type", "object_id", "paragraph", "key_phrase"],
+                name="citation_unique_per_fact_and_place",
+            ),
+        ]
+
+    def __str__(self):
+        where = ", ".join(p for p in [self.section, f"¶{self.paragraph}" if self.paragraph else ""] if p)
+        return f"{self.source.slug} [{where}] «{self.key_phrase}»"
+

@@ -1,0 +1,207 @@
+"""Trade: measured flows (Comtrade-shaped), trade measures, and qualitative statements about trade."""
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from apps.actors.models import Actor
+from apps.core.models import FactModel, TimeStampedModel
+from apps.sources.models import Source
+from apps.summits.models import Topic
+
+YEAR_MIN, YEAR_MAX = 1900, 2100
+TOTAL_COMMODITY = "TOTAL"
+
+
+class FlowCode(models.TextChoices):
+    EXPORT = "X", "Export"
+    IMPORT = "M", "Import"
+    RE_EXPORT = "RX", "Re-export"
+    RE_IMPORT = "RM", "Re-import"
+
+
+class TradeFlowQuerySet(models.QuerySet):
+    def for_api(self):
+        return self.select_related("reporter", "partner")
+
+
+class TradeFlow(TimeStampedModel):
+    """One reported value: reporter's flow with partner, in a year (and month), for a commodity.
+
+    Bulk statistics carry their provenance in `source` (the dataset) rather than per-row citations.
+    An annual figure has no month.
+    """
+
+    reporter = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_reported")
+    partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_as_partner")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty for an annual figure.")
+    flow = models.CharField(max_length=2, choices=FlowCode.choices)
+    commodity_code = models.CharField(
+        max_length=12, default=TOTAL_COMMODITY, help_text="HS code (e.g. 2612), or TOTAL for all goods."
+    )
+    value_usd = models.DecimalField("value in USD", max_digits=20, decimal_places=2)
+    net_weight_kg = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    quantity = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    quantity_unit = models.CharField(max_length=16, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="trade_flows")
+
+    objects = TradeFlowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "reporter_id", "partner_id", "flow", "commodity_code"]
+        indexes = [
+            models.Index(fields=["partner", "year"], name="trade_flow_partner_year_idx"),
+            models.Index(fields=["year", "flow"], name="trade_flow_year_flow_idx"),
+            models.Index(fields=["commodity_code", "year"], name="trade_flow_commodity_year_idx"),
+        ]
+        constraints = [
+            # Two partial unique keys because an annual row has no month (NULLs are distinct in SQL).
+            models.UniqueConstraint(
+                fields=["reporter", "partner", "year", "flow", "commodity_code"],
+                condition=models.Q(month__isnull=True),
+                name="trade_flow_unique_annual",
+                violation_error_message="This annual trade flow already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "partner", "year", "month", "flow", "commodity_code"],
+                condition=models.Q(month__isnull=False),
+                name="trade_flow_unique_monthly",
+                violation_error_message="This monthly trade flow already exists.",
+            ),
+            models.CheckConstraint(
+                name="trade_flow_reporter_not_partner", condition=~models.Q(reporter=models.F("partner")),
+                violation_error_message="Reporter and partner must differ.",
+            ),
+            models.CheckConstraint(
+                name="trade_flow_year_in_range", condition=models.Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
+                violation_error_message=f"The year must be between {YEAR_MIN} and {YEAR_MAX}.",
+            ),
+            models.CheckConstraint(
+                name="trade_flow_month_in_range", condition=models.Q(month__gte=1, month__lte=12),
+                violation_error_message="The month must be between 1 and 12.",
+            ),
+            models.CheckConstraint(
+                name="trade_flow_flow_valid", condition=models.Q(flow__in=FlowCode.values),
+            ),
+            models.CheckConstraint(
+                name="trade_flow_value_non_negative", condition=models.Q(value_usd__gte=0),
+                violation_error_message="The value cannot be negative.",
+            ),
+            models.CheckConstraint(name="trade_flow_net_weight_non_negative", condition=models.Q(net_weight_kg__gte=0)),
+            models.CheckConstraint(name="trade_flow_quantity_non_negative", condition=models.Q(quantity__gte=0)),
+            models.CheckConstraint(name="trade_flow_commodity_not_empty", condition=~models.Q(commodity_code="")),
+        ]
+
+    def __str__(self):
+        period = f"{self.year}-{self.month:02d}" if self.month else str(self.year)
+        return f"{self.reporter_id}→{self.partner_id} {self.get_flow_display()} {self.commodity_code} {period}"
+
+
+class TradeMeasureKind(models.TextChoices):
+    EXPORT_RESTRICTION = "export_restriction", "Export restriction"
+    IMPORT_RESTRICTION = "import_restriction", "Import restriction"
+    TARIFF = "tariff", "Tariff"
+    SANCTION = "sanction", "Sanction"
+    OTHER = "other", "Other"
+
+
+class TradeMeasureQuerySet(models.QuerySet):
+    def for_api(self):
+        return self.select_related("imposing_actor").prefetch_related("targets", "topics", "citations__source")
+
+
+class TradeMeasure(FactModel):
+    kind = models.CharField(max_length=24, choices=TradeMeasureKind.choices, db_index=True)
+    imposing_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_measures_imposed")
+    targets = models.ManyToManyField(Actor, blank=True, related_name="trade_measures_targeting")
+    targets_description_en = models.CharField(
+        max_length=300, blank=True,
+        help_text="Targets as the source words them when it does not name them, e.g. 'a number of Western countries'.",
+    )
+    goods_en = models.CharField(max_length=300, blank=True, help_text="Goods covered, in words.")
+    commodity_codes = models.CharField(max_length=300, blank=True, help_text="HS codes, comma-separated, if known.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="trade_measures")
+    year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True, help_text="Year it was introduced.")
+    description_en = models.TextField(blank=True)
+
+    objects = TradeMeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="trade_measure_year_in_range", condition=models.Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
+                violation_error_message=f"The year must be between {YEAR_MIN} and {YEAR_MAX}.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.imposing_actor}: {self.get_kind_display().lower()} ({self.year or 'year unknown'})"
+
+
+class TradeLevel(models.TextChoices):
+    DOMINANT = "dominant", "Dominant (the largest share)"
+    SIGNIFICANT = "significant", "Significant"
+    LIMITED = "limited", "Limited"
+    UNKNOWN = "unknown", "Not stated"
+
+
+class TradeTrend(models.TextChoices):
+    GROWING = "growing", "Growing"
+    MODERATE_STABLE_GROWTH = "moderate_stable_growth", "Moderate but stable growth"
+    STABLE = "stable", "Stable"
+    DECLINING = "declining", "Declining"
+    UNKNOWN = "unknown", "Not stated"
+
+
+class TradeStatementQuerySet(models.QuerySet):
+    def for_api(self):
+        return self.select_related("subject", "partner").prefetch_related("citations__source")
+
+
+class TradeStatement(FactModel):
+    """What a source says about trade between two actors without giving numbers: rank, level, trend."""
+
+    subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_statements",
+                                help_text="Whose trade the statement is about, e.g. Japan.")
+    partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_statements_as_partner")
+    year_from = models.PositiveSmallIntegerField(null=True, blank=True)
+    year_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The partner's rank among the subject's partners in the region, if stated."
+    )
+    level = models.CharField(max_length=16, choices=TradeLevel.choices, default=TradeLevel.UNKNOWN, db_index=True)
+    trend = models.CharField(max_length=24, choices=TradeTrend.choices, default=TradeTrend.UNKNOWN, db_index=True)
+    statement_en = models.TextField(help_text="The claim in your own words (English).")
+
+    objects = TradeStatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["subject_id", "rank", "partner_id"]
+        constraints = [
+            models.CheckConstraint(
+                name="trade_statement_subject_not_partner", condition=~models.Q(subject=models.F("partner")),
+                violation_error_message="Subject and partner must differ.",
+            ),
+            models.CheckConstraint(
+                name="trade_statement_years_ordered",
+                condition=models.Q(year_from__isnull=True) | models.Q(year_to__isnull=True)
+                | models.Q(year_to__gte=models.F("year_from")),
+                violation_error_message="The period cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                name="trade_statement_years_in_range",
+                condition=models.Q(year_from__gte=YEAR_MIN, year_from__lte=YEAR_MAX)
+                & models.Q(year_to__gte=YEAR_MIN, year_to__lte=YEAR_MAX),
+            ),
+            models.CheckConstraint(name="trade_statement_rank_positive", condition=models.Q(rank__gte=1)),
+            models.UniqueConstraint(
+                fields=["subject", "partner", "year_from", "year_to"], name="trade_statement_unique_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ↔ {self.partner}: {self.get_level_display()}, {self.get_trend_display().lower()}"
+
+    def clean(self):
+        if self.year_from and self.year_to and self.year_to < self.year_from:
+            raise ValidationError({"year_to": "The period cannot end before it starts."})

@@ -1,0 +1,35 @@
+"""Shared fixtures: API clients and users with model permissions."""
+import pytest
+from django.contrib.auth.models import Permission
+from rest_framework.test import APIClient
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A user holding every add/change/delete permission of catrack's apps (not a superuser)."""
+    user = django_user_model.objects.create_user("editor", password="editor-password-1")
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["actors", "sources", "summits", "investments", "trade", "geoeconomics"]
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = APIClient()
+    client.force_authenticate(editor)
+    return client
+
+
+@pytest.fixture
+def is_postgres():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
