@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from apps.core.admin import FactAdmin
+
+from .models import Actor, ActorRelation
+
+
+@admin.register(Actor)
+class ActorAdmin(FactAdmin):
+    list_display = ["name_en", "name_ru", "kind", "slug", "iso3", "country", "position_en"]
+    list_filter = ["kind"]
+    search_fields = ["slug", "name_en", "name_ru", "name_ja", "iso3", "wikidata_id"]
+    autocomplete_fields = ["country", "members"]
+    list_select_related = ["country"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    fieldsets = [
+        (None, {"fields": ["kind", "slug", "name_en", "name_ru", "name_ja", "description_en"]}),
+        ("Identifiers", {"fields": ["iso3", "wikidata_id"]}),
+        ("Person", {"fields": ["country", "position_en", "position_ru"]}),
+        ("Grouping or organisation", {"fields": ["members"]}),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(ActorRelation)
+class ActorRelationAdmin(FactAdmin):
+    list_display = ["subject", "kind", "object", "qualifier", "domain", "start_date", "end_date"]
+    list_filter = ["kind"]
+    search_fields = ["subject__name_en", "object__name_en", "qualifier", "domain", "description_en"]
+    autocomplete_fields = ["subject", "object"]
+    list_select_related = ["subject", "object"]

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Citation, Source
+
+
+@admin.register(Source)
+class SourceAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    list_display = ["title", "author", "publisher", "language", "kind", "published_on", "published_on_precision"]
+    list_filter = ["kind", "language", "published_on_precision"]
+    search_fields = ["slug", "title", "title_en", "author", "publisher"]
+    prepopulated_fields = {"slug": ["title_en"]}
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Citation)
+class CitationAdmin(SimpleHistoryAdmin):
+    list_display = ["key_phrase", "source", "section", "paragraph", "content_type", "object_id"]
+    list_filter = ["source", "content_type"]
+    search_fields = ["key_phrase", "note", "section"]
+    autocomplete_fields = ["source"]
+    list_select_related = ["source", "content_type"]
+    readonly_fields = ["created_at", "updated_at"]

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from import_export.admin import ImportExportMixin
+
+from apps.core.admin import FactAdmin
+
+from .models import TradeFlow, TradeMeasure, TradeStatement
+
+
+@admin.register(TradeFlow)
+class TradeFlowAdmin(ImportExportMixin, admin.ModelAdmin):
+    list_display = ["reporter", "partner", "year", "month", "flow", "commodity_code", "value_usd"]
+    list_filter = ["flow", "year"]
+    search_fields = ["reporter__name_en", "partner__name_en", "commodity_code"]
+    autocomplete_fields = ["reporter", "partner", "source"]
+    list_select_related = ["reporter", "partner"]
+    readonly_fields = ["created_at", "updated_at"]
+    show_full_result_count = False  # millions of rows: skip the unfiltered COUNT(*)
+
+
+@admin.register(TradeMeasure)
+class TradeMeasureAdmin(FactAdmin):
+    list_display = ["__str__", "kind", "imposing_actor", "targets_description_en", "goods_en", "year"]
+    list_filter = ["kind", "year"]
+    search_fields = ["imposing_actor__name_en", "goods_en", "description_en", "targets_description_en"]
+    autocomplete_fields = ["imposing_actor", "targets", "topics"]
+    list_select_related = ["imposing_actor"]
+
+
+@admin.register(TradeStatement)
+class TradeStatementAdmin(FactAdmin):
+    list_display = ["subject", "partner", "rank", "level", "trend", "year_from", "year_to"]
+    list_filter = ["level", "trend"]
+    search_fields = ["subject__name_en", "partner__name_en", "statement_en"]
+    autocomplete_fields = ["subject", "partner"]
+    list_select_related = ["subject", "partner"]

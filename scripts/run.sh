@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set everything up and serve catrack at http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh requirements.txt
+.venv/bin/python manage.py migrate --no-input
+if .venv/bin/python manage.py help seed >/dev/null 2>&1; then
+    .venv/bin/python manage.py seed
+fi
+exec .venv/bin/python manage.py runserver "${ADDRPORT:-127.0.0.1:8000}"
