@@ -1,0 +1,435 @@
+"""Loading UN Comtrade exports into TradeFlow: one transaction, one set-based merge on the natural key.
+
+PostgreSQL (fast path): the file's bytes go straight into COPY (PostgreSQL parses the CSV), the
+values are converted and checked set-based in SQL, compared with the table in one join, and only
+new or changed rows are written. If PostgreSQL refuses anything, the file is re-read in Python
+(`comtrade_csv.normalise_row`) to name the first bad line and column. With `skip_invalid`, and on
+SQLite, every row goes through that Python parser instead (slower, portable).
+"""
+import csv
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.actors.models import Actor, ActorKind
+from apps.sources.models import Source
+from apps.trade.comtrade_csv import (
+    PAD,
+    STATE_CODE,
+    ComtradeError,
+    Layout,
+    RowError,
+    iter_lines,
+    iter_records,
+    normalise_row,
+    read_layout,
+    utf8_chunks,
+)
+from apps.trade.models import TradeFlow
+
+try:  # only the PostgreSQL path needs it
+    import psycopg
+except ImportError:  # pragma: no cover
+    psycopg = None
+
+KEY_FIELDS = ("reporter_id", "partner_id", "year", "month", "flow", "commodity_code")
+VALUE_FIELDS = ("value_usd", "net_weight_kg", "quantity", "quantity_unit")
+# The layout the Python path writes to COPY after checking each row (same SQL afterwards).
+CANONICAL = Layout(
+    delimiter=",",
+    header=["refYear", "refMonth", "reporterISO", "partnerISO", "flowCode", "cmdCode", "primaryValue",
+            "netWgt", "qty", "qtyUnitAbbr", "reporterDesc", "partnerDesc"],
+    width=12,
+    index={"year": 0, "month": 1, "reporter": 2, "partner": 3, "flow": 4, "commodity": 5, "value": 6,
+           "net_weight": 7, "quantity": 8, "quantity_unit": 9, "reporter_desc": 10, "partner_desc": 11},
+)
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    skipped_aggregates: Counter = field(default_factory=Counter)  # partner/reporter code -> rows
+    created_states: list = field(default_factory=list)
+    seconds: float = 0.0
+    path_taken: str = ""
+    missing_states: dict = field(default_factory=dict)  # ISO3 -> name, found by the Python path
+
+    @property
+    def skipped(self):
+        return sum(self.skipped_aggregates.values())
+
+
+class _Refused(Exception):
+    """The fast path found the data unacceptable; re-read the files in Python to say where."""
+
+
+def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, rejects_path=None,
+                    source_slug=None, progress=False):
+    """Import Comtrade CSV files (plain or gzip) in one transaction; return an ImportSummary.
+
+    Raises ComtradeError (file, line, column, reason) for bad input; nothing is written then.
+    """
+    started = time.perf_counter()
+    paths = [str(path) for path in paths]
+    source_id = None
+    if source_slug:
+        source_id = Source.objects.filter(slug=source_slug).values_list("id", flat=True).first()
+        if source_id is None:
+            raise ComtradeError(source_slug, "no source has this slug")
+    if skip_invalid and not rejects_path:
+        raise ComtradeError("--rejects", "skipping invalid rows needs a rejects file to list them in")
+    options = dict(create_missing_states=create_missing_states, source_id=source_id, progress=progress)
+    if connection.vendor == "postgresql" and not skip_invalid:
+        try:
+            with transaction.atomic():
+                summary = _postgres_fast(paths, **options)
+        except (_Refused, DatabaseError, *( (psycopg.Error,) if psycopg else ())) as refusal:
+            _diagnose(paths, create_missing_states=create_missing_states)
+            raise ComtradeError(paths[0], f"the database refused the import: {refusal}") from None
+    else:
+        with _Rejects(rejects_path) as rejects, transaction.atomic():
+            summary = _python_path(paths, rejects=rejects if skip_invalid else None, **options)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+class _Rejects:
+    """The rejects file: where each skipped row came from, why, and the row as it was."""
+
+    def __init__(self, path):
+        self.path, self.count, self._file = path, 0, None
+
+    def __enter__(self):
+        if self.path:
+            self._file = open(self.path, "w", newline="", encoding="utf-8")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(["file", "line", "column", "reason", "row"])
+        return self
+
+    def add(self, path, line, column, reason, fields):
+        self.count += 1
+        self._writer.writerow([path, line, column, reason, *fields])
+
+    def __exit__(self, *exc):
+        if self._file:
+            self._file.close()
+
+
+def _progress_bar(enabled, description):
+    from tqdm import tqdm
+
+    return tqdm(desc=description, unit=" rows", unit_scale=True, disable=not enabled, leave=False)
+
+
+def _actor_ids():
+    return dict(Actor.objects.filter(iso3__isnull=False).values_list("iso3", "id"))
+
+
+def _create_states(descriptions):
+    """The missing state actors, named as the file names them (the code when it gives no name)."""
+    created = []
+    for code, name in sorted(descriptions.items()):
+        slug = slugify(name or code) or code.lower()
+        if Actor.objects.filter(slug=slug).exists():
+            slug = f"{slug}-{code.lower()}"
+        Actor.objects.create(kind=ActorKind.STATE, iso3=code, slug=slug, name_en=name or code, name_ru="")
+        created.append(code)
+    return created
+
+
+# --- Python path: every row checked in Python (SQLite, --skip-invalid, and diagnostics) ----------
+
+def _checked_rows(paths, *, actor_ids, create_missing_states, rejects, summary, progress=False):
+    """Yield (path, line, FlowRow) for rows to load; reject or raise on the others."""
+    seen = {}
+    missing = {}
+    bar = _progress_bar(progress, "reading")
+    for path in paths:
+        for line, fields, layout in iter_records(path):
+            bar.update()
+            summary.rows += 1
+            try:
+                row = normalise_row(fields, layout)
+                if row.is_aggregate:
+                    summary.skipped_aggregates[
+                        row.partner_code if not STATE_CODE.match(row.partner_code) else row.reporter_code
+                    ] += 1
+                    continue
+                for side, code, name in (("reporter", row.reporter_code, row.reporter_desc),
+                                         ("partner", row.partner_code, row.partner_desc)):
+                    if code not in actor_ids:
+                        if not create_missing_states:
+                            raise RowError(layout.name(side), f"no state actor has ISO3 code {code!r} "
+                                           "(add it, or pass --create-missing-states)")
+                        missing.setdefault(code, name)
+                previous = seen.setdefault(row.natural_key, (path, line))
+                if previous != (path, line):
+                    raise RowError(layout.name("commodity"), f"repeats the row at {previous[0]} line {previous[1]} "
+                                   "(same reporter, partner, period, flow and commodity)")
+            except RowError as error:
+                if rejects is None:
+                    bar.close()
+                    raise ComtradeError(path, error.reason, line=line, column=error.column) from None
+                rejects.add(path, line, error.column, error.reason, fields)
+                summary.rejected += 1
+                continue
+            yield path, line, row
+    bar.close()
+    summary.missing_states = missing
+
+
+def _diagnose(paths, *, create_missing_states):
+    """Re-read the files in Python and raise the first problem found (ComtradeError)."""
+    summary = ImportSummary()
+    for _ in _checked_rows(paths, actor_ids=_actor_ids(), create_missing_states=create_missing_states,
+                           rejects=None, summary=summary):
+        pass
+
+
+def _python_path(paths, *, rejects, create_missing_states, source_id, progress):
+    summary = ImportSummary(path_taken="python")
+    actor_ids = _actor_ids()
+    rows = _checked_rows(paths, actor_ids=actor_ids, create_missing_states=create_missing_states,
+                         rejects=rejects, summary=summary, progress=progress)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _pg_prepare(cursor)
+            _pg_copy(cursor, _canonical_chunks(rows), CANONICAL, progress=False)
+            summary.created_states = _create_states(summary.missing_states)
+            _pg_convert(cursor, CANONICAL, with_names=False)
+            _pg_merge(cursor, summary, source_id=source_id, create_missing_states=True)
+        return summary
+    rows = list(rows)
+    summary.created_states = _create_states(summary.missing_states)
+    _orm_merge(rows, summary, source_id=source_id)
+    return summary
+
+
+def _canonical_chunks(rows, rows_per_chunk=20000):
+    """Checked rows written back as canonical CSV bytes for COPY."""
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CANONICAL.header)
+    count = 0
+    for _, _, row in rows:
+        writer.writerow([row.year, row.month or "", row.reporter_code, row.partner_code, row.flow,
+                         row.commodity_code, row.value_usd,
+                         "" if row.net_weight_kg is None else row.net_weight_kg,
+                         "" if row.quantity is None else row.quantity, row.quantity_unit, "", ""])
+        count += 1
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _orm_merge(rows, summary, *, source_id):
+    """Portable merge: compare with the stored rows in Python, bulk insert and bulk update."""
+    actor_ids = _actor_ids()
+    existing = {
+        tuple(values[1:7]): values
+        for values in TradeFlow.objects.values_list("id", *KEY_FIELDS, *VALUE_FIELDS, "source_id").iterator()
+    }
+    now = timezone.now()
+    new, changed = [], []
+    for _, _, row in rows:
+        key = (actor_ids[row.reporter_code], actor_ids[row.partner_code], row.year, row.month, row.flow,
+               row.commodity_code)
+        values = (row.value_usd, row.net_weight_kg, row.quantity, row.quantity_unit)
+        stored = existing.get(key)
+        if stored is None:
+            new.append(TradeFlow(**dict(zip(KEY_FIELDS, key)), **dict(zip(VALUE_FIELDS, values)),
+                                 source_id=source_id))
+        elif tuple(stored[7:11]) != values or (source_id is not None and stored[11] != source_id):
+            flow = TradeFlow(id=stored[0], **dict(zip(VALUE_FIELDS, values)), updated_at=now,
+                             source_id=source_id if source_id is not None else stored[11])
+            changed.append(flow)
+        else:
+            summary.unchanged += 1
+    TradeFlow.objects.bulk_create(new, batch_size=500)
+    TradeFlow.objects.bulk_update(changed, [*VALUE_FIELDS, "source_id", "updated_at"], batch_size=500)
+    summary.inserted, summary.updated = len(new), len(changed)
+
+
+# --- PostgreSQL fast path ----------------------------------------------------------------------
+
+def _postgres_fast(paths, *, create_missing_states, source_id, progress):
+    summary = ImportSummary(path_taken="copy")
+    with connection.cursor() as cursor:
+        _pg_prepare(cursor)
+        for path in paths:
+            chunks = utf8_chunks(path)
+            first_chunk = next(chunks)
+            layout = read_layout(path, list(iter_lines([first_chunk]))[:2])
+
+            def file_chunks(first_chunk=first_chunk, chunks=chunks):
+                yield first_chunk
+                yield from chunks
+
+            summary.rows += _pg_copy(cursor, file_chunks(), layout, progress=progress)
+            _pg_convert(cursor, layout, with_names=create_missing_states)
+        _pg_merge(cursor, summary, source_id=source_id, create_missing_states=create_missing_states)
+    return summary
+
+
+def _pg_prepare(cursor):
+    # Serialise imports (a concurrent one could insert the same keys); readers are not blocked.
+    cursor.execute("LOCK TABLE trade_tradeflow IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute("DROP TABLE IF EXISTS comtrade_src")
+    cursor.execute(
+        "CREATE TEMP TABLE comtrade_src (reporter_code text, partner_code text, reporter_id bigint,"
+        " partner_id bigint, year smallint, month smallint, flow text, commodity_code text,"
+        " value_usd numeric(20,2), net_weight_kg numeric(20,3), quantity numeric(20,3), quantity_unit text,"
+        " reporter_desc text, partner_desc text) ON COMMIT DROP"
+    )
+
+
+def _pg_copy(cursor, chunks, layout, *, progress):
+    """COPY the bytes as they are into a text staging table; PostgreSQL parses the CSV."""
+    cursor.execute("DROP TABLE IF EXISTS comtrade_stage")
+    columns = ", ".join(f"c{i} text" for i in range(layout.width))
+    cursor.execute(f"CREATE TEMP TABLE comtrade_stage ({columns}) ON COMMIT DROP")
+    delimiter = {",": ",", "\t": "E'\\t'", ";": ";"}[layout.delimiter]
+    delimiter = delimiter if delimiter.startswith("E") else f"'{delimiter}'"
+    bar = _progress_bar(progress, "copying")
+    raw = cursor.cursor
+    # FORCE_NOT_NULL: an empty field is '' (as a quoted "" is), never NULL, so every check sees text.
+    not_null = ", ".join(f"c{i}" for i in range(layout.width))
+    with raw.copy(f"COPY comtrade_stage FROM STDIN (FORMAT csv, HEADER true, DELIMITER {delimiter},"
+                  f" FORCE_NOT_NULL ({not_null}))") as copy:
+        for chunk in chunks:
+            copy.write(chunk)
+            bar.update(chunk.count(b"\n"))
+    bar.close()
+    return raw.rowcount
+
+
+def _pg_convert(cursor, layout, *, with_names):
+    """Staged text -> typed rows with actor ids; a bad value makes PostgreSQL raise (then diagnosed)."""
+
+    def col(field):
+        return f"btrim(s.c{layout.index[field]}, '{PAD}')" if field in layout.index else "''"
+
+    if "year" in layout.index:
+        year = f"{col('year')}::smallint"
+        month = f"CASE WHEN {col('month')} IN ('', '0', '52') THEN NULL ELSE {col('month')}::smallint END"
+    else:
+        # A period that is not YYYY or YYYYMM is cast as a whole, so that it fails.
+        period = col("period")
+        checked = f"CASE WHEN {period} ~ '^[0-9]{{4}}([0-9]{{2}})?$' THEN {period} ELSE 'period ' || {period} END"
+        year = f"left({checked}, 4)::smallint"
+        month = f"CASE WHEN length({checked}) = 6 THEN substr({checked}, 5, 2)::smallint END"
+    optional = "NULLIF({}, '')::numeric(20,3)"
+    names = f"{col('reporter_desc')}, {col('partner_desc')}" if with_names else "NULL, NULL"
+    cursor.execute(f"""
+        INSERT INTO comtrade_src
+        SELECT s.reporter_code, s.partner_code, r.id, p.id, s.year, s.month, s.flow, s.commodity_code,
+               s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit, s.reporter_desc, s.partner_desc
+        FROM (
+            SELECT upper({col('reporter')}) AS reporter_code, upper({col('partner')}) AS partner_code,
+                   {year} AS year, {month} AS month, upper({col('flow')}) AS flow,
+                   CASE WHEN upper({col('commodity')}) = 'TOTAL' THEN 'TOTAL' ELSE {col('commodity')} END
+                       AS commodity_code,
+                   {col('value')}::numeric(20,2) AS value_usd,
+                   {optional.format(col('net_weight'))} AS net_weight_kg,
+                   {optional.format(col('quantity'))} AS quantity,
+                   {col('quantity_unit')} AS quantity_unit,
+                   {names.split(', ')[0]} AS reporter_desc, {names.split(', ')[1]} AS partner_desc
+            FROM comtrade_stage s
+        ) s
+        LEFT JOIN actors_actor r ON r.iso3 = s.reporter_code
+        LEFT JOIN actors_actor p ON p.iso3 = s.partner_code
+    """)
+    cursor.execute("DROP TABLE comtrade_stage")
+
+
+def _pg_merge(cursor, summary, *, source_id, create_missing_states):
+    """Check the typed rows as a set, then write only the new and the changed ones."""
+    cursor.execute(
+        "SELECT count(*), count(*) FILTER (WHERE reporter_id IS NULL OR partner_id IS NULL),"
+        " bool_or(value_usd = 'NaN' OR net_weight_kg = 'NaN' OR quantity = 'NaN') FROM comtrade_src"
+    )
+    total, unresolved, has_nan = cursor.fetchone()
+    aggregates = 0
+    if has_nan:
+        raise _Refused("a value is NaN")
+    if unresolved:
+        cursor.execute(
+            "SELECT reporter_code, partner_code, reporter_id IS NULL, partner_id IS NULL, count(*),"
+            " min(reporter_desc), min(partner_desc) FROM comtrade_src"
+            " WHERE reporter_id IS NULL OR partner_id IS NULL GROUP BY 1, 2, 3, 4"
+        )
+        missing = {}
+        for reporter, partner, no_reporter, no_partner, count, reporter_name, partner_name in cursor.fetchall():
+            if not (STATE_CODE.match(reporter) and STATE_CODE.match(partner)):
+                summary.skipped_aggregates[partner if not STATE_CODE.match(partner) else reporter] += count
+                aggregates += count
+                continue
+            if no_reporter:
+                missing.setdefault(reporter, reporter_name)
+            if no_partner:
+                missing.setdefault(partner, partner_name)
+        if missing:
+            if not create_missing_states:
+                raise _Refused(f"unknown ISO3 codes {sorted(missing)}")
+            summary.created_states = summary.created_states or _create_states(missing)
+            for side in ("reporter", "partner"):
+                cursor.execute(
+                    f"UPDATE comtrade_src s SET {side}_id = a.id FROM actors_actor a"
+                    f" WHERE s.{side}_id IS NULL AND a.iso3 = s.{side}_code"
+                )
+    loadable = "s.reporter_id IS NOT NULL AND s.partner_id IS NOT NULL"
+    cursor.execute(
+        f"SELECT 1 FROM comtrade_src s WHERE {loadable}"
+        " GROUP BY reporter_id, partner_id, year, month, flow, commodity_code HAVING count(*) > 1 LIMIT 1"
+    )
+    if cursor.fetchone():
+        raise _Refused("a row repeats another's natural key")
+    source_differs = "OR t.source_id IS DISTINCT FROM %(source)s" if source_id is not None else ""
+    # One join of the file's rows with the table; only rows that differ are kept for writing.
+    cursor.execute("DROP TABLE IF EXISTS comtrade_diff")
+    cursor.execute(f"""
+        CREATE TEMP TABLE comtrade_diff ON COMMIT DROP AS
+        SELECT s.*, t.id AS existing_id
+        FROM comtrade_src s
+        LEFT JOIN trade_tradeflow t
+          ON t.reporter_id = s.reporter_id AND t.partner_id = s.partner_id AND t.year = s.year
+         AND coalesce(t.month, 0) = coalesce(s.month, 0) AND t.flow = s.flow
+         AND t.commodity_code = s.commodity_code
+        WHERE {loadable}
+          AND (t.id IS NULL
+               OR (t.value_usd, t.net_weight_kg, t.quantity, t.quantity_unit)
+                  IS DISTINCT FROM (s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit)
+               {source_differs})
+    """, {"source": source_id})
+    set_source = "%(source)s" if source_id is not None else "t.source_id"
+    cursor.execute(f"""
+        UPDATE trade_tradeflow t
+        SET value_usd = d.value_usd, net_weight_kg = d.net_weight_kg, quantity = d.quantity,
+            quantity_unit = d.quantity_unit, source_id = {set_source}, updated_at = now()
+        FROM comtrade_diff d WHERE t.id = d.existing_id
+    """, {"source": source_id})
+    summary.updated = cursor.rowcount
+    cursor.execute("""
+        INSERT INTO trade_tradeflow (reporter_id, partner_id, year, month, flow, commodity_code, value_usd,
+                                     net_weight_kg, quantity, quantity_unit, source_id, created_at, updated_at)
+        SELECT reporter_id, partner_id, year, month, flow, commodity_code, value_usd,
+               net_weight_kg, quantity, quantity_unit, %(source)s, now(), now()
+        FROM comtrade_diff WHERE existing_id IS NULL
+        ORDER BY reporter_id, partner_id, year, month, flow, commodity_code
+    """, {"source": source_id})
+    summary.inserted = cursor.rowcount
+    summary.unchanged = total - aggregates - summary.inserted - summary.updated
+    cursor.execute("DROP TABLE comtrade_diff")
+    cursor.execute("DROP TABLE comtrade_src")
