@@ -331,7 +331,7 @@ def _pg_convert(cursor, layout, *, with_names):
         year = f"left({checked}, 4)::smallint"
         month = f"CASE WHEN length({checked}) = 6 THEN substr({checked}, 5, 2)::smallint END"
     optional = "NULLIF({}, '')::numeric(20,3)"
-    names = f"{col('reporter_desc')}, {col('partner_desc')}" if with_names else "NULL, NULL"
+    names = (col("reporter_desc"), col("partner_desc")) if with_names else ("NULL", "NULL")
     cursor.execute(f"""
         INSERT INTO comtrade_src
         SELECT s.reporter_code, s.partner_code, r.id, p.id, s.year, s.month, s.flow, s.commodity_code,
@@ -345,7 +345,7 @@ def _pg_convert(cursor, layout, *, with_names):
                    {optional.format(col('net_weight'))} AS net_weight_kg,
                    {optional.format(col('quantity'))} AS quantity,
                    {col('quantity_unit')} AS quantity_unit,
-                   {names.split(', ')[0]} AS reporter_desc, {names.split(', ')[1]} AS partner_desc
+                   {names[0]} AS reporter_desc, {names[1]} AS partner_desc
             FROM comtrade_stage s
         ) s
         LEFT JOIN actors_actor r ON r.iso3 = s.reporter_code
@@ -417,7 +417,7 @@ def _pg_merge(cursor, summary, *, source_id, create_missing_states):
     cursor.execute(f"""
         UPDATE trade_tradeflow t
         SET value_usd = d.value_usd, net_weight_kg = d.net_weight_kg, quantity = d.quantity,
-            quantity_unit = d.quantity_unit, source_id = {set_source}, updated_at = now()
+            quantity_unit = d.quantity_unit, source_id = {set_source}, updated_at = statement_timestamp()
         FROM comtrade_diff d WHERE t.id = d.existing_id
     """, {"source": source_id})
     summary.updated = cursor.rowcount
@@ -425,7 +425,7 @@ def _pg_merge(cursor, summary, *, source_id, create_missing_states):
         INSERT INTO trade_tradeflow (reporter_id, partner_id, year, month, flow, commodity_code, value_usd,
                                      net_weight_kg, quantity, quantity_unit, source_id, created_at, updated_at)
         SELECT reporter_id, partner_id, year, month, flow, commodity_code, value_usd,
-               net_weight_kg, quantity, quantity_unit, %(source)s, now(), now()
+               net_weight_kg, quantity, quantity_unit, %(source)s, statement_timestamp(), statement_timestamp()
         FROM comtrade_diff WHERE existing_id IS NULL
         ORDER BY reporter_id, partner_id, year, month, flow, commodity_code
     """, {"source": source_id})
