@@ -220,3 +220,24 @@ def test_copy_path_reports_a_row_with_too_many_fields(tmp_path, states):
     with pytest.raises(ComtradeError) as raised:
         comtrade_import(paths=[path])
     assert raised.value.line == 3 and "fields" in raised.value.reason
+
+
+def test_a_file_revising_a_stored_row_twice_is_refused(tmp_path, states):
+    comtrade_import(paths=[write(tmp_path, ROWS)])
+    before = stored()
+    twice = [ROWS[1], ROWS[1].replace(",200,", ",201,")]  # one equal to the stored value, one not
+    with pytest.raises(ComtradeError) as raised:
+        comtrade_import(paths=[write(tmp_path, twice, "twice.csv")])
+    assert raised.value.line == 3 and "repeats the row at" in raised.value.reason
+    assert stored() == before
+
+
+def test_several_files_import_in_one_transaction(tmp_path, states):
+    first = write(tmp_path, ROWS[:2], "a.csv")
+    second = write(tmp_path, [ROWS[2]], "b.csv.gz", compress=True)
+    summary = comtrade_import(paths=[first, second])
+    assert (summary.rows, summary.inserted) == (3, 3) and stored() == EXPECTED
+    broken = write(tmp_path, [ROWS[3].replace("5000000", "oops")], "c.csv")
+    with pytest.raises(ComtradeError, match=r"c\.csv, line 2, column primaryValue"):
+        comtrade_import(paths=[write(tmp_path, [ROWS[0].replace('"1234567.5"', "7")], "d.csv"), broken])
+    assert stored() == EXPECTED
