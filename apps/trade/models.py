@@ -30,8 +30,9 @@ class TradeFlow(TimeStampedModel):
     An annual figure has no month.
     """
 
-    reporter = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_reported")
-    partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_as_partner")
+    # No single-column indexes: the composite ones below start with reporter / partner.
+    reporter = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_reported", db_index=False)
+    partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_as_partner", db_index=False)
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty for an annual figure.")
     flow = models.CharField(max_length=2, choices=FlowCode.choices)
@@ -49,6 +50,12 @@ class TradeFlow(TimeStampedModel):
     class Meta:
         ordering = ["-year", "reporter_id", "partner_id", "flow", "commodity_code"]
         indexes = [
+            # A reporter's flows of one kind, newest first, in the list's own order: a page is read
+            # straight off the index and the count is an index-only scan.
+            models.Index(
+                fields=["reporter", "flow", "-year", "partner", "commodity_code"],
+                name="trade_flow_reporter_list_idx",
+            ),
             models.Index(fields=["partner", "year"], name="trade_flow_partner_year_idx"),
             models.Index(fields=["year", "flow"], name="trade_flow_year_flow_idx"),
             models.Index(fields=["commodity_code", "year"], name="trade_flow_commodity_year_idx"),
