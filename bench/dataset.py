@@ -71,3 +71,70 @@ def write_comtrade_csv(path, *, rows, states, seed):
                 out.clear()
         f.write("".join(out))
     return path
+
+
+def seed_facts(*, states, summits, pledges, seed):
+    """State actors, then summits with participants and pledges, each with a citation (bulk inserts).
+
+    Needs Django set up; returns the state actors' ids by index.
+    """
+    import datetime
+    from decimal import Decimal
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.actors.models import Actor, ActorKind
+    from apps.investments.models import Instrument, Pledge, UsdBasis
+    from apps.sources.models import Citation, Source, SourceKind
+    from apps.summits.models import Summit, SummitFormat, SummitParticipant
+
+    rng = random.Random(seed + 2)
+    Actor.objects.bulk_create(
+        [Actor(kind=ActorKind.STATE, iso3=code, slug=states.slug(i), name_en=states.name(i), name_ru=f"Гос {code}")
+         for i, code in enumerate(states.codes)],
+        batch_size=1000,
+    )
+    ids = {a.iso3: a.id for a in Actor.objects.filter(iso3__in=states.codes)}
+    state_ids = [ids[code] for code in states.codes]
+    region = Actor.objects.create(kind=ActorKind.GROUPING, slug="bench-central-asia", name_en="Central Asia",
+                                  name_ru="Центральная Азия")
+    formats = SummitFormat.objects.bulk_create([
+        SummitFormat(slug=f"bench-format-{i}", name_en=f"Central Asia + {states.name(i)}", region=region,
+                     partner_id=state_ids[i])
+        for i in range(10)
+    ])
+    sources = Source.objects.bulk_create([
+        Source(slug=f"bench-source-{i}", kind=SourceKind.NEWS, title=f"Report {i}", language="en")
+        for i in range(1000)
+    ])
+    summit_rows = []
+    for n in range(summits):
+        fmt = formats[n % len(formats)]
+        summit_rows.append(Summit(
+            slug=f"bench-summit-{n}", format=fmt, title_en=f"Summit {n}", title_ru=f"Саммит {n}",
+            date=datetime.date(2000 + rng.randrange(25), 1 + rng.randrange(12), 1 + rng.randrange(28)),
+            date_precision="day", city_en="Astana", host_id=fmt.partner_id,
+        ))
+    Summit.objects.bulk_create(summit_rows, batch_size=2000)
+    SummitParticipant.objects.bulk_create(
+        [SummitParticipant(summit=summit, actor_id=state_ids[a])
+         for summit in summit_rows for a in rng.sample(range(REPORTERS), 5)],
+        batch_size=5000,
+    )
+    pledge_rows = []
+    for n in range(pledges):
+        amount = Decimal(rng.randrange(1, 10**12)) / 100
+        pledge_rows.append(Pledge(
+            donor_id=state_ids[rng.randrange(STATES)], amount=amount, currency="JPY",
+            amount_usd=(amount / 150).quantize(Decimal("0.01")), usd_basis=UsdBasis.STATED_BY_SOURCE,
+            instrument=Instrument.GRANT, summit=summit_rows[rng.randrange(summits)] if n % 3 == 0 else None,
+        ))
+    Pledge.objects.bulk_create(pledge_rows, batch_size=5000)
+    citations = []
+    for model, rows in ((Summit, summit_rows), (Pledge, pledge_rows)):
+        content_type = ContentType.objects.get_for_model(model)
+        for n, row in enumerate(rows):
+            citations.append(Citation(source=sources[n % len(sources)], content_type=content_type, object_id=row.pk,
+                                      paragraph=1 + n % 40, key_phrase=f"phrase {n}"))
+    Citation.objects.bulk_create(citations, batch_size=5000)
+    return state_ids

@@ -1,0 +1,101 @@
+"""Requests/s on loopback with wrk: catrack under gunicorn against Datasette serving the same rows from SQLite."""
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(command, port, env=None, timeout=30):
+    """Run a server until the block ends; wait until it accepts connections on 127.0.0.1:port."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[0]} exited: {process.stderr.read().decode()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[0]} did not start within {timeout} s") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wrk(url, seconds, connections=8):
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        check=True, capture_output=True, text=True, timeout=seconds + 60,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"requests_per_s": rate, "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def build_sqlite(database_url, path):
+    """The trade flows as an analyst would put them in SQLite for Datasette: one table, actors by slug."""
+    import psycopg
+
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE trade_flows (id INTEGER PRIMARY KEY, reporter TEXT, partner TEXT, year INTEGER,"
+               " month INTEGER, flow TEXT, commodity_code TEXT, value_usd REAL, net_weight_kg REAL,"
+               " quantity REAL, quantity_unit TEXT)")
+    with psycopg.connect(database_url) as pg, pg.cursor() as cursor:
+        with cursor.copy(
+            "COPY (SELECT t.id, r.slug, p.slug, t.year, t.month, t.flow, t.commodity_code, t.value_usd,"
+            " t.net_weight_kg, t.quantity, t.quantity_unit FROM trade_tradeflow t"
+            " JOIN actors_actor r ON r.id = t.reporter_id JOIN actors_actor p ON p.id = t.partner_id)"
+            " TO STDOUT"
+        ) as copy:
+            db.executemany("INSERT INTO trade_flows VALUES (?,?,?,?,?,?,?,?,?,?,?)", copy.rows())
+    # The index a careful analyst would add for this query.
+    db.execute("CREATE INDEX trade_flows_reporter_flow_year ON trade_flows (reporter, flow, year)")
+    db.commit()
+    db.close()
+    return path
+
+
+def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, env):
+    """wrk against gunicorn (2 workers) and Datasette, same query; None for a server not available."""
+    results = {}
+    if api_path:
+        port = free_port()
+        command = [str(VENV_BIN / "gunicorn"), "catrack.wsgi:application", "--workers", "2",
+                   "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+        with serving(command, port, env=env):
+            url = f"http://127.0.0.1:{port}{api_path}"
+            wrk(url, 1)  # warm both workers' connections and caches
+            results["gunicorn"] = wrk(url, seconds)
+    else:
+        results["gunicorn"] = None
+    port = free_port()
+    command = [str(VENV_BIN / "datasette"), "serve", str(sqlite_path), "--host", "127.0.0.1", "--port", str(port),
+               "--immutable", str(sqlite_path)]
+    with serving(command, port, env={**os.environ}):
+        url = f"http://127.0.0.1:{port}{datasette_path}"
+        wrk(url, 1)
+        results["datasette"] = wrk(url, seconds)
+    return results
