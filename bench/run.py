@@ -1,0 +1,185 @@
+"""catrack benchmark: Comtrade import against `psql \\copy`, API against raw SQL, gunicorn against Datasette.
+
+    python bench/run.py [--quick] [--database-url URL] [--json PATH]
+
+Builds a seeded dataset in a throw-away PostgreSQL database (default catrack_bench on 127.0.0.1,
+dropped and re-created), times everything on loopback and prints one table. See docs/benchmarks.md.
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script: the repository, not bench/, is the import root.
+sys.path[0] = str(ROOT)
+
+from bench import dataset  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/catrack_bench"
+TARGETS = {"api_over_raw": 1.5, "queries_per_list": 4, "over_datasette": 1.5, "import_over_constrained": 1.5,
+           "unchanged_rows_per_s": 250_000}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="A small dataset (about 10 s) instead of 1M rows.")
+    parser.add_argument("--database-url", default=DEFAULT_URL,
+                        help="PostgreSQL database to (re)create and fill; it must be on 127.0.0.1/localhost.")
+    parser.add_argument("--json", metavar="PATH", help="Also write the figures as JSON.")
+    parser.add_argument("--seed", type=int, default=7)
+    return parser.parse_args()
+
+
+def recreate_database(url):
+    parsed = urlparse(url)
+    if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit("The benchmark only runs against a local PostgreSQL (127.0.0.1).")
+    name = parsed.path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"Refusing to drop {name!r}: the benchmark database's name must contain 'bench'.")
+    import psycopg
+
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def server_env(url):
+    """Settings for in-process requests and gunicorn alike: production, on loopback, no throttling limit."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "catrack.settings.production",
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-only-not-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "False",
+        "THROTTLE_ANON": "1000000000/s",
+        "THROTTLE_USER": "1000000000/s",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def machine():
+    def run(*command):
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
+        except OSError:
+            return "?"
+
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "0")
+    return {"cpus": os.cpu_count(), "ram_gb": round(int(memory) / 1024 / 1024, 1),
+            "python": platform.python_version(), "load_at_start": os.getloadavg()[0],
+            "postgresql": run("psql", "--version")}
+
+
+def main():
+    args = parse_args()
+    started = time.perf_counter()
+    flows, summits, pledges = dataset.SIZES["quick" if args.quick else "full"]
+    repeat = 15 if args.quick else 40
+    wrk_seconds = 3 if args.quick else 10
+    recreate_database(args.database_url)
+    os.environ.update(server_env(args.database_url))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    states = dataset.make_states(args.seed)
+    report = {"machine": machine(), "size": {"trade_flows": flows, "summits": summits, "pledges": pledges}}
+    seed_started = time.perf_counter()
+    dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
+    with tempfile.TemporaryDirectory(prefix="catrack-bench-") as tmp:
+        csv_path = dataset.write_comtrade_csv(Path(tmp) / "comtrade.csv", rows=flows, states=states, seed=args.seed)
+        report["seed_seconds"] = time.perf_counter() - seed_started
+        from bench import imports, queries, web
+
+        report["import"] = imports.time_imports(args.database_url, str(csv_path), flows)
+        reporter, participant = states.slug(0), states.slug(1)
+        year_min = dataset.YEARS[0]
+        urls = api_urls(reporter=reporter, participant=participant, year_min=year_min)
+        report["raw"] = queries.time_raw(
+            args.database_url, queries.raw_requests(reporter=reporter, participant=participant, year_min=year_min),
+            repeat)
+        report["api"] = queries.time_api(urls, repeat)
+        from django.db import connection
+
+        connection.close()
+        sqlite_path = web.build_sqlite(args.database_url, Path(tmp) / "trade.db")
+        list_api = urls["trade_flows_list"] if report["api"].get("trade_flows_list") else None
+        datasette_path = (f"/trade/trade_flows.json?reporter={reporter}&flow=X&year__gte={year_min}"
+                          f"&_sort_desc=year&_size={queries.PAGE}")
+        report["http"] = web.time_http(database_url=args.database_url, api_path=list_api,
+                                        datasette_path=datasette_path, sqlite_path=sqlite_path,
+                                        seconds=wrk_seconds, env=server_env(args.database_url))
+    report["total_seconds"] = time.perf_counter() - started
+    print_table(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+
+
+def api_urls(*, reporter, participant, year_min):
+    return {
+        "trade_flows_list": f"/api/v1/trade-flows/?reporter={reporter}&flow=X&year_min={year_min}",
+        "trade_flows_summary": f"/api/v1/trade-flows/summary/?group_by=partner,year&reporter={reporter}",
+        "summits_by_participant": f"/api/v1/summits/?participant={participant}",
+        "pledges_summary": "/api/v1/pledges/summary/?group_by=donor",
+    }
+
+
+def print_table(report):
+    m = report["machine"]
+    size = report["size"]
+    print(f"\ncatrack benchmark: {size['trade_flows']:,} trade flows, {size['summits']:,} summits, "
+          f"{size['pledges']:,} pledges; {m['cpus']} CPUs, {m['ram_gb']} GB, {m['postgresql']}, "
+          f"load {m['load_at_start']:.1f} at start; {report['total_seconds']:.0f} s in all\n")
+    imp = report["import"]
+    print(f"{'import (one run each)':34} {'seconds':>9} {'rows/s':>11}  ratio")
+    for name, label in (("copy_bare", "psql \\copy, bare table"), ("copy_constrained", "psql \\copy, constrained"),
+                        ("import_first", "import_comtrade, first"), ("import_unchanged", "import_comtrade, unchanged")):
+        row = imp[name]
+        ratio = ""
+        if name == "import_first":
+            ratio = (f"{row['seconds'] / imp['copy_constrained']['seconds']:.2f}x constrained, "
+                     f"{row['seconds'] / imp['copy_bare']['seconds']:.1f}x bare (target <= "
+                     f"{TARGETS['import_over_constrained']}x constrained)")
+        if name == "import_unchanged":
+            ratio = f"target >= {TARGETS['unchanged_rows_per_s']:,} rows/s"
+        print(f"{label:34} {row['seconds']:9.2f} {row['rows_per_s']:11,.0f}  {ratio}")
+    print(f"\n{'request':24} {'raw ms':>8} {'raw p95':>8} {'q':>3} | {'API ms':>8} {'API p95':>8} {'q':>3} "
+          f"{'API/raw':>8}")
+    for name, raw in report["raw"].items():
+        api = report["api"].get(name)
+        if api is None:
+            tail = "n/a (API not merged)"
+        elif "error" in api:
+            tail = api["error"][:60]
+        else:
+            tail = (f"{api['median_ms']:8.1f} {api['p95_ms']:8.1f} {api['queries']:3d} "
+                    f"{api['median_ms'] / raw['median_ms']:7.2f}x")
+        print(f"{name:24} {raw['median_ms']:8.1f} {raw['p95_ms']:8.1f} {raw['queries']:3d} | {tail}")
+    web = report["http"]
+    datasette = web["datasette"]["requests_per_s"]
+    print("\nfiltered trade-flows list over HTTP (wrk, 2 threads, 8 connections, loopback)")
+    print(f"  Datasette (SQLite):      {datasette:9,.0f} req/s")
+    if web["gunicorn"] is None:
+        print("  gunicorn (2 workers):    n/a (API not merged)")
+    else:
+        rate = web["gunicorn"]["requests_per_s"]
+        print(f"  gunicorn (2 workers):    {rate:9,.0f} req/s  {rate / datasette:.2f}x Datasette "
+              f"(target >= {TARGETS['over_datasette']}x), non-2xx {web['gunicorn']['non_2xx']}")
+
+
+if __name__ == "__main__":
+    main()
