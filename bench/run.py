@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -90,6 +91,7 @@ def main():
     wrk_seconds = 3 if args.quick else 10
     recreate_database(args.database_url)
     os.environ.update(server_env(args.database_url))
+    warnings.filterwarnings("ignore", message="No directory at")  # static files are not collected here
     import django
 
     django.setup()
