@@ -29,10 +29,10 @@ def raw_requests(*, reporter, participant, year_min):
              " ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code LIMIT %s",
              [reporter, year_min, PAGE]),
         ],
-        "trade_flows_summary": [
-            ("SELECT p.slug, t.year, sum(t.value_usd), count(*) FROM trade_tradeflow t"
+        "trade_flows_summary": [  # all flows, by partner and year
+            ("SELECT p.slug, p.name_en, t.year, count(*), sum(t.value_usd) FROM trade_tradeflow t"
              " JOIN actors_actor p ON p.id = t.partner_id"
-             f" WHERE t.reporter_id = {ACTOR_ID} GROUP BY p.slug, t.year ORDER BY p.slug, t.year", [reporter]),
+             " GROUP BY p.slug, p.name_en, t.year ORDER BY p.slug, p.name_en, t.year", []),
         ],
         "summits_by_participant": [
             ("SELECT count(*) FROM summits_summit s WHERE EXISTS (SELECT 1 FROM summits_summitparticipant sp"
@@ -50,9 +50,9 @@ def raw_requests(*, reporter, participant, year_min):
              " WHERE ct.app_label = 'summits' AND ct.model = 'summit' AND c.object_id = ANY(%s)", "ids"),
         ],
         "pledges_summary": [
-            ("SELECT a.slug, sum(p.amount_usd), count(*) FROM investments_pledge p"
+            ("SELECT a.slug, a.name_en, count(*), count(p.amount_usd), sum(p.amount_usd) FROM investments_pledge p"
              " JOIN actors_actor a ON a.id = p.donor_id WHERE p.counts_in_totals"
-             " GROUP BY a.slug ORDER BY sum(p.amount_usd) DESC NULLS LAST", []),
+             " GROUP BY a.slug, a.name_en ORDER BY sum(p.amount_usd) DESC NULLS LAST, a.slug, a.name_en", []),
         ],
     }
 

@@ -134,7 +134,7 @@ def main():
 def api_urls(*, reporter, participant, year_min):
     return {
         "trade_flows_list": f"/api/v1/trade-flows/?reporter={reporter}&flow=X&year_min={year_min}",
-        "trade_flows_summary": f"/api/v1/trade-flows/summary/?group_by=partner,year&reporter={reporter}",
+        "trade_flows_summary": "/api/v1/trade-flows/summary/?group_by=partner,year",
         "summits_by_participant": f"/api/v1/summits/?participant={participant}",
         "pledges_summary": "/api/v1/pledges/summary/?group_by=donor",
     }
