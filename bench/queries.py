@@ -29,10 +29,10 @@ def raw_requests(*, reporter, participant, year_min):
              " ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code LIMIT %s",
              [reporter, year_min, PAGE]),
         ],
-        "trade_flows_summary": [  # all flows, by partner and year
-            ("SELECT p.slug, p.name_en, t.year, count(*), sum(t.value_usd) FROM trade_tradeflow t"
-             " JOIN actors_actor p ON p.id = t.partner_id"
-             " GROUP BY p.slug, p.name_en, t.year ORDER BY p.slug, p.name_en, t.year", []),
+        "trade_flows_summary": [  # all flows, by partner and year: aggregate on ids, then name the groups
+            ("SELECT p.slug, p.name_en, g.year, g.n, g.total FROM (SELECT partner_id, year, count(*) AS n,"
+             " sum(value_usd) AS total FROM trade_tradeflow GROUP BY partner_id, year) g"
+             " JOIN actors_actor p ON p.id = g.partner_id ORDER BY p.slug, p.name_en, g.year", []),
         ],
         "summits_by_participant": [
             ("SELECT count(*) FROM summits_summit s WHERE EXISTS (SELECT 1 FROM summits_summitparticipant sp"
@@ -50,9 +50,10 @@ def raw_requests(*, reporter, participant, year_min):
              " WHERE ct.app_label = 'summits' AND ct.model = 'summit' AND c.object_id = ANY(%s)", "ids"),
         ],
         "pledges_summary": [
-            ("SELECT a.slug, a.name_en, count(*), count(p.amount_usd), sum(p.amount_usd) FROM investments_pledge p"
-             " JOIN actors_actor a ON a.id = p.donor_id WHERE p.counts_in_totals"
-             " GROUP BY a.slug, a.name_en ORDER BY sum(p.amount_usd) DESC NULLS LAST, a.slug, a.name_en", []),
+            ("SELECT a.slug, a.name_en, g.n, g.n_usd, g.total FROM (SELECT donor_id, count(*) AS n,"
+             " count(amount_usd) AS n_usd, sum(amount_usd) AS total FROM investments_pledge WHERE counts_in_totals"
+             " GROUP BY donor_id) g JOIN actors_actor a ON a.id = g.donor_id"
+             " ORDER BY g.total DESC NULLS LAST, a.slug, a.name_en", []),
         ],
     }
 
