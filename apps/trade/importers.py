@@ -7,6 +7,7 @@ new or changed rows are written. If PostgreSQL refuses anything, the file is re-
 SQLite, every row goes through that Python parser instead (slower, portable).
 """
 import csv
+import io
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -221,8 +222,6 @@ def _python_path(paths, *, rejects, create_missing_states, source_id, progress):
 
 def _canonical_chunks(rows, rows_per_chunk=20000):
     """Checked rows written back as canonical CSV bytes for COPY."""
-    import io
-
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CANONICAL.header)
