@@ -81,3 +81,9 @@ def test_unknown_source_missing_file_and_uncited_source_fail(db, source, text_pa
     SourceFactory(slug="uncited")
     code, _, err = run(["verify_citations", "uncited", str(text_path)], capsys)
     assert code == 1 and "has no citations" in err
+
+
+def test_list_paragraphs_shows_numbers_and_sections(db, text_path, capsys):
+    code, out, _ = run(["verify_citations", "any", str(text_path), "--list-paragraphs"], capsys)
+    assert code == 0
+    assert out.splitlines() == ["¶1 [] Вводный абзац про саммит в Токио.", "¶2 [Раздел первый] Второй абзац: Япония пообещала деньги."]
