@@ -12,6 +12,7 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError
+from django.urls import reverse
 
 from apps.actors.models import Actor
 from apps.core.models import FactModel
@@ -170,3 +171,16 @@ def test_verify_citations_catches_an_edited_article(seeded, article_text, tmp_pa
     path.write_text(article_text.replace("до 3 трлн иен", "до 4 трлн иен"), encoding="utf-8")
     with pytest.raises(CommandError, match="1 of 140"):
         call_command("verify_citations", ARTICLE_SLUG, str(path), stderr=io.StringIO())
+
+
+@pytest.mark.parametrize("model_label, slug_or_pk, phrase", [
+    ("investments.Pledge", 9000001, "Япония пообещала направить до 3 трлн иен - порядка $20 млрд"),
+    ("summits.Summit", "central-asia-plus-japan-1", "Первый в истории саммит"),
+])
+def test_admin_change_page_shows_the_seeded_citations(admin_client, seeded, model_label, slug_or_pk, phrase):
+    model = apps.get_model(model_label)
+    row = model.objects.get(pk=slug_or_pk) if isinstance(slug_or_pk, int) else model.objects.get(slug=slug_or_pk)
+    opts = model._meta
+    response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]))
+    assert response.status_code == 200
+    assert phrase in response.content.decode()
