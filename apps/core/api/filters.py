@@ -1,0 +1,144 @@
+"""Base FilterSet and strict filter/ordering backends shared by every resource."""
+import re
+from functools import reduce
+from operator import and_, or_
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+
+from apps.actors.models import Actor
+
+# Parameters every list understands besides its filters.
+COMMON_PARAMS = {"page", "page_size", "ordering", "format"}
+# Output formats `?format=` may name (the renderers in settings.REST_FRAMEWORK).
+RENDERER_FORMATS = {"json", "api", "csv"}
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """NumberFilter takes decimals ('2025.5'); years and ranks are whole numbers."""
+
+    field_class = forms.IntegerField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(django_filters.ModelChoiceFilter):
+    """A related row by its slug; an unknown slug is a 400 naming the parameter."""
+
+
+def actor_filter(field_name, label, **kwargs):
+    """An actor filter takes the actor's slug, like NetBox's `site=ams1`."""
+    return SlugFilter(
+        field_name=field_name,
+        to_field_name="slug",
+        queryset=Actor.objects.all(),
+        label=f"{label} (actor slug, e.g. japan)",
+        **kwargs,
+    )
+
+
+def slug_filter(field_name, model, label, **kwargs):
+    return SlugFilter(
+        field_name=field_name, to_field_name="slug", queryset=model.objects.all(), label=f"{label} (slug)", **kwargs
+    )
+
+
+class CatrackFilterSet(django_filters.FilterSet):
+    """Every resource: `modified_since` for incremental sync and `q` free-text search."""
+
+    modified_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Rows created or changed at or after this ISO 8601 datetime (e.g. 2025-12-19T00:00:00Z).",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label="Free-text search (English and Russian); PostgreSQL full-text with prefix matching.",
+    )
+
+    # Text fields `q` searches; subclasses name theirs.
+    search_fields = ()
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Where `format` is a filter (summits), `?format=csv` still means the output format.
+        if data is not None and "format" in self.base_filters and "format" in data:
+            data = data.copy()
+            values = [v for v in data.getlist("format") if v not in RENDERER_FORMATS]
+            if values:
+                data.setlist("format", values)
+            else:
+                del data["format"]
+        super().__init__(data, *args, **kwargs)
+
+    def filter_q(self, queryset, name, value):
+        return text_search(queryset, self.search_fields, value)
+
+
+def text_search(queryset, fields, value):
+    """Every word must match (as a prefix) in one of `fields`.
+
+    The 'simple' configuration does no stemming, so it treats English and Russian alike.
+    """
+    words = re.findall(r"\w+", value)
+    if not words or not fields:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        query = SearchQuery(" & ".join(f"{word}:*" for word in words), config="simple", search_type="raw")
+        return queryset.annotate(_search=SearchVector(*fields, config="simple")).filter(_search=query)
+    # SQLite fallback: substring match per word.
+    return queryset.filter(
+        reduce(and_, (reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)) for word in words))
+    )
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, plus a 400 for any query parameter the endpoint does not know."""
+
+    def filter_queryset(self, request, queryset, view):
+        check_query_params(request, view, self.get_filterset_class(view, queryset))
+        return super().filter_queryset(request, queryset, view)
+
+
+def known_query_params(view, filterset_class):
+    known = set(COMMON_PARAMS) | set(getattr(view, "extra_query_params", ()))
+    if filterset_class is not None:
+        known |= set(filterset_class.base_filters)
+    return known
+
+
+def check_query_params(request, view, filterset_class):
+    known = known_query_params(view, filterset_class)
+    unknown = sorted(set(request.query_params) - known)
+    if filterset_class is None or "format" not in filterset_class.base_filters:
+        bad = [v for v in request.query_params.getlist("format") if v not in RENDERER_FORMATS]
+        if bad:
+            raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose json, csv or api."})
+    if unknown:
+        raise ValidationError(
+            {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
+        )
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` on the view's ordering_fields; an unknown field is a 400, not silently ignored."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            terms = [term.strip() for term in params.split(",") if term.strip()]
+            valid = {item[0] for item in self.get_valid_fields(queryset, view, {"request": request})}
+            bad = [term for term in terms if term.lstrip("-") not in valid]
+            if bad or not terms:
+                raise ValidationError(
+                    {self.ordering_param: f"Cannot order by {', '.join(bad) or repr(params)}. "
+                     f"Choose from: {', '.join(sorted(valid))} (prefix '-' for descending)."}
+                )
+            return terms
+        return self.get_default_ordering(view)

@@ -1,0 +1,132 @@
+"""Base viewsets: CSV streaming, history, and database errors turned into clear 4xx responses."""
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+
+from apps.core.api.csv_export import csv_stream_response
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The change conflicts with existing data."
+    default_code = "conflict"
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryRecordSerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    change_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = serializers.CharField(allow_null=True)
+    change_reason = serializers.CharField(allow_null=True)
+    changes = HistoryChangeSerializer(many=True)
+
+
+CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def history_records(obj):
+    """Every recorded version of `obj`, newest first, each with the fields it changed (old → new).
+
+    One query: versions are diffed pairwise in Python rather than asking each for its predecessor.
+    """
+    versions = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    records, previous = [], None
+    for version in versions:
+        changes = []
+        if previous is not None:
+            delta = version.diff_against(previous)
+            changes = [{"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in delta.changes]
+        records.append({
+            "history_id": version.history_id,
+            "date": version.history_date,
+            "change_type": CHANGE_TYPES.get(version.history_type, version.history_type),
+            "user": version.history_user.get_username() if version.history_user else None,
+            "change_reason": version.history_change_reason,
+            "changes": changes,
+        })
+        previous = version
+    return list(reversed(records))
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+class CatrackViewSet(viewsets.ModelViewSet):
+    """A resource: filtered, ordered and paginated lists, CSV of all matching rows, safe writes."""
+
+    lookup_value_regex = "[^/]+"
+    csv_columns = None  # None: every field flat (apps.core.api.csv_export.csv_columns_for)
+    extra_query_params = ()  # non-filter parameters an action accepts (e.g. group_by)
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        # Reads need no transaction (ATOMIC_REQUESTS would add BEGIN/COMMIT to every GET); writes open
+        # their own in _save() and perform_destroy().
+        return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            queryset = self.filter_queryset(self.get_queryset())
+            return csv_stream_response(queryset, filename=self.basename, columns=self.csv_columns)
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    def _save(self, serializer):
+        # The serializer ran full_clean(); a race can still break a unique key — a 409, never a 500.
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError as error:
+            raise Conflict(f"The database refused the change: {error}") from None
+
+    def perform_destroy(self, instance):
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except ProtectedError as error:
+            blocking = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
+            raise Conflict(f"Cannot delete: still referred to by {', '.join(blocking)}.") from None
+        except IntegrityError as error:
+            raise Conflict(f"The database refused the deletion: {error}") from None
+
+
+class HistoryMixin:
+    """`/<resource>/{id}/history/`: who changed what, when, from which value (django-simple-history)."""
+
+    @extend_schema(responses=HistoryRecordSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"])
+    def history(self, request, *args, **kwargs):
+        return Response(history_records(self.get_object()))
+
+
+def parse_group_by(request, allowed, *, default=None):
+    """`group_by=a,b` → ['a', 'b']; anything not in `allowed` is a 400 naming group_by."""
+    raw = request.query_params.get("group_by", default)
+    keys = [key.strip() for key in (raw or "").split(",") if key.strip()]
+    bad = [key for key in keys if key not in allowed]
+    if not keys or bad or len(set(keys)) != len(keys):
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError(
+            {"group_by": f"One or more of {', '.join(allowed)}, comma-separated, each once"
+                         f"{'; unknown: ' + ', '.join(bad) if bad else ''}."}
+        )
+    return keys
