@@ -103,6 +103,8 @@ class APIResourceTests:
         total = self.factory._meta.model.objects.count()
         body = api_client.get(self.list_url(), {"page_size": 2}).json()
         assert body["count"] == total and len(body["results"]) == 2 and body["next"] and body["previous"] is None
+        assert api_client.get(self.list_url(), {"page_size": 2, "page": 2}).json()["count"] == total
+        assert_status(api_client.get(self.list_url(), {"page": 999}), 404)
         assert_status(api_client.get(self.list_url(), {"page_size": 0}), 400)
         assert "page_size" in api_client.get(self.list_url(), {"page_size": "lots"}).json()
 

@@ -30,7 +30,9 @@ class TestCorridorAPI(APIResourceTests):
     factory = CorridorFactory
     lookup = "slug"
     actor_param = "country"
-    max_list_queries = 7  # count, page, countries, markets, bypasses, stakes, citations
+    # Page with its total (window count), then countries, markets, bypasses, stakes, citations: three
+    # separate actor lists are what a corridor is; still fixed whatever the page size.
+    max_list_queries = 6
     update_data = {"name_en": "Middle Corridor"}
     filters = [
         Narrows("country", lambda c: c.countries.get().slug, _corridor_with("countries")),

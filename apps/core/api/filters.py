@@ -58,6 +58,9 @@ class CatrackFilterSet(django_filters.FilterSet):
         lookup_expr="gte",
         label="Rows created or changed at or after this ISO 8601 datetime (e.g. 2025-12-19T00:00:00Z).",
     )
+    created_since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Rows created at or after this ISO 8601 datetime."
+    )
     q = django_filters.CharFilter(
         method="filter_q",
         label="Free-text search (English and Russian); PostgreSQL full-text with prefix matching.",

@@ -102,7 +102,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
             with transaction.atomic():
                 instance.delete()
         except ProtectedError as error:
-            blocking = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
+            blocking = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
             raise Conflict(f"Cannot delete: still referred to by {', '.join(blocking)}.") from None
         except IntegrityError as error:
             raise Conflict(f"The database refused the deletion: {error}") from None

@@ -1,6 +1,7 @@
 """Corridors, corridor stakes, strategic resources and resource interests."""
 from django.db.models import Prefetch
 
+from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin
 from apps.geoeconomics.api.serializers import (
@@ -24,6 +25,7 @@ class CorridorViewSet(HistoryMixin, CatrackViewSet):
         Prefetch("stakes", queryset=CorridorStake.objects.select_related("actor")),
         citations_prefetch(),
     )
+    pagination_class = WindowCountPagination  # total read with the page: one query fewer
     serializer_class = CorridorSerializer
     filterset_class = CorridorFilterSet
     lookup_field = "slug"

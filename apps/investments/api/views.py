@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by
 from apps.investments.api.serializers import PledgeSerializer
@@ -37,6 +38,7 @@ class PledgeViewSet(HistoryMixin, CatrackViewSet):
     queryset = Pledge.objects.select_related("donor", "summit", "document").prefetch_related(
         "recipients", "purposes", citations_prefetch()
     )
+    pagination_class = WindowCountPagination  # total read with the page: one query fewer
     serializer_class = PledgeSerializer
     filterset_class = PledgeFilterSet
     ordering_fields = ["amount_usd", "amount", "period_start", "created_at", "updated_at", "id"]

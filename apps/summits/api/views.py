@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin
 from apps.summits.api.serializers import (
@@ -92,6 +93,7 @@ class DocumentViewSet(HistoryMixin, CatrackViewSet):
         "topics",
         citations_prefetch(),
     )
+    pagination_class = WindowCountPagination  # total read with the page: one query fewer
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilterSet
     lookup_field = "slug"

@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.actors.models import Actor
+from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by
 from apps.trade.api.serializers import (
@@ -122,6 +123,7 @@ class TradeMeasureViewSet(HistoryMixin, CatrackViewSet):
     queryset = TradeMeasure.objects.select_related("imposing_actor").prefetch_related(
         "targets", "topics", citations_prefetch()
     )
+    pagination_class = WindowCountPagination  # total read with the page: one query fewer
     serializer_class = TradeMeasureSerializer
     filterset_class = TradeMeasureFilterSet
     ordering_fields = ["year", "kind", "created_at", "updated_at", "id"]
