@@ -26,6 +26,29 @@ def _datetime(value):
     return value.isoformat().replace("+00:00", "Z")
 
 
+def trade_flow_row(v):
+    """A list row straight from `.values(*TRADE_FLOW_COLUMNS)`: no model instances for a page of flows.
+
+    Same shape as TradeFlowSerializer.to_representation (a test compares them).
+    """
+    return {
+        "id": v["id"],
+        "reporter": {"slug": v["reporter__slug"], "name": v["reporter__name_en"], "kind": v["reporter__kind"]},
+        "partner": {"slug": v["partner__slug"], "name": v["partner__name_en"], "kind": v["partner__kind"]},
+        "year": v["year"],
+        "month": v["month"],
+        "flow": v["flow"],
+        "commodity_code": v["commodity_code"],
+        "value_usd": _decimal(v["value_usd"]),
+        "net_weight_kg": _decimal(v["net_weight_kg"]),
+        "quantity": _decimal(v["quantity"]),
+        "quantity_unit": v["quantity_unit"],
+        "source": v["source_id"],
+        "created_at": _datetime(v["created_at"]),
+        "updated_at": _datetime(v["updated_at"]),
+    }
+
+
 class TradeFlowSerializer(CatrackModelSerializer):
     source = serializers.PrimaryKeyRelatedField(
         queryset=Source.objects.all(), required=False, allow_null=True, help_text="Id of the dataset (source)."

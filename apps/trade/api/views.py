@@ -1,5 +1,6 @@
 """Trade flows (with summary and mirror statistics), trade measures and trade statements."""
 from django import forms
+from django.core.paginator import Paginator as DjangoPaginator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 
 from apps.actors.models import Actor
 from apps.core.api.pagination import WindowCountPagination
+from apps.core.api.pagination import CatrackPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by
 from apps.trade.api.serializers import (
@@ -16,6 +18,7 @@ from apps.trade.api.serializers import (
     TradeFlowSerializer,
     TradeMeasureSerializer,
     TradeStatementSerializer,
+    trade_flow_row,
 )
 from apps.trade.filters import TradeFlowFilterSet, TradeMeasureFilterSet, TradeStatementFilterSet
 from apps.trade.models import TOTAL_COMMODITY, TradeFlow, TradeMeasure, TradeStatement
@@ -59,12 +62,35 @@ class MirrorParams(forms.Form):
     commodity = forms.CharField(required=False, max_length=12)
 
 
+class TradeFlowPaginator(DjangoPaginator):
+    """Counts the filtered flows, then fetches only the page's rows as plain values."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list.values(*TRADE_FLOW_COLUMNS)[bottom:bottom + self.per_page])
+        return self._get_page(rows, number, self)
+
+
+class TradeFlowPagination(CatrackPagination):
+    django_paginator_class = TradeFlowPaginator
+
+
 class TradeFlowViewSet(CatrackViewSet):
     # Only the columns the lean serializer reads; no citations (a flow's provenance is its source).
     queryset = TradeFlow.objects.select_related("reporter", "partner").only(*TRADE_FLOW_COLUMNS)
+    pagination_class = TradeFlowPagination
     serializer_class = TradeFlowSerializer
     filterset_class = TradeFlowFilterSet
     ordering_fields = ["year", "month", "value_usd", "commodity_code", "flow", "created_at", "updated_at", "id"]
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            return super().list(request, *args, **kwargs)
+        # Plain rows from .values() for the page (no model instances); the count runs on the bare
+        # filtered queryset, so it needs no join.
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([trade_flow_row(row) for row in page])
 
     @extend_schema(
         parameters=[
