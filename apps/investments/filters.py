@@ -1,7 +1,7 @@
 """Filters for pledges."""
 import django_filters
 
-from apps.core.api.filters import CatrackFilterSet, IntegerFilter, actor_filter, slug_filter
+from apps.core.api.filters import CatrackFilterSet, actor_filter, id_filter, slug_filter, year_of_date_filter
 from apps.investments.models import AmountQualifier, Instrument, Pledge, PledgeStatus, UsdBasis
 from apps.summits.models import Document, Summit, Topic
 
@@ -22,8 +22,8 @@ class PledgeFilterSet(CatrackFilterSet):
     amount_usd_max = django_filters.NumberFilter(field_name="amount_usd", lookup_expr="lte", label="USD amount at most")
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="Amount (own currency) at least")
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label="Amount (own currency) at most")
-    year = IntegerFilter(field_name="period_start", lookup_expr="year", label="Year the pledge period starts")
-    parent = django_filters.NumberFilter(field_name="parent", label="Id of the pledge this one is a component of")
+    year = year_of_date_filter("period_start", "Year the pledge period starts")
+    parent = id_filter("parent", "Id of the pledge this one is a component of")
     counts_in_totals = django_filters.BooleanFilter(
         label="true: only pledges whose money counts in totals (components of a counted pledge excluded)"
     )

@@ -3,7 +3,7 @@ import django_filters
 from django.contrib.contenttypes.models import ContentType
 from rest_framework.exceptions import ValidationError
 
-from apps.core.api.filters import CatrackFilterSet, slug_filter
+from apps.core.api.filters import CatrackFilterSet, id_filter, slug_filter
 from apps.sources.models import Citation, Source, SourceKind
 
 
@@ -36,7 +36,7 @@ class CitationFilterSet(CatrackFilterSet):
         method="filter_fact_type",
         label="Model of the cited fact as 'app_label.model', e.g. summits.summit",
     )
-    fact_id = django_filters.NumberFilter(field_name="object_id", label="Id of the cited fact (with fact_type)")
+    fact_id = id_filter("object_id", "Id of the cited fact (with fact_type)")
 
     search_fields = ("section", "key_phrase", "note")
 

@@ -1,7 +1,7 @@
 """Filters for topics, summit formats, summits, participants, documents and signatories."""
 import django_filters
 
-from apps.core.api.filters import CatrackFilterSet, IntegerFilter, actor_filter, slug_filter
+from apps.core.api.filters import CatrackFilterSet, actor_filter, slug_filter, year_of_date_filter
 from apps.summits.models import (
     Document,
     DocumentKind,
@@ -43,7 +43,7 @@ class SummitFilterSet(CatrackFilterSet):
     participant = actor_filter("participants", "Participating actor")
     host = actor_filter("host", "Host")
     level = django_filters.ChoiceFilter(choices=SummitLevel.choices)
-    year = IntegerFilter(field_name="date", lookup_expr="year", label="Year of the summit")
+    year = year_of_date_filter("date", "Year of the summit")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after (YYYY-MM-DD)")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before (YYYY-MM-DD)")
     city = django_filters.CharFilter(method="filter_city", label="City, English or Russian name (case-insensitive)")
@@ -83,7 +83,7 @@ class DocumentFilterSet(CatrackFilterSet):
     implements = slug_filter("implements", Document, "Document it implements")
     adopted_after = django_filters.DateFilter(field_name="adopted_on", lookup_expr="gte")
     adopted_before = django_filters.DateFilter(field_name="adopted_on", lookup_expr="lte")
-    year = IntegerFilter(field_name="adopted_on", lookup_expr="year", label="Year of adoption")
+    year = year_of_date_filter("adopted_on", "Year of adoption")
 
     search_fields = ("title_en", "title_ru", "summary_en")
 

@@ -120,3 +120,13 @@ def test_pledge_summary_bad_group_by_is_400(api_client, group_by):
 @pytest.mark.django_db
 def test_group_by_is_not_a_list_parameter(api_client):
     assert_status(api_client.get("/api/v1/pledges/", {"group_by": "donor"}), 400)
+
+
+@pytest.mark.django_db
+def test_pledge_summary_as_csv(api_client, pledges_with_a_component):
+    response = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor", "format": "csv"})
+    assert_status(response, 200)
+    lines = response.content.decode().splitlines()
+    assert lines[0].split(",")[:2] == ["donor", "donor_name"]
+    korea = next(line for line in lines if line.startswith("korea,")).split(",")
+    assert Decimal(korea[lines[0].split(",").index("total_usd")]) == Decimal("350.50")

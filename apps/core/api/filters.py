@@ -24,9 +24,24 @@ RENDERER_FORMATS = {"json", "api", "csv"}
 
 
 class IntegerFilter(django_filters.NumberFilter):
-    """NumberFilter takes decimals ('2025.5'); years and ranks are whole numbers."""
+    """NumberFilter takes decimals ('2025.5'); years and ranks are whole numbers.
+
+    Bounded so that an out-of-range value is a 400, not a database error (smallint columns by default).
+    """
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value=0, max_value=32767, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+
+def year_of_date_filter(field_name, label):
+    """`?year=2025` on a date column; Python dates only go from year 1 to 9999."""
+    return IntegerFilter(field_name=field_name, lookup_expr="year", min_value=1, max_value=9999, label=label)
+
+
+def id_filter(field_name, label):
+    return IntegerFilter(field_name=field_name, min_value=1, max_value=2**63 - 1, label=label)
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -67,9 +67,14 @@ def _plain(value):
 class CatrackViewSet(viewsets.ModelViewSet):
     """A resource: filtered, ordered and paginated lists, CSV of all matching rows, safe writes."""
 
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = "[0-9]+"  # ids; slugged resources get a slug pattern (__init_subclass__)
     csv_columns = None  # None: every field flat (apps.core.api.csv_export.csv_columns_for)
     extra_query_params = ()  # non-filter parameters an action accepts (e.g. group_by)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Only well-formed keys reach the database: anything else is a 404 from the URL resolver.
+        cls.lookup_value_regex = r"[-\w]+" if cls.lookup_field == "slug" else "[0-9]+"
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):

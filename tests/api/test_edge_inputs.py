@@ -1,0 +1,49 @@
+"""Hostile or odd inputs get a 4xx (or an empty answer), never a 500 — on SQLite and PostgreSQL."""
+import pytest
+
+from catrack.urls import router
+from tests.factories import CitationFactory, TradeFlowFactory
+
+ODD_QUERIES = [
+    ("summits", {"year": "99999"}),
+    ("summits", {"year": "-5"}),
+    ("documents", {"year": "0"}),
+    ("trade-flows", {"year": "40000"}),
+    ("trade-flows", {"year_min": "99999999999999999999"}),
+    ("trade-flows", {"month": "-1"}),
+    ("trade-flows", {"reporter": "\x00"}),
+    ("trade-flows", {"commodity": "\x00"}),
+    ("trade-flows", {"value_usd_min": "1e400"}),
+    ("trade-flows", {"value_usd_min": "NaN"}),
+    ("citations", {"fact_id": "99999999999999999999999"}),
+    ("pledges", {"parent": "99999999999999999999999"}),
+    ("pledges", {"amount_usd_min": "Infinity"}),
+    ("summits", {"q": "\x00"}),
+    ("summits", {"q": "!!! & | :* ''"}),
+    ("summits", {"ordering": "-"}),
+    ("summits", {"ordering": ","}),
+    ("summits", {"modified_since": "9999-12-31T23:59:59-14:00"}),
+    ("summits", {"page": "99999999999999999999"}),
+    ("trade-statements", {"rank": "99999999"}),
+    ("trade-statements", {"year_from": "1e30"}),
+    ("summits", {"ordinal": "99999999999999999999"}),
+    ("pledges", {"period_years": "-99999999999999999999"}),
+    ("pledges", {"usd_rate": "1e-400"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix, params", ODD_QUERIES, ids=[f"{p}-{list(q)[0]}" for p, q in ODD_QUERIES])
+def test_odd_query_values_never_500(api_client, prefix, params):
+    TradeFlowFactory()
+    CitationFactory()
+    response = api_client.get(f"/api/v1/{prefix}/", params)
+    assert response.status_code < 500, response.content[:500]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", [p for p, _v, _b in router.registry])
+@pytest.mark.parametrize("key", ["99999999999999999999999", "-1", "%00", "x" * 300])
+def test_odd_detail_keys_are_404(api_client, prefix, key):
+    response = api_client.get(f"/api/v1/{prefix}/{key}/")
+    assert response.status_code == 404, response.content[:300]
