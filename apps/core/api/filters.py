@@ -1,4 +1,5 @@
 """Base FilterSet and strict filter/ordering backends shared by every resource."""
+import datetime
 import re
 from functools import reduce
 from operator import and_, or_
@@ -9,6 +10,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.fields import IsoDateTimeField
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -33,6 +35,22 @@ class IntegerFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, min_value=0, max_value=32767, **kwargs):
         super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+
+class _UTCDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        # '9999-12-31T23:59:59-14:00' parses but overflows when the database needs it in UTC.
+        try:
+            if value is not None:
+                value.astimezone(datetime.timezone.utc)
+        except OverflowError:
+            raise forms.ValidationError("Out of range: give a datetime between years 1 and 9999 in UTC.") from None
+        return value
+
+
+class DateTimeSinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UTCDateTimeField
 
 
 def year_of_date_filter(field_name, label):
@@ -69,12 +87,12 @@ def slug_filter(field_name, model, label, **kwargs):
 class CatrackFilterSet(django_filters.FilterSet):
     """Every resource: `modified_since` for incremental sync and `q` free-text search."""
 
-    modified_since = django_filters.IsoDateTimeFilter(
+    modified_since = DateTimeSinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label="Rows created or changed at or after this ISO 8601 datetime (e.g. 2025-12-19T00:00:00Z).",
     )
-    created_since = django_filters.IsoDateTimeFilter(
+    created_since = DateTimeSinceFilter(
         field_name="created_at", lookup_expr="gte", label="Rows created at or after this ISO 8601 datetime."
     )
     q = django_filters.CharFilter(
