@@ -44,4 +44,4 @@ class ActorRelationFilterSet(CatrackFilterSet):
         }
 
     def filter_actor(self, queryset, name, value):
-        return queryset.filter(Q(subject=value) | Q(object=value))
+        return queryset.filter(Q(subject__slug=value) | Q(object__slug=value))

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.core.models import FactModel
-from tests.factories import CitationFactory
+from tests.factories import CitationFactory, StateFactory
 
 
 @dataclass
@@ -176,6 +176,13 @@ class APIResourceTests:
         response = api_client.get(self.list_url(), {self.actor_param: "no-such-actor"})
         assert_status(response, 400)
         assert self.actor_param in response.json()
+        response = api_client.get(self.list_url(), {self.actor_param: "no-such-actor", "format": "csv"})
+        assert_status(response, 400)
+        # A real actor that nothing refers to is an empty answer, not an error.
+        idle = StateFactory()
+        response = api_client.get(self.list_url(), {self.actor_param: idle.slug})
+        assert_status(response, 200)
+        assert response.json()["count"] == 0
 
     def test_q_search_runs(self, api_client):
         self.make()

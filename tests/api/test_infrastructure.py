@@ -130,3 +130,17 @@ def test_person_brief_and_partial_dates_in_csv(api_client):
     header, row = content.splitlines()[:2]
     assert "date_display" in header.split(",")
     assert "2025-12" in row.split(",") and summit.slug in row and leader.country.slug in row
+
+
+@pytest.mark.django_db
+def test_unknown_slug_in_aggregates_and_detail_is_400(api_client):
+    summit = SummitFactory()
+    for path, params in [
+        ("/api/v1/pledges/summary/", {"group_by": "donor", "donor": "atlantis"}),
+        ("/api/v1/trade-flows/summary/", {"group_by": "year", "partner": "atlantis"}),
+        ("/api/v1/summits/scoreboard/", {"region": "atlantis"}),
+        (f"/api/v1/summits/{summit.slug}/", {"participant": "atlantis"}),
+    ]:
+        response = api_client.get(path, params)
+        assert_status(response, 400)
+        assert set(params) - {"group_by"} <= set(response.json())

@@ -5,6 +5,7 @@ from functools import reduce
 from operator import and_, or_
 
 import django_filters
+import django_filters.constants
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -62,32 +63,45 @@ def id_filter(field_name, label):
     return IntegerFilter(field_name=field_name, min_value=1, max_value=2**63 - 1, label=label)
 
 
-class SlugChoiceField(forms.CharField):
-    """A related row named by its slug, cleaned to its id with one small query (no model instance)."""
-
-    def __init__(self, *, model, **kwargs):
-        self.model = model
-        super().__init__(**kwargs)
-
+class SlugField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        name = self.model._meta.verbose_name
-        # Checked before the query: PostgreSQL refuses NUL in text, and no slug is longer than 100.
-        if "\x00" in value or len(value) > 100:
-            raise forms.ValidationError(f"Not a valid {name} slug.")
-        ids = list(self.model._default_manager.filter(slug=value).values_list("pk", flat=True)[:1])
-        if not ids:
-            raise forms.ValidationError(f"No {name} with slug '{value}'.")
-        return ids[0]
+        # Checked here: PostgreSQL refuses NUL in text, and no slug is longer than 100 characters.
+        if value and ("\x00" in value or len(value) > 100):
+            raise forms.ValidationError("Not a valid slug.")
+        return value
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class SlugFilter(django_filters.Filter):
-    """A related row by its slug; an unknown slug is a 400 naming the parameter."""
+class SlugFilter(django_filters.CharFilter):
+    """A related row by its slug, filtered through a join (no lookup query of its own).
 
-    field_class = SlugChoiceField
+    An unknown slug would silently match nothing, so whenever a result comes back empty the view asks
+    raise_for_unknown_slugs() whether a slug was wrong: a 400 naming the parameter, never a silent
+    empty answer.
+    """
+
+    field_class = SlugField
+
+    def __init__(self, *args, model, **kwargs):
+        self.slug_model = model  # not `model`: FilterSet sets that to the resource's model
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        qs = self.get_method(qs)(**{f"{self.field_name}__slug": value})
+        return qs.distinct() if self.distinct else qs
+
+
+def raise_for_unknown_slugs(request):
+    """400 naming each slug parameter of this request that names no row (called on empty results)."""
+    errors = {}
+    for param, model, value in getattr(request, "slug_filters_used", ()):
+        if not model._default_manager.filter(slug=value).exists():
+            errors[param] = [f"No {model._meta.verbose_name} with slug '{value}'."]
+    if errors:
+        raise ValidationError(errors)
 
 
 def actor_filter(field_name, label, **kwargs):
@@ -97,53 +111,6 @@ def actor_filter(field_name, label, **kwargs):
 
 def slug_filter(field_name, model, label, **kwargs):
     return SlugFilter(field_name=field_name, model=model, label=f"{label} (slug)", **kwargs)
-
-
-class _UTCDateTimeField(IsoDateTimeField):
-    def to_python(self, value):
-        value = super().to_python(value)
-        # '9999-12-31T23:59:59-14:00' parses but overflows when the database needs it in UTC.
-        try:
-            if value is not None:
-                value.astimezone(datetime.timezone.utc)
-        except OverflowError:
-            raise forms.ValidationError("Out of range: give a datetime between years 1 and 9999 in UTC.") from None
-        return value
-
-
-class DateTimeSinceFilter(django_filters.IsoDateTimeFilter):
-    field_class = _UTCDateTimeField
-
-
-def year_of_date_filter(field_name, label):
-    """`?year=2025` on a date column; Python dates only go from year 1 to 9999."""
-    return IntegerFilter(field_name=field_name, lookup_expr="year", min_value=1, max_value=9999, label=label)
-
-
-def id_filter(field_name, label):
-    return IntegerFilter(field_name=field_name, min_value=1, max_value=2**63 - 1, label=label)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class SlugFilter(django_filters.ModelChoiceFilter):
-    """A related row by its slug; an unknown slug is a 400 naming the parameter."""
-
-
-def actor_filter(field_name, label, **kwargs):
-    """An actor filter takes the actor's slug, like NetBox's `site=ams1`."""
-    return SlugFilter(
-        field_name=field_name,
-        to_field_name="slug",
-        queryset=Actor.objects.all(),
-        label=f"{label} (actor slug, e.g. japan)",
-        **kwargs,
-    )
-
-
-def slug_filter(field_name, model, label, **kwargs):
-    return SlugFilter(
-        field_name=field_name, to_field_name="slug", queryset=model.objects.all(), label=f"{label} (slug)", **kwargs
-    )
 
 
 class CatrackFilterSet(django_filters.FilterSet):
@@ -215,6 +182,11 @@ class StrictFilterBackend(DjangoFilterBackend):
         filterset = filterset_class(**kwargs)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
+        request.slug_filters_used = [
+            (name, f.slug_model, filterset.form.cleaned_data[name])
+            for name, f in filterset.filters.items()
+            if isinstance(f, SlugFilter) and filterset.form.cleaned_data.get(name)
+        ]
         return filterset.qs
 
 

@@ -1,6 +1,7 @@
 """Base viewsets: CSV streaming, history, and database errors turned into clear 4xx responses."""
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -8,6 +9,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from apps.core.api.csv_export import csv_stream_response
+from apps.core.api.filters import raise_for_unknown_slugs
 
 
 class Conflict(APIException):
@@ -85,8 +87,22 @@ class CatrackViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             queryset = self.filter_queryset(self.get_queryset())
+            raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
             return csv_stream_response(queryset, filename=self.basename, columns=self.csv_columns)
         return super().list(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.paginator.page.paginator.count == 0:
+            raise_for_unknown_slugs(self.request)  # nothing matched: was a slug wrong?
+        return page
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise_for_unknown_slugs(self.request)
+            raise
 
     def perform_create(self, serializer):
         self._save(serializer)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
+from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by
 from apps.investments.api.serializers import PledgeSerializer
 from apps.investments.filters import PledgeFilterSet
@@ -58,4 +59,7 @@ class PledgeViewSet(HistoryMixin, CatrackViewSet):
         """USD totals and counts per group, over pledges that count in totals (no double counting)."""
         group_by = parse_group_by(request, list(PLEDGE_GROUPS))
         pledges = self.filter_queryset(Pledge.objects.all())
-        return Response(pledge_summary(group_by=group_by, pledges=pledges))
+        rows = pledge_summary(group_by=group_by, pledges=pledges)
+        if not rows:
+            raise_for_unknown_slugs(request)
+        return Response(rows)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
+from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.views import CatrackViewSet, HistoryMixin
 from apps.summits.api.serializers import (
     DocumentSerializer,
@@ -75,7 +76,10 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
     def scoreboard(self, request):
         """How many summits were held with each external partner, e.g. in a date window
         (`date_after`, `date_before`) and for a region (`region=central-asia`); every summit filter applies."""
-        return Response(summit_scoreboard(summits=self.filter_queryset(Summit.objects.all())))
+        rows = summit_scoreboard(summits=self.filter_queryset(Summit.objects.all()))
+        if not rows:
+            raise_for_unknown_slugs(request)
+        return Response(rows)
 
 
 class SummitParticipantViewSet(HistoryMixin, CatrackViewSet):

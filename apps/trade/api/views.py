@@ -12,6 +12,7 @@ from apps.actors.models import Actor
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.pagination import CatrackPagination
 from apps.core.api.serializers import citations_prefetch
+from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by
 from apps.trade.api.serializers import (
     TRADE_FLOW_COLUMNS,
@@ -115,7 +116,10 @@ class TradeFlowViewSet(CatrackViewSet):
             flows = flows.filter(commodity_code=TOTAL_COMMODITY)
         if "annual" not in request.query_params and "month" not in request.query_params:
             flows = flows.filter(month__isnull=True)
-        return Response(trade_flow_summary(group_by=group_by, flows=flows))
+        rows = trade_flow_summary(group_by=group_by, flows=flows)
+        if not rows:
+            raise_for_unknown_slugs(request)
+        return Response(rows)
 
     @extend_schema(
         parameters=[
