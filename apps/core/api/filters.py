@@ -226,5 +226,6 @@ class StrictOrderingFilter(OrderingFilter):
                     {self.ordering_param: f"Cannot order by {', '.join(bad) or repr(params)}. "
                      f"Choose from: {', '.join(sorted(valid))} (prefix '-' for descending)."}
                 )
-            return terms
+            # The id breaks ties, so rows do not hop between pages when the ordered values repeat.
+            return terms if {"id", "-id"} & set(terms) else [*terms, "id"]
         return self.get_default_ordering(view)

@@ -49,11 +49,19 @@ class CatrackModelSerializer(serializers.ModelSerializer):
         return field_class, kwargs
 
     def get_fields(self):
-        fields = super().get_fields()
+        declared = super().get_fields()
         model_fields = {f.name for f in self.Meta.model._meta.concrete_fields}
-        for name in list(fields):
-            if f"{name}_precision" in model_fields and f"{name}_display" not in fields:
-                fields[f"{name}_display"] = PartialDateField(name)
+        # Each partial date's known part right after its precision; citations last.
+        fields = {}
+        for name, field in declared.items():
+            if name == "citations":
+                continue
+            fields[name] = field
+            date = name.removesuffix("_precision")
+            if name.endswith("_precision") and date in model_fields and f"{date}_display" not in declared:
+                fields[f"{date}_display"] = PartialDateField(date)
+        if "citations" in declared:
+            fields["citations"] = declared["citations"]
         return fields
 
     def validate(self, attrs):
