@@ -13,7 +13,7 @@ from django.db.models import Q, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
 from django_filters.utils import translate_validation
-from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -36,18 +36,18 @@ class IntegerFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, min_value=0, max_value=32767, **kwargs):
         super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+        set_override(self, "field", {"type": "integer", "minimum": min_value, "maximum": max_value})
 
 
 class _UTCDateTimeField(IsoDateTimeField):
     def to_python(self, value):
         value = super().to_python(value)
         # '9999-12-31T23:59:59-14:00' parses but overflows when the database needs it in UTC.
+        # Handed to the database in UTC: PostgreSQL refuses offsets beyond ±15:59 (Python allows ±23:59).
         try:
-            if value is not None:
-                value.astimezone(datetime.timezone.utc)
+            return None if value is None else value.astimezone(datetime.timezone.utc)
         except OverflowError:
             raise forms.ValidationError("Out of range: give a datetime between years 1 and 9999 in UTC.") from None
-        return value
 
 
 class DateTimeSinceFilter(django_filters.IsoDateTimeFilter):
@@ -72,7 +72,10 @@ class SlugField(forms.CharField):
         return value
 
 
-@extend_schema_field(OpenApiTypes.STR)
+SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100}
+
+
+@extend_schema_field(SLUG_SCHEMA)
 class SlugFilter(django_filters.CharFilter):
     """A related row by its slug, resolved inside the query: `reporter_id = (SELECT id … WHERE slug = …)`.
 
@@ -214,6 +217,19 @@ def check_query_params(request, view, filterset_class):
 
 class StrictOrderingFilter(OrderingFilter):
     """`?ordering=` on the view's ordering_fields; an unknown field is a 400, not silently ignored."""
+
+    def get_schema_operation_parameters(self, view):
+        fields = [name for name, _label in self.get_valid_fields(view.get_queryset(), view, {})]
+        return [{
+            "name": self.ordering_param,
+            "required": False,
+            "in": "query",
+            "description": "Comma-separated fields to order by; prefix '-' for descending.",
+            "schema": {"type": "array", "uniqueItems": True, "minItems": 1,
+                       "items": {"type": "string", "enum": [*fields, *(f"-{name}" for name in fields)]}},
+            "style": "form",
+            "explode": False,
+        }]
 
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)

@@ -6,6 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 MAX_PAGE_SIZE = 500
+MAX_OFFSET = 2**62
 
 
 class CatrackPagination(PageNumberPagination):
@@ -13,6 +14,15 @@ class CatrackPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     page_size_query_description = f"Rows per page, 1 to {MAX_PAGE_SIZE} (default 50)."
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": self.page_query_param, "required": False, "in": "query", "description": "Page number (1-based).",
+             "schema": {"type": "integer", "minimum": 1}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": self.page_size_query_description,
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
+        ]
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -54,6 +64,8 @@ class WindowCountPaginator(DjangoPaginator):
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if (number - 1) * self.per_page > MAX_OFFSET:
+            raise EmptyPage("That page contains no results")  # an OFFSET beyond bigint is a database error
         return number
 
 

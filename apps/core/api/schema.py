@@ -1,5 +1,7 @@
 """drf-spectacular extensions for catrack's custom serializer fields (request and response differ)."""
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from rest_framework.permissions import SAFE_METHODS
 from drf_spectacular.plumbing import build_basic_type, build_object_type
 from drf_spectacular.types import OpenApiTypes
 
@@ -37,3 +39,49 @@ class ContentTypeFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         return {**build_basic_type(OpenApiTypes.STR), "description": "'app_label.model', e.g. 'summits.summit'"}
+
+
+ERROR_RESPONSES = {
+    "400": "A parameter or field is wrong: the body maps each offending name to its messages.",
+    "401": "Authentication is needed for this change.",
+    "403": "The user may not make this change.",
+    "404": "No such row (or page).",
+    "406": "The requested format is not available.",
+    "409": "The change conflicts with existing data (a row still refers to it, or a unique key).",
+    "429": "Too many requests; see Retry-After.",
+}
+READ_ERRORS = ["400", "404", "406", "429"]
+WRITE_ERRORS = ["400", "401", "403", "404", "406", "409", "429"]
+
+
+class CatrackAutoSchema(AutoSchema):
+    """drf-spectacular's AutoSchema, plus what the API really does: anonymous reads and error statuses."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        # DjangoModelPermissionsOrAnonReadOnly: anyone may read.
+        if self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        codes = READ_ERRORS if self.method in SAFE_METHODS else WRITE_ERRORS
+        error_schema = {"type": "object", "additionalProperties": {}}
+        for code in codes:
+            responses.setdefault(code, {
+                "content": {"application/json": {"schema": error_schema}},
+                "description": ERROR_RESPONSES[code],
+            })
+        return responses
+
+
+def group_by_parameter(keys, description):
+    """`group_by=a,b`: a comma-separated, non-repeating list of the given keys."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        "group_by",
+        {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "enum": list(keys)}},
+        required=True, style="form", explode=False, description=description,
+    )

@@ -133,7 +133,7 @@ class HistoryMixin:
     """`/<resource>/{id}/history/`: who changed what, when, from which value (django-simple-history)."""
 
     @extend_schema(responses=HistoryRecordSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, *args, **kwargs):
         return Response(history_records(self.get_object()))
 

@@ -1,6 +1,5 @@
 """Pledges, and their USD totals grouped in the database."""
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -8,6 +7,7 @@ from rest_framework.response import Response
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.filters import raise_for_unknown_slugs
+from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by
 from apps.investments.api.serializers import PledgeSerializer
 from apps.investments.filters import PledgeFilterSet
@@ -46,11 +46,8 @@ class PledgeViewSet(HistoryMixin, CatrackViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "group_by", OpenApiTypes.STR, required=True,
-                description=f"Comma-separated, from: {', '.join(PLEDGE_GROUPS)} (e.g. donor,year). "
-                "year is the year the pledge period starts.",
-            )
+            group_by_parameter(PLEDGE_GROUPS, "Comma-separated, e.g. donor,year; year is the year the pledge "
+                               "period starts.")
         ],
         responses=PledgeSummaryRow,
     )

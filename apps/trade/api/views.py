@@ -1,7 +1,6 @@
 """Trade flows (with summary and mirror statistics), trade measures and trade statements."""
 from django import forms
 from django.core.paginator import Paginator as DjangoPaginator
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -12,7 +11,8 @@ from apps.actors.models import Actor
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.pagination import CatrackPagination
 from apps.core.api.serializers import citations_prefetch
-from apps.core.api.filters import raise_for_unknown_slugs
+from apps.core.api.filters import SLUG_SCHEMA, raise_for_unknown_slugs
+from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by
 from apps.trade.api.serializers import (
     TRADE_FLOW_COLUMNS,
@@ -22,7 +22,7 @@ from apps.trade.api.serializers import (
     trade_flow_row,
 )
 from apps.trade.filters import TradeFlowFilterSet, TradeMeasureFilterSet, TradeStatementFilterSet
-from apps.trade.models import TOTAL_COMMODITY, TradeFlow, TradeMeasure, TradeStatement
+from apps.trade.models import TOTAL_COMMODITY, YEAR_MAX, YEAR_MIN, TradeFlow, TradeMeasure, TradeStatement
 from apps.trade.selectors import TRADE_GROUPS, trade_flow_summary, trade_mirror
 
 _money = {"max_digits": 24, "decimal_places": 2, "allow_null": True}
@@ -55,11 +55,14 @@ MirrorRow = inline_serializer(
 )
 
 
+YEAR_SCHEMA = {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX}
+
+
 class MirrorParams(forms.Form):
     reporter = forms.ModelChoiceField(queryset=Actor.objects.all(), to_field_name="slug")
     partner = forms.ModelChoiceField(queryset=Actor.objects.all(), to_field_name="slug")
-    year_min = forms.IntegerField(required=False)
-    year_max = forms.IntegerField(required=False)
+    year_min = forms.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
+    year_max = forms.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
     commodity = forms.CharField(required=False, max_length=12)
 
 
@@ -95,10 +98,7 @@ class TradeFlowViewSet(CatrackViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "group_by", OpenApiTypes.STR, required=True,
-                description=f"Comma-separated, from: {', '.join(TRADE_GROUPS)} (e.g. partner,year).",
-            )
+            group_by_parameter(TRADE_GROUPS, "Comma-separated, e.g. partner,year.")
         ],
         responses=TradeSummaryRow,
     )
@@ -123,11 +123,12 @@ class TradeFlowViewSet(CatrackViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("reporter", OpenApiTypes.STR, required=True, description="Exporter (actor slug)"),
-            OpenApiParameter("partner", OpenApiTypes.STR, required=True, description="Importer (actor slug)"),
-            OpenApiParameter("year_min", OpenApiTypes.INT),
-            OpenApiParameter("year_max", OpenApiTypes.INT),
-            OpenApiParameter("commodity", OpenApiTypes.STR, description="HS code; TOTAL when omitted"),
+            OpenApiParameter("reporter", SLUG_SCHEMA, required=True, description="Exporter (actor slug)"),
+            OpenApiParameter("partner", SLUG_SCHEMA, required=True, description="Importer (actor slug)"),
+            OpenApiParameter("year_min", YEAR_SCHEMA),
+            OpenApiParameter("year_max", YEAR_SCHEMA),
+            OpenApiParameter("commodity", {"type": "string", "minLength": 1, "maxLength": 12},
+                             description="HS code; TOTAL when omitted"),
         ],
         filters=False,
         responses=MirrorRow,
