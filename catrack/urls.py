@@ -26,3 +26,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),  # log in for the browsable API
 ]
+
+handler404 = "apps.core.api.views.api_not_found"

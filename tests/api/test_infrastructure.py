@@ -144,3 +144,17 @@ def test_unknown_slug_in_aggregates_and_detail_is_400(api_client):
         response = api_client.get(path, params)
         assert_status(response, 400)
         assert set(params) - {"group_by"} <= set(response.json())
+
+
+@pytest.mark.django_db
+def test_unmatched_api_url_is_a_json_404(api_client):
+    response = api_client.get("/api/v1/summits/not a slug!/")
+    assert_status(response, 404)
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.django_db
+def test_aggregate_decimals_are_strings_as_documented(api_client):
+    PledgeFactory(donor=StateFactory(slug="japan"))
+    [row] = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor"}).json()
+    assert isinstance(row["total_usd"], str)

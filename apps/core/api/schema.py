@@ -11,8 +11,9 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":
-            return {**build_basic_type(OpenApiTypes.STR), "description": "slug"}
-        return build_object_type(
+            return {**build_basic_type(OpenApiTypes.STR), "description": "slug",
+                    **({"nullable": True} if self.target.allow_null else {})}
+        schema = build_object_type(
             properties={
                 "slug": build_basic_type(OpenApiTypes.STR),
                 "name": build_basic_type(OpenApiTypes.STR),
@@ -20,6 +21,9 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
             },
             required=["slug", "name"],
         )
+        if self.target.allow_null:
+            schema["nullable"] = True
+        return schema
 
 
 class PartialDateFieldExtension(OpenApiSerializerFieldExtension):
@@ -70,7 +74,8 @@ class CatrackAutoSchema(AutoSchema):
         error_schema = {"type": "object", "additionalProperties": {}}
         for code in codes:
             responses.setdefault(code, {
-                "content": {"application/json": {"schema": error_schema}},
+                # An error comes in the requested format: JSON, or CSV with ?format=csv.
+                "content": {"application/json": {"schema": error_schema}, "text/csv": {"schema": {"type": "string"}}},
                 "description": ERROR_RESPONSES[code],
             })
         return responses

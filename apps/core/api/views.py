@@ -151,3 +151,18 @@ def parse_group_by(request, allowed, *, default=None):
                          f"{'; unknown: ' + ', '.join(bad) if bad else ''}."}
         )
     return keys
+
+
+def serialized_rows(row_serializer, rows):
+    """Aggregate rows through their documented serializer, so decimals are strings as the schema says."""
+    return type(row_serializer.child)(rows, many=True).data
+
+
+def api_not_found(request, exception=None):
+    """404 for a URL no route matches: JSON under /api/, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -30,7 +30,7 @@ class CorridorStakeSerializer(FactSerializer):
 
 class InterestBriefSerializer(serializers.ModelSerializer):
     actor = BriefRelatedField(read_only=True)
-    region = BriefRelatedField(read_only=True)
+    region = BriefRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = ResourceInterest

@@ -8,7 +8,7 @@ from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
-from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by
+from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.investments.api.serializers import PledgeSerializer
 from apps.investments.filters import PledgeFilterSet
 from apps.investments.models import Pledge
@@ -59,4 +59,4 @@ class PledgeViewSet(HistoryMixin, CatrackViewSet):
         rows = pledge_summary(group_by=group_by, pledges=pledges)
         if not rows:
             raise_for_unknown_slugs(request)
-        return Response(rows)
+        return Response(serialized_rows(PledgeSummaryRow, rows))

@@ -22,7 +22,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
     """A participant nested in its summit: who, in which role, represented by whom."""
 
     actor = BriefRelatedField(read_only=True)
-    represented_by = BriefRelatedField(read_only=True)
+    represented_by = BriefRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = SummitParticipant
@@ -45,7 +45,7 @@ class SummitParticipantSerializer(FactSerializer):
 
 class SigningSerializer(serializers.ModelSerializer):
     actor = BriefRelatedField(read_only=True)
-    signed_by = BriefRelatedField(read_only=True)
+    signed_by = BriefRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = DocumentSignatory

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.filters import raise_for_unknown_slugs
-from apps.core.api.views import CatrackViewSet, HistoryMixin
+from apps.core.api.views import CatrackViewSet, HistoryMixin, serialized_rows
 from apps.summits.api.serializers import (
     DocumentSerializer,
     DocumentSignatorySerializer,
@@ -79,7 +79,7 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
         rows = summit_scoreboard(summits=self.filter_queryset(Summit.objects.all()))
         if not rows:
             raise_for_unknown_slugs(request)
-        return Response(rows)
+        return Response(serialized_rows(ScoreboardRow, rows))
 
 
 class SummitParticipantViewSet(HistoryMixin, CatrackViewSet):

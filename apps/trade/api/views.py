@@ -13,7 +13,7 @@ from apps.core.api.pagination import CatrackPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.filters import SLUG_SCHEMA, raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
-from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by
+from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.trade.api.serializers import (
     TRADE_FLOW_COLUMNS,
     TradeFlowSerializer,
@@ -119,7 +119,7 @@ class TradeFlowViewSet(CatrackViewSet):
         rows = trade_flow_summary(group_by=group_by, flows=flows)
         if not rows:
             raise_for_unknown_slugs(request)
-        return Response(rows)
+        return Response(serialized_rows(TradeSummaryRow, rows))
 
     @extend_schema(
         parameters=[
@@ -144,10 +144,11 @@ class TradeFlowViewSet(CatrackViewSet):
         if not params.is_valid():
             raise ValidationError(params.errors)
         data = params.cleaned_data
-        return Response(trade_mirror(
+        rows = trade_mirror(
             reporter=data["reporter"], partner=data["partner"], year_min=data["year_min"],
             year_max=data["year_max"], commodity=data["commodity"] or TOTAL_COMMODITY,
-        ))
+        )
+        return Response(serialized_rows(MirrorRow, rows))
 
 
 class TradeMeasureViewSet(HistoryMixin, CatrackViewSet):
