@@ -237,6 +237,7 @@ class StrictOrderingFilter(OrderingFilter):
             terms = [term.strip() for term in params.split(",") if term.strip()]
             valid = {item[0] for item in self.get_valid_fields(queryset, view, {"request": request})}
             bad = [term for term in terms if term.lstrip("-") not in valid]
+            bad += sorted({term for term in terms if terms.count(term) > 1})  # named twice: ambiguous
             if bad or not terms:
                 raise ValidationError(
                     {self.ordering_param: f"Cannot order by {', '.join(bad) or repr(params)}. "
