@@ -34,6 +34,26 @@ def test_browsable_api_renders_each_list(api_client, prefix):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("prefix", RESOURCES)
+def test_browsable_api_renders_forms_for_an_editor(editor_client, prefix):
+    """An editor sees the write forms too, with related rows offered by slug."""
+    SummitParticipantFactory()
+    PledgeFactory()
+    CitationFactory()
+    response = editor_client.get(f"/api/v1/{prefix}/", HTTP_ACCEPT="text/html")
+    assert_status(response, 200)
+    assert b"<form" in response.content
+
+
+@pytest.mark.django_db
+def test_browsable_api_detail_for_an_editor(editor_client):
+    summit = SummitFactory()
+    response = editor_client.get(f"/api/v1/summits/{summit.slug}/", HTTP_ACCEPT="text/html")
+    assert_status(response, 200)
+    assert f'value="{summit.format.slug}"'.encode() in response.content
+
+
+@pytest.mark.django_db
 def test_schema_and_docs(api_client):
     response = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
     assert_status(response, 200)

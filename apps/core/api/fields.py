@@ -15,6 +15,15 @@ class BriefRelatedField(serializers.SlugRelatedField):
         kwargs.setdefault("slug_field", "slug")
         super().__init__(**kwargs)
 
+    def get_choices(self, cutoff=None):
+        # The browsable API's form lists choices by their written form (the slug), not the read form.
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {obj.slug: self.display_value(obj) for obj in queryset}
+
     def to_representation(self, obj):
         brief = {"slug": obj.slug, "name": str(obj)}
         kind = getattr(obj, "kind", None)
