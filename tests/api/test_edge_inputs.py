@@ -50,3 +50,17 @@ def test_odd_query_values_never_500(api_client, prefix, params):
 def test_odd_detail_keys_are_404(api_client, prefix, key):
     response = api_client.get(f"/api/v1/{prefix}/{key}/")
     assert response.status_code == 404, response.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, payload, field", [
+    ("/api/v1/trade-flows/", {"reporter": "a\x00b"}, "reporter"),
+    ("/api/v1/pledges/", {"donor": "x" * 500}, "donor"),
+    ("/api/v1/pledges/", {"recipients": ["a\x00"]}, "recipients"),
+    ("/api/v1/citations/", {"fact_type": "summits\x00.summit"}, "fact_type"),
+    ("/api/v1/actor-relations/", {"subject": 12}, "subject"),
+])
+def test_bad_related_values_in_writes_are_400(editor_client, path, payload, field):
+    response = editor_client.post(path, payload, format="json")
+    assert response.status_code == 400, response.content[:300]
+    assert field in response.json()

@@ -15,6 +15,12 @@ class BriefRelatedField(serializers.SlugRelatedField):
         kwargs.setdefault("slug_field", "slug")
         super().__init__(**kwargs)
 
+    def to_internal_value(self, data):
+        # Checked before the query: PostgreSQL refuses NUL in text; no slug is longer than 100.
+        if not isinstance(data, str) or "\x00" in data or len(data) > 100:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
     def get_choices(self, cutoff=None):
         # The browsable API's form lists choices by their written form (the slug), not the read form.
         queryset = self.get_queryset()
@@ -59,7 +65,7 @@ class ContentTypeField(serializers.RelatedField):
         return f"{value.app_label}.{value.model}"
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or data.count(".") != 1:
+        if not isinstance(data, str) or data.count(".") != 1 or "\x00" in data or len(data) > 200:
             self.fail("invalid")
         app_label, model = data.split(".")
         try:
