@@ -64,3 +64,13 @@ def test_bad_related_values_in_writes_are_400(editor_client, path, payload, fiel
     response = editor_client.post(path, payload, format="json")
     assert response.status_code == 400, response.content[:300]
     assert field in response.json()
+
+
+@pytest.mark.django_db
+def test_writes_refuse_unknown_query_parameters(editor_client):
+    for params in ("?format=AAA", "?yeer=2025"):
+        response = editor_client.post(f"/api/v1/topics/{params}", {"slug": "ai", "name_en": "AI"}, format="json")
+        assert response.status_code == 400, response.content
+    from apps.summits.models import Topic
+
+    assert not Topic.objects.exists()

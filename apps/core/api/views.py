@@ -6,10 +6,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from apps.core.api.csv_export import csv_stream_response
-from apps.core.api.filters import raise_for_unknown_slugs
+from apps.core.api.filters import check_query_params, raise_for_unknown_slugs
 
 
 class Conflict(APIException):
@@ -83,6 +84,12 @@ class CatrackViewSet(viewsets.ModelViewSet):
         # Reads need no transaction (ATOMIC_REQUESTS would add BEGIN/COMMIT to every GET); writes open
         # their own in _save() and perform_destroy().
         return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            # Reads check their parameters in the filter backend; a write must not carry stray ones either.
+            check_query_params(request, self, None)
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
