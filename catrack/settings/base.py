@@ -101,16 +101,27 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.CatrackAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     # Anyone reads; writing needs the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    # Strict: an unknown query parameter or ordering field is a 400 naming it (apps.core.api.filters).
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "apps.core.api.filters.StrictFilterBackend",
+        "apps.core.api.filters.StrictOrderingFilter",
+    ],
+    # ?format= picks json/csv/api, and stays free to be the summits' `format` filter.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.FormatParamNegotiation",
+    "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CatrackPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "apps.core.api.renderers.CSVRenderer",  # ?format=csv streams every matching row
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -128,6 +139,30 @@ SPECTACULAR_SETTINGS = {
     "each fact with its citations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Related rows are written as slugs but read as {slug, name}: separate request/response components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # One named enum per choice set, shared by every field that uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "apps.core.models.DatePrecision",
+        "SourceKindEnum": "apps.sources.models.SourceKind",
+        "ActorKindEnum": "apps.actors.models.ActorKind",
+        "RelationKindEnum": "apps.actors.models.RelationKind",
+        "SummitLevelEnum": "apps.summits.models.SummitLevel",
+        "ParticipantRoleEnum": "apps.summits.models.ParticipantRole",
+        "DocumentKindEnum": "apps.summits.models.DocumentKind",
+        "AmountQualifierEnum": "apps.investments.models.AmountQualifier",
+        "UsdBasisEnum": "apps.investments.models.UsdBasis",
+        "InstrumentEnum": "apps.investments.models.Instrument",
+        "PledgeStatusEnum": "apps.investments.models.PledgeStatus",
+        "FlowCodeEnum": "apps.trade.models.FlowCode",
+        "TradeMeasureKindEnum": "apps.trade.models.TradeMeasureKind",
+        "TradeLevelEnum": "apps.trade.models.TradeLevel",
+        "TradeTrendEnum": "apps.trade.models.TradeTrend",
+        "StakeRoleEnum": "apps.geoeconomics.models.StakeRole",
+        "ResourceCategoryEnum": "apps.geoeconomics.models.ResourceCategory",
+        "InterestKindEnum": "apps.geoeconomics.models.InterestKind",
+    },
 }
 
 LOGGING = {
