@@ -17,7 +17,11 @@ class TradeFlowFilterSet(CatrackFilterSet):
     annual = django_filters.BooleanFilter(
         field_name="month", lookup_expr="isnull", label="true: annual figures only; false: monthly only"
     )
-    flow = django_filters.MultipleChoiceFilter(choices=FlowCode.choices, label="X, M, RX or RM (repeat for several)")
+    # distinct=False: flow is a column of the row itself, so it cannot repeat rows; django-filter's
+    # default DISTINCT made the page and the count sort every matching row (3x slower at 1M rows).
+    flow = django_filters.MultipleChoiceFilter(
+        choices=FlowCode.choices, label="X, M, RX or RM (repeat for several)", distinct=False
+    )
     commodity = django_filters.CharFilter(field_name="commodity_code", label="HS code (e.g. 2612) or TOTAL")
     value_usd_min = django_filters.NumberFilter(field_name="value_usd", lookup_expr="gte")
     value_usd_max = django_filters.NumberFilter(field_name="value_usd", lookup_expr="lte")
