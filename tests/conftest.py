@@ -4,6 +4,18 @@ from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked postgres_only when the suite runs on another database (SQLite)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL, running on {connection.vendor}")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def api_client():
     return APIClient()
