@@ -3,6 +3,7 @@ and saves that survive a concurrent conflicting save."""
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import IntegrityError, router, transaction
 from import_export.admin import ImportExportMixin
+from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.exceptions import integrity_error_detail
@@ -50,6 +51,19 @@ class ConflictSafeAdminMixin:
         return ConflictForm
 
 
+def fact_resource_factory(model):
+    """The import/export resource of a model: each row is validated like the admin form (model clean(),
+    field rules), so the preview lists row-level errors by field before anything is written; rows are
+    matched by slug where the model has one, so importing the same file twice changes nothing."""
+    has_slug = any(field.name == "slug" for field in model._meta.fields)
+    return modelresource_factory(model, meta_options={
+        "clean_model_instances": True,
+        "import_id_fields": ["slug"] if has_slug else ["id"],
+        "skip_unchanged": True,
+        "report_skipped": True,
+    })
+
+
 class CitationInline(GenericTabularInline):
     model = Citation
     fields = ["source", "section", "paragraph", "key_phrase", "note"]
@@ -65,6 +79,9 @@ class FactAdmin(ConflictSafeAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over a large table on every changelist page is wasteful
+
+    def get_resource_classes(self, request):
+        return self.resource_classes or [fact_resource_factory(self.model)]
 
     def get_inlines(self, request, obj):
         # Citations always come last, after the model's own inlines.
