@@ -17,6 +17,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "artifacts"
 
 pytestmark = [
     pytest.mark.browser,
+    # On SQLite the live server's threads share the test's single in-memory connection, so the browser's
+    # overlapping requests (page, autocomplete, redirect) collide in one transaction; PostgreSQL gives
+    # each server thread its own connection, as production does.
+    pytest.mark.postgres_only,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
 ]
 
