@@ -77,28 +77,58 @@ def fetch_json(url):
         return json.load(response)
 
 
+def _rows(base_url, path):
+    page = fetch_json(f"{base_url}{path}")
+    return page.get("results", []) if isinstance(page, dict) else page
+
+
+def _detail_path(list_path, row):
+    return f"{list_path}{row.get('slug') or row['id']}/"
+
+
 def representative_paths(base_url, static_root):
-    """List, filter and detail requests of the API if it is there; the admin and static files otherwise."""
+    """List, filter and detail requests of the API, with filter values taken from the data itself."""
     manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
     fallback = ["/healthz", "/admin/login/", f"/static/{manifest['admin/css/base.css']}"]
     try:
-        root = fetch_json(f"{base_url}/api/v1/")
-    except Exception:  # no API installed in this checkout
+        fetch_json(f"{base_url}/api/v1/")
+    except Exception:  # no API in this checkout
         return fallback
     paths = []
-    for name in ("summits", "pledges", "actors", "documents", "trade-flows"):
-        if name not in root:
-            continue
-        list_path = urllib.request.urlparse(root[name]).path
+    for resource in ("summits", "pledges", "actors", "documents", "trade-flows", "sources"):
+        list_path = f"/api/v1/{resource}/"
+        rows = _rows(base_url, list_path)
         paths.append(list_path)
-        page = fetch_json(f"{base_url}{list_path}")
-        rows = page.get("results", page) if isinstance(page, dict) else page
-        if rows and isinstance(rows[0], dict) and rows[0].get("url"):
-            paths.append(urllib.request.urlparse(rows[0]["url"]).path)
-    for filtered in ("/api/v1/pledges/?donor=japan", "/api/v1/summits/?ordering=-date", "/api/v1/actors/?kind=state"):
-        if any(filtered.split("?")[0] == p for p in paths):
-            paths.append(filtered)
-    return paths or fallback
+        if rows:
+            paths.append(_detail_path(list_path, rows[0]))
+    pledges = _rows(base_url, "/api/v1/pledges/")
+    if pledges:
+        paths.append(f"/api/v1/pledges/?donor={pledges[0]['donor']['slug']}&ordering=-amount_usd")
+        paths.append(f"/api/v1/pledges/{pledges[0]['id']}/history/")
+    summits = _rows(base_url, "/api/v1/summits/")
+    if summits:
+        paths.append(f"/api/v1/summits/?format={summits[0]['format']['slug']}")
+    flows = _rows(base_url, "/api/v1/trade-flows/")
+    if flows:
+        paths.append(f"/api/v1/trade-flows/?reporter={flows[0]['reporter']['slug']}&year_min={flows[0]['year']}")
+    paths.append("/api/v1/actors/?kind=state&page_size=100")
+    return paths
+
+
+POPULATE = """
+from apps.summits.models import Summit
+if not Summit.objects.exists():
+    from tests import factories
+    states = [factories.StateFactory() for _ in range(12)]
+    for n in range(60):
+        summit = factories.SummitFactory()
+        for state in states[n % 6:n % 6 + 4]:
+            factories.SummitParticipantFactory(summit=summit, actor=state)
+        factories.CitationFactory(fact=summit)
+        factories.PledgeFactory(summit=summit, donor=states[n % 12])
+        factories.TradeFlowFactory(reporter=states[n % 12], partner=states[(n + 1) % 12])
+    print("populated", Summit.objects.count(), "summits")
+"""
 
 
 def main():
@@ -138,6 +168,8 @@ def main():
     manage(env, "createcachetable")
     if django_has_command(env, "seed"):
         manage(env, "seed", "--once")
+    else:  # until the seed command exists: synthetic rows from the test factories (dev requirements)
+        manage(env, "shell", "--no-imports", "-c", POPULATE)
     manage(env, "collectstatic", "--no-input", "--verbosity", "0")
 
     log_path = workdir / "gunicorn.log"
