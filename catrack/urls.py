@@ -1,12 +1,32 @@
-"""Top-level routes: the admin and the API."""
+"""Top-level routes: the admin, the REST API under /api/v1/, its schema and docs."""
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
+from apps.actors.api.urls import routes as actor_routes
 from apps.core.views import healthz
+from apps.geoeconomics.api.urls import routes as geoeconomics_routes
+from apps.investments.api.urls import routes as investment_routes
+from apps.sources.api.urls import routes as source_routes
+from apps.summits.api.urls import routes as summit_routes
+from apps.trade.api.urls import routes as trade_routes
+
+router = DefaultRouter()
+for prefix, viewset, basename in [
+    *actor_routes, *source_routes, *summit_routes, *investment_routes, *trade_routes, *geoeconomics_routes,
+]:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api-auth/", include("rest_framework.urls")),  # log in for the browsable API
     path("healthz", healthz, name="healthz"),
 ]
+
+handler404 = "apps.core.api.views.api_not_found"

@@ -4,7 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements.txt
 .venv/bin/python manage.py migrate --no-input
-if .venv/bin/python manage.py help seed >/dev/null 2>&1; then
-    .venv/bin/python manage.py seed
-fi
+# Loads the article's facts on a fresh database; never overwrites analysts' later corrections.
+.venv/bin/python manage.py seed --once
 exec .venv/bin/python manage.py runserver "${ADDRPORT:-127.0.0.1:8000}"

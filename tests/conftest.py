@@ -4,18 +4,6 @@ from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 
-def pytest_collection_modifyitems(config, items):
-    """Skip tests marked postgres_only when the suite runs on another database (SQLite)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason=f"needs PostgreSQL, running on {connection.vendor}")
-    for item in items:
-        if "postgres_only" in item.keywords:
-            item.add_marker(skip)
-
-
 @pytest.fixture
 def api_client():
     return APIClient()
@@ -45,3 +33,15 @@ def is_postgres():
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip `postgres_only` tests when the test database is not PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

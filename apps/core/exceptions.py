@@ -1,15 +1,10 @@
-"""DRF exception handling: a database constraint refusing a write is a 409 Conflict that says which
-rule was broken, not a 500. Serializer validation catches most bad input first; this covers races
-(two clients creating the same slug at once) and rules only the database knows."""
+"""Readable descriptions of IntegrityError: which rule or unique field a write broke, for the API's 409
+Conflict and the admin's form error. Validation catches most bad input first; this covers races (two
+clients creating the same slug at once) and rules only the database knows."""
 import re
 from functools import cache
 
 from django.apps import apps
-from django.db import IntegrityError
-from rest_framework import status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 # PostgreSQL: 'Key (slug)=(tokyo-2025) already exists.'; SQLite: 'UNIQUE constraint failed: summits_summit.slug'.
 _POSTGRES_KEY = re.compile(r"Key \((?P<fields>[^)]*)\)=")
@@ -54,11 +49,3 @@ def integrity_error_detail(error):
     if name and constraint is None and not fields:
         detail = f"{detail} (rule: {name})"
     return {"detail": detail, "constraint": name, "fields": fields}
-
-
-def exception_handler(exc, context):
-    if isinstance(exc, IntegrityError):
-        set_rollback()  # nothing half-written: the whole request's transaction is undone
-        body = integrity_error_detail(exc)
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)

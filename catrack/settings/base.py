@@ -101,22 +101,32 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.CatrackAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     # Anyone reads; writing needs the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    # Strict: an unknown query parameter or ordering field is a 400 naming it (apps.core.api.filters).
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "apps.core.api.filters.StrictFilterBackend",
+        "apps.core.api.filters.StrictOrderingFilter",
     ],
-    # A database constraint refusing a write becomes a 409 naming the rule, not a 500.
-    "EXCEPTION_HANDLER": "apps.core.exceptions.exception_handler",
+    # ?format= picks json/csv/api, and stays free to be the summits' `format` filter.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.FormatParamNegotiation",
+    "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CatrackPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "apps.core.api.renderers.CSVRenderer",  # ?format=csv streams every matching row
+    ],
+    # Per client: anonymous by IP, signed in by user; 429 with Retry-After beyond the rate.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "apps.core.throttling.AnonRateThrottle",
+        "apps.core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="600/minute"),
@@ -130,6 +140,30 @@ SPECTACULAR_SETTINGS = {
     "each fact with its citations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Related rows are written as slugs but read as {slug, name}: separate request/response components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # One named enum per choice set, shared by every field that uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "apps.core.models.DatePrecision",
+        "SourceKindEnum": "apps.sources.models.SourceKind",
+        "ActorKindEnum": "apps.actors.models.ActorKind",
+        "RelationKindEnum": "apps.actors.models.RelationKind",
+        "SummitLevelEnum": "apps.summits.models.SummitLevel",
+        "ParticipantRoleEnum": "apps.summits.models.ParticipantRole",
+        "DocumentKindEnum": "apps.summits.models.DocumentKind",
+        "AmountQualifierEnum": "apps.investments.models.AmountQualifier",
+        "UsdBasisEnum": "apps.investments.models.UsdBasis",
+        "InstrumentEnum": "apps.investments.models.Instrument",
+        "PledgeStatusEnum": "apps.investments.models.PledgeStatus",
+        "FlowCodeEnum": "apps.trade.models.FlowCode",
+        "TradeMeasureKindEnum": "apps.trade.models.TradeMeasureKind",
+        "TradeLevelEnum": "apps.trade.models.TradeLevel",
+        "TradeTrendEnum": "apps.trade.models.TradeTrend",
+        "StakeRoleEnum": "apps.geoeconomics.models.StakeRole",
+        "ResourceCategoryEnum": "apps.geoeconomics.models.ResourceCategory",
+        "InterestKindEnum": "apps.geoeconomics.models.InterestKind",
+    },
 }
 
 LOGGING = {

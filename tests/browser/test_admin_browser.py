@@ -2,8 +2,9 @@
 
 An analyst logs in, records a summit with its participants (inline, picked through the autocomplete
 widgets) and a citation, then enters a pledge with a negative amount and a period that ends before it
-starts, reads the errors, fixes them and saves. Screenshots go to artifacts/ (kept by CI)."""
+starts, reads the errors, fixes them and saves; the pledge is then read back through the API. Screenshots go to artifacts/ (kept by CI)."""
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,17 @@ def test_analyst_records_a_summit_and_a_pledge_in_the_admin(page, live_server, a
     )
     assert [a.name_en for a in pledge.recipients.all()] == ["Uzbekistan"]
 
-    # The analyst finds the row in the list.
+    # The analyst finds the row in the list, and anyone finds it through the API.
     page.goto(f"{live_server.url}/admin/investments/pledge/?q=Uzbekistan")
     assert "3,000,000,000,000 JPY" in page.locator("#result_list").inner_text()
+    api = page.request.get(f"{live_server.url}/api/v1/pledges/?donor=japan", headers={"Accept": "application/json"})
+    assert api.status == 200
+    (row,) = api.json()["results"]
+    assert (row["donor"]["slug"], row["summit"]["slug"], Decimal(row["amount"]), row["currency"]) == (
+        "japan", summit.slug, Decimal(3_000_000_000_000), "JPY",
+    )
+    assert [recipient["slug"] for recipient in row["recipients"]] == ["uzbekistan"]
+    page.goto(f"{live_server.url}/api/v1/pledges/{pledge.pk}/")  # the browsable API, as a person sees it
+    assert "3000000000000" in page.locator(".response-info").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "api-pledge.png"), full_page=True)
     assert os.path.getsize(ARTIFACTS / "admin-pledge-saved.png") > 10_000

@@ -137,3 +137,40 @@ def test_many_analysts_creating_the_same_slug_exactly_one_wins(admin_user):
     assert Summit.objects.filter(slug="astana-2026").count() == 1
     assert Summit.history.count() == 1
     assert SummitParticipant.objects.count() == 0
+
+
+def test_many_api_clients_creating_the_same_slug_one_gets_201_the_others_409(editor):
+    """The same race through the API: the losers get a 409 naming the field, never a 500."""
+    from rest_framework.test import APIClient
+
+    summit_format = factories.SummitFormatFactory()
+    all_validated = threading.Barrier(ANALYSTS, timeout=30)
+    passed_validation = set()
+
+    def wait_for_everyone(sender, instance, **kwargs):
+        if instance.slug == "bishkek-2027" and threading.get_ident() not in passed_validation:
+            passed_validation.add(threading.get_ident())
+            all_validated.wait()
+
+    def client(i):
+        api = APIClient()
+        api.force_authenticate(editor)
+        response = api.post("/api/v1/summits/", {
+            "slug": "bishkek-2027", "format": summit_format.slug, "title_en": f"Bishkek summit by client {i}",
+            "date": None, "date_precision": "unknown",
+        }, format="json")
+        return response.status_code, response.json()
+
+    pre_save.connect(wait_for_everyone, sender=Summit)
+    try:
+        results = run_in_threads(client, ANALYSTS)
+    finally:
+        pre_save.disconnect(wait_for_everyone, sender=Summit)
+
+    assert len(passed_validation) == ANALYSTS
+    assert sorted(status for status, _ in results) == [201] + [409] * (ANALYSTS - 1), results
+    for status, body in results:
+        if status == 409:
+            assert body == {"slug": ["A row with this slug already exists."]}
+    assert Summit.objects.filter(slug="bishkek-2027").count() == 1
+    assert Summit.history.count() == 1

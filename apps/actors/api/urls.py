@@ -1,0 +1,7 @@
+"""Routes of the actors app, registered on the /api/v1/ router by catrack.urls."""
+from apps.actors.api.views import ActorRelationViewSet, ActorViewSet
+
+routes = [
+    ("actors", ActorViewSet, "actor"),
+    ("actor-relations", ActorRelationViewSet, "actor-relation"),
+]

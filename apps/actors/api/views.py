@@ -1,0 +1,21 @@
+"""Actors (addressed by slug) and actor relations."""
+from apps.actors.api.serializers import ActorRelationSerializer, ActorSerializer
+from apps.actors.filters import ActorFilterSet, ActorRelationFilterSet
+from apps.actors.models import Actor, ActorRelation
+from apps.core.api.serializers import citations_prefetch
+from apps.core.api.views import CatrackViewSet, HistoryMixin
+
+
+class ActorViewSet(HistoryMixin, CatrackViewSet):
+    queryset = Actor.objects.select_related("country").prefetch_related("members", citations_prefetch())
+    serializer_class = ActorSerializer
+    filterset_class = ActorFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["name_en", "name_ru", "kind", "iso3", "slug", "created_at", "updated_at"]
+
+
+class ActorRelationViewSet(HistoryMixin, CatrackViewSet):
+    queryset = ActorRelation.objects.select_related("subject", "object").prefetch_related(citations_prefetch())
+    serializer_class = ActorRelationSerializer
+    filterset_class = ActorRelationFilterSet
+    ordering_fields = ["kind", "start_date", "end_date", "created_at", "updated_at"]

@@ -1,0 +1,47 @@
+"""Filters for actors and the relations between them."""
+import django_filters
+from django.db.models import Q
+
+from apps.actors.models import Actor, ActorKind, ActorRelation
+from apps.core.api.filters import CatrackFilterSet, actor_filter
+
+
+class ActorFilterSet(CatrackFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=ActorKind.choices, label="Kind (repeat for several)")
+    iso3 = django_filters.CharFilter(field_name="iso3", lookup_expr="iexact", label="ISO 3166-1 alpha-3 code")
+    country = actor_filter("country", "State a person serves")
+    member = actor_filter("members", "Groupings and organisations having this member")
+    member_of = actor_filter("groupings", "Members of this grouping")
+
+    search_fields = ("name_en", "name_ru", "name_ja", "position_en", "position_ru", "description_en")
+
+    class Meta:
+        model = Actor
+        fields = {
+            "slug": ["exact"],
+            "wikidata_id": ["exact"],
+        }
+
+
+class ActorRelationFilterSet(CatrackFilterSet):
+    subject = actor_filter("subject", "Subject")
+    object = actor_filter("object", "Object")
+    actor = actor_filter(None, "Either side", method="filter_actor")
+    start_date_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    start_date_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    end_date_after = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
+    end_date_before = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
+
+    search_fields = ("qualifier", "domain", "description_en")
+
+    class Meta:
+        model = ActorRelation
+        fields = {
+            "kind": ["exact"],
+            "domain": ["exact", "icontains"],
+            "start_date_precision": ["exact"],
+            "end_date_precision": ["exact"],
+        }
+
+    def filter_actor(self, queryset, name, value):
+        return queryset.filter(Q(subject__slug=value) | Q(object__slug=value))

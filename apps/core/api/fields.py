@@ -1,0 +1,82 @@
+"""Serializer fields shared by every resource: related rows by slug, partial dates, content types."""
+from django.contrib.contenttypes.models import ContentType
+from rest_framework import serializers
+
+from apps.core.models import format_partial_date
+
+
+class Brief(dict):
+    """{slug, name}: a JSON object to clients; as text — what the browsable API's HTML form compares
+    its options with — the slug, so the form preselects the current row instead of the first one."""
+
+    def __str__(self):
+        return self["slug"]
+
+
+class BriefRelatedField(serializers.SlugRelatedField):
+    """A related slugged row: written as its slug, read as {slug, name} (+ kind for actors).
+
+    So a consumer sees who an actor is without a second request, and writes it the way filters take it.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # Checked before the query: PostgreSQL refuses NUL in text; no slug is longer than 100.
+        if not isinstance(data, str) or "\x00" in data or len(data) > 100:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+    def get_choices(self, cutoff=None):
+        # The browsable API's form lists choices by their written form (the slug), not the read form.
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {obj.slug: self.display_value(obj) for obj in queryset}
+
+    def to_representation(self, obj):
+        brief = Brief(slug=obj.slug, name=str(obj))
+        kind = getattr(obj, "kind", None)
+        if kind is not None and obj._meta.model_name == "actor":
+            brief["kind"] = kind
+        return brief
+
+
+class PartialDateField(serializers.Field):
+    """Only what is known of a (date, precision) pair: '2025', '2025-12', '2025-12-19' or null."""
+
+    def __init__(self, date_field, **kwargs):
+        self.date_field = date_field
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        return format_partial_date(getattr(obj, self.date_field), getattr(obj, f"{self.date_field}_precision"))
+
+
+class ContentTypeField(serializers.RelatedField):
+    """A fact's model as 'app_label.model' (e.g. 'summits.summit')."""
+
+    default_error_messages = {"invalid": "Give the fact's model as 'app_label.model', e.g. 'summits.summit'."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", ContentType.objects.filter(
+            app_label__in=["actors", "summits", "investments", "trade", "geoeconomics"]
+        ))
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return f"{value.app_label}.{value.model}"
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or data.count(".") != 1 or "\x00" in data or len(data) > 200:
+            self.fail("invalid")
+        app_label, model = data.split(".")
+        try:
+            return self.get_queryset().get(app_label=app_label, model=model)
+        except ContentType.DoesNotExist:
+            self.fail("invalid")

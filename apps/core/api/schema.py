@@ -1,0 +1,96 @@
+"""drf-spectacular extensions for catrack's custom serializer fields (request and response differ)."""
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from rest_framework.permissions import SAFE_METHODS
+from drf_spectacular.plumbing import build_basic_type, build_object_type
+from drf_spectacular.types import OpenApiTypes
+
+
+class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "apps.core.api.fields.BriefRelatedField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {**build_basic_type(OpenApiTypes.STR), "description": "slug",
+                    **({"nullable": True} if self.target.allow_null else {})}
+        schema = build_object_type(
+            properties={
+                "slug": build_basic_type(OpenApiTypes.STR),
+                "name": build_basic_type(OpenApiTypes.STR),
+                "kind": build_basic_type(OpenApiTypes.STR),
+            },
+            required=["slug", "name"],
+        )
+        if self.target.allow_null:
+            schema["nullable"] = True
+        return schema
+
+
+class PartialDateFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "apps.core.api.fields.PartialDateField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            **build_basic_type(OpenApiTypes.STR),
+            "nullable": True,
+            "readOnly": True,
+            "description": "What is known of the date: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'; null when unknown.",
+        }
+
+
+class ContentTypeFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "apps.core.api.fields.ContentTypeField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {**build_basic_type(OpenApiTypes.STR), "description": "'app_label.model', e.g. 'summits.summit'"}
+
+
+ERROR_RESPONSES = {
+    "400": "A parameter or field is wrong: the body maps each offending name to its messages.",
+    "401": "Authentication is needed for this change.",
+    "403": "The user may not make this change.",
+    "404": "No such row (or page).",
+    "406": "The requested format is not available.",
+    "409": "The change conflicts with existing data (a row still refers to it, or a unique key).",
+    "429": "Too many requests; see Retry-After.",
+}
+READ_ERRORS = ["400", "404", "406", "429"]
+WRITE_ERRORS = ["400", "401", "403", "404", "406", "409", "429"]
+
+
+class CatrackAutoSchema(AutoSchema):
+    """drf-spectacular's AutoSchema, plus what the API really does: anonymous reads and error statuses."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        # DjangoModelPermissionsOrAnonReadOnly: anyone may read.
+        if self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        codes = READ_ERRORS if self.method in SAFE_METHODS else WRITE_ERRORS
+        error_schema = {"type": "object", "additionalProperties": {}}
+        for code in codes:
+            responses.setdefault(code, {
+                # An error comes in the requested format: JSON, or CSV with ?format=csv.
+                "content": {"application/json": {"schema": error_schema}, "text/csv": {"schema": {"type": "string"}}},
+                "description": ERROR_RESPONSES[code],
+            })
+        if "429" in responses:  # throttled clients are told how long to wait (apps.core.throttling)
+            responses["429"].setdefault("headers", {"Retry-After": {
+                "description": "Seconds to wait before trying again.", "schema": {"type": "integer"},
+            }})
+        return responses
+
+
+def group_by_parameter(keys, description):
+    """`group_by=a,b`: a comma-separated, non-repeating list of the given keys."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        "group_by",
+        {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "enum": list(keys)}},
+        required=True, style="form", explode=False, description=description,
+    )

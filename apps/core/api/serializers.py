@@ -1,0 +1,94 @@
+"""Base serializers: slug-addressed relations, partial dates, citations, and model rules on write."""
+import copy
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from apps.core.api import schema  # noqa: F401  (registers the OpenAPI field extensions)
+from apps.core.api.fields import BriefRelatedField, PartialDateField
+from apps.core.models import SluggedModel
+from apps.sources.models import Citation
+
+
+def citations_prefetch():
+    """Citations of each fact with their source, in one query for the whole page."""
+    return Prefetch("citations", queryset=Citation.objects.select_related("source"))
+
+
+class CitationBriefSerializer(serializers.ModelSerializer):
+    """Where a fact comes from, nested in every fact."""
+
+    source = BriefRelatedField(read_only=True)
+    source_title = serializers.CharField(source="source.title", read_only=True)
+    source_author = serializers.CharField(source="source.author", read_only=True)
+    source_url = serializers.CharField(source="source.url", read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
+                  "key_phrase", "note"]
+
+
+class CatrackModelSerializer(serializers.ModelSerializer):
+    """Relations to slugged rows by slug, partial dates shown as known, and the model's own rules.
+
+    `model.full_clean()` runs on every write, so `clean()` and the database constraints refuse bad
+    input here with a per-field 400 instead of an IntegrityError.
+    """
+
+    serializer_related_field = serializers.PrimaryKeyRelatedField
+
+    def build_relational_field(self, field_name, relation_info):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        if issubclass(relation_info.related_model, SluggedModel):
+            field_class = BriefRelatedField
+            kwargs.setdefault("slug_field", "slug")
+        return field_class, kwargs
+
+    def get_fields(self):
+        declared = super().get_fields()
+        model_fields = {f.name for f in self.Meta.model._meta.concrete_fields}
+        # Each partial date's known part right after its precision; citations last.
+        fields = {}
+        for name, field in declared.items():
+            if name == "citations":
+                continue
+            fields[name] = field
+            date = name.removesuffix("_precision")
+            if name.endswith("_precision") and date in model_fields and f"{date}_display" not in declared:
+                fields[f"{date}_display"] = PartialDateField(date)
+        if "citations" in declared:
+            fields["citations"] = declared["citations"]
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many = {f.name for f in model._meta.many_to_many}
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in many:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=[name for name in many])
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_error_dict(error)) from None
+        return attrs
+
+
+def _error_dict(error):
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return {
+        (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): messages
+        for key, messages in error.message_dict.items()
+    }
+
+
+class FactSerializer(CatrackModelSerializer):
+    """A cited fact: its citations nest in every representation (read-only; write them at /citations/)."""
+
+    citations = CitationBriefSerializer(many=True, read_only=True)

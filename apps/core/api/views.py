@@ -1,0 +1,185 @@
+"""Base viewsets: CSV streaming, history, and database errors turned into clear 4xx responses."""
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from apps.core.api.csv_export import csv_stream_response
+from apps.core.exceptions import integrity_error_detail
+from apps.core.api.filters import check_query_params, raise_for_unknown_slugs
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The change conflicts with existing data."
+    default_code = "conflict"
+
+
+def conflict_from(error):
+    """A 409 that says which rule the write broke: {field: [message]} for a unique field, else {detail}."""
+    found = integrity_error_detail(error)
+    fields = [field.removesuffix("_id") for field in found["fields"]]
+    if len(fields) == 1:
+        return Conflict({fields[0]: [found["detail"]]})
+    return Conflict(found["detail"])
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryRecordSerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    change_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = serializers.CharField(allow_null=True)
+    change_reason = serializers.CharField(allow_null=True)
+    changes = HistoryChangeSerializer(many=True)
+
+
+CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def history_records(obj):
+    """Every recorded version of `obj`, newest first, each with the fields it changed (old → new).
+
+    One query: versions are diffed pairwise in Python rather than asking each for its predecessor.
+    """
+    versions = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    records, previous = [], None
+    for version in versions:
+        changes = []
+        if previous is not None:
+            delta = version.diff_against(previous)
+            changes = [{"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in delta.changes]
+        records.append({
+            "history_id": version.history_id,
+            "date": version.history_date,
+            "change_type": CHANGE_TYPES.get(version.history_type, version.history_type),
+            "user": version.history_user.get_username() if version.history_user else None,
+            "change_reason": version.history_change_reason,
+            "changes": changes,
+        })
+        previous = version
+    return list(reversed(records))
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+class CatrackViewSet(viewsets.ModelViewSet):
+    """A resource: filtered, ordered and paginated lists, CSV of all matching rows, safe writes."""
+
+    lookup_value_regex = "[0-9]+"  # ids; slugged resources get a slug pattern (__init_subclass__)
+    csv_columns = None  # None: every field flat (apps.core.api.csv_export.csv_columns_for)
+    extra_query_params = ()  # non-filter parameters an action accepts (e.g. group_by)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Only well-formed keys reach the database: anything else is a 404 from the URL resolver.
+        cls.lookup_value_regex = r"[-\w]+" if cls.lookup_field == "slug" else "[0-9]+"
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        # Reads need no transaction (ATOMIC_REQUESTS would add BEGIN/COMMIT to every GET); writes open
+        # their own in _save() and perform_destroy().
+        return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            # Reads check their parameters in the filter backend; a write must not carry stray ones either.
+            check_query_params(request, self, None)
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            queryset = self.filter_queryset(self.get_queryset())
+            raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
+            return csv_stream_response(queryset, filename=self.basename, columns=self.csv_columns)
+        return super().list(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.paginator.page.paginator.count == 0:
+            raise_for_unknown_slugs(self.request)  # nothing matched: was a slug wrong?
+        return page
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise_for_unknown_slugs(self.request)
+            raise
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
+    def perform_update(self, serializer):
+        self._save(serializer)
+
+    def _save(self, serializer):
+        # The serializer ran full_clean(); a race can still break a unique key — a 409, never a 500.
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except IntegrityError as error:
+            raise conflict_from(error) from None
+
+    def perform_destroy(self, instance):
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except ProtectedError as error:
+            blocking = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+            raise Conflict(f"Cannot delete: still referred to by {', '.join(blocking)}.") from None
+        except IntegrityError as error:
+            raise conflict_from(error) from None
+
+
+class HistoryMixin:
+    """`/<resource>/{id}/history/`: who changed what, when, from which value (django-simple-history)."""
+
+    @extend_schema(responses=HistoryRecordSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request, *args, **kwargs):
+        return Response(history_records(self.get_object()))
+
+
+def parse_group_by(request, allowed, *, default=None):
+    """`group_by=a,b` → ['a', 'b']; anything not in `allowed` is a 400 naming group_by."""
+    raw = request.query_params.get("group_by", default)
+    keys = [key.strip() for key in (raw or "").split(",") if key.strip()]
+    bad = [key for key in keys if key not in allowed]
+    if not keys or bad or len(set(keys)) != len(keys):
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError(
+            {"group_by": f"One or more of {', '.join(allowed)}, comma-separated, each once"
+                         f"{'; unknown: ' + ', '.join(bad) if bad else ''}."}
+        )
+    return keys
+
+
+def serialized_rows(row_serializer, rows):
+    """Aggregate rows through their documented serializer, so decimals are strings as the schema says."""
+    return type(row_serializer.child)(rows, many=True).data
+
+
+def api_not_found(request, exception=None):
+    """404 for a URL no route matches: JSON under /api/, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

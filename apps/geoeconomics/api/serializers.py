@@ -1,0 +1,51 @@
+"""Corridors (with stakes), strategic resources (with interests) and their link rows."""
+from rest_framework import serializers
+
+from apps.core.api.fields import BriefRelatedField
+from apps.core.api.serializers import FactSerializer
+from apps.geoeconomics.models import Corridor, CorridorStake, ResourceInterest, StrategicResource
+
+
+class StakeBriefSerializer(serializers.ModelSerializer):
+    actor = BriefRelatedField(read_only=True)
+
+    class Meta:
+        model = CorridorStake
+        fields = ["id", "actor", "role", "description_en"]
+
+
+class CorridorSerializer(FactSerializer):
+    stakes = StakeBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Corridor
+        fields = "__all__"
+
+
+class CorridorStakeSerializer(FactSerializer):
+    class Meta:
+        model = CorridorStake
+        fields = "__all__"
+
+
+class InterestBriefSerializer(serializers.ModelSerializer):
+    actor = BriefRelatedField(read_only=True)
+    region = BriefRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ResourceInterest
+        fields = ["id", "actor", "kind", "region", "description_en"]
+
+
+class StrategicResourceSerializer(FactSerializer):
+    interests = InterestBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StrategicResource
+        fields = "__all__"
+
+
+class ResourceInterestSerializer(FactSerializer):
+    class Meta:
+        model = ResourceInterest
+        fields = "__all__"

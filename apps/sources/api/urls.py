@@ -1,0 +1,7 @@
+"""Routes of the sources app, registered on the /api/v1/ router by catrack.urls."""
+from apps.sources.api.views import CitationViewSet, SourceViewSet
+
+routes = [
+    ("sources", SourceViewSet, "source"),
+    ("citations", CitationViewSet, "citation"),
+]

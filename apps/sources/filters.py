@@ -1,0 +1,56 @@
+"""Filters for sources and citations."""
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from rest_framework.exceptions import ValidationError
+
+from apps.core.api.filters import CatrackFilterSet, id_filter, slug_filter
+from apps.sources.models import Citation, Source, SourceKind
+
+
+class SourceFilterSet(CatrackFilterSet):
+    kind = django_filters.ChoiceFilter(choices=SourceKind.choices)
+    published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
+
+    search_fields = ("title", "subtitle", "title_en", "author", "publisher", "note")
+
+    class Meta:
+        model = Source
+        fields = {
+            "slug": ["exact"],
+            "language": ["exact"],
+            "author": ["exact", "icontains"],
+            "publisher": ["exact", "icontains"],
+            "url": ["exact"],
+            "published_on_precision": ["exact"],
+        }
+
+
+FACT_APPS = ["actors", "summits", "investments", "trade", "geoeconomics"]
+
+
+class CitationFilterSet(CatrackFilterSet):
+    source = slug_filter("source", Source, "Source")
+    fact_type = django_filters.CharFilter(
+        field_name="content_type",
+        method="filter_fact_type",
+        label="Model of the cited fact as 'app_label.model', e.g. summits.summit",
+    )
+    fact_id = id_filter("object_id", "Id of the cited fact (with fact_type)")
+
+    search_fields = ("section", "key_phrase", "note")
+
+    class Meta:
+        model = Citation
+        fields = {
+            "section": ["exact", "icontains"],
+            "paragraph": ["exact"],
+        }
+
+    def filter_fact_type(self, queryset, name, value):
+        app_label, _, model = value.partition(".")
+        content_type = ContentType.objects.filter(app_label__in=FACT_APPS, app_label=app_label, model=model).first()
+        if content_type is None:
+            raise ValidationError({"fact_type": f"Unknown fact model {value!r}; give 'app_label.model', "
+                                                "e.g. summits.summit."})
+        return queryset.filter(content_type=content_type)

@@ -1,0 +1,111 @@
+"""Topics, summit formats, summits, participants, documents and signatories; the summit scoreboard."""
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api.pagination import WindowCountPagination
+from apps.core.api.serializers import citations_prefetch
+from apps.core.api.filters import raise_for_unknown_slugs
+from apps.core.api.views import CatrackViewSet, HistoryMixin, serialized_rows
+from apps.summits.api.serializers import (
+    DocumentSerializer,
+    DocumentSignatorySerializer,
+    SummitFormatSerializer,
+    SummitParticipantSerializer,
+    SummitSerializer,
+    TopicSerializer,
+)
+from apps.summits.filters import (
+    DocumentFilterSet,
+    DocumentSignatoryFilterSet,
+    SummitFilterSet,
+    SummitFormatFilterSet,
+    SummitParticipantFilterSet,
+    TopicFilterSet,
+)
+from apps.summits.models import Document, DocumentSignatory, Summit, SummitFormat, SummitParticipant, Topic
+from apps.summits.selectors import summit_scoreboard
+
+ScoreboardRow = inline_serializer(
+    many=True,
+    name="SummitScoreboardRow",
+    fields={
+        "partner": serializers.CharField(help_text="external partner's slug"),
+        "partner_name": serializers.CharField(),
+        "summits": serializers.IntegerField(),
+        "formats": serializers.IntegerField(),
+        "first_date": serializers.DateField(allow_null=True),
+        "last_date": serializers.DateField(allow_null=True),
+    },
+)
+
+
+class TopicViewSet(CatrackViewSet):  # Topic keeps no change history
+    queryset = Topic.objects.select_related("parent")
+    serializer_class = TopicSerializer
+    filterset_class = TopicFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["name_en", "slug", "created_at", "updated_at"]
+
+
+class SummitFormatViewSet(HistoryMixin, CatrackViewSet):
+    queryset = SummitFormat.objects.select_related("region", "partner").prefetch_related(citations_prefetch())
+    serializer_class = SummitFormatSerializer
+    filterset_class = SummitFormatFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["name_en", "slug", "created_at", "updated_at"]
+
+
+class SummitViewSet(HistoryMixin, CatrackViewSet):
+    queryset = Summit.objects.select_related("format", "host").prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=SummitParticipant.objects.select_related("actor", "represented_by").order_by("role", "actor__name_en"),
+        ),
+        citations_prefetch(),
+    )
+    serializer_class = SummitSerializer
+    filterset_class = SummitFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["date", "title_en", "city_en", "ordinal", "created_at", "updated_at"]
+
+    @extend_schema(responses=ScoreboardRow)
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def scoreboard(self, request):
+        """How many summits were held with each external partner, e.g. in a date window
+        (`date_after`, `date_before`) and for a region (`region=central-asia`); every summit filter applies."""
+        rows = summit_scoreboard(summits=self.filter_queryset(Summit.objects.all()))
+        if not rows:
+            raise_for_unknown_slugs(request)
+        return Response(serialized_rows(ScoreboardRow, rows))
+
+
+class SummitParticipantViewSet(HistoryMixin, CatrackViewSet):
+    queryset = SummitParticipant.objects.select_related("summit", "actor", "represented_by").prefetch_related(
+        citations_prefetch()
+    )
+    serializer_class = SummitParticipantSerializer
+    filterset_class = SummitParticipantFilterSet
+    ordering_fields = ["role", "created_at", "updated_at"]
+
+
+class DocumentViewSet(HistoryMixin, CatrackViewSet):
+    queryset = Document.objects.select_related("summit", "implements").prefetch_related(
+        Prefetch("signings", queryset=DocumentSignatory.objects.select_related("actor", "signed_by")),
+        "topics",
+        citations_prefetch(),
+    )
+    pagination_class = WindowCountPagination  # total read with the page: one query fewer
+    serializer_class = DocumentSerializer
+    filterset_class = DocumentFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["title_en", "adopted_on", "kind", "created_at", "updated_at"]
+
+
+class DocumentSignatoryViewSet(CatrackViewSet):
+    queryset = DocumentSignatory.objects.select_related("document", "actor", "signed_by")
+    serializer_class = DocumentSignatorySerializer
+    filterset_class = DocumentSignatoryFilterSet
+    ordering_fields = ["created_at", "updated_at"]

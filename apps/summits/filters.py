@@ -1,0 +1,106 @@
+"""Filters for topics, summit formats, summits, participants, documents and signatories."""
+import django_filters
+
+from apps.core.api.filters import CatrackFilterSet, actor_filter, slug_filter, year_of_date_filter
+from apps.summits.models import (
+    Document,
+    DocumentKind,
+    DocumentSignatory,
+    ParticipantRole,
+    Summit,
+    SummitFormat,
+    SummitLevel,
+    SummitParticipant,
+    Topic,
+)
+
+
+class TopicFilterSet(CatrackFilterSet):
+    parent = slug_filter("parent", Topic, "Parent topic")
+
+    search_fields = ("name_en", "name_ru")
+
+    class Meta:
+        model = Topic
+        fields = {"slug": ["exact"]}
+
+
+class SummitFormatFilterSet(CatrackFilterSet):
+    region = actor_filter("region", "Region")
+    partner = actor_filter("partner", "External partner")
+
+    search_fields = ("name_en", "name_ru", "description_en")
+
+    class Meta:
+        model = SummitFormat
+        fields = {"slug": ["exact"]}
+
+
+class SummitFilterSet(CatrackFilterSet):
+    format = slug_filter("format", SummitFormat, "Summit format")
+    partner = actor_filter("format__partner", "External partner of the summit's format")
+    region = actor_filter("format__region", "Region of the summit's format (e.g. central-asia)")
+    participant = actor_filter("participants", "Participating actor")
+    host = actor_filter("host", "Host")
+    level = django_filters.ChoiceFilter(choices=SummitLevel.choices)
+    year = year_of_date_filter("date", "Year of the summit")
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after (YYYY-MM-DD)")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before (YYYY-MM-DD)")
+    city = django_filters.CharFilter(method="filter_city", label="City, English or Russian name (case-insensitive)")
+
+    search_fields = ("title_en", "title_ru", "city_en", "city_ru", "summary_en")
+
+    class Meta:
+        model = Summit
+        fields = {
+            "slug": ["exact"],
+            "date_precision": ["exact"],
+            "ordinal": ["exact"],
+        }
+
+    def filter_city(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(city_en__iexact=value) | Q(city_ru__iexact=value))
+
+
+class SummitParticipantFilterSet(CatrackFilterSet):
+    summit = slug_filter("summit", Summit, "Summit")
+    actor = actor_filter("actor", "Participating actor")
+    represented_by = actor_filter("represented_by", "Person who represented the actor")
+    role = django_filters.ChoiceFilter(choices=ParticipantRole.choices)
+
+    class Meta:
+        model = SummitParticipant
+        fields = []
+
+
+class DocumentFilterSet(CatrackFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=DocumentKind.choices, label="Kind (repeat for several)")
+    summit = slug_filter("summit", Summit, "Summit it was adopted at")
+    signatory = actor_filter("signatories", "Signatory actor")
+    topic = slug_filter("topics", Topic, "Topic")
+    implements = slug_filter("implements", Document, "Document it implements")
+    adopted_after = django_filters.DateFilter(field_name="adopted_on", lookup_expr="gte")
+    adopted_before = django_filters.DateFilter(field_name="adopted_on", lookup_expr="lte")
+    year = year_of_date_filter("adopted_on", "Year of adoption")
+
+    search_fields = ("title_en", "title_ru", "summary_en")
+
+    class Meta:
+        model = Document
+        fields = {
+            "slug": ["exact"],
+            "adopted_on_precision": ["exact"],
+            "url": ["exact"],
+        }
+
+
+class DocumentSignatoryFilterSet(CatrackFilterSet):
+    document = slug_filter("document", Document, "Document")
+    actor = actor_filter("actor", "Signatory actor")
+    signed_by = actor_filter("signed_by", "Person who signed")
+
+    class Meta:
+        model = DocumentSignatory
+        fields = []

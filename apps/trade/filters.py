@@ -1,0 +1,69 @@
+"""Filters for trade flows, trade measures and trade statements."""
+import django_filters
+
+from apps.core.api.filters import CatrackFilterSet, IntegerFilter, actor_filter, slug_filter
+from apps.sources.models import Source
+from apps.summits.models import Topic
+from apps.trade.models import FlowCode, TradeFlow, TradeLevel, TradeMeasure, TradeMeasureKind, TradeStatement, TradeTrend
+
+
+class TradeFlowFilterSet(CatrackFilterSet):
+    reporter = actor_filter("reporter", "Reporting state")
+    partner = actor_filter("partner", "Partner")
+    year = IntegerFilter(field_name="year")
+    year_min = IntegerFilter(field_name="year", lookup_expr="gte", label="Year at least")
+    year_max = IntegerFilter(field_name="year", lookup_expr="lte", label="Year at most")
+    month = IntegerFilter(field_name="month", label="Month 1-12 (monthly figures only)")
+    annual = django_filters.BooleanFilter(
+        field_name="month", lookup_expr="isnull", label="true: annual figures only; false: monthly only"
+    )
+    flow = django_filters.MultipleChoiceFilter(choices=FlowCode.choices, label="X, M, RX or RM (repeat for several)")
+    commodity = django_filters.CharFilter(field_name="commodity_code", label="HS code (e.g. 2612) or TOTAL")
+    value_usd_min = django_filters.NumberFilter(field_name="value_usd", lookup_expr="gte")
+    value_usd_max = django_filters.NumberFilter(field_name="value_usd", lookup_expr="lte")
+    source = slug_filter("source", Source, "Dataset the figures come from")
+
+    search_fields = ("commodity_code", "quantity_unit")
+
+    class Meta:
+        model = TradeFlow
+        fields = {
+            "net_weight_kg": ["gte", "lte"],
+            "quantity": ["gte", "lte"],
+            "quantity_unit": ["exact"],
+        }
+
+
+class TradeMeasureFilterSet(CatrackFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=TradeMeasureKind.choices, label="Kind (repeat for several)")
+    imposing_actor = actor_filter("imposing_actor", "Actor imposing the measure")
+    target = actor_filter("targets", "Targeted actor")
+    topic = slug_filter("topics", Topic, "Topic")
+    year = IntegerFilter(field_name="year")
+    year_min = IntegerFilter(field_name="year", lookup_expr="gte")
+    year_max = IntegerFilter(field_name="year", lookup_expr="lte")
+    commodity = django_filters.CharFilter(field_name="commodity_codes", lookup_expr="icontains", label="HS code among its codes")
+
+    search_fields = ("goods_en", "targets_description_en", "commodity_codes", "description_en")
+
+    class Meta:
+        model = TradeMeasure
+        fields = []
+
+
+class TradeStatementFilterSet(CatrackFilterSet):
+    subject = actor_filter("subject", "Whose trade")
+    partner = actor_filter("partner", "Partner")
+    level = django_filters.ChoiceFilter(choices=TradeLevel.choices)
+    trend = django_filters.ChoiceFilter(choices=TradeTrend.choices)
+    year = IntegerFilter(method="filter_year", label="Statements whose period covers this year")
+    rank = IntegerFilter(field_name="rank")
+
+    search_fields = ("statement_en",)
+
+    class Meta:
+        model = TradeStatement
+        fields = {"year_from": ["exact", "gte", "lte"], "year_to": ["exact", "gte", "lte"]}
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(year_from__lte=value, year_to__gte=value)

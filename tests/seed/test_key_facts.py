@@ -1,0 +1,124 @@
+"""The seed's key facts, asserted by value against what the article says (and leaves unsaid)."""
+from decimal import Decimal
+
+import pytest
+
+from apps.actors.models import Actor, ActorRelation
+from apps.core.models import DatePrecision
+from apps.geoeconomics.models import Corridor, ResourceInterest
+from apps.investments.models import Pledge
+from apps.summits.models import Document, Summit
+from apps.trade.models import TradeMeasure, TradeStatement
+
+CA5 = {"kazakhstan", "kyrgyzstan", "tajikistan", "turkmenistan", "uzbekistan"}
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def slugs(queryset):
+    return set(queryset.values_list("slug", flat=True))
+
+
+def test_the_pledge_up_to_3_trillion_yen_about_20_billion_dollars_over_five_years():
+    pledge = Pledge.objects.get()
+    assert pledge.donor.slug == "japan"
+    assert (pledge.amount, pledge.currency, pledge.amount_qualifier) == (Decimal("3000000000000"), "JPY", "up_to")
+    assert (pledge.amount_usd, pledge.amount_usd_qualifier, pledge.usd_basis) == (
+        Decimal("20000000000"), "about", "stated_by_source")
+    assert pledge.usd_rate is None and pledge.usd_rate_date is None
+    assert pledge.period_years == 5
+    assert pledge.period_start is None and pledge.period_start_precision == DatePrecision.UNKNOWN
+    assert pledge.instrument == "official_assistance"
+    assert slugs(pledge.recipients) == {"central-asia"}
+    assert pledge.document.slug == "tokyo-initiative-ca-jad"
+    assert {"business-projects", "supply-chain-resilience", "green-transformation", "climate-adaptation"} == slugs(pledge.purposes)
+
+
+def test_the_tokyo_summit_first_of_its_format_hosted_by_japan():
+    summit = Summit.objects.get(slug="central-asia-plus-japan-1")
+    assert (summit.format.name_en, summit.format.name_ru) == ("Central Asia + Japan", "Центральная Азия + Япония")
+    assert (summit.format.region.slug, summit.format.partner.slug) == ("central-asia", "japan")
+    assert (summit.ordinal, summit.city_en, summit.city_ru, summit.host.slug) == (1, "Tokyo", "Токио", "japan")
+    assert summit.level == "heads_of_state"
+    assert summit.date is None and summit.date_precision == DatePrecision.UNKNOWN  # the article gives no date
+    assert slugs(summit.participants) == CA5 | {"japan"}
+    host = summit.participations.get(role="host")
+    assert (host.actor.slug, host.represented_by.slug) == ("japan", "sanae-takaichi")
+
+
+def test_takaichi_is_japans_new_prime_minister_and_other_leaders_offices_are_not_invented():
+    takaichi = Actor.objects.get(slug="sanae-takaichi")
+    assert (takaichi.country.slug, takaichi.position_en, takaichi.name_ru) == ("japan", "Prime Minister", "Санаэ Такаичи")
+    for slug in ["donald-trump", "vladimir-putin", "xi-jinping", "ursula-von-der-leyen"]:
+        person = Actor.objects.get(slug=slug)
+        assert person.country is None and person.position_en == "", slug
+
+
+def test_the_four_other_summits_of_the_year_with_the_five_states():
+    partners = {}
+    for summit in Summit.objects.exclude(slug="central-asia-plus-japan-1"):
+        assert summit.date is None and summit.city_en == "" and summit.ordinal is None
+        assert slugs(summit.participants) == CA5 | {summit.format.partner.slug}
+        partners[summit.format.partner.slug] = summit
+    assert set(partners) == {"donald-trump", "vladimir-putin", "xi-jinping", "ursula-von-der-leyen"}
+
+
+def test_central_asia_is_the_five_states():
+    central_asia = Actor.objects.get(slug="central-asia")
+    assert central_asia.kind == "grouping"
+    assert slugs(central_asia.members) == CA5
+    assert Actor.objects.get(slug="kyrgyzstan").iso3 == "KGZ"
+
+
+def test_documents_of_the_summit_and_what_they_cover():
+    declaration = Document.objects.get(slug="tokyo-declaration")
+    assert (declaration.kind, declaration.title_ru, declaration.summit.slug) == (
+        "declaration", "Токийская декларация", "central-asia-plus-japan-1")
+    assert slugs(declaration.topics) == {"sustainable-development", "energy-transition",
+                                         "transport-logistics-connectivity", "digitalisation", "human-capital-development"}
+    ai = Document.objects.get(kind="framework_agreement")
+    assert ai.summit == declaration.summit
+    assert slugs(ai.topics) == {"artificial-intelligence", "geological-exploration", "big-data-analysis",
+                                "undeveloped-deposits-assessment"}
+    assert not ai.signatories.exists()  # the article does not say who signed
+    initiative = Document.objects.get(slug="tokyo-initiative-ca-jad")
+    assert (initiative.kind, initiative.implements, initiative.summit) == ("initiative", declaration, None)
+
+
+def test_trade_between_japan_and_each_central_asian_state():
+    statements = {s.partner.slug: s for s in TradeStatement.objects.filter(subject__slug="japan")}
+    assert set(statements) == CA5
+    assert all((s.year_from, s.year_to) == (2024, 2025) for s in statements.values())
+    assert (statements["kazakhstan"].rank, statements["kazakhstan"].level) == (1, "dominant")
+    assert (statements["uzbekistan"].rank, statements["uzbekistan"].trend) == (2, "moderate_stable_growth")
+    assert {s for s, st in statements.items() if st.level == "limited"} == {"kyrgyzstan", "tajikistan", "turkmenistan"}
+
+
+def test_chinas_2025_export_restrictions_keep_their_vague_targets():
+    measure = TradeMeasure.objects.get()
+    assert (measure.imposing_actor.slug, measure.kind, measure.year) == ("china", "export_restriction", 2025)
+    assert measure.targets_description_en == "a number of Western countries"
+    assert not measure.targets.exists() and measure.goods_en == ""
+
+
+def test_the_trans_caspian_route_and_the_strategic_resources():
+    route = Corridor.objects.get()
+    assert route.name_ru == "Транскаспийский международный транспортный маршрут"
+    assert slugs(route.markets) == {"europe", "middle-east", "south-asia"}
+    assert slugs(route.bypasses) == {"russia"}
+    assert {(s.actor.slug, s.role) for s in route.stakes.all()} == {("japan", "supporter"), ("central-asia", "beneficiary")}
+    sought = ResourceInterest.objects.filter(actor__slug="japan", kind="seeks_supply", region__slug="central-asia")
+    assert set(sought.values_list("resource__slug", flat=True)) == {"rare-earths", "uranium", "gas", "gold"}
+    assert ResourceInterest.objects.filter(actor__slug="china", kind="controls_supply_chain", resource__slug="rare-earths").exists()
+
+
+def test_relations_and_rivalries():
+    relations = {(r.subject.slug, r.kind, r.object.slug) for r in ActorRelation.objects.select_related("subject", "object")}
+    assert {
+        ("south-korea", "competitor", "japan"),
+        ("china", "main_economic_partner", "central-asia"),
+        ("japan", "lags_behind", "china"),
+        ("japan", "lags_behind", "south-korea"),
+        ("japan", "seeks_to_reduce_dependence", "china"),
+        ("central-asia", "strategic_ties", "russia"),
+    } <= relations
+    assert ActorRelation.objects.get(subject__slug="south-korea", kind="competitor").qualifier == "quiet competitor"
