@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.actors.api.urls import routes as actor_routes
+from apps.core.views import healthz
 from apps.geoeconomics.api.urls import routes as geoeconomics_routes
 from apps.investments.api.urls import routes as investment_routes
 from apps.sources.api.urls import routes as source_routes
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),  # log in for the browsable API
+    path("healthz", healthz, name="healthz"),
 ]
 
 handler404 = "apps.core.api.views.api_not_found"

@@ -1,9 +1,67 @@
-"""Admin building blocks shared by every app: citations inline, history, import/export, timestamps."""
+"""Admin building blocks shared by every app: citations inline, history, import/export, timestamps,
+and saves that survive a concurrent conflicting save."""
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import IntegrityError, router, transaction
 from import_export.admin import ImportExportMixin
+from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.exceptions import integrity_error_detail
 from apps.sources.models import Citation
+
+CONFLICT_ATTRIBUTE = "_catrack_integrity_conflict"
+
+
+class ConflictSafeAdminMixin:
+    """Two analysts saving the same slug (or any other unique value) at once: both forms validate, the
+    database refuses the second insert. Instead of a 500, that save is rolled back entirely (object,
+    inlines, history, log entry) and the form comes back with the analyst's input and an error saying
+    what clashed."""
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        if request.method != "POST":
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        try:
+            # A savepoint inside changeform_view's transaction: the failed save leaves nothing behind.
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super()._changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            setattr(request, CONFLICT_ATTRIBUTE, integrity_error_detail(error))
+            # Validate the same POST again; the form now carries the conflict (get_form), so it is shown
+            # with the error instead of saved. Validation also sees the row the other analyst committed.
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        conflict = getattr(request, CONFLICT_ATTRIBUTE, None)
+        if conflict is None:
+            return form_class
+
+        class ConflictForm(form_class):
+            def clean(self):
+                cleaned_data = super().clean()
+                fields = [field for field in conflict["fields"] if field in self.fields]
+                message = (
+                    f"{conflict['detail']} Someone saved a conflicting change at the same moment, so nothing "
+                    "of yours was saved. Check the values and save again."
+                )
+                self.add_error(fields[0] if len(fields) == 1 else None, message)
+                return cleaned_data
+
+        return ConflictForm
+
+
+def fact_resource_factory(model):
+    """The import/export resource of a model: each row is validated like the admin form (model clean(),
+    field rules), so the preview lists row-level errors by field before anything is written; rows are
+    matched by slug where the model has one, so importing the same file twice changes nothing."""
+    has_slug = any(field.name == "slug" for field in model._meta.fields)
+    return modelresource_factory(model, meta_options={
+        "clean_model_instances": True,
+        "import_id_fields": ["slug"] if has_slug else ["id"],
+        "skip_unchanged": True,
+        "report_skipped": True,
+    })
 
 
 class CitationInline(GenericTabularInline):
@@ -14,13 +72,16 @@ class CitationInline(GenericTabularInline):
     verbose_name_plural = "Citations (where the source says it)"
 
 
-class FactAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class FactAdmin(ConflictSafeAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     """Admin for a cited fact: citations inline, change history, CSV/XLSX import and export."""
 
     inlines = [CitationInline]
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over a large table on every changelist page is wasteful
+
+    def get_resource_classes(self, request):
+        return self.resource_classes or [fact_resource_factory(self.model)]
 
     def get_inlines(self, request, obj):
         # Citations always come last, after the model's own inlines.

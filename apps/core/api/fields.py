@@ -5,6 +5,14 @@ from rest_framework import serializers
 from apps.core.models import format_partial_date
 
 
+class Brief(dict):
+    """{slug, name}: a JSON object to clients; as text — what the browsable API's HTML form compares
+    its options with — the slug, so the form preselects the current row instead of the first one."""
+
+    def __str__(self):
+        return self["slug"]
+
+
 class BriefRelatedField(serializers.SlugRelatedField):
     """A related slugged row: written as its slug, read as {slug, name} (+ kind for actors).
 
@@ -31,7 +39,7 @@ class BriefRelatedField(serializers.SlugRelatedField):
         return {obj.slug: self.display_value(obj) for obj in queryset}
 
     def to_representation(self, obj):
-        brief = {"slug": obj.slug, "name": str(obj)}
+        brief = Brief(slug=obj.slug, name=str(obj))
         kind = getattr(obj, "kind", None)
         if kind is not None and obj._meta.model_name == "actor":
             brief["kind"] = kind

@@ -78,6 +78,10 @@ class CatrackAutoSchema(AutoSchema):
                 "content": {"application/json": {"schema": error_schema}, "text/csv": {"schema": {"type": "string"}}},
                 "description": ERROR_RESPONSES[code],
             })
+        if "429" in responses:  # throttled clients are told how long to wait (apps.core.throttling)
+            responses["429"].setdefault("headers", {"Retry-After": {
+                "description": "Seconds to wait before trying again.", "schema": {"type": "integer"},
+            }})
         return responses
 
 

@@ -10,6 +10,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from apps.core.api.csv_export import csv_stream_response
+from apps.core.exceptions import integrity_error_detail
 from apps.core.api.filters import check_query_params, raise_for_unknown_slugs
 
 
@@ -17,6 +18,15 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The change conflicts with existing data."
     default_code = "conflict"
+
+
+def conflict_from(error):
+    """A 409 that says which rule the write broke: {field: [message]} for a unique field, else {detail}."""
+    found = integrity_error_detail(error)
+    fields = [field.removesuffix("_id") for field in found["fields"]]
+    if len(fields) == 1:
+        return Conflict({fields[0]: [found["detail"]]})
+    return Conflict(found["detail"])
 
 
 class HistoryChangeSerializer(serializers.Serializer):
@@ -123,7 +133,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
             with transaction.atomic():
                 serializer.save()
         except IntegrityError as error:
-            raise Conflict(f"The database refused the change: {error}") from None
+            raise conflict_from(error) from None
 
     def perform_destroy(self, instance):
         try:
@@ -133,7 +143,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
             blocking = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
             raise Conflict(f"Cannot delete: still referred to by {', '.join(blocking)}.") from None
         except IntegrityError as error:
-            raise Conflict(f"The database refused the deletion: {error}") from None
+            raise conflict_from(error) from None
 
 
 class HistoryMixin:

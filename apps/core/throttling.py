@@ -1,0 +1,22 @@
+"""API throttling per client: anonymous callers by IP address, signed-in users by account.
+
+DRF's throttles copy the rates once, at import; these read settings.REST_FRAMEWORK's
+DEFAULT_THROTTLE_RATES on every request, so a deployment (THROTTLE_ANON / THROTTLE_USER) or a test
+(override_settings) changes them without a restart. Counts live in the default cache, which production
+shares between gunicorn workers (database cache), so a client is counted once, not once per worker.
+"""
+from rest_framework import throttling
+from rest_framework.settings import api_settings
+
+
+class _RatesFromSettings:
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class AnonRateThrottle(_RatesFromSettings, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(_RatesFromSettings, throttling.UserRateThrottle):
+    pass

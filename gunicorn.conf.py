@@ -1,0 +1,20 @@
+"""gunicorn settings for catrack, each overridable from the environment (read by `gunicorn -c`)."""
+import multiprocessing
+import os
+
+wsgi_app = "catrack.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Sync workers: the work is short ORM queries; (2 × cores) + 1, capped so a big host does not
+# open more database connections than PostgreSQL's default max_connections allows.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9)))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak never takes the site down.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Only trust X-Forwarded-* from these addresses (the reverse proxy).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

@@ -1,0 +1,66 @@
+"""API throttling: anonymous clients by IP and signed-in users by account, each at its own rate; beyond it a
+429 that says how long to wait (Retry-After), while other clients carry on."""
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+LOW_RATES = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"}}
+URL = "/api/v1/actors/"
+
+
+@pytest.fixture(autouse=True)
+def low_rates():
+    cache.clear()  # throttle counts live in the cache; start and end with none
+    with override_settings(REST_FRAMEWORK=LOW_RATES):
+        yield
+    cache.clear()
+
+
+def assert_throttled(response):
+    assert response.status_code == 429, response.content
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "throttled" in response.json()["detail"].lower()
+
+
+def test_anonymous_clients_are_limited_per_address():
+    client = APIClient(REMOTE_ADDR="203.0.113.7")
+    assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 200]
+    assert_throttled(client.get(URL))
+    # Another address has its own allowance.
+    assert APIClient(REMOTE_ADDR="203.0.113.8").get(URL).status_code == 200
+
+
+def test_signed_in_users_are_limited_per_account_at_their_own_rate(django_user_model):
+    alice, bob = (django_user_model.objects.create_user(name) for name in ("alice", "bob"))
+    client = APIClient(REMOTE_ADDR="203.0.113.9")
+    client.force_authenticate(alice)
+    assert [client.get(URL).status_code for _ in range(5)] == [200] * 5  # more than the anonymous 3
+    assert_throttled(client.get(URL))
+    # Bob, from the same address, is counted separately; so is an anonymous caller there.
+    other = APIClient(REMOTE_ADDR="203.0.113.9")
+    other.force_authenticate(bob)
+    assert other.get(URL).status_code == 200
+    assert APIClient(REMOTE_ADDR="203.0.113.9").get(URL).status_code == 200
+
+
+def test_writes_count_too_and_a_throttled_write_changes_nothing(editor):
+    from apps.actors.models import Actor
+
+    client = APIClient()
+    client.force_authenticate(editor)
+    for _ in range(5):
+        client.get(URL)
+    response = client.post(URL, {"slug": "kyrgyzstan", "kind": "state", "name_en": "Kyrgyzstan"}, format="json")
+    assert_throttled(response)
+    assert not Actor.objects.filter(slug="kyrgyzstan").exists()
+
+
+def test_the_schema_documents_429_with_retry_after():
+    response = APIClient().get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    too_many = response.json()["paths"][URL]["get"]["responses"]["429"]
+    assert "Retry-After" in too_many["headers"]
