@@ -64,6 +64,13 @@ def fact_resource_factory(model):
     })
 
 
+class ValidatedImportExportMixin(ImportExportMixin):
+    """CSV/XLSX import and export whose rows are validated like the admin form (fact_resource_factory)."""
+
+    def get_resource_classes(self, request):
+        return self.resource_classes or [fact_resource_factory(self.model)]
+
+
 class CitationInline(GenericTabularInline):
     model = Citation
     fields = ["source", "section", "paragraph", "key_phrase", "note"]
@@ -72,16 +79,13 @@ class CitationInline(GenericTabularInline):
     verbose_name_plural = "Citations (where the source says it)"
 
 
-class FactAdmin(ConflictSafeAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class FactAdmin(ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
     """Admin for a cited fact: citations inline, change history, CSV/XLSX import and export."""
 
     inlines = [CitationInline]
     readonly_fields = ["created_at", "updated_at"]
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over a large table on every changelist page is wasteful
-
-    def get_resource_classes(self, request):
-        return self.resource_classes or [fact_resource_factory(self.model)]
 
     def get_inlines(self, request, obj):
         # Citations always come last, after the model's own inlines.

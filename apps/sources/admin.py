@@ -1,12 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from apps.core.admin import ConflictSafeAdminMixin, ValidatedImportExportMixin
 
 from .models import Citation, Source
 
 
 @admin.register(Source)
-class SourceAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class SourceAdmin(ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
     list_display = ["title", "author", "publisher", "language", "kind", "published_on", "published_on_precision"]
     list_filter = ["kind", "language", "published_on_precision"]
     search_fields = ["slug", "title", "title_en", "author", "publisher"]
@@ -15,7 +16,7 @@ class SourceAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(ConflictSafeAdminMixin, SimpleHistoryAdmin):
     list_display = ["key_phrase", "source", "section", "paragraph", "content_type", "object_id"]
     list_filter = ["source", "content_type"]
     search_fields = ["key_phrase", "note", "section"]

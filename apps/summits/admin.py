@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from apps.core.admin import FactAdmin
+from apps.core.admin import ConflictSafeAdminMixin, FactAdmin
 
 from .models import Document, DocumentSignatory, Summit, SummitFormat, SummitParticipant, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ConflictSafeAdminMixin, admin.ModelAdmin):
     list_display = ["name_en", "name_ru", "slug", "parent"]
     search_fields = ["slug", "name_en", "name_ru"]
     autocomplete_fields = ["parent"]

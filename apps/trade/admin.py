@@ -1,13 +1,11 @@
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
-
-from apps.core.admin import FactAdmin
+from apps.core.admin import ConflictSafeAdminMixin, FactAdmin, ValidatedImportExportMixin
 
 from .models import TradeFlow, TradeMeasure, TradeStatement
 
 
 @admin.register(TradeFlow)
-class TradeFlowAdmin(ImportExportMixin, admin.ModelAdmin):
+class TradeFlowAdmin(ConflictSafeAdminMixin, ValidatedImportExportMixin, admin.ModelAdmin):
     list_display = ["reporter", "partner", "year", "month", "flow", "commodity_code", "value_usd"]
     list_filter = ["flow", "year"]
     search_fields = ["reporter__name_en", "partner__name_en", "commodity_code"]

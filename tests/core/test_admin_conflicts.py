@@ -103,3 +103,32 @@ def test_two_analysts_racing_on_the_same_slug_one_wins_the_other_sees_an_error(a
     assert SummitParticipant.objects.count() == 1
     assert Summit.history.count() == 1
     assert LogEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model_admin_url, factory, form", [
+    ("admin:summits_topic_add", factories.TopicFactory, lambda: {"slug": "rare-earths", "name_en": "Rare earths"}),
+    ("admin:sources_source_add", factories.SourceFactory, lambda: {
+        "slug": "rare-earths", "kind": "article", "title": "Rare earths", "language": "en",
+        "published_on_precision": "unknown"}),
+])
+def test_admins_outside_fact_admin_also_turn_a_conflict_into_a_form_error(admin_client, model_admin_url, factory, form):
+    model = factory._meta.model
+    other = {}
+
+    def another_analyst_saves_first(sender, instance, **kwargs):
+        if instance.slug == "rare-earths" and not other:
+            other["row"] = None
+            other["row"] = factory(slug="rare-earths")
+
+    pre_save.connect(another_analyst_saves_first, sender=model)
+    try:
+        response = admin_client.post(reverse(model_admin_url), form())
+    finally:
+        pre_save.disconnect(another_analyst_saves_first, sender=model)
+
+    assert other["row"] is not None
+    assert response.status_code == 200, response.content[:500]
+    assert "nothing of yours was saved" in response.content.decode()
+    # Same connection in this test, so the savepoint took the "other" row too: nothing is left half-written.
+    assert model.objects.count() == 0
