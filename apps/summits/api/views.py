@@ -62,7 +62,11 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
     queryset = Summit.objects.select_related("format", "host").prefetch_related(
         Prefetch(
             "participations",
-            queryset=SummitParticipant.objects.select_related("actor", "represented_by").order_by("role", "actor__name_en"),
+            # Only what ParticipationSerializer shows (BriefRelatedField: slug, name, kind).
+            queryset=SummitParticipant.objects.select_related("actor", "represented_by")
+            .only("id", "summit", "role", "actor__id", "actor__slug", "actor__name_en", "actor__kind",
+                  "represented_by__id", "represented_by__slug", "represented_by__name_en", "represented_by__kind")
+            .order_by("role", "actor__name_en"),
         ),
         citations_prefetch(),
     )
