@@ -21,8 +21,29 @@ CITATION_BRIEF_COLUMNS = ("id", "content_type", "object_id", "section", "paragra
 
 
 def citations_prefetch():
-    """Citations of each fact with their source, in one query for the whole page."""
-    return Prefetch("citations", queryset=Citation.objects.select_related("source").only(*CITATION_BRIEF_COLUMNS))
+    """Citations of each fact with their source, in one query for the whole page.
+
+    Left as a plain list (`to_attr`, read by PrefetchedListSerializer): Django would otherwise build a
+    filtered queryset per fact just to hold its prefetched rows.
+    """
+    return Prefetch("citations", queryset=Citation.objects.select_related("source").only(*CITATION_BRIEF_COLUMNS),
+                    to_attr=prefetched_attr("citations"))
+
+
+def prefetched_attr(relation):
+    """Where a Prefetch(relation, to_attr=...) leaves its rows, for PrefetchedListSerializer."""
+    return f"prefetched_{relation}"
+
+
+class PrefetchedListSerializer(serializers.ListSerializer):
+    """A nested list read from the plain list a `Prefetch(..., to_attr=prefetched_attr(source))` left on
+    the instance; from the relation itself (one query) when the instance was not prefetched."""
+
+    def get_attribute(self, instance):
+        prefetched = instance.__dict__.get(prefetched_attr(self.source))
+        if prefetched is not None:
+            return prefetched
+        return super().get_attribute(instance)
 
 
 class CitationBriefSerializer(serializers.ModelSerializer):
@@ -37,6 +58,7 @@ class CitationBriefSerializer(serializers.ModelSerializer):
         model = Citation
         fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
                   "key_phrase", "note"]
+        list_serializer_class = PrefetchedListSerializer
 
     def to_representation(self, citation):
         # Read for every citation of every fact in a page: built directly rather than field by field

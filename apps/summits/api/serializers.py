@@ -2,7 +2,7 @@
 from rest_framework import serializers
 
 from apps.core.api.fields import BriefRelatedField, brief_representation
-from apps.core.api.serializers import CatrackModelSerializer, FactSerializer
+from apps.core.api.serializers import CatrackModelSerializer, FactSerializer, PrefetchedListSerializer
 from apps.summits.models import Document, DocumentSignatory, Summit, SummitFormat, SummitParticipant, Topic
 
 
@@ -27,6 +27,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
     class Meta:
         model = SummitParticipant
         fields = ["id", "actor", "role", "represented_by"]
+        list_serializer_class = PrefetchedListSerializer
 
     def to_representation(self, participation):
         # Built directly (every participant of every summit in a page): same keys, order and values.

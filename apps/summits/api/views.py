@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.pagination import WindowCountPagination
-from apps.core.api.serializers import citations_prefetch
+from apps.core.api.serializers import citations_prefetch, prefetched_attr
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.views import CatrackViewSet, HistoryMixin, serialized_rows
 from apps.summits.api.serializers import (
@@ -67,6 +67,7 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
             .only("id", "summit", "role", "actor__id", "actor__slug", "actor__name_en", "actor__kind",
                   "represented_by__id", "represented_by__slug", "represented_by__name_en", "represented_by__kind")
             .order_by("role", "actor__name_en"),
+            to_attr=prefetched_attr("participations"),  # a plain list (PrefetchedListSerializer)
         ),
         citations_prefetch(),
     )
