@@ -59,7 +59,11 @@ class SummitFormatViewSet(HistoryMixin, CatrackViewSet):
 
 
 class SummitViewSet(HistoryMixin, CatrackViewSet):
-    queryset = Summit.objects.select_related("format", "host").prefetch_related(
+    queryset = Summit.objects.select_related("format", "host").only(
+        # Every column of the summit; of its format and host only what BriefRelatedField shows.
+        *[f.name for f in Summit._meta.concrete_fields],
+        "format__id", "format__slug", "format__name_en", "host__id", "host__slug", "host__name_en", "host__kind",
+    ).prefetch_related(
         Prefetch(
             "participations",
             # Only what ParticipationSerializer shows (BriefRelatedField: slug, name, kind).
