@@ -1,7 +1,8 @@
 """Aggregations over pledges, computed in the database (one GROUP BY)."""
-from django.db.models import Count, F, ForeignObjectRel, OneToOneRel, Sum
+from django.db.models import Count, F, ForeignObjectRel, OneToOneRel, OuterRef, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
+from apps.actors.models import Actor
 from apps.investments.models import Pledge
 
 # group_by key → (column expression, output names)
@@ -33,9 +34,19 @@ def pledge_summary(*, group_by, pledges=None):
         columns.update(PLEDGE_GROUPS[key])
     # Aliased because output names such as 'donor' clash with model fields in .values().
     aliases = {f"group_{name}": expression for name, expression in columns.items()}
+    grouped = dict(aliases)
+    named = {}
+    if "donor" in group_by:
+        # Grouped on the donor's id, then named: the pledges are not joined to their donors before
+        # grouping (one look-up per group instead of a join per pledge). Same groups: slugs are unique.
+        del grouped["group_donor"], grouped["group_donor_name"]
+        grouped["group_donor_id"] = F("donor")
+        donor = Actor.objects.filter(pk=OuterRef("group_donor_id"))
+        named = {"group_donor": Subquery(donor.values("slug")[:1]),
+                 "group_donor_name": Subquery(donor.values("name_en")[:1])}
     rows = (
         base.counted()
-        .values(**aliases)
+        .values(**grouped)
         .annotate(
             # Each pledge is one row per group (a recipient group holds a pledge once), so no DISTINCT.
             count=Count("id"),
@@ -43,9 +54,11 @@ def pledge_summary(*, group_by, pledges=None):
             total_usd=Sum("amount_usd"),
             **({"total_amount": Sum("amount")} if "currency" in group_by else {}),
         )
+        .annotate(**named)
         .order_by(F("total_usd").desc(nulls_last=True), *aliases)
     )
-    return [{key.removeprefix("group_"): value for key, value in row.items()} for row in rows]
+    return [{key.removeprefix("group_"): value for key, value in row.items() if key != "group_donor_id"}
+            for row in rows]
 
 
 def _joins_to_many(query):
