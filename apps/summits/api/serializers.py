@@ -31,6 +31,8 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
     def to_representation(self, participation):
         # Built directly (every participant of every summit in a page): same keys, order and values.
+        if isinstance(participation, dict):
+            return participation  # already a representation (SummitViewSet.list)
         represented_by = participation.represented_by
         return {
             "id": participation.id,
