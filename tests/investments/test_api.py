@@ -130,3 +130,20 @@ def test_pledge_summary_as_csv(api_client, pledges_with_a_component):
     assert lines[0].split(",")[:2] == ["donor", "donor_name"]
     korea = next(line for line in lines if line.startswith("korea,")).split(",")
     assert Decimal(korea[lines[0].split(",").index("total_usd")]) == Decimal("350.50")
+
+
+@pytest.mark.django_db
+def test_pledge_summary_counts_each_pledge_once_under_a_to_many_filter(api_client):
+    """A pledge to two recipients, filtered by one of them and grouped by donor, counts once (the
+    to-many filter path keeps pk__in); grouped by recipient it appears under each recipient once."""
+    japan, kz, uz = StateFactory(slug="japan"), StateFactory(slug="kazakhstan"), StateFactory(slug="uzbekistan")
+    pledge = PledgeFactory(donor=japan, amount_usd=Decimal("10.00"))
+    pledge.recipients.add(kz, uz)
+    PledgeFactory(donor=japan, amount_usd=Decimal("5.00"))
+    rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor", "recipient": "kazakhstan"}).json()
+    assert [(r["donor"], r["donor_name"], r["count"], r["count_with_usd"], Decimal(r["total_usd"])) for r in rows] == [
+        ("japan", japan.name_en, 1, 1, Decimal("10.00"))]
+    rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor"}).json()
+    assert [(r["donor"], r["count"], Decimal(r["total_usd"])) for r in rows] == [("japan", 2, Decimal("15.00"))]
+    rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "recipient"}).json()
+    assert sorted((r["recipient"] or "", r["count"]) for r in rows) == [("", 1), ("kazakhstan", 1), ("uzbekistan", 1)]

@@ -212,3 +212,25 @@ def test_summit_citations_nest_source(api_client):
     citation = CitationFactory(fact=summit)
     body = api_client.get("/api/v1/summits/", {"slug": summit.slug}).json()
     assert body["results"][0]["citations"][0]["source"]["slug"] == citation.source.slug
+
+
+@pytest.mark.django_db
+def test_summit_list_rows_equal_detail_representation(api_client):
+    """The list builds nested participants and citations from plain rows; the detail view goes through
+    the serializers on model instances: both must give the same JSON (keys, order and values)."""
+    summits = [SummitFactory(), SummitFactory(), SummitFactory()]
+    leader = PersonFactory()
+    SummitParticipantFactory(summit=summits[0], actor=leader.country, role="host", represented_by=leader)
+    SummitParticipantFactory(summit=summits[0], actor=StateFactory(), role="participant")
+    SummitParticipantFactory(summit=summits[1], actor=GroupingFactory(), role="participant")
+    CitationFactory(fact=summits[0])
+    CitationFactory(fact=summits[0], paragraph=None)
+    CitationFactory(fact=summits[2])
+    listed = api_client.get("/api/v1/summits/").json()["results"]
+    assert len(listed) == 3
+    for row in listed:
+        detail = api_client.get(f"/api/v1/summits/{row['slug']}/")
+        assert_status(detail, 200)
+        assert list(row.items()) == list(detail.json().items())
+    assert sum(len(row["participants"]) for row in listed) == 3
+    assert sum(len(row["citations"]) for row in listed) == 3

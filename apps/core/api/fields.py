@@ -39,11 +39,21 @@ class BriefRelatedField(serializers.SlugRelatedField):
         return {obj.slug: self.display_value(obj) for obj in queryset}
 
     def to_representation(self, obj):
-        brief = Brief(slug=obj.slug, name=str(obj))
-        kind = getattr(obj, "kind", None)
-        if kind is not None and obj._meta.model_name == "actor":
-            brief["kind"] = kind
-        return brief
+        return brief_representation(obj)
+
+
+def brief_representation(obj):
+    """A slugged row as BriefRelatedField reads it: {slug, name} (+ kind for actors)."""
+    brief = Brief(slug=obj.slug, name=str(obj))
+    kind = getattr(obj, "kind", None)
+    if kind is not None and obj._meta.model_name == "actor":
+        brief["kind"] = kind
+    return brief
+
+
+def optional_str(value):
+    """A read-only CharField's output: None stays None, anything else is its str()."""
+    return None if value is None else str(value)
 
 
 class PartialDateField(serializers.Field):

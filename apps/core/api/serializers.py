@@ -8,14 +8,42 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from apps.core.api import schema  # noqa: F401  (registers the OpenAPI field extensions)
-from apps.core.api.fields import BriefRelatedField, PartialDateField
+from apps.core.api.fields import BriefRelatedField, PartialDateField, brief_representation, optional_str
 from apps.core.models import SluggedModel
 from apps.sources.models import Citation
 
 
+# What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
+# (timestamps, the source's notes) is not loaded.
+CITATION_BRIEF_COLUMNS = ("id", "content_type", "object_id", "section", "paragraph", "key_phrase", "note",
+                          "source__id", "source__slug", "source__kind", "source__title", "source__author",
+                          "source__url")
+
+
 def citations_prefetch():
-    """Citations of each fact with their source, in one query for the whole page."""
-    return Prefetch("citations", queryset=Citation.objects.select_related("source"))
+    """Citations of each fact with their source, in one query for the whole page.
+
+    Left as a plain list (`to_attr`, read by PrefetchedListSerializer): Django would otherwise build a
+    filtered queryset per fact just to hold its prefetched rows.
+    """
+    return Prefetch("citations", queryset=Citation.objects.select_related("source").only(*CITATION_BRIEF_COLUMNS),
+                    to_attr=prefetched_attr("citations"))
+
+
+def prefetched_attr(relation):
+    """Where a Prefetch(relation, to_attr=...) leaves its rows, for PrefetchedListSerializer."""
+    return f"prefetched_{relation}"
+
+
+class PrefetchedListSerializer(serializers.ListSerializer):
+    """A nested list read from the plain list a `Prefetch(..., to_attr=prefetched_attr(source))` left on
+    the instance; from the relation itself (one query) when the instance was not prefetched."""
+
+    def get_attribute(self, instance):
+        prefetched = instance.__dict__.get(prefetched_attr(self.source))
+        if prefetched is not None:
+            return prefetched
+        return super().get_attribute(instance)
 
 
 class CitationBriefSerializer(serializers.ModelSerializer):
@@ -30,6 +58,26 @@ class CitationBriefSerializer(serializers.ModelSerializer):
         model = Citation
         fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
                   "key_phrase", "note"]
+        list_serializer_class = PrefetchedListSerializer
+
+    def to_representation(self, citation):
+        # Read for every citation of every fact in a page: built directly rather than field by field
+        # (the same keys, order and values as the declared fields give).
+        if isinstance(citation, dict):
+            return citation  # already a representation (citation_rows)
+        source = citation.source
+        paragraph = citation.paragraph
+        return {
+            "id": citation.id,
+            "source": brief_representation(source),
+            "source_title": optional_str(source.title),
+            "source_author": optional_str(source.author),
+            "source_url": optional_str(source.url),
+            "section": optional_str(citation.section),
+            "paragraph": None if paragraph is None else int(paragraph),
+            "key_phrase": optional_str(citation.key_phrase),
+            "note": optional_str(citation.note),
+        }
 
 
 class CatrackModelSerializer(serializers.ModelSerializer):
@@ -92,3 +140,30 @@ class FactSerializer(CatrackModelSerializer):
     """A cited fact: its citations nest in every representation (read-only; write them at /citations/)."""
 
     citations = CitationBriefSerializer(many=True, read_only=True)
+
+
+def citation_rows(model, object_ids):
+    """{object id: [citation representation, ...]} for facts of `model`, in one query, without model
+    instances; the same dicts as CitationBriefSerializer gives, in the same order as the prefetch."""
+    from collections import defaultdict
+
+    from django.contrib.contenttypes.models import ContentType
+
+    rows = defaultdict(list)
+    citations = Citation.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=object_ids
+    ).values_list("object_id", "id", "source__slug", "source__title", "source__author", "source__url", "section",
+                  "paragraph", "key_phrase", "note")
+    for object_id, pk, slug, title, author, url, section, paragraph, key_phrase, note in citations:
+        rows[object_id].append({
+            "id": pk,
+            "source": {"slug": slug, "name": f"{author}: {title}" if author else title},  # Source.__str__
+            "source_title": optional_str(title),
+            "source_author": optional_str(author),
+            "source_url": optional_str(url),
+            "section": optional_str(section),
+            "paragraph": None if paragraph is None else int(paragraph),
+            "key_phrase": optional_str(key_phrase),
+            "note": optional_str(note),
+        })
+    return rows

@@ -1,8 +1,8 @@
 """Topics, summit formats, summits (with participants), documents (with signatories)."""
 from rest_framework import serializers
 
-from apps.core.api.fields import BriefRelatedField
-from apps.core.api.serializers import CatrackModelSerializer, FactSerializer
+from apps.core.api.fields import BriefRelatedField, brief_representation
+from apps.core.api.serializers import CatrackModelSerializer, FactSerializer, PrefetchedListSerializer
 from apps.summits.models import Document, DocumentSignatory, Summit, SummitFormat, SummitParticipant, Topic
 
 
@@ -27,6 +27,19 @@ class ParticipationSerializer(serializers.ModelSerializer):
     class Meta:
         model = SummitParticipant
         fields = ["id", "actor", "role", "represented_by"]
+        list_serializer_class = PrefetchedListSerializer
+
+    def to_representation(self, participation):
+        # Built directly (every participant of every summit in a page): same keys, order and values.
+        if isinstance(participation, dict):
+            return participation  # already a representation (SummitViewSet.list)
+        represented_by = participation.represented_by
+        return {
+            "id": participation.id,
+            "actor": brief_representation(participation.actor),
+            "role": participation.role,
+            "represented_by": None if represented_by is None else brief_representation(represented_by),
+        }
 
 
 class SummitSerializer(FactSerializer):

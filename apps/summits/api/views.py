@@ -1,4 +1,6 @@
 """Topics, summit formats, summits, participants, documents and signatories; the summit scoreboard."""
+from collections import defaultdict
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -6,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.pagination import WindowCountPagination
-from apps.core.api.serializers import citations_prefetch
+from apps.core.api.serializers import citation_rows, citations_prefetch, prefetched_attr
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.views import CatrackViewSet, HistoryMixin, serialized_rows
 from apps.summits.api.serializers import (
@@ -59,10 +61,19 @@ class SummitFormatViewSet(HistoryMixin, CatrackViewSet):
 
 
 class SummitViewSet(HistoryMixin, CatrackViewSet):
-    queryset = Summit.objects.select_related("format", "host").prefetch_related(
+    queryset = Summit.objects.select_related("format", "host").only(
+        # Every column of the summit; of its format and host only what BriefRelatedField shows.
+        *[f.name for f in Summit._meta.concrete_fields],
+        "format__id", "format__slug", "format__name_en", "host__id", "host__slug", "host__name_en", "host__kind",
+    ).prefetch_related(
         Prefetch(
             "participations",
-            queryset=SummitParticipant.objects.select_related("actor", "represented_by").order_by("role", "actor__name_en"),
+            # Only what ParticipationSerializer shows (BriefRelatedField: slug, name, kind).
+            queryset=SummitParticipant.objects.select_related("actor", "represented_by")
+            .only("id", "summit", "role", "actor__id", "actor__slug", "actor__name_en", "actor__kind",
+                  "represented_by__id", "represented_by__slug", "represented_by__name_en", "represented_by__kind")
+            .order_by("role", "actor__name_en"),
+            to_attr=prefetched_attr("participations"),  # a plain list (PrefetchedListSerializer)
         ),
         citations_prefetch(),
     )
@@ -70,6 +81,33 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
     filterset_class = SummitFilterSet
     lookup_field = "slug"
     ordering_fields = ["date", "title_en", "city_en", "ordinal", "created_at", "updated_at"]
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            return super().list(request, *args, **kwargs)
+        # The page's participants and citations are read as plain rows (same two queries as the
+        # prefetch, no model instance per participant, actor, citation and source).
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return super().list(request, *args, **kwargs)
+        ids = [summit.id for summit in page]
+        participants, citations = defaultdict(list), citation_rows(Summit, ids) if ids else {}
+        if ids:
+            rows = (SummitParticipant.objects.filter(summit_id__in=ids).order_by("role", "actor__name_en")
+                    .values_list("summit_id", "id", "role", "actor__slug", "actor__name_en", "actor__kind",
+                                 "represented_by__slug", "represented_by__name_en", "represented_by__kind"))
+            for summit_id, pk, role, slug, name, kind, rep_slug, rep_name, rep_kind in rows:
+                participants[summit_id].append({
+                    "id": pk,
+                    "actor": _actor_brief(slug, name, kind),
+                    "role": role,
+                    "represented_by": None if rep_slug is None else _actor_brief(rep_slug, rep_name, rep_kind),
+                })
+        for summit in page:
+            setattr(summit, prefetched_attr("participations"), participants.get(summit.id, []))
+            setattr(summit, prefetched_attr("citations"), citations.get(summit.id, []))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(responses=ScoreboardRow)
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -80,6 +118,14 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
         if not rows:
             raise_for_unknown_slugs(request)
         return Response(serialized_rows(ScoreboardRow, rows))
+
+
+def _actor_brief(slug, name, kind):
+    """An actor as BriefRelatedField reads it (Actor.__str__ is its English name)."""
+    brief = {"slug": slug, "name": name}
+    if kind is not None:
+        brief["kind"] = kind
+    return brief
 
 
 class SummitParticipantViewSet(HistoryMixin, CatrackViewSet):
