@@ -1,7 +1,7 @@
 """Topics, summit formats, summits (with participants), documents (with signatories)."""
 from rest_framework import serializers
 
-from apps.core.api.fields import BriefRelatedField, brief_representation
+from apps.core.api.fields import Brief, BriefRelatedField, brief_representation
 from apps.core.api.serializers import CatrackModelSerializer, FactSerializer, PrefetchedListSerializer
 from apps.summits.models import Document, DocumentSignatory, Summit, SummitFormat, SummitParticipant, Topic
 
@@ -75,7 +75,7 @@ class SummitSerializer(FactSerializer):
             elif kind == _INT:
                 ret[name] = int(value)
             elif kind == _BRIEF:
-                ret[name] = brief_representation(value)
+                ret[name] = value if type(value) is Brief else brief_representation(value)  # Brief: SummitRow
             else:
                 ret[name] = field.to_representation(value)
         return ret

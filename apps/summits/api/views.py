@@ -1,13 +1,15 @@
 """Topics, summit formats, summits, participants, documents and signatories; the summit scoreboard."""
 from collections import defaultdict
 
+from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api.pagination import WindowCountPagination
+from apps.core.api.fields import Brief
+from apps.core.api.pagination import CatrackPagination, WindowCountPagination
 from apps.core.api.serializers import citation_rows, citations_prefetch, prefetched_attr
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.views import CatrackViewSet, HistoryMixin, serialized_rows
@@ -60,6 +62,36 @@ class SummitFormatViewSet(HistoryMixin, CatrackViewSet):
     ordering_fields = ["name_en", "slug", "created_at", "updated_at"]
 
 
+# A summit's columns, and of its format and host only what BriefRelatedField shows.
+SUMMIT_PAGE_COLUMNS = (*[f.attname for f in Summit._meta.concrete_fields],
+                       "format__slug", "format__name_en", "host__slug", "host__name_en", "host__kind")
+
+
+class SummitRow:
+    """A summit of a list page read as plain values: the attributes SummitSerializer reads, format and
+    host already as their brief representation (no model instances for summit, format and host)."""
+
+    def __init__(self, row):
+        self.__dict__.update(row)
+        self.format = Brief(slug=row["format__slug"], name=row["format__name_en"])
+        self.host = None if row["host__slug"] is None else _actor_brief(
+            row["host__slug"], row["host__name_en"], row["host__kind"], brief=Brief)
+
+
+class SummitPaginator(DjangoPaginator):
+    """Counts the filtered summits, then fetches only the page's rows as plain values."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list.values(*SUMMIT_PAGE_COLUMNS)[bottom:bottom + self.per_page]
+        return self._get_page([SummitRow(row) for row in rows], number, self)
+
+
+class SummitPagination(CatrackPagination):
+    django_paginator_class = SummitPaginator
+
+
 class SummitViewSet(HistoryMixin, CatrackViewSet):
     queryset = Summit.objects.select_related("format", "host").only(
         # Every column of the summit; of its format and host only what BriefRelatedField shows.
@@ -77,6 +109,7 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
         ),
         citations_prefetch(),
     )
+    pagination_class = SummitPagination  # the page as SummitRow values (list only)
     serializer_class = SummitSerializer
     filterset_class = SummitFilterSet
     lookup_field = "slug"
@@ -120,9 +153,9 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
         return Response(serialized_rows(ScoreboardRow, rows))
 
 
-def _actor_brief(slug, name, kind):
+def _actor_brief(slug, name, kind, brief=dict):
     """An actor as BriefRelatedField reads it (Actor.__str__ is its English name)."""
-    brief = {"slug": slug, "name": name}
+    brief = brief(slug=slug, name=name)
     if kind is not None:
         brief["kind"] = kind
     return brief
