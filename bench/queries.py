@@ -26,7 +26,7 @@ def raw_requests(*, reporter, participant, year_min):
              " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
              " JOIN actors_actor p ON p.id = t.partner_id"
              f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s"
-             " ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code LIMIT %s",
+             " ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code, t.month LIMIT %s",
              [reporter, year_min, PAGE]),
         ],
         "trade_flows_summary": [  # all flows, by partner and year: aggregate on ids, then name the groups

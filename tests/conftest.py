@@ -4,18 +4,6 @@ from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 
-def pytest_collection_modifyitems(config, items):
-    """Skip tests marked postgres_only when the test database is not PostgreSQL."""
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
-    for item in items:
-        if "postgres_only" in item.keywords:
-            item.add_marker(skip)
-
-
 @pytest.fixture
 def api_client():
     return APIClient()

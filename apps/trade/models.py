@@ -48,12 +48,13 @@ class TradeFlow(TimeStampedModel):
     objects = TradeFlowQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-year", "reporter_id", "partner_id", "flow", "commodity_code"]
+        # The natural key: a total order, so a row never hops between pages.
+        ordering = ["-year", "reporter_id", "partner_id", "flow", "commodity_code", "month"]
         indexes = [
             # A reporter's flows of one kind, newest first, in the list's own order: a page is read
             # straight off the index and the count is an index-only scan.
             models.Index(
-                fields=["reporter", "flow", "-year", "partner", "commodity_code"],
+                fields=["reporter", "flow", "-year", "partner", "commodity_code", "month"],
                 name="trade_flow_reporter_list_idx",
             ),
             models.Index(fields=["partner", "year"], name="trade_flow_partner_year_idx"),

@@ -119,7 +119,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CatrackPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "apps.core.api.renderers.JSONRenderer",  # DRF's, plus pages PostgreSQL renders (apps.core.api.sql)
         "rest_framework.renderers.BrowsableAPIRenderer",
         "apps.core.api.renderers.CSVRenderer",  # ?format=csv streams every matching row
     ],

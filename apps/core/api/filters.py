@@ -177,10 +177,15 @@ class StrictFilterBackend(DjangoFilterBackend):
     """django-filter's backend, plus a 400 for any query parameter the endpoint does not know."""
 
     def filter_queryset(self, request, queryset, view):
+        filterset = self.validated_filterset(request, queryset, view)
+        return queryset if filterset is None else filterset.qs
+
+    def validated_filterset(self, request, queryset, view):
+        """The request's FilterSet, validated (a 400 naming each bad or unknown parameter); None if the view has none."""
         filterset_class = self.get_filterset_class(view, queryset)
         check_query_params(request, view, filterset_class)
         if filterset_class is None:
-            return queryset
+            return None
         kwargs = self.get_filterset_kwargs(request, queryset, view)
         if issubclass(filterset_class, CatrackFilterSet):
             kwargs["only_given"] = True
@@ -192,7 +197,7 @@ class StrictFilterBackend(DjangoFilterBackend):
             for name, f in filterset.filters.items()
             if isinstance(f, SlugFilter) and filterset.form.cleaned_data.get(name)
         ]
-        return filterset.qs
+        return filterset
 
 
 def known_query_params(view, filterset_class):

@@ -38,7 +38,24 @@ class CatrackPagination(PageNumberPagination):
         return size
 
 
-class WindowCountPaginator(DjangoPaginator):
+class PageNumberWithoutCount:
+    """Django's Paginator.validate_number without the count, for paginators that read it with the page."""
+
+    def validate_number_without_count(self, number):
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        if (number - 1) * self.per_page > MAX_OFFSET:
+            raise EmptyPage(self.error_messages["no_results"])  # an OFFSET beyond bigint is a database error
+        return number
+
+
+class WindowCountPaginator(PageNumberWithoutCount, DjangoPaginator):
     """Reads the total with the page (COUNT(*) OVER ()) instead of a separate COUNT query.
 
     For resources whose page already needs several prefetch queries; the window costs little on
@@ -56,17 +73,6 @@ class WindowCountPaginator(DjangoPaginator):
             self.__dict__["count"] = rows[0]._total_rows
             return self._get_page(rows, number, self)
         return super().page(number)  # counts, then raises EmptyPage or returns page 1 of an empty list
-
-    def validate_number_without_count(self, number):
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger("That page number is not an integer") from None
-        if number < 1:
-            raise EmptyPage("That page number is less than 1")
-        if (number - 1) * self.per_page > MAX_OFFSET:
-            raise EmptyPage("That page contains no results")  # an OFFSET beyond bigint is a database error
-        return number
 
 
 class WindowCountPagination(CatrackPagination):

@@ -1,9 +1,34 @@
-"""CSV as a negotiable format (`?format=csv`); resource lists stream through apps.core.api.csv_export."""
+"""JSON that may carry a page PostgreSQL rendered; CSV as a negotiable format (`?format=csv`).
+
+Resource lists stream CSV through apps.core.api.csv_export.
+"""
 import csv
 import io
 import json
 
+from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
+
+
+class RawJSON(str):
+    """JSON text rendered elsewhere (by PostgreSQL: apps.core.api.sql), to be spliced in as it is."""
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON, plus a page envelope whose `results` is RawJSON: the same bytes DRF would write."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        results = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(results, RawJSON):
+            return super().render(data, accepted_media_type, renderer_context)
+        envelope = {key: value for key, value in data.items() if key != "results"}
+        if list(data)[-1] != "results" or not envelope or self.get_indent(accepted_media_type, renderer_context or {}):
+            # Not the compact {…, "results": […]} shape: render it the ordinary way.
+            return super().render({**data, "results": json.loads(results)}, accepted_media_type, renderer_context)
+        head = super().render(envelope, accepted_media_type, renderer_context)
+        # DRF escapes these two for JavaScript; PostgreSQL's JSON leaves them as they are.
+        results = results.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        return b"".join((head[:-1], b',"results":', results.encode(), b"}"))
 
 
 class CSVRenderer(BaseRenderer):
