@@ -103,7 +103,7 @@ class Summit(SluggedModel, FactModel):
     objects = SummitManager()
 
     class Meta:
-        ordering = ["-date", "title_en"]
+        ordering = ["-date", "title_en", "id"]  # a total order: no summit hops between pages
         constraints = [
             models.CheckConstraint(name="summit_title_en_not_empty", condition=~models.Q(title_en="")),
             models.CheckConstraint(name="summit_ordinal_positive", condition=models.Q(ordinal__gte=1)),
@@ -150,7 +150,7 @@ class SummitParticipant(FactModel):
     )
 
     class Meta:
-        ordering = ["summit_id", "role", "actor__name_en"]
+        ordering = ["summit_id", "role", "actor__name_en", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["summit", "actor"], name="summit_participant_unique",

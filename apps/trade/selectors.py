@@ -1,8 +1,8 @@
 """Aggregations over trade flows, computed in the database."""
-from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, NullIf
 
+from apps.core.api.sql import json_iso_utc, json_object, json_rows
 from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
 
 TRADE_GROUPS = {
@@ -59,41 +59,17 @@ def trade_mirror(*, reporter, partner, year_min=None, year_max=None, commodity=T
     )
 
 
-def _iso_utc(column):
-    # datetime.isoformat() in UTC with 'Z', as the API writes it: microseconds only when there are some.
-    return (f"to_char({column} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {column}) = {column}"
-            """ THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END)""")
-
-
-def _actor_json(alias):
-    return f"(SELECT row_to_json(a) FROM (SELECT {alias}.slug, {alias}.name_en AS name, {alias}.kind) a)"
+def _actor(alias):
+    return json_object([f"{alias}.slug", f"{alias}.name_en AS name", f"{alias}.kind"])
 
 
 # One page of flows as JSON, in the shape of apps.trade.api.serializers.trade_flow_row (same keys, same
 # order, decimals as strings, UTC times with Z). `t` is the page: its ORDER BY is a total order (the
 # model's ordering is the natural key), so aggregating in that order gives the ORM path's sequence.
-_PAGE_JSON = f"""SELECT '[' || coalesce(string_agg(row_to_json(j)::text, ',' ORDER BY {{order_by}}), '') || ']'
+TRADE_FLOW_PAGE_JSON = f"""SELECT {json_rows("{order_by}")}
  FROM (SELECT * FROM trade_tradeflow t WHERE {{where}} ORDER BY {{order_by}} LIMIT %s OFFSET %s) t
  JOIN actors_actor r ON r.id = t.reporter_id JOIN actors_actor p ON p.id = t.partner_id
- CROSS JOIN LATERAL (SELECT t.id, {_actor_json("r")} AS reporter, {_actor_json("p")} AS partner,
+ CROSS JOIN LATERAL (SELECT t.id, {_actor("r")} AS reporter, {_actor("p")} AS partner,
   t.year, t.month, t.flow, t.commodity_code, t.value_usd::text AS value_usd,
   t.net_weight_kg::text AS net_weight_kg, t.quantity::text AS quantity, t.quantity_unit, t.source_id AS source,
-  {_iso_utc("t.created_at")} AS created_at, {_iso_utc("t.updated_at")} AS updated_at) j"""
-
-
-def trade_flow_page_json(*, where, params, order_by, limit, offset):
-    """(matching flows, their page as JSON text) in one PostgreSQL statement: one round trip, no row objects.
-
-    `where` and `order_by` are SQL over the alias `t` (apps.core.api.sql builds them from the request).
-    """
-    sql = (f"SELECT (SELECT count(*) FROM trade_tradeflow t WHERE {where}),"
-           f" ({_PAGE_JSON.format(where=where, order_by=order_by)})")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params, limit, offset])
-        return cursor.fetchone()
-
-
-def trade_flow_count(*, where, params):
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM trade_tradeflow t WHERE {where}", params)
-        return cursor.fetchone()[0]
+  {json_iso_utc("t.created_at")} AS created_at, {json_iso_utc("t.updated_at")} AS updated_at) j"""

@@ -277,3 +277,27 @@ class APIResourceTests:
         for field, value in self.update_data.items():
             assert fields[field]["new"] == value
             assert fields[field]["old"] != value
+
+
+def sql_and_orm_paths(viewset, client, path, params=None, **headers):
+    """The response of a list's SQL path (apps.core.api.sql), after asserting the ORM path's is the same.
+
+    Same status, content type and body, byte for byte; `response.queries` holds the SQL path's statements.
+    """
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        fast = client.get(path, params, **headers)
+    fast.queries = [query["sql"] for query in queries.captured_queries]  # a view of a log the next request clears
+    with mock.patch.object(viewset, "sql_pages", False):
+        slow = client.get(path, params, **headers)
+    assert (fast.status_code, fast.get("Content-Type")) == (slow.status_code, slow.get("Content-Type"))
+    assert fast.content == slow.content, (fast.content[:800], slow.content[:800])
+    return fast
+
+
+def took_sql_path(response):
+    return any("string_agg" in sql for sql in response.queries)

@@ -5,15 +5,11 @@ content type and body. The SQL path must also really be taken (one statement) wh
 """
 import datetime
 from decimal import Decimal
-from unittest import mock
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from apps.trade.api.views import TradeFlowViewSet
 from apps.trade.filters import TradeFlowFilterSet
 from apps.trade.models import TradeFlow
+from tests.api.helpers import sql_and_orm_paths, took_sql_path
 from tests.factories import SourceFactory, StateFactory, TradeFlowFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
@@ -46,19 +42,7 @@ def flows():
 
 
 def both_paths(client, path, params=None, **headers):
-    """The response from the SQL path, after asserting the ORM path's is the same."""
-    with CaptureQueriesContext(connection) as queries:
-        fast = client.get(path, params, **headers)
-    fast.queries = [query["sql"] for query in queries.captured_queries]  # a view of a log the next request clears
-    with mock.patch.object(TradeFlowViewSet, "sql_pages", False):
-        slow = client.get(path, params, **headers)
-    assert (fast.status_code, fast.get("Content-Type")) == (slow.status_code, slow.get("Content-Type"))
-    assert fast.content == slow.content, (fast.content[:500], slow.content[:500])
-    return fast
-
-
-def took_sql_path(response):
-    return any("string_agg" in sql for sql in response.queries)
+    return sql_and_orm_paths(TradeFlowViewSet, client, path, params, **headers)
 
 
 # A value for every filter of the trade-flows list; a new filter must be added here (asserted below).

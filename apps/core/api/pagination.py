@@ -24,6 +24,11 @@ class CatrackPagination(PageNumberPagination):
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
         ]
 
+    def paginate_queryset(self, queryset, request, view=None):
+        # A SQLPage (apps.core.api.sql) brings its own paginator: count and page in one statement.
+        self.django_paginator_class = getattr(queryset, "paginator_class", type(self).django_paginator_class)
+        return super().paginate_queryset(queryset, request, view)
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:

@@ -37,17 +37,30 @@ def where_sql(filterset, alias):
             field = model._meta.get_field(declared.field_name)
         except FieldDoesNotExist:  # a path across a relation (`reporter__region`)
             return None
+        if isinstance(declared, SlugFilter) and declared.lookup_expr == "exact":
+            target = declared.slug_model._meta
+            # As SlugFilter.filter() writes it: PostgreSQL runs the sub-select once, then uses the id.
+            row_id = (f"(SELECT {quote(target.pk.column)} FROM {quote(target.db_table)}"
+                      f" WHERE {quote('slug')} = %s LIMIT 1)")
+            if field.many_to_many:
+                # Through a link table (summit participants): EXISTS, where the ORM joins; the same rows
+                # as long as a pair is linked once (a unique constraint on the link table).
+                through = field.remote_field.through._meta
+                own = through.get_field(field.m2m_field_name()).column
+                other = through.get_field(field.m2m_reverse_field_name()).column
+                clauses.append(f"EXISTS (SELECT 1 FROM {quote(through.db_table)} m WHERE m.{quote(own)} ="
+                               f" {alias}.{quote(model._meta.pk.column)} AND m.{quote(other)} = {row_id})")
+            elif field.concrete:
+                clauses.append(f"{alias}.{quote(field.column)} = {row_id}")
+            else:
+                return None
+            params.append(value)
+            continue
         if not field.concrete or field.many_to_many:
             return None
         column = f"{alias}.{quote(field.column)}"
         if isinstance(declared, SlugFilter):
-            if declared.lookup_expr != "exact":
-                return None
-            target = declared.slug_model._meta
-            # As SlugFilter.filter() writes it: PostgreSQL runs the sub-select once, then uses the id.
-            clauses.append(f"{column} = (SELECT {quote(target.pk.column)} FROM {quote(target.db_table)}"
-                           f" WHERE {quote('slug')} = %s LIMIT 1)")
-            params.append(value)
+            return None
         elif isinstance(declared, django_filters.MultipleChoiceFilter):
             if declared.conjoined or declared.lookup_expr != "exact":
                 return None
@@ -83,18 +96,33 @@ def order_by_sql(model, ordering, alias):
 
 
 class SQLPage:
-    """A filtered, ordered list whose count and page one statement returns (`fetch`)."""
+    """A filtered, ordered list of `table` (as `t`) whose count and JSON page one statement returns.
 
-    def __init__(self, *, fetch, count, where, params, order_by):
-        self._fetch, self._count = fetch, count
+    `page_json` is a SELECT of one text value, the page's rows as a JSON array; it holds `{where}`,
+    `{order_by}` and then the LIMIT and OFFSET placeholders (as in apps.trade.selectors).
+    """
+
+    alias = "t"
+
+    def __init__(self, *, table, page_json, where, params, order_by):
+        self.table, self.page_json = table, page_json
         self.where, self.params, self.order_by = where, params, order_by
+        self.paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
 
     def fetch(self, *, limit, offset):
-        """(total matching rows, the page's rows as JSON text)."""
-        return self._fetch(where=self.where, params=self.params, order_by=self.order_by, limit=limit, offset=offset)
+        """(total matching rows, the page's rows as JSON text): one round trip."""
+        page = self.page_json.format(where=self.where, order_by=self.order_by)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT ({self._count_sql()}), ({page})", [*self.params, *self.params, limit, offset])
+            return cursor.fetchone()
 
     def count(self):
-        return self._count(where=self.where, params=self.params)
+        with connection.cursor() as cursor:
+            cursor.execute(self._count_sql(), self.params)
+            return cursor.fetchone()[0]
+
+    def _count_sql(self):
+        return f"SELECT count(*) FROM {connection.ops.quote_name(self.table)} {self.alias} WHERE {self.where}"
 
 
 class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):
@@ -114,3 +142,19 @@ class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):
         if "count" not in self.__dict__:
             self.__dict__["count"] = self.object_list.count()
         return self.__dict__["count"]
+
+
+def json_iso_utc(column):
+    """SQL for a timestamp as the API writes it: datetime.isoformat() in UTC with 'Z', microseconds only if any."""
+    return (f"to_char({column} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {column}) = {column}"
+            """ THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END)""")
+
+
+def json_object(columns):
+    """SQL for a compact JSON object (`{"a":1}`, as DRF writes it) of `columns`: `expression AS key` items."""
+    return f"(SELECT row_to_json(o) FROM (SELECT {', '.join(columns)}) o)"
+
+
+def json_rows(order_by):
+    """SQL aggregate: the rows' `j` (one row object each) as compact JSON array text, in `order_by` order."""
+    return f"'[' || coalesce(string_agg(row_to_json(j)::text, ',' ORDER BY {order_by}), '') || ']'"

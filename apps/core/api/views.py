@@ -1,5 +1,5 @@
 """Base viewsets: CSV streaming, history, and database errors turned into clear 4xx responses."""
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -11,7 +11,13 @@ from rest_framework.response import Response
 
 from apps.core.api.csv_export import csv_stream_response
 from apps.core.exceptions import integrity_error_detail
-from apps.core.api.filters import check_query_params, raise_for_unknown_slugs
+from apps.core.api.filters import (
+    StrictFilterBackend,
+    StrictOrderingFilter,
+    check_query_params,
+    raise_for_unknown_slugs,
+)
+from apps.core.api.sql import SQLPage, order_by_sql, where_sql
 
 
 class Conflict(APIException):
@@ -83,6 +89,9 @@ class CatrackViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"  # ids; slugged resources get a slug pattern (__init_subclass__)
     csv_columns = None  # None: every field flat (apps.core.api.csv_export.csv_columns_for)
     extra_query_params = ()  # non-filter parameters an action accepts (e.g. group_by)
+    # SQL that renders a list page as JSON (see sql_list); sql_pages = False forces the ORM path (tests).
+    page_json = None
+    sql_pages = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -107,6 +116,27 @@ class CatrackViewSet(viewsets.ModelViewSet):
             raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
             return csv_stream_response(queryset, filename=self.basename, columns=self.csv_columns)
         return super().list(request, *args, **kwargs)
+
+    def sql_list(self, request):
+        """The JSON list page from one PostgreSQL statement (apps.core.api.sql), or None: take the ORM path.
+
+        For resources that set `page_json`; the request is validated exactly as on the ORM path.
+        """
+        if (self.page_json is None or not self.sql_pages or connection.vendor != "postgresql"
+                or getattr(request.accepted_renderer, "format", None) != "json"):
+            return None
+        queryset = self.get_queryset()
+        model = queryset.model
+        filterset = StrictFilterBackend().validated_filterset(request, queryset, self)
+        ordering = StrictOrderingFilter().get_ordering(request, queryset, self) or model._meta.ordering
+        where = where_sql(filterset, alias="t") if filterset is not None else ("TRUE", [])
+        order_by = order_by_sql(model, ordering, alias="t")
+        if where is None or order_by is None:
+            return None
+        page = SQLPage(table=model._meta.db_table, page_json=self.page_json, where=where[0], params=where[1],
+                       order_by=order_by)
+        (results,) = self.paginate_queryset(page)
+        return self.get_paginated_response(results)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

@@ -30,7 +30,7 @@ from apps.summits.filters import (
     TopicFilterSet,
 )
 from apps.summits.models import Document, DocumentSignatory, Summit, SummitFormat, SummitParticipant, Topic
-from apps.summits.selectors import summit_scoreboard
+from apps.summits.selectors import SUMMIT_PAGE_JSON, summit_scoreboard
 
 ScoreboardRow = inline_serializer(
     many=True,
@@ -104,7 +104,7 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
             queryset=SummitParticipant.objects.select_related("actor", "represented_by")
             .only("id", "summit", "role", "actor__id", "actor__slug", "actor__name_en", "actor__kind",
                   "represented_by__id", "represented_by__slug", "represented_by__name_en", "represented_by__kind")
-            .order_by("role", "actor__name_en"),
+            .order_by("role", "actor__name_en", "id"),
             to_attr=prefetched_attr("participations"),  # a plain list (PrefetchedListSerializer)
         ),
         citations_prefetch(),
@@ -115,9 +115,14 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
     lookup_field = "slug"
     ordering_fields = ["date", "title_en", "city_en", "ordinal", "created_at", "updated_at"]
 
+    page_json = SUMMIT_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
+
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return super().list(request, *args, **kwargs)
+        response = self.sql_list(request)
+        if response is not None:
+            return response
         # The page's participants and citations are read as plain rows (same two queries as the
         # prefetch, no model instance per participant, actor, citation and source).
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
@@ -127,7 +132,7 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
         ids = [summit.id for summit in page]
         participants, citations = defaultdict(list), citation_rows(Summit, ids) if ids else {}
         if ids:
-            rows = (SummitParticipant.objects.filter(summit_id__in=ids).order_by("role", "actor__name_en")
+            rows = (SummitParticipant.objects.filter(summit_id__in=ids).order_by("role", "actor__name_en", "id")
                     .values_list("summit_id", "id", "role", "actor__slug", "actor__name_en", "actor__kind",
                                  "represented_by__slug", "represented_by__name_en", "represented_by__kind"))
             for summit_id, pk, role, slug, name, kind, rep_slug, rep_name, rep_kind in rows:

@@ -1,7 +1,6 @@
 """Trade flows (with summary and mirror statistics), trade measures and trade statements."""
 from django import forms
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db import connection
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -12,8 +11,7 @@ from apps.actors.models import Actor
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.pagination import CatrackPagination
 from apps.core.api.serializers import citations_prefetch
-from apps.core.api.filters import SLUG_SCHEMA, StrictFilterBackend, StrictOrderingFilter, raise_for_unknown_slugs
-from apps.core.api.sql import SQLPage, SQLPagePaginator, order_by_sql, where_sql
+from apps.core.api.filters import SLUG_SCHEMA, raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.trade.api.serializers import (
@@ -25,13 +23,7 @@ from apps.trade.api.serializers import (
 )
 from apps.trade.filters import TradeFlowFilterSet, TradeMeasureFilterSet, TradeStatementFilterSet
 from apps.trade.models import TOTAL_COMMODITY, YEAR_MAX, YEAR_MIN, TradeFlow, TradeMeasure, TradeStatement
-from apps.trade.selectors import (
-    TRADE_GROUPS,
-    trade_flow_count,
-    trade_flow_page_json,
-    trade_flow_summary,
-    trade_mirror,
-)
+from apps.trade.selectors import TRADE_FLOW_PAGE_JSON, TRADE_GROUPS, trade_flow_summary, trade_mirror
 
 _money = {"max_digits": 24, "decimal_places": 2, "allow_null": True}
 
@@ -85,10 +77,7 @@ class TradeFlowPaginator(DjangoPaginator):
 
 
 class TradeFlowPagination(CatrackPagination):
-    def paginate_queryset(self, queryset, request, view=None):
-        # A page PostgreSQL counts and renders itself (the view's SQL path) has its own paginator.
-        self.django_paginator_class = SQLPagePaginator if isinstance(queryset, SQLPage) else TradeFlowPaginator
-        return super().paginate_queryset(queryset, request, view)
+    django_paginator_class = TradeFlowPaginator
 
 
 class TradeFlowViewSet(CatrackViewSet):
@@ -99,36 +88,19 @@ class TradeFlowViewSet(CatrackViewSet):
     filterset_class = TradeFlowFilterSet
     ordering_fields = ["year", "month", "value_usd", "commodity_code", "flow", "created_at", "updated_at", "id"]
 
-    # JSON pages on PostgreSQL come from one statement that counts and renders them (apps.core.api.sql);
-    # False sends every request down the ORM path (tests compare the two).
-    sql_pages = True
+    page_json = TRADE_FLOW_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
 
     def list(self, request, *args, **kwargs):
         output = getattr(request.accepted_renderer, "format", None)
         if output == "csv":
             return super().list(request, *args, **kwargs)
-        sql_page = self.sql_page() if output == "json" else None
-        if sql_page is not None:
-            (results,) = self.paginate_queryset(sql_page)
-            return self.get_paginated_response(results)
+        response = self.sql_list(request)
+        if response is not None:
+            return response
         # Plain rows from .values() for the page (no model instances); the count runs on the bare
         # filtered queryset, so it needs no join.
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response([trade_flow_row(row) for row in page])
-
-    def sql_page(self):
-        """The request as one SQL statement, validated as on the ORM path; None where that path is needed."""
-        if not self.sql_pages or connection.vendor != "postgresql":
-            return None
-        queryset = self.get_queryset()
-        filterset = StrictFilterBackend().validated_filterset(self.request, queryset, self)
-        ordering = StrictOrderingFilter().get_ordering(self.request, queryset, self) or TradeFlow._meta.ordering
-        where = where_sql(filterset, alias="t")
-        order_by = order_by_sql(TradeFlow, ordering, alias="t")
-        if where is None or order_by is None:
-            return None
-        return SQLPage(fetch=trade_flow_page_json, count=trade_flow_count, where=where[0], params=where[1],
-                       order_by=order_by)
 
     @extend_schema(
         parameters=[

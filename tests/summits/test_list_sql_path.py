@@ -1,0 +1,113 @@
+"""The summits list's SQL path (PostgreSQL counts the page and renders it, participants and citations
+nested) answers byte for byte as the ORM path; see apps.core.api.sql."""
+import datetime
+
+import pytest
+
+from apps.core.models import DatePrecision
+from apps.summits.api.views import SummitViewSet
+from apps.summits.filters import SummitFilterSet
+from apps.summits.models import Summit
+from tests.api.helpers import sql_and_orm_paths, took_sql_path
+from tests.factories import (
+    CitationFactory,
+    PersonFactory,
+    SourceFactory,
+    StateFactory,
+    SummitFactory,
+    SummitFormatFactory,
+    SummitParticipantFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
+
+LIST = "/api/v1/summits/"
+
+
+def both_paths(client, params=None, **headers):
+    return sql_and_orm_paths(SummitViewSet, client, LIST, params, **headers)
+
+
+@pytest.fixture
+def summits():
+    kazakhstan = StateFactory(slug="kazakhstan", name_en='Kazakhstan "Qazaqstan" \\ Қазақстан\u2028')
+    japan = StateFactory(slug="japan", name_en="Japan")
+    premier = PersonFactory(slug="premier", name_en="A Premier\n")
+    japan_format = SummitFormatFactory(slug="central-asia-japan", name_en="Central Asia + Japan", partner=japan)
+    other_format = SummitFormatFactory(slug="central-asia-china", name_en="Central Asia – China")
+    with_author = SourceFactory(slug="velizade", author="Ilgar Velizade", title="Японский ход", url="https://x.org/a")
+    without_author = SourceFactory(slug="anonymous", author="", title="Note", url="")
+    precisions = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR, DatePrecision.UNKNOWN]
+    for n in range(12):
+        summit = SummitFactory(
+            format=japan_format if n % 3 else other_format, host=None if n % 4 == 0 else japan,
+            # Two summits on one date with one title: only the id tells them apart.
+            date=None if n % 4 == 3 else datetime.date(2020 + n // 4, 1 + n, 10), title_en="Summit" if n < 2 else f"S{n}",
+            date_precision=precisions[n % 4], ordinal=n or None, summary_en="Ü\tline" if n == 5 else "",
+            city_en="Astana", city_ru="Астана" if n % 2 else "",
+        )
+        if n < 2:
+            summit.date = datetime.date(2021, 1, 1)
+            summit.save()
+        if n % 5:
+            SummitParticipantFactory(summit=summit, actor=kazakhstan, role="participant",
+                                     represented_by=premier if n % 2 else None)
+        SummitParticipantFactory(summit=summit, actor=japan, role="partner" if n % 2 else "participant")
+        SummitParticipantFactory(summit=summit, role="participant")
+        for paragraph in ([3, None, 1] if n % 2 else []):
+            CitationFactory(fact=summit, source=with_author if paragraph != 1 else without_author,
+                            paragraph=paragraph, section="Lead" if paragraph else "")
+    Summit.objects.filter(ordinal=3).update(created_at=datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
+
+
+FILTER_SAMPLES = {
+    "format": "central-asia-japan", "partner": "japan", "region": None, "participant": "kazakhstan",
+    "host": "japan", "level": "heads_of_state", "year": "2021", "date_after": "2021-01-01",
+    "date_before": "2021-06-30", "city": "astana", "slug": "summit-3", "date_precision": "month", "ordinal": "3",
+    "modified_since": "2026-01-01T00:00:00Z", "created_since": "2026-01-01T00:00:00Z", "q": "summit",
+}
+# Filters written as a method, across a relation path or as a `year` lookup take the ORM path.
+ORM_PATH_FILTERS = {"partner", "region", "year", "city", "q"}
+
+
+def test_every_filter_has_a_sample():
+    assert set(FILTER_SAMPLES) == set(SummitFilterSet.base_filters)
+
+
+@pytest.mark.parametrize("name", sorted(name for name, value in FILTER_SAMPLES.items() if value))
+def test_each_filter_filters_alike_on_both_paths(api_client, summits, name):
+    response = both_paths(api_client, {name: FILTER_SAMPLES[name], "page_size": 500})
+    assert response.status_code == 200
+    assert took_sql_path(response) == (name not in ORM_PATH_FILTERS)
+
+
+def test_default_page_is_one_statement(api_client, summits):
+    response = both_paths(api_client, {"participant": "kazakhstan", "page_size": 4})
+    assert len(response.queries) == 1, response.queries
+    body = response.json()
+    assert body["count"] == Summit.objects.filter(participants__slug="kazakhstan").count() == 9
+    cited = next(row for row in body["results"] if row["citations"])
+    # By source, then paragraph (none last), then id; a source's name is "author: title" when it has an author.
+    assert [(c["source"]["name"], c["paragraph"]) for c in cited["citations"]] == [
+        ("Ilgar Velizade: Японский ход", 3), ("Ilgar Velizade: Японский ход", None), ("Note", 1)]
+
+
+@pytest.mark.parametrize("params", [
+    {"participant": "kazakhstan", "page": "2", "page_size": "5"},
+    {"page": "last", "page_size": "5"},
+    {"page": "9", "page_size": "5"},
+    {"page": "0"},
+    {"participant": "nobody"},
+    {"participant": "premier"},  # a real actor in no summit: count 0, empty page
+    {"ordering": "-ordinal"},
+    {"ordering": "date,-title_en"},
+    {"ordering": "city_en"},
+    {"ordering": "bogus"},
+    {"format": "central-asia-china", "host": "japan", "date_precision": "day"},
+])
+def test_pages_orderings_and_errors_alike(api_client, summits, params):
+    both_paths(api_client, params)
+
+
+def test_indented_json_alike(api_client, summits):
+    both_paths(api_client, {"page_size": 2}, HTTP_ACCEPT="application/json; indent=4")
