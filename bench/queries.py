@@ -21,8 +21,8 @@ def raw_requests(*, reporter, participant, year_min):
             ("SELECT count(*) FROM trade_tradeflow t"
              f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s", [reporter, year_min]),
             ("SELECT t.id, t.year, t.month, t.flow, t.commodity_code, t.value_usd, t.net_weight_kg, t.quantity,"
-             " t.quantity_unit, t.source_id, t.created_at, t.updated_at, r.slug, r.name_en, r.iso3,"
-             " p.slug, p.name_en, p.iso3"
+             " t.quantity_unit, t.source_id, t.created_at, t.updated_at, r.slug, r.name_en, r.kind,"
+             " p.slug, p.name_en, p.kind"
              " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
              " JOIN actors_actor p ON p.id = t.partner_id"
              f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s"
@@ -37,17 +37,25 @@ def raw_requests(*, reporter, participant, year_min):
         "summits_by_participant": [
             ("SELECT count(*) FROM summits_summit s WHERE EXISTS (SELECT 1 FROM summits_summitparticipant sp"
              f" WHERE sp.summit_id = s.id AND sp.actor_id = {ACTOR_ID})", [participant]),
-            ("SELECT s.id, s.slug, s.title_en, s.date, s.date_precision, s.city_en, s.level, f.slug, h.slug"
+            # Everything the API's page shows, in its orders: summits by date, title and id; participants by
+            # role, actor name and id; citations by source, paragraph and id.
+            ("SELECT s.id, s.created_at, s.updated_at, s.slug, s.title_en, s.title_ru, s.level, s.date,"
+             " s.date_precision, s.city_en, s.city_ru, s.ordinal, s.summary_en, f.slug, f.name_en,"
+             " h.slug, h.name_en, h.kind"
              " FROM summits_summit s JOIN summits_summitformat f ON f.id = s.format_id"
              " LEFT JOIN actors_actor h ON h.id = s.host_id"
              " WHERE EXISTS (SELECT 1 FROM summits_summitparticipant sp"
-             f" WHERE sp.summit_id = s.id AND sp.actor_id = {ACTOR_ID}) ORDER BY s.date DESC, s.id LIMIT %s",
-             [participant, PAGE]),
-            ("SELECT sp.summit_id, sp.role, a.slug, a.name_en FROM summits_summitparticipant sp"
-             " JOIN actors_actor a ON a.id = sp.actor_id WHERE sp.summit_id = ANY(%s)", "ids"),
-            ("SELECT c.object_id, c.section, c.paragraph, c.key_phrase, src.slug, src.title FROM sources_citation c"
+             f" WHERE sp.summit_id = s.id AND sp.actor_id = {ACTOR_ID}) ORDER BY s.date DESC, s.title_en, s.id"
+             " LIMIT %s", [participant, PAGE]),
+            ("SELECT sp.summit_id, sp.id, sp.role, a.slug, a.name_en, a.kind, rb.slug, rb.name_en, rb.kind"
+             " FROM summits_summitparticipant sp JOIN actors_actor a ON a.id = sp.actor_id"
+             " LEFT JOIN actors_actor rb ON rb.id = sp.represented_by_id WHERE sp.summit_id = ANY(%s)"
+             " ORDER BY sp.summit_id, sp.role, a.name_en, sp.id", "ids"),
+            ("SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph,"
+             " c.key_phrase, c.note FROM sources_citation c"
              " JOIN sources_source src ON src.id = c.source_id JOIN django_content_type ct ON ct.id = c.content_type_id"
-             " WHERE ct.app_label = 'summits' AND ct.model = 'summit' AND c.object_id = ANY(%s)", "ids"),
+             " WHERE ct.app_label = 'summits' AND ct.model = 'summit' AND c.object_id = ANY(%s)"
+             " ORDER BY c.object_id, c.source_id, c.paragraph, c.id", "ids"),
         ],
         "pledges_summary": [
             ("SELECT a.slug, a.name_en, g.n, g.n_usd, g.total FROM (SELECT donor_id, count(*) AS n,"
@@ -79,55 +87,63 @@ def _stats(samples):
             "p95_ms": samples[min(len(samples) - 1, int(len(samples) * 0.95))] * 1000}
 
 
-def time_raw(database_url, requests, repeat):
+def time_requests(database_url, raw, urls, repeat):
+    """(raw results, API results) per request name, the three timings interleaved sample by sample.
+
+    For each request: the raw SQL reference, the API through Django's full request stack, and the API's
+    own statements replayed with psycopg (as Django sends them: client-side binding, no server-side
+    prepare), so `API / own SQL` is what Django and DRF add on top of the database. Interleaving keeps
+    a noisy machine's drifts out of the ratios.
+    """
     import psycopg
-
-    results = {}
-    with psycopg.connect(database_url, prepare_threshold=None, autocommit=True) as connection:
-        for name, statements in requests.items():
-            for _ in range(3):
-                _run_raw(connection, statements)
-            samples = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                _run_raw(connection, statements)
-                samples.append(time.perf_counter() - started)
-            results[name] = {**_stats(samples), "queries": len(statements)}
-    return results
-
-
-def time_api(urls, repeat):
-    """name -> timings and SQL queries per request, or None when the URL is not served."""
-    from django.db import connection
+    from django.db import connection as django_connection
     from django.test import Client
     from django.urls import Resolver404, resolve
 
     client = Client()
-    results = {}
-    for name, url in urls.items():
-        try:
-            resolve(url.split("?")[0])
-        except Resolver404:
-            results[name] = None
-            continue
-        queries = []
+    raw_results, api_results = {}, {}
+    with psycopg.connect(database_url, prepare_threshold=None, autocommit=True) as connection, \
+            psycopg.connect(database_url, prepare_threshold=None, autocommit=True,
+                            cursor_factory=psycopg.ClientCursor) as replay:
+        replay.execute("SET TIME ZONE 'UTC'")  # as Django's connection
+        for name, statements in raw.items():
+            url = urls[name]
+            try:
+                resolve(url.split("?")[0])
+            except Resolver404:
+                api_results[name] = None
+                url = None
+            own = []
+            if url is not None:
+                def record(execute, sql, params, many, context):
+                    own.append((sql, params))
+                    return execute(sql, params, many, context)
 
-        def count(execute, sql, params, many, context):
-            queries.append(sql)
-            return execute(sql, params, many, context)
+                client.get(url)  # warm caches (content types) before counting
+                with django_connection.execute_wrapper(record):
+                    response = client.get(url)
+                if response.status_code != 200:
+                    api_results[name] = {"error": f"HTTP {response.status_code}: {response.content[:200]!r}"}
+                    url = None
+            samples = {"raw": [], "api": [], "own": []}
+            for i in range(repeat + 3):
+                runs = [("raw", lambda: _run_raw(connection, statements))]
+                if url is not None:
+                    runs += [("api", lambda: client.get(url)), ("own", lambda: _replay(replay, own))]
+                for kind, run in (runs if i % 2 else runs[::-1]):
+                    started = time.perf_counter()
+                    run()
+                    if i >= 3:  # the first rounds warm up
+                        samples[kind].append(time.perf_counter() - started)
+            raw_results[name] = {**_stats(samples["raw"]), "queries": len(statements)}
+            if url is not None:
+                api_results[name] = {**_stats(samples["api"]), "queries": len(own), "bytes": len(response.content),
+                                     "own_sql_median_ms": _stats(samples["own"])["median_ms"]}
+    return raw_results, api_results
 
-        with connection.execute_wrapper(count):
-            response = client.get(url)
-        if response.status_code != 200:
-            results[name] = {"error": f"HTTP {response.status_code}: {response.content[:200]!r}"}
-            continue
-        for _ in range(2):
-            client.get(url)
-        samples = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            client.get(url)
-            samples.append(time.perf_counter() - started)
-        results[name] = {**_stats(samples), "queries": len(queries),
-                         "bytes": len(response.content)}
-    return results
+
+def _replay(connection, statements):
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            cursor.fetchall()

@@ -119,10 +119,9 @@ def main():
         reporter, participant = states.slug(0), states.slug(1)
         year_min = dataset.YEARS[0]
         urls = api_urls(reporter=reporter, participant=participant, year_min=year_min)
-        report["raw"] = queries.time_raw(
+        report["raw"], report["api"] = queries.time_requests(
             args.database_url, queries.raw_requests(reporter=reporter, participant=participant, year_min=year_min),
-            repeat)
-        report["api"] = queries.time_api(urls, repeat)
+            urls, repeat)
         from django.db import connection
 
         connection.close()
@@ -168,7 +167,7 @@ def print_table(report):
             ratio = f"target >= {TARGETS['unchanged_rows_per_s']:,} rows/s"
         print(f"{label:34} {row['seconds']:9.2f} {row['rows_per_s']:11,.0f}  {ratio}")
     print(f"\n{'request':24} {'raw ms':>8} {'raw p95':>8} {'q':>3} | {'API ms':>8} {'API p95':>8} {'q':>3} "
-          f"{'API/raw':>8}")
+          f"{'API/raw':>8} | {'own SQL':>8} {'API/own':>8}")
     for name, raw in report["raw"].items():
         api = report["api"].get(name)
         if api is None:
@@ -177,7 +176,8 @@ def print_table(report):
             tail = api["error"][:60]
         else:
             tail = (f"{api['median_ms']:8.1f} {api['p95_ms']:8.1f} {api['queries']:3d} "
-                    f"{api['median_ms'] / raw['median_ms']:7.2f}x")
+                    f"{api['median_ms'] / raw['median_ms']:7.2f}x | {api['own_sql_median_ms']:8.1f} "
+                    f"{api['median_ms'] / api['own_sql_median_ms']:7.2f}x")
         print(f"{name:24} {raw['median_ms']:8.1f} {raw['p95_ms']:8.1f} {raw['queries']:3d} | {tail}")
     web = report["http"]
     datasette = web["datasette"]["requests_per_s"]
