@@ -111,3 +111,13 @@ def test_pages_orderings_and_errors_alike(api_client, summits, params):
 
 def test_indented_json_alike(api_client, summits):
     both_paths(api_client, {"page_size": 2}, HTTP_ACCEPT="application/json; indent=4")
+
+
+def test_a_local_time_zone_takes_the_orm_path(api_client, summits):
+    # The SQL writes timestamps in UTC; under another current time zone DRF writes local times.
+    from django.utils import timezone
+
+    with timezone.override("Asia/Almaty"):
+        response = both_paths(api_client, {"page_size": 3})
+    assert not took_sql_path(response)
+    assert response.json()["results"][0]["created_at"].endswith("+05:00")

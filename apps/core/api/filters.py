@@ -152,8 +152,24 @@ class CatrackFilterSet(django_filters.FilterSet):
             self.base_filters = {name: f for name, f in self.base_filters.items() if name in data}
         super().__init__(data, *args, **kwargs)
 
+    def get_form_class(self):
+        # The form depends only on the FilterSet class and the filters it holds (only_given): built once
+        # per combination instead of per request (django-filter makes every form field anew each time;
+        # the form still deep-copies its fields per instance). No filter here takes a request-dependent
+        # queryset, which a shared form class would freeze.
+        key = (type(self), tuple(self.filters))
+        form_class = _FORM_CLASSES.get(key)
+        if form_class is None:
+            if len(_FORM_CLASSES) >= 1024:  # a bound on odd parameter combinations
+                _FORM_CLASSES.clear()
+            form_class = _FORM_CLASSES[key] = super().get_form_class()
+        return form_class
+
     def filter_q(self, queryset, name, value):
         return text_search(queryset, self.search_fields, value)
+
+
+_FORM_CLASSES = {}
 
 
 def text_search(queryset, fields, value):

@@ -2,6 +2,7 @@
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -123,7 +124,8 @@ class CatrackViewSet(viewsets.ModelViewSet):
         For resources that set `page_json`; the request is validated exactly as on the ORM path.
         """
         if (self.page_json is None or not self.sql_pages or connection.vendor != "postgresql"
-                or getattr(request.accepted_renderer, "format", None) != "json"):
+                or getattr(request.accepted_renderer, "format", None) != "json"
+                or timezone.get_current_timezone_name() != "UTC"):  # the SQL writes times in UTC
             return None
         queryset = self.get_queryset()
         model = queryset.model
