@@ -1,7 +1,7 @@
 """Aggregations over summits, computed in the database."""
 from django.db.models import Count, F, Max, Min
 
-from apps.core.api.sql import json_iso_utc, json_object, json_rows
+from apps.core.api.sql import json_actor_brief, json_iso_utc, json_object, json_rows
 from apps.summits.models import Summit
 
 
@@ -24,10 +24,6 @@ def summit_scoreboard(*, summits=None):
     )
 
 
-def _actor(alias):
-    return json_object([f"{alias}.slug", f"{alias}.name_en AS name", f"{alias}.kind"])
-
-
 def _date(column):
     return f"to_char({column}, 'YYYY-MM-DD')"
 
@@ -41,8 +37,8 @@ SUMMIT_PAGE_JSON = f"""WITH t AS MATERIALIZED (
  participants AS (SELECT sp.summit_id, ({json_rows("sp.role, a.name_en, sp.id")})::json AS list
   FROM summits_summitparticipant sp JOIN t ON t.id = sp.summit_id JOIN actors_actor a ON a.id = sp.actor_id
   LEFT JOIN actors_actor rb ON rb.id = sp.represented_by_id
-  CROSS JOIN LATERAL (SELECT sp.id, {_actor("a")} AS actor, sp.role,
-   CASE WHEN rb.id IS NULL THEN NULL ELSE {_actor("rb")} END AS represented_by) j
+  CROSS JOIN LATERAL (SELECT sp.id, {json_actor_brief("a")} AS actor, sp.role,
+   CASE WHEN rb.id IS NULL THEN NULL ELSE {json_actor_brief("rb")} END AS represented_by) j
   GROUP BY sp.summit_id),
  citations AS (SELECT c.object_id, ({json_rows("c.source_id, c.paragraph, c.id")})::json AS list
   FROM sources_citation c JOIN t ON t.id = c.object_id JOIN sources_source src ON src.id = c.source_id
@@ -61,5 +57,5 @@ SELECT {json_rows("{order_by}")}
   CASE t.date_precision WHEN 'unknown' THEN NULL WHEN 'year' THEN to_char(t.date, 'YYYY')
    WHEN 'month' THEN to_char(t.date, 'YYYY-MM') ELSE {_date("t.date")} END AS date_display,
   t.city_en, t.city_ru, t.ordinal, t.summary_en, {json_object(["f.slug", "f.name_en AS name"])} AS format,
-  CASE WHEN h.id IS NULL THEN NULL ELSE {_actor("h")} END AS host,
+  CASE WHEN h.id IS NULL THEN NULL ELSE {json_actor_brief("h")} END AS host,
   coalesce(citations.list, '[]') AS citations) j"""

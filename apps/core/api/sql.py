@@ -1,12 +1,13 @@
 """A list page that PostgreSQL counts and renders to JSON in one statement (the way PostgREST serves).
 
-For the lists analysts page through at scale (trade flows): the ORM path compiles two queries and
-builds a dict per row, which cost more than the database's own work. Here the request is validated
+For the lists analysts page through at scale (trade flows, summits): the ORM path compiles several
+queries and builds Python objects per row, which cost more than the database's own work. Here the
+request is validated
 exactly as on the ORM path (the same FilterSet, ordering and page-size checks, the same 400s), then
 its filters become a WHERE clause derived from the filters' own declarations: one source of truth
 for what `?year_min=` means. A filter this cannot express (a `method`, an `exclude`, a lookup outside
-OPERATORS) makes the view take the ORM path instead; tests/trade/test_list_sql_path.py compares the
-two paths' bodies byte for byte, filter by filter.
+OPERATORS, a path across a relation) makes the view take the ORM path instead. Tests
+(tests/*/test_list_sql_path.py) compare the two paths' responses byte for byte, filter by filter.
 """
 import django_filters
 from django.core.exceptions import FieldDoesNotExist
@@ -158,3 +159,8 @@ def json_object(columns):
 def json_rows(order_by):
     """SQL aggregate: the rows' `j` (one row object each) as compact JSON array text, in `order_by` order."""
     return f"'[' || coalesce(string_agg(row_to_json(j)::text, ',' ORDER BY {order_by}), '') || ']'"
+
+
+def json_actor_brief(alias):
+    """SQL for an actor (table alias) as BriefRelatedField shows it: {slug, name, kind}."""
+    return json_object([f"{alias}.slug", f"{alias}.name_en AS name", f"{alias}.kind"])
