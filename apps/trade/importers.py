@@ -299,6 +299,10 @@ def _pg_prepare(cursor):
     cursor.execute("SET LOCAL work_mem = '256MB'")
     # Two sorts of a million rows on text keys cost 3x the hash join the planner underrates here.
     cursor.execute("SET LOCAL enable_mergejoin = off")
+    # The compare's estimated cost switches on JIT with inlining and optimisation: about 3 s of
+    # compilation (summed over the leader and 2 workers) for a query that runs in about 4. Off, an
+    # unchanged 1M-row re-import took 5.2–5.7 s instead of 6.2–6.5 s (docs/benchmarks.md).
+    cursor.execute("SET LOCAL jit = off")
     cursor.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND pg_table_is_visible(oid)")
     if not cursor.fetchone()[0]:
         with transaction.atomic():
