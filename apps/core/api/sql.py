@@ -2,10 +2,9 @@
 
 For the lists analysts page through at scale (trade flows, summits): the ORM path compiles several
 queries and builds Python objects per row, which cost more than the database's own work. Here the
-request is validated
-exactly as on the ORM path (the same FilterSet, ordering and page-size checks, the same 400s), then
-its filters become a WHERE clause derived from the filters' own declarations: one source of truth
-for what `?year_min=` means. A filter this cannot express (a `method`, an `exclude`, a lookup outside
+request is validated exactly as on the ORM path (the same FilterSet, ordering and page-size checks,
+the same 400s), then its filters become a WHERE clause derived from the filters' own declarations:
+one source of truth for what `?year_min=` means. A filter this cannot express (a `method`, an `exclude`, a lookup outside
 OPERATORS, a path across a relation) makes the view take the ORM path instead. Tests
 (tests/*/test_list_sql_path.py) compare the two paths' responses byte for byte, filter by filter.
 """
@@ -32,17 +31,20 @@ def where_sql(filterset, alias):
         value = filterset.form.cleaned_data.get(name)
         if value in EMPTY_VALUES:  # django-filter skips these too
             continue
-        if declared.method is not None or declared.exclude or declared.distinct:
+        if (declared.method is not None or declared.exclude or declared.distinct
+                or declared.extra.get("null_label") is not None):  # `?level=null` means IS NULL there
             return None
         try:
             field = model._meta.get_field(declared.field_name)
-        except FieldDoesNotExist:  # a path across a relation (`reporter__region`)
+        except FieldDoesNotExist:  # a path across a relation (`format__partner`)
             return None
-        if isinstance(declared, SlugFilter) and declared.lookup_expr == "exact":
+        if isinstance(declared, SlugFilter):
             target = declared.slug_model._meta
             # As SlugFilter.filter() writes it: PostgreSQL runs the sub-select once, then uses the id.
             row_id = (f"(SELECT {quote(target.pk.column)} FROM {quote(target.db_table)}"
                       f" WHERE {quote('slug')} = %s LIMIT 1)")
+            if declared.lookup_expr != "exact":
+                return None
             if field.many_to_many:
                 # Through a link table (summit participants): EXISTS, where the ORM joins; the same rows
                 # as long as a pair is linked once (a unique constraint on the link table).
@@ -60,9 +62,7 @@ def where_sql(filterset, alias):
         if not field.concrete or field.many_to_many:
             return None
         column = f"{alias}.{quote(field.column)}"
-        if isinstance(declared, SlugFilter):
-            return None
-        elif isinstance(declared, django_filters.MultipleChoiceFilter):
+        if isinstance(declared, django_filters.MultipleChoiceFilter):
             if declared.conjoined or declared.lookup_expr != "exact":
                 return None
             values = [field.get_db_prep_value(item, connection) for item in value]
