@@ -91,8 +91,7 @@ class TradeFlowViewSet(CatrackViewSet):
     page_json = TRADE_FLOW_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
 
     def list(self, request, *args, **kwargs):
-        output = getattr(request.accepted_renderer, "format", None)
-        if output == "csv":
+        if getattr(request.accepted_renderer, "format", None) == "csv":
             return super().list(request, *args, **kwargs)
         response = self.sql_list(request)
         if response is not None:
