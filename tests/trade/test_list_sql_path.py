@@ -124,3 +124,14 @@ def test_other_formats_keep_their_own_path(api_client, flows):
     csv = api_client.get(LIST, {"format": "csv"})
     assert html.status_code == csv.status_code == 200
     assert html["Content-Type"].startswith("text/html") and csv["Content-Type"].startswith("text/csv")
+
+
+def test_ascii_json_is_honoured(api_client, flows):
+    # With UNICODE_JSON off DRF escapes non-ASCII; the page must not keep PostgreSQL's raw UTF-8.
+    from unittest import mock
+
+    from apps.core.api.renderers import JSONRenderer
+
+    with mock.patch.object(JSONRenderer, "ensure_ascii", True):
+        response = both_paths(api_client, LIST, {"reporter": "japan"})
+    assert b"\\u65e5\\u672c" in response.content  # 日本

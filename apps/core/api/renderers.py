@@ -22,8 +22,9 @@ class JSONRenderer(renderers.JSONRenderer):
         if not isinstance(results, RawJSON):
             return super().render(data, accepted_media_type, renderer_context)
         envelope = {key: value for key, value in data.items() if key != "results"}
-        if list(data)[-1] != "results" or not envelope or self.get_indent(accepted_media_type, renderer_context or {}):
-            # Not the compact {…, "results": […]} shape: render it the ordinary way.
+        if (list(data)[-1] != "results" or not envelope or not self.compact or self.ensure_ascii
+                or self.get_indent(accepted_media_type, renderer_context or {})):
+            # Not compact UTF-8 {…, "results": […]} as PostgreSQL writes it: render it the ordinary way.
             return super().render({**data, "results": json.loads(results)}, accepted_media_type, renderer_context)
         head = super().render(envelope, accepted_media_type, renderer_context)
         # DRF escapes these two for JavaScript; PostgreSQL's JSON leaves them as they are.
