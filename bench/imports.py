@@ -28,7 +28,7 @@ CONSTRAINED = [
     "CREATE INDEX ON bench_copy_constrained (source_id)",
     "CREATE INDEX ON bench_copy_constrained (created_at)",
     "CREATE INDEX ON bench_copy_constrained (updated_at)",
-    "CREATE INDEX ON bench_copy_constrained (reporter_iso, flow, ref_year DESC, partner_iso, cmd)",
+    "CREATE INDEX ON bench_copy_constrained (reporter_iso, flow, ref_year DESC, partner_iso, cmd, ref_month)",
     "CREATE INDEX ON bench_copy_constrained (partner_iso, ref_year)",
     "CREATE INDEX ON bench_copy_constrained (ref_year, flow)",
     "CREATE INDEX ON bench_copy_constrained (cmd, ref_year)",

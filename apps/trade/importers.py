@@ -299,10 +299,6 @@ def _pg_prepare(cursor):
     cursor.execute("SET LOCAL work_mem = '256MB'")
     # Two sorts of a million rows on text keys cost 3x the hash join the planner underrates here.
     cursor.execute("SET LOCAL enable_mergejoin = off")
-    # The compare's estimated cost switches on JIT with inlining and optimisation: about 3 s of
-    # compilation (summed over the leader and 2 workers) for a query that runs in about 4. Off, an
-    # unchanged 1M-row re-import took 5.2–5.7 s instead of 6.2–6.5 s (docs/benchmarks.md).
-    cursor.execute("SET LOCAL jit = off")
     cursor.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND pg_table_is_visible(oid)")
     if not cursor.fetchone()[0]:
         with transaction.atomic():
@@ -390,6 +386,12 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     # With an index matching the key, the planner picks a nested loop of index probes: fine for a
     # small file, ten times slower than one hash join for a large one (30 s instead of 3 for 1M rows).
     cursor.execute(f"SET LOCAL enable_nestloop = {'off' if rows > 10_000 else 'on'}")
+    # JIT (switched on by the estimated cost) compiles this pass for ~3 s of CPU: worth it when the
+    # table is empty and every row goes on to be written (first import: 6.6 s with, 9.2 s without),
+    # not when most rows match stored ones and are dropped (unchanged 1M re-import: 4.7–4.9 s without,
+    # 5.8–6.5 s with; docs/benchmarks.md).
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM trade_tradeflow)")
+    cursor.execute(f"SET LOCAL jit = {'off' if cursor.fetchone()[0] else 'DEFAULT'}")
     cursor.execute(f"""
         {into}
         SELECT s.reporter_code, s.partner_code, s.reporter_id, s.partner_id, s.year, s.month, s.flow,
@@ -404,6 +406,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     """, {"source": source_id})
     kept = cursor.rowcount
     cursor.execute("SET LOCAL enable_nestloop = on")
+    cursor.execute("SET LOCAL jit = DEFAULT")
     # A revision repeated in the file would be ambiguous. New rows repeating each other fail on the
     # unique constraints at insert; revisions are checked here, only when there are any.
     cursor.execute("SELECT EXISTS (SELECT 1 FROM comtrade_diff WHERE existing_id IS NOT NULL)")
