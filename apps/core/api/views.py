@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
+from rest_framework.fields import empty
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import SAFE_METHODS
@@ -203,8 +204,36 @@ def parse_group_by(request, allowed, *, default=None):
 
 
 def serialized_rows(row_serializer, rows):
-    """Aggregate rows through their documented serializer, so decimals are strings as the schema says."""
-    return type(row_serializer.child)(rows, many=True).data
+    """Aggregate rows (flat dicts) as their documented serializer writes them: decimals as strings, as
+    the schema says; the same keys, order and values as `Serializer(rows, many=True).data`.
+
+    Field by field from a plan built once per serializer: DRF's per-row machinery cost more than the
+    GROUP BY for a few thousand groups (trade summary by partner and year: ~100 ms).
+    """
+    child = type(row_serializer.child)
+    plan = _ROW_PLANS.get(child)
+    if plan is None:
+        plan = _ROW_PLANS[child] = [
+            (field.field_name, field.source, field) for field in child()._readable_fields
+        ]
+    out = []
+    for row in rows:
+        item = {}
+        for name, key, field in plan:
+            if key in row:
+                value = row[key]
+            elif field.default is not empty or field.required:
+                value = field.get_attribute(row)  # DRF's own rules for a missing key: the default, or an error
+            elif field.allow_null:
+                value = None  # a group not asked for: null, as DRF writes it
+            else:
+                continue  # not required: left out, as DRF does
+            item[name] = None if value is None else field.to_representation(value)
+        out.append(item)
+    return out
+
+
+_ROW_PLANS = {}
 
 
 def api_not_found(request, exception=None):
