@@ -39,12 +39,12 @@ def where_sql(filterset, alias):
         except FieldDoesNotExist:  # a path across a relation (`format__partner`)
             return None
         if isinstance(declared, SlugFilter):
+            if declared.lookup_expr != "exact":
+                return None
             target = declared.slug_model._meta
             # As SlugFilter.filter() writes it: PostgreSQL runs the sub-select once, then uses the id.
             row_id = (f"(SELECT {quote(target.pk.column)} FROM {quote(target.db_table)}"
                       f" WHERE {quote('slug')} = %s LIMIT 1)")
-            if declared.lookup_expr != "exact":
-                return None
             if field.many_to_many:
                 # Through a link table (summit participants): EXISTS, where the ORM joins; the same rows
                 # as long as a pair is linked once (a unique constraint on the link table).
@@ -96,38 +96,8 @@ def order_by_sql(model, ordering, alias):
     return ", ".join(terms)
 
 
-class SQLPage:
-    """A filtered, ordered list of `table` (as `t`) whose count and JSON page one statement returns.
-
-    `page_json` is a SELECT of one text value, the page's rows as a JSON array; it holds `{where}`,
-    `{order_by}` and then the LIMIT and OFFSET placeholders (as in apps.trade.selectors).
-    """
-
-    alias = "t"
-
-    def __init__(self, *, table, page_json, where, params, order_by):
-        self.table, self.page_json = table, page_json
-        self.where, self.params, self.order_by = where, params, order_by
-        self.paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
-
-    def fetch(self, *, limit, offset):
-        """(total matching rows, the page's rows as JSON text): one round trip."""
-        page = self.page_json.format(where=self.where, order_by=self.order_by)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT ({self._count_sql()}), ({page})", [*self.params, *self.params, limit, offset])
-            return cursor.fetchone()
-
-    def count(self):
-        with connection.cursor() as cursor:
-            cursor.execute(self._count_sql(), self.params)
-            return cursor.fetchone()[0]
-
-    def _count_sql(self):
-        return f"SELECT count(*) FROM {connection.ops.quote_name(self.table)} {self.alias} WHERE {self.where}"
-
-
 class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):
-    """Django's Paginator over a SQLPage: the count comes with the page, in the same statement."""
+    """Django's Paginator over a SQLPage (below): the count comes with the page, in the same statement."""
 
     def page(self, number):
         number = self.validate_number_without_count(number)
@@ -143,6 +113,36 @@ class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):
         if "count" not in self.__dict__:
             self.__dict__["count"] = self.object_list.count()
         return self.__dict__["count"]
+
+
+class SQLPage:
+    """A filtered, ordered list of `table` (as `t`) whose count and JSON page one statement returns.
+
+    `page_json` is a SELECT of one text value, the page's rows as a JSON array; it holds `{where}`,
+    `{order_by}` and then the LIMIT and OFFSET placeholders (as in apps.trade.selectors).
+    """
+
+    alias = "t"
+    paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
+
+    def __init__(self, *, table, page_json, where, params, order_by):
+        self.table, self.page_json = table, page_json
+        self.where, self.params, self.order_by = where, params, order_by
+
+    def fetch(self, *, limit, offset):
+        """(total matching rows, the page's rows as JSON text): one round trip."""
+        page = self.page_json.format(where=self.where, order_by=self.order_by)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT ({self._count_sql()}), ({page})", [*self.params, *self.params, limit, offset])
+            return cursor.fetchone()
+
+    def count(self):
+        with connection.cursor() as cursor:
+            cursor.execute(self._count_sql(), self.params)
+            return cursor.fetchone()[0]
+
+    def _count_sql(self):
+        return f"SELECT count(*) FROM {connection.ops.quote_name(self.table)} {self.alias} WHERE {self.where}"
 
 
 def json_iso_utc(column):

@@ -132,8 +132,8 @@ class CatrackViewSet(viewsets.ModelViewSet):
         model = queryset.model
         filterset = StrictFilterBackend().validated_filterset(request, queryset, self)
         ordering = StrictOrderingFilter().get_ordering(request, queryset, self) or model._meta.ordering
-        where = where_sql(filterset, alias="t") if filterset is not None else ("TRUE", [])
-        order_by = order_by_sql(model, ordering, alias="t")
+        where = where_sql(filterset, alias=SQLPage.alias) if filterset is not None else ("TRUE", [])
+        order_by = order_by_sql(model, ordering, alias=SQLPage.alias)
         if where is None or order_by is None:
             return None
         page = SQLPage(table=model._meta.db_table, page_json=self.page_json, where=where[0], params=where[1],
