@@ -55,15 +55,21 @@ def clean_partial_date(value, precision, field):
         raise ValidationError({field: "With month precision store the 1st of that month (only the month is known)."})
 
 
+# How much of an ISO date (YYYY-MM-DD) each precision knows: the one rule Python and SQL both apply.
+KNOWN_ISO_LENGTH = {DatePrecision.YEAR: 4, DatePrecision.MONTH: 7, DatePrecision.DAY: 10}
+
+
 def format_partial_date(value, precision):
     """'2025', '2025-12' or '2025-12-19' — only what is known; None when unknown."""
-    if value is None or precision == DatePrecision.UNKNOWN:
+    if value is None or precision not in KNOWN_ISO_LENGTH:
         return None
-    if precision == DatePrecision.YEAR:
-        return f"{value.year:04d}"
-    if precision == DatePrecision.MONTH:
-        return f"{value.year:04d}-{value.month:02d}"
-    return value.isoformat()
+    return value.isoformat()[:KNOWN_ISO_LENGTH[precision]]
+
+
+def format_partial_date_sql(date, precision):
+    """format_partial_date in PostgreSQL, for the SQL expressions `date` and `precision` (NULL when unknown)."""
+    lengths = " ".join(f"WHEN '{name}' THEN {length}" for name, length in KNOWN_ISO_LENGTH.items())
+    return f"left(to_char({date}, 'YYYY-MM-DD'), CASE {precision} {lengths} END)"
 
 
 class TimeStampedModel(models.Model):

@@ -51,6 +51,11 @@ class Source(SluggedModel, TimeStampedModel):
     def __str__(self):
         return f"{self.author}: {self.title}" if self.author else self.title
 
+    @staticmethod
+    def str_sql(alias):
+        """__str__ in SQL, for the sources table under `alias` (JSON pages: apps.summits.api.page_json)."""
+        return f"CASE WHEN {alias}.author <> '' THEN {alias}.author || ': ' || {alias}.title ELSE {alias}.title END"
+
     @property
     def published(self):
         return format_partial_date(self.published_on, self.published_on_precision)

@@ -2,7 +2,6 @@
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, NullIf
 
-from apps.core.api.sql import json_actor_brief, json_iso_utc, json_rows
 from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
 
 TRADE_GROUPS = {
@@ -58,14 +57,3 @@ def trade_mirror(*, reporter, partner, year_min=None, year_max=None, commodity=T
         .order_by("year")
     )
 
-
-# One page of flows as JSON, in the shape of apps.trade.api.serializers.trade_flow_row (same keys, same
-# order, decimals as strings, UTC times with Z). `t` is the page: its ORDER BY is a total order (the
-# model's ordering is the natural key), so aggregating in that order gives the ORM path's sequence.
-TRADE_FLOW_PAGE_JSON = f"""SELECT {json_rows("{order_by}")}
- FROM (SELECT * FROM trade_tradeflow t WHERE {{where}} ORDER BY {{order_by}} LIMIT %s OFFSET %s) t
- JOIN actors_actor r ON r.id = t.reporter_id JOIN actors_actor p ON p.id = t.partner_id
- CROSS JOIN LATERAL (SELECT t.id, {json_actor_brief("r")} AS reporter, {json_actor_brief("p")} AS partner,
-  t.year, t.month, t.flow, t.commodity_code, t.value_usd::text AS value_usd,
-  t.net_weight_kg::text AS net_weight_kg, t.quantity::text AS quantity, t.quantity_unit, t.source_id AS source,
-  {json_iso_utc("t.created_at")} AS created_at, {json_iso_utc("t.updated_at")} AS updated_at) j"""

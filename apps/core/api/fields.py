@@ -2,11 +2,12 @@
 from django.contrib.contenttypes.models import ContentType
 from rest_framework import serializers
 
+from apps.core.api.briefs import ActorBrief, SluggedBrief, brief_serializer
 from apps.core.models import format_partial_date
 
 
 class Brief(dict):
-    """{slug, name}: a JSON object to clients; as text — what the browsable API's HTML form compares
+    """A brief ({slug, name, …}): a JSON object to clients; as text — what the browsable API's HTML form compares
     its options with — the slug, so the form preselects the current row instead of the first one."""
 
     def __str__(self):
@@ -14,7 +15,7 @@ class Brief(dict):
 
 
 class BriefRelatedField(serializers.SlugRelatedField):
-    """A related slugged row: written as its slug, read as {slug, name} (+ kind for actors).
+    """A related slugged row: written as its slug, read as its brief (apps.core.api.briefs).
 
     So a consumer sees who an actor is without a second request, and writes it the way filters take it.
     """
@@ -39,21 +40,11 @@ class BriefRelatedField(serializers.SlugRelatedField):
         return {obj.slug: self.display_value(obj) for obj in queryset}
 
     def to_representation(self, obj):
-        return brief_representation(obj)
+        return Brief(_BRIEFS[brief_serializer(type(obj))].to_representation(obj))
 
 
-def brief_representation(obj):
-    """A slugged row as BriefRelatedField reads it: {slug, name} (+ kind for actors)."""
-    brief = Brief(slug=obj.slug, name=str(obj))
-    kind = getattr(obj, "kind", None)
-    if kind is not None and obj._meta.model_name == "actor":
-        brief["kind"] = kind
-    return brief
-
-
-def optional_str(value):
-    """A read-only CharField's output: None stays None, anything else is its str()."""
-    return None if value is None else str(value)
+# Stateless (no context, no request): one instance of each brief serializer serves every field.
+_BRIEFS = {serializer: serializer() for serializer in (SluggedBrief, ActorBrief)}
 
 
 class PartialDateField(serializers.Field):

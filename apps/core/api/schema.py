@@ -2,8 +2,10 @@
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.permissions import SAFE_METHODS
-from drf_spectacular.plumbing import build_basic_type, build_object_type
+from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+
+from apps.core.api.briefs import brief_serializer
 
 
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -13,17 +15,21 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
         if direction == "request":
             return {**build_basic_type(OpenApiTypes.STR), "description": "slug",
                     **({"nullable": True} if self.target.allow_null else {})}
-        schema = build_object_type(
-            properties={
-                "slug": build_basic_type(OpenApiTypes.STR),
-                "name": build_basic_type(OpenApiTypes.STR),
-                "kind": build_basic_type(OpenApiTypes.STR),
-            },
-            required=["slug", "name"],
-        )
-        if self.target.allow_null:
-            schema["nullable"] = True
-        return schema
+        # A named component ($ref), not an inline object: client generators name inline objects after
+        # the property (`format` → SummitFormat) and then clash with the resource of that name.
+        component = auto_schema.resolve_serializer(brief_serializer(_related_model(self.target)), direction)
+        return {"allOf": [component.ref], "nullable": True} if self.target.allow_null else component.ref
+
+
+def _related_model(field):
+    """The model a relation field points at, also for read-only fields (which have no queryset)."""
+    if getattr(field, "queryset", None) is not None:
+        return field.queryset.model
+    owner = field.parent if field.source_attrs else field.parent.parent  # a ManyRelatedField's child
+    model = owner.Meta.model
+    for attr in (field.source_attrs or field.parent.source_attrs):
+        model = model._meta.get_field(attr).related_model
+    return model
 
 
 class PartialDateFieldExtension(OpenApiSerializerFieldExtension):

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from apps.core.api import schema  # noqa: F401  (registers the OpenAPI field extensions)
-from apps.core.api.fields import BriefRelatedField, PartialDateField, brief_representation, optional_str
+from apps.core.api.fields import BriefRelatedField, PartialDateField
 from apps.core.models import SluggedModel
 from apps.sources.models import Citation
 
@@ -59,25 +59,6 @@ class CitationBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
                   "key_phrase", "note"]
         list_serializer_class = PrefetchedListSerializer
-
-    def to_representation(self, citation):
-        # Read for every citation of every fact in a page: built directly rather than field by field
-        # (the same keys, order and values as the declared fields give).
-        if isinstance(citation, dict):
-            return citation  # already a representation (citation_rows)
-        source = citation.source
-        paragraph = citation.paragraph
-        return {
-            "id": citation.id,
-            "source": brief_representation(source),
-            "source_title": optional_str(source.title),
-            "source_author": optional_str(source.author),
-            "source_url": optional_str(source.url),
-            "section": optional_str(citation.section),
-            "paragraph": None if paragraph is None else int(paragraph),
-            "key_phrase": optional_str(citation.key_phrase),
-            "note": optional_str(citation.note),
-        }
 
 
 class CatrackModelSerializer(serializers.ModelSerializer):
@@ -140,30 +121,3 @@ class FactSerializer(CatrackModelSerializer):
     """A cited fact: its citations nest in every representation (read-only; write them at /citations/)."""
 
     citations = CitationBriefSerializer(many=True, read_only=True)
-
-
-def citation_rows(model, object_ids):
-    """{object id: [citation representation, ...]} for facts of `model`, in one query, without model
-    instances; the same dicts as CitationBriefSerializer gives, in the same order as the prefetch."""
-    from collections import defaultdict
-
-    from django.contrib.contenttypes.models import ContentType
-
-    rows = defaultdict(list)
-    citations = Citation.objects.filter(
-        content_type=ContentType.objects.get_for_model(model), object_id__in=object_ids
-    ).values_list("object_id", "id", "source__slug", "source__title", "source__author", "source__url", "section",
-                  "paragraph", "key_phrase", "note")
-    for object_id, pk, slug, title, author, url, section, paragraph, key_phrase, note in citations:
-        rows[object_id].append({
-            "id": pk,
-            "source": {"slug": slug, "name": f"{author}: {title}" if author else title},  # Source.__str__
-            "source_title": optional_str(title),
-            "source_author": optional_str(author),
-            "source_url": optional_str(url),
-            "section": optional_str(section),
-            "paragraph": None if paragraph is None else int(paragraph),
-            "key_phrase": optional_str(key_phrase),
-            "note": optional_str(note),
-        })
-    return rows

@@ -1,99 +1,18 @@
 """A list page that PostgreSQL counts and renders to JSON in one statement (the way PostgREST serves).
 
-For the lists analysts page through at scale (trade flows, summits): the ORM path compiles several
-queries and builds Python objects per row, which cost more than the database's own work. Here the
-request is validated exactly as on the ORM path (the same FilterSet, ordering and page-size checks,
-the same 400s), then its filters become a WHERE clause derived from the filters' own declarations:
-one source of truth for what `?year_min=` means. A filter this cannot express (a `method`, an `exclude`, a lookup outside
-OPERATORS, a path across a relation) makes the view take the ORM path instead. Tests
-(tests/*/test_list_sql_path.py) compare the two paths' responses byte for byte, filter by filter.
+For the lists analysts page through at scale (trade flows, summits): the ORM path builds Python objects
+per row, which cost more than the database's own work. Here nothing about *which* rows is written
+twice: the view's ordinary queryset (`filter_queryset()`: every filter, `q`, the ordering) is compiled
+by the ORM into the page's ids and the count, and a resource's JSON statement (its `page_json` module)
+only renders those rows. Tests (tests/*/test_list_sql_path.py) compare this path's responses with plain
+DRF's byte for byte, filter by filter.
 """
-import django_filters
-from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
-from django_filters.constants import EMPTY_VALUES
 
-from apps.core.api.filters import SlugFilter
 from apps.core.api.pagination import PageNumberWithoutCount
 from apps.core.api.renderers import RawJSON
-
-OPERATORS = {"exact": "=", "gte": ">=", "lte": "<=", "gt": ">", "lt": "<"}
-
-
-def where_sql(filterset, alias):
-    """(`cond AND cond …`, params) for a validated FilterSet's given filters, or None if one is not expressible."""
-    model = filterset._meta.model
-    quote = connection.ops.quote_name
-    clauses, params = [], []
-    for name, declared in filterset.filters.items():
-        value = filterset.form.cleaned_data.get(name)
-        if value in EMPTY_VALUES:  # django-filter skips these too
-            continue
-        if (declared.method is not None or declared.exclude or declared.distinct
-                or declared.extra.get("null_label") is not None):  # `?level=null` means IS NULL there
-            return None
-        try:
-            field = model._meta.get_field(declared.field_name)
-        except FieldDoesNotExist:  # a path across a relation (`format__partner`)
-            return None
-        if isinstance(declared, SlugFilter):
-            if declared.lookup_expr != "exact":
-                return None
-            target = declared.slug_model._meta
-            # As SlugFilter.filter() writes it: PostgreSQL runs the sub-select once, then uses the id.
-            row_id = (f"(SELECT {quote(target.pk.column)} FROM {quote(target.db_table)}"
-                      f" WHERE {quote('slug')} = %s LIMIT 1)")
-            if field.many_to_many:
-                # Through a link table (summit participants): EXISTS, where the ORM joins; the same rows
-                # as long as a pair is linked once (a unique constraint on the link table).
-                through = field.remote_field.through._meta
-                own = through.get_field(field.m2m_field_name()).column
-                other = through.get_field(field.m2m_reverse_field_name()).column
-                clauses.append(f"EXISTS (SELECT 1 FROM {quote(through.db_table)} m WHERE m.{quote(own)} ="
-                               f" {alias}.{quote(model._meta.pk.column)} AND m.{quote(other)} = {row_id})")
-            elif field.concrete:
-                clauses.append(f"{alias}.{quote(field.column)} = {row_id}")
-            else:
-                return None
-            params.append(value)
-            continue
-        if not field.concrete or field.many_to_many:
-            return None
-        column = f"{alias}.{quote(field.column)}"
-        if isinstance(declared, django_filters.MultipleChoiceFilter):
-            if declared.conjoined or declared.lookup_expr != "exact":
-                return None
-            values = [field.get_db_prep_value(item, connection) for item in value]
-            # One value as `=`, as the ORM writes it: PostgreSQL can then read the page in index order.
-            clauses.append(f"{column} = %s" if len(values) == 1 else f"{column} IN ({', '.join(['%s'] * len(values))})")
-            params.extend(values)
-        elif declared.lookup_expr == "isnull":
-            clauses.append(f"{column} IS {'' if value else 'NOT '}NULL")
-        elif declared.lookup_expr in OPERATORS and not field.is_relation:
-            clauses.append(f"{column} {OPERATORS[declared.lookup_expr]} %s")
-            params.append(field.get_db_prep_value(value, connection))
-        else:
-            return None
-    return " AND ".join(clauses) or "TRUE", params
-
-
-def order_by_sql(model, ordering, alias):
-    """`ORDER BY` terms for field names such as ['-year', 'id'] (local columns only), or None."""
-    quote = connection.ops.quote_name
-    terms = []
-    for name in ordering:
-        if not isinstance(name, str):
-            return None
-        try:
-            field = model._meta.get_field(name.lstrip("-"))
-        except FieldDoesNotExist:
-            return None
-        if not field.concrete or field.many_to_many:
-            return None
-        terms.append(f"{alias}.{quote(field.column)}{' DESC' if name.startswith('-') else ''}")
-    return ", ".join(terms)
 
 
 class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):
@@ -116,33 +35,36 @@ class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):
 
 
 class SQLPage:
-    """A filtered, ordered list of `table` (as `t`) whose count and JSON page one statement returns.
+    """A filtered, ordered queryset whose count and JSON page one statement returns.
 
-    `page_json` is a SELECT of one text value, the page's rows as a JSON array; it holds `{where}`,
-    `{order_by}` and then the LIMIT and OFFSET placeholders (as in apps.trade.selectors).
+    `page_json` is a SELECT of one text value, the page's rows as a JSON array. It reads the page from
+    `page(id, n)`: the ids the queryset's own SQL selects for the page, `n` their 1-based position.
     """
 
-    alias = "t"
     paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
 
-    def __init__(self, *, table, page_json, where, params, order_by):
-        self.table, self.page_json = table, page_json
-        self.where, self.params, self.order_by = where, params, order_by
+    def __init__(self, queryset, *, page_json):
+        self.queryset, self.page_json = queryset, page_json
 
     def fetch(self, *, limit, offset):
         """(total matching rows, the page's rows as JSON text): one round trip."""
-        page = self.page_json.format(where=self.where, order_by=self.order_by)
+        ids, ids_params = self.queryset.values("pk")[offset:offset + limit].query.sql_with_params()
+        if self.queryset.query.distinct:  # DISTINCT also selects the ordering's columns: keep the first
+            ids = f"SELECT {connection.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
+        count, count_params = self._count_sql()
+        # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it.
+        page = f"SELECT * FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, n)"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT ({self._count_sql()}), ({page})", [*self.params, *self.params, limit, offset])
+            cursor.execute(f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})",
+                           [*ids_params, *count_params])
             return cursor.fetchone()
 
     def count(self):
-        with connection.cursor() as cursor:
-            cursor.execute(self._count_sql(), self.params)
-            return cursor.fetchone()[0]
+        return self.queryset.count()
 
     def _count_sql(self):
-        return f"SELECT count(*) FROM {connection.ops.quote_name(self.table)} {self.alias} WHERE {self.where}"
+        sql, params = self.queryset.order_by().values("pk").query.sql_with_params()
+        return f"SELECT count(*) FROM ({sql}) matching", params
 
 
 def json_iso_utc(column):

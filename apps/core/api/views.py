@@ -14,12 +14,10 @@ from rest_framework.response import Response
 from apps.core.api.csv_export import csv_stream_response
 from apps.core.exceptions import integrity_error_detail
 from apps.core.api.filters import (
-    StrictFilterBackend,
-    StrictOrderingFilter,
     check_query_params,
     raise_for_unknown_slugs,
 )
-from apps.core.api.sql import SQLPage, order_by_sql, where_sql
+from apps.core.api.sql import SQLPage
 
 
 class Conflict(APIException):
@@ -91,7 +89,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
     lookup_value_regex = "[0-9]+"  # ids; slugged resources get a slug pattern (__init_subclass__)
     csv_columns = None  # None: every field flat (apps.core.api.csv_export.csv_columns_for)
     extra_query_params = ()  # non-filter parameters an action accepts (e.g. group_by)
-    # SQL that renders a list page as JSON (see sql_list); sql_pages = False forces the ORM path (tests).
+    # SQL that renders a list page as JSON (see takes_sql_path); sql_pages = False forces DRF's path (tests).
     page_json = None
     sql_pages = True
 
@@ -113,33 +111,24 @@ class CatrackViewSet(viewsets.ModelViewSet):
             check_query_params(request, self, None)
 
     def list(self, request, *args, **kwargs):
+        """The filtered, ordered list: streamed CSV, a JSON page PostgreSQL renders (page_json), or DRF's page."""
+        queryset = self.filter_queryset(self.get_queryset())
         if getattr(request.accepted_renderer, "format", None) == "csv":
-            queryset = self.filter_queryset(self.get_queryset())
             raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
             return csv_stream_response(queryset, filename=self.basename, columns=self.csv_columns)
-        return super().list(request, *args, **kwargs)
+        if self.takes_sql_path(request):
+            (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
+            return self.get_paginated_response(results)
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(self.get_serializer(queryset, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def sql_list(self, request):
-        """The JSON list page from one PostgreSQL statement (apps.core.api.sql), or None: take the ORM path.
-
-        For resources that set `page_json`; the request is validated exactly as on the ORM path.
-        """
-        if (self.page_json is None or not self.sql_pages or connection.vendor != "postgresql"
-                or getattr(request.accepted_renderer, "format", None) != "json"
-                or timezone.get_current_timezone_name() != "UTC"):  # the SQL writes times in UTC
-            return None
-        queryset = self.get_queryset()
-        model = queryset.model
-        filterset = StrictFilterBackend().validated_filterset(request, queryset, self)
-        ordering = StrictOrderingFilter().get_ordering(request, queryset, self) or model._meta.ordering
-        where = where_sql(filterset, alias=SQLPage.alias) if filterset is not None else ("TRUE", [])
-        order_by = order_by_sql(model, ordering, alias=SQLPage.alias)
-        if where is None or order_by is None:
-            return None
-        page = SQLPage(table=model._meta.db_table, page_json=self.page_json, where=where[0], params=where[1],
-                       order_by=order_by)
-        (results,) = self.paginate_queryset(page)
-        return self.get_paginated_response(results)
+    def takes_sql_path(self, request):
+        """Whether PostgreSQL renders this JSON list page (apps.core.api.sql) from the same queryset."""
+        return (self.page_json is not None and self.sql_pages and connection.vendor == "postgresql"
+                and getattr(request.accepted_renderer, "format", None) == "json"
+                and timezone.get_current_timezone_name() == "UTC")  # the SQL writes times in UTC
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

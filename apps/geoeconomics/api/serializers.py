@@ -19,13 +19,14 @@ class CorridorSerializer(FactSerializer):
 
     class Meta:
         model = Corridor
-        fields = "__all__"
+        fields = ["id", "citations", "stakes", "created_at", "updated_at", "slug", "name_en", "name_ru", "abbreviation",
+                  "goals_en", "description_en", "countries", "markets", "bypasses"]
 
 
 class CorridorStakeSerializer(FactSerializer):
     class Meta:
         model = CorridorStake
-        fields = "__all__"
+        fields = ["id", "citations", "created_at", "updated_at", "role", "description_en", "corridor", "actor"]
 
 
 class InterestBriefSerializer(serializers.ModelSerializer):
@@ -42,10 +43,11 @@ class StrategicResourceSerializer(FactSerializer):
 
     class Meta:
         model = StrategicResource
-        fields = "__all__"
+        fields = ["id", "citations", "interests", "created_at", "updated_at", "slug", "name_en", "name_ru", "category",
+                  "description_en"]
 
 
 class ResourceInterestSerializer(FactSerializer):
     class Meta:
         model = ResourceInterest
-        fields = "__all__"
+        fields = ["id", "citations", "created_at", "updated_at", "kind", "description_en", "resource", "actor", "region"]

@@ -9,7 +9,8 @@ from apps.sources.models import Citation, Source
 class SourceSerializer(CatrackModelSerializer):
     class Meta:
         model = Source
-        fields = "__all__"
+        fields = ["id", "created_at", "updated_at", "slug", "kind", "title", "subtitle", "title_en", "author",
+                  "publisher", "language", "url", "published_on", "published_on_precision", "note"]
 
 
 class CitationSerializer(CatrackModelSerializer):

@@ -1,6 +1,5 @@
 """Trade flows (with summary and mirror statistics), trade measures and trade statements."""
 from django import forms
-from django.core.paginator import Paginator as DjangoPaginator
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -9,21 +8,15 @@ from rest_framework.response import Response
 
 from apps.actors.models import Actor
 from apps.core.api.pagination import WindowCountPagination
-from apps.core.api.pagination import CatrackPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.filters import SLUG_SCHEMA, raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
-from apps.trade.api.serializers import (
-    TRADE_FLOW_COLUMNS,
-    TradeFlowSerializer,
-    TradeMeasureSerializer,
-    TradeStatementSerializer,
-    trade_flow_row,
-)
+from apps.trade.api.page_json import TRADE_FLOW_PAGE_JSON
+from apps.trade.api.serializers import TradeFlowSerializer, TradeMeasureSerializer, TradeStatementSerializer
 from apps.trade.filters import TradeFlowFilterSet, TradeMeasureFilterSet, TradeStatementFilterSet
 from apps.trade.models import TOTAL_COMMODITY, YEAR_MAX, YEAR_MIN, TradeFlow, TradeMeasure, TradeStatement
-from apps.trade.selectors import TRADE_FLOW_PAGE_JSON, TRADE_GROUPS, trade_flow_summary, trade_mirror
+from apps.trade.selectors import TRADE_GROUPS, trade_flow_summary, trade_mirror
 
 _money = {"max_digits": 24, "decimal_places": 2, "allow_null": True}
 
@@ -66,40 +59,13 @@ class MirrorParams(forms.Form):
     commodity = forms.CharField(required=False, max_length=12)
 
 
-class TradeFlowPaginator(DjangoPaginator):
-    """Counts the filtered flows, then fetches only the page's rows as plain values (the ORM path)."""
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        rows = list(self.object_list.values(*TRADE_FLOW_COLUMNS)[bottom:bottom + self.per_page])
-        return self._get_page(rows, number, self)
-
-
-class TradeFlowPagination(CatrackPagination):
-    django_paginator_class = TradeFlowPaginator
-
-
 class TradeFlowViewSet(CatrackViewSet):
-    # Only the columns the lean serializer reads; no citations (a flow's provenance is its source).
-    queryset = TradeFlow.objects.select_related("reporter", "partner").only(*TRADE_FLOW_COLUMNS)
-    pagination_class = TradeFlowPagination
+    # No citations: a flow's provenance is its source.
+    queryset = TradeFlow.objects.select_related("reporter", "partner")
     serializer_class = TradeFlowSerializer
     filterset_class = TradeFlowFilterSet
     ordering_fields = ["year", "month", "value_usd", "commodity_code", "flow", "created_at", "updated_at", "id"]
-
     page_json = TRADE_FLOW_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
-
-    def list(self, request, *args, **kwargs):
-        if getattr(request.accepted_renderer, "format", None) == "csv":
-            return super().list(request, *args, **kwargs)
-        response = self.sql_list(request)
-        if response is not None:
-            return response
-        # Plain rows from .values() for the page (no model instances); the count runs on the bare
-        # filtered queryset, so it needs no join.
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([trade_flow_row(row) for row in page])
 
     @extend_schema(
         parameters=[
