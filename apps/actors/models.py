@@ -24,9 +24,6 @@ class ActorQuerySet(models.QuerySet):
     def states(self):
         return self.filter(kind=ActorKind.STATE)
 
-    def for_api(self):
-        return self.select_related("country").prefetch_related("members", "citations__source")
-
 
 class ActorManager(SlugNaturalKeyManager.from_queryset(ActorQuerySet)):
     pass

@@ -1,5 +1,5 @@
 """Operational endpoints: /healthz for load balancers and the container healthcheck."""
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -9,7 +9,6 @@ from apps.core.database import database_ping
 
 @never_cache
 @require_GET
-@transaction.non_atomic_requests  # ATOMIC_REQUESTS would fail before the view when the database is down
 def healthz(request):
     """200 when the app can query its database, 503 otherwise."""
     try:

@@ -2,14 +2,7 @@
 from django.db import models
 
 from apps.actors.models import Actor
-from apps.core.models import FactModel, SlugNaturalKeyManager, SluggedModel
-
-
-class CorridorQuerySet(models.QuerySet):
-    def for_api(self):
-        return self.prefetch_related(
-            "countries", "markets", "bypasses", "stakes__actor", "citations__source"
-        )
+from apps.core.models import FactModel, SluggedModel
 
 
 class Corridor(SluggedModel, FactModel):
@@ -27,7 +20,6 @@ class Corridor(SluggedModel, FactModel):
     goals_en = models.TextField(blank=True, help_text="What the corridor is meant to achieve.")
     description_en = models.TextField(blank=True)
 
-    objects = SlugNaturalKeyManager.from_queryset(CorridorQuerySet)()
 
     class Meta:
         ordering = ["name_en"]
@@ -68,11 +60,6 @@ class ResourceCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class StrategicResourceQuerySet(models.QuerySet):
-    def for_api(self):
-        return self.prefetch_related("interests__actor", "interests__region", "citations__source")
-
-
 class StrategicResource(SluggedModel, FactModel):
     """A resource states compete for: rare earths, uranium, gas, gold."""
 
@@ -81,7 +68,6 @@ class StrategicResource(SluggedModel, FactModel):
     category = models.CharField(max_length=20, choices=ResourceCategory.choices, db_index=True)
     description_en = models.TextField(blank=True)
 
-    objects = SlugNaturalKeyManager.from_queryset(StrategicResourceQuerySet)()
 
     class Meta:
         ordering = ["name_en"]

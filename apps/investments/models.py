@@ -42,11 +42,6 @@ class PledgeStatus(models.TextChoices):
 
 
 class PledgeQuerySet(models.QuerySet):
-    def for_api(self):
-        return self.select_related("donor", "summit", "document", "parent").prefetch_related(
-            "recipients", "purposes", "citations__source"
-        )
-
     def counted(self):
         """Rows whose money counts in totals: components of a counted pledge are left out."""
         return self.filter(counts_in_totals=True)

@@ -6,7 +6,6 @@ from apps.actors.models import Actor
 from apps.core.models import (
     DatePrecision,
     FactModel,
-    SlugNaturalKeyManager,
     SluggedModel,
     TimeStampedModel,
     clean_partial_date,
@@ -71,17 +70,6 @@ class SummitLevel(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class SummitQuerySet(models.QuerySet):
-    def for_api(self):
-        return self.select_related("format__region", "format__partner", "host").prefetch_related(
-            "participations__actor", "participations__represented_by", "citations__source"
-        )
-
-
-class SummitManager(SlugNaturalKeyManager.from_queryset(SummitQuerySet)):
-    pass
-
-
 class Summit(SluggedModel, FactModel):
     format = models.ForeignKey(SummitFormat, on_delete=models.PROTECT, related_name="summits")
     title_en = models.CharField("title (English)", max_length=300)
@@ -100,7 +88,6 @@ class Summit(SluggedModel, FactModel):
     participants = models.ManyToManyField(Actor, through="SummitParticipant", through_fields=("summit", "actor"), related_name="summits")
     summary_en = models.TextField(blank=True)
 
-    objects = SummitManager()
 
     class Meta:
         ordering = ["-date", "title_en", "id"]  # a total order: no summit hops between pages
@@ -177,17 +164,6 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class DocumentQuerySet(models.QuerySet):
-    def for_api(self):
-        return self.select_related("summit", "implements").prefetch_related(
-            "signatories", "topics", "citations__source"
-        )
-
-
-class DocumentManager(SlugNaturalKeyManager.from_queryset(DocumentQuerySet)):
-    pass
-
-
 class Document(SluggedModel, FactModel):
     """A declaration, initiative, agreement or memorandum adopted or signed (at a summit or not)."""
 
@@ -214,7 +190,6 @@ class Document(SluggedModel, FactModel):
     summary_en = models.TextField(blank=True)
     url = models.URLField(max_length=1000, blank=True)
 
-    objects = DocumentManager()
 
     class Meta:
         ordering = ["title_en"]

@@ -18,11 +18,6 @@ class FlowCode(models.TextChoices):
     RE_IMPORT = "RM", "Re-import"
 
 
-class TradeFlowQuerySet(models.QuerySet):
-    def for_api(self):
-        return self.select_related("reporter", "partner")
-
-
 class TradeFlow(TimeStampedModel):
     """One reported value: reporter's flow with partner, in a year (and month), for a commodity.
 
@@ -45,7 +40,6 @@ class TradeFlow(TimeStampedModel):
     quantity_unit = models.CharField(max_length=16, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="trade_flows")
 
-    objects = TradeFlowQuerySet.as_manager()
 
     class Meta:
         # The natural key: a total order, so a row never hops between pages.
@@ -112,11 +106,6 @@ class TradeMeasureKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class TradeMeasureQuerySet(models.QuerySet):
-    def for_api(self):
-        return self.select_related("imposing_actor").prefetch_related("targets", "topics", "citations__source")
-
-
 class TradeMeasure(FactModel):
     kind = models.CharField(max_length=24, choices=TradeMeasureKind.choices, db_index=True)
     imposing_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_measures_imposed")
@@ -131,7 +120,6 @@ class TradeMeasure(FactModel):
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True, help_text="Year it was introduced.")
     description_en = models.TextField(blank=True)
 
-    objects = TradeMeasureQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "id"]
@@ -161,11 +149,6 @@ class TradeTrend(models.TextChoices):
     UNKNOWN = "unknown", "Not stated"
 
 
-class TradeStatementQuerySet(models.QuerySet):
-    def for_api(self):
-        return self.select_related("subject", "partner").prefetch_related("citations__source")
-
-
 class TradeStatement(FactModel):
     """What a source says about trade between two actors without giving numbers: rank, level, trend."""
 
@@ -181,7 +164,6 @@ class TradeStatement(FactModel):
     trend = models.CharField(max_length=24, choices=TradeTrend.choices, default=TradeTrend.UNKNOWN, db_index=True)
     statement_en = models.TextField(help_text="The claim in your own words (English).")
 
-    objects = TradeStatementQuerySet.as_manager()
 
     class Meta:
         ordering = ["subject_id", "rank", "partner_id"]

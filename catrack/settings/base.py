@@ -76,7 +76,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# The one transaction policy, for the API and the admin alike: no request-wide transaction (a read needs
+# none; ATOMIC_REQUESTS would wrap every GET in BEGIN/COMMIT). Every write opens its own: the API's
+# CatrackViewSet._save()/perform_destroy(), the admin's changeform and delete views (Django's own
+# transaction.atomic), and comtrade_import().
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

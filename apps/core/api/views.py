@@ -98,12 +98,6 @@ class CatrackViewSet(viewsets.ModelViewSet):
         # Only well-formed keys reach the database: anything else is a 404 from the URL resolver.
         cls.lookup_value_regex = r"[-\w]+" if cls.lookup_field == "slug" else "[0-9]+"
 
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        # Reads need no transaction (ATOMIC_REQUESTS would add BEGIN/COMMIT to every GET); writes open
-        # their own in _save() and perform_destroy().
-        return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
-
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method not in SAFE_METHODS:
