@@ -1,11 +1,12 @@
 """Top-level routes: the admin, the REST API under /api/v1/, its schema and docs."""
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.actors.api.urls import routes as actor_routes
+from apps.core.api.views import api_not_found
 from apps.core.views import healthz
 from apps.geoeconomics.api.urls import routes as geoeconomics_routes
 from apps.investments.api.urls import routes as investment_routes
@@ -27,6 +28,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),  # log in for the browsable API
     path("healthz", healthz, name="healthz"),
+    # Any other /api/…/ path: JSON 404 also with DEBUG on (handler404 only serves DEBUG off). Slash-ended
+    # paths only, so APPEND_SLASH still redirects `/api/v1/summits` to its list.
+    re_path(r"^api/(?:.*/)?$", api_not_found),
 ]
 
-handler404 = "apps.core.api.views.api_not_found"
+handler404 = api_not_found

@@ -9,7 +9,7 @@ import django_filters.constants
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, Subquery
+from django.db.models import F, Q, Subquery, UniqueConstraint
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
 from django_filters.utils import translate_validation
@@ -20,8 +20,8 @@ from rest_framework.filters import OrderingFilter
 
 from apps.actors.models import Actor
 
-# Parameters every list understands besides its filters.
-COMMON_PARAMS = {"page", "page_size", "ordering", "format"}
+# Parameters a paginated list understands besides its filters, `ordering` and `format`.
+PAGE_PARAMS = {"page", "page_size"}
 # Output formats `?format=` may name (the renderers in settings.REST_FRAMEWORK).
 RENDERER_FORMATS = {"json", "api", "csv"}
 
@@ -41,6 +41,10 @@ class IntegerFilter(django_filters.NumberFilter):
 
 class _UTCDateTimeField(IsoDateTimeField):
     def to_python(self, value):
+        if isinstance(value, str) and re.search(r"T.* \d{2}(:?\d{2})?$", value):
+            # An unencoded '+' in a query string is a space ('…T00:00:00 05:00'): say so, not just "invalid".
+            raise forms.ValidationError("A '+' in a query string means a space: send the offset's '+' as %%2B "
+                                        "(e.g. 2025-01-01T00:00:00%%2B05:00), or give the time in UTC with Z.")
         value = super().to_python(value)
         # '9999-12-31T23:59:59-14:00' parses but overflows when the database needs it in UTC.
         # Handed to the database in UTC: PostgreSQL refuses offsets beyond ±15:59 (Python allows ±23:59).
@@ -217,7 +221,13 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 
 def known_query_params(view, filterset_class):
-    known = set(COMMON_PARAMS) | set(getattr(view, "extra_query_params", ()))
+    """The parameters `view` understands: `format`, paging where it pages, `ordering` where it orders
+    (aggregates do neither: apps.core.api.views.AGGREGATE), its filters and its extra_query_params."""
+    known = {"format"} | set(getattr(view, "extra_query_params", ()))
+    if getattr(view, "pagination_class", None) is not None:
+        known |= PAGE_PARAMS
+    if any(issubclass(backend, OrderingFilter) for backend in getattr(view, "filter_backends", ())):
+        known.add("ordering")
     if filterset_class is not None:
         known |= set(filterset_class.base_filters)
     return known
@@ -234,10 +244,31 @@ def check_query_params(request, view, filterset_class):
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
         )
+    several = {name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
+               if isinstance(f, django_filters.MultipleChoiceFilter)}
+    raise_for_repeated(request, several=several)
+
+
+def raise_for_repeated(request, *, several=()):
+    """400 naming each parameter given more than once, unless it is in `several` (a multiple choice,
+    whose values are ORed): a repeated single-valued parameter would otherwise silently keep its last value."""
+    repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1 and name not in several)
+    if repeated:
+        raise ValidationError({name: f"'{name}' takes one value; it was given {len(request.query_params.getlist(name))}"
+                                     " times." for name in repeated})
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """`?ordering=` on the view's ordering_fields; an unknown field is a 400, not silently ignored."""
+    """`?ordering=` on the view's ordering_fields; an unknown field is a 400, not silently ignored.
+
+    The same two rules for every list, given or default ordering, on PostgreSQL and SQLite alike (whose
+    defaults differ): empty values (NULL) sort last in either direction, and the order is total (the id
+    breaks ties unless the terms already include a unique key), so no row hops between pages.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view) or queryset.query.order_by or queryset.model._meta.ordering
+        return queryset.order_by(*total_ordering(queryset.model, ordering))
 
     def get_schema_operation_parameters(self, view):
         fields = [name for name, _label in self.get_valid_fields(view.get_queryset(), view, {})]
@@ -245,7 +276,8 @@ class StrictOrderingFilter(OrderingFilter):
             "name": self.ordering_param,
             "required": False,
             "in": "query",
-            "description": "Comma-separated fields to order by; prefix '-' for descending.",
+            "description": "Comma-separated fields to order by; prefix '-' for descending. Empty values come "
+                           "last either way; the id breaks ties.",
             "schema": {"type": "array", "uniqueItems": True, "minItems": 1,
                        "items": {"type": "string", "enum": [*fields, *(f"-{name}" for name in fields)]}},
             "style": "form",
@@ -267,3 +299,38 @@ class StrictOrderingFilter(OrderingFilter):
             # The id breaks ties, so rows do not hop between pages when the ordered values repeat.
             return terms if {"id", "-id"} & set(terms) else [*terms, "id"]
         return self.get_default_ordering(view)
+
+
+def total_ordering(model, terms):
+    """`terms` (['-year', 'actor__name_en']) as order_by() arguments: nullable ones with NULLS LAST, and
+    the primary key appended unless the terms already determine one row (a unique field or constraint)."""
+    names = {term.lstrip("-") for term in terms if isinstance(term, str)}
+    ordered = [_nulls_last(model, term) if isinstance(term, str) else term for term in terms]
+    return ordered if _is_unique_key(model, names) else [*ordered, model._meta.pk.name]
+
+
+def _nulls_last(model, term):
+    name = term.lstrip("-")
+    nullable, current = False, model
+    for part in name.split("__"):
+        field = current._meta.get_field(part)
+        nullable = nullable or field.null
+        current = field.related_model
+    if not nullable:
+        return term  # as written: PostgreSQL can read it off an index in either direction
+    expression = F(name)
+    return expression.desc(nulls_last=True) if term.startswith("-") else expression.asc(nulls_last=True)
+
+
+def _is_unique_key(model, names):
+    fields = {model._meta.get_field(name).name for name in names if "__" not in name}
+    if "pk" in names or any(model._meta.get_field(name).unique for name in fields):
+        return True
+    keys = [c for c in model._meta.constraints if isinstance(c, UniqueConstraint) and c.fields]
+    if any(c.condition is None and set(c.fields) <= fields for c in keys):
+        return True
+    # Partial unique constraints that together cover every row (`month IS NULL` / `month IS NOT NULL`).
+    partial = [c for c in keys if c.condition is not None and set(c.fields) <= fields]
+    conditions = {child for c in partial for child in c.condition.children}
+    return any((f"{name}__isnull", True) in conditions and (f"{name}__isnull", False) in conditions
+               for name in fields)

@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from apps.core.api.csv_export import csv_stream_response
 from apps.core.exceptions import integrity_error_detail
 from apps.core.api.filters import (
+    StrictFilterBackend,
+    raise_for_repeated,
     check_query_params,
     raise_for_unknown_slugs,
 )
@@ -171,8 +173,14 @@ class HistoryMixin:
         return Response(history_records(self.get_object()))
 
 
+# @action(**AGGREGATE): a summary table is neither paged nor ordered (its rows come in a fixed, documented
+# order), so `page`, `page_size` and `ordering` are 400s there and absent from its schema.
+AGGREGATE = {"detail": False, "methods": ["get"], "pagination_class": None, "filter_backends": [StrictFilterBackend]}
+
+
 def parse_group_by(request, allowed, *, default=None):
-    """`group_by=a,b` → ['a', 'b']; anything not in `allowed` is a 400 naming group_by."""
+    """`group_by=a,b` → ['a', 'b']; anything not in `allowed`, or group_by given twice, is a 400 naming group_by."""
+    raise_for_repeated(request)
     raw = request.query_params.get("group_by", default)
     keys = [key.strip() for key in (raw or "").split(",") if key.strip()]
     bad = [key for key in keys if key not in allowed]

@@ -8,7 +8,7 @@ from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
-from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
+from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.investments.api.serializers import PledgeSerializer
 from apps.investments.filters import PledgeFilterSet
 from apps.investments.models import Pledge
@@ -51,7 +51,7 @@ class PledgeViewSet(HistoryMixin, CatrackViewSet):
         ],
         responses=PledgeSummaryRow,
     )
-    @action(detail=False, methods=["get"], pagination_class=None, extra_query_params=("group_by",))
+    @action(**AGGREGATE, extra_query_params=("group_by",))
     def summary(self, request):
         """USD totals and counts per group, over pledges that count in totals (no double counting)."""
         group_by = parse_group_by(request, list(PLEDGE_GROUPS))

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch, prefetched_attr
 from apps.core.api.filters import raise_for_unknown_slugs
-from apps.core.api.views import CatrackViewSet, HistoryMixin, serialized_rows
+from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, serialized_rows
 from apps.summits.api.serializers import (
     DocumentSerializer,
     DocumentSignatorySerializer,
@@ -83,7 +83,7 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
     page_json = SUMMIT_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
 
     @extend_schema(responses=ScoreboardRow)
-    @action(detail=False, methods=["get"], pagination_class=None)
+    @action(**AGGREGATE)
     def scoreboard(self, request):
         """How many summits were held with each external partner, e.g. in a date window
         (`date_after`, `date_before`) and for a region (`region=central-asia`); every summit filter applies."""

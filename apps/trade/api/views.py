@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from apps.actors.models import Actor
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
-from apps.core.api.filters import SLUG_SCHEMA, raise_for_unknown_slugs
+from apps.core.api.filters import SLUG_SCHEMA, raise_for_repeated, raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
-from apps.core.api.views import CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
+from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.trade.api.page_json import TRADE_FLOW_PAGE_JSON
 from apps.trade.api.serializers import TradeFlowSerializer, TradeMeasureSerializer, TradeStatementSerializer
 from apps.trade.filters import TradeFlowFilterSet, TradeMeasureFilterSet, TradeStatementFilterSet
@@ -73,7 +73,7 @@ class TradeFlowViewSet(CatrackViewSet):
         ],
         responses=TradeSummaryRow,
     )
-    @action(detail=False, methods=["get"], pagination_class=None, extra_query_params=("group_by",))
+    @action(**AGGREGATE, extra_query_params=("group_by",))
     def summary(self, request):
         """Value totals per group over the filtered flows.
 
@@ -111,6 +111,7 @@ class TradeFlowViewSet(CatrackViewSet):
         unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise ValidationError({name: f"Unknown query parameter '{name}'." for name in unknown})
+        raise_for_repeated(request)
         params = MirrorParams(request.query_params)
         if not params.is_valid():
             raise ValidationError(params.errors)
