@@ -1,0 +1,75 @@
+"""A Python client generated from /api/schema/ by openapi-python-client (a real consumer's tool) builds
+without warnings, and its list operation of every resource returns parsed objects from a live server."""
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import (
+    ActorRelationFactory,
+    CitationFactory,
+    CorridorStakeFactory,
+    DocumentSignatoryFactory,
+    PledgeFactory,
+    ResourceInterestFactory,
+    SummitParticipantFactory,
+    TopicFactory,
+    TradeFlowFactory,
+    TradeMeasureFactory,
+    TradeStatementFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)  # live_server reads what the test wrote
+
+PACKAGE = "catrack_client"
+
+
+@pytest.fixture(scope="module")
+def generated_client(tmp_path_factory, django_db_blocker):
+    """(the generator's output, the imported package), generated once for the module."""
+    from rest_framework.test import APIClient
+
+    root = tmp_path_factory.mktemp("client")
+    with django_db_blocker.unblock():
+        schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi").content
+    (root / "schema.yaml").write_bytes(schema)
+    bin_dir = Path(sys.executable).parent  # the generator and its formatter (ruff) live beside python
+    result = subprocess.run(
+        [bin_dir / "openapi-python-client", "generate", "--path", "schema.yaml", "--meta", "none",
+         "--output-path", PACKAGE],
+        cwd=root, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )
+    sys.path.insert(0, str(root))
+    try:
+        yield result.stdout + result.stderr, importlib.import_module(PACKAGE), root / PACKAGE
+    finally:
+        sys.path.remove(str(root))
+
+
+def test_the_schema_generates_a_client_without_warnings(generated_client):
+    output, _package, _path = generated_client
+    assert "Warning" not in output and "WARNING" not in output, output
+
+
+def test_every_list_operation_returns_parsed_objects(generated_client, live_server):
+    _output, package, path = generated_client
+    for factory in (ActorRelationFactory, CorridorStakeFactory, DocumentSignatoryFactory, PledgeFactory,
+                    ResourceInterestFactory, SummitParticipantFactory, TopicFactory, TradeFlowFactory,
+                    TradeMeasureFactory, TradeStatementFactory):
+        CitationFactory(fact=factory())
+    client = importlib.import_module(f"{PACKAGE}.client").Client(base_url=live_server.url)
+    # `<resource>_list`: each resource's list (not its actions, such as summits_scoreboard_list).
+    lists = sorted(p for p in path.glob("api/*/*_list.py") if p.stem == f"{p.parent.name}_list")
+    assert len(lists) >= 18, lists
+    for module_path in lists:
+        module = importlib.import_module(f"{PACKAGE}.api.{module_path.parent.name}.{module_path.stem}")
+        response = module.sync_detailed(client=client)
+        assert response.status_code == 200, (module_path.stem, response.content[:300])
+        page = response.parsed
+        assert page is not None and type(page).__name__.startswith("Paginated"), (module_path.stem, page)
+        assert page.count >= 1 and page.results, module_path.stem
+        assert type(page.results[0]).__name__ != "dict", module_path.stem
