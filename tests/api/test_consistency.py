@@ -115,3 +115,27 @@ def test_an_unencoded_plus_in_a_datetime_says_to_send_2b(api_client, flows):
     assert "%2B" in str(response.json()["modified_since"])
     encoded = api_client.get(f"{FLOWS}?modified_since=2025-01-01T00:00:00%2B05:00")
     assert encoded.status_code == 200 and encoded.json()["count"] == 4
+
+
+def test_every_model_serializer_names_its_fields():
+    # `fields = "__all__"` would publish any column a migration adds, unreviewed.
+    import importlib
+
+    from django.apps import apps
+    from rest_framework import serializers
+
+    for app in apps.get_app_configs():
+        if app.name.startswith("apps."):
+            try:
+                importlib.import_module(f"{app.name}.api.serializers")
+            except ModuleNotFoundError:
+                continue
+    found = []
+    pending = [serializers.ModelSerializer]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("apps.") and hasattr(cls, "Meta"):
+            found.append(cls)
+            assert isinstance(cls.Meta.fields, (list, tuple)), cls
+    assert len(found) >= 20

@@ -1,5 +1,6 @@
 """Base FilterSet and strict filter/ordering backends shared by every resource."""
 import datetime
+import functools
 import re
 from functools import reduce
 from operator import and_, or_
@@ -9,6 +10,7 @@ import django_filters.constants
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
+from django.http import QueryDict
 from django.db.models import F, Q, Subquery, UniqueConstraint
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
@@ -161,19 +163,18 @@ class CatrackFilterSet(django_filters.FilterSet):
         # per combination instead of per request (django-filter makes every form field anew each time;
         # the form still deep-copies its fields per instance). No filter here takes a request-dependent
         # queryset, which a shared form class would freeze.
-        key = (type(self), tuple(self.filters))
-        form_class = _FORM_CLASSES.get(key)
-        if form_class is None:
-            if len(_FORM_CLASSES) >= 1024:  # a bound on odd parameter combinations
-                _FORM_CLASSES.clear()
-            form_class = _FORM_CLASSES[key] = super().get_form_class()
-        return form_class
+        return _form_class(type(self), tuple(self.filters))
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, self.search_fields, value)
 
 
-_FORM_CLASSES = {}
+@functools.lru_cache(maxsize=1024)  # a bound on odd parameter combinations
+def _form_class(filterset_class, names):
+    """django-filter's form class for `filterset_class` holding only the filters `names`."""
+    holding = filterset_class(QueryDict("&".join(f"{name}=" for name in names)), only_given=True,
+                              queryset=filterset_class._meta.model._default_manager.none())
+    return django_filters.FilterSet.get_form_class(holding)
 
 
 def text_search(queryset, fields, value):
