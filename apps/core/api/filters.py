@@ -253,10 +253,14 @@ def check_query_params(request, view, filterset_class):
 def raise_for_repeated(request, *, several=()):
     """400 naming each parameter given more than once, unless it is in `several` (a multiple choice,
     whose values are ORed): a repeated single-valued parameter would otherwise silently keep its last value."""
-    repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1 and name not in several)
+    counts = {name: len(values) for name, values in request.query_params.lists() if name not in several}
+    if "format" in counts:  # the summits' `format` filter and the output format may come together, once each
+        formats = request.query_params.getlist("format")
+        rendering = sum(value in RENDERER_FORMATS for value in formats)
+        counts["format"] = max(rendering, len(formats) - rendering)
+    repeated = sorted(name for name, count in counts.items() if count > 1)
     if repeated:
-        raise ValidationError({name: f"'{name}' takes one value; it was given {len(request.query_params.getlist(name))}"
-                                     " times." for name in repeated})
+        raise ValidationError({name: f"'{name}' takes one value; it was given {counts[name]} times." for name in repeated})
 
 
 class StrictOrderingFilter(OrderingFilter):
