@@ -139,3 +139,12 @@ def test_every_model_serializer_names_its_fields():
             found.append(cls)
             assert isinstance(cls.Meta.fields, (list, tuple)), cls
     assert len(found) >= 20
+
+
+def test_a_write_to_an_unknown_api_path_is_a_json_404_not_a_csrf_403(editor):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(editor)  # a session cookie: Django's CSRF check applies to ordinary views
+    response = client.put("/api/v1/trade-flows/not-an-id/", {"year": 2020}, format="json")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}

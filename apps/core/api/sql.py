@@ -7,6 +7,7 @@ by the ORM into the page's ids and the count, and a resource's JSON statement (i
 only renders those rows. Tests (tests/*/test_list_sql_path.py) compare this path's responses with plain
 DRF's byte for byte, filter by filter.
 """
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
@@ -48,10 +49,13 @@ class SQLPage:
 
     def fetch(self, *, limit, offset):
         """(total matching rows, the page's rows as JSON text): one round trip."""
-        ids, ids_params = self.queryset.values("pk")[offset:offset + limit].query.sql_with_params()
+        try:
+            ids, ids_params = self.queryset.values("pk")[offset:offset + limit].query.sql_with_params()
+            count, count_params = self._count_sql()
+        except EmptyResultSet:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
+            return 0, "[]"
         if self.queryset.query.distinct:  # DISTINCT also selects the ordering's columns: keep the first
             ids = f"SELECT {connection.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
-        count, count_params = self._count_sql()
         # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it.
         page = f"SELECT * FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, n)"
         with connection.cursor() as cursor:
@@ -60,7 +64,7 @@ class SQLPage:
             return cursor.fetchone()
 
     def count(self):
-        return self.queryset.count()
+        return self.queryset.count()  # Django answers 0 for an empty-by-construction queryset
 
     def _count_sql(self):
         sql, params = self.queryset.order_by().values("pk").query.sql_with_params()
