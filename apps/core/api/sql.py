@@ -54,7 +54,9 @@ class SQLPage:
             count, count_params = self._count_sql()
         except EmptyResultSet:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
             return 0, "[]"
-        if self.queryset.query.distinct:  # DISTINCT also selects the ordering's columns: keep the first
+        if self.queryset.query.distinct:
+            # DISTINCT also selects the ordering's columns: keep the first. (No list filter here is DISTINCT
+            # today; a plain projection of an ordered sub-select keeps its order in PostgreSQL.)
             ids = f"SELECT {connection.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
         # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it.
         page = f"SELECT * FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, n)"
