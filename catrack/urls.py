@@ -1,8 +1,7 @@
-"""Top-level routes: the admin, the REST API under /api/v1/, its schema and docs."""
+"""Top-level routes: the public site at /, the admin, the REST API under /api/v1/, its schema and docs."""
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.actors.api.urls import routes as actor_routes
@@ -20,13 +19,14 @@ for prefix, viewset, basename in [
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api-auth/", include("rest_framework.urls")),  # log in for the browsable API
     path("healthz", healthz, name="healthz"),
+    path("", include("apps.site.urls")),
 ]
 
 handler404 = "apps.core.api.views.api_not_found"
