@@ -276,7 +276,7 @@ def state_trade(state):
         "trade_chart": charts.trade_by_partner(state, trade_rows) if trade_rows else None,
         "trade_rows": trade_rows,
         "mirrors": mirrors,
-        "trade_api": api_formats("trade-flow", reporter=state.slug, commodity_code=TOTAL_COMMODITY),
+        "trade_api": api_formats("trade-flow", reporter=state.slug, commodity=TOTAL_COMMODITY),
     }
 
 
