@@ -17,7 +17,7 @@ STYLE = Style(
     colors=("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"),
 )
 CONFIG = {"style": STYLE, "js": [], "disable_xml_declaration": True, "explicit_size": False,
-          "print_values": False}
+          "truncate_label": -1, "truncate_legend": -1}
 
 
 def _svg(chart):
@@ -25,13 +25,15 @@ def _svg(chart):
 
 
 def billions(value):
-    return f"{value / 1_000_000_000:,.1f} bn USD"
+    """20_000_000_000 → '$20.0 bn' (axis and value labels)."""
+    return f"${value / 1_000_000_000:,.1f} bn"
 
 
 def donor_totals(totals):
     """Horizontal bars: each donor's counted USD total, the label keeping its qualifier ('about 20.0 bn USD')."""
     chart = pygal.HorizontalBar(**CONFIG, title="Pledged, in USD (components not counted twice)",
-                                show_legend=False, value_formatter=billions, height=80 + 50 * len(totals))
+                                show_legend=False, value_formatter=billions, height=140 + 50 * len(totals),
+                                print_values=True, print_labels=True, x_labels_major_count=6, show_minor_x_labels=False)
     ordered = [t for t in reversed(totals) if t["total_usd"]]
     chart.x_labels = [f"{t['donor'].name_en} ({t['donor'].name_ru})" for t in ordered]
     chart.add("USD", [{"value": float(t["total_usd"]),
