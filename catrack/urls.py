@@ -23,7 +23,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="site/redoc.html"), name="api-redoc"),
     path("api-auth/", include("rest_framework.urls")),  # log in for the browsable API
     path("healthz", healthz, name="healthz"),
     path("", include("apps.site.urls")),
