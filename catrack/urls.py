@@ -1,7 +1,7 @@
 """Top-level routes: the public site at /, the admin, the REST API under /api/v1/, its schema and docs."""
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.actors.api.urls import routes as actor_routes
@@ -23,7 +23,6 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="site/redoc.html"), name="api-redoc"),
     path("api-auth/", include("rest_framework.urls")),  # log in for the browsable API
     path("healthz", healthz, name="healthz"),
     path("", include("apps.site.urls")),

@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files, not a CDN
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "simple_history",
     "import_export",
     "apps.core",
@@ -142,10 +142,9 @@ SPECTACULAR_SETTINGS = {
     "each fact with its citations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Self-hosted Swagger UI and Redoc (drf-spectacular-sidecar): /api/docs/ works offline.
+    # Self-hosted Swagger UI (drf-spectacular-sidecar): /api/docs/ works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     # Related rows are written as slugs but read as {slug, name}: separate request/response components.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",

@@ -52,6 +52,9 @@ def browser_page(live_server, monkeypatch):
         page.on("request", lambda request: page.requested.append(request.url))
         page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
         page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("requestfailed", lambda request: page.errors.append(f"{request.url}: {request.failure}"))
+        page.on("requestfinished", lambda request: (response := request.response()) and response.status >= 400
+                and page.errors.append(f"{request.url}: {response.status}"))
         try:
             yield page
         finally:
@@ -94,17 +97,17 @@ def test_every_page_renders_the_seed_offline_clean_and_accessible(browser_page, 
     for name, path in SEEDED_PAGES.items():
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"), full_page=True)
-        if name == "api-docs":  # Swagger UI from drf-spectacular-sidecar's static files, drawn by its own JS
-            page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
-            page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"), full_page=False)
+        if name == "api-docs":  # Swagger UI from drf-spectacular-sidecar's static files, drawn by its JS
+            page.wait_for_selector(".swagger-ui .opblock")
+            page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"))
             continue
+        page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"), full_page=True)
         assert page.locator("main h1").count() == 1, name
         if name in SEEDED_CHARTS:
             assert chart_marks(page) > 0, f"no chart drawn on {name}"
         assert serious_violations(page) == [], name
         assert_links_resolve(page, live_server, checked)
-    assert page.errors == []
+    assert page.errors == [], page.errors
     foreign = [url for url in page.requested if urlsplit(url).hostname not in ("127.0.0.1", "localhost", None)
                and not url.startswith(("data:", "blob:"))]
     assert foreign == []

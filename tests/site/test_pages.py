@@ -146,12 +146,11 @@ def test_the_source_page_says_when_it_does_not_hold_the_text(client, seeded, set
     assert "does not hold this source's text" in page and "<mark>" not in page
 
 
-@pytest.mark.parametrize("path,bundle", [("/api/docs/", "swagger-ui"), ("/api/redoc/", "redoc")])
-def test_api_docs_load_nothing_from_another_host(client, db, path, bundle):
-    page = client.get(path, HTTP_ACCEPT="text/html").content.decode()
+def test_api_docs_load_nothing_from_another_host(client, db):
+    page = client.get("/api/docs/", HTTP_ACCEPT="text/html").content.decode()
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert assets and all(url.startswith("/") for url in assets), assets
-    assert any(bundle in url for url in assets)
+    assert any("swagger-ui" in url for url in assets)
     for url in assets:
         if url.startswith("/static/"):  # installed, so collectstatic and the live server serve it
             assert finders.find(url.removeprefix("/static/")), url
