@@ -121,7 +121,8 @@ def test_the_source_text_is_annotated_when_catrack_holds_it(browser_page, live_s
         pytest.skip("the seed article's text is not beside the checkout (../shared/seed/)")
     seed_load()
     page = browser_page
-    page.goto(f"{live_server.url}/sources/velizade-japanese-move/")
+    page.goto(f"{live_server.url}/sources/velizade-japanese-move/#p8")
+    page.screenshot(path=str(ARTIFACTS / "site-source-text.png"))  # the annotated text, as a reader sees it
     marks = page.locator(".annotated mark a")
     assert marks.count() > 50
     first = marks.first
