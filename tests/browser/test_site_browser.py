@@ -13,7 +13,7 @@ from apps.core.services import seed_load
 from apps.summits.models import SummitFormat
 from apps.trade.models import FlowCode
 from tests import factories
-from tests.browser.test_admin_browser import ARTIFACTS, CHROMIUM
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,30 +35,6 @@ SEEDED_PAGES = {
 }
 # Pages whose charts the seed has data for (the seed has no dated summit and no trade flow).
 SEEDED_CHARTS = {"pledges"}
-
-
-@pytest.fixture
-def browser_page(live_server, monkeypatch):
-    """A Chromium page recording every request it makes, console errors and uncaught exceptions."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(20_000)
-        page.requested, page.errors = [], []
-        page.on("request", lambda request: page.requested.append(request.url))
-        page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        page.on("requestfailed", lambda request: page.errors.append(f"{request.url}: {request.failure}"))
-        page.on("requestfinished", lambda request: (response := request.response()) and response.status >= 400
-                and page.errors.append(f"{request.url}: {response.status}"))
-        try:
-            yield page
-        finally:
-            browser.close()
 
 
 def chart_marks(page):
@@ -91,9 +67,9 @@ def assert_links_resolve(page, live_server, checked):
         assert response.status == 200, f"{href} on {page.url}: {response.status}"
 
 
-def test_every_page_renders_the_seed_offline_clean_and_accessible(browser_page, live_server, db, settings):
+def test_every_page_renders_the_seed_offline_clean_and_accessible(page, live_server, db, settings):
     seed_load()
-    page, checked = browser_page, set()
+    checked = set()
     for name, path in SEEDED_PAGES.items():
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
@@ -114,13 +90,12 @@ def test_every_page_renders_the_seed_offline_clean_and_accessible(browser_page, 
     assert len(checked) > 20  # the pages link to each other, to the API's JSON/CSV and to each fact
 
 
-def test_the_source_text_is_annotated_when_catrack_holds_it(browser_page, live_server, db):
+def test_the_source_text_is_annotated_when_catrack_holds_it(page, live_server, db):
     from apps.site.source_texts import source_text
 
     if source_text("velizade-japanese-move") is None:
         pytest.skip("the seed article's text is not beside the checkout (../shared/seed/)")
     seed_load()
-    page = browser_page
     page.goto(f"{live_server.url}/sources/velizade-japanese-move/#p8")
     page.screenshot(path=str(ARTIFACTS / "site-source-text.png"))  # the annotated text, as a reader sees it
     marks = page.locator(".annotated mark a")
@@ -131,7 +106,7 @@ def test_the_source_text_is_annotated_when_catrack_holds_it(browser_page, live_s
     assert anchor.startswith("fact-") and page.locator(f"#{anchor} q").count() >= 1
 
 
-def test_timeline_and_trade_charts_draw(browser_page, live_server, db):
+def test_timeline_and_trade_charts_draw(page, live_server, db):
     """Charts the seed has no data for yet, drawn from clearly synthetic rows (not screenshotted)."""
     region = factories.GroupingFactory(slug="test-region", name_en="Test region")
     state_a = factories.StateFactory(slug="test-state-a", name_en="Test state A", iso3="TSA")
@@ -143,7 +118,6 @@ def test_timeline_and_trade_charts_draw(browser_page, live_server, db):
     for year in (2021, 2022):
         factories.TradeFlowFactory(reporter=state_a, partner=state_b, year=year, flow=FlowCode.EXPORT, value_usd=Decimal(5e9))
         factories.TradeFlowFactory(reporter=state_b, partner=state_a, year=year, flow=FlowCode.IMPORT, value_usd=Decimal(6e9))
-    page = browser_page
     page.goto(f"{live_server.url}/summits/")
     assert page.locator("svg.timeline circle").count() == 1  # the undated one is listed, not placed
     assert "Undated test summit" in page.locator("main").inner_text()
