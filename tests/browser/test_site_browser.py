@@ -126,3 +126,18 @@ def test_timeline_and_trade_charts_draw(page, live_server, db):
     assert "6,000,000,000" in page.locator("main").inner_text()  # state B's mirror figure
     assert SummitFormat.objects.count() == 1
     assert page.errors == []
+
+
+def test_pages_read_with_javascript_off(page, live_server, db):
+    """Server-rendered: text, tables and even the SVG charts are there without any script running."""
+    seed_load()
+    context = page.context.browser.new_context(java_script_enabled=False)
+    try:
+        reader = context.new_page()
+        reader.goto(f"{live_server.url}/pledges/")
+        assert "about 20,000,000,000" in reader.locator("main table").inner_text()
+        assert reader.locator("main figure svg rect.rect").count() == 1  # Japan's bar
+        reader.goto(f"{live_server.url}/summits/central-asia-plus-japan-1/")
+        assert "Tokyo" in reader.locator("main").inner_text()
+    finally:
+        context.close()
