@@ -13,4 +13,6 @@ urlpatterns = [
     path("pledges/", views.pledges, name="pledges"),
     path("sources/", views.sources, name="sources"),
     path("sources/<slug:slug>/", views.source, name="source"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the browsable API, Swagger UI).
+    path("favicon.ico", views.favicon),
 ]

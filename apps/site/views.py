@@ -13,7 +13,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Cast
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 
 from apps.actors.filters import ActorFilterSet
@@ -382,3 +384,8 @@ def source(request, slug):
     }
     return render(request, "site/source.html", context)
 
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages naming no icon: the site's icon (a static SVG)."""
+    return HttpResponsePermanentRedirect(static("site/favicon.svg"))

@@ -22,7 +22,8 @@ def page(live_server, monkeypatch):
         page.set_default_timeout(20_000)
         page.requested, page.errors = [], []
         page.on("request", lambda request: page.requested.append(request.url))
-        page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+        page.on("console", lambda message: message.type == "error" and page.errors.append(
+            f"{message.text} ({message.location.get('url')})"))
         page.on("pageerror", lambda error: page.errors.append(str(error)))
         page.on("requestfailed", lambda request: page.errors.append(f"{request.url}: {request.failure}"))
         page.on("requestfinished", lambda request: (response := request.response()) and response.status >= 400

@@ -32,6 +32,7 @@ SEEDED_PAGES = {
     "source": "/sources/velizade-japanese-move/",
     "search": "/search/?q=Japan",
     "api-docs": "/api/docs/",
+    "api-browsable": "/api/v1/pledges/",
 }
 # Pages whose charts the seed has data for (the seed has no dated summit and no trade flow).
 SEEDED_CHARTS = {"pledges"}
@@ -73,8 +74,8 @@ def test_every_page_renders_the_seed_offline_clean_and_accessible(page, live_ser
     for name, path in SEEDED_PAGES.items():
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
-        if name == "api-docs":  # Swagger UI from drf-spectacular-sidecar's static files, drawn by its JS
-            page.wait_for_selector(".swagger-ui .opblock")
+        if name.startswith("api-"):  # Swagger UI (drf-spectacular-sidecar) and DRF's browsable API: own static files
+            page.wait_for_selector(".swagger-ui .opblock" if name == "api-docs" else ".response-info")
             page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"))
             continue
         page.screenshot(path=str(ARTIFACTS / f"site-{name}.png"), full_page=True)
