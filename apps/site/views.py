@@ -12,7 +12,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Sum, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Concat
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -345,8 +345,10 @@ def pledges(request):
 
 def sources(request):
     """Every source with how many citations point into it (one query)."""
-    rows = Source.objects.annotate(citation_count=Count("citations"), fact_count=Count(
-        "citations__object_id", distinct=True)).order_by("title")
+    # A fact is a (content type, id) pair: ids repeat across tables, so both go into what is counted.
+    fact = Concat(Cast("citations__content_type_id", CharField()), Value(":"), Cast("citations__object_id", CharField()),
+                  output_field=CharField())
+    rows = Source.objects.annotate(citation_count=Count("citations"), fact_count=Count(fact, distinct=True)).order_by("title")
     return render(request, "site/sources.html", {"sources": rows, **api_formats("source")})
 
 

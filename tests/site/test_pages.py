@@ -154,3 +154,14 @@ def test_api_docs_load_nothing_from_another_host(client, db):
     for url in assets:
         if url.startswith("/static/"):  # installed, so collectstatic and the live server serve it
             assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_sources_count_facts_across_tables(client, db):
+    """Fact ids repeat across tables (a summit and an actor may both be 7): each is still one fact."""
+    source = factories.SourceFactory(slug="s", title="Статья")
+    summit = factories.SummitFactory(pk=777_777)
+    actor = factories.StateFactory(pk=777_777)
+    for fact, phrase in [(summit, "a"), (summit, "b"), (actor, "c")]:
+        factories.CitationFactory(source=source, fact=fact, key_phrase=phrase)
+    page = client.get("/sources/").content.decode()
+    assert re.search(r'<td class="num">3</td><td class="num">2</td>', page)
