@@ -36,6 +36,7 @@ LATEST_CHANGES = 12
 PLEDGES_SHOWN = 100
 SEARCH_HITS = 20
 MIRROR_PARTNERS = 5
+ACTOR_LIST_LIMIT = 100
 
 
 # ---------------------------------------------------------------- links shared by every page
@@ -227,21 +228,33 @@ def summit(request, slug):
 # ---------------------------------------------------------------- actors
 
 def actor(request, slug):
-    """An actor: who it is, offices (a person's position), summits, pledges, relations; for a state its trade."""
+    """An actor: who it is, offices (a person's position), summits, pledges, relations; for a state its trade.
+
+    Each list holds at most ACTOR_LIST_LIMIT rows (the page then links to the full list in the API).
+    """
     actor = get_object_or_404(
-        Actor.objects.select_related("country").prefetch_related(
-            CITATIONS, "members", "groupings", "officials",
-            Prefetch("participations", queryset=SummitParticipant.objects.select_related(
-                "summit__format", "represented_by").order_by("-summit__date", "summit__title_en")),
-            Prefetch("representations", queryset=SummitParticipant.objects.select_related("summit", "actor")),
-            Prefetch("pledges_made", queryset=Pledge.objects.prefetch_related("recipients", CITATIONS)),
-            Prefetch("pledges_received", queryset=Pledge.objects.select_related("donor").prefetch_related(CITATIONS)),
-        ),
+        Actor.objects.select_related("country").prefetch_related(CITATIONS, "members", "groupings", "officials"),
         slug=slug,
     )
-    relations = ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor)).select_related(
-        "subject", "object").prefetch_related(CITATIONS)
-    context = {"actor": actor, "relations": relations}
+    limit = ACTOR_LIST_LIMIT
+    lists = {
+        "participations": SummitParticipant.objects.filter(actor=actor).select_related(
+            "summit__format", "represented_by").order_by("-summit__date", "summit__title_en", "id")[:limit],
+        "representations": SummitParticipant.objects.filter(represented_by=actor).select_related(
+            "summit", "actor").order_by("-summit__date", "id")[:limit],
+        "pledges_given": Pledge.objects.filter(donor=actor).prefetch_related("recipients", CITATIONS)[:limit],
+        "pledges_received": Pledge.objects.filter(recipients=actor).select_related("donor")
+        .prefetch_related(CITATIONS)[:limit],
+        "relations": ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor)).select_related(
+            "subject", "object").prefetch_related(CITATIONS)[:limit],
+    }
+    context = {
+        "actor": actor, "limit": limit, **{name: list(rows) for name, rows in lists.items()},
+        "summits_api": api_url("summit-list", participant=actor.slug),
+        "given_api": api_url("pledge-list", donor=actor.slug),
+        "received_api": api_url("pledge-list", recipient=actor.slug),
+        "relations_api": api_url("actor-relation-list", actor=actor.slug),
+    }
     if actor.kind == ActorKind.STATE:
         context.update(state_trade(actor))
     return render(request, "site/actor.html", context)

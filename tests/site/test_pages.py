@@ -165,3 +165,12 @@ def test_sources_count_facts_across_tables(client, db):
         factories.CitationFactory(source=source, fact=fact, key_phrase=phrase)
     page = client.get("/sources/").content.decode()
     assert re.search(r'<td class="num">3</td><td class="num">2</td>', page)
+
+
+def test_actor_lists_are_bounded_and_link_to_the_full_list(client, db, monkeypatch):
+    monkeypatch.setattr("apps.site.views.ACTOR_LIST_LIMIT", 2)
+    donor = factories.StateFactory(slug="big-donor")
+    factories.PledgeFactory.create_batch(3, donor=donor)
+    page = client.get("/actors/big-donor/").content.decode()
+    assert page.count('<li><h3><a href="/actors/big-donor/">') == 2
+    assert 'The first 2; all of them: <a href="/api/v1/pledges/?donor=big-donor">' in page
