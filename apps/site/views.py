@@ -92,10 +92,15 @@ def fact_url(model, pk, slug=None):
 LABEL_FIELDS = ("title_en", "name_en", "title", "key_phrase", "description_en", "commodity_code")
 
 
+# Apps whose rows have a change history, in the order their changes are listed when times are equal.
+HISTORIED_APPS = ["summits", "investments", "actors", "trade", "geoeconomics", "sources"]
+
+
 def _historied_models():
-    return [model for model in apps.get_models()
-            if model._meta.app_label in {"actors", "sources", "summits", "investments", "trade", "geoeconomics"}
-            and hasattr(model, "history") and not model.__name__.startswith("Historical")]
+    models = [model for model in apps.get_models()
+              if model._meta.app_label in HISTORIED_APPS and hasattr(model, "history")
+              and not model.__name__.startswith("Historical")]
+    return sorted(models, key=lambda model: HISTORIED_APPS.index(model._meta.app_label))
 
 
 def latest_changes(limit=LATEST_CHANGES):
@@ -127,7 +132,7 @@ def _changes(models, rows_of, date_field, limit):
             row_slug=Cast("slug", text) if "slug" in fields else Value("", output_field=text),
             row_label=Cast(label, text) if label else Value("", output_field=text),
         ))
-    rows = parts[0].union(*parts[1:], all=True).order_by("-when")[:limit]
+    rows = parts[0].union(*parts[1:], all=True).order_by("-when", "model_index", "-id")[:limit]
     actions = {"+": "added", "~": "changed", "-": "deleted", "": "updated"}
     return [{
         "model": models[row["model_index"]]._meta.verbose_name,

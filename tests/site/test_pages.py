@@ -174,3 +174,12 @@ def test_actor_lists_are_bounded_and_link_to_the_full_list(client, db, monkeypat
     page = client.get("/actors/big-donor/").content.decode()
     assert page.count('<li><h3><a href="/actors/big-donor/">') == 2
     assert 'The first 2; all of them: <a href="/api/v1/pledges/?donor=big-donor">' in page
+
+
+def test_home_lists_the_latest_changes_from_the_history(client, seeded):
+    page = client.get("/").content.decode()
+    assert "No edits are recorded in the change history yet" in page  # fixtures load without history
+    factories.StateFactory(slug="newland", name_en="Newland")
+    page = client.get("/").content.decode()
+    assert "No edits are recorded" not in page
+    assert re.search(r'Actor: <a href="/actors/newland/">Newland</a></td>\s*<td>added</td>', page)
