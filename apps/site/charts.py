@@ -33,7 +33,7 @@ def donor_totals(totals):
     """Horizontal bars: each donor's counted USD total, the label keeping its qualifier ('about 20.0 bn USD')."""
     chart = pygal.HorizontalBar(**CONFIG, title="Pledged, in USD (components not counted twice)",
                                 show_legend=False, value_formatter=billions, height=140 + 50 * len(totals),
-                                print_values=False, print_labels=True, x_labels_major_count=6, show_minor_x_labels=False)
+                                print_labels=True, x_labels_major_count=6, show_minor_x_labels=False)
     ordered = [t for t in reversed(totals) if t["total_usd"]]
     chart.x_labels = [f"{t['donor'].name_en} ({t['donor'].name_ru})" for t in ordered]
     chart.add("USD", [{"value": float(t["total_usd"]),

@@ -139,7 +139,8 @@ def _changes(models, rows_of, date_field, limit):
         "label": row["row_label"] or f"{models[row['model_index']]._meta.verbose_name} {row['id']}",
         "when": row["when"],
         "action": actions[row["action"]],
-        "url": None if row["action"] == "-" else fact_url(models[row["model_index"]], row["id"], row["row_slug"] or None),
+        "url": None if row["action"] == "-"
+        else fact_url(models[row["model_index"]], row["id"], row["row_slug"] or None),
     } for row in rows]
 
 
@@ -167,11 +168,11 @@ def home(request):
 
 
 SEARCHED = [
-    # (heading, model, filterset's search fields, API basename, ordering)
-    ("Actors", Actor, ActorFilterSet.search_fields, "actor", "name_en"),
-    ("Summits", Summit, SummitFilterSet.search_fields, "summit", "-date"),
-    ("Documents", Document, DocumentFilterSet.search_fields, "document", "title_en"),
-    ("Pledges", Pledge, PledgeFilterSet.search_fields, "pledge", "-amount_usd"),
+    # (heading, rows, the API filterset's search fields, API basename, ordering)
+    ("Actors", Actor.objects.all(), ActorFilterSet.search_fields, "actor", "name_en"),
+    ("Summits", Summit.objects.all(), SummitFilterSet.search_fields, "summit", "-date"),
+    ("Documents", Document.objects.all(), DocumentFilterSet.search_fields, "document", "title_en"),
+    ("Pledges", Pledge.objects.select_related("donor"), PledgeFilterSet.search_fields, "pledge", "-amount_usd"),
 ]
 
 
@@ -183,10 +184,10 @@ def search(request):
     q = request.GET.get("q", "").strip()[:200]
     groups = []
     if q:
-        for heading, model, fields, basename, ordering in SEARCHED:
-            rows = list(text_search(model.objects.all(), fields, q).select_related(
-                *(["donor"] if model is Pledge else [])).order_by(ordering)[:SEARCH_HITS])
-            groups.append({"heading": heading, "rows": [(row, _row_url(row)) for row in rows], **api_formats(basename, q=q)})
+        for heading, rows, fields, basename, ordering in SEARCHED:
+            rows = text_search(rows.all(), fields, q).order_by(ordering)[:SEARCH_HITS]
+            groups.append({"heading": heading, "rows": [(row, _row_url(row)) for row in rows],
+                           **api_formats(basename, q=q)})
     return render(request, "site/search.html", {"q": q, "groups": groups})
 
 
@@ -223,7 +224,8 @@ def summit(request, slug):
             Prefetch("participations", queryset=SummitParticipant.objects.select_related("actor", "represented_by")
                      .prefetch_related(CITATIONS)),
             Prefetch("documents", queryset=Document.objects.prefetch_related(CITATIONS)),
-            Prefetch("pledges", queryset=Pledge.objects.select_related("donor").prefetch_related("recipients", CITATIONS)),
+            Prefetch("pledges", queryset=Pledge.objects.select_related("donor")
+                     .prefetch_related("recipients", CITATIONS)),
         ),
         slug=slug,
     )
@@ -364,9 +366,10 @@ def pledges(request):
 def sources(request):
     """Every source with how many citations point into it (one query)."""
     # A fact is a (content type, id) pair: ids repeat across tables, so both go into what is counted.
-    fact = Concat(Cast("citations__content_type_id", CharField()), Value(":"), Cast("citations__object_id", CharField()),
-                  output_field=CharField())
-    rows = Source.objects.annotate(citation_count=Count("citations"), fact_count=Count(fact, distinct=True)).order_by("title")
+    fact = Concat(Cast("citations__content_type_id", CharField()), Value(":"),
+                  Cast("citations__object_id", CharField()), output_field=CharField())
+    rows = Source.objects.annotate(
+        citation_count=Count("citations"), fact_count=Count(fact, distinct=True)).order_by("title")
     return render(request, "site/sources.html", {"sources": rows, **api_formats("source")})
 
 

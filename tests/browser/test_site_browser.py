@@ -68,7 +68,7 @@ def assert_links_resolve(page, live_server, checked):
         assert response.status == 200, f"{href} on {page.url}: {response.status}"
 
 
-def test_every_page_renders_the_seed_offline_clean_and_accessible(page, live_server, db, settings):
+def test_every_page_renders_the_seed_offline_clean_and_accessible(page, live_server, db):
     seed_load()
     checked = set()
     for name, path in SEEDED_PAGES.items():
