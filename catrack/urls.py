@@ -1,7 +1,6 @@
-"""Top-level routes: the admin, the REST API under /api/v1/, its schema and docs."""
+"""Top-level routes: the public site at /, the admin, the REST API under /api/v1/, its schema and docs."""
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -21,7 +20,6 @@ for prefix, viewset, basename in [
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -31,6 +29,7 @@ urlpatterns = [
     # Any other /api/…/ path: JSON 404 also with DEBUG on (handler404 only serves DEBUG off). Slash-ended
     # paths only, so APPEND_SLASH still redirects `/api/v1/summits` to its list.
     re_path(r"^api/(?:.*/)?$", api_not_found),
+    path("", include("apps.site.urls")),
 ]
 
 handler404 = api_not_found

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "simple_history",
     "import_export",
     "apps.core",
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "apps.investments",
     "apps.trade",
     "apps.geoeconomics",
+    "apps.site",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,9 @@ SPECTACULAR_SETTINGS = {
     "each fact with its citations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Self-hosted Swagger UI (drf-spectacular-sidecar): /api/docs/ works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Related rows are written as slugs but read as {slug, name}: separate request/response components.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
@@ -168,6 +173,14 @@ SPECTACULAR_SETTINGS = {
         "ResourceCategoryEnum": "apps.geoeconomics.models.ResourceCategory",
         "InterestKindEnum": "apps.geoeconomics.models.InterestKind",
     },
+}
+
+# Texts of sources the site shows annotated ({source slug: path}); see apps.site.source_texts. The seed
+# article lives beside the checkout, never in the repository (fixtures/README.md).
+SOURCE_TEXTS = {
+    "velizade-japanese-move": env(
+        "CATRACK_SEED_ARTICLE", default=str(BASE_DIR.parent / "shared" / "seed" / "japan-central-asia-article.ru.txt")
+    ),
 }
 
 LOGGING = {

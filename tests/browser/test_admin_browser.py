@@ -5,16 +5,13 @@ widgets) and a citation, then enters a pledge with a negative amount and a perio
 starts, reads the errors, fixes them and saves; the pledge is then read back through the API. Screenshots go to artifacts/ (kept by CI)."""
 import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from apps.investments.models import Pledge
 from apps.summits.models import Summit
 from tests import factories
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "artifacts"
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,23 +21,6 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
 ]
-
-
-@pytest.fixture
-def page(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            browser.close()
 
 
 def choose(page, select_id, search, option=None):

@@ -1,0 +1,82 @@
+"""Charts as SVG drawn on the server: pygal for bars and lines, a laid-out SVG for the summit timeline.
+
+Nothing is fetched from another host: pygal's optional tooltip script (which it would load from its own
+site) is switched off, so each chart is plain inline SVG and shows with JavaScript off too.
+"""
+from datetime import date
+
+import pygal
+from django.utils.safestring import mark_safe
+from pygal.style import Style
+
+# Dark text on white (WCAG AA contrast), colour-blind-safe series colours (Okabe–Ito).
+STYLE = Style(
+    background="white", plot_background="white", foreground="#1a1a1a", foreground_strong="#1a1a1a",
+    foreground_subtle="#595959", font_family="system-ui, sans-serif", label_font_size=13,
+    major_label_font_size=13, value_font_size=12, legend_font_size=13, title_font_size=15,
+    colors=("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"),
+)
+CONFIG = {"style": STYLE, "js": [], "disable_xml_declaration": True, "explicit_size": False,
+          "truncate_label": -1, "truncate_legend": -1}
+
+
+def _svg(chart):
+    return mark_safe(chart.render(is_unicode=True))  # pygal escapes the labels it writes
+
+
+def billions(value):
+    """20_000_000_000 → '$20.0 bn' (axis and value labels)."""
+    return f"${value / 1_000_000_000:,.1f} bn"
+
+
+def donor_totals(totals):
+    """Horizontal bars: each donor's counted USD total, the label keeping its qualifier ('about 20.0 bn USD')."""
+    chart = pygal.HorizontalBar(**CONFIG, title="Pledged, in USD (components not counted twice)",
+                                show_legend=False, value_formatter=billions, height=140 + 50 * len(totals),
+                                print_labels=True, x_labels_major_count=6, show_minor_x_labels=False)
+    ordered = [t for t in reversed(totals) if t["total_usd"]]
+    chart.x_labels = [f"{t['donor'].name_en} ({t['donor'].name_ru})" for t in ordered]
+    chart.add("USD", [{"value": float(t["total_usd"]),
+                       "label": " ".join(p for p in [t["qualifier"], billions(t["total_usd"])] if p)}
+                      for t in ordered])
+    return _svg(chart)
+
+
+def trade_by_partner(state, rows):
+    """Lines per partner: the state's reported exports + imports (USD) by year."""
+    years = sorted({row["year"] for row in rows})
+    chart = pygal.Line(**CONFIG, title=f"Trade reported by {state.name_en}, USD, by partner and year",
+                       value_formatter=billions, x_labels=[str(year) for year in years], height=380)
+    series = {}
+    for row in rows:
+        total = sum(v for v in (row["exports"], row["imports"]) if v is not None)
+        series.setdefault(row["name_en"], {})[row["year"]] = float(total)
+    for name, values in series.items():
+        chart.add(name, [values.get(year) for year in years])
+    return _svg(chart)
+
+
+def summit_timeline(lanes, width=900, lane_height=46, margin=170):
+    """Positions for the timeline's SVG: one lane per partner, a dot per dated summit on a yearly axis.
+
+    Returns None when no summit has a date (the undated ones are listed apart, never placed on the axis);
+    else {'width', 'height', 'years': [(year, x)], 'lanes': [{partner, y, summits: [(summit, x)]}]}.
+    """
+    dated = [s.date for lane in lanes for s in lane["dated"]]
+    if not dated:
+        return None
+    first, last = min(dated).year, max(dated).year + 1
+    span = (date(last, 12, 31) - date(first, 1, 1)).days
+
+    def x(day):
+        return margin + (width - margin - 20) * (day - date(first, 1, 1)).days / span
+
+    placed = []
+    for index, lane in enumerate(lanes):
+        placed.append({"partner": lane["partner"], "y": 30 + index * lane_height,
+                       "summits": [(s, round(x(s.date), 1)) for s in lane["dated"]]})
+    return {
+        "width": width, "height": 40 + len(lanes) * lane_height, "margin": margin,
+        "years": [(year, round(x(date(year, 1, 1)), 1)) for year in range(first, last + 1)],
+        "lanes": placed,
+    }

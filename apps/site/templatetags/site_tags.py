@@ -1,0 +1,32 @@
+"""Template filters of the public pages: English names with the Russian beside, money, links to actors."""
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def bilingual(obj, field="name"):
+    """'Japan <span lang=ru>(Япония)</span>' from obj.<field>_en and obj.<field>_ru (the Russian left out if empty)."""
+    english = getattr(obj, f"{field}_en", "") or ""
+    russian = getattr(obj, f"{field}_ru", "") or ""
+    if russian and russian != english:
+        return format_html('{} <span lang="ru" class="ru">({})</span>', english, russian)
+    return english
+
+
+@register.filter
+def actor_link(actor):
+    """A link to the actor's page, named in English with the Russian beside; '—' for no actor."""
+    if actor is None:
+        return "—"
+    return format_html('<a href="{}">{}</a>', reverse("site:actor", args=[actor.slug]), bilingual(actor))
+
+
+@register.filter
+def money(value):
+    """1234567.5 → '1,234,568' (whole units, thousands separated); '—' for None."""
+    if value is None:
+        return "—"
+    return f"{value:,.0f}"

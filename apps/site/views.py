@@ -1,0 +1,414 @@
+"""The public pages: one view per page, each reading what it shows in a few queries.
+
+Every page is server-rendered (readable with JavaScript off); charts are SVG drawn on the server
+(apps.site.charts). Each list page names the API URL that returns the same rows (`api_json`,
+`api_csv` in the context), built from the same filters.
+"""
+from collections import defaultdict
+from itertools import groupby
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Sum, Value
+from django.db.models.functions import Cast, Concat
+from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+
+from apps.actors.filters import ActorFilterSet
+from apps.actors.models import Actor, ActorKind, ActorRelation
+from apps.core.api.filters import text_search
+from apps.investments.filters import PledgeFilterSet
+from apps.investments.models import AmountQualifier, Pledge
+from apps.site import charts
+from apps.site.source_texts import annotated_paragraphs, source_text
+from apps.sources.models import Citation, Source
+from apps.summits.filters import DocumentFilterSet, SummitFilterSet
+from apps.summits.models import Document, Summit, SummitParticipant
+from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
+from apps.trade.selectors import trade_mirror
+
+CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
+LATEST_CHANGES = 12
+PLEDGES_SHOWN = 100
+SEARCH_HITS = 20
+MIRROR_PARTNERS = 5
+ACTOR_LIST_LIMIT = 100
+
+
+# ---------------------------------------------------------------- links shared by every page
+
+def _api_routes():
+    """{model: (router basename, lookup field)} from the API's own router (one definition of the URLs)."""
+    from catrack.urls import router
+
+    return {
+        viewset.queryset.model: (basename, getattr(viewset, "lookup_field", "pk"))
+        for _, viewset, basename in router.registry
+        if getattr(viewset, "queryset", None) is not None
+    }
+
+
+def api_url(name, **filters):
+    """An API URL by route name with these filters (empty values left out), e.g. /api/v1/pledges/?donor=japan."""
+    url = reverse(name)
+    query = urlencode({key: value for key, value in filters.items() if value not in (None, "")})
+    return f"{url}?{query}" if query else url
+
+
+def api_formats(basename, **filters):
+    """The JSON and CSV links of a list page: the API's same list, with the same filters."""
+    return {
+        "api_json": api_url(f"{basename}-list", format="json", **filters),
+        "api_csv": api_url(f"{basename}-list", format="csv", **filters),
+    }
+
+
+def fact_url(model, pk, slug=None):
+    """Where a person reads a fact: its page on this site, else its API detail (None if it has neither)."""
+    if model is Actor:
+        return reverse("site:actor", args=[slug])
+    if model is Summit:
+        return reverse("site:summit", args=[slug])
+    if model is Source:
+        return reverse("site:source", args=[slug])
+    if model is Pledge:
+        return f"{reverse('site:pledges')}#pledge-{pk}"
+    basename, lookup = _api_routes().get(model, (None, None))
+    if basename is None:
+        return None
+    try:
+        return reverse(f"{basename}-detail", args=[slug if lookup == "slug" else pk])
+    except NoReverseMatch:
+        return None
+
+
+# ---------------------------------------------------------------- home and search
+
+# The text shown for a row in the change list: the first of these fields its model has.
+LABEL_FIELDS = ("title_en", "name_en", "title", "key_phrase", "description_en", "commodity_code")
+
+
+# Apps whose rows have a change history, in the order their changes are listed when times are equal.
+HISTORIED_APPS = ["summits", "investments", "actors", "trade", "geoeconomics", "sources"]
+
+
+def _historied_models():
+    models = [model for model in apps.get_models()
+              if model._meta.app_label in HISTORIED_APPS and hasattr(model, "history")
+              and not model.__name__.startswith("Historical")]
+    return sorted(models, key=lambda model: HISTORIED_APPS.index(model._meta.app_label))
+
+
+def latest_changes(limit=LATEST_CHANGES):
+    """The newest entries of every fact's change history (django-simple-history), in one UNION query.
+
+    A freshly seeded database has no history (fixtures load without it): the rows updated last are then
+    shown instead, in a second query. Returns (changes, from_history); each change is a dict: model
+    (verbose name), label, when (datetime), action ('added', 'changed', 'deleted' or 'updated'), url (None
+    for a deleted row).
+    """
+    models = _historied_models()
+    changes = _changes(models, lambda model: model.history.all(), "history_date", limit)
+    if changes:
+        return changes, True
+    return _changes(models, lambda model: model._default_manager.all(), "updated_at", limit), False
+
+
+def _changes(models, rows_of, date_field, limit):
+    parts = []
+    for index, model in enumerate(models):
+        rows = rows_of(model)
+        fields = {field.name for field in rows.model._meta.get_fields()}
+        label = next((name for name in LABEL_FIELDS if name in fields), None)
+        text = CharField()
+        parts.append(rows.order_by().values("id").annotate(
+            when=F(date_field),
+            action=F("history_type") if "history_type" in fields else Value("", output_field=text),
+            model_index=Value(index, output_field=IntegerField()),
+            row_slug=Cast("slug", text) if "slug" in fields else Value("", output_field=text),
+            row_label=Cast(label, text) if label else Value("", output_field=text),
+        ))
+    rows = parts[0].union(*parts[1:], all=True).order_by("-when", "model_index", "-id")[:limit]
+    actions = {"+": "added", "~": "changed", "-": "deleted", "": "updated"}
+    return [{
+        "model": models[row["model_index"]]._meta.verbose_name,
+        "label": row["row_label"] or f"{models[row['model_index']]._meta.verbose_name} {row['id']}",
+        "when": row["when"],
+        "action": actions[row["action"]],
+        "url": None if row["action"] == "-"
+        else fact_url(models[row["model_index"]], row["id"], row["row_slug"] or None),
+    } for row in rows]
+
+
+COUNTED = {"summits": Summit, "documents": Document, "pledges": Pledge, "actors": Actor,
+           "trade_flows": TradeFlow, "citations": Citation}
+
+
+def catalogue_counts():
+    """{'summits': n, 'documents': n, …, 'states': n} in one query (a UNION of per-table counts)."""
+    parts = [model.objects.order_by().annotate(table=Value(name, output_field=CharField()))
+             .values("table").annotate(n=Count("id")) for name, model in COUNTED.items()]
+    parts.append(Actor.objects.states().order_by().annotate(table=Value("states", output_field=CharField()))
+                 .values("table").annotate(n=Count("id")))
+    counts = dict.fromkeys([*COUNTED, "states"], 0)
+    counts.update({row["table"]: row["n"] for row in parts[0].union(*parts[1:], all=True)})
+    return counts
+
+
+def home(request):
+    """What catrack tracks, how much of it, the latest changes, and the search box (2–3 queries)."""
+    changes, from_history = latest_changes()
+    return render(request, "site/home.html", {
+        "counts": catalogue_counts(), "changes": changes, "from_history": from_history,
+    })
+
+
+SEARCHED = [
+    # (heading, rows, the API filterset's search fields, API basename, ordering)
+    ("Actors", Actor.objects.all(), ActorFilterSet.search_fields, "actor", "name_en"),
+    ("Summits", Summit.objects.all(), SummitFilterSet.search_fields, "summit", "-date"),
+    ("Documents", Document.objects.all(), DocumentFilterSet.search_fields, "document", "title_en"),
+    ("Pledges", Pledge.objects.select_related("donor"), PledgeFilterSet.search_fields, "pledge", "-amount_usd"),
+]
+
+
+def search(request):
+    """The API's `q` search (apps.core.api.filters.text_search) over actors, summits, documents, pledges.
+
+    One query per kind (4); each group links to the API list with the same `q`.
+    """
+    q = request.GET.get("q", "").strip()[:200]
+    groups = []
+    if q:
+        for heading, rows, fields, basename, ordering in SEARCHED:
+            rows = text_search(rows.all(), fields, q).order_by(ordering)[:SEARCH_HITS]
+            groups.append({"heading": heading, "rows": [(row, _row_url(row)) for row in rows],
+                           **api_formats(basename, q=q)})
+    return render(request, "site/search.html", {"q": q, "groups": groups})
+
+
+def _row_url(row):
+    return fact_url(type(row), row.pk, getattr(row, "slug", None))
+
+
+# ---------------------------------------------------------------- summits
+
+def timeline(request):
+    """Every summit on one time axis, one lane per external partner; undated summits listed apart.
+
+    One query. A summit whose date the sources do not give is never placed on the axis.
+    """
+    summits = list(Summit.objects.select_related("format__partner", "host").order_by(
+        "format__partner__name_en", "date", "title_en"))
+    lanes = []
+    for partner, lane_summits in groupby(summits, key=lambda summit: summit.format.partner):
+        lane_summits = list(lane_summits)
+        lanes.append({
+            "partner": partner,
+            "dated": [s for s in lane_summits if s.date is not None],
+            "undated": [s for s in lane_summits if s.date is None],
+        })
+    context = {"lanes": lanes, "chart": charts.summit_timeline(lanes), **api_formats("summit")}
+    return render(request, "site/timeline.html", context)
+
+
+def summit(request, slug):
+    """A summit: format, partial date, city, host, participants with their representatives, documents, pledges."""
+    summit = get_object_or_404(
+        Summit.objects.select_related("format__partner", "format__region", "host").prefetch_related(
+            CITATIONS,
+            Prefetch("participations", queryset=SummitParticipant.objects.select_related("actor", "represented_by")
+                     .prefetch_related(CITATIONS)),
+            Prefetch("documents", queryset=Document.objects.prefetch_related(CITATIONS)),
+            Prefetch("pledges", queryset=Pledge.objects.select_related("donor")
+                     .prefetch_related("recipients", CITATIONS)),
+        ),
+        slug=slug,
+    )
+    return render(request, "site/summit.html", {"summit": summit})
+
+
+# ---------------------------------------------------------------- actors
+
+def actor(request, slug):
+    """An actor: who it is, offices (a person's position), summits, pledges, relations; for a state its trade.
+
+    Each list holds at most ACTOR_LIST_LIMIT rows (the page then links to the full list in the API).
+    """
+    actor = get_object_or_404(
+        Actor.objects.select_related("country").prefetch_related(CITATIONS, "members", "groupings", "officials"),
+        slug=slug,
+    )
+    limit = ACTOR_LIST_LIMIT
+    lists = {
+        "participations": SummitParticipant.objects.filter(actor=actor).select_related(
+            "summit__format", "represented_by").order_by("-summit__date", "summit__title_en", "id")[:limit],
+        "representations": SummitParticipant.objects.filter(represented_by=actor).select_related(
+            "summit", "actor").order_by("-summit__date", "id")[:limit],
+        "pledges_given": Pledge.objects.filter(donor=actor).prefetch_related("recipients", CITATIONS)[:limit],
+        "pledges_received": Pledge.objects.filter(recipients=actor).select_related("donor")
+        .prefetch_related(CITATIONS)[:limit],
+        "relations": ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor)).select_related(
+            "subject", "object").prefetch_related(CITATIONS)[:limit],
+    }
+    context = {
+        "actor": actor, "limit": limit, **{name: list(rows) for name, rows in lists.items()},
+        "summits_api": api_url("summit-list", participant=actor.slug),
+        "given_api": api_url("pledge-list", donor=actor.slug),
+        "received_api": api_url("pledge-list", recipient=actor.slug),
+        "relations_api": api_url("actor-relation-list", actor=actor.slug),
+    }
+    if actor.kind == ActorKind.STATE:
+        context.update(state_trade(actor))
+    return render(request, "site/actor.html", context)
+
+
+def state_trade(state):
+    """A state's reported annual totals by partner and year (chart), and mirror figures with its main partners.
+
+    Returns {'trade_chart': svg or None, 'trade_rows': [...], 'mirrors': [{partner, rows}], api links}.
+    """
+    flows = (TradeFlow.objects.filter(reporter=state, commodity_code=TOTAL_COMMODITY, month__isnull=True,
+                                      flow__in=[FlowCode.EXPORT, FlowCode.IMPORT])
+             .order_by().values("partner__slug", "partner__name_en", "partner__name_ru", "year", "flow")
+             .annotate(value_usd=Sum("value_usd")).order_by("partner__name_en", "year", "flow"))
+    by_partner = defaultdict(lambda: defaultdict(dict))
+    names = {}
+    for row in flows:
+        by_partner[row["partner__slug"]][row["year"]][row["flow"]] = row["value_usd"]
+        names[row["partner__slug"]] = (row["partner__name_en"], row["partner__name_ru"])
+    trade_rows = [
+        {"partner": slug, "name_en": names[slug][0], "name_ru": names[slug][1], "year": year,
+         "exports": values.get(FlowCode.EXPORT), "imports": values.get(FlowCode.IMPORT)}
+        for slug, years in by_partner.items() for year, values in sorted(years.items())
+    ]
+    largest = sorted(by_partner, key=lambda slug: -sum(v for year in by_partner[slug].values() for v in year.values()))
+    partners = {actor.slug: actor for actor in Actor.objects.filter(slug__in=largest[:MIRROR_PARTNERS])}
+    mirrors = []
+    for slug in largest[:MIRROR_PARTNERS]:
+        rows = trade_mirror(reporter=state, partner=partners[slug])
+        if any(row["imports_reported_usd"] is not None for row in rows):
+            mirrors.append({"partner": partners[slug], "rows": rows,
+                            "api_json": api_url("trade-flow-mirror", reporter=state.slug, partner=slug)})
+    return {
+        "trade_chart": charts.trade_by_partner(state, trade_rows) if trade_rows else None,
+        "trade_rows": trade_rows,
+        "mirrors": mirrors,
+        "trade_api": api_formats("trade-flow", reporter=state.slug, commodity=TOTAL_COMMODITY),
+    }
+
+
+# ---------------------------------------------------------------- pledges
+
+def donor_totals(pledges):
+    """Per donor, the USD total of the pledges that count in totals (components of a counted pledge are not added).
+
+    Each total keeps its qualifier: 'about' if any part is 'about', else 'up to' / 'at least' if any part is,
+    so a sum of approximate figures never reads as exact. Returns dicts sorted by total, largest first:
+    donor, total_usd (Decimal or None), qualifier (label or ''), pledges (counted), without_usd (count).
+    """
+    totals = {}
+    for pledge in pledges:
+        if not pledge.counts_in_totals:
+            continue
+        entry = totals.setdefault(pledge.donor_id, {"donor": pledge.donor, "total_usd": None, "qualifiers": set(),
+                                                   "pledges": 0, "without_usd": 0, "bases": set()})
+        entry["pledges"] += 1
+        if pledge.amount_usd is None:
+            entry["without_usd"] += 1
+            continue
+        entry["total_usd"] = (entry["total_usd"] or 0) + pledge.amount_usd
+        entry["qualifiers"].add(pledge.amount_usd_qualifier)
+        entry["bases"].add(pledge.get_usd_basis_display().lower())
+    for entry in totals.values():
+        entry["qualifier"] = total_qualifier(entry.pop("qualifiers"))
+        entry["bases"] = sorted(entry["bases"])
+    return sorted(totals.values(), key=lambda entry: -(entry["total_usd"] or 0))
+
+
+def total_qualifier(qualifiers):
+    """The qualifier a sum inherits from its parts (AmountQualifier labels, lower-case; '' for exact)."""
+    qualifiers = set(qualifiers) - {AmountQualifier.EXACT}
+    if not qualifiers:
+        return ""
+    if len(qualifiers) == 1:
+        return AmountQualifier(qualifiers.pop()).label.lower()
+    return AmountQualifier.ABOUT.label.lower()  # mixed bounds: only an approximation is honest
+
+
+def pledges(request):
+    """Donors compared in USD (with qualifiers and basis), then every pledge with its citations.
+
+    Four queries: the pledges (with donor, summit, parent), recipients, citations with their sources —
+    the donor totals are summed from the same rows (at most PLEDGES_SHOWN; the full list is in the API).
+    """
+    rows = list(Pledge.objects.select_related("donor", "summit", "parent__donor")
+                .prefetch_related("recipients", CITATIONS)
+                .order_by("-amount_usd", "id")[:PLEDGES_SHOWN + 1])
+    truncated = len(rows) > PLEDGES_SHOWN
+    rows = rows[:PLEDGES_SHOWN]
+    totals = donor_totals(rows)
+    context = {
+        "pledges": rows, "truncated": truncated, "totals": totals,
+        "chart": charts.donor_totals(totals) if any(t["total_usd"] for t in totals) else None,
+        **api_formats("pledge"),
+        "summary_api": api_url("pledge-summary", group_by="donor"),
+    }
+    return render(request, "site/pledges.html", context)
+
+
+# ---------------------------------------------------------------- sources
+
+def sources(request):
+    """Every source with how many citations point into it (one query)."""
+    # A fact is a (content type, id) pair: ids repeat across tables, so both go into what is counted.
+    fact = Concat(Cast("citations__content_type_id", CharField()), Value(":"),
+                  Cast("citations__object_id", CharField()), output_field=CharField())
+    rows = Source.objects.annotate(
+        citation_count=Count("citations"), fact_count=Count(fact, distinct=True)).order_by("title")
+    return render(request, "site/sources.html", {"sources": rows, **api_formats("source")})
+
+
+def source(request, slug):
+    """A source, the facts it supports (grouped, each with its citations) and, when catrack holds its text,
+    the text with every cited key phrase highlighted and linked to its facts."""
+    source = get_object_or_404(Source, slug=slug)
+    citations = Citation.objects.filter(source=source).select_related("content_type").order_by("paragraph", "id")
+    cited_models = {ct.model_class() for ct in ContentType.objects.filter(
+        pk__in=citations.values("content_type")).distinct()} - {None}
+    # Each fact with the rows its name is made of (a participant is "actor at summit"), one query per kind.
+    citations = list(citations.prefetch_related(GenericPrefetch("fact", [
+        model._default_manager.select_related(*[f.name for f in model._meta.concrete_fields if f.many_to_one])
+        for model in cited_models])))
+    facts = {}
+    for citation in citations:
+        key = (citation.content_type_id, citation.object_id)
+        fact = citation.fact
+        if key not in facts:
+            model = citation.content_type.model_class()
+            facts[key] = {
+                "anchor": f"fact-{citation.content_type.model}-{citation.object_id}",
+                "kind": model._meta.verbose_name if model else citation.content_type.model,
+                "label": str(fact) if fact is not None else f"(deleted {citation.content_type.model})",
+                "url": fact_url(model, fact.pk, getattr(fact, "slug", None)) if fact is not None else None,
+                "citations": [],
+            }
+        facts[key]["citations"].append(citation)
+        citation.fact_anchor = facts[key]["anchor"]
+    text = source_text(source.slug)
+    context = {
+        "source": source, "facts": list(facts.values()), "citation_count": len(citations),
+        "paragraphs": annotated_paragraphs(text, citations) if text is not None else None,
+        **api_formats("citation", source=source.slug),
+    }
+    return render(request, "site/source.html", context)
+
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages naming no icon: the site's icon (a static SVG)."""
+    return HttpResponsePermanentRedirect(static("site/favicon.svg"))

@@ -1,0 +1,185 @@
+"""The public pages through Django's test client, on both databases: what they show, from how few queries."""
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.core.services import seed_load
+from apps.investments.models import AmountQualifier, UsdBasis
+from apps.site.source_texts import annotated_paragraphs
+from apps.site.views import total_qualifier
+from apps.sources.models import Citation
+from tests import factories
+
+LIST_PAGES = ["/", "/summits/", "/pledges/", "/sources/", "/search/?q=Japan"]
+
+
+@pytest.fixture
+def seeded(db):
+    return seed_load()
+
+
+def selects(queries):
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH", "("))]
+
+
+def test_the_root_is_the_site_not_a_redirect_to_the_api(client, seeded):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Diplomacy around Central Asia" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", [
+    "/", "/summits/", "/summits/central-asia-plus-japan-1/", "/actors/japan/", "/actors/kazakhstan/",
+    "/actors/xi-jinping/", "/actors/central-asia/", "/pledges/", "/sources/", "/sources/velizade-japanese-move/",
+    "/sources/iso-3166-1/", "/search/?q=Japan", "/search/?q=Токио", "/search/",
+])
+def test_every_page_renders_with_the_seed(client, seeded, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("path", LIST_PAGES)
+def test_list_pages_answer_in_at_most_four_queries(client, seeded, path):
+    client.get(path)  # content types cached, as in a running server
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    assert len(selects(queries.captured_queries)) <= 4, selects(queries.captured_queries)
+
+
+def test_names_are_english_with_the_russian_beside(client, seeded):
+    page = client.get("/summits/central-asia-plus-japan-1/").content.decode()
+    assert "Japan" in page and '<span lang="ru" class="ru">(Япония)</span>' in page
+    assert "Tokyo" in page and "(Токио)" in page
+
+
+def test_citations_show_key_phrase_section_and_paragraph(client, seeded):
+    citation = Citation.objects.filter(object_id__isnull=False, paragraph__isnull=False).exclude(section="").first()
+    page = client.get("/sources/velizade-japanese-move/").content.decode()
+    assert f"<q lang=\"ru\">{citation.key_phrase}</q>" in page
+    assert f"«{citation.section}»" in page and f"¶{citation.paragraph}" in page
+
+
+def test_undated_summits_are_listed_apart_never_placed_on_the_axis(client, seeded):
+    page = client.get("/summits/").content.decode()
+    assert 'class="timeline"' not in page  # the seed's five summits have no date
+    assert page.count("(date not given by the sources)") == 5
+    dated = factories.SummitFactory(slug="dated-one", title_en="A dated summit", date="2025-12-20")
+    page = client.get("/summits/").content.decode()
+    assert page.count("<circle") == 1 and "A dated summit (2025-12-20)" in page
+    assert f'href="/summits/{dated.slug}/"' in page
+
+
+def test_pledge_totals_keep_qualifiers_basis_and_count_components_once(client, db):
+    donor = factories.StateFactory(slug="donor", name_en="Donor", name_ru="Донор")
+    parent = factories.PledgeFactory(donor=donor, amount=Decimal(300), amount_usd=Decimal(100),
+                                     amount_usd_qualifier=AmountQualifier.UP_TO)
+    factories.PledgeFactory(donor=donor, parent=parent, counts_in_totals=False, amount=Decimal(120),
+                            amount_usd=Decimal(40), amount_usd_qualifier=AmountQualifier.EXACT)
+    factories.PledgeFactory(donor=donor, amount=Decimal(7), amount_usd=None, usd_basis=UsdBasis.NONE)
+    page = client.get("/pledges/").content.decode()
+    row = re.search(r"<tr><td><a href=\"/actors/donor/\">.*?</tr>", page, re.S).group(0)
+    assert '<span class="qualifier">up to</span> 100' in row  # not 140: the component is in its parent
+    assert "stated by the source" in row and "(1 without a USD figure)" in row
+    assert "counted there, not again" in page
+    assert "up to 100 USD" in page
+
+
+def test_a_total_inherits_the_loosest_qualifier():
+    assert total_qualifier({AmountQualifier.EXACT}) == ""
+    assert total_qualifier({AmountQualifier.EXACT, AmountQualifier.UP_TO}) == "up to"
+    assert total_qualifier({AmountQualifier.AT_LEAST, AmountQualifier.UP_TO}) == "about"
+
+
+def test_state_page_charts_trade_by_partner_with_mirror_figures(client, db):
+    state = factories.StateFactory(slug="state-a", name_en="State A", name_ru="Государство А")
+    partner = factories.StateFactory(slug="state-b", name_en="State B")
+    factories.TradeFlowFactory(reporter=state, partner=partner, year=2023, flow="X", value_usd=Decimal(500))
+    factories.TradeFlowFactory(reporter=partner, partner=state, year=2023, flow="M", value_usd=Decimal(560))
+    page = client.get("/actors/state-a/").content.decode()
+    assert "<svg" in page and "pygal-chart" in page
+    assert "Mirror figures with State B" in page and ">560<" in page and ">-60<" in page
+    assert "/api/v1/trade-flows/mirror/?reporter=state-a&amp;partner=state-b" in page
+
+
+def test_every_json_and_csv_link_answers(client, seeded):
+    for path in [*LIST_PAGES, "/actors/japan/", "/sources/velizade-japanese-move/"]:
+        page = client.get(path).content.decode()
+        links = re.findall(r'href="(/api/v1/[^"]+)"', page)
+        assert links, path
+        for link in set(links):
+            assert client.get(link.replace("&amp;", "&")).status_code == 200, (path, link)
+
+
+def test_text_is_escaped(client, db):
+    factories.StateFactory(slug="x", name_en="<script>alert(1)</script>", name_ru="<b>")
+    page = client.get("/actors/x/").content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_unknown_slug_is_an_html_404(client, db):
+    response = client.get("/actors/nobody/")
+    assert response.status_code == 404
+
+
+def test_annotation_marks_every_cited_phrase_overlaps_included():
+    class Cited:
+        def __init__(self, paragraph, phrase):
+            self.paragraph, self.key_phrase = paragraph, phrase
+
+    text = "Title\n\nFirst paragraph says one two three.\nHeading\nSecond one.\n"
+    a, b, elsewhere = Cited(1, "one two"), Cited(1, "two three"), Cited(2, "one two")
+    first, second = annotated_paragraphs(text, [a, b, elsewhere])
+    assert [(s.text, s.citations) for s in first.segments] == [
+        ("First paragraph says ", ()), ("one ", (a,)), ("two", (a, b)), (" three", (b,)), (".", ()),
+    ]
+    assert (second.section, second.new_section, second.segments[0].citations) == ("Heading", True, ())
+
+
+def test_the_source_page_says_when_it_does_not_hold_the_text(client, seeded, settings):
+    settings.SOURCE_TEXTS = {}
+    page = client.get("/sources/velizade-japanese-move/").content.decode()
+    assert "does not hold this source's text" in page and "<mark>" not in page
+
+
+def test_api_docs_load_nothing_from_another_host(client, db):
+    page = client.get("/api/docs/", HTTP_ACCEPT="text/html").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets and all(url.startswith("/") for url in assets), assets
+    assert any("swagger-ui" in url for url in assets)
+    for url in assets:
+        if url.startswith("/static/"):  # installed, so collectstatic and the live server serve it
+            assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_sources_count_facts_across_tables(client, db):
+    """Fact ids repeat across tables (a summit and an actor may both be 7): each is still one fact."""
+    source = factories.SourceFactory(slug="s", title="Статья")
+    summit = factories.SummitFactory(pk=777_777)
+    actor = factories.StateFactory(pk=777_777)
+    for fact, phrase in [(summit, "a"), (summit, "b"), (actor, "c")]:
+        factories.CitationFactory(source=source, fact=fact, key_phrase=phrase)
+    page = client.get("/sources/").content.decode()
+    assert re.search(r'<td class="num">3</td><td class="num">2</td>', page)
+
+
+def test_actor_lists_are_bounded_and_link_to_the_full_list(client, db, monkeypatch):
+    monkeypatch.setattr("apps.site.views.ACTOR_LIST_LIMIT", 2)
+    donor = factories.StateFactory(slug="big-donor")
+    factories.PledgeFactory.create_batch(3, donor=donor)
+    page = client.get("/actors/big-donor/").content.decode()
+    assert page.count('<li><h3><a href="/actors/big-donor/">') == 2
+    assert 'The first 2; all of them: <a href="/api/v1/pledges/?donor=big-donor">' in page
+
+
+def test_home_lists_the_latest_changes_from_the_history(client, seeded):
+    page = client.get("/").content.decode()
+    assert "No edits are recorded in the change history yet" in page  # fixtures load without history
+    factories.StateFactory(slug="newland", name_en="Newland")
+    page = client.get("/").content.decode()
+    assert "No edits are recorded" not in page
+    assert re.search(r'Actor: <a href="/actors/newland/">Newland</a></td>\s*<td>added</td>', page)
