@@ -128,6 +128,10 @@ REST_FRAMEWORK = {
         "apps.core.throttling.AnonRateThrottle",
         "apps.core.throttling.UserRateThrottle",
     ],
+    # How many reverse proxies in front of the app append to X-Forwarded-For: the client is the address
+    # that many entries from its end (REMOTE_ADDR with 0). DRF's default (None) keys on the whole header,
+    # which a client writes itself: a new value per request escaped the limit. See production.py.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="600/minute"),
         "user": env("THROTTLE_USER", default="3000/minute"),
