@@ -1,15 +1,23 @@
 """Admin building blocks shared by every app: citations inline, history, import/export, timestamps,
 and saves that survive a concurrent conflicting save."""
+from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import IntegrityError, router, transaction
 from import_export.admin import ImportExportMixin
+from rest_framework.authtoken.models import TokenProxy
 from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.exceptions import integrity_error_detail
+from apps.core.import_storage import OpaqueIdTempStorage
 from apps.sources.models import Citation
 
 CONFLICT_ATTRIBUTE = "_catrack_integrity_conflict"
+
+# DRF stores API tokens in clear text and its admin listed every key to anyone with view_tokenproxy; a
+# superuser's key copied from there could write. Tokens are issued and rotated on the server only:
+# `manage.py drf_create_token --reset <username>` prints the new key once and voids the old one.
+admin.site.unregister(TokenProxy)
 
 
 class ConflictSafeAdminMixin:
@@ -65,10 +73,20 @@ def fact_resource_factory(model):
 
 
 class ValidatedImportExportMixin(ImportExportMixin):
-    """CSV/XLSX import and export whose rows are validated like the admin form (fact_resource_factory)."""
+    """CSV/XLSX import and export whose rows are validated like the admin form (fact_resource_factory).
+
+    Import needs the model's add and change permissions (it creates and updates rows);
+    django-import-export allows it to any staff user unless told otherwise. The uploaded file waits for
+    its confirmation under an opaque id (OpaqueIdTempStorage), never under a name the client sends.
+    """
+
+    tmp_storage_class = OpaqueIdTempStorage
 
     def get_resource_classes(self, request):
         return self.resource_classes or [fact_resource_factory(self.model)]
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
 
 
 class CitationInline(GenericTabularInline):
