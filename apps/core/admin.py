@@ -1,5 +1,8 @@
 """Admin building blocks shared by every app: citations inline, history, import/export, timestamps,
 and saves that survive a concurrent conflicting save."""
+from functools import cache
+
+import tablib
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import IntegrityError, router, transaction
@@ -8,6 +11,7 @@ from rest_framework.authtoken.models import TokenProxy
 from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.csv_cells import formula_safe
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
 from apps.sources.models import Citation
@@ -87,6 +91,24 @@ class ValidatedImportExportMixin(ImportExportMixin):
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def get_export_formats(self):
+        return [formula_safe_format(format_class) for format_class in super().get_export_formats()]
+
+
+@cache
+def formula_safe_format(format_class):
+    """An import-export format whose exported cells go through apps.core.csv_cells.formula_safe, the rule
+    the API's CSV and the importer's rejects follow (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT alone only
+    drops a leading '=')."""
+
+    class FormulaSafeFormat(format_class):
+        def export_data(self, dataset, **kwargs):
+            rows = ([formula_safe(cell) for cell in row] for row in dataset)
+            return super().export_data(tablib.Dataset(*rows, headers=dataset.headers), **kwargs)
+
+    FormulaSafeFormat.__name__ = FormulaSafeFormat.__qualname__ = format_class.__name__
+    return FormulaSafeFormat
 
 
 class CitationInline(GenericTabularInline):

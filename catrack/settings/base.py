@@ -138,6 +138,10 @@ REST_FRAMEWORK = {
     },
 }
 
+# Admin exports: cells starting like a spreadsheet formula are written as text (apps.core.csv_cells; the
+# admin's formats apply it, this setting is django-import-export's own, weaker, second guard).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "catrack API",
     "DESCRIPTION": "Diplomacy around Central Asia: summits, documents, pledges, trade, actors, "

@@ -2,12 +2,13 @@
 
 Resource lists stream CSV through apps.core.api.csv_export.
 """
-import csv
 import io
 import json
 
 from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
+
+from apps.core.csv_cells import csv_writer
 
 
 class RawJSON(str):
@@ -43,17 +44,16 @@ class CSVRenderer(BaseRenderer):
         out = io.StringIO()
         if isinstance(data, dict) and isinstance(data.get("results"), list):
             data = data["results"]
+        writer = csv_writer(out)
         if isinstance(data, list) and all(isinstance(row, dict) for row in data):
             columns = list(dict.fromkeys(key for row in data for key in row))
-            writer = csv.DictWriter(out, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows({key: _cell(value) for key, value in row.items()} for row in data)
+            writer.writerow(columns)
+            writer.writerows([_cell(row.get(key, "")) for key in columns] for row in data)
         elif isinstance(data, dict):
-            writer = csv.writer(out)
             writer.writerow(["field", "value"])
             writer.writerows([key, _cell(value)] for key, value in data.items())
         elif data is not None:
-            csv.writer(out).writerow([_cell(data)])
+            writer.writerow([_cell(data)])
         return out.getvalue().encode("utf-8")
 
 
