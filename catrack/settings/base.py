@@ -117,6 +117,12 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.FormatParamNegotiation",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CatrackPagination",
+    # JSON bodies bounded in size and depth (a 400 beyond); forms for the browsable API as DRF has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "apps.core.api.renderers.JSONRenderer",  # DRF's, plus pages PostgreSQL renders (apps.core.api.sql)
