@@ -17,7 +17,7 @@ DEEP = "[" * 5000 + "]" * 5000
 def test_deeply_nested_json_is_a_400_for_a_session_user_without_write_permission(django_user_model):
     django_user_model.objects.create_user("reader", password="reader-password-1")
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="reader", password="reader-password-1")
+    client.force_login(django_user_model.objects.get(username="reader"))
     client.get("/api-auth/login/")  # a CSRF cookie; the check then reads the body for a token
     assert "csrftoken" in client.cookies
     response = client.post(URL, DEEP, content_type="application/json")
