@@ -33,6 +33,12 @@ class JSONRenderer(renderers.JSONRenderer):
         return b"".join((head[:-1], b',"results":', results.encode(), b"}"))
 
 
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's HTML pages, with a log-out that needs no inline script (Content-Security-Policy)."""
+
+    template = "catrack/browsable_api.html"
+
+
 class CSVRenderer(BaseRenderer):
     """Renders what does not stream: summaries (a table of rows), a detail or an error (field,value)."""
 
