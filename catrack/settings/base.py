@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "apps.core.exports.ExportLimitMiddleware",  # after authentication: counts exports per user or address
     "axes.middleware.AxesMiddleware",  # last: answers a locked-out login with 429
 ]
 
@@ -81,6 +82,15 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# PostgreSQL cancels any statement running longer than this (e.g. "15s"; "0": no limit). catrack/wsgi.py
+# sets WEB_STATEMENT_TIMEOUT as the default for web processes; management commands (imports, seed) have
+# none unless the environment sets DATABASE_STATEMENT_TIMEOUT. CSV exports run with
+# EXPORT_STATEMENT_TIMEOUT instead (apps.core.exports).
+DATABASE_STATEMENT_TIMEOUT = env("DATABASE_STATEMENT_TIMEOUT", default="0")
+EXPORT_STATEMENT_TIMEOUT = env("EXPORT_STATEMENT_TIMEOUT", default="10min")
+MAX_CONCURRENT_EXPORTS = env.int("MAX_CONCURRENT_EXPORTS", default=2)  # per client (apps.core.exports)
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_STATEMENT_TIMEOUT not in ("", "0"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
