@@ -34,9 +34,12 @@ def test_a_field_ordered_twice_is_a_400(api_client, ordering):
 
 
 def test_summaries_and_scoreboard_refuse_a_bad_ordering(api_client):
-    for url in ["/api/v1/trade-flows/summary/", "/api/v1/pledges/summary/", "/api/v1/summits/scoreboard/"]:
-        response = api_client.get(url, {"ordering": "--year"})
+    for url, params in [("/api/v1/trade-flows/summary/", {"group_by": "year"}),
+                        ("/api/v1/pledges/summary/", {"group_by": "donor"}), ("/api/v1/summits/scoreboard/", {})]:
+        assert api_client.get(url, params).status_code == 200, url
+        response = api_client.get(url, {**params, "ordering": "--year"})
         assert response.status_code == 400, (url, response.content[:300])
+        assert "ordering" in response.json(), response.json()
 
 
 @pytest.mark.parametrize("prefix, param", [("trade-flows", "annual"), ("pledges", "counts_in_totals")])
