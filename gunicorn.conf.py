@@ -4,9 +4,15 @@ import os
 
 wsgi_app = "catrack.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-# Sync workers: the work is short ORM queries; (2 × cores) + 1, capped so a big host does not
-# open more database connections than PostgreSQL's default max_connections allows.
+# (2 × cores) + 1 workers, capped so that workers × threads database connections stay within
+# PostgreSQL's default max_connections (100).
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 9)))
+# Threaded workers: a CSV export streaming for minutes holds one thread, not a whole worker, and the
+# worker keeps its heartbeat meanwhile, so `timeout` no longer kills the export half-way (a sync worker
+# was killed after 30 s, 541,607 of 650,011 rows sent). Per-request limits are the database's statement
+# timeout and the per-client export limit (apps.core.exports).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5

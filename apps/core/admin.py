@@ -1,15 +1,27 @@
 """Admin building blocks shared by every app: citations inline, history, import/export, timestamps,
 and saves that survive a concurrent conflicting save."""
+from functools import cache
+
+import tablib
+from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import IntegrityError, router, transaction
 from import_export.admin import ImportExportMixin
+from rest_framework.authtoken.models import TokenProxy
 from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.csv_cells import formula_safe
 from apps.core.exceptions import integrity_error_detail
+from apps.core.import_storage import OpaqueIdTempStorage
 from apps.sources.models import Citation
 
 CONFLICT_ATTRIBUTE = "_catrack_integrity_conflict"
+
+# DRF stores API tokens in clear text and its admin listed every key to anyone with view_tokenproxy; a
+# superuser's key copied from there could write. Tokens are issued and rotated on the server only:
+# `manage.py drf_create_token --reset <username>` prints the new key once and voids the old one.
+admin.site.unregister(TokenProxy)
 
 
 class ConflictSafeAdminMixin:
@@ -65,10 +77,38 @@ def fact_resource_factory(model):
 
 
 class ValidatedImportExportMixin(ImportExportMixin):
-    """CSV/XLSX import and export whose rows are validated like the admin form (fact_resource_factory)."""
+    """CSV/XLSX import and export whose rows are validated like the admin form (fact_resource_factory).
+
+    Import needs the model's add and change permissions (it creates and updates rows);
+    django-import-export allows it to any staff user unless told otherwise. The uploaded file waits for
+    its confirmation under an opaque id (OpaqueIdTempStorage), never under a name the client sends.
+    """
+
+    tmp_storage_class = OpaqueIdTempStorage
 
     def get_resource_classes(self, request):
         return self.resource_classes or [fact_resource_factory(self.model)]
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def get_export_formats(self):
+        return [formula_safe_format(format_class) for format_class in super().get_export_formats()]
+
+
+@cache
+def formula_safe_format(format_class):
+    """An import-export format whose exported cells go through apps.core.csv_cells.formula_safe, the rule
+    the API's CSV and the importer's rejects follow (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT alone only
+    drops a leading '=')."""
+
+    class FormulaSafeFormat(format_class):
+        def export_data(self, dataset, **kwargs):
+            rows = ([formula_safe(cell) for cell in row] for row in dataset)
+            return super().export_data(tablib.Dataset(*rows, headers=dataset.headers), **kwargs)
+
+    FormulaSafeFormat.__name__ = FormulaSafeFormat.__qualname__ = format_class.__name__
+    return FormulaSafeFormat
 
 
 class CitationInline(GenericTabularInline):

@@ -9,6 +9,13 @@ from rest_framework import throttling
 from rest_framework.settings import api_settings
 
 
+def client_address(request):
+    """The client's IP address as throttling counts it: REMOTE_ADDR, or with NUM_PROXIES = n the address
+    n entries from the end of X-Forwarded-For (what the nearest trusted proxy appended). Also used for
+    login lockout (settings.AXES_CLIENT_IP_CALLABLE), so both count the same client."""
+    return throttling.BaseThrottle().get_ident(request)
+
+
 class _RatesFromSettings:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]

@@ -1,7 +1,7 @@
 """Filters for pledges."""
 import django_filters
 
-from apps.core.api.filters import CatrackFilterSet, actor_filter, id_filter, slug_filter, year_of_date_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, actor_filter, id_filter, slug_filter, year_of_date_filter
 from apps.investments.models import AmountQualifier, Instrument, Pledge, PledgeStatus, UsdBasis
 from apps.summits.models import Document, Summit, Topic
 
@@ -24,7 +24,7 @@ class PledgeFilterSet(CatrackFilterSet):
     amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label="Amount (own currency) at most")
     year = year_of_date_filter("period_start", "Year the pledge period starts")
     parent = id_filter("parent", "Id of the pledge this one is a component of")
-    counts_in_totals = django_filters.BooleanFilter(
+    counts_in_totals = BooleanFilter(
         label="true: only pledges whose money counts in totals (components of a counted pledge excluded)"
     )
 

@@ -224,6 +224,10 @@ def _decimal(text, column, *, places, limit, required):
         raise RowError(column, f"{text!r} is not a number") from None
     if not number.is_finite():
         raise RowError(column, f"{text!r} is not a number")
+    # Before quantize(): 1e30 to 2 places needs more digits than the decimal context has
+    # (InvalidOperation, which was an uncaught traceback).
+    if number.copy_abs() >= limit:
+        raise RowError(column, f"{text} is too large (at most {limit - 1} here)")
     number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if number < 0:
         raise RowError(column, f"{text} is negative")

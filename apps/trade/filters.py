@@ -1,7 +1,7 @@
 """Filters for trade flows, trade measures and trade statements."""
 import django_filters
 
-from apps.core.api.filters import CatrackFilterSet, IntegerFilter, actor_filter, slug_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, actor_filter, slug_filter
 from apps.sources.models import Source
 from apps.summits.models import Topic
 from apps.trade.models import FlowCode, TradeFlow, TradeLevel, TradeMeasure, TradeMeasureKind, TradeStatement, TradeTrend
@@ -14,7 +14,7 @@ class TradeFlowFilterSet(CatrackFilterSet):
     year_min = IntegerFilter(field_name="year", lookup_expr="gte", label="Year at least")
     year_max = IntegerFilter(field_name="year", lookup_expr="lte", label="Year at most")
     month = IntegerFilter(field_name="month", label="Month 1-12 (monthly figures only)")
-    annual = django_filters.BooleanFilter(
+    annual = BooleanFilter(
         field_name="month", lookup_expr="isnull", label="true: annual figures only; false: monthly only"
     )
     # distinct=False: flow is a column of the row itself, so it cannot repeat rows; django-filter's

@@ -8,6 +8,8 @@ SQLite, every row goes through that Python parser instead (slower, portable).
 """
 import csv
 import io
+import os
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.actors.models import Actor, ActorKind
+from apps.core.csv_cells import csv_writer
 from apps.sources.models import Source
 from apps.trade.comtrade_csv import (
     PAD,
@@ -90,6 +93,8 @@ def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, r
             raise ComtradeError(source_slug, "no source has this slug")
     if skip_invalid and not rejects_path:
         raise ComtradeError("--rejects", "skipping invalid rows needs a rejects file to list them in")
+    if rejects_path:
+        _check_rejects_path(str(rejects_path), paths)
     options = dict(create_missing_states=create_missing_states, source_id=source_id, progress=progress)
     if connection.vendor == "postgresql" and not skip_invalid:
         try:
@@ -105,16 +110,35 @@ def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, r
     return summary
 
 
+def _check_rejects_path(rejects_path, paths):
+    """ComtradeError unless the rejects file can be written without touching an input file."""
+    folder = os.path.dirname(os.path.abspath(rejects_path))
+    if not os.path.isdir(folder):
+        raise ComtradeError(rejects_path, f"the folder {folder} does not exist (create it, or choose another "
+                            "--rejects path)")
+    target = os.path.realpath(rejects_path)
+    for path in paths:
+        if os.path.realpath(path) == target:
+            raise ComtradeError(rejects_path, "is also an input file: the rejects would overwrite it (choose "
+                                "another --rejects path)")
+
+
 class _Rejects:
-    """The rejects file: where each skipped row came from, why, and the row as it was."""
+    """The rejects file: where each skipped row came from, why, and the row as it was.
+
+    Written to a temporary file beside it, renamed over `path` only when the import succeeds: a failed
+    import leaves an earlier rejects file as it was. Cells are written formula-safe (apps.core.csv_cells).
+    """
 
     def __init__(self, path):
         self.path, self.count, self._file = path, 0, None
 
     def __enter__(self):
         if self.path:
-            self._file = open(self.path, "w", newline="", encoding="utf-8")
-            self._writer = csv.writer(self._file)
+            folder, name = os.path.split(os.path.abspath(self.path))
+            descriptor, self._partial = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=folder)
+            self._file = open(descriptor, "w", newline="", encoding="utf-8")
+            self._writer = csv_writer(self._file)
             self._writer.writerow(["file", "line", "column", "reason", "row"])
         return self
 
@@ -122,9 +146,13 @@ class _Rejects:
         self.count += 1
         self._writer.writerow([path, line, column, reason, *fields])
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         if self._file:
             self._file.close()
+            if exc_type is None:
+                os.replace(self._partial, self.path)
+            else:
+                os.unlink(self._partial)
 
 
 def _progress_bar(enabled, description):

@@ -31,9 +31,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our static files (no CDN)
+    "csp",
     "simple_history",
     "import_export",
+    "axes",
     "apps.core",
     "apps.sources",
     "apps.actors",
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "apps.core.exports.ExportLimitMiddleware",  # after authentication: counts exports per user or address
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out login with 429
 ]
 
 ROOT_URLCONF = "catrack.urls"
@@ -83,9 +88,31 @@ DATABASES = {
 # CatrackViewSet._save()/perform_destroy(), the admin's changeform and delete views (Django's own
 # transaction.atomic), and comtrade_import().
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# PostgreSQL cancels any statement running longer than this (e.g. "15s"; "0": no limit). catrack/wsgi.py
+# sets WEB_STATEMENT_TIMEOUT as the default for web processes; management commands (imports, seed) have
+# none unless the environment sets DATABASE_STATEMENT_TIMEOUT. CSV exports run with
+# EXPORT_STATEMENT_TIMEOUT instead (apps.core.exports).
+DATABASE_STATEMENT_TIMEOUT = env("DATABASE_STATEMENT_TIMEOUT", default="0")
+EXPORT_STATEMENT_TIMEOUT = env("EXPORT_STATEMENT_TIMEOUT", default="10min")
+MAX_CONCURRENT_EXPORTS = env.int("MAX_CONCURRENT_EXPORTS", default=2)  # per client (apps.core.exports)
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_STATEMENT_TIMEOUT not in ("", "0"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login attempts are counted per client address (django-axes): /admin/login/ and /api-auth/login/ both
+# authenticate through this backend. The address is the one throttling uses (NUM_PROXIES); attempts and
+# lockouts are rows in the database (axes.handlers.database, listed in the admin).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)  # locked out for 15 minutes
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "apps.core.throttling.client_address"
+AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -123,10 +150,16 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.FormatParamNegotiation",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CatrackPagination",
+    # JSON bodies bounded in size and depth (a 400 beyond); forms for the browsable API as DRF has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "apps.core.api.renderers.JSONRenderer",  # DRF's, plus pages PostgreSQL renders (apps.core.api.sql)
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "apps.core.api.renderers.BrowsableAPIRenderer",  # DRF's, CSP-clean (no inline script)
         "apps.core.api.renderers.CSVRenderer",  # ?format=csv streams every matching row
     ],
     # Per client: anonymous by IP, signed in by user; 429 with Retry-After beyond the rate.
@@ -134,9 +167,36 @@ REST_FRAMEWORK = {
         "apps.core.throttling.AnonRateThrottle",
         "apps.core.throttling.UserRateThrottle",
     ],
+    # How many reverse proxies in front of the app append to X-Forwarded-For: the client is the address
+    # that many entries from its end (REMOTE_ADDR with 0). DRF's default (None) keys on the whole header,
+    # which a client writes itself: a new value per request escaped the limit. See production.py.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="600/minute"),
         "user": env("THROTTLE_USER", default="3000/minute"),
+    },
+}
+
+# Admin exports: cells starting like a spreadsheet formula are written as text (apps.core.csv_cells; the
+# admin's formats apply it, this setting is django-import-export's own, weaker, second guard).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+# Content-Security-Policy (django-csp): pages load scripts, styles, images and fonts from this site
+# only, and are never framed. Scripts: no inline code anywhere (the admin, DRF's browsable API and the
+# docs load files; the docs' own script comes from SpectacularSwaggerSplitView). Styles allow inline
+# ones: the admin, DRF's pages and Swagger UI set style attributes. Swagger UI's icons are data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     },
 }
 
@@ -146,9 +206,10 @@ SPECTACULAR_SETTINGS = {
     "each fact with its citations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Self-hosted Swagger UI (drf-spectacular-sidecar): /api/docs/ works offline.
+    # /api/docs/ serves Swagger UI from our static files (drf-spectacular-sidecar), not from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Related rows are written as slugs but read as {slug, name}: separate request/response components.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",

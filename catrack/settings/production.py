@@ -2,6 +2,9 @@
 
 Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only if the
 proxy overwrites that header); a plain-HTTP demo can set SECURE_SSL_REDIRECT=False.
+Behind proxies also set NUM_PROXIES to how many of them append to X-Forwarded-For (1 for one nginx), so
+throttling and login lockout count the real client; with the default 0 they count REMOTE_ADDR (the
+proxy's address behind a proxy) and ignore X-Forwarded-For, which clients can write themselves.
 """
 from django.core.exceptions import ImproperlyConfigured
 

@@ -2,6 +2,7 @@
 import pytest
 import yaml
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
 from catrack.urls import router
 from tests.api.helpers import assert_status
@@ -131,12 +132,18 @@ def test_full_text_search_finds_english_and_russian_words_and_prefixes(api_clien
 
 
 @pytest.mark.django_db
-def test_history_records_who_changed_what(editor_client, api_client):
+def test_history_records_who_changed_what_and_names_editors_to_staff_only(editor_client, api_client, admin_user):
     summit = SummitFactory(title_en="Draft title")
     CitationFactory(fact=summit)
     assert_status(editor_client.patch(f"/api/v1/summits/{summit.slug}/", {"title_en": "Final title"}, format="json"), 200)
-    history = api_client.get(f"/api/v1/summits/{summit.slug}/history/").json()
-    assert history[0]["change_type"] == "changed" and history[0]["user"] == "editor"
+    url = f"/api/v1/summits/{summit.slug}/history/"
+    staff_client = APIClient()
+    staff_client.force_authenticate(admin_user)
+    assert staff_client.get(url).json()[0]["user"] == "editor"
+    # Anonymous callers and signed-in non-staff users see what changed, not who changed it.
+    assert editor_client.get(url).json()[0]["user"] is None
+    history = api_client.get(url).json()
+    assert history[0]["change_type"] == "changed" and history[0]["user"] is None
     assert {"field": "title_en", "old": "Draft title", "new": "Final title"} in history[0]["changes"]
     assert history[-1]["change_type"] == "created"
 

@@ -64,3 +64,22 @@ def test_the_schema_documents_429_with_retry_after():
     assert response.status_code == 200
     too_many = response.json()["paths"][URL]["get"]["responses"]["429"]
     assert "Retry-After" in too_many["headers"]
+
+
+def test_a_spoofed_forwarded_for_header_does_not_reset_the_count():
+    client = APIClient(REMOTE_ADDR="203.0.113.10")
+    assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 200]
+    # A new X-Forwarded-For on every request used to be a new client each time.
+    for fake in ["198.51.100.1", "198.51.100.2", "198.51.100.3, 203.0.113.10"]:
+        assert_throttled(client.get(URL, HTTP_X_FORWARDED_FOR=fake))
+
+
+def test_behind_one_proxy_the_client_is_the_address_the_proxy_appended():
+    rates = {**LOW_RATES, "NUM_PROXIES": 1}
+    with override_settings(REST_FRAMEWORK=rates):
+        proxy = APIClient(REMOTE_ADDR="10.0.0.2")
+        # The proxy appends the address it saw; anything before that the client wrote.
+        sent = [proxy.get(URL, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.11").status_code for n in range(4)]
+        assert sent == [200, 200, 200, 429]
+        # Another client behind the same proxy has its own allowance.
+        assert proxy.get(URL, HTTP_X_FORWARDED_FOR="203.0.113.12").status_code == 200

@@ -1,6 +1,7 @@
 """docker/entrypoint.sh run for real, without Docker: against a throw-away PostgreSQL database it waits,
 migrates, (seeds,) collects static files and execs gunicorn, which must then serve /healthz, the admin
 and whitenoise's static files with the production settings."""
+import contextlib
 import http.client
 import os
 import re
@@ -42,22 +43,31 @@ def get(port, path, headers=None):
         conn.close()
 
 
-@pytest.fixture
-def scratch_database():
-    """A new, empty database on the test's PostgreSQL server, dropped afterwards."""
+@contextlib.contextmanager
+def scratch_database_url(suffix):
+    """A new, empty database `<test database>_<suffix>` on the test's PostgreSQL server: (url, name); dropped
+    afterwards."""
     server = connection.settings_dict
-    name = f"{server['NAME']}_entrypoint"
+    name = f"{server['NAME']}_{suffix}"
     admin_dsn = {
         "host": server["HOST"] or "127.0.0.1", "port": server["PORT"] or 5432,
         "user": server["USER"], "password": server["PASSWORD"] or None, "dbname": "postgres",
     }
     with psycopg.connect(**admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     password = f":{server['PASSWORD']}" if server["PASSWORD"] else ""
-    yield f"postgres://{server['USER']}{password}@{admin_dsn['host']}:{admin_dsn['port']}/{name}", name
-    with psycopg.connect(**admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"postgres://{server['USER']}{password}@{admin_dsn['host']}:{admin_dsn['port']}/{name}", name
+    finally:
+        with psycopg.connect(**admin_dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scratch_database():
+    with scratch_database_url("entrypoint") as url_and_name:
+        yield url_and_name
 
 
 class Server:

@@ -1,9 +1,8 @@
 """Streaming CSV export of a whole filtered queryset, in constant memory."""
-import csv
-
 from django.db import models
 from django.http import StreamingHttpResponse
 
+from apps.core.csv_cells import csv_writer
 from apps.core.models import format_partial_date
 
 CHUNK_SIZE = 2000
@@ -77,7 +76,7 @@ def csv_stream_response(queryset, *, filename, columns=None):
     columns = columns or csv_columns_for(model)
     select, many = csv_prefetches(model)
     queryset = queryset.select_related(*select).prefetch_related(*many)
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
 
     def rows():
         yield writer.writerow([name for name, _ in columns])

@@ -4,12 +4,26 @@ API views are non-atomic (see CatrackViewSet.as_view) and each write rolls back 
 so there is no request transaction to mark; marking an enclosing one would break callers' transactions.
 """
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 
 
+class QueryTooLong(exceptions.APIException):
+    status_code = 503
+    default_detail = ("The database stopped this request: it ran longer than the statement timeout. "
+                      "Narrow it with filters, or export with format=csv.")
+    default_code = "query_too_long"
+
+
+# SQLSTATE 57014 query_canceled: PostgreSQL's statement_timeout (settings.DATABASE_STATEMENT_TIMEOUT) fired.
+QUERY_CANCELED = "57014"
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError) and getattr(exc.__cause__, "sqlstate", None) == QUERY_CANCELED:
+        exc = QueryTooLong()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, PermissionDenied):

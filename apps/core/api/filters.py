@@ -10,8 +10,9 @@ import django_filters.constants
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.http import QueryDict
 from django.db.models import F, Q, Subquery, UniqueConstraint
+from django.db import models
+from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
 from django_filters.utils import translate_validation
@@ -69,16 +70,41 @@ def id_filter(field_name, label):
     return IntegerFilter(field_name=field_name, min_value=1, max_value=2**63 - 1, label=label)
 
 
+SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
+SLUG_SCHEMA = {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 100}
+
+
 class SlugField(forms.CharField):
+    """A slug as given: not stripped, so `reporter=%0A` is an error instead of "no filter" (all rows)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, strip=False, **kwargs)
+
     def to_python(self, value):
         value = super().to_python(value)
-        # Checked here: PostgreSQL refuses NUL in text, and no slug is longer than 100 characters.
-        if value and ("\x00" in value or len(value) > 100):
-            raise forms.ValidationError("Not a valid slug.")
+        # No slug is longer than 100 characters; NUL, spaces and line breaks never occur in one.
+        if value and (len(value) > 100 or not re.fullmatch(SLUG_PATTERN, value, flags=re.ASCII)):
+            raise forms.ValidationError("Not a valid slug: letters, digits, '-' and '_' only.")
         return value
 
 
-SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 100}
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (or 1/0); anything else is an error. django-filter's own treats `maybe` as "not
+    given" and returns every row."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).lower()]
+        except KeyError:
+            raise forms.ValidationError(f"Give true or false, not {str(value)[:50]!r}.") from None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 @extend_schema_field(SLUG_SCHEMA)
@@ -124,6 +150,16 @@ def slug_filter(field_name, model, label, **kwargs):
     return SlugFilter(field_name=field_name, model=model, label=f"{label} (slug)", **kwargs)
 
 
+# Bounds on `q`: each word is a prefix match over the searched columns; 10,000 words ran for 40 s.
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 10
+
+
+def search_words_validator(value):
+    if len(re.findall(r"\w+", value)) > SEARCH_MAX_WORDS:
+        raise forms.ValidationError(f"At most {SEARCH_MAX_WORDS} words.")
+
+
 class CatrackFilterSet(django_filters.FilterSet):
     """Every resource: `modified_since` for incremental sync and `q` free-text search."""
 
@@ -137,11 +173,20 @@ class CatrackFilterSet(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="filter_q",
-        label="Free-text search (English and Russian); PostgreSQL full-text with prefix matching.",
+        max_length=SEARCH_MAX_LENGTH,
+        validators=[search_words_validator],
+        label=f"Free-text search (English and Russian); PostgreSQL full-text with prefix matching. "
+        f"At most {SEARCH_MAX_LENGTH} characters and {SEARCH_MAX_WORDS} words.",
     )
 
     # Text fields `q` searches; subclasses name theirs.
     search_fields = ()
+
+    # Model boolean fields listed in Meta.fields get the strict boolean filter too.
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+    }
 
     def __init__(self, data=None, *args, only_given=False, **kwargs):
         # Where `format` is a filter (summits), `?format=csv` still means the output format.
@@ -294,8 +339,11 @@ class StrictOrderingFilter(OrderingFilter):
         if params:
             terms = [term.strip() for term in params.split(",") if term.strip()]
             valid = {item[0] for item in self.get_valid_fields(queryset, view, {"request": request})}
-            bad = [term for term in terms if term.lstrip("-") not in valid]
-            bad += sorted({term for term in terms if terms.count(term) > 1})  # named twice: ambiguous
+            # One optional '-' only: `--name_en` reached the ORM as a FieldError (a 500).
+            bad = [term for term in terms if term.removeprefix("-") not in valid]
+            names = [term.removeprefix("-") for term in terms]
+            # A field named twice (`year,-year`) is ambiguous.
+            bad += sorted({term for term in terms if names.count(term.removeprefix("-")) > 1} - set(bad))
             if bad or not terms:
                 raise ValidationError(
                     {self.ordering_param: f"Cannot order by {', '.join(bad) or repr(params)}. "

@@ -2,12 +2,13 @@
 
 Resource lists stream CSV through apps.core.api.csv_export.
 """
-import csv
 import io
 import json
 
 from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
+
+from apps.core.csv_cells import csv_writer
 
 
 class RawJSON(str):
@@ -32,6 +33,12 @@ class JSONRenderer(renderers.JSONRenderer):
         return b"".join((head[:-1], b',"results":', results.encode(), b"}"))
 
 
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's HTML pages, with a log-out that needs no inline script (Content-Security-Policy)."""
+
+    template = "catrack/browsable_api.html"
+
+
 class CSVRenderer(BaseRenderer):
     """Renders what does not stream: summaries (a table of rows), a detail or an error (field,value)."""
 
@@ -43,17 +50,16 @@ class CSVRenderer(BaseRenderer):
         out = io.StringIO()
         if isinstance(data, dict) and isinstance(data.get("results"), list):
             data = data["results"]
+        writer = csv_writer(out)
         if isinstance(data, list) and all(isinstance(row, dict) for row in data):
             columns = list(dict.fromkeys(key for row in data for key in row))
-            writer = csv.DictWriter(out, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows({key: _cell(value) for key, value in row.items()} for row in data)
+            writer.writerow(columns)
+            writer.writerows([_cell(row.get(key, "")) for key in columns] for row in data)
         elif isinstance(data, dict):
-            writer = csv.writer(out)
             writer.writerow(["field", "value"])
             writer.writerows([key, _cell(value)] for key, value in data.items())
         elif data is not None:
-            csv.writer(out).writerow([_cell(data)])
+            writer.writerow([_cell(data)])
         return out.getvalue().encode("utf-8")
 
 

@@ -58,10 +58,12 @@ class HistoryRecordSerializer(serializers.Serializer):
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def history_records(obj):
+def history_records(obj, *, show_editors=False):
     """Every recorded version of `obj`, newest first, each with the fields it changed (old → new).
 
-    One query: versions are diffed pairwise in Python rather than asking each for its predecessor.
+    `user` (who made the change) is the editor's user name only with show_editors, else null: user
+    names are for staff, not for the public. One query: versions are diffed pairwise in Python rather
+    than asking each for its predecessor.
     """
     versions = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
     records, previous = [], None
@@ -74,7 +76,7 @@ def history_records(obj):
             "history_id": version.history_id,
             "date": version.history_date,
             "change_type": CHANGE_TYPES.get(version.history_type, version.history_type),
-            "user": version.history_user.get_username() if version.history_user else None,
+            "user": version.history_user.get_username() if show_editors and version.history_user else None,
             "change_reason": version.history_change_reason,
             "changes": changes,
         })
@@ -168,12 +170,13 @@ class CatrackViewSet(viewsets.ModelViewSet):
 
 
 class HistoryMixin:
-    """`/<resource>/{id}/history/`: who changed what, when, from which value (django-simple-history)."""
+    """`/<resource>/{id}/history/`: what changed, when, from which value (django-simple-history); who
+    changed it only for signed-in staff."""
 
     @extend_schema(responses=HistoryRecordSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, *args, **kwargs):
-        return Response(history_records(self.get_object()))
+        return Response(history_records(self.get_object(), show_editors=request.user.is_staff))
 
 
 # @action(**AGGREGATE): a summary table is neither paged nor ordered (its rows come in a fixed, documented

@@ -1,0 +1,91 @@
+"""Long CSV exports next to ordinary requests: a per-client limit on concurrent exports, and the
+database's statement timeout raised for an export's duration.
+
+An export (`?format=csv` on an API list) streams every matching row, which may take minutes. gunicorn's
+gthread workers (gunicorn.conf.py) keep their heartbeat while a thread streams, so the worker timeout no
+longer kills it half-way; the limit below stops one client from holding every thread: its next export
+while MAX_CONCURRENT_EXPORTS are running is a 429 with Retry-After. Counts live in the default cache,
+shared by all workers in production (database cache); each count expires after EXPORT_SLOT_SECONDS in
+case a worker dies mid-stream.
+"""
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+
+from apps.core.throttling import client_address
+
+EXPORT_SLOT_SECONDS = 60 * 60
+RETRY_AFTER_SECONDS = 30
+
+
+def is_export(request):
+    return request.path.startswith("/api/") and request.GET.get("format") == "csv"
+
+
+def _client_key(request):
+    user = getattr(request, "user", None)
+    who = f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{client_address(request)}"
+    return f"catrack:exports:{who}"
+
+
+class ExportLimitMiddleware:
+    """At most settings.MAX_CONCURRENT_EXPORTS running exports per client (signed-in user, else address);
+    on PostgreSQL each export runs with settings.EXPORT_STATEMENT_TIMEOUT instead of the web default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_export(request):
+            return self.get_response(request)
+        key = _client_key(request)
+        cache.add(key, 0, EXPORT_SLOT_SECONDS)
+        if cache.incr(key) > settings.MAX_CONCURRENT_EXPORTS:
+            _release(key)
+            return JsonResponse(
+                {"detail": f"At most {settings.MAX_CONCURRENT_EXPORTS} CSV exports at a time per client; "
+                 "wait for one to finish."},
+                status=429, headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        _set_statement_timeout(settings.EXPORT_STATEMENT_TIMEOUT)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            _finish(key)
+            raise
+        if not response.streaming:
+            _finish(key)
+            return response
+        response.streaming_content = _released_after(response.streaming_content, key)
+        return response
+
+
+def _released_after(chunks, key):
+    try:
+        yield from chunks
+    finally:
+        _finish(key)
+
+
+def _finish(key):
+    _set_statement_timeout(None)
+    _release(key)
+
+
+def _release(key):
+    try:
+        cache.decr(key)
+    except ValueError:  # expired meanwhile
+        pass
+
+
+def _set_statement_timeout(value):
+    """SET statement_timeout for this connection (None: back to the connection's default)."""
+    if connection.vendor != "postgresql" or connection.connection is None and value is None:
+        return
+    with connection.cursor() as cursor:
+        if value is None:
+            cursor.execute("RESET statement_timeout")
+        else:
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(value)])
