@@ -45,3 +45,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: throttle counts and export slots (apps.core.exports) belong
+    to one test. (Django's test client closes a streamed response only once it is read to the end.)"""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,7 +3,7 @@ browser — no violation reported, nothing fetched from another site (the docs u
 import pytest
 
 from tests import factories
-from tests.browser.test_admin_browser import CHROMIUM, page  # noqa: F401 (fixture)
+from tests.browser.conftest import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -12,7 +12,7 @@ pytestmark = [
 ]
 
 
-def test_admin_api_pages_and_docs_pass_the_policy(page, live_server, admin_user):  # noqa: F811
+def test_admin_api_pages_and_docs_pass_the_policy(page, live_server, admin_user):
     summit = factories.SummitFactory()
     violations, foreign = [], []
     page.on("console", lambda message: violations.append((page.url, message.text[:120]))
