@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.investments",
     "apps.trade",
     "apps.geoeconomics",
+    "apps.search",
 ]
 
 MIDDLEWARE = [

@@ -1,15 +1,10 @@
 """Base FilterSet and strict filter/ordering backends shared by every resource."""
 import datetime
-import re
-from functools import reduce
-from operator import and_, or_
 
 import django_filters
 import django_filters.constants
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
-from django.db.models import Q, Subquery
+from django.db.models import Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
 from django_filters.utils import translate_validation
@@ -19,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from apps.actors.models import Actor
+from apps.search.text import TextSearch, search_queryset, text_search_of
 
 # Parameters every list understands besides its filters.
 COMMON_PARAMS = {"page", "page_size", "ordering", "format"}
@@ -131,10 +127,11 @@ class CatrackFilterSet(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="filter_q",
-        label="Free-text search (English and Russian); PostgreSQL full-text with prefix matching.",
+        label="Free-text search: every word, as a prefix, in its language (Russian and English word forms), "
+              "and near spellings of names (see /api/v1/search/).",
     )
 
-    # Text fields `q` searches; subclasses name theirs.
+    # Text fields `q` searches on a model apps.search.kinds does not define a search for.
     search_fields = ()
 
     def __init__(self, data=None, *args, only_given=False, **kwargs):
@@ -165,28 +162,16 @@ class CatrackFilterSet(django_filters.FilterSet):
             form_class = _FORM_CLASSES[key] = super().get_form_class()
         return form_class
 
+    @classmethod
+    def text_search(cls):
+        """What `q` searches: the model's definition in apps.search.kinds, else `search_fields`."""
+        return text_search_of(cls._meta.model) or TextSearch(fields=tuple(cls.search_fields))
+
     def filter_q(self, queryset, name, value):
-        return text_search(queryset, self.search_fields, value)
+        return search_queryset(queryset, value, self.text_search())
 
 
 _FORM_CLASSES = {}
-
-
-def text_search(queryset, fields, value):
-    """Every word must match (as a prefix) in one of `fields`.
-
-    The 'simple' configuration does no stemming, so it treats English and Russian alike.
-    """
-    words = re.findall(r"\w+", value)
-    if not words or not fields:
-        return queryset.none()
-    if connection.vendor == "postgresql":
-        query = SearchQuery(" & ".join(f"{word}:*" for word in words), config="simple", search_type="raw")
-        return queryset.annotate(_search=SearchVector(*fields, config="simple")).filter(_search=query)
-    # SQLite fallback: substring match per word.
-    return queryset.filter(
-        reduce(and_, (reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)) for word in words))
-    )
 
 
 class StrictFilterBackend(DjangoFilterBackend):

@@ -1,0 +1,139 @@
+"""Text search, defined once: the `q=` filter of every list, /api/v1/search/ and the admin's search boxes.
+
+PostgreSQL: a row matches when its full-text vector matches the words typed, each field analysed in its
+language (`…_ru` russian, `…_en` english, names and codes simple; PostgreSQL's russian configuration
+also stems Latin words as English), every word as a prefix ('Centr' finds 'Central'); or when a name,
+title or city is within trigram word similarity (pg_trgm, TRIGRAM_THRESHOLD) of what was typed (Tokaev
+→ Tokayev, Ашхабад → Ашгабат); or when a substring field (Japanese names) contains it. The vector and
+the trigram fields are GIN-indexed by apps/search/migrations (expressions built by TextSearch.vector(),
+so query and index are the same expression). Ranked by ts_rank plus the best trigram similarity.
+
+SQLite: every word must occur, case-insensitively (Unicode casefold, apps.search.connection), in one of
+the fields. SQLite does no stemming (`декларации` does not find `декларация`), no typo tolerance and no
+ranking (rank is 0; results keep the list's order).
+"""
+import re
+from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
+
+from django.db import connection
+from django.db.models import F, FloatField, Q, Value
+from django.db.models.functions import Greatest
+
+# pg_trgm word similarity at or above which a name counts as a near spelling: 'Ашхабад' and 'Ашгабат'
+# score 0.27 and 'Tokaev' in 'Kassym-Jomart Tokayev' 0.57 (pg_trgm's default of 0.6 misses both).
+TRIGRAM_THRESHOLD = 0.25
+# The languages PostgreSQL's text search analyses each field in, by the field name's suffix.
+CONFIG_BY_SUFFIX = {"_ru": "russian", "_en": "english"}
+CONFIGS = ("russian", "english", "simple")
+WORD = re.compile(r"\w+")
+
+
+def language_config(field):
+    """'russian' for `title_ru`, 'english' for `title_en`, 'simple' (no stemming) for names and codes."""
+    return next((config for suffix, config in CONFIG_BY_SUFFIX.items() if field.endswith(suffix)), "simple")
+
+
+def search_words(value):
+    """The words of a query, as full-text and SQLite search see them; [] when there are none."""
+    return WORD.findall(value or "")
+
+
+@dataclass(frozen=True)
+class TextSearch:
+    """How one model is searched.
+
+    fields: columns in the full-text vector, weight A for those in `names`, B for the rest.
+    names: short columns also matched by trigram similarity (names, titles, cities); each has a GIN
+        gin_trgm_ops index.
+    substrings: columns matched by substring only (Japanese names: no word boundaries to stem or split).
+    configs: a field's text-search configuration where the suffix rule (language_config) is wrong.
+    """
+
+    fields: tuple
+    names: tuple = ()
+    substrings: tuple = ()
+    configs: tuple = ()  # ((field, config), …)
+
+    def config(self, field):
+        return dict(self.configs).get(field) or language_config(field)
+
+    def vector(self):
+        """The full-text vector expression, as indexed: `setweight(to_tsvector(cfg, coalesce(f,'')), w) || …`."""
+        from django.contrib.postgres.search import SearchVector
+
+        return reduce(lambda a, b: a + b, (
+            SearchVector(field, config=self.config(field), weight="A" if field in self.names else "B")
+            for field in self.fields
+        ))
+
+    def indexes(self, prefix):
+        """The GIN indexes this search uses on PostgreSQL: the vector, and gin_trgm_ops on each name field."""
+        from django.contrib.postgres.indexes import GinIndex
+
+        return [
+            GinIndex(self.vector(), name=f"{prefix}_search_idx"),
+            *(GinIndex(fields=[field], opclasses=["gin_trgm_ops"], name=f"{prefix}_{field}_trgm") for field in self.names),
+        ]
+
+    def q(self, value):
+        """A Q matching rows for the words of `value` (see the module docstring); None when it has no words."""
+        words = search_words(value)
+        if not words:
+            return None
+        if connection.vendor != "postgresql":
+            columns = (*self.fields, *self.substrings)
+            return reduce(and_, (reduce(or_, (Q(**{f"{f}__icontains": word}) for f in columns)) for word in words))
+        from django.contrib.postgres.search import SearchVectorExact
+
+        condition = Q(SearchVectorExact(self.vector(), full_text_query(words)))
+        for field in self.names:
+            condition |= Q(**{f"{field}__trigram_word_similar": value})
+        for field in self.substrings:
+            condition |= Q(**{f"{field}__contains": value.strip()})
+        return condition
+
+    def rank(self, value):
+        """Relevance of a row for `value`: ts_rank of the vector plus the best trigram word similarity (PostgreSQL)."""
+        if connection.vendor != "postgresql":
+            return Value(0.0, output_field=FloatField())
+        from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+
+        rank = SearchRank(self.vector(), full_text_query(search_words(value)))
+        similarities = [TrigramWordSimilarity(value, field) for field in self.names]
+        if similarities:
+            best = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
+            rank = rank + best
+        return rank
+
+    def headline(self, field, value):
+        """`field` with the words of `value` marked <mark>…</mark> (PostgreSQL's ts_headline), in the field's language."""
+        from django.contrib.postgres.search import SearchHeadline
+
+        return SearchHeadline(
+            F(field), full_text_query(search_words(value)), config=self.config(field),
+            start_sel="<mark>", stop_sel="</mark>", max_words=30, min_words=10, max_fragments=2,
+        )
+
+
+def full_text_query(words):
+    """`w1:* & w2:*` parsed in each language configuration, OR-ed: a match in any language counts."""
+    from django.contrib.postgres.search import SearchQuery
+
+    raw = " & ".join(f"{word}:*" for word in words)
+    return reduce(or_, (SearchQuery(raw, config=config, search_type="raw") for config in CONFIGS))
+
+
+def search_queryset(queryset, value, search=None):
+    """`queryset` narrowed to the rows matching `value` (none if it has no words)."""
+    search = search or text_search_of(queryset.model)
+    condition = search.q(value) if search else None
+    return queryset.none() if condition is None else queryset.filter(condition)
+
+
+def text_search_of(model):
+    """The model's TextSearch (apps.search.kinds), or None if it has none."""
+    from apps.search.kinds import TEXT_SEARCH_BY_MODEL
+
+    return TEXT_SEARCH_BY_MODEL().get(model._meta.label)
