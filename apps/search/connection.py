@@ -6,12 +6,12 @@ on "like"), so every Django lookup compiled to LIKE (iexact, icontains, istartsw
 which SQLite never made case-sensitive) compares Unicode casefolded text. Cost: SQLite can no longer
 use an index for LIKE 'x%' (it never could for the icontains lookups search uses).
 
-PostgreSQL: the trigram word-similarity threshold used by `%>` (apps.search.text.TRIGRAM_THRESHOLD).
+PostgreSQL: the trigram thresholds of `%>` and `%` (apps.search.text).
 """
 import re
 from functools import lru_cache
 
-from apps.search.text import TRIGRAM_THRESHOLD
+from apps.search.text import PLACE_SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD
 
 
 @lru_cache(maxsize=512)
@@ -46,5 +46,6 @@ def prepare_connection(sender, connection, **kwargs):
         connection.connection.create_function("like", 3, sqlite_like, deterministic=True)
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # A placeholder until pg_trgm loads in this session, then pg_trgm's own setting.
-            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {TRIGRAM_THRESHOLD:f}")
+            # Placeholders until pg_trgm loads in this session, then pg_trgm's own settings.
+            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {WORD_SIMILARITY_THRESHOLD:f};"
+                           f" SET pg_trgm.similarity_threshold = {PLACE_SIMILARITY_THRESHOLD:f}")

@@ -2,11 +2,11 @@
 
 PostgreSQL: a row matches when its full-text vector matches the words typed, each field analysed in its
 language (`…_ru` russian, `…_en` english, names and codes simple; PostgreSQL's russian configuration
-also stems Latin words as English), every word as a prefix ('Centr' finds 'Central'); or when a name,
-title or city is within trigram word similarity (pg_trgm, TRIGRAM_THRESHOLD) of what was typed (Tokaev
-→ Tokayev, Ашхабад → Ашгабат); or when a substring field (Japanese names) contains it. The vector and
-the trigram fields are GIN-indexed by apps/search/migrations (expressions built by TextSearch.vector(),
-so query and index are the same expression). Ranked by ts_rank plus the best trigram similarity.
+also stems Latin words as English), every word as a prefix ('Centr' finds 'Central'); or when a name or
+title is within trigram word similarity of what was typed (Tokaev → Tokayev), or a place within trigram
+similarity (Ашхабад → Ашгабат); or when a substring field (Japanese names) contains it. The vector and
+the trigram fields are GIN-indexed by apps/search/migrations (TextSearch.indexes(), built from the same
+expressions as the query). Ranked by ts_rank plus the best trigram similarity.
 
 SQLite: every word must occur, case-insensitively (Unicode casefold, apps.search.connection), in one of
 the fields. SQLite does no stemming (`декларации` does not find `декларация`), no typo tolerance and no
@@ -21,9 +21,13 @@ from django.db import connection
 from django.db.models import F, FloatField, Q, Value
 from django.db.models.functions import Greatest
 
-# pg_trgm word similarity at or above which a name counts as a near spelling: 'Ашхабад' and 'Ашгабат'
-# score 0.27 and 'Tokaev' in 'Kassym-Jomart Tokayev' 0.57 (pg_trgm's default of 0.6 misses both).
-TRIGRAM_THRESHOLD = 0.25
+# pg_trgm thresholds (set on each connection, apps.search.connection). A name or title is a near spelling
+# from a word similarity of 0.35: 'Tokaev' scores 0.57 in 'Kassym-Jomart Tokayev' (pg_trgm's default
+# 0.6 misses it), while 'Туркменистан' scores 0.31 in 'Таджикистан' and 'Транскаспийский' 0.26 in
+# 'Токийская декларация' (shared suffixes, not near spellings). A place (one short name) from a whole-value
+# similarity of 0.2: 'Ашхабад' and 'Ашгабат' share only 0.23, 'Ashkhabad' and 'Ashgabat' 0.27.
+WORD_SIMILARITY_THRESHOLD = 0.35
+PLACE_SIMILARITY_THRESHOLD = 0.2
 # The languages PostgreSQL's text search analyses each field in, by the field name's suffix.
 CONFIG_BY_SUFFIX = {"_ru": "russian", "_en": "english"}
 CONFIGS = ("russian", "english", "simple")
@@ -45,16 +49,23 @@ class TextSearch:
     """How one model is searched.
 
     fields: columns in the full-text vector, weight A for those in `names`, B for the rest.
-    names: short columns also matched by trigram similarity (names, titles, cities); each has a GIN
+    names: short columns also matched by trigram word similarity (names, titles); each has a GIN
         gin_trgm_ops index.
+    places: one-name columns (cities) matched by whole-value trigram similarity, a looser measure that
+        suits a single word; gin_trgm_ops-indexed too.
     substrings: columns matched by substring only (Japanese names: no word boundaries to stem or split).
     configs: a field's text-search configuration where the suffix rule (language_config) is wrong.
     """
 
     fields: tuple
     names: tuple = ()
+    places: tuple = ()
     substrings: tuple = ()
     configs: tuple = ()  # ((field, config), …)
+
+    @property
+    def trigram_fields(self):
+        return (*self.names, *self.places)
 
     def config(self, field):
         return dict(self.configs).get(field) or language_config(field)
@@ -64,7 +75,7 @@ class TextSearch:
         from django.contrib.postgres.search import SearchVector
 
         return reduce(lambda a, b: a + b, (
-            SearchVector(field, config=self.config(field), weight="A" if field in self.names else "B")
+            SearchVector(field, config=self.config(field), weight="A" if field in self.trigram_fields else "B")
             for field in self.fields
         ))
 
@@ -74,7 +85,7 @@ class TextSearch:
 
         return [
             GinIndex(self.vector(), name=f"{prefix}_search_idx"),
-            *(GinIndex(fields=[field], opclasses=["gin_trgm_ops"], name=f"{prefix}_{field}_trgm") for field in self.names),
+            *(GinIndex(fields=[field], opclasses=["gin_trgm_ops"], name=f"{prefix}_{field}_trgm") for field in self.trigram_fields),
         ]
 
     def q(self, value):
@@ -90,6 +101,8 @@ class TextSearch:
         condition = Q(SearchVectorExact(self.vector(), full_text_query(words)))
         for field in self.names:
             condition |= Q(**{f"{field}__trigram_word_similar": value})
+        for field in self.places:
+            condition |= Q(**{f"{field}__trigram_similar": value})
         for field in self.substrings:
             condition |= Q(**{f"{field}__contains": value.strip()})
         return condition
@@ -98,10 +111,11 @@ class TextSearch:
         """Relevance of a row for `value`: ts_rank of the vector plus the best trigram word similarity (PostgreSQL)."""
         if connection.vendor != "postgresql":
             return Value(0.0, output_field=FloatField())
-        from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+        from django.contrib.postgres.search import SearchRank, TrigramSimilarity, TrigramWordSimilarity
 
         rank = SearchRank(self.vector(), full_text_query(search_words(value)))
-        similarities = [TrigramWordSimilarity(value, field) for field in self.names]
+        similarities = [*(TrigramWordSimilarity(value, field) for field in self.names),
+                        *(TrigramSimilarity(field, value) for field in self.places)]
         if similarities:
             best = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
             rank = rank + best
@@ -134,6 +148,6 @@ def search_queryset(queryset, value, search=None):
 
 def text_search_of(model):
     """The model's TextSearch (apps.search.kinds), or None if it has none."""
-    from apps.search.kinds import TEXT_SEARCH_BY_MODEL
+    from apps.search.kinds import text_search_by_model
 
-    return TEXT_SEARCH_BY_MODEL().get(model._meta.label)
+    return text_search_by_model().get(model._meta.label)
