@@ -80,12 +80,13 @@ class TextSearch:
         ))
 
     def indexes(self, prefix):
-        """The GIN indexes this search uses on PostgreSQL: the vector, and gin_trgm_ops on each name field."""
+        """The GIN indexes this search uses on PostgreSQL: the vector, and gin_trgm_ops on each name, place and
+        substring field (trigram indexes also serve LIKE '%…%'), so no branch of the OR needs a table scan."""
         from django.contrib.postgres.indexes import GinIndex
 
         return [
             GinIndex(self.vector(), name=f"{prefix}_search_idx"),
-            *(GinIndex(fields=[field], opclasses=["gin_trgm_ops"], name=f"{prefix}_{field}_trgm") for field in self.trigram_fields),
+            *(GinIndex(fields=[field], opclasses=["gin_trgm_ops"], name=f"{prefix}_{field}_trgm") for field in (*self.trigram_fields, *self.substrings)),
         ]
 
     def q(self, value):
