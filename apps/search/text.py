@@ -31,6 +31,8 @@ PLACE_SIMILARITY_THRESHOLD = 0.2
 # The languages PostgreSQL's text search analyses each field in, by the field name's suffix.
 CONFIG_BY_SUFFIX = {"_ru": "russian", "_en": "english"}
 CONFIGS = ("russian", "english", "simple")
+# Shorter words (prepositions, 'G7') take no part in near-spelling matches: too few trigrams to compare.
+FUZZY_MIN_LENGTH = 3
 WORD = re.compile(r"\w+")
 
 
@@ -100,13 +102,24 @@ class TextSearch:
         from django.contrib.postgres.search import SearchVectorExact
 
         condition = Q(SearchVectorExact(self.vector(), full_text_query(words)))
-        for field in self.names:
-            condition |= Q(**{f"{field}__trigram_word_similar": value})
-        for field in self.places:
-            condition |= Q(**{f"{field}__trigram_similar": value})
+        # Near spellings word by word: every word (of FUZZY_MIN_LENGTH or more letters) must be a word of
+        # the row or near one of its names. Trigrams of the whole query would let 'Tokyo summit' match
+        # every title holding 'summit'.
+        fuzzy_words = [word for word in words if len(word) >= FUZZY_MIN_LENGTH]
+        if self.trigram_fields and fuzzy_words:
+            condition |= reduce(and_, (self._word_or_near_spelling(word) for word in fuzzy_words))
         for field in self.substrings:
             condition |= Q(**{f"{field}__contains": value.strip()})
         return condition
+
+    def _word_or_near_spelling(self, word):
+        from django.contrib.postgres.search import SearchVectorExact
+
+        return reduce(or_, (
+            Q(SearchVectorExact(self.vector(), full_text_query([word]))),
+            *(Q(**{f"{field}__trigram_word_similar": word}) for field in self.names),
+            *(Q(**{f"{field}__trigram_similar": word}) for field in self.places),
+        ))
 
     def rank(self, value):
         """Relevance of a row for `value`: ts_rank of the vector plus the best trigram word similarity (PostgreSQL)."""

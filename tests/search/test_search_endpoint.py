@@ -102,3 +102,13 @@ def test_each_search_can_use_its_gin_index(label, prefix):
 def test_every_searchable_model_is_a_kind_or_list_only():
     labels = [kind.model for kind in KINDS] + list(LIST_ONLY)
     assert len(labels) == len(set(labels))
+
+
+@pytest.mark.postgres_only
+def test_near_spellings_are_matched_word_by_word(api_client):
+    """'Tokyo summit' must not find every summit titled '… summit' through the trigrams of 'summit'."""
+    tokyo = SummitFactory(title_en="Tokyo summit", city_en="Tokyo", city_ru="Токио")
+    SummitFactory(title_en="Samarkand summit", city_en="Samarkand", city_ru="Самарканд")
+    for q in ["Tokyo summit", "Tokio summits"]:
+        hits = api_client.get("/api/v1/search/", {"q": q, "kind": "summit"}).json()["results"]
+        assert [hit["slug"] for hit in hits] == [tokyo.slug], q
