@@ -92,9 +92,10 @@ class TextSearch:
         ]
 
     def q(self, value):
-        """A Q matching rows for the words of `value` (see the module docstring); None when it has no words."""
+        """A Q matching rows for the words of `value` (see the module docstring); None when it has no words
+        or the model no searchable fields (nothing matches)."""
         words = search_words(value)
-        if not words:
+        if not words or not (self.fields or self.substrings):
             return None
         if connection.vendor != "postgresql":
             columns = (*self.fields, *self.substrings)
