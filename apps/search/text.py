@@ -50,7 +50,7 @@ def search_words(value):
 class TextSearch:
     """How one model is searched.
 
-    fields: columns in the full-text vector, weight A for those in `names`, B for the rest.
+    fields: columns in the full-text vector, weight A for those in `names` or `places`, B for the rest.
     names: short columns also matched by trigram word similarity (names, titles); each has a GIN
         gin_trgm_ops index.
     places: one-name columns (cities) matched by whole-value trigram similarity, a looser measure that

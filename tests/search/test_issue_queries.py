@@ -85,3 +85,16 @@ def test_one_search_finds_the_corridor_its_stakes_and_the_facts_citing_it(seeded
             fact = citation.fact
             key = fact.slug if hasattr(fact, "slug") else fact.pk
             assert (kinds.get(citation.content_type.model, citation.content_type.model), key) in found
+
+
+@pytest.mark.parametrize("lookup, value, matches", [
+    ("icontains", "ТОКИЙСКАЯ", True),
+    ("iexact", "токийская декларация", True),
+    ("istartswith", "ТОКИЙ", True),
+    ("icontains", "Токийская_декларация", False),  # `_` and `%` typed are literal, not wildcards
+    ("icontains", "%декларация", False),
+])
+def test_case_insensitive_lookups_fold_cyrillic_and_keep_wildcards_literal(seeded, lookup, value, matches):
+    from apps.summits.models import Document
+
+    assert Document.objects.filter(**{f"title_ru__{lookup}": value}).exists() is matches
