@@ -2,7 +2,7 @@
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import CharField, F, FloatField, Q, Value
+from django.db.models import CharField, F, Q, Value
 
 from apps.search.kinds import KINDS
 from apps.search.text import search_words, text_search_of
@@ -22,19 +22,23 @@ def search_hits(*, q, kinds):
         if kind.kind not in kinds:
             continue
         model = apps.get_model(kind.model)
-        condition = kind.search.q(q)
+        own = kind.search.q(q)
+        branches = [own]
         if kind.via:
             target = model._meta.get_field(kind.via).related_model
-            condition |= Q(**{f"{kind.via}__in": target.objects.filter(text_search_of(target).q(q)).values("pk")})
+            branches.append(Q(**{f"{kind.via}__in": target.objects.filter(text_search_of(target).q(q)).values("pk")}))
         if hasattr(model, "citations"):
-            condition |= Q(pk__in=_cited_ids(model, q))
-        parts.append(
-            model.objects.filter(condition).order_by()
+            branches.append(Q(pk__in=_cited_ids(model, q)))
+        # One SELECT per branch, not one OR: PostgreSQL cannot combine an index scan with `pk IN (…)` in
+        # an OR and would read the whole table. UNION (not ALL) drops a row found twice: its rank is the same.
+        parts += [
+            model.objects.filter(branch).order_by()
             .annotate(hit_kind=Value(kind.kind, output_field=CharField()), hit_id=F("pk"),
                       hit_rank=kind.search.rank(q))
             .values("hit_kind", "hit_id", "hit_rank")
-        )
-    hits = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+            for branch in branches
+        ]
+    hits = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     return hits.order_by("-hit_rank", "hit_kind", "hit_id")
 
 
