@@ -31,7 +31,7 @@ PLACE_SIMILARITY_THRESHOLD = 0.2
 # The languages PostgreSQL's text search analyses each field in, by the field name's suffix.
 CONFIG_BY_SUFFIX = {"_ru": "russian", "_en": "english"}
 CONFIGS = ("russian", "english", "simple")
-# Shorter words (prepositions, 'G7') take no part in near-spelling matches: too few trigrams to compare.
+# Shorter words (prepositions) match only as words, not as near spellings: too few trigrams to compare.
 FUZZY_MIN_LENGTH = 3
 WORD = re.compile(r"\w+")
 
@@ -39,6 +39,11 @@ WORD = re.compile(r"\w+")
 def language_config(field):
     """'russian' for `title_ru`, 'english' for `title_en`, 'simple' (no stemming) for names and codes."""
     return next((config for suffix, config in CONFIG_BY_SUFFIX.items() if field.endswith(suffix)), "simple")
+
+
+def is_fuzzy_word(word):
+    """Whether a near spelling of `word` may match: letters only (numbers and codes match as typed), long enough."""
+    return len(word) >= FUZZY_MIN_LENGTH and not any(char.isdigit() or char == "_" for char in word)
 
 
 def search_words(value):
@@ -103,12 +108,11 @@ class TextSearch:
         from django.contrib.postgres.search import SearchVectorExact
 
         condition = Q(SearchVectorExact(self.vector(), full_text_query(words)))
-        # Near spellings word by word: every word (of FUZZY_MIN_LENGTH or more letters) must be a word of
-        # the row or near one of its names. Trigrams of the whole query would let 'Tokyo summit' match
-        # every title holding 'summit'.
-        fuzzy_words = [word for word in words if len(word) >= FUZZY_MIN_LENGTH]
-        if self.trigram_fields and fuzzy_words:
-            condition |= reduce(and_, (self._word_or_near_spelling(word) for word in fuzzy_words))
+        # Near spellings word by word: every word must be a word of the row or, if it is a near-spelling
+        # word (letters only, FUZZY_MIN_LENGTH or more), near one of its names. Trigrams of the whole query
+        # would let 'Tokyo summit' match every title holding 'summit'; numbers must match as typed.
+        if self.trigram_fields and any(is_fuzzy_word(word) for word in words):
+            condition |= reduce(and_, (self._word_or_near_spelling(word) for word in words))
         for field in self.substrings:
             condition |= Q(**{f"{field}__contains": value.strip()})
         return condition
@@ -116,11 +120,14 @@ class TextSearch:
     def _word_or_near_spelling(self, word):
         from django.contrib.postgres.search import SearchVectorExact
 
-        return reduce(or_, (
-            Q(SearchVectorExact(self.vector(), full_text_query([word]))),
-            *(Q(**{f"{field}__trigram_word_similar": word}) for field in self.names),
-            *(Q(**{f"{field}__trigram_similar": word}) for field in self.places),
-        ))
+        condition = Q(SearchVectorExact(self.vector(), full_text_query([word])))
+        if is_fuzzy_word(word):
+            condition = reduce(or_, (
+                condition,
+                *(Q(**{f"{field}__trigram_word_similar": word}) for field in self.names),
+                *(Q(**{f"{field}__trigram_similar": word}) for field in self.places),
+            ))
+        return condition
 
     def rank(self, value):
         """Relevance of a row for `value`: ts_rank of the vector plus the best trigram word similarity (PostgreSQL)."""

@@ -112,3 +112,12 @@ def test_near_spellings_are_matched_word_by_word(api_client):
     for q in ["Tokyo summit", "Tokio summits"]:
         hits = api_client.get("/api/v1/search/", {"q": q, "kind": "summit"}).json()["results"]
         assert [hit["slug"] for hit in hits] == [tokyo.slug], q
+
+
+@pytest.mark.postgres_only
+def test_numbers_and_short_words_match_only_as_typed(api_client):
+    """Near spellings are for words of letters: 'Summit 123' must not find 'Summit 124' by trigrams of '123'."""
+    wanted = SummitFactory(title_en="Summit 123", title_ru="Саммит 123")
+    SummitFactory(title_en="Summit 124", title_ru="Саммит 124")
+    for q in ["Summit 123", "Саммит 123", "Sumit 123"]:
+        assert [row["slug"] for row in api_client.get("/api/v1/summits/", {"q": q}).json()["results"]] == [wanted.slug], q
