@@ -13,6 +13,16 @@ SIZES = {
     "full": (1_000_000, 10_000, 100_000),
     "quick": (20_000, 300, 3_000),
 }
+# Documents for the search case (issue 12): titles in English and Russian from the vocabularies below.
+DOCUMENTS = {"full": 100_000, "quick": 3_000}
+DOCUMENT_KINDS = (("declaration", "Declaration", "Декларация"), ("agreement", "Agreement", "Соглашение"),
+                  ("memorandum", "Memorandum", "Меморандум"), ("initiative", "Initiative", "Инициатива"),
+                  ("roadmap", "Roadmap", "Дорожная карта"))
+DOCUMENT_FIELDS = (("energy", "энергетики"), ("transport", "транспорта"), ("water resources", "водных ресурсов"),
+                   ("mining", "горнодобывающей промышленности"), ("education", "образования"),
+                   ("health care", "здравоохранения"), ("agriculture", "сельского хозяйства"),
+                   ("digital technologies", "цифровых технологий"), ("finance", "финансов"),
+                   ("logistics", "логистики"))
 STATES = 200
 REPORTERS = 30  # the states that report: each has ~1/30 of the flows, like Comtrade's big reporters
 YEARS = range(2000, 2025)
@@ -138,3 +148,20 @@ def seed_facts(*, states, summits, pledges, seed):
                                       paragraph=1 + n % 40, key_phrase=f"phrase {n}"))
     Citation.objects.bulk_create(citations, batch_size=5000)
     return state_ids
+
+
+def seed_documents(*, count, seed):
+    """`count` documents titled '<Kind> on cooperation in <field> <n>' in English and Russian (bulk insert).
+
+    Needs Django set up. A (kind, field) pair is 1 in 50 documents: the search case's matches.
+    """
+    from apps.summits.models import Document
+
+    rng = random.Random(seed + 3)
+    rows = []
+    for n in range(count):
+        kind, kind_en, kind_ru = DOCUMENT_KINDS[rng.randrange(len(DOCUMENT_KINDS))]
+        field_en, field_ru = DOCUMENT_FIELDS[rng.randrange(len(DOCUMENT_FIELDS))]
+        rows.append(Document(slug=f"bench-document-{n}", kind=kind, title_en=f"{kind_en} on cooperation in {field_en} {n}",
+                             title_ru=f"{kind_ru} о сотрудничестве в области {field_ru} {n}"))
+    Document.objects.bulk_create(rows, batch_size=5000)

@@ -34,6 +34,9 @@ CONSTRAINED = [
     "CREATE INDEX ON bench_copy_constrained (cmd, ref_year)",
     "CREATE UNIQUE INDEX ON bench_copy_constrained (reporter_iso, partner_iso, ref_year, flow, cmd)"
     " WHERE ref_month = 52",
+    # The `q=` search's vector (apps.search.kinds: trade flows by commodity code and unit).
+    "CREATE INDEX ON bench_copy_constrained USING gin ((setweight(to_tsvector('simple', COALESCE(cmd, '')), 'B')"
+    " || setweight(to_tsvector('simple', COALESCE(unit, '')), 'B')))",
     "CREATE UNIQUE INDEX ON bench_copy_constrained (reporter_iso, partner_iso, ref_year, ref_month, flow, cmd)"
     " WHERE ref_month <> 52",
 ]

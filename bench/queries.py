@@ -66,6 +66,105 @@ def raw_requests(*, reporter, participant, year_min):
     }
 
 
+# Search (issue 12): the indexed expressions of apps.search.kinds, written out as SQL by hand. The
+# query is the words as prefixes in each language's configuration, OR-ed (apps.search.text).
+TRADE_FLOW_VECTOR = ("(setweight(to_tsvector('simple', COALESCE(t.commodity_code, '')), 'B')"
+                     " || setweight(to_tsvector('simple', COALESCE(t.quantity_unit, '')), 'B'))")
+DOCUMENT_VECTOR = ("(setweight(to_tsvector('english', COALESCE(d.title_en, '')), 'A')"
+                   " || setweight(to_tsvector('russian', COALESCE(d.title_ru, '')), 'A')"
+                   " || setweight(to_tsvector('english', COALESCE(d.summary_en, '')), 'B'))")
+TSQUERY = "(to_tsquery('russian', %s) || to_tsquery('english', %s) || to_tsquery('simple', %s))"
+
+
+def _words_match(vector, words):
+    """SQL and params: all words in the vector, or each word in it or near a title (trigram word similarity)."""
+    sql = f"{vector} @@ {TSQUERY}"
+    everything = " & ".join(f"{word}:*" for word in words)
+    params = [everything] * 3
+    each = []
+    for word in words:
+        each.append(f"({vector} @@ {TSQUERY} OR d.title_en %%> %s OR d.title_ru %%> %s)")
+        params += [f"{word}:*"] * 3 + [word, word]
+    return f"({sql} OR ({' AND '.join(each)}))", params
+
+
+def search_requests(*, commodity, document_words):
+    """name -> statements for the search cases: trade flows by `q=<commodity>`, documents by `q=<words>`."""
+    flows_where = f"{TRADE_FLOW_VECTOR} @@ {TSQUERY}"
+    flow_params = [f"{commodity}:*"] * 3
+    documents_where, document_params = _words_match(DOCUMENT_VECTOR, document_words)
+    return {
+        "trade_flows_q": [
+            (f"SELECT count(*) FROM trade_tradeflow t WHERE {flows_where}", flow_params),
+            ("SELECT t.id, t.year, t.month, t.flow, t.commodity_code, t.value_usd, t.net_weight_kg, t.quantity,"
+             " t.quantity_unit, t.source_id, t.created_at, t.updated_at, r.slug, r.name_en, r.kind,"
+             " p.slug, p.name_en, p.kind"
+             " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
+             f" JOIN actors_actor p ON p.id = t.partner_id WHERE {flows_where}"
+             " ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code, t.month LIMIT %s",
+             [*flow_params, PAGE]),
+        ],
+        "documents_q": [
+            # The page and its total in one statement, as the API's paginator reads them.
+            ("SELECT d.id, d.created_at, d.updated_at, d.slug, d.kind, d.title_en, d.title_ru, d.adopted_on,"
+             " d.adopted_on_precision, d.summary_en, d.url, count(*) OVER (), s.slug, s.title_en, i.slug, i.title_en"
+             " FROM summits_document d LEFT JOIN summits_summit s ON s.id = d.summit_id"
+             f" LEFT JOIN summits_document i ON i.id = d.implements_id WHERE {documents_where}"
+             " ORDER BY d.title_en, d.id LIMIT %s", [*document_params, PAGE]),
+            ("SELECT ds.document_id, a.slug, a.name_en, a.kind, sb.slug, sb.name_en, sb.kind"
+             " FROM summits_documentsignatory ds JOIN actors_actor a ON a.id = ds.actor_id"
+             " LEFT JOIN actors_actor sb ON sb.id = ds.signed_by_id WHERE ds.document_id = ANY(%s)"
+             " ORDER BY ds.document_id, a.name_en", "ids"),
+            ("SELECT dt.document_id, t.slug, t.name_en FROM summits_topic t"
+             " JOIN summits_document_topics dt ON dt.topic_id = t.id WHERE dt.document_id = ANY(%s)"
+             " ORDER BY t.name_en", "ids"),
+            ("SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph,"
+             " c.key_phrase, c.note FROM sources_citation c"
+             " JOIN sources_source src ON src.id = c.source_id JOIN django_content_type ct ON ct.id = c.content_type_id"
+             " WHERE ct.app_label = 'summits' AND ct.model = 'document' AND c.object_id = ANY(%s)"
+             " ORDER BY c.object_id, c.source_id, c.paragraph, c.id", "ids"),
+        ],
+    }
+
+
+def plans(database_url, url):
+    """EXPLAIN of each statement the API sends for `url`: {'scans': [...], 'seq_scans': [...], 'plan': text}.
+
+    scans: the plan's scan nodes ('Bitmap Index Scan on document_search_idx', …), seq_scans: the tables
+    read by a sequential scan (none wanted on big tables).
+    """
+    import re
+
+    import psycopg
+    from django.db import connection as django_connection
+    from django.test import Client
+
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with django_connection.execute_wrapper(record):
+        Client().get(url)
+    text = []
+    with psycopg.connect(database_url, cursor_factory=psycopg.ClientCursor) as connection:
+        word, place = _thresholds()
+        connection.execute(f"SET pg_trgm.word_similarity_threshold = {word}")
+        connection.execute(f"SET pg_trgm.similarity_threshold = {place}")
+        for sql, params in statements:
+            text += [row[0] for row in connection.execute(f"EXPLAIN {sql}", params).fetchall()]
+    scans = [match.group(0).strip() for line in text if (match := re.search(r"[A-Za-z ]*Scan[A-Za-z ]* on \S+", line))]
+    return {"scans": scans, "seq_scans": sorted({s.split(" on ")[1] for s in scans if s.startswith("Seq Scan")}),
+            "plan": "\n".join(text)}
+
+
+def _thresholds():
+    from apps.search.text import PLACE_SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD
+
+    return WORD_SIMILARITY_THRESHOLD, PLACE_SIMILARITY_THRESHOLD
+
+
 def _run_raw(connection, statements):
     page = []
     ids = None
@@ -106,6 +205,10 @@ def time_requests(database_url, raw, urls, repeat):
             psycopg.connect(database_url, prepare_threshold=None, autocommit=True,
                             cursor_factory=psycopg.ClientCursor) as replay:
         replay.execute("SET TIME ZONE 'UTC'")  # as Django's connection
+        for each in (connection, replay):  # as apps.search.connection sets Django's
+            word, place = _thresholds()
+            each.execute(f"SET pg_trgm.word_similarity_threshold = {word}")
+            each.execute(f"SET pg_trgm.similarity_threshold = {place}")
         for name, statements in raw.items():
             url = urls[name]
             try:

@@ -16,7 +16,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script: the repository, not bench/, is the import root.
@@ -110,6 +110,9 @@ def main():
     report = {"machine": machine(), "size": {"trade_flows": flows, "summits": summits, "pledges": pledges}}
     seed_started = time.perf_counter()
     dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
+    documents = dataset.DOCUMENTS["quick" if args.quick else "full"]
+    dataset.seed_documents(count=documents, seed=args.seed)
+    report["size"]["documents"] = documents
     with tempfile.TemporaryDirectory(prefix="catrack-bench-") as tmp:
         csv_path = dataset.write_comtrade_csv(Path(tmp) / "comtrade.csv", rows=flows, states=states, seed=args.seed)
         report["seed_seconds"] = time.perf_counter() - seed_started
@@ -119,9 +122,11 @@ def main():
         reporter, participant = states.slug(0), states.slug(1)
         year_min = dataset.YEARS[0]
         urls = api_urls(reporter=reporter, participant=participant, year_min=year_min)
-        report["raw"], report["api"] = queries.time_requests(
-            args.database_url, queries.raw_requests(reporter=reporter, participant=participant, year_min=year_min),
-            urls, repeat)
+        raw = {**queries.raw_requests(reporter=reporter, participant=participant, year_min=year_min),
+               **queries.search_requests(commodity=SEARCH_COMMODITY, document_words=SEARCH_DOCUMENT_WORDS)}
+        _analyze(args.database_url)
+        report["raw"], report["api"] = queries.time_requests(args.database_url, raw, urls, repeat)
+        report["plans"] = {name: queries.plans(args.database_url, urls[name]) for name in SEARCH_CASES}
         from django.db import connection
 
         connection.close()
@@ -138,8 +143,25 @@ def main():
         Path(args.json).write_text(json.dumps(report, indent=2, default=str))
 
 
+# The search cases (issue 12): `q=` on the trade flows (by commodity code: the flows carry no commodity
+# description) and on the documents, in Russian word forms other than the titles' own.
+SEARCH_COMMODITY = "2612"
+SEARCH_DOCUMENT_WORDS = ("декларации", "энергетике")
+SEARCH_CASES = ("trade_flows_q", "documents_q")
+
+
+def _analyze(url):
+    """Fresh planner statistics after the bulk loads (autovacuum may not have run yet)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("ANALYZE")
+
+
 def api_urls(*, reporter, participant, year_min):
     return {
+        "trade_flows_q": f"/api/v1/trade-flows/?q={SEARCH_COMMODITY}",
+        "documents_q": f"/api/v1/documents/?q={quote(' '.join(SEARCH_DOCUMENT_WORDS))}",
         "trade_flows_list": f"/api/v1/trade-flows/?reporter={reporter}&flow=X&year_min={year_min}",
         "trade_flows_summary": "/api/v1/trade-flows/summary/?group_by=partner,year",
         "summits_by_participant": f"/api/v1/summits/?participant={participant}",
@@ -182,6 +204,10 @@ def print_table(report):
                     f"{api['median_ms'] / raw['median_ms']:7.2f}x | {api['own_sql_median_ms']:8.1f} "
                     f"{api['median_ms'] / api['own_sql_median_ms']:7.2f}x")
         print(f"{name:24} {raw['median_ms']:8.1f} {raw['p95_ms']:8.1f} {raw['queries']:3d} | {tail}")
+    print("\nsearch plans (EXPLAIN of the API's statements; no sequential scan wanted on the big tables)")
+    for name, plan in report.get("plans", {}).items():
+        scans = sorted(set(plan["scans"]))
+        print(f"  {name:22} seq scans: {', '.join(plan['seq_scans']) or 'none'}; {'; '.join(scans)}")
     web = report["http"]
     datasette = web["datasette"]["requests_per_s"]
     print("\nfiltered trade-flows list over HTTP (wrk, 2 threads, 8 connections, loopback)")

@@ -21,6 +21,7 @@ for prefix, viewset, basename in [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("apps.search.api.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Split: the page's script is a separate file (…?script), so the CSP needs no inline script.

@@ -29,6 +29,14 @@ def editor_client(editor):
 
 
 @pytest.fixture
+def seeded(db):
+    """A database holding the seed (fixtures/seed), as `manage.py seed` loads it."""
+    from apps.core.services import seed_load
+
+    return seed_load()
+
+
+@pytest.fixture
 def is_postgres():
     from django.db import connection
 

@@ -13,7 +13,6 @@ class ActorFilterSet(CatrackFilterSet):
     member = actor_filter("members", "Groupings and organisations having this member")
     member_of = actor_filter("groupings", "Members of this grouping")
 
-    search_fields = ("name_en", "name_ru", "name_ja", "position_en", "position_ru", "description_en")
 
     class Meta:
         model = Actor

@@ -6,6 +6,7 @@ import tablib
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import IntegrityError, router, transaction
+from django.db.models import Q
 from import_export.admin import ImportExportMixin
 from rest_framework.authtoken.models import TokenProxy
 from import_export.resources import modelresource_factory
@@ -14,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.core.csv_cells import formula_safe
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
+from apps.search.text import text_search_of
 from apps.sources.models import Citation
 
 CONFLICT_ATTRIBUTE = "_catrack_integrity_conflict"
@@ -61,6 +63,22 @@ class ConflictSafeAdminMixin:
                 return cleaned_data
 
         return ConflictForm
+
+
+class TextSearchAdminMixin:
+    """The admin's search box and autocomplete match as the API's `q=` does (apps.search): word forms in
+    each field's language and near spellings of names on PostgreSQL, Unicode case-insensitive on SQLite.
+    The admin's own `search_fields` (which may reach across relations, e.g. a pledge's donor name) still
+    match too."""
+
+    def get_search_results(self, request, queryset, search_term):
+        own, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        search = text_search_of(self.model)
+        condition = search.q(search_term) if search else None
+        if condition is None:
+            return own, may_have_duplicates
+        # pk IN (…): the admin's own matches may come through joins that repeat rows; this never does.
+        return queryset.filter(condition | Q(pk__in=own.values("pk"))), False
 
 
 def fact_resource_factory(model):
@@ -119,7 +137,7 @@ class CitationInline(GenericTabularInline):
     verbose_name_plural = "Citations (where the source says it)"
 
 
-class FactAdmin(ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
+class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
     """Admin for a cited fact: citations inline, change history, CSV/XLSX import and export."""
 
     inlines = [CitationInline]

@@ -19,7 +19,6 @@ class CorridorFilterSet(CatrackFilterSet):
     bypasses = actor_filter("bypasses", "Actor whose transit it offers an alternative to")
     stakeholder = actor_filter("stakes__actor", "Actor with a stake in it", distinct=True)
 
-    search_fields = ("name_en", "name_ru", "abbreviation", "goals_en", "description_en")
 
     class Meta:
         model = Corridor
@@ -31,7 +30,6 @@ class CorridorStakeFilterSet(CatrackFilterSet):
     actor = actor_filter("actor", "Actor")
     role = django_filters.ChoiceFilter(choices=StakeRole.choices)
 
-    search_fields = ("description_en",)
 
     class Meta:
         model = CorridorStake
@@ -42,7 +40,6 @@ class StrategicResourceFilterSet(CatrackFilterSet):
     category = django_filters.ChoiceFilter(choices=ResourceCategory.choices)
     actor = actor_filter("interests__actor", "Actor with an interest in it", distinct=True)
 
-    search_fields = ("name_en", "name_ru", "description_en")
 
     class Meta:
         model = StrategicResource

@@ -28,7 +28,6 @@ class PledgeFilterSet(CatrackFilterSet):
         label="true: only pledges whose money counts in totals (components of a counted pledge excluded)"
     )
 
-    search_fields = ("description_en", "usd_rate_source")
 
     class Meta:
         model = Pledge

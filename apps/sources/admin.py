@@ -1,13 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import ConflictSafeAdminMixin, ValidatedImportExportMixin
+from apps.core.admin import ConflictSafeAdminMixin, TextSearchAdminMixin, ValidatedImportExportMixin
 
 from .models import Citation, Source
 
 
 @admin.register(Source)
-class SourceAdmin(ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
+class SourceAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
     list_display = ["title", "author", "publisher", "language", "kind", "published_on", "published_on_precision"]
     list_filter = ["kind", "language", "published_on_precision"]
     search_fields = ["slug", "title", "title_en", "author", "publisher"]
@@ -16,7 +16,7 @@ class SourceAdmin(ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHist
 
 
 @admin.register(Citation)
-class CitationAdmin(ConflictSafeAdminMixin, SimpleHistoryAdmin):
+class CitationAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, SimpleHistoryAdmin):
     list_display = ["key_phrase", "source", "section", "paragraph", "content_type", "object_id"]
     list_filter = ["source", "content_type"]
     search_fields = ["key_phrase", "note", "section"]

@@ -12,7 +12,6 @@ class SourceFilterSet(CatrackFilterSet):
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
 
-    search_fields = ("title", "subtitle", "title_en", "author", "publisher", "note")
 
     class Meta:
         model = Source
@@ -38,7 +37,6 @@ class CitationFilterSet(CatrackFilterSet):
     )
     fact_id = id_filter("object_id", "Id of the cited fact (with fact_type)")
 
-    search_fields = ("section", "key_phrase", "note")
 
     class Meta:
         model = Citation

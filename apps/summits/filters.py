@@ -48,7 +48,6 @@ class SummitFilterSet(CatrackFilterSet):
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before (YYYY-MM-DD)")
     city = django_filters.CharFilter(method="filter_city", label="City, English or Russian name (case-insensitive)")
 
-    search_fields = ("title_en", "title_ru", "city_en", "city_ru", "summary_en")
 
     class Meta:
         model = Summit
@@ -85,7 +84,6 @@ class DocumentFilterSet(CatrackFilterSet):
     adopted_before = django_filters.DateFilter(field_name="adopted_on", lookup_expr="lte")
     year = year_of_date_filter("adopted_on", "Year of adoption")
 
-    search_fields = ("title_en", "title_ru", "summary_en")
 
     class Meta:
         model = Document

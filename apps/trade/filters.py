@@ -27,7 +27,6 @@ class TradeFlowFilterSet(CatrackFilterSet):
     value_usd_max = django_filters.NumberFilter(field_name="value_usd", lookup_expr="lte")
     source = slug_filter("source", Source, "Dataset the figures come from")
 
-    search_fields = ("commodity_code", "quantity_unit")
 
     class Meta:
         model = TradeFlow
@@ -48,7 +47,6 @@ class TradeMeasureFilterSet(CatrackFilterSet):
     year_max = IntegerFilter(field_name="year", lookup_expr="lte")
     commodity = django_filters.CharFilter(field_name="commodity_codes", lookup_expr="icontains", label="HS code among its codes")
 
-    search_fields = ("goods_en", "targets_description_en", "commodity_codes", "description_en")
 
     class Meta:
         model = TradeMeasure
@@ -63,7 +61,6 @@ class TradeStatementFilterSet(CatrackFilterSet):
     year = IntegerFilter(method="filter_year", label="Statements whose period covers this year")
     rank = IntegerFilter(field_name="rank")
 
-    search_fields = ("statement_en",)
 
     class Meta:
         model = TradeStatement

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.trade",
     "apps.geoeconomics",
     "apps.site",
+    "apps.search",
 ]
 
 MIDDLEWARE = [

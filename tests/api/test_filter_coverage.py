@@ -9,12 +9,13 @@ from catrack.urls import router
 # Fields deliberately without a filter of their own, and why.
 EXCEPTIONS = {
     "*.id": "rows are addressed by URL (/resource/{id}/); lists are not filtered by id",
-    # Free text no one filters by exact value: found through `q`, which lists them in search_fields.
+    # Free text no one filters by exact value: found through `q` (apps.search.kinds, or search_fields).
 }
 
 
 def _covered(filterset):
-    names = set(filterset.search_fields)
+    search = filterset.text_search()
+    names = {*search.fields, *search.substrings}
     for name, declared in filterset.base_filters.items():
         names.add((declared.field_name or name).split("__")[0])
     return names

@@ -1,11 +1,9 @@
-"""Fixtures for the seed tests: a database holding the seed, and the article's text when it is present."""
+"""Fixtures for the seed tests: the article's text when it is present (`seeded` is in tests/conftest.py)."""
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-
-from apps.core.services import seed_load
 
 ARTICLE_SLUG = "velizade-japanese-move"
 
@@ -14,11 +12,6 @@ def article_path():
     """The article lives beside the checkout (../shared/seed/), never in the repository."""
     default = Path(settings.BASE_DIR).parent / "shared" / "seed" / "japan-central-asia-article.ru.txt"
     return Path(os.environ.get("CATRACK_SEED_ARTICLE", default))
-
-
-@pytest.fixture
-def seeded(db):
-    return seed_load()
 
 
 @pytest.fixture

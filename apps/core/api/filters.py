@@ -2,16 +2,12 @@
 import datetime
 import functools
 import re
-from functools import reduce
-from operator import and_, or_
 
 import django_filters
 import django_filters.constants
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
-from django.db.models import F, Q, Subquery, UniqueConstraint
 from django.db import models
+from django.db.models import F, Subquery, UniqueConstraint
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
@@ -22,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from apps.actors.models import Actor
+from apps.search.text import TextSearch, search_queryset, text_search_of
 
 # Parameters a paginated list understands besides its filters, `ordering` and `format`.
 PAGE_PARAMS = {"page", "page_size"}
@@ -175,11 +172,12 @@ class CatrackFilterSet(django_filters.FilterSet):
         method="filter_q",
         max_length=SEARCH_MAX_LENGTH,
         validators=[search_words_validator],
-        label=f"Free-text search (English and Russian); PostgreSQL full-text with prefix matching. "
-        f"At most {SEARCH_MAX_LENGTH} characters and {SEARCH_MAX_WORDS} words.",
+        label="Free-text search: every word, as a prefix, in its language (Russian and English word forms), "
+              f"and near spellings of names (see /api/v1/search/). At most {SEARCH_MAX_LENGTH} characters "
+              f"and {SEARCH_MAX_WORDS} words.",
     )
 
-    # Text fields `q` searches; subclasses name theirs.
+    # Text fields `q` searches on a model apps.search.kinds does not define a search for.
     search_fields = ()
 
     # Model boolean fields listed in Meta.fields get the strict boolean filter too.
@@ -210,8 +208,13 @@ class CatrackFilterSet(django_filters.FilterSet):
         # queryset, which a shared form class would freeze.
         return _form_class(type(self), tuple(self.filters))
 
+    @classmethod
+    def text_search(cls):
+        """What `q` searches: the model's definition in apps.search.kinds, else `search_fields`."""
+        return text_search_of(cls._meta.model) or TextSearch(fields=tuple(cls.search_fields))
+
     def filter_q(self, queryset, name, value):
-        return text_search(queryset, self.search_fields, value)
+        return search_queryset(queryset, value, self.text_search())
 
 
 @functools.lru_cache(maxsize=1024)  # a bound on odd parameter combinations
@@ -220,23 +223,6 @@ def _form_class(filterset_class, names):
     holding = filterset_class(QueryDict("&".join(f"{name}=" for name in names)), only_given=True,
                               queryset=filterset_class._meta.model._default_manager.none())
     return django_filters.FilterSet.get_form_class(holding)
-
-
-def text_search(queryset, fields, value):
-    """Every word must match (as a prefix) in one of `fields`.
-
-    The 'simple' configuration does no stemming, so it treats English and Russian alike.
-    """
-    words = re.findall(r"\w+", value)
-    if not words or not fields:
-        return queryset.none()
-    if connection.vendor == "postgresql":
-        query = SearchQuery(" & ".join(f"{word}:*" for word in words), config="simple", search_type="raw")
-        return queryset.annotate(_search=SearchVector(*fields, config="simple")).filter(_search=query)
-    # SQLite fallback: substring match per word.
-    return queryset.filter(
-        reduce(and_, (reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)) for word in words))
-    )
 
 
 class StrictFilterBackend(DjangoFilterBackend):

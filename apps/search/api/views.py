@@ -1,0 +1,53 @@
+"""GET /api/v1/search/?q=…: one ranked search across every kind of fact (apps.search.kinds)."""
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, permissions
+from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.reverse import reverse
+
+from apps.core.api.filters import check_query_params
+from apps.core.api.pagination import CatrackPagination
+from apps.core.api.renderers import JSONRenderer
+from apps.search.api.serializers import SearchHitSerializer, SearchParamsSerializer
+from apps.search.kinds import KIND_NAMES
+from apps.search.selectors import hit_details, search_hits
+
+
+@extend_schema_view(get=extend_schema(
+    operation_id="search",
+    parameters=[
+        OpenApiParameter("q", str, required=True, description=SearchParamsSerializer().fields["q"].help_text),
+        OpenApiParameter("kind", str, many=True, enum=KIND_NAMES, explode=True,
+                         description=SearchParamsSerializer().fields["kind"].help_text),
+    ],
+))
+class SearchView(generics.ListAPIView):
+    """Ranked hits of every kind for `q`: summits, documents, pledges, actors, corridors and their stakes,
+    resources, trade measures and statements, sources and citations. A fact is also found through the
+    key phrases of its citations, a corridor's stakes through the corridor."""
+
+    serializer_class = SearchHitSerializer
+    pagination_class = CatrackPagination
+    filter_backends = []
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]  # hits of mixed kinds have no one CSV shape
+    permission_classes = [permissions.AllowAny]  # GET only (no write path); the default model permissions need a queryset
+    extra_query_params = ("q", "kind")
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
+    def list(self, request, *args, **kwargs):
+        check_query_params(request, self, None)
+        params = SearchParamsSerializer(data={"q": request.query_params.get("q"),
+                                              **({"kind": request.query_params.getlist("kind")}
+                                                 if "kind" in request.query_params else {})})
+        params.is_valid(raise_exception=True)
+        q, kinds = params.validated_data["q"], params.validated_data.get("kind") or KIND_NAMES
+        page = self.paginate_queryset(search_hits(q=q, kinds=set(kinds)))
+
+        def url_for(kind, lookup):
+            return reverse(f"{kind}-detail", kwargs=lookup, request=request)
+
+        hits = hit_details(hits=page, q=q, url_for=url_for)
+        return self.get_paginated_response(self.get_serializer(hits, many=True).data)

@@ -1,0 +1,85 @@
+"""What is searchable: each model's TextSearch, and the kinds /api/v1/search/ returns.
+
+One entry per model: the `q=` filter of its list, its admin search box and the search endpoint all
+read it from here. A change to `fields`, `names`, `places` or `configs` changes the indexed expression: add a
+migration re-creating that model's indexes (apps/search/migrations/0001_text_search_indexes.py).
+"""
+from dataclasses import dataclass
+from functools import lru_cache
+
+from apps.search.text import TextSearch
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    """A kind of hit in /api/v1/search/.
+
+    kind: the name clients filter by (`?kind=summit`), also the API route's basename (its detail URL is
+    `<kind>-detail`); model: app label and model name; related: what the model's __str__ (the hit's
+    title) reads from other tables; via: a foreign key through which a row is also found when the row it points to
+    matches (a corridor's stakes when the corridor matches).
+    """
+
+    kind: str
+    model: str
+    search: TextSearch
+    related: tuple = ()
+    via: str = ""
+    index_prefix: str = ""
+
+
+KINDS = (
+    SearchKind("summit", "summits.Summit", TextSearch(
+        fields=("title_en", "title_ru", "city_en", "city_ru", "summary_en"),
+        names=("title_en", "title_ru"), places=("city_en", "city_ru")), index_prefix="summit"),
+    SearchKind("document", "summits.Document", TextSearch(
+        fields=("title_en", "title_ru", "summary_en"), names=("title_en", "title_ru")), index_prefix="document"),
+    SearchKind("pledge", "investments.Pledge", TextSearch(
+        fields=("description_en", "usd_rate_source")), related=("donor",), index_prefix="pledge"),
+    SearchKind("actor", "actors.Actor", TextSearch(
+        fields=("name_en", "name_ru", "position_en", "position_ru", "description_en", "iso3", "wikidata_id"),
+        names=("name_en", "name_ru"), substrings=("name_ja",)), index_prefix="actor"),
+    SearchKind("corridor", "geoeconomics.Corridor", TextSearch(
+        fields=("name_en", "name_ru", "abbreviation", "goals_en", "description_en"),
+        names=("name_en", "name_ru", "abbreviation")), index_prefix="corridor"),
+    SearchKind("corridor-stake", "geoeconomics.CorridorStake", TextSearch(
+        fields=("description_en",)), via="corridor", related=("actor", "corridor"), index_prefix="stake"),
+    SearchKind("resource", "geoeconomics.StrategicResource", TextSearch(
+        fields=("name_en", "name_ru", "description_en"), names=("name_en", "name_ru")), index_prefix="resource"),
+    SearchKind("trade-measure", "trade.TradeMeasure", TextSearch(
+        fields=("goods_en", "targets_description_en", "commodity_codes", "description_en")), related=("imposing_actor",),
+        index_prefix="measure"),
+    SearchKind("trade-statement", "trade.TradeStatement", TextSearch(
+        fields=("statement_en",)), related=("subject", "partner"), index_prefix="statement"),
+    SearchKind("source", "sources.Source", TextSearch(
+        fields=("title", "subtitle", "title_en", "author", "publisher", "note"),
+        names=("title", "title_en"),
+        # A source's title is in its own language; russian also stems English (asciiword → english_stem).
+        configs=(("title", "russian"), ("subtitle", "russian"))), index_prefix="source"),
+    # A citation by its key phrase (verbatim, in the page's language) and note; in /api/v1/search/ the fact
+    # it supports is found through it too (apps.search.selectors).
+    SearchKind("citation", "sources.Citation", TextSearch(
+        fields=("key_phrase", "note", "section"), configs=(("key_phrase", "russian"), ("section", "russian"))), related=("source",),
+        index_prefix="citation"),
+)
+
+# Searched by `q=` on their lists but not hits of their own in /api/v1/search/ (bulk statistics).
+LIST_ONLY = {
+    "trade.TradeFlow": (TextSearch(fields=("commodity_code", "quantity_unit")), "trade_flow"),
+}
+
+
+@lru_cache(maxsize=1)
+def text_search_by_model():
+    """{'summits.Summit': TextSearch, …} for every searchable model."""
+    return {**{kind.model: kind.search for kind in KINDS}, **{label: search for label, (search, _) in LIST_ONLY.items()}}
+
+
+def index_definitions():
+    """(model label, index prefix, TextSearch) of every model with search indexes, for the migration."""
+    return [(kind.model, kind.index_prefix, kind.search) for kind in KINDS] + [
+        (label, prefix, search) for label, (search, prefix) in LIST_ONLY.items()
+    ]
+
+
+KIND_NAMES = tuple(kind.kind for kind in KINDS)

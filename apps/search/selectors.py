@@ -1,0 +1,92 @@
+"""/api/v1/search/'s reads: ranked hits of every kind for a query, then the page's titles and snippets."""
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import CharField, F, Q, Value
+
+from apps.search.kinds import KINDS
+from apps.search.text import search_words, text_search_of
+
+SNIPPET_CHARS = 200  # SQLite's plain snippet: the start of the first field that contains a word typed
+
+
+def search_hits(*, q, kinds):
+    """A queryset of {'kind', 'id', 'rank'} dicts, best first (rank desc, then kind and id), over `kinds`.
+
+    A row is a hit when it matches `q` itself (apps.search.text), when the row its `via` key points to
+    matches (a corridor's stakes), or when one of its citations matches (the facts a key phrase supports).
+    rank is 0 on SQLite.
+    """
+    parts = []
+    for kind in KINDS:
+        if kind.kind not in kinds:
+            continue
+        model = apps.get_model(kind.model)
+        own = kind.search.q(q)
+        branches = [own]
+        if kind.via:
+            target = model._meta.get_field(kind.via).related_model
+            branches.append(Q(**{f"{kind.via}__in": target.objects.filter(text_search_of(target).q(q)).values("pk")}))
+        if hasattr(model, "citations"):
+            branches.append(Q(pk__in=_cited_ids(model, q)))
+        # One SELECT per branch, not one OR: PostgreSQL cannot combine an index scan with `pk IN (…)` in
+        # an OR and would read the whole table. UNION (not ALL) drops a row found twice: its rank is the same.
+        parts += [
+            model.objects.filter(branch).order_by()
+            .annotate(hit_kind=Value(kind.kind, output_field=CharField()), hit_id=F("pk"),
+                      hit_rank=kind.search.rank(q))
+            .values("hit_kind", "hit_id", "hit_rank")
+            for branch in branches
+        ]
+    hits = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    return hits.order_by("-hit_rank", "hit_kind", "hit_id")
+
+
+def _cited_ids(model, q):
+    from apps.sources.models import Citation
+
+    citations = Citation.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    return citations.filter(text_search_of(Citation).q(q)).values("object_id")
+
+
+def hit_details(*, hits, q, url_for):
+    """The page's hits as dicts with kind, id, slug, url, title, snippet and rank: one query per kind on it.
+
+    url_for(kind, lookup) gives a detail URL ({'slug': …} or {'pk': …}). On PostgreSQL the snippet is
+    ts_headline of the first field where a word matched (<mark>…</mark>); on SQLite, the start of the
+    first field containing a word typed, unmarked.
+    """
+    by_kind = {}
+    for hit in hits:
+        by_kind.setdefault(hit["hit_kind"], []).append(hit["hit_id"])
+    rows = {}
+    for kind in KINDS:
+        ids = by_kind.get(kind.kind)
+        if not ids:
+            continue
+        model = apps.get_model(kind.model)
+        queryset = model.objects.select_related(*kind.related).filter(pk__in=ids)
+        if connection.vendor == "postgresql":
+            queryset = queryset.annotate(**{f"headline_{f}": kind.search.headline(f, q) for f in kind.search.fields})
+        for row in queryset:
+            rows[kind.kind, row.pk] = (row, _snippet(row, kind.search.fields, q))
+    details = []
+    for hit in hits:
+        row, snippet = rows[hit["hit_kind"], hit["hit_id"]]
+        slug = getattr(row, "slug", None)
+        details.append({
+            "kind": hit["hit_kind"], "id": row.pk, "slug": slug,
+            "url": url_for(hit["hit_kind"], {"slug": slug} if slug else {"pk": row.pk}),
+            "title": str(row), "snippet": snippet, "rank": float(hit["hit_rank"] or 0),
+        })
+    return details
+
+
+def _snippet(row, fields, q):
+    if connection.vendor == "postgresql":
+        headlines = [getattr(row, f"headline_{f}") for f in fields]
+        return next((h for h in headlines if h and "<mark>" in h), next((h for h in headlines if h), ""))
+    words = [word.casefold() for word in search_words(q)]
+    texts = [str(getattr(row, f) or "") for f in fields]
+    found = next((t for t in texts if any(word in t.casefold() for word in words)), next((t for t in texts if t), ""))
+    return found[:SNIPPET_CHARS]

@@ -1,0 +1,123 @@
+"""/api/v1/search/: parameters, kinds, pages; near spellings of Central Asian names; the indexes used."""
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from apps.search.kinds import KINDS, LIST_ONLY, index_definitions
+from apps.search.text import search_queryset
+from tests.api.helpers import assert_status
+from tests.factories import DocumentFactory, PersonFactory, StateFactory, SummitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("params, field", [
+    ({}, "q"),
+    ({"q": "  ,. "}, "q"),
+    ({"q": "japan", "kind": "planet"}, "kind"),
+    ({"q": "japan", "knd": "summit"}, "knd"),
+])
+def test_bad_parameters_are_400_naming_them(api_client, params, field):
+    response = api_client.get("/api/v1/search/", params)
+    assert_status(response, 400)
+    assert field in response.json()
+
+
+def test_hits_are_filtered_by_kind_and_paginated(api_client):
+    SummitFactory(title_en="Samarkand summit", title_ru="Самаркандский саммит")
+    DocumentFactory(title_en="Samarkand declaration", title_ru="Самаркандская декларация", summit=None)
+    everything = api_client.get("/api/v1/search/", {"q": "Samarkand"}).json()
+    assert {hit["kind"] for hit in everything["results"]} == {"summit", "document"}
+    only = api_client.get("/api/v1/search/", {"q": "Samarkand", "kind": "document"}).json()
+    assert [hit["kind"] for hit in only["results"]] == ["document"]
+    first = api_client.get("/api/v1/search/", {"q": "Samarkand", "page_size": 1}).json()
+    assert first["count"] == 2 and len(first["results"]) == 1 and first["next"]
+    hit = first["results"][0]
+    assert set(hit) == {"kind", "id", "slug", "url", "title", "snippet", "rank"}
+    assert_status(api_client.get(hit["url"]), 200)
+
+
+# Each president and capital of Central Asia, and a misspelling or other transliteration of it.
+LEADERS = [
+    ("Kassym-Jomart Tokayev", "Касым-Жомарт Токаев", "Tokaev"),
+    ("Shavkat Mirziyoyev", "Шавкат Мирзиёев", "Mirziyoev"),
+    ("Sadyr Japarov", "Садыр Жапаров", "Zhaparov"),
+    ("Emomali Rahmon", "Эмомали Рахмон", "Rakhmon"),
+    ("Serdar Berdimuhamedov", "Сердар Бердымухамедов", "Berdymukhamedov"),
+    ("Shavkat Mirziyoyev", "Шавкат Мирзиёев", "Мирзияев"),
+    ("Kassym-Jomart Tokayev", "Касым-Жомарт Токаев", "Токаеф"),
+]
+CAPITALS = [
+    ("Astana", "Астана", "Astanna"),
+    ("Tashkent", "Ташкент", "Toshkent"),
+    ("Bishkek", "Бишкек", "Бишкэк"),
+    ("Dushanbe", "Душанбе", "Dushambe"),
+    ("Ashgabat", "Ашгабат", "Ашхабад"),
+    ("Ashgabat", "Ашгабат", "Ashkhabad"),
+]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("name_en, name_ru, typed", LEADERS)
+def test_misspelt_leader_names_rank_first(api_client, name_en, name_ru, typed):
+    leader = PersonFactory(name_en=name_en, name_ru=name_ru)
+    PersonFactory(name_en="Someone Else", name_ru="Кто-то другой")
+    hits = api_client.get("/api/v1/search/", {"q": typed, "kind": "actor"}).json()["results"]
+    assert hits and hits[0]["slug"] == leader.slug
+    assert leader.slug in [row["slug"] for row in api_client.get("/api/v1/actors/", {"q": typed}).json()["results"]]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("city_en, city_ru, typed", CAPITALS)
+def test_misspelt_capitals_rank_first(api_client, city_en, city_ru, typed):
+    summit = SummitFactory(title_en="Summit", city_en=city_en, city_ru=city_ru)
+    for other_en, other_ru, _ in CAPITALS:
+        if other_en != city_en:
+            SummitFactory(title_en="Summit", city_en=other_en, city_ru=other_ru)
+    hits = api_client.get("/api/v1/search/", {"q": typed, "kind": "summit"}).json()["results"]
+    assert hits and hits[0]["slug"] == summit.slug, hits
+    assert summit.slug in [row["slug"] for row in api_client.get("/api/v1/summits/", {"q": typed}).json()["results"]]
+
+
+@pytest.mark.postgres_only
+def test_misspelt_country_name_ranks_first_and_unrelated_stans_stay_out(api_client):
+    kazakhstan = StateFactory(name_en="Kazakhstan", name_ru="Казахстан")
+    StateFactory(name_en="Kyrgyzstan", name_ru="Кыргызстан")
+    hits = api_client.get("/api/v1/search/", {"q": "Kazakstan"}).json()["results"]
+    assert [hit["slug"] for hit in hits] == [kazakhstan.slug]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("label, prefix", [(label, prefix) for label, prefix, _ in index_definitions()])
+def test_each_search_can_use_its_gin_index(label, prefix):
+    """The query's expressions are those indexed (with sequential scans off, the plan names the index)."""
+    model = apps.get_model(label)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = search_queryset(model.objects.order_by(), "Tashkent").explain()
+    assert f"{prefix}_search_idx" in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_every_searchable_model_is_a_kind_or_list_only():
+    labels = [kind.model for kind in KINDS] + list(LIST_ONLY)
+    assert len(labels) == len(set(labels))
+
+
+@pytest.mark.postgres_only
+def test_near_spellings_are_matched_word_by_word(api_client):
+    """'Tokyo summit' must not find every summit titled '… summit' through the trigrams of 'summit'."""
+    tokyo = SummitFactory(title_en="Tokyo summit", city_en="Tokyo", city_ru="Токио")
+    SummitFactory(title_en="Samarkand summit", city_en="Samarkand", city_ru="Самарканд")
+    for q in ["Tokyo summit", "Tokio summits"]:
+        hits = api_client.get("/api/v1/search/", {"q": q, "kind": "summit"}).json()["results"]
+        assert [hit["slug"] for hit in hits] == [tokyo.slug], q
+
+
+@pytest.mark.postgres_only
+def test_numbers_and_short_words_match_only_as_typed(api_client):
+    """Near spellings are for words of letters: 'Summit 123' must not find 'Summit 124' by trigrams of '123'."""
+    wanted = SummitFactory(title_en="Summit 123", title_ru="Саммит 123")
+    SummitFactory(title_en="Summit 124", title_ru="Саммит 124")
+    for q in ["Summit 123", "Саммит 123", "Sumit 123"]:
+        assert [row["slug"] for row in api_client.get("/api/v1/summits/", {"q": q}).json()["results"]] == [wanted.slug], q
