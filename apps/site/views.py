@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from apps.actors.filters import ActorFilterSet
 from apps.actors.models import Actor, ActorKind, ActorRelation
-from apps.core.api.filters import text_search
+from apps.search.text import search_queryset
 from apps.investments.filters import PledgeFilterSet
 from apps.investments.models import AmountQualifier, Pledge
 from apps.site import charts
@@ -168,24 +168,24 @@ def home(request):
 
 
 SEARCHED = [
-    # (heading, rows, the API filterset's search fields, API basename, ordering)
-    ("Actors", Actor.objects.all(), ActorFilterSet.search_fields, "actor", "name_en"),
-    ("Summits", Summit.objects.all(), SummitFilterSet.search_fields, "summit", "-date"),
-    ("Documents", Document.objects.all(), DocumentFilterSet.search_fields, "document", "title_en"),
-    ("Pledges", Pledge.objects.select_related("donor"), PledgeFilterSet.search_fields, "pledge", "-amount_usd"),
+    # (heading, rows, the API's FilterSet (its `q` search), API basename, ordering)
+    ("Actors", Actor.objects.all(), ActorFilterSet, "actor", "name_en"),
+    ("Summits", Summit.objects.all(), SummitFilterSet, "summit", "-date"),
+    ("Documents", Document.objects.all(), DocumentFilterSet, "document", "title_en"),
+    ("Pledges", Pledge.objects.select_related("donor"), PledgeFilterSet, "pledge", "-amount_usd"),
 ]
 
 
 def search(request):
-    """The API's `q` search (apps.core.api.filters.text_search) over actors, summits, documents, pledges.
+    """The API's `q` search (apps.search.text, as each list's FilterSet applies it) over actors, summits, documents, pledges.
 
     One query per kind (4); each group links to the API list with the same `q`.
     """
     q = request.GET.get("q", "").strip()[:200]
     groups = []
     if q:
-        for heading, rows, fields, basename, ordering in SEARCHED:
-            rows = text_search(rows.all(), fields, q).order_by(ordering)[:SEARCH_HITS]
+        for heading, rows, filterset, basename, ordering in SEARCHED:
+            rows = search_queryset(rows.all(), q, filterset.text_search()).order_by(ordering)[:SEARCH_HITS]
             groups.append({"heading": heading, "rows": [(row, _row_url(row)) for row in rows],
                            **api_formats(basename, q=q)})
     return render(request, "site/search.html", {"q": q, "groups": groups})
