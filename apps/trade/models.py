@@ -26,7 +26,7 @@ class FlowCode(models.TextChoices):
 
 class TradeFlowQuerySet(models.QuerySet):
     def for_api(self):
-        return self.select_related("reporter", "partner")
+        return self.select_related("reporter", "partner", "partner2")
 
 
 class TradeFlow(TimeStampedModel):

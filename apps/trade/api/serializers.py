@@ -7,15 +7,16 @@ from apps.trade.models import TradeFlow, TradeMeasure, TradeStatement
 
 # Columns the trade-flow representation reads: the list query loads only these.
 TRADE_FLOW_COLUMNS = [
-    "id", "year", "month", "flow", "commodity_code", "value_usd", "net_weight_kg", "quantity", "quantity_unit",
-    "source_id", "created_at", "updated_at",
+    "id", "year", "month", "flow", "commodity_code", "customs_code", "mot_code", "value_usd", "net_weight_kg",
+    "quantity", "quantity_unit", "source_id", "created_at", "updated_at",
     "reporter__slug", "reporter__name_en", "reporter__kind",
     "partner__slug", "partner__name_en", "partner__kind",
+    "partner2__slug", "partner2__name_en", "partner2__kind",
 ]
 
 
 def _actor(actor):
-    return {"slug": actor.slug, "name": actor.name_en, "kind": actor.kind}
+    return None if actor is None else {"slug": actor.slug, "name": actor.name_en, "kind": actor.kind}
 
 
 def _decimal(value):
@@ -35,10 +36,14 @@ def trade_flow_row(v):
         "id": v["id"],
         "reporter": {"slug": v["reporter__slug"], "name": v["reporter__name_en"], "kind": v["reporter__kind"]},
         "partner": {"slug": v["partner__slug"], "name": v["partner__name_en"], "kind": v["partner__kind"]},
+        "partner2": None if v["partner2__slug"] is None else {
+            "slug": v["partner2__slug"], "name": v["partner2__name_en"], "kind": v["partner2__kind"]},
         "year": v["year"],
         "month": v["month"],
         "flow": v["flow"],
         "commodity_code": v["commodity_code"],
+        "customs_code": v["customs_code"],
+        "mot_code": v["mot_code"],
         "value_usd": _decimal(v["value_usd"]),
         "net_weight_kg": _decimal(v["net_weight_kg"]),
         "quantity": _decimal(v["quantity"]),
@@ -56,8 +61,9 @@ class TradeFlowSerializer(CatrackModelSerializer):
 
     class Meta:
         model = TradeFlow
-        fields = ["id", "reporter", "partner", "year", "month", "flow", "commodity_code", "value_usd",
-                  "net_weight_kg", "quantity", "quantity_unit", "source", "created_at", "updated_at"]
+        fields = ["id", "reporter", "partner", "partner2", "year", "month", "flow", "commodity_code", "customs_code",
+                  "mot_code", "value_usd", "net_weight_kg", "quantity", "quantity_unit", "source", "created_at",
+                  "updated_at"]
 
     def to_representation(self, flow):
         # Plain dict instead of field-by-field serialisation: a page has many rows and the list must stay
@@ -66,10 +72,13 @@ class TradeFlowSerializer(CatrackModelSerializer):
             "id": flow.id,
             "reporter": _actor(flow.reporter),
             "partner": _actor(flow.partner),
+            "partner2": _actor(flow.partner2),
             "year": flow.year,
             "month": flow.month,
             "flow": flow.flow,
             "commodity_code": flow.commodity_code,
+            "customs_code": flow.customs_code,
+            "mot_code": flow.mot_code,
             "value_usd": _decimal(flow.value_usd),
             "net_weight_kg": _decimal(flow.net_weight_kg),
             "quantity": _decimal(flow.quantity),
