@@ -146,6 +146,14 @@ class CatrackFilterSet(django_filters.FilterSet):
                 data.setlist("format", values)
             else:
                 del data["format"]
+        if data is not None:
+            # An empty parameter means "not given" (as for single-valued filters): `?flow=` is no flow filter.
+            empty = [name for name, f in self.base_filters.items() if isinstance(f, django_filters.MultipleChoiceFilter)
+                     and name in data and not any(data.getlist(name))]
+            if empty:
+                data = data.copy()
+                for name in empty:
+                    del data[name]
         if only_given and data is not None:
             # Copy and validate only the filters the request uses: deep-copying and building form
             # fields for every declared filter was most of a list request's Python time.
