@@ -23,7 +23,7 @@ from apps.actors.models import Actor
 # Parameters every list understands besides its filters.
 COMMON_PARAMS = {"page", "page_size", "ordering", "format"}
 # Output formats `?format=` may name (the renderers in settings.REST_FRAMEWORK).
-RENDERER_FORMATS = {"json", "api", "csv"}
+RENDERER_FORMATS = {"json", "api", "csv", "csv-excel", "xlsx"}
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -237,7 +237,7 @@ def check_query_params(request, view, filterset_class):
     if filterset_class is None or "format" not in filterset_class.base_filters:
         bad = [v for v in request.query_params.getlist("format") if v not in RENDERER_FORMATS]
         if bad:
-            raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose json, csv or api."})
+            raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose json, csv, csv-excel, xlsx or api."})
     if unknown:
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}

@@ -11,7 +11,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from apps.core.api.csv_export import csv_stream_response
+from apps.core.api.csv_export import EXPORT_FORMATS, export_response
 from apps.core.exceptions import integrity_error_detail
 from apps.core.api.filters import (
     StrictFilterBackend,
@@ -113,10 +113,12 @@ class CatrackViewSet(viewsets.ModelViewSet):
             check_query_params(request, self, None)
 
     def list(self, request, *args, **kwargs):
-        if getattr(request.accepted_renderer, "format", None) == "csv":
+        export_format = getattr(request.accepted_renderer, "format", None)
+        if export_format in EXPORT_FORMATS:
             queryset = self.filter_queryset(self.get_queryset())
             raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
-            return csv_stream_response(queryset, filename=self.basename, columns=self.csv_columns)
+            return export_response(queryset, export_format=export_format, filename=self.basename,
+                                   columns=self.csv_columns)
         return super().list(request, *args, **kwargs)
 
     def sql_list(self, request):

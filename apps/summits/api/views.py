@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.csv_export import EXPORT_FORMATS
 from apps.core.api.fields import Brief
 from apps.core.api.pagination import CatrackPagination, WindowCountPagination
 from apps.core.api.serializers import citation_rows, citations_prefetch, prefetched_attr
@@ -118,7 +119,7 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
     page_json = SUMMIT_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
 
     def list(self, request, *args, **kwargs):
-        if getattr(request.accepted_renderer, "format", None) == "csv":
+        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
             return super().list(request, *args, **kwargs)
         response = self.sql_list(request)
         if response is not None:

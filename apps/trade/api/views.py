@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.actors.models import Actor
+from apps.core.api.csv_export import EXPORT_FORMATS
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.pagination import CatrackPagination
 from apps.core.api.serializers import citations_prefetch
@@ -114,7 +115,7 @@ class TradeFlowViewSet(CatrackViewSet):
     page_json = TRADE_FLOW_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
 
     def list(self, request, *args, **kwargs):
-        if getattr(request.accepted_renderer, "format", None) == "csv":
+        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
             return super().list(request, *args, **kwargs)
         response = self.sql_list(request)
         if response is not None:
