@@ -18,6 +18,8 @@ class ActorKind(models.TextChoices):
     PERSON = "person", "Person"
     ORGANISATION = "organisation", "Organisation"
     GROUPING = "grouping", "Regional grouping"
+    # World and the areas UN Comtrade reports as partners though they are no state ("Other Asia, nes").
+    AREA = "area", "Statistical area"
 
 
 class ActorQuerySet(models.QuerySet):
@@ -35,7 +37,8 @@ class Actor(SluggedModel, FactModel):
     name_ru = models.CharField("name (Russian)", max_length=200)
     name_ja = models.CharField("name (Japanese)", max_length=200, blank=True)
     iso3 = models.CharField(
-        "ISO 3166-1 alpha-3", max_length=3, null=True, blank=True, unique=True, help_text="States only, e.g. JPN."
+        "ISO 3166-1 alpha-3", max_length=3, null=True, blank=True, unique=True,
+        help_text="A state's, e.g. JPN; for a statistical area, UN Comtrade's code for it (W00 World).",
     )
     wikidata_id = models.CharField(
         "Wikidata id", max_length=20, null=True, blank=True, unique=True, help_text="e.g. Q17."
@@ -68,12 +71,12 @@ class Actor(SluggedModel, FactModel):
             models.CheckConstraint(name="actor_name_en_not_empty", condition=~models.Q(name_en="")),
             models.CheckConstraint(
                 name="actor_iso3_only_for_states",
-                condition=models.Q(iso3__isnull=True) | models.Q(kind=ActorKind.STATE),
-                violation_error_message="Only a state has an ISO 3166-1 alpha-3 code.",
+                condition=models.Q(iso3__isnull=True) | models.Q(kind__in=[ActorKind.STATE, ActorKind.AREA]),
+                violation_error_message="Only a state (or a statistical area) has an ISO 3166-1 alpha-3 code.",
             ),
             models.CheckConstraint(
                 name="actor_iso3_three_letters",
-                condition=models.Q(iso3__isnull=True) | models.Q(iso3__length=3),
+                condition=models.Q(iso3__isnull=True) | models.Q(iso3__length=3) | models.Q(kind=ActorKind.AREA),
                 violation_error_message="An ISO 3166-1 alpha-3 code has three letters.",
             ),
             models.CheckConstraint(
@@ -92,13 +95,13 @@ class Actor(SluggedModel, FactModel):
     def clean(self):
         if self.iso3:
             self.iso3 = self.iso3.upper()
-            if not self.iso3.isalpha() or len(self.iso3) != 3:
+            if self.kind != ActorKind.AREA and (not self.iso3.isalpha() or len(self.iso3) != 3):
                 raise ValidationError({"iso3": "Three letters, e.g. JPN."})
         if self.iso3 == "":
             self.iso3 = None
         if self.wikidata_id == "":
             self.wikidata_id = None
-        if self.iso3 and self.kind != ActorKind.STATE:
+        if self.iso3 and self.kind not in (ActorKind.STATE, ActorKind.AREA):
             raise ValidationError({"iso3": "Only a state has an ISO 3166-1 alpha-3 code."})
         if self.country_id and self.kind != ActorKind.PERSON:
             raise ValidationError({"country": "Only a person serves a state; clear this field or make the actor a person."})

@@ -6,11 +6,12 @@ from .models import TradeFlow, TradeMeasure, TradeStatement
 
 @admin.register(TradeFlow)
 class TradeFlowAdmin(ConflictSafeAdminMixin, ValidatedImportExportMixin, admin.ModelAdmin):
-    list_display = ["reporter", "partner", "year", "month", "flow", "commodity_code", "value_usd"]
+    list_display = ["reporter", "partner", "partner2", "year", "month", "flow", "commodity_code", "customs_code",
+                    "mot_code", "value_usd"]
     list_filter = ["flow", "year"]
     search_fields = ["reporter__name_en", "partner__name_en", "commodity_code"]
-    autocomplete_fields = ["reporter", "partner", "source"]
-    list_select_related = ["reporter", "partner"]
+    autocomplete_fields = ["reporter", "partner", "partner2", "source"]
+    list_select_related = ["reporter", "partner", "partner2"]
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False  # millions of rows: skip the unfiltered COUNT(*)
 

@@ -1,15 +1,38 @@
 """Filters for trade flows, trade measures and trade statements."""
 import django_filters
+from django import forms
 
 from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, actor_filter, slug_filter
 from apps.sources.models import Source
 from apps.summits.models import Topic
-from apps.trade.models import FlowCode, TradeFlow, TradeLevel, TradeMeasure, TradeMeasureKind, TradeStatement, TradeTrend
+from apps.trade.models import (
+    TOTAL_COMMODITY,
+    FlowCode,
+    TradeFlow,
+    TradeLevel,
+    TradeMeasure,
+    TradeMeasureKind,
+    TradeStatement,
+    TradeTrend,
+)
+
+
+class CommodityCodeField(forms.CharField):
+    """A commodity code as stored: TOTAL in any case is TOTAL (the importer stores it so)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return TOTAL_COMMODITY if value.upper() == TOTAL_COMMODITY else value
+
+
+class CommodityFilter(django_filters.CharFilter):
+    field_class = CommodityCodeField
 
 
 class TradeFlowFilterSet(CatrackFilterSet):
     reporter = actor_filter("reporter", "Reporting state")
     partner = actor_filter("partner", "Partner")
+    partner2 = actor_filter("partner2", "Second partner (Comtrade partner2); rows for World have none")
     year = IntegerFilter(field_name="year")
     year_min = IntegerFilter(field_name="year", lookup_expr="gte", label="Year at least")
     year_max = IntegerFilter(field_name="year", lookup_expr="lte", label="Year at most")
@@ -22,7 +45,9 @@ class TradeFlowFilterSet(CatrackFilterSet):
     flow = django_filters.MultipleChoiceFilter(
         choices=FlowCode.choices, label="X, M, RX or RM (repeat for several)", distinct=False
     )
-    commodity = django_filters.CharFilter(field_name="commodity_code", label="HS code (e.g. 2612) or TOTAL")
+    commodity = CommodityFilter(field_name="commodity_code", label="HS code (e.g. 2612) or TOTAL (any case)")
+    customs_code = django_filters.CharFilter(label="Customs procedure (Comtrade customsCode), C00 for all")
+    mot_code = IntegerFilter(field_name="mot_code", label="Mode of transport (Comtrade motCode), 0 for all")
     value_usd_min = django_filters.NumberFilter(field_name="value_usd", lookup_expr="gte")
     value_usd_max = django_filters.NumberFilter(field_name="value_usd", lookup_expr="lte")
     source = slug_filter("source", Source, "Dataset the figures come from")

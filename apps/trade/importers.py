@@ -1,17 +1,18 @@
 """Loading UN Comtrade exports into TradeFlow: one transaction, one set-based merge on the natural key.
 
-PostgreSQL (fast path): the file's bytes go straight into COPY (PostgreSQL parses the CSV), the
-values are converted and checked set-based in SQL, compared with the table in one join, and only
-new or changed rows are written. If PostgreSQL refuses anything, the file is re-read in Python
-(`comtrade_csv.normalise_row`) to name the first bad line and column. With `skip_invalid`, and on
-SQLite, every row goes through that Python parser instead (slower, portable).
+PostgreSQL (fast path, v1 CSV): the file's bytes go straight into COPY (PostgreSQL parses the CSV),
+the values are converted and checked set-based in SQL, compared with the table in one join, and only
+new or changed rows are written. If PostgreSQL refuses anything (a row with a stray separator more
+than the first, a legacy or JSON file, a bad value), the import starts again on the Python path:
+every row through `comtrade_csv.normalise_row`, the one parser, which names the first bad line and
+column. So both databases accept exactly the same files. Reporters and partners unknown to the
+database are created from the Comtrade reference list (apps/trade/reference/comtrade_areas.csv).
 """
 import csv
 import io
 import os
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
@@ -24,32 +25,37 @@ from apps.sources.models import Source
 from apps.trade.comtrade_csv import (
     PAD,
     STATE_CODE,
+    WORLD_CODE,
     ComtradeError,
     Layout,
     RowError,
+    is_json,
     iter_lines,
     iter_records,
     normalise_row,
     read_layout,
     utf8_chunks,
 )
-from apps.trade.models import TradeFlow
+from apps.trade.reference import comtrade_areas
+from apps.trade.models import ALL_CUSTOMS_PROCEDURES, ALL_MODES_OF_TRANSPORT, TradeFlow
 
 try:  # only the PostgreSQL path needs it
     import psycopg
 except ImportError:  # pragma: no cover
     psycopg = None
 
-KEY_FIELDS = ("reporter_id", "partner_id", "year", "month", "flow", "commodity_code")
+KEY_FIELDS = ("reporter_id", "partner_id", "partner2_id", "year", "month", "flow", "commodity_code", "customs_code",
+              "mot_code")
 VALUE_FIELDS = ("value_usd", "net_weight_kg", "quantity", "quantity_unit")
 # The layout the Python path writes to COPY after checking each row (same SQL afterwards).
 CANONICAL = Layout(
     delimiter=",",
     header=["refYear", "refMonth", "reporterISO", "partnerISO", "flowCode", "cmdCode", "primaryValue",
-            "netWgt", "qty", "qtyUnitAbbr", "reporterDesc", "partnerDesc"],
-    width=12,
+            "netWgt", "qty", "qtyUnitAbbr", "reporterDesc", "partnerDesc", "partner2ISO", "customsCode", "motCode"],
+    width=15,
     index={"year": 0, "month": 1, "reporter": 2, "partner": 3, "flow": 4, "commodity": 5, "value": 6,
-           "net_weight": 7, "quantity": 8, "quantity_unit": 9, "reporter_desc": 10, "partner_desc": 11},
+           "net_weight": 7, "quantity": 8, "quantity_unit": 9, "reporter_desc": 10, "partner_desc": 11,
+           "partner2": 12, "customs": 13, "mot": 14},
 )
 
 
@@ -60,15 +66,10 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
-    skipped_aggregates: Counter = field(default_factory=Counter)  # partner/reporter code -> rows
-    created_states: list = field(default_factory=list)
+    created_actors: list = field(default_factory=list)  # ISO3 / Comtrade area codes
     seconds: float = 0.0
     path_taken: str = ""
-    missing_states: dict = field(default_factory=dict)  # ISO3 -> name, found by the Python path
-
-    @property
-    def skipped(self):
-        return sum(self.skipped_aggregates.values())
+    missing_actors: dict = field(default_factory=dict)  # code -> name in the file, found by the Python path
 
 
 STAGE = "comtrade_import_stage"
@@ -80,9 +81,11 @@ class _Refused(Exception):
 
 def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, rejects_path=None,
                     source_slug=None, progress=False):
-    """Import Comtrade CSV files (plain or gzip) in one transaction; return an ImportSummary.
+    """Import Comtrade exports (v1 CSV, legacy CSV, v1 API JSON; plain or gzip) in one transaction.
 
-    Raises ComtradeError (file, line, column, reason) for bad input; nothing is written then.
+    Returns an ImportSummary. Raises ComtradeError (file, line, column, reason) for bad input;
+    nothing is written then. `create_missing_states`: a three-letter code the reference list lacks
+    becomes a state named as the file names it (otherwise it is an error).
     """
     started = time.perf_counter()
     paths = [str(path) for path in paths]
@@ -96,14 +99,14 @@ def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, r
     if rejects_path:
         _check_rejects_path(str(rejects_path), paths)
     options = dict(create_missing_states=create_missing_states, source_id=source_id, progress=progress)
-    if connection.vendor == "postgresql" and not skip_invalid:
+    summary = None
+    if connection.vendor == "postgresql" and not skip_invalid and not any(map(_needs_python, paths)):
         try:
             with transaction.atomic():
                 summary = _postgres_fast(paths, **options)
-        except (_Refused, DatabaseError, *( (psycopg.Error,) if psycopg else ())) as refusal:
-            _diagnose(paths, create_missing_states=create_missing_states)
-            raise ComtradeError(paths[0], f"the database refused the import: {refusal}") from None
-    else:
+        except (_Refused, DatabaseError, *( (psycopg.Error,) if psycopg else ())):
+            summary = None  # read again on the Python path: it accepts what it accepts, or says why not
+    if summary is None:
         with _Rejects(rejects_path) as rejects, transaction.atomic():
             summary = _python_path(paths, rejects=rejects if skip_invalid else None, **options)
     summary.seconds = time.perf_counter() - started
@@ -161,18 +164,39 @@ def _progress_bar(enabled, description):
     return tqdm(desc=description, unit=" rows", unit_scale=True, disable=not enabled, leave=False)
 
 
+def _needs_python(path):
+    """Files COPY cannot take as they are: JSON, and the legacy format (flow codes 1-4)."""
+    if is_json(path):
+        return True
+    first = list(iter_lines([next(utf8_chunks(path))]))[:2]
+    return read_layout(path, first).legacy
+
+
 def _actor_ids():
     return dict(Actor.objects.filter(iso3__isnull=False).values_list("iso3", "id"))
 
 
-def _create_states(descriptions):
-    """The missing state actors, named as the file names them (the code when it gives no name)."""
+def resolvable(code, *, create_missing_states):
+    """Whether an unknown code can become an actor: in the reference list, a non-state area, or allowed."""
+    return code in comtrade_areas.by_code() or not STATE_CODE.match(code) or create_missing_states
+
+
+def _create_actors(descriptions):
+    """The missing actors: as the Comtrade reference list names them, else as the file does.
+
+    A code the reference lacks is a state if it is three letters (ISO3), else one of Comtrade's
+    statistical areas ("Areas, nes"). Returns the codes created, sorted.
+    """
+    reference = comtrade_areas.by_code()
     created = []
-    for code, name in sorted(descriptions.items()):
-        slug = slugify(name or code) or code.lower()
+    for code, file_name in sorted(descriptions.items()):
+        known = reference.get(code)
+        name = known.name_en if known else (file_name or code)
+        kind = known.kind if known else (ActorKind.STATE if STATE_CODE.match(code) else ActorKind.AREA)
+        slug = slugify(name) or code.lower().strip("_") or "area"
         if Actor.objects.filter(slug=slug).exists():
-            slug = f"{slug}-{code.lower()}"
-        Actor.objects.create(kind=ActorKind.STATE, iso3=code, slug=slug, name_en=name or code, name_ru="")
+            slug = f"{slug}-{slugify(code) or 'area'}"
+        Actor.objects.create(kind=kind, iso3=code, slug=slug, name_en=name, name_ru="")
         created.append(code)
     return created
 
@@ -190,22 +214,17 @@ def _checked_rows(paths, *, actor_ids, create_missing_states, rejects, summary, 
             summary.rows += 1
             try:
                 row = normalise_row(fields, layout)
-                if row.is_aggregate:
-                    summary.skipped_aggregates[
-                        row.partner_code if not STATE_CODE.match(row.partner_code) else row.reporter_code
-                    ] += 1
-                    continue
-                for side, code, name in (("reporter", row.reporter_code, row.reporter_desc),
-                                         ("partner", row.partner_code, row.partner_desc)):
-                    if code not in actor_ids:
-                        if not create_missing_states:
-                            raise RowError(layout.name(side), f"no state actor has ISO3 code {code!r} "
-                                           "(add it, or pass --create-missing-states)")
-                        missing.setdefault(code, name)
+                for side, code, name in row.codes():
+                    if code not in actor_ids and code not in missing:
+                        if not resolvable(code, create_missing_states=create_missing_states):
+                            raise RowError(layout.name(side), f"no actor has ISO3 code {code!r} and the Comtrade "
+                                           "reference list does not know it (add it, or pass --create-missing-states)")
+                        missing[code] = name
                 previous = seen.setdefault(row.natural_key, (path, line))
                 if previous != (path, line):
                     raise RowError(layout.name("commodity"), f"repeats the row at {previous[0]} line {previous[1]} "
-                                   "(same reporter, partner, period, flow and commodity)")
+                                   "(same reporter, partner, partner2, period, flow, commodity, customs procedure "
+                                   "and mode of transport)")
             except RowError as error:
                 if rejects is None:
                     bar.close()
@@ -215,15 +234,7 @@ def _checked_rows(paths, *, actor_ids, create_missing_states, rejects, summary, 
                 continue
             yield path, line, row
     bar.close()
-    summary.missing_states = missing
-
-
-def _diagnose(paths, *, create_missing_states):
-    """Re-read the files in Python and raise the first problem found (ComtradeError)."""
-    summary = ImportSummary()
-    for _ in _checked_rows(paths, actor_ids=_actor_ids(), create_missing_states=create_missing_states,
-                           rejects=None, summary=summary):
-        pass
+    summary.missing_actors = missing
 
 
 def _python_path(paths, *, rejects, create_missing_states, source_id, progress):
@@ -235,15 +246,14 @@ def _python_path(paths, *, rejects, create_missing_states, source_id, progress):
         with connection.cursor() as cursor:
             _pg_prepare(cursor)
             _pg_copy(cursor, _canonical_chunks(rows), CANONICAL, progress=False)
-            summary.created_states = _create_states(summary.missing_states)
+            summary.created_actors = _create_actors(summary.missing_actors)
             _, repeated = _pg_compare(cursor, CANONICAL, rows=summary.rows, with_names=False, source_id=source_id)
             if repeated:
                 raise ComtradeError(paths[0], "two rows revise the same stored flow")
-            _pg_merge(cursor, summary, total=summary.rows - summary.rejected - summary.skipped,
-                      source_id=source_id, create_missing_states=True)
+            _pg_merge(cursor, summary, total=summary.rows - summary.rejected, source_id=source_id)
         return summary
     rows = list(rows)
-    summary.created_states = _create_states(summary.missing_states)
+    summary.created_actors = _create_actors(summary.missing_actors)
     _orm_merge(rows, summary, source_id=source_id)
     return summary
 
@@ -258,7 +268,8 @@ def _canonical_chunks(rows, rows_per_chunk=20000):
         writer.writerow([row.year, row.month or "", row.reporter_code, row.partner_code, row.flow,
                          row.commodity_code, row.value_usd,
                          "" if row.net_weight_kg is None else row.net_weight_kg,
-                         "" if row.quantity is None else row.quantity, row.quantity_unit, "", ""])
+                         "" if row.quantity is None else row.quantity, row.quantity_unit, "", "",
+                         row.partner2_code or "", row.customs_code, row.mot_code])
         count += 1
         if count % rows_per_chunk == 0:
             yield buffer.getvalue().encode("utf-8")
@@ -270,23 +281,26 @@ def _canonical_chunks(rows, rows_per_chunk=20000):
 def _orm_merge(rows, summary, *, source_id):
     """Portable merge: compare with the stored rows in Python, bulk insert and bulk update."""
     actor_ids = _actor_ids()
+    keys, values_at = slice(1, 1 + len(KEY_FIELDS)), slice(1 + len(KEY_FIELDS), 1 + len(KEY_FIELDS) + len(VALUE_FIELDS))
+    source_at = values_at.stop
     existing = {
-        tuple(values[1:7]): values
+        tuple(values[keys]): values
         for values in TradeFlow.objects.values_list("id", *KEY_FIELDS, *VALUE_FIELDS, "source_id").iterator()
     }
     now = timezone.now()
     new, changed = [], []
     for _, _, row in rows:
-        key = (actor_ids[row.reporter_code], actor_ids[row.partner_code], row.year, row.month, row.flow,
-               row.commodity_code)
+        key = (actor_ids[row.reporter_code], actor_ids[row.partner_code],
+               actor_ids[row.partner2_code] if row.partner2_code else None, row.year, row.month, row.flow,
+               row.commodity_code, row.customs_code, row.mot_code)
         values = (row.value_usd, row.net_weight_kg, row.quantity, row.quantity_unit)
         stored = existing.get(key)
         if stored is None:
             new.append(TradeFlow(**dict(zip(KEY_FIELDS, key)), **dict(zip(VALUE_FIELDS, values)),
                                  source_id=source_id))
-        elif tuple(stored[7:11]) != values or (source_id is not None and stored[11] != source_id):
+        elif tuple(stored[values_at]) != values or (source_id is not None and stored[source_at] != source_id):
             flow = TradeFlow(id=stored[0], **dict(zip(VALUE_FIELDS, values)), updated_at=now,
-                             source_id=source_id if source_id is not None else stored[11])
+                             source_id=source_id if source_id is not None else stored[source_at])
             changed.append(flow)
         else:
             summary.unchanged += 1
@@ -297,7 +311,7 @@ def _orm_merge(rows, summary, *, source_id):
 
 # --- PostgreSQL fast path ----------------------------------------------------------------------
 
-def _postgres_fast(paths, *, create_missing_states, source_id, progress):
+def _postgres_fast(paths, *, create_missing_states, source_id, progress):  # noqa: ARG001 (unknown codes: Python path)
     summary = ImportSummary(path_taken="copy")
     with connection.cursor() as cursor:
         _pg_prepare(cursor)
@@ -312,12 +326,10 @@ def _postgres_fast(paths, *, create_missing_states, source_id, progress):
 
             copied = _pg_copy(cursor, file_chunks(), layout, progress=progress)
             summary.rows += copied
-            _, repeated = _pg_compare(cursor, layout, rows=copied, with_names=create_missing_states,
-                                      source_id=source_id)
+            _, repeated = _pg_compare(cursor, layout, rows=copied, with_names=False, source_id=source_id)
             if repeated:
                 raise _Refused("rows repeat a stored flow's key")
-        _pg_merge(cursor, summary, total=summary.rows, source_id=source_id,
-                  create_missing_states=create_missing_states)
+        _pg_merge(cursor, summary, total=summary.rows, source_id=source_id)
     return summary
 
 
@@ -375,6 +387,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     def upper(field):  # codes are ASCII: the "C" collation's upper() is the cheap one
         return f'upper({col(field)} COLLATE "C")'
 
+
     if "year" in layout.index:
         year = f"{col('year')}::smallint"
         month = f"CASE WHEN {col('month')} IN ('', '0', '52') THEN NULL ELSE {col('month')}::smallint END"
@@ -385,12 +398,20 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
         year = f"left({checked}, 4)::smallint"
         month = f"CASE WHEN length({checked}) = 6 THEN substr({checked}, 5, 2)::smallint END"
     optional = "NULLIF({}, '')::numeric(20,3)"
+    # Without a partner2 column every row is partner2 World: no join (a join to nothing kept the
+    # planner from running the compare in parallel: 12 s instead of 5 for an unchanged 1M file).
+    partner2_id, partner2_join = "NULL::bigint", ""
+    if "partner2" in layout.index:
+        partner2_id, partner2_join = "p2.id", "LEFT JOIN actors_actor p2 ON p2.iso3 = s.partner2_code"
     names = (col("reporter_desc"), col("partner_desc")) if with_names else ("NULL", "NULL")
     source_differs = "OR t.source_id IS DISTINCT FROM %(source)s" if source_id is not None else ""
     converted = f"""
-        SELECT s.*, r.id AS reporter_id, p.id AS partner_id
+        SELECT s.*, r.id AS reporter_id, p.id AS partner_id, {partner2_id} AS partner2_id
         FROM (
             SELECT {upper('reporter')} AS reporter_code, {upper('partner')} AS partner_code,
+                   NULLIF(NULLIF({upper('partner2')}, ''), '{WORLD_CODE}') AS partner2_code,
+                   coalesce(NULLIF({upper('customs')}, ''), '{ALL_CUSTOMS_PROCEDURES}') AS customs_code,
+                   coalesce(NULLIF({col('mot')}, ''), '{ALL_MODES_OF_TRANSPORT}')::smallint AS mot_code,
                    {year} AS year, {month} AS month, {upper('flow')} AS flow,
                    CASE WHEN {upper('commodity')} = 'TOTAL' THEN 'TOTAL' ELSE {col('commodity')} END
                        AS commodity_code,
@@ -403,10 +424,16 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
         ) s
         LEFT JOIN actors_actor r ON r.iso3 = s.reporter_code
         LEFT JOIN actors_actor p ON p.iso3 = s.partner_code
+        {partner2_join}
     """
-    same_key = """t.reporter_id = s.reporter_id AND t.partner_id = s.partner_id AND t.year = s.year
+    # `partner2_id IS NULL` where the file has no partner2: the planner estimates it from the column's
+    # statistics, where `coalesce(…) = 0` gets a default guess that made it pick a 2x slower plan.
+    same_partner2 = ("coalesce(t.partner2_id, 0) = coalesce(s.partner2_id, 0)" if "partner2" in layout.index
+                     else "t.partner2_id IS NULL")
+    same_key = f"""t.reporter_id = s.reporter_id AND t.partner_id = s.partner_id AND t.year = s.year
                   AND coalesce(t.month, 0) = coalesce(s.month, 0) AND t.flow = s.flow
-                  AND t.commodity_code = s.commodity_code"""
+                  AND t.commodity_code = s.commodity_code AND {same_partner2}
+                  AND t.customs_code = s.customs_code AND t.mot_code = s.mot_code"""
     # One pass: an unchanged row is read, converted, matched and dropped; nothing is written for it.
     # CREATE TABLE AS (unlike INSERT ... SELECT) may run its query in parallel.
     cursor.execute("SELECT to_regclass('pg_temp.comtrade_diff') IS NOT NULL")
@@ -422,8 +449,9 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     cursor.execute(f"SET LOCAL jit = {'off' if cursor.fetchone()[0] else 'DEFAULT'}")
     cursor.execute(f"""
         {into}
-        SELECT s.reporter_code, s.partner_code, s.reporter_id, s.partner_id, s.year, s.month, s.flow,
-               s.commodity_code, s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit,
+        SELECT s.reporter_code, s.partner_code, s.partner2_code, s.reporter_id, s.partner_id, s.partner2_id,
+               s.year, s.month, s.flow, s.commodity_code, s.customs_code, s.mot_code,
+               s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit,
                s.reporter_desc, s.partner_desc, t.id AS existing_id
         FROM ({converted}) s
         LEFT JOIN trade_tradeflow t ON {same_key}
@@ -450,37 +478,34 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     return kept, repeated
 
 
-def _pg_merge(cursor, summary, *, total, source_id, create_missing_states):
-    """Check the kept rows as a set, then update the changed rows and insert the new ones."""
+def _pg_merge(cursor, summary, *, total, source_id):
+    """Check the kept rows as a set, then update the changed rows and insert the new ones.
+
+    Codes no actor has are created from the Comtrade reference list; any other makes the import
+    go the Python path (which creates areas as the file names them, or says which line is wrong).
+    """
+    unresolved = ("reporter_id IS NULL OR partner_id IS NULL"
+                  " OR (partner2_id IS NULL AND partner2_code IS NOT NULL)")
     cursor.execute(
-        "SELECT reporter_code, partner_code, reporter_id IS NULL, partner_id IS NULL, count(*),"
-        " min(reporter_desc), min(partner_desc) FROM comtrade_diff"
-        " WHERE reporter_id IS NULL OR partner_id IS NULL GROUP BY 1, 2, 3, 4"
+        "SELECT DISTINCT code FROM comtrade_diff, LATERAL (VALUES (CASE WHEN reporter_id IS NULL THEN reporter_code END),"
+        " (CASE WHEN partner_id IS NULL THEN partner_code END), (CASE WHEN partner2_id IS NULL THEN partner2_code END))"
+        f" v(code) WHERE ({unresolved}) AND code IS NOT NULL"
     )
-    aggregates = 0
-    missing = {}
-    for reporter, partner, no_reporter, no_partner, count, reporter_name, partner_name in cursor.fetchall():
-        if not (STATE_CODE.match(reporter) and STATE_CODE.match(partner)):
-            summary.skipped_aggregates[partner if not STATE_CODE.match(partner) else reporter] += count
-            aggregates += count
-            continue
-        if no_reporter:
-            missing.setdefault(reporter, reporter_name)
-        if no_partner:
-            missing.setdefault(partner, partner_name)
+    missing = [code for (code,) in cursor.fetchall()]
     if missing:
-        if not create_missing_states:
-            raise _Refused(f"unknown ISO3 codes {sorted(missing)}")
-        summary.created_states = summary.created_states or _create_states(missing)
+        reference = comtrade_areas.by_code()
+        unknown = sorted(code for code in missing if code not in reference)
+        if unknown:
+            raise _Refused(f"codes outside the Comtrade reference list: {unknown}")
+        summary.created_actors = _create_actors(dict.fromkeys(missing, ""))
         # New actors have no stored flows yet, so their rows are all new: resolving them is enough.
-        for side in ("reporter", "partner"):
+        for side in ("reporter", "partner", "partner2"):
             cursor.execute(
                 f"UPDATE comtrade_diff s SET {side}_id = a.id FROM actors_actor a"
                 f" WHERE s.{side}_id IS NULL AND a.iso3 = s.{side}_code"
             )
     cursor.execute(
-        "SELECT bool_or(value_usd = 'NaN' OR net_weight_kg = 'NaN' OR quantity = 'NaN')"
-        " FROM comtrade_diff WHERE reporter_id IS NOT NULL AND partner_id IS NOT NULL"
+        "SELECT bool_or(value_usd = 'NaN' OR net_weight_kg = 'NaN' OR quantity = 'NaN') FROM comtrade_diff"
     )
     if cursor.fetchone()[0]:
         raise _Refused("a value is NaN")
@@ -499,16 +524,18 @@ def _pg_merge(cursor, summary, *, total, source_id, create_missing_states):
     summary.updated = cursor.rowcount
     # New rows repeating one another's key fail here, on the unique constraints (then diagnosed).
     cursor.execute("""
-        INSERT INTO trade_tradeflow (reporter_id, partner_id, year, month, flow, commodity_code, value_usd,
-                                     net_weight_kg, quantity, quantity_unit, source_id, created_at, updated_at)
-        SELECT reporter_id, partner_id, year, month, flow, commodity_code, value_usd,
-               net_weight_kg, quantity, quantity_unit, %(source)s, statement_timestamp(), statement_timestamp()
+        INSERT INTO trade_tradeflow (reporter_id, partner_id, partner2_id, year, month, flow, commodity_code,
+                                     customs_code, mot_code, value_usd, net_weight_kg, quantity, quantity_unit,
+                                     source_id, created_at, updated_at)
+        SELECT reporter_id, partner_id, partner2_id, year, month, flow, commodity_code, customs_code, mot_code,
+               value_usd, net_weight_kg, quantity, quantity_unit, %(source)s, statement_timestamp(),
+               statement_timestamp()
         FROM comtrade_diff
-        WHERE existing_id IS NULL AND reporter_id IS NOT NULL AND partner_id IS NOT NULL
+        WHERE existing_id IS NULL
         ORDER BY reporter_id, partner_id, year, month, flow, commodity_code
     """, {"source": source_id})
     summary.inserted = cursor.rowcount
     if summary.inserted + summary.updated > 10_000:
         cursor.execute("ANALYZE trade_tradeflow")  # the next import and readers plan with the new size
-    summary.unchanged = total - aggregates - summary.inserted - summary.updated
+    summary.unchanged = total - summary.inserted - summary.updated
     cursor.execute("DROP TABLE comtrade_diff")

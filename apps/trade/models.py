@@ -1,6 +1,7 @@
 """Trade: measured flows (Comtrade-shaped), trade measures, and qualitative statements about trade."""
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from apps.actors.models import Actor
 from apps.core.models import FactModel, TimeStampedModel
@@ -9,6 +10,11 @@ from apps.summits.models import Topic
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 TOTAL_COMMODITY = "TOTAL"
+ALL_CUSTOMS_PROCEDURES = "C00"  # Comtrade's customsCode for the total over customs procedures
+ALL_MODES_OF_TRANSPORT = 0  # Comtrade's motCode for the total over modes of transport
+# Comtrade's natural key of a figure; partner2 empty (NULL) is World, the total over second partners.
+NATURAL_KEY = ["reporter", "partner", Coalesce("partner2", 0), "year", "flow", "commodity_code", "customs_code",
+               "mot_code"]
 
 
 class FlowCode(models.TextChoices):
@@ -28,43 +34,59 @@ class TradeFlow(TimeStampedModel):
     # No single-column indexes: the composite ones below start with reporter / partner.
     reporter = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_reported", db_index=False)
     partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_as_partner", db_index=False)
+    partner2 = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="trade_as_partner2", null=True, blank=True, db_index=False,
+        help_text="Comtrade's second partner (partner2): empty for World, the total over second partners.",
+    )
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty for an annual figure.")
     flow = models.CharField(max_length=2, choices=FlowCode.choices)
     commodity_code = models.CharField(
         max_length=12, default=TOTAL_COMMODITY, help_text="HS code (e.g. 2612), or TOTAL for all goods."
     )
+    customs_code = models.CharField(
+        max_length=3, default=ALL_CUSTOMS_PROCEDURES,
+        help_text="Comtrade's customs procedure code (customsCode); C00 for the total over procedures.",
+    )
+    mot_code = models.PositiveSmallIntegerField(
+        "mode of transport code", default=ALL_MODES_OF_TRANSPORT,
+        help_text="Comtrade's mode of transport code (motCode); 0 for the total over modes.",
+    )
     value_usd = models.DecimalField("value in USD", max_digits=20, decimal_places=2)
     net_weight_kg = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
     quantity = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
-    quantity_unit = models.CharField(max_length=16, blank=True)
+    quantity_unit = models.CharField(max_length=64, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="trade_flows")
 
 
     class Meta:
         # The natural key: a total order, so a row never hops between pages.
-        ordering = ["-year", "reporter_id", "partner_id", "flow", "commodity_code", "month"]
+        ordering = ["-year", "reporter_id", "partner_id", "flow", "commodity_code", "month", "partner2_id",
+                    "customs_code", "mot_code"]
         indexes = [
             # A reporter's flows of one kind, newest first, in the list's own order: a page is read
             # straight off the index and the count is an index-only scan.
             models.Index(
-                fields=["reporter", "flow", "-year", "partner", "commodity_code", "month"],
+                fields=["reporter", "flow", "-year", "partner", "commodity_code", "month", "partner2", "customs_code",
+                        "mot_code"],
                 name="trade_flow_reporter_list_idx",
             ),
             models.Index(fields=["partner", "year"], name="trade_flow_partner_year_idx"),
             models.Index(fields=["year", "flow"], name="trade_flow_year_flow_idx"),
             models.Index(fields=["commodity_code", "year"], name="trade_flow_commodity_year_idx"),
+            models.Index(fields=["partner2"], name="trade_flow_partner2_idx",
+                         condition=models.Q(partner2__isnull=False)),
         ]
         constraints = [
             # Two partial unique keys because an annual row has no month (NULLs are distinct in SQL).
             models.UniqueConstraint(
-                fields=["reporter", "partner", "year", "flow", "commodity_code"],
+                *NATURAL_KEY,
                 condition=models.Q(month__isnull=True),
                 name="trade_flow_unique_annual",
                 violation_error_message="This annual trade flow already exists.",
             ),
             models.UniqueConstraint(
-                fields=["reporter", "partner", "year", "month", "flow", "commodity_code"],
+                *NATURAL_KEY, "month",
                 condition=models.Q(month__isnull=False),
                 name="trade_flow_unique_monthly",
                 violation_error_message="This monthly trade flow already exists.",
@@ -91,6 +113,8 @@ class TradeFlow(TimeStampedModel):
             models.CheckConstraint(name="trade_flow_net_weight_non_negative", condition=models.Q(net_weight_kg__gte=0)),
             models.CheckConstraint(name="trade_flow_quantity_non_negative", condition=models.Q(quantity__gte=0)),
             models.CheckConstraint(name="trade_flow_commodity_not_empty", condition=~models.Q(commodity_code="")),
+            models.CheckConstraint(name="trade_flow_customs_code_not_empty", condition=~models.Q(customs_code="")),
+
         ]
 
     def __str__(self):

@@ -1,8 +1,18 @@
-"""Aggregations over trade flows, computed in the database."""
+"""Aggregations over trade flows, computed in the database.
+
+Trade maths (UN Comtrade's definitions, IMTS 2010): a reporter's exports X include its re-exports RX,
+and its imports M its re-imports RM; the TOTAL commodity line is the sum of the chapters and HS lines;
+an annual figure is the sum of its months; partner World (W00) is the sum over partners, partner2
+World (stored as no partner2) the sum over second partners, customs procedure C00 the sum over
+procedures, mode of transport 0 the sum over modes. A total therefore adds only rows that do not
+contain one another: see summable_trade_flows.
+"""
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, NullIf
 
-from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
+from apps.actors.models import Actor
+from apps.trade.comtrade_csv import WORLD_CODE
+from apps.trade.models import ALL_CUSTOMS_PROCEDURES, ALL_MODES_OF_TRANSPORT, TOTAL_COMMODITY, FlowCode, TradeFlow
 
 TRADE_GROUPS = {
     "reporter": {"reporter": F("reporter__slug"), "reporter_name": F("reporter__name_en")},
@@ -10,10 +20,78 @@ TRADE_GROUPS = {
     "year": {"year": F("year")},
     "flow": {"flow": F("flow")},
 }
+# A flow and the part of it it contains: X includes RX, M includes RM.
+FLOW_CONTAINS = {FlowCode.EXPORT: FlowCode.RE_EXPORT, FlowCode.IMPORT: FlowCode.RE_IMPORT}
 
 
-def trade_flow_summary(*, group_by, flows):
-    """Value totals and row counts per group (one GROUP BY over the filtered flows)."""
+class DoubleCounting(ValueError):
+    """The filters ask to add figures one of which contains the other: (parameter, reason)."""
+
+    def __init__(self, parameter, reason):
+        self.parameter, self.reason = parameter, reason
+        super().__init__(f"{parameter}: {reason}")
+
+
+def summable_trade_flows(flows, *, group_by, given):
+    """The filtered flows a total may add without counting a figure twice.
+
+    `given`: filter name -> cleaned value, for the filters the request gave (an empty parameter is not
+    given). Unless
+    given: only the TOTAL commodity line, annual figures, partner2 World, customs C00, all modes of
+    transport, and flows X and M (RX is inside X, RM inside M); partner World is left out of a sum
+    over partners (unless partner is given or grouped by). Raises DoubleCounting when `flow` asks for
+    a flow and its part (X and RX) to be added in one group.
+    """
+    if "commodity" not in given:
+        flows = flows.filter(commodity_code=TOTAL_COMMODITY)
+    if not {"annual", "month"} & given.keys():
+        flows = flows.filter(month__isnull=True)
+    if "partner2" not in given:
+        flows = flows.filter(partner2__isnull=True)
+    if "customs_code" not in given:
+        flows = flows.filter(customs_code=ALL_CUSTOMS_PROCEDURES)
+    if "mot_code" not in given:
+        flows = flows.filter(mot_code=ALL_MODES_OF_TRANSPORT)
+    if "partner" not in given and "partner" not in group_by:
+        flows = flows.exclude(partner__in=world_actor())
+    if "flow" not in given:
+        flows = flows.filter(flow__in=list(FLOW_CONTAINS))
+    elif "flow" not in group_by:
+        asked = set(given["flow"])
+        for whole, part in FLOW_CONTAINS.items():
+            if {whole, part} <= asked:
+                raise DoubleCounting("flow", f"{whole} already includes {part}: ask for one, or add group_by=flow")
+    return flows
+
+
+def world_actor():
+    """The World actor as a one-row queryset (a sub-select; empty until a file named World)."""
+    return Actor.objects.filter(iso3=WORLD_CODE).values("id")
+
+
+def trade_flow_summary(*, group_by, flows, world_flows=None):
+    """Value totals and row counts per group (one GROUP BY over the filtered flows).
+
+    With `world_flows` (the same filters, partner World), each row also carries the World total of
+    its group (without the partner key) and its share of it (a fraction; null without a World figure).
+    """
+    rows = _grouped_totals(flows, group_by)
+    if world_flows is None:
+        return rows
+    world_keys = [key for key in group_by if key != "partner"]
+    world_totals = {
+        tuple(row[name] for key in world_keys for name in TRADE_GROUPS[key]): row["total_value_usd"]
+        for row in _grouped_totals(world_flows, world_keys)
+    }
+    for row in rows:
+        world = world_totals.get(tuple(row[name] for key in world_keys for name in TRADE_GROUPS[key]))
+        row["world_total_value_usd"] = world
+        row["share_of_world"] = float(row["total_value_usd"] / world) if world and row["total_value_usd"] is not None \
+            else None
+    return rows
+
+
+def _grouped_totals(flows, group_by):
     columns = {}
     for key in group_by:
         columns.update(TRADE_GROUPS[key])
@@ -31,11 +109,14 @@ def trade_flow_summary(*, group_by, flows):
 def trade_mirror(*, reporter, partner, year_min=None, year_max=None, commodity=TOTAL_COMMODITY):
     """Per year, A's reported exports to B next to B's reported imports from A (annual figures).
 
-    A side nobody reported is null, not zero; difference and ratio are then null too (SQL arithmetic).
+    The aggregate rows only (partner2 World, customs C00, all modes of transport). A side nobody
+    reported is null, not zero; difference and ratio are then null too (SQL arithmetic).
     """
     exports = Q(reporter=reporter, partner=partner, flow=FlowCode.EXPORT)
     imports = Q(reporter=partner, partner=reporter, flow=FlowCode.IMPORT)
-    flows = TradeFlow.objects.filter(exports | imports, commodity_code=commodity, month__isnull=True)
+    flows = TradeFlow.objects.filter(exports | imports, commodity_code=commodity, month__isnull=True,
+                                     partner2__isnull=True, customs_code=ALL_CUSTOMS_PROCEDURES,
+                                     mot_code=ALL_MODES_OF_TRANSPORT)
     if year_min is not None:
         flows = flows.filter(year__gte=year_min)
     if year_max is not None:

@@ -147,7 +147,7 @@ REST_FRAMEWORK = {
         "apps.core.api.filters.StrictFilterBackend",
         "apps.core.api.filters.StrictOrderingFilter",
     ],
-    # ?format= picks json/csv/api, and stays free to be the summits' `format` filter.
+    # ?format= picks json/csv/csv-excel/xlsx/api, and stays free to be the summits' `format` filter.
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.FormatParamNegotiation",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CatrackPagination",
@@ -162,6 +162,8 @@ REST_FRAMEWORK = {
         "apps.core.api.renderers.JSONRenderer",  # DRF's, plus pages PostgreSQL renders (apps.core.api.sql)
         "apps.core.api.renderers.BrowsableAPIRenderer",  # DRF's, CSP-clean (no inline script)
         "apps.core.api.renderers.CSVRenderer",  # ?format=csv streams every matching row
+        "apps.core.api.renderers.CSVExcelRenderer",  # ?format=csv-excel: the same with a UTF-8 BOM for Excel
+        "apps.core.api.renderers.XLSXRenderer",  # ?format=xlsx: a spreadsheet (bounded number of rows)
     ],
     # Per client: anonymous by IP, signed in by user; 429 with Retry-After beyond the rate.
     "DEFAULT_THROTTLE_CLASSES": [

@@ -73,6 +73,7 @@ CHECK_CASES = {
     "trade_flow_net_weight_non_negative": lambda: factories.TradeFlowFactory.build(net_weight_kg=Decimal("-1")),
     "trade_flow_quantity_non_negative": lambda: factories.TradeFlowFactory.build(quantity=Decimal("-1")),
     "trade_flow_commodity_not_empty": lambda: factories.TradeFlowFactory.build(commodity_code=""),
+    "trade_flow_customs_code_not_empty": lambda: factories.TradeFlowFactory.build(customs_code=""),
     "trade_measure_year_in_range": lambda: factories.TradeMeasureFactory.build(year=3000),
     "trade_statement_subject_not_partner": lambda: same_actor("subject", "partner")(factories.TradeStatementFactory),
     "trade_statement_years_ordered": lambda: factories.TradeStatementFactory.build(year_from=2025, year_to=2024),

@@ -179,3 +179,17 @@ class TestTradeStatementAPI(APIResourceTests):
     def create_data(self):
         return {"subject": StateFactory().slug, "partner": StateFactory().slug, "year_from": 2024, "year_to": 2025,
                 "level": "limited", "trend": "stable", "statement_en": "Trade is limited."}
+
+
+@pytest.mark.django_db
+def test_flows_differing_in_partner2_customs_or_transport_are_distinct_through_the_api(editor_client):
+    flow = TradeFlowFactory()
+    base = {"reporter": flow.reporter.slug, "partner": flow.partner.slug, "year": flow.year, "flow": flow.flow,
+            "commodity_code": flow.commodity_code, "value_usd": "1.00"}
+    second = StateFactory()
+    for extra in ({"partner2": second.slug}, {"customs_code": "C01"}, {"mot_code": 2100}):
+        response = editor_client.post("/api/v1/trade-flows/", {**base, **extra}, format="json")
+        assert_status(response, 201)
+        assert all(response.json()[key] == value for key, value in extra.items() if key != "partner2")
+    again = editor_client.post("/api/v1/trade-flows/", {**base, "partner2": second.slug}, format="json")
+    assert_status(again, 400)

@@ -19,6 +19,6 @@ def test_generated_comtrade_file_is_seeded_and_imports(tmp_path):
     Actor.objects.bulk_create([Actor(kind="state", iso3=code, slug=states.slug(i), name_en=states.name(i))
                                for i, code in enumerate(states.codes)])
     summary = comtrade_import(paths=[first])
-    assert (summary.rows, summary.inserted, summary.skipped) == (300, 300, 0)
+    assert (summary.rows, summary.inserted, summary.rejected) == (300, 300, 0)
     assert TradeFlow.objects.filter(month__isnull=True).count() == 300
     assert comtrade_import(paths=[first]).unchanged == 300

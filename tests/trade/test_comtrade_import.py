@@ -58,15 +58,17 @@ EXPECTED = {
     ("KAZ", "CHN", 2021, None, "X", "TOTAL"): (Decimal("1234567.50"), None, None, "N/A"),
     ("KAZ", "JPN", 2021, None, "M", "2612"): (Decimal("200.00"), Decimal("100.250"), Decimal("10.500"), "kg"),
     ("KAZ", "CHN", 2021, 3, "X", "TOTAL"): (Decimal("99.00"), None, None, "N/A"),
+    ("KAZ", "W00", 2021, None, "X", "TOTAL"): (Decimal("5000000.00"), None, None, "N/A"),
 }
 
 
 def test_import_reads_a_comtrade_export_as_downloaded(tmp_path, states):
     summary = comtrade_import(paths=[write(tmp_path, ROWS)])
     assert stored() == EXPECTED
-    assert (summary.rows, summary.inserted, summary.updated, summary.unchanged) == (4, 3, 0, 0)
-    # World is the sum over partners: kept out, counted, never stored as a partner.
-    assert dict(summary.skipped_aggregates) == {"W00": 1}
+    assert (summary.rows, summary.inserted, summary.updated, summary.unchanged) == (4, 4, 0, 0)
+    # World is a partner like any other, an actor of the area kind created from the reference list.
+    world = Actor.objects.get(iso3="W00")
+    assert (world.kind, world.name_en, summary.created_actors) == ("area", "World", ["W00"])
 
 
 @pytest.mark.parametrize("variant", ["gzip", "bom", "cp1252", "tab", "period"])
@@ -101,20 +103,21 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, states):
     comtrade_import(paths=[path])
     before = dict(TradeFlow.objects.values_list("id", "updated_at"))
     summary = comtrade_import(paths=[path])
-    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 0, 3)
+    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 0, 4)
     assert dict(TradeFlow.objects.values_list("id", "updated_at")) == before
 
 
 def test_a_revised_value_updates_only_that_row(tmp_path, states):
     comtrade_import(paths=[write(tmp_path, ROWS)])
-    before = dict(TradeFlow.objects.values_list("commodity_code", "updated_at").filter(month__isnull=True))
-    revised = [ROWS[0], ROWS[1].replace(",200,", ",250.5,"), ROWS[2]]
+    before = dict(TradeFlow.objects.values_list("id", "updated_at"))
+    revised = [ROWS[0], ROWS[1].replace(",200,", ",250.5,"), ROWS[2], ROWS[3]]
     summary = comtrade_import(paths=[write(tmp_path, revised, "revised.csv")])
-    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 1, 2)
+    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 1, 3)
     flow = TradeFlow.objects.get(commodity_code="2612")
     assert flow.value_usd == Decimal("250.50")
-    assert flow.updated_at > before["2612"]
-    assert TradeFlow.objects.get(commodity_code="TOTAL", month__isnull=True).updated_at == before["TOTAL"]
+    assert flow.updated_at > before[flow.id]
+    after = dict(TradeFlow.objects.values_list("id", "updated_at"))
+    assert {k: v for k, v in after.items() if k != flow.id} == {k: v for k, v in before.items() if k != flow.id}
 
 
 @pytest.mark.parametrize(
@@ -160,20 +163,28 @@ def test_a_revision_that_breaks_a_rule_leaves_the_stored_rows_alone(tmp_path, st
     assert stored() == before
 
 
-def test_an_unknown_iso3_code_is_an_error_unless_missing_states_are_created(tmp_path, states):
-    rows = [ROWS[0], ROWS[1].replace(",jpn,Japan,", ",UZB,Uzbekistan,")]
+def test_a_code_outside_the_reference_list_is_an_error_unless_missing_states_are_created(tmp_path, states):
+    rows = [ROWS[0], ROWS[1].replace(",jpn,Japan,", ",QQQ,Qland,")]
     path = write(tmp_path, rows)
     with pytest.raises(ComtradeError) as raised:
         comtrade_import(paths=[path])
     assert (raised.value.line, raised.value.column) == (3, "partnerISO")
-    assert "'UZB'" in raised.value.reason and "--create-missing-states" in raised.value.reason
-    assert not Actor.objects.filter(iso3="UZB").exists()
+    assert "'QQQ'" in raised.value.reason and "--create-missing-states" in raised.value.reason
+    assert not Actor.objects.filter(iso3="QQQ").exists()
 
     summary = comtrade_import(paths=[path], create_missing_states=True)
+    qland = Actor.objects.get(iso3="QQQ")
+    assert (qland.kind, qland.name_en, qland.slug) == ("state", "Qland", "qland")
+    assert summary.created_actors == ["QQQ"] and summary.inserted == 2
+    assert TradeFlow.objects.filter(partner=qland, commodity_code="2612").exists()
+
+
+def test_a_state_in_the_reference_list_is_created_without_flags_named_from_the_list(tmp_path, states):
+    rows = [ROWS[0], ROWS[1].replace(",jpn,Japan,", ",UZB,Uzbek thing,")]
+    summary = comtrade_import(paths=[write(tmp_path, rows)])
     uzbekistan = Actor.objects.get(iso3="UZB")
     assert (uzbekistan.kind, uzbekistan.name_en, uzbekistan.slug) == ("state", "Uzbekistan", "uzbekistan")
-    assert summary.created_states == ["UZB"] and summary.inserted == 2
-    assert TradeFlow.objects.filter(partner=uzbekistan, commodity_code="2612").exists()
+    assert summary.created_actors == ["UZB"] and summary.inserted == 2
 
 
 def test_skip_invalid_loads_the_good_rows_and_lists_the_bad_ones(tmp_path, states):
@@ -186,10 +197,10 @@ def test_skip_invalid_loads_the_good_rows_and_lists_the_bad_ones(tmp_path, state
     assert stored() == {k: v for k, v in EXPECTED.items() if k[2:] != (2021, None, "M", "2612")}
     lines = rejects.read_text().splitlines()
     assert lines[0] == "file,line,column,reason,row"
-    assert [line.split(",")[1:3] for line in lines[1:]] == [["3", "primaryValue"], ["6", "primaryValue"]]
+    assert [line.split(",")[1:3] for line in lines[1:]] == [["3", "primaryValue"], ["6", "refMonth"]]  # the first column the short row lacks
     report = out.read_text()
-    assert "5 rows read: 2 inserted, 0 updated, 0 unchanged, 2 rejected, 1 skipped" in report
-    assert "W00 ×1" in report
+    assert "5 rows read: 3 inserted, 0 updated, 0 unchanged, 2 rejected" in report
+    assert "Created actors (states and statistical areas): W00." in report
 
 
 def test_source_is_recorded_when_given(tmp_path, states):
@@ -211,7 +222,7 @@ def test_postgres_takes_the_copy_path_and_the_python_path_agrees(tmp_path, state
     assert summary.path_taken == "python"
     assert stored() == copied == EXPECTED
     again = comtrade_import(paths=[path], skip_invalid=True, rejects_path=rejects)
-    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 4)
 
 
 @pytest.mark.postgres_only
@@ -236,8 +247,9 @@ def test_several_files_import_in_one_transaction(tmp_path, states):
     first = write(tmp_path, ROWS[:2], "a.csv")
     second = write(tmp_path, [ROWS[2]], "b.csv.gz", compress=True)
     summary = comtrade_import(paths=[first, second])
-    assert (summary.rows, summary.inserted) == (3, 3) and stored() == EXPECTED
+    assert (summary.rows, summary.inserted) == (3, 3)
+    assert stored() == {k: v for k, v in EXPECTED.items() if k[1] != "W00"}
     broken = write(tmp_path, [ROWS[3].replace("5000000", "oops")], "c.csv")
     with pytest.raises(ComtradeError, match=r"c\.csv, line 2, column primaryValue"):
         comtrade_import(paths=[write(tmp_path, [ROWS[0].replace('"1234567.5"', "7")], "d.csv"), broken])
-    assert stored() == EXPECTED
+    assert stored() == {k: v for k, v in EXPECTED.items() if k[1] != "W00"}

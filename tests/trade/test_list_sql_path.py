@@ -39,6 +39,9 @@ def flows():
                              commodity_code="2612", value_usd=Decimal("0.00"))
         TradeFlowFactory(reporter=japan, partner=kazakhstan, year=year, flow="M", value_usd=Decimal("99999999999.99"))
     TradeFlowFactory(reporter=japan, partner=kazakhstan, year=2019, flow="RX")
+    # A breakdown by second partner, customs procedure and mode of transport (Comtrade's natural key).
+    TradeFlowFactory(reporter=kazakhstan, partner=japan, partner2=china, year=2019, flow="X", customs_code="C01",
+                     mot_code=2100)
     # Times with and without microseconds: Python's isoformat() drops a zero fraction.
     TradeFlow.objects.filter(year=2020).update(created_at=datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
     TradeFlow.objects.filter(year=2021).update(updated_at=datetime.datetime(2025, 1, 2, 3, 4, 5, 120, tzinfo=datetime.UTC))
@@ -56,7 +59,8 @@ FILTER_SAMPLES = {
     "month": "3", "annual": "true", "flow": ["M", "X"], "commodity": "2612", "value_usd_min": "1",
     "value_usd_max": "1234567.89", "source": "comtrade", "net_weight_kg__gte": "0.5", "net_weight_kg__lte": "0.5",
     "quantity__gte": "1", "quantity__lte": "10", "quantity_unit": "kg", "modified_since": "2026-01-01T00:00:00+05:00",
-    "created_since": "2026-01-01T00:00:00Z", "q": "kg",
+    "created_since": "2026-01-01T00:00:00Z", "q": "kg", "partner2": "china", "customs_code": "C01",
+    "mot_code": "2100",
 }
 
 
@@ -92,6 +96,7 @@ def test_a_new_plain_filter_takes_the_sql_path_with_nothing_else_written(api_cli
     {"modified_since": "yesterday"},
     {"flow": "Z"},
     {"annual": ""},  # an empty value filters nothing, on both paths
+    {"commodity": "total"},  # TOTAL in any case
 ])
 def test_results_and_errors_alike(api_client, flows, params):
     both_paths(api_client, LIST, params)

@@ -36,4 +36,10 @@ def exception_handler(exc, context):
     if getattr(exc, "wait", None):
         headers["Retry-After"] = "%d" % exc.wait
     data = exc.detail if isinstance(exc.detail, (list, dict)) else {"detail": exc.detail}
+    request = context.get("request")
+    if getattr(getattr(request, "accepted_renderer", None), "format", None) == "xlsx":
+        # An error is no spreadsheet: say it in JSON.
+        from apps.core.api.renderers import JSONRenderer
+
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
     return Response(data, status=exc.status_code, headers=headers)

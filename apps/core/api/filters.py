@@ -23,7 +23,7 @@ from apps.search.text import TextSearch, search_queryset, text_search_of
 # Parameters a paginated list understands besides its filters, `ordering` and `format`.
 PAGE_PARAMS = {"page", "page_size"}
 # Output formats `?format=` may name (the renderers in settings.REST_FRAMEWORK).
-RENDERER_FORMATS = {"json", "api", "csv"}
+RENDERER_FORMATS = {"json", "api", "csv", "csv-excel", "xlsx"}
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -199,6 +199,14 @@ class CatrackFilterSet(django_filters.FilterSet):
             # Copy and validate only the filters the request uses: deep-copying and building form
             # fields for every declared filter was most of a list request's Python time.
             self.base_filters = {name: f for name, f in self.base_filters.items() if name in data}
+        if data is not None:
+            # An empty parameter means "not given" (as for single-valued filters): `?flow=` is no flow filter.
+            empty = [name for name, f in self.base_filters.items() if isinstance(f, django_filters.MultipleChoiceFilter)
+                     and name in data and not any(data.getlist(name))]
+            if empty:
+                data = data.copy()
+                for name in empty:
+                    del data[name]
         super().__init__(data, *args, **kwargs)
 
     def get_form_class(self):
@@ -271,7 +279,7 @@ def check_query_params(request, view, filterset_class):
     if filterset_class is None or "format" not in filterset_class.base_filters:
         bad = [v for v in request.query_params.getlist("format") if v not in RENDERER_FORMATS]
         if bad:
-            raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose json, csv or api."})
+            raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose json, csv, csv-excel, xlsx or api."})
     if unknown:
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}

@@ -1,7 +1,11 @@
-"""JSON that may carry a page PostgreSQL rendered; CSV as a negotiable format (`?format=csv`).
+"""JSON that may carry a page PostgreSQL rendered; CSV and XLSX as negotiable formats.
 
-Resource lists stream CSV through apps.core.api.csv_export.
+`?format=csv`, `?format=csv-excel` (CSV with a UTF-8 byte-order mark, so that Excel reads the
+Cyrillic and Japanese names right) and `?format=xlsx`. Resource lists stream through
+apps.core.api.csv_export; these renderers write what does not stream (summaries, details, errors).
 """
+import codecs
+import csv
 import io
 import json
 
@@ -9,6 +13,7 @@ from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
 
 from apps.core.csv_cells import csv_writer
+from apps.core.api.csv_export import XLSX_MEDIA_TYPE, xlsx_bytes
 
 
 class RawJSON(str):
@@ -61,6 +66,28 @@ class CSVRenderer(BaseRenderer):
         elif data is not None:
             writer.writerow([_cell(data)])
         return out.getvalue().encode("utf-8")
+
+
+class CSVExcelRenderer(CSVRenderer):
+    """CSV that Excel opens as UTF-8: the same bytes after a byte-order mark."""
+
+    format = "csv-excel"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return codecs.BOM_UTF8 + super().render(data, accepted_media_type, renderer_context)
+
+
+class XLSXRenderer(BaseRenderer):
+    """A one-sheet spreadsheet of the same table the CSV renderer writes."""
+
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        text = CSVRenderer().render(data).decode("utf-8")
+        return xlsx_bytes(csv.reader(io.StringIO(text)))  # the CSV's table, cell for cell
 
 
 def _cell(value):

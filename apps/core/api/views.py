@@ -10,15 +10,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.fields import empty
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from apps.core.api.csv_export import csv_stream_response
+from apps.core.api.csv_export import EXPORT_FORMATS, export_response
 from apps.core.exceptions import integrity_error_detail
 from apps.core.api.filters import (
     StrictFilterBackend,
-    raise_for_repeated,
     check_query_params,
     raise_for_unknown_slugs,
 )
@@ -112,11 +111,14 @@ class CatrackViewSet(viewsets.ModelViewSet):
             check_query_params(request, self, None)
 
     def list(self, request, *args, **kwargs):
-        """The filtered, ordered list: streamed CSV, a JSON page PostgreSQL renders (page_json), or DRF's page."""
+        """The filtered, ordered list: an export (CSV, CSV for Excel, XLSX), a JSON page PostgreSQL renders
+        (page_json), or DRF's page."""
         queryset = self.filter_queryset(self.get_queryset())
-        if getattr(request.accepted_renderer, "format", None) == "csv":
+        export_format = getattr(request.accepted_renderer, "format", None)
+        if export_format in EXPORT_FORMATS:
             raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
-            return csv_stream_response(queryset, filename=self.basename, columns=self.csv_columns)
+            return export_response(queryset, export_format=export_format, filename=self.basename,
+                                   columns=self.csv_columns)
         if self.takes_sql_path(request):
             (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
             return self.get_paginated_response(results)
@@ -186,13 +188,13 @@ AGGREGATE = {"detail": False, "methods": ["get"], "pagination_class": None, "fil
 
 def parse_group_by(request, allowed, *, default=None):
     """`group_by=a,b` → ['a', 'b']; anything not in `allowed`, or group_by given twice, is a 400 naming group_by."""
-    raise_for_repeated(request)
+    # Only group_by here: the filters' own repetition rule (a multiple choice ORs) is the filter backend's.
+    if len(request.query_params.getlist("group_by")) > 1:
+        raise ValidationError({"group_by": "'group_by' takes one value; list the keys comma-separated."})
     raw = request.query_params.get("group_by", default)
     keys = [key.strip() for key in (raw or "").split(",") if key.strip()]
     bad = [key for key in keys if key not in allowed]
     if not keys or bad or len(set(keys)) != len(keys):
-        from rest_framework.exceptions import ValidationError
-
         raise ValidationError(
             {"group_by": f"One or more of {', '.join(allowed)}, comma-separated, each once"
                          f"{'; unknown: ' + ', '.join(bad) if bad else ''}."}

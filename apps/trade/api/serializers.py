@@ -13,8 +13,9 @@ class TradeFlowSerializer(CatrackModelSerializer):
 
     class Meta:
         model = TradeFlow
-        fields = ["id", "reporter", "partner", "year", "month", "flow", "commodity_code", "value_usd",
-                  "net_weight_kg", "quantity", "quantity_unit", "source", "created_at", "updated_at"]
+        fields = ["id", "reporter", "partner", "partner2", "year", "month", "flow", "commodity_code", "customs_code",
+                  "mot_code", "value_usd", "net_weight_kg", "quantity", "quantity_unit", "source", "created_at",
+                  "updated_at"]
 
 
 class TradeMeasureSerializer(FactSerializer):

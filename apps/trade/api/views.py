@@ -1,5 +1,6 @@
 """Trade flows (with summary and mirror statistics), trade measures and trade statements."""
 from django import forms
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -9,14 +10,23 @@ from rest_framework.response import Response
 from apps.actors.models import Actor
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.serializers import citations_prefetch
-from apps.core.api.filters import SLUG_SCHEMA, raise_for_repeated, raise_for_unknown_slugs
+from apps.core.api.filters import SLUG_SCHEMA, StrictFilterBackend, raise_for_repeated, raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.trade.api.page_json import TRADE_FLOW_PAGE_JSON
 from apps.trade.api.serializers import TradeFlowSerializer, TradeMeasureSerializer, TradeStatementSerializer
 from apps.trade.filters import TradeFlowFilterSet, TradeMeasureFilterSet, TradeStatementFilterSet
 from apps.trade.models import TOTAL_COMMODITY, YEAR_MAX, YEAR_MIN, TradeFlow, TradeMeasure, TradeStatement
-from apps.trade.selectors import TRADE_GROUPS, trade_flow_summary, trade_mirror
+from apps.trade.comtrade_csv import WORLD_CODE
+from apps.trade.filters import CommodityCodeField
+from apps.trade.selectors import (
+    TRADE_GROUPS,
+    DoubleCounting,
+    summable_trade_flows,
+    trade_flow_summary,
+    trade_mirror,
+    world_actor,
+)
 
 _money = {"max_digits": 24, "decimal_places": 2, "allow_null": True}
 
@@ -32,6 +42,12 @@ TradeSummaryRow = inline_serializer(
         "flow": serializers.CharField(required=False),
         "count": serializers.IntegerField(),
         "total_value_usd": serializers.DecimalField(**_money),
+        "world_total_value_usd": serializers.DecimalField(
+            **_money, required=False,
+            help_text="with share=world: the same group's total with partner World (W00); null if none stored"),
+        "share_of_world": serializers.FloatField(
+            allow_null=True, required=False,
+            help_text="with share=world: total_value_usd / world_total_value_usd (0.25 is a quarter)"),
     },
 )
 
@@ -56,12 +72,18 @@ class MirrorParams(forms.Form):
     partner = forms.ModelChoiceField(queryset=Actor.objects.all(), to_field_name="slug")
     year_min = forms.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
     year_max = forms.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
-    commodity = forms.CharField(required=False, max_length=12)
+    commodity = CommodityCodeField(required=False, max_length=12)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reporter") and data.get("reporter") == data.get("partner"):
+            self.add_error("partner", "The partner must differ from the reporter: a state has no trade with itself.")
+        return data
 
 
 class TradeFlowViewSet(CatrackViewSet):
     # No citations: a flow's provenance is its source.
-    queryset = TradeFlow.objects.select_related("reporter", "partner")
+    queryset = TradeFlow.objects.select_related("reporter", "partner", "partner2")
     serializer_class = TradeFlowSerializer
     filterset_class = TradeFlowFilterSet
     ordering_fields = ["year", "month", "value_usd", "commodity_code", "flow", "created_at", "updated_at", "id"]
@@ -69,28 +91,48 @@ class TradeFlowViewSet(CatrackViewSet):
 
     @extend_schema(
         parameters=[
-            group_by_parameter(TRADE_GROUPS, "Comma-separated, e.g. partner,year.")
+            group_by_parameter(TRADE_GROUPS, "Comma-separated, e.g. partner,year."),
+            OpenApiParameter("share", {"type": "string", "enum": ["world"]},
+                             description="world: each group's share of its total with partner World"),
         ],
         responses=TradeSummaryRow,
     )
-    @action(**AGGREGATE, extra_query_params=("group_by",))
+    @action(**AGGREGATE, extra_query_params=("group_by", "share"))
     def summary(self, request):
-        """Value totals per group over the filtered flows.
+        """Value totals per group over the filtered flows, with each group's share of World trade.
 
-        Unless `commodity` is given only TOTAL rows are summed, and unless `annual` or `month` is given
-        only annual figures: otherwise HS lines and their total, or months and their year, would be
-        counted twice.
+        Nothing is counted twice (apps.trade.selectors.summable_trade_flows): unless asked for, only
+        the TOTAL line, annual figures, partner2 World, customs C00, all modes of transport and flows
+        X and M (re-exports are inside exports) are added, and partner World is left out of a sum over
+        partners. An empty parameter counts as not given. With `share=world`, `share_of_world` divides
+        by the same group's figure with partner World, when one is stored.
         """
         group_by = parse_group_by(request, list(TRADE_GROUPS))
-        flows = self.filter_queryset(TradeFlow.objects.all())
-        if "commodity" not in request.query_params:
-            flows = flows.filter(commodity_code=TOTAL_COMMODITY)
-        if "annual" not in request.query_params and "month" not in request.query_params:
-            flows = flows.filter(month__isnull=True)
-        rows = trade_flow_summary(group_by=group_by, flows=flows)
+        filterset = StrictFilterBackend().validated_filterset(request, TradeFlow.objects.all(), self)
+        given = {name: value for name, value in filterset.form.cleaned_data.items() if value not in EMPTY_VALUES}
+        share = request.query_params.get("share", "")
+        if share not in ("", "world"):
+            raise ValidationError({"share": f"Unknown share {share!r}; the one known is world."})
+        try:
+            flows = summable_trade_flows(filterset.qs, group_by=group_by, given=given)
+            world_flows = None
+            if share:
+                world_flows = summable_trade_flows(
+                    self._without_partner(request).filter(partner__in=world_actor()),
+                    group_by=group_by, given={**given, "partner": WORLD_CODE})
+        except DoubleCounting as error:
+            raise ValidationError({error.parameter: error.reason}) from None
+        rows = trade_flow_summary(group_by=group_by, flows=flows, world_flows=world_flows)
         if not rows:
             raise_for_unknown_slugs(request)
         return Response(serialized_rows(TradeSummaryRow, rows))
+
+    def _without_partner(self, request):
+        """The request's filtered flows, the partner filter left out (for the World denominators)."""
+        params = request.query_params.copy()
+        params.pop("partner", None)
+        filterset = self.filterset_class(params, queryset=TradeFlow.objects.all(), request=request, only_given=True)
+        return filterset.qs
 
     @extend_schema(
         parameters=[

@@ -9,12 +9,13 @@ from apps.trade.importers import comtrade_import
 
 
 class Command(BaseCommand):
-    help = "Import UN Comtrade CSV exports (plain or .gz) as trade flows, in one transaction."
+    help = "Import UN Comtrade exports (v1 CSV, legacy CSV, v1 API JSON; plain or .gz) as trade flows, in one transaction."
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--create-missing-states", action="store_true",
-                            help="Create a state actor for an ISO3 code no actor has (named as in the file).")
+                            help="Create a state actor for an ISO3 code that neither an actor nor the Comtrade reference list "
+                                 "has (named as in the file).")
         parser.add_argument("--skip-invalid", action="store_true",
                             help="Skip invalid rows instead of stopping; they are listed in --rejects.")
         parser.add_argument("--rejects", metavar="PATH", help="CSV file listing the skipped rows and why.")
@@ -38,13 +39,10 @@ class Command(BaseCommand):
         rate = summary.rows / summary.seconds if summary.seconds else 0
         self.stdout.write(
             f"{summary.rows} rows read: {summary.inserted} inserted, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged, {summary.rejected} rejected, {summary.skipped} skipped "
+            f"{summary.unchanged} unchanged, {summary.rejected} rejected "
             f"in {summary.seconds:.1f} s ({rate:,.0f} rows/s)."
         )
-        if summary.skipped_aggregates:
-            codes = ", ".join(f"{code} ×{count}" for code, count in summary.skipped_aggregates.most_common())
-            self.stdout.write(f"Skipped rows with World or another non-state area as reporter/partner: {codes}.")
-        if summary.created_states:
-            self.stdout.write(f"Created state actors: {', '.join(summary.created_states)}.")
+        if summary.created_actors:
+            self.stdout.write(f"Created actors (states and statistical areas): {', '.join(summary.created_actors)}.")
         if summary.rejected:
             self.stdout.write(f"Rejected rows are listed in {options['rejects']}.")

@@ -1,0 +1,63 @@
+"""CSV of the whole trade-flow table: catrack's `format=csv` against `psql \\copy` of the same query and Datasette.
+
+The floor is psql writing the very statement the API's COPY runs (apps.core.api.csv_export.copy_sql);
+the API is gunicorn streaming /api/v1/trade-flows/?format=csv; Datasette streams the same rows from
+SQLite (`.csv?_stream=on`). Each is read to the end over loopback, the time taken is compared.
+"""
+import subprocess
+import time
+import urllib.request
+
+from bench.web import VENV_BIN, free_port, serving
+
+API_PATH = "/api/v1/trade-flows/?format=csv"
+DATASETTE_PATH = "/trade/trade_flows.csv?_stream=on&_size=max&_sort=id"
+
+
+def _read_all(url):
+    """(seconds, bytes, lines) to read a streamed response to its end."""
+    started = time.perf_counter()
+    size = lines = 0
+    with urllib.request.urlopen(url, timeout=600) as response:
+        while chunk := response.read(1 << 20):
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    return time.perf_counter() - started, size, lines
+
+
+def api_copy_select():
+    """The SELECT the API's `format=csv` of every trade flow hands to COPY (the view's queryset and order)."""
+    from apps.core.api.csv_export import copy_columns_for, copy_sql
+    from apps.trade.api.views import TradeFlowViewSet
+
+    queryset = TradeFlowViewSet.queryset.model.objects.order_by(*TradeFlowViewSet.queryset.model._meta.ordering)
+    statement = copy_sql(queryset, copy_columns_for(queryset.model))
+    return statement.removeprefix("COPY (").removesuffix(") TO STDOUT (FORMAT csv)")
+
+
+def time_csv_exports(*, database_url, sqlite_path, env, rows):
+    """Rows/s of the three ways to the same CSV, and the API's time over the floor's and Datasette's."""
+    select = api_copy_select()
+    started = time.perf_counter()
+    psql = subprocess.run(["psql", database_url, "-v", "ON_ERROR_STOP=1", "-c",
+                           f"\\copy ({select}) to stdout (format csv)"], check=True, capture_output=True)
+    floor = {"seconds": time.perf_counter() - started, "bytes": len(psql.stdout), "lines": psql.stdout.count(b"\n")}
+    del psql
+    port = free_port()
+    command = [str(VENV_BIN / "gunicorn"), "catrack.wsgi:application", "--workers", "2", "--timeout", "600",
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    with serving(command, port, env=env):
+        _read_all(f"http://127.0.0.1:{port}/api/v1/trade-flows/?format=csv&year=1900")  # warm a worker
+        seconds, size, lines = _read_all(f"http://127.0.0.1:{port}{API_PATH}")
+    api = {"seconds": seconds, "bytes": size, "lines": lines}
+    port = free_port()
+    command = [str(VENV_BIN / "datasette"), "serve", "--immutable", str(sqlite_path), "--host", "127.0.0.1",
+               "--port", str(port), "--setting", "max_csv_mb", "0", "--setting", "sql_time_limit_ms", "600000"]
+    with serving(command, port):
+        seconds, size, lines = _read_all(f"http://127.0.0.1:{port}{DATASETTE_PATH}")
+    datasette = {"seconds": seconds, "bytes": size, "lines": lines}
+    for result in (floor, api, datasette):
+        result["rows_per_s"] = rows / result["seconds"]
+    return {"rows": rows, "psql_copy": floor, "api": api, "datasette": datasette,
+            "api_over_floor": api["seconds"] / floor["seconds"],
+            "api_over_datasette": api["seconds"] / datasette["seconds"]}
