@@ -1,5 +1,5 @@
 """Actors and actor relations for the API."""
-from apps.actors.models import Actor, ActorRelation
+from apps.actors.models import Actor, ActorRelation, Office
 from apps.core.api.serializers import FactSerializer
 
 
@@ -12,4 +12,10 @@ class ActorSerializer(FactSerializer):
 class ActorRelationSerializer(FactSerializer):
     class Meta:
         model = ActorRelation
+        fields = "__all__"
+
+
+class OfficeSerializer(FactSerializer):
+    class Meta:
+        model = Office
         fields = "__all__"

@@ -1,0 +1,66 @@
+"""Re-point the seed's four person-partner formats to the state or organisation the person represents.
+
+The article names Trump, Putin, Xi and von der Leyen as the leaders the five presidents met; the real
+formats are C5+1 (United States), China–Central Asia, Central Asia–Russia and EU–Central Asia. The
+format keeps its row (and so its citations); the person becomes the partner's representative at the
+summit (the participant row of the person becomes the partner's row, represented_by the person).
+Adds the European Union (an organisation) when missing. A database without the seed is left alone.
+"""
+from django.db import migrations
+
+# person slug → (partner slug, new format slug, English name, Russian name)
+FORMATS = {
+    "donald-trump": ("united-states", "c5-plus-1", "C5+1 (Central Asia + United States)", "С5+1 (Центральная Азия + США)"),
+    "vladimir-putin": ("russia", "central-asia-russia", "Central Asia – Russia", "Россия – Центральная Азия"),
+    "xi-jinping": ("china", "china-central-asia", "China – Central Asia", "Китай – Центральная Азия"),
+    "ursula-von-der-leyen": ("european-union", "eu-central-asia", "EU – Central Asia", "ЕС – Центральная Азия"),
+}
+OLD_SLUGS = {person: f"central-asia-with-{person}" for person in FORMATS}
+
+
+def forwards(apps, schema_editor):
+    Actor = apps.get_model("actors", "Actor")
+    SummitFormat = apps.get_model("summits", "SummitFormat")
+    SummitParticipant = apps.get_model("summits", "SummitParticipant")
+    formats = SummitFormat.objects.filter(partner__slug__in=FORMATS, partner__kind="person").select_related("partner")
+    if not formats.exists():
+        return
+    Actor.objects.get_or_create(
+        slug="european-union",
+        defaults={"kind": "organisation", "name_en": "European Union", "name_ru": "Европейский союз"},
+    )
+    for summit_format in formats:
+        person = summit_format.partner
+        partner_slug, slug, name_en, name_ru = FORMATS[person.slug]
+        partner = Actor.objects.get(slug=partner_slug)
+        summit_format.partner = partner
+        summit_format.slug, summit_format.name_en, summit_format.name_ru = slug, name_en, name_ru
+        summit_format.save()
+        SummitParticipant.objects.filter(summit__format=summit_format, actor=person).update(
+            actor=partner, represented_by=person
+        )
+
+
+def backwards(apps, schema_editor):
+    Actor = apps.get_model("actors", "Actor")
+    SummitFormat = apps.get_model("summits", "SummitFormat")
+    SummitParticipant = apps.get_model("summits", "SummitParticipant")
+    for person_slug, (partner_slug, slug, _en, _ru) in FORMATS.items():
+        summit_format = SummitFormat.objects.filter(slug=slug).first()
+        person = Actor.objects.filter(slug=person_slug).first()
+        if summit_format is None or person is None:
+            continue
+        SummitParticipant.objects.filter(summit__format=summit_format, represented_by=person).update(
+            actor=person, represented_by=None
+        )
+        summit_format.partner = person
+        summit_format.slug = OLD_SLUGS[person_slug]
+        summit_format.save()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("summits", "0003_format_partner_is_state_or_organisation"),
+    ]
+
+    operations = [migrations.RunPython(forwards, backwards)]
