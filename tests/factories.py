@@ -6,7 +6,7 @@ import factory
 from django.contrib.contenttypes.models import ContentType
 from factory.django import DjangoModelFactory
 
-from apps.actors.models import Actor, ActorKind, ActorRelation, RelationKind
+from apps.actors.models import Actor, ActorKind, ActorRelation, Office, RelationKind
 from apps.core.models import DatePrecision
 from apps.geoeconomics.models import (
     Corridor,
@@ -95,6 +95,16 @@ class ActorRelationFactory(DjangoModelFactory):
     subject = factory.SubFactory(StateFactory)
     object = factory.SubFactory(StateFactory)
     kind = RelationKind.COMPETITOR
+
+
+class OfficeFactory(DjangoModelFactory):
+    class Meta:
+        model = Office
+
+    person = factory.SubFactory(PersonFactory)
+    organization = factory.SubFactory(StateFactory)
+    role_en = "President"
+    role_ru = "президент"
 
 
 class TopicFactory(DjangoModelFactory):

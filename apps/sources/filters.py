@@ -38,13 +38,14 @@ class CitationFilterSet(CatrackFilterSet):
     )
     fact_id = id_filter("object_id", "Id of the cited fact (with fact_type)")
 
-    search_fields = ("section", "key_phrase", "note")
+    search_fields = ("section", "key_phrase", "note", "inference")
 
     class Meta:
         model = Citation
         fields = {
             "section": ["exact", "icontains"],
             "paragraph": ["exact"],
+            "basis": ["exact"],
         }
 
     def filter_fact_type(self, queryset, name, value):

@@ -79,6 +79,11 @@ CHECK_CASES = {
     "trade_statement_rank_positive": lambda: factories.TradeStatementFactory.build(rank=0),
     "corridor_name_en_not_empty": lambda: factories.CorridorFactory.build(name_en=""),
     "resource_name_en_not_empty": lambda: factories.StrategicResourceFactory.build(name_en=""),
+    "office_role_en_not_empty": lambda: factories.OfficeFactory.build(role_en=""),
+    "office_end_after_start": lambda: factories.OfficeFactory.build(
+        start_date=D(2025, 1, 2), start_date_precision=DAY, end_date=D(2025, 1, 1), end_date_precision=DAY),
+    "office_person_not_organization": lambda: same_actor("person", "organization")(factories.OfficeFactory),
+    "citation_inferred_says_how": lambda: citation(basis="inferred", inference=""),
     "resource_interest_actor_not_region": lambda: same_actor("actor", "region")(factories.ResourceInterestFactory),
 }
 

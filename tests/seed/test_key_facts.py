@@ -53,13 +53,22 @@ def test_takaichi_is_japans_new_prime_minister_and_other_leaders_offices_are_not
         assert person.country is None and person.position_en == "", slug
 
 
-def test_the_four_other_summits_of_the_year_with_the_five_states():
-    partners = {}
-    for summit in Summit.objects.exclude(slug="central-asia-plus-japan-1"):
-        assert summit.date is None and summit.city_en == "" and summit.ordinal is None
-        assert slugs(summit.participants) == CA5 | {summit.format.partner.slug}
-        partners[summit.format.partner.slug] = summit
-    assert set(partners) == {"donald-trump", "vladimir-putin", "xi-jinping", "ursula-von-der-leyen"}
+ARTICLE_SUMMITS = {  # summit slug (kept from the seed) → (format, partner, the person the article names)
+    "central-asia-with-donald-trump": ("c5-plus-1", "united-states", "donald-trump"),
+    "central-asia-with-vladimir-putin": ("central-asia-russia", "russia", "vladimir-putin"),
+    "central-asia-with-xi-jinping": ("china-central-asia", "china", "xi-jinping"),
+    "central-asia-with-ursula-von-der-leyen": ("eu-central-asia", "european-union", "ursula-von-der-leyen"),
+}
+
+
+def test_the_four_other_summits_of_the_year_are_with_states_or_the_eu_represented_by_the_named_leaders():
+    for slug, (format_slug, partner, person) in ARTICLE_SUMMITS.items():
+        summit = Summit.objects.get(slug=slug)
+        assert (summit.format.slug, summit.format.partner.slug) == (format_slug, partner)
+        assert summit.format.partner.kind in ("state", "organisation")
+        assert slugs(summit.participants) == CA5 | {partner}
+        assert summit.participations.get(actor__slug=partner).represented_by.slug == person
+    assert not Summit.objects.filter(format__partner__kind="person").exists()
 
 
 def test_central_asia_is_the_five_states():

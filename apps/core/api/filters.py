@@ -9,7 +9,7 @@ import django_filters.constants
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, Subquery
+from django.db.models import Count, Q, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
 from django_filters.utils import translate_validation
@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from apps.actors.models import Actor
+from apps.sources.models import Citation, Source
 
 # Parameters every list understands besides its filters.
 COMMON_PARAMS = {"page", "page_size", "ordering", "format"}
@@ -134,8 +135,28 @@ class CatrackFilterSet(django_filters.FilterSet):
         label="Free-text search (English and Russian); PostgreSQL full-text with prefix matching.",
     )
 
+    # Every fact resource (a model with citations): which sources back its rows. Dropped by get_filters()
+    # on resources whose rows carry no citations (topics, sources, citations themselves).
+    source = SlugFilter(
+        model=Source, method="filter_source", label="Rows with a citation to this source (source slug)"
+    )
+    sources_min = IntegerFilter(
+        method="filter_sources_min", min_value=1, max_value=1000,
+        label="Rows backed by at least this many distinct sources",
+    )
+
     # Text fields `q` searches; subclasses name theirs.
     search_fields = ()
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        model = cls._meta.model
+        if model is not None and not _has_citations(model):
+            for name in ("source", "sources_min"):
+                if filters.get(name) is CatrackFilterSet.declared_filters[name]:  # not a subclass's own
+                    del filters[name]
+        return filters
 
     def __init__(self, data=None, *args, only_given=False, **kwargs):
         # Where `format` is a filter (summits), `?format=csv` still means the output format.
@@ -167,6 +188,26 @@ class CatrackFilterSet(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, self.search_fields, value)
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(pk__in=_citations_of(queryset.model).filter(source__slug=value).values("object_id"))
+
+    def filter_sources_min(self, queryset, name, value):
+        backed = (_citations_of(queryset.model).order_by().values("object_id")
+                  .annotate(sources=Count("source_id", distinct=True)).filter(sources__gte=value).values("object_id"))
+        return queryset.filter(pk__in=backed)
+
+
+def _has_citations(model):
+    return any(getattr(f, "related_model", None) is Citation and f.many_to_many is False and f.one_to_many
+               for f in model._meta.private_fields)
+
+
+def _citations_of(model):
+    """Citations of rows of `model` (a fact model: its `citations` generic relation)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Citation.objects.filter(content_type=ContentType.objects.get_for_model(model))
 
 
 _FORM_CLASSES = {}

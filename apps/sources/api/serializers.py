@@ -1,15 +1,46 @@
 """Sources and citations for the API."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.fields import ContentTypeField
 from apps.core.api.serializers import CatrackModelSerializer
 from apps.sources.models import Citation, Source
+from apps.sources.selectors import source_facts
 
 
 class SourceSerializer(CatrackModelSerializer):
     class Meta:
         model = Source
         fields = "__all__"
+
+
+class SupportedFactSerializer(serializers.Serializer):
+    fact_type = serializers.CharField(help_text="app_label.model, e.g. summits.summit")
+    fact_id = serializers.IntegerField()
+    slug = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    citations = serializers.IntegerField(help_text="citations of this fact to the source")
+
+
+class SourceDetailSerializer(SourceSerializer):
+    """A source with the facts it supports (at most SOURCE_FACTS_LIMIT; facts_total counts them all)."""
+
+    facts = serializers.SerializerMethodField()
+    facts_total = serializers.SerializerMethodField()
+
+    @extend_schema_field(SupportedFactSerializer(many=True))
+    def get_facts(self, source):
+        return self._facts(source)[0]
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_facts_total(self, source):
+        return self._facts(source)[1]
+
+    def _facts(self, source):
+        cached = self.context.setdefault("_source_facts", {})
+        if source.pk not in cached:
+            cached[source.pk] = source_facts(source=source)
+        return cached[source.pk]
 
 
 class CitationSerializer(CatrackModelSerializer):
@@ -19,7 +50,7 @@ class CitationSerializer(CatrackModelSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "fact_type", "fact_id", "section", "paragraph", "key_phrase", "note",
-                  "created_at", "updated_at"]
+                  "basis", "inference", "created_at", "updated_at"]
 
     def validate(self, attrs):
         content_type = attrs.get("content_type", getattr(self.instance, "content_type", None))

@@ -1,6 +1,6 @@
 """Sources (addressed by slug) and the citations that pin facts to them."""
 from apps.core.api.views import CatrackViewSet, HistoryMixin
-from apps.sources.api.serializers import CitationSerializer, SourceSerializer
+from apps.sources.api.serializers import CitationSerializer, SourceDetailSerializer, SourceSerializer
 from apps.sources.filters import CitationFilterSet, SourceFilterSet
 from apps.sources.models import Citation, Source
 
@@ -11,6 +11,10 @@ class SourceViewSet(HistoryMixin, CatrackViewSet):
     filterset_class = SourceFilterSet
     lookup_field = "slug"
     ordering_fields = ["title", "title_en", "author", "published_on", "slug", "created_at", "updated_at"]
+
+    def get_serializer_class(self):
+        # The facts a source supports are listed on its detail only (bounded: SOURCE_FACTS_LIMIT).
+        return SourceDetailSerializer if self.action == "retrieve" else SourceSerializer
 
 
 class CitationViewSet(HistoryMixin, CatrackViewSet):
