@@ -201,12 +201,14 @@ class OfficeQuerySet(models.QuerySet):
 
 
 class OfficeManager(models.Manager.from_queryset(OfficeQuerySet)):
-    def get_by_natural_key(self, person, organization, role_en):
-        return self.get(person__slug=person, organization__slug=organization, role_en=role_en)
+    def get_by_natural_key(self, person, organization, role_en, start_date):
+        """start_date: ISO 'YYYY-MM-DD' (the stored first day of the partial date) or None if unknown."""
+        return self.get(person__slug=person, organization__slug=organization, role_en=role_en, start_date=start_date)
 
 
 class Office(FactModel):
-    """A person holding a post in a state or organisation for a period (Popolo Membership with a Post role).
+    """A person holding a post in a state or organisation for a period, one row per term (Popolo Membership
+    with a Post role).
 
     start/end are partial dates (apps.core.models.DatePrecision); an empty end means still in office
     or not known to have ended. Source of the shape: Popolo's Membership (person, organization, role,
@@ -246,7 +248,8 @@ class Office(FactModel):
             models.CheckConstraint(
                 name="office_person_not_organization", condition=~models.Q(person=models.F("organization"))
             ),
-            models.UniqueConstraint(fields=["person", "organization", "role_en"], name="office_unique"),
+            # One row per term: a re-elected president holds the same post again from a new start.
+            models.UniqueConstraint(fields=["person", "organization", "role_en", "start_date"], name="office_unique"),
             *partial_date_constraints("office", "start_date"),
             *partial_date_constraints("office", "end_date"),
         ]
@@ -255,7 +258,8 @@ class Office(FactModel):
         return f"{self.person} — {self.role_en}, {self.organization}"
 
     def natural_key(self):
-        return (self.person.slug, self.organization.slug, self.role_en)
+        start = self.start_date.isoformat() if self.start_date else None
+        return (self.person.slug, self.organization.slug, self.role_en, start)
 
     natural_key.dependencies = ["actors.actor"]
 

@@ -102,6 +102,10 @@ class Summit(SluggedModel, FactModel):
     level = models.CharField(max_length=16, choices=SummitLevel.choices, default=SummitLevel.HEADS_OF_STATE)
     date = models.DateField(null=True, blank=True, db_index=True)
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    end_date = models.DateField(
+        null=True, blank=True,
+        help_text="Last day of a summit held over several days (with a day-precise date); empty for one day or unknown.",
+    )
     city_en = models.CharField("city (English)", max_length=100, blank=True, db_index=True)
     city_ru = models.CharField("city (Russian)", max_length=100, blank=True)
     host = models.ForeignKey(
@@ -125,6 +129,12 @@ class Summit(SluggedModel, FactModel):
                 violation_error_message="This format already has a summit with that ordinal.",
             ),
             *partial_date_constraints("summit", "date"),
+            models.CheckConstraint(
+                name="summit_end_date_after_day_precise_date",
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(date_precision=DatePrecision.DAY, end_date__gt=models.F("date")),
+                violation_error_message="A last day needs a day-precise first day before it.",
+            ),
         ]
 
     def __str__(self):
@@ -137,6 +147,10 @@ class Summit(SluggedModel, FactModel):
 
     def clean(self):
         clean_partial_date(self.date, self.date_precision, "date")
+        if self.end_date is not None and (
+            self.date_precision != DatePrecision.DAY or self.date is None or self.end_date <= self.date
+        ):
+            raise ValidationError({"end_date": "A last day needs a day-precise first day (date) before it."})
 
 
 class ParticipantRole(models.TextChoices):
@@ -224,6 +238,9 @@ class DocumentKind(models.TextChoices):
     MEMORANDUM = "memorandum", "Memorandum"
     JOINT_STATEMENT = "joint_statement", "Joint statement"
     ROADMAP = "roadmap", "Roadmap"
+    TREATY = "treaty", "Treaty"
+    COMMUNIQUE = "communique", "Communiqué"
+    ACTION_PLAN = "action_plan", "Action plan"
     OTHER = "other", "Other"
 
 

@@ -77,6 +77,6 @@ SELECT {json_rows("{order_by}")}
   t.slug, t.title_en, t.title_ru, t.level, {_date("t.date")} AS date, t.date_precision,
   CASE t.date_precision WHEN 'unknown' THEN NULL WHEN 'year' THEN to_char(t.date, 'YYYY')
    WHEN 'month' THEN to_char(t.date, 'YYYY-MM') ELSE {_date("t.date")} END AS date_display,
-  t.city_en, t.city_ru, t.ordinal, t.summary_en, {json_object(["f.slug", "f.name_en AS name"])} AS format,
+  {_date("t.end_date")} AS end_date, t.city_en, t.city_ru, t.ordinal, t.summary_en, {json_object(["f.slug", "f.name_en AS name"])} AS format,
   CASE WHEN h.id IS NULL THEN NULL ELSE {json_actor_brief("h")} END AS host,
   coalesce(citations.list, '[]') AS citations) j"""

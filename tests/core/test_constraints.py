@@ -52,6 +52,8 @@ CHECK_CASES = {
     "summit_format_region_not_partner": lambda: same_actor("region", "partner")(factories.SummitFormatFactory),
     "summit_title_en_not_empty": lambda: factories.SummitFactory.build(title_en=""),
     "summit_ordinal_positive": lambda: factories.SummitFactory.build(ordinal=0),
+    "summit_end_date_after_day_precise_date": lambda: factories.SummitFactory.build(
+        date=D(2025, 12, 20), date_precision=DAY, end_date=D(2025, 12, 19)),
     "summit_date_unknown_iff_null": lambda: factories.SummitFactory.build(date=None, date_precision=DAY),
     "summit_participant_not_own_representative": lambda: same_actor("actor", "represented_by")(
         factories.SummitParticipantFactory),

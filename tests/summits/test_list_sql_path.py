@@ -45,6 +45,7 @@ def summits():
             date=None if n % 4 == 3 else datetime.date(2020 + n // 4, 1 + n, 10), title_en="Summit" if n < 2 else f"S{n}",
             date_precision=precisions[n % 4], ordinal=n or None, summary_en="Ü\tline" if n == 5 else "",
             city_en="Astana", city_ru="Астана" if n % 2 else "",
+            end_date=datetime.date(2021, 5, 11) if n == 4 else None,  # a two-day summit (day precision)
         )
         if n < 2:
             summit.date = datetime.date(2021, 1, 1)
@@ -65,9 +66,10 @@ FILTER_SAMPLES = {
     "host": "japan", "level": "heads_of_state", "year": "2021", "date_after": "2021-01-01",
     "date_before": "2021-06-30", "city": "astana", "slug": "summit-3", "date_precision": "month", "ordinal": "3",
     "modified_since": "2026-01-01T00:00:00Z", "created_since": "2026-01-01T00:00:00Z", "q": "summit",
+    "source": "velizade", "sources_min": "2",
 }
 # Filters written as a method, across a relation path or as a `year` lookup take the ORM path.
-ORM_PATH_FILTERS = {"partner", "region", "year", "city", "q"}
+ORM_PATH_FILTERS = {"partner", "region", "year", "city", "q", "source", "sources_min"}
 
 
 def test_every_filter_has_a_sample():

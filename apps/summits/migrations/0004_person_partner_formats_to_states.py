@@ -60,7 +60,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("summits", "0003_format_partner_is_state_or_organisation"),
+        ("summits", "0003_partner_kinds_summit_end_date_document_kinds"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
