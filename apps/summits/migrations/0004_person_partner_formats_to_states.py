@@ -16,12 +16,21 @@ FORMATS = {
     "ursula-von-der-leyen": ("european-union", "eu-central-asia", "EU – Central Asia", "ЕС – Центральная Азия"),
 }
 OLD_SLUGS = {person: f"central-asia-with-{person}" for person in FORMATS}
+# The article's summits are named for their format and ordinal, like central-asia-plus-japan-1
+# (ordinals from the public sources cited in fixtures/seed/14_c5x_citations.json).
+SUMMIT_SLUGS = {
+    "central-asia-with-donald-trump": "c5-plus-1-2",
+    "central-asia-with-vladimir-putin": "central-asia-russia-2",
+    "central-asia-with-xi-jinping": "china-central-asia-2",
+    "central-asia-with-ursula-von-der-leyen": "eu-central-asia-1",
+}
 
 
 def forwards(apps, schema_editor):
     Actor = apps.get_model("actors", "Actor")
     SummitFormat = apps.get_model("summits", "SummitFormat")
     SummitParticipant = apps.get_model("summits", "SummitParticipant")
+    Summit = apps.get_model("summits", "Summit")
     formats = SummitFormat.objects.filter(partner__slug__in=FORMATS, partner__kind="person").select_related("partner")
     if not formats.exists():
         return
@@ -39,12 +48,17 @@ def forwards(apps, schema_editor):
         SummitParticipant.objects.filter(summit__format=summit_format, actor=person).update(
             actor=partner, represented_by=person
         )
+        for old, new in SUMMIT_SLUGS.items():
+            Summit.objects.filter(slug=old, format=summit_format).update(slug=new)
 
 
 def backwards(apps, schema_editor):
     Actor = apps.get_model("actors", "Actor")
     SummitFormat = apps.get_model("summits", "SummitFormat")
     SummitParticipant = apps.get_model("summits", "SummitParticipant")
+    Summit = apps.get_model("summits", "Summit")
+    for old, new in SUMMIT_SLUGS.items():
+        Summit.objects.filter(slug=new).update(slug=old)
     for person_slug, (partner_slug, slug, _en, _ru) in FORMATS.items():
         summit_format = SummitFormat.objects.filter(slug=slug).first()
         person = Actor.objects.filter(slug=person_slug).first()
