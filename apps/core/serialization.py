@@ -60,7 +60,8 @@ class Deserializer(JSONDeserializer):
 
 def _fill_timestamps(instance, missing):
     """Timestamps a fixture left out: kept from the stored row when nothing else changed, else now."""
-    now = timezone.now()
+    # Whole seconds: dumpdata writes milliseconds, and .000 as nothing, so a finer time would not load back equal.
+    now = timezone.now().replace(microsecond=0)
     stored = type(instance)._base_manager.filter(pk=instance.pk).first() if instance.pk is not None else None
     if stored is None:
         for name in missing:

@@ -81,6 +81,18 @@ def _object_label(deserialized):
     return f"{instance._meta.label_lower} {list(key) if key else instance.pk}"
 
 
+def _rule_errors(path, position, deserialized):
+    """'file, object N (model [natural key]): field F: message' per broken rule of the row; '' if none."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        deserialized.object.full_clean()
+    except ValidationError as exc:
+        return "\n".join(f"{path.name}, object {position} ({_object_label(deserialized)}): field {field}: {' '.join(messages)}"
+                         for field, messages in exc.message_dict.items())
+    return ""
+
+
 def fixtures_load(*, paths):
     """Load an analyst's fixture files (Django JSON, natural keys; apps.core.serialization) in order, in
     one transaction, then check every loaded row against its model's rules (full_clean) in the final
@@ -91,7 +103,6 @@ def fixtures_load(*, paths):
     or a row breaks a rule; several broken rows are all named.
     """
     from django.core import serializers
-    from django.core.exceptions import ValidationError
     from django.core.management.color import no_style
     from django.db import DatabaseError, connection
 
@@ -107,20 +118,18 @@ def fixtures_load(*, paths):
                         stored = None
                         if instance.pk is not None:
                             stored = type(instance)._base_manager.filter(pk=instance.pk).values().first()
-                        with transaction.atomic():  # a database error names its object, then refuses all
-                            deserialized.save()
+                        try:
+                            with transaction.atomic():
+                                deserialized.save()
+                        except DatabaseError as exc:  # a database rule: named by field where the model can
+                            raise FixtureRefused(_rule_errors(path, position, deserialized) or
+                                                 f"{path.name}, object {position} ({_object_label(deserialized)}): {exc}")
                         loaded.append((path, position, deserialized, stored))
                         done = position
             except (OSError, ValueError, serializers.base.DeserializationError, DatabaseError) as exc:
                 raise FixtureRefused(f"{path.name}, object {done + 1}: {exc}") from exc
-        errors = []
-        for path, position, deserialized, _stored in loaded:
-            try:
-                deserialized.object.full_clean()
-            except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    errors.append(f"{path.name}, object {position} ({_object_label(deserialized)}): "
-                                  f"field {field}: {' '.join(messages)}")
+        errors = [error for path, position, deserialized, _stored in loaded
+                  if (error := _rule_errors(path, position, deserialized))]
         if errors:
             raise FixtureRefused("\n".join(errors))
         models = {type(d.object) for _p, _n, d, _s in loaded}
