@@ -159,3 +159,47 @@ def test_scoreboard_per_partner_with_dates_cities_documents_and_undated_summits(
     (row,) = api_client.get(url, {"date_after": "2025-01-01"}).json()
     assert (row["summits"], row["undated_summits"], row["first_date"]) == (1, 0, "2025-12-20")
     assert api_client.get(url, {"date_after": "2026-01-01"}).json() == []
+
+
+# ---------------------------------------------------------------- groupings count for their members when asked
+
+def test_via_groupings_matches_rows_of_the_groupings_the_actor_belongs_to_and_says_so(api_client):
+    from tests.factories import PledgeFactory
+
+    kazakhstan, central_asia = StateFactory(slug="kazakhstan-x"), GroupingFactory(slug="central-asia-x")
+    central_asia.members.add(kazakhstan)
+    to_region, to_state, elsewhere = PledgeFactory(), PledgeFactory(), PledgeFactory()
+    to_region.recipients.add(central_asia)
+    to_state.recipients.add(kazakhstan)
+    elsewhere.recipients.add(StateFactory())
+    url = reverse("pledge-list")
+
+    plain = api_client.get(url, {"recipient": "kazakhstan-x"}).json()
+    assert [row["id"] for row in plain["results"]] == [to_state.id]
+    assert "matched_via_groupings" not in plain
+
+    response = api_client.get(url, {"recipient": "kazakhstan-x", "via_groupings": "true"})
+    assert_status(response, 200)
+    body = response.json()
+    assert {row["id"] for row in body["results"]} == {to_region.id, to_state.id}
+    assert body["matched_via_groupings"] == {"recipient": ["central-asia-x"]}
+    assert response["X-Matched-Via-Groupings"] == "recipient: central-asia-x"
+
+
+def test_via_groupings_works_on_the_summit_list_and_the_scoreboard(api_client):
+    kazakhstan, central_asia = StateFactory(slug="kazakhstan-y"), GroupingFactory(slug="central-asia-y")
+    central_asia.members.add(kazakhstan)
+    summit = SummitFactory(format=SummitFormatFactory(region=central_asia))
+    plain = api_client.get(reverse("summit-list"), {"region": "kazakhstan-y"}).json()
+    assert plain["results"] == []
+    body = api_client.get(reverse("summit-list"), {"region": "kazakhstan-y", "via_groupings": "true"}).json()
+    assert [row["slug"] for row in body["results"]] == [summit.slug]
+    response = api_client.get(reverse("summit-scoreboard"), {"region": "kazakhstan-y", "via_groupings": "true"})
+    assert [row["summits"] for row in response.json()] == [1]
+    assert response["X-Matched-Via-Groupings"] == "region: central-asia-y"
+
+
+def test_via_groupings_is_unknown_where_no_actor_filter_exists(api_client):
+    response = api_client.get(reverse("topic-list"), {"via_groupings": "true"})
+    assert_status(response, 400)
+    assert "via_groupings" in response.json()

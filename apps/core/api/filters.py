@@ -95,9 +95,24 @@ class SlugFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
+        if self.slug_model is Actor and _via_groupings(self):
+            # The actor or any grouping/organisation it is a member of (`?via_groupings=true`).
+            rows = Actor.objects.filter(Q(slug=value) | Q(members__slug=value)).values("pk")
+            return self.get_method(qs)(**{f"{self.field_name}__in": rows}).distinct()
         row_id = Subquery(self.slug_model._default_manager.filter(slug=value).values("pk")[:1])
         qs = self.get_method(qs)(**{self.field_name: row_id})
         return qs.distinct() if self.distinct else qs
+
+
+def _via_groupings(slug_filter):
+    parent = getattr(slug_filter, "parent", None)
+    form = getattr(parent, "form", None)
+    return bool(form is not None and getattr(form, "cleaned_data", {}).get("via_groupings"))
+
+
+def actor_groupings(slug):
+    """Slugs of the groupings and organisations the actor `slug` is a member of, sorted."""
+    return sorted(Actor.objects.filter(members__slug=slug).values_list("slug", flat=True))
 
 
 def raise_for_unknown_slugs(request):
@@ -145,12 +160,21 @@ class CatrackFilterSet(django_filters.FilterSet):
         label="Rows backed by at least this many distinct sources",
     )
 
+    # Resources with an actor filter: match the groupings the named actor belongs to as well.
+    via_groupings = django_filters.BooleanFilter(
+        method="filter_via_groupings",
+        label="With an actor filter (e.g. recipient=kazakhstan): also match rows of the groupings and "
+              "organisations the actor is a member of (e.g. central-asia); the response lists them.",
+    )
+
     # Text fields `q` searches; subclasses name theirs.
     search_fields = ()
 
     @classmethod
     def get_filters(cls):
         filters = super().get_filters()
+        if not any(isinstance(f, SlugFilter) and f.slug_model is Actor for f in filters.values()):
+            del filters["via_groupings"]
         model = cls._meta.model
         if model is not None and not _has_citations(model):
             for name in ("source", "sources_min"):
@@ -188,6 +212,9 @@ class CatrackFilterSet(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return text_search(queryset, self.search_fields, value)
+
+    def filter_via_groupings(self, queryset, name, value):
+        return queryset  # read by each actor filter (SlugFilter.filter)
 
     def filter_source(self, queryset, name, value):
         return queryset.filter(pk__in=_citations_of(queryset.model).filter(source__slug=value).values("object_id"))
@@ -254,6 +281,11 @@ class StrictFilterBackend(DjangoFilterBackend):
             for name, f in filterset.filters.items()
             if isinstance(f, SlugFilter) and filterset.form.cleaned_data.get(name)
         ]
+        if filterset.form.cleaned_data.get("via_groupings"):
+            # What `via_groupings` added, per actor parameter: said in the response (CatrackViewSet).
+            request.matched_via_groupings = {
+                name: actor_groupings(value) for name, model, value in request.slug_filters_used if model is Actor
+            }
         return filterset
 
 
