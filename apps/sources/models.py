@@ -7,6 +7,8 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.models import (
     DatePrecision,
+    FactModel,
+    SlugNaturalKeyManager,
     SluggedModel,
     TimeStampedModel,
     clean_partial_date,
@@ -138,7 +140,7 @@ class Citation(TimeStampedModel):
 
     # Facts before the citations that point at them (dumpdata's order).
     natural_key.dependencies = ["sources.source", "actors.actor", "actors.office", "summits.summitformat",
-                                "summits.summit", "summits.summitparticipant", "summits.document"]
+                                "summits.summit", "summits.summitparticipant", "summits.document", "sources.assessment"]
 
     def clean(self):
         if self.basis == CitationBasis.INFERRED and not self.inference.strip():
@@ -146,3 +148,30 @@ class Citation(TimeStampedModel):
         if self.basis == CitationBasis.STATED and self.inference:
             raise ValidationError({"inference": "Only an inferred citation has an inference; set basis to 'inferred'."})
 
+
+
+class AssessmentManager(SlugNaturalKeyManager.from_queryset(models.QuerySet)):
+    pass
+
+
+class Assessment(SluggedModel, FactModel):
+    """An author's own judgement, not a fact (e.g. that rivalry gives the region room to manoeuvre).
+
+    Kept apart from facts so an analyst can take it or leave it; cited like a fact, in the author's words.
+    """
+
+    statement_en = models.TextField(help_text="The judgement in your own words (English), not the source's sentence.")
+    about = models.ManyToManyField(
+        "actors.Actor", blank=True, related_name="assessments", help_text="Actors the judgement is about."
+    )
+
+    objects = AssessmentManager()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(name="assessment_statement_not_empty", condition=~models.Q(statement_en="")),
+        ]
+
+    def __str__(self):
+        return self.statement_en[:80]

@@ -3,8 +3,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.fields import ContentTypeField
-from apps.core.api.serializers import CatrackModelSerializer
-from apps.sources.models import Citation, Source
+from apps.core.api.serializers import CatrackModelSerializer, FactSerializer
+from apps.sources.models import Assessment, Citation, Source
 from apps.sources.selectors import source_facts
 
 
@@ -59,3 +59,9 @@ class CitationSerializer(CatrackModelSerializer):
             if not content_type.model_class().objects.filter(pk=object_id).exists():
                 raise serializers.ValidationError({"fact_id": f"No {content_type.model} with id {object_id}."})
         return super().validate(attrs)
+
+
+class AssessmentSerializer(FactSerializer):
+    class Meta:
+        model = Assessment
+        fields = "__all__"
