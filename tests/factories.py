@@ -18,7 +18,7 @@ from apps.geoeconomics.models import (
     StrategicResource,
 )
 from apps.investments.models import AmountQualifier, Instrument, Pledge, UsdBasis
-from apps.sources.models import Citation, Source
+from apps.sources.models import Assessment, Citation, Source
 from apps.summits.models import (
     Document,
     DocumentKind,
@@ -273,3 +273,11 @@ class ResourceInterestFactory(DjangoModelFactory):
     resource = factory.SubFactory(StrategicResourceFactory)
     actor = factory.SubFactory(StateFactory)
     kind = InterestKind.SEEKS_SUPPLY
+
+
+class AssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    slug = factory.Sequence(lambda n: f"assessment-{n}")
+    statement_en = factory.Sequence(lambda n: f"An author's judgement {n}.")

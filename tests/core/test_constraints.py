@@ -85,6 +85,7 @@ CHECK_CASES = {
     "office_end_after_start": lambda: factories.OfficeFactory.build(
         start_date=D(2025, 1, 2), start_date_precision=DAY, end_date=D(2025, 1, 1), end_date_precision=DAY),
     "office_person_not_organization": lambda: same_actor("person", "organization")(factories.OfficeFactory),
+    "assessment_statement_not_empty": lambda: factories.AssessmentFactory.build(statement_en=""),
     "citation_inferred_says_how": lambda: citation(basis="inferred", inference=""),
     "resource_interest_actor_not_region": lambda: same_actor("actor", "region")(factories.ResourceInterestFactory),
 }
