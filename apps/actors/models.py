@@ -5,10 +5,9 @@ from django.db import models
 from apps.core.models import (
     DatePrecision,
     FactModel,
+    PeriodMixin,
     SlugNaturalKeyManager,
     SluggedModel,
-    clean_partial_date,
-    format_partial_date,
     partial_date_constraints,
 )
 
@@ -122,7 +121,7 @@ class ActorRelationManager(models.Manager):
         return self.get(subject__slug=subject, object__slug=object, kind=kind, domain=domain)
 
 
-class ActorRelation(FactModel):
+class ActorRelation(PeriodMixin, FactModel):
     """A directed relation: subject — kind — object (e.g. South Korea competitor of Japan)."""
 
     subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_as_subject")
@@ -170,21 +169,10 @@ class ActorRelation(FactModel):
 
     natural_key.dependencies = ["actors.actor"]
 
-    @property
-    def start(self):
-        return format_partial_date(self.start_date, self.start_date_precision)
-
-    @property
-    def end(self):
-        return format_partial_date(self.end_date, self.end_date_precision)
-
     def clean(self):
-        clean_partial_date(self.start_date, self.start_date_precision, "start_date")
-        clean_partial_date(self.end_date, self.end_date_precision, "end_date")
+        self.clean_period("The relation cannot end before it starts.")
         if self.subject_id and self.subject_id == self.object_id:
             raise ValidationError({"object": "An actor cannot be in a relation with itself."})
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The relation cannot end before it starts."})
 
 
 class OfficeQuerySet(models.QuerySet):
@@ -206,7 +194,7 @@ class OfficeManager(models.Manager.from_queryset(OfficeQuerySet)):
         return self.get(person__slug=person, organization__slug=organization, role_en=role_en, start_date=start_date)
 
 
-class Office(FactModel):
+class Office(PeriodMixin, FactModel):
     """A person holding a post in a state or organisation for a period, one row per term (Popolo Membership
     with a Post role).
 
@@ -263,20 +251,9 @@ class Office(FactModel):
 
     natural_key.dependencies = ["actors.actor"]
 
-    @property
-    def start(self):
-        return format_partial_date(self.start_date, self.start_date_precision)
-
-    @property
-    def end(self):
-        return format_partial_date(self.end_date, self.end_date_precision)
-
     def clean(self):
-        clean_partial_date(self.start_date, self.start_date_precision, "start_date")
-        clean_partial_date(self.end_date, self.end_date_precision, "end_date")
+        self.clean_period("An office cannot end before it starts.")
         if self.person_id and self.person.kind != ActorKind.PERSON:
             raise ValidationError({"person": "An office is held by a person (actor kind 'person')."})
         if self.organization_id and self.organization.kind not in (ActorKind.STATE, ActorKind.ORGANISATION):
             raise ValidationError({"organization": "An office belongs to a state or an organisation."})
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "An office cannot end before it starts."})

@@ -203,3 +203,17 @@ def test_via_groupings_is_unknown_where_no_actor_filter_exists(api_client):
     response = api_client.get(reverse("topic-list"), {"via_groupings": "true"})
     assert_status(response, 400)
     assert "via_groupings" in response.json()
+
+
+def test_the_database_refuses_a_person_as_format_partner_even_without_validation():
+    from django.db import IntegrityError, transaction
+
+    summit_format = SummitFormatFactory()
+    summit_format.partner = PersonFactory()
+    with pytest.raises(IntegrityError, match="summit_format_partner_is_state_or_organisation"), transaction.atomic():
+        summit_format.save()  # .save() skips full_clean(): only the database stands in the way
+    partner = SummitFormatFactory().partner
+    partner.kind = "grouping"
+    partner.iso3 = None
+    with pytest.raises(IntegrityError, match="summit_format_partner_is_state_or_organisation"), transaction.atomic():
+        partner.save()
