@@ -56,7 +56,8 @@ FILTER_SAMPLES = {
 
 
 def test_every_filter_has_a_sample():
-    assert set(FILTER_SAMPLES) == set(TradeFlowFilterSet.base_filters)
+    # via_groupings only widens an actor filter: tried with one below, not alone.
+    assert set(FILTER_SAMPLES) | {"via_groupings"} == set(TradeFlowFilterSet.base_filters)
 
 
 @pytest.mark.parametrize("name", sorted(FILTER_SAMPLES))
@@ -135,3 +136,16 @@ def test_ascii_json_is_honoured(api_client, flows):
     with mock.patch.object(JSONRenderer, "ensure_ascii", True):
         response = both_paths(api_client, LIST, {"reporter": "japan"})
     assert b"\\u65e5\\u672c" in response.content  # 日本
+
+
+def test_via_groupings_widens_an_actor_filter_and_takes_the_orm_path(api_client, flows):
+    from apps.actors.models import Actor
+    from tests.factories import GroupingFactory
+
+    grouping = GroupingFactory()
+    grouping.members.add(Actor.objects.get(slug="kazakhstan"))
+    plain = both_paths(api_client, LIST, {"reporter": "kazakhstan", "page_size": 500})
+    wide = both_paths(api_client, LIST, {"reporter": "kazakhstan", "via_groupings": "true", "page_size": 500})
+    assert wide.json()["count"] == plain.json()["count"] > 0  # the grouping reports no flows of its own
+    assert wide.json()["matched_via_groupings"] == {"reporter": [grouping.slug]}
+    assert not took_sql_path(wide)

@@ -98,10 +98,21 @@ class SlugFilter(django_filters.CharFilter):
         if self.slug_model is Actor and _via_groupings(self):
             # The actor or any grouping/organisation it is a member of (`?via_groupings=true`).
             rows = Actor.objects.filter(Q(slug=value) | Q(members__slug=value)).values("pk")
-            return self.get_method(qs)(**{f"{self.field_name}__in": rows}).distinct()
+            qs = self.get_method(qs)(**{f"{self.field_name}__in": rows})
+            # Through a to-many relation a row linked to the actor and to its grouping would come twice.
+            return qs.distinct() if _crosses_to_many(qs.model, self.field_name) else qs
         row_id = Subquery(self.slug_model._default_manager.filter(slug=value).values("pk")[:1])
         qs = self.get_method(qs)(**{self.field_name: row_id})
         return qs.distinct() if self.distinct else qs
+
+
+def _crosses_to_many(model, path):
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
 
 
 def _via_groupings(slug_filter):
