@@ -40,7 +40,7 @@ def raw_requests(*, reporter, participant, year_min):
             # Everything the API's page shows, in its orders: summits by date, title and id; participants by
             # role, actor name and id; citations by source, paragraph and id.
             ("SELECT s.id, s.created_at, s.updated_at, s.slug, s.title_en, s.title_ru, s.level, s.date,"
-             " s.date_precision, s.city_en, s.city_ru, s.ordinal, s.summary_en, f.slug, f.name_en,"
+             " s.date_precision, s.end_date, s.city_en, s.city_ru, s.ordinal, s.summary_en, f.slug, f.name_en,"
              " h.slug, h.name_en, h.kind"
              " FROM summits_summit s JOIN summits_summitformat f ON f.id = s.format_id"
              " LEFT JOIN actors_actor h ON h.id = s.host_id"

@@ -6,7 +6,7 @@ import factory
 from django.contrib.contenttypes.models import ContentType
 from factory.django import DjangoModelFactory
 
-from apps.actors.models import Actor, ActorKind, ActorRelation, RelationKind
+from apps.actors.models import Actor, ActorKind, ActorRelation, Office, RelationKind
 from apps.core.models import DatePrecision
 from apps.geoeconomics.models import (
     Corridor,
@@ -18,7 +18,7 @@ from apps.geoeconomics.models import (
     StrategicResource,
 )
 from apps.investments.models import AmountQualifier, Instrument, Pledge, UsdBasis
-from apps.sources.models import Citation, Source
+from apps.sources.models import Assessment, Citation, Source
 from apps.summits.models import (
     Document,
     DocumentKind,
@@ -95,6 +95,16 @@ class ActorRelationFactory(DjangoModelFactory):
     subject = factory.SubFactory(StateFactory)
     object = factory.SubFactory(StateFactory)
     kind = RelationKind.COMPETITOR
+
+
+class OfficeFactory(DjangoModelFactory):
+    class Meta:
+        model = Office
+
+    person = factory.SubFactory(PersonFactory)
+    organization = factory.SubFactory(StateFactory)
+    role_en = "President"
+    role_ru = "президент"
 
 
 class TopicFactory(DjangoModelFactory):
@@ -263,3 +273,11 @@ class ResourceInterestFactory(DjangoModelFactory):
     resource = factory.SubFactory(StrategicResourceFactory)
     actor = factory.SubFactory(StateFactory)
     kind = InterestKind.SEEKS_SUPPLY
+
+
+class AssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    slug = factory.Sequence(lambda n: f"assessment-{n}")
+    statement_en = factory.Sequence(lambda n: f"An author's judgement {n}.")

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from apps.core.admin import FactAdmin
 
-from .models import Actor, ActorRelation
+from .models import Actor, ActorRelation, Office
 
 
 @admin.register(Actor)
@@ -29,3 +29,11 @@ class ActorRelationAdmin(FactAdmin):
     search_fields = ["subject__name_en", "object__name_en", "qualifier", "domain", "description_en"]
     autocomplete_fields = ["subject", "object"]
     list_select_related = ["subject", "object"]
+
+
+@admin.register(Office)
+class OfficeAdmin(FactAdmin):
+    list_display = ["person", "role_en", "organization", "start_date", "end_date"]
+    search_fields = ["person__name_en", "organization__name_en", "role_en", "role_ru"]
+    autocomplete_fields = ["person", "organization"]
+    list_select_related = ["person", "organization"]

@@ -2,7 +2,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.actors.models import Actor, ActorKind, ActorRelation
+from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.core.api.filters import CatrackFilterSet, actor_filter
 
 
@@ -44,3 +44,27 @@ class ActorRelationFilterSet(CatrackFilterSet):
 
     def filter_actor(self, queryset, name, value):
         return queryset.filter(Q(subject__slug=value) | Q(object__slug=value))
+
+
+class OfficeFilterSet(CatrackFilterSet):
+    person = actor_filter("person", "Office holder")
+    organization = actor_filter("organization", "State or organisation of the office")
+    held_on = django_filters.DateFilter(method="filter_held_on", label="Offices held on this day (YYYY-MM-DD)")
+    start_date_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    start_date_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    end_date_after = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
+    end_date_before = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
+
+    search_fields = ("role_en", "role_ru")
+
+    class Meta:
+        model = Office
+        fields = {
+            "role_en": ["exact", "icontains"],
+            "role_ru": ["exact"],
+            "start_date_precision": ["exact"],
+            "end_date_precision": ["exact"],
+        }
+
+    def filter_held_on(self, queryset, name, value):
+        return queryset.held_on(value)

@@ -5,10 +5,9 @@ from django.db import models
 from apps.core.models import (
     DatePrecision,
     FactModel,
+    PeriodMixin,
     SlugNaturalKeyManager,
     SluggedModel,
-    clean_partial_date,
-    format_partial_date,
     partial_date_constraints,
 )
 
@@ -117,7 +116,12 @@ class RelationKind(models.TextChoices):
     LAGS_BEHIND = "lags_behind", "Lags behind"
 
 
-class ActorRelation(FactModel):
+class ActorRelationManager(models.Manager):
+    def get_by_natural_key(self, subject, object, kind, domain):
+        return self.get(subject__slug=subject, object__slug=object, kind=kind, domain=domain)
+
+
+class ActorRelation(PeriodMixin, FactModel):
     """A directed relation: subject — kind — object (e.g. South Korea competitor of Japan)."""
 
     subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_as_subject")
@@ -132,6 +136,8 @@ class ActorRelation(FactModel):
     end_date = models.DateField(null=True, blank=True)
     end_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     description_en = models.TextField(blank=True)
+
+    objects = ActorRelationManager()
 
     class Meta:
         ordering = ["subject__name_en", "kind", "object__name_en"]
@@ -158,18 +164,96 @@ class ActorRelation(FactModel):
     def __str__(self):
         return f"{self.subject} — {self.get_kind_display().lower()} — {self.object}"
 
-    @property
-    def start(self):
-        return format_partial_date(self.start_date, self.start_date_precision)
+    def natural_key(self):
+        return (self.subject.slug, self.object.slug, self.kind, self.domain)
 
-    @property
-    def end(self):
-        return format_partial_date(self.end_date, self.end_date_precision)
+    natural_key.dependencies = ["actors.actor"]
 
     def clean(self):
-        clean_partial_date(self.start_date, self.start_date_precision, "start_date")
-        clean_partial_date(self.end_date, self.end_date_precision, "end_date")
+        self.clean_period("The relation cannot end before it starts.")
         if self.subject_id and self.subject_id == self.object_id:
             raise ValidationError({"object": "An actor cannot be in a relation with itself."})
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The relation cannot end before it starts."})
+
+
+class OfficeQuerySet(models.QuerySet):
+    def held_on(self, day):
+        """Offices held on `day` (a date): started on or before it (or start unknown), not ended before it.
+
+        Partial dates compare by their stored first day, so an office that started 'in 2025' counts
+        from 1 January 2025 — generous on purpose: the source gives no finer date.
+        """
+        return self.filter(
+            models.Q(start_date__isnull=True) | models.Q(start_date__lte=day),
+            models.Q(end_date__isnull=True) | models.Q(end_date__gte=day),
+        )
+
+
+class OfficeManager(models.Manager.from_queryset(OfficeQuerySet)):
+    def get_by_natural_key(self, person, organization, role_en, start_date):
+        """start_date: ISO 'YYYY-MM-DD' (the stored first day of the partial date) or None if unknown."""
+        return self.get(person__slug=person, organization__slug=organization, role_en=role_en, start_date=start_date)
+
+
+class Office(PeriodMixin, FactModel):
+    """A person holding a post in a state or organisation for a period, one row per term (Popolo Membership
+    with a Post role).
+
+    start/end are partial dates (apps.core.models.DatePrecision); an empty end means still in office
+    or not known to have ended. Source of the shape: Popolo's Membership (person, organization, role,
+    start_date, end_date).
+    """
+
+    person = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="offices", limit_choices_to={"kind": ActorKind.PERSON}
+    )
+    organization = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="office_holders",
+        limit_choices_to={"kind__in": [ActorKind.STATE, ActorKind.ORGANISATION]},
+        help_text="The state or organisation the post belongs to (Popolo: organization).",
+    )
+    role_en = models.CharField("role (English)", max_length=200, help_text="e.g. President, Prime Minister.")
+    role_ru = models.CharField("role (Russian)", max_length=200, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    start_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    end_date = models.DateField(null=True, blank=True)
+    end_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+
+    objects = OfficeManager()
+
+    class Meta:
+        ordering = ["organization__name_en", "start_date", "person__name_en", "id"]
+        constraints = [
+            models.CheckConstraint(name="office_role_en_not_empty", condition=~models.Q(role_en="")),
+            models.CheckConstraint(
+                name="office_end_after_start",
+                condition=models.Q(start_date__isnull=True)
+                | models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                violation_error_message="An office cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                name="office_person_not_organization", condition=~models.Q(person=models.F("organization"))
+            ),
+            # One row per term: a re-elected president holds the same post again from a new start.
+            models.UniqueConstraint(fields=["person", "organization", "role_en", "start_date"], name="office_unique"),
+            *partial_date_constraints("office", "start_date"),
+            *partial_date_constraints("office", "end_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} — {self.role_en}, {self.organization}"
+
+    def natural_key(self):
+        start = self.start_date.isoformat() if self.start_date else None
+        return (self.person.slug, self.organization.slug, self.role_en, start)
+
+    natural_key.dependencies = ["actors.actor"]
+
+    def clean(self):
+        self.clean_period("An office cannot end before it starts.")
+        if self.person_id and self.person.kind != ActorKind.PERSON:
+            raise ValidationError({"person": "An office is held by a person (actor kind 'person')."})
+        if self.organization_id and self.organization.kind not in (ActorKind.STATE, ActorKind.ORGANISATION):
+            raise ValidationError({"organization": "An office belongs to a state or an organisation."})

@@ -72,6 +72,26 @@ def format_partial_date_sql(date, precision):
     return f"left(to_char({date}, 'YYYY-MM-DD'), CASE {precision} {lengths} END)"
 
 
+class PeriodMixin:
+    """For a model with start_date/end_date partial dates (and their *_precision): what is known of each,
+    and the form-level check of the pair. The database constraints are the model's own (Meta)."""
+
+    @property
+    def start(self):
+        return format_partial_date(self.start_date, self.start_date_precision)
+
+    @property
+    def end(self):
+        return format_partial_date(self.end_date, self.end_date_precision)
+
+    def clean_period(self, end_before_start_message):
+        """Raises ValidationError: a non-canonical partial date, or an end before the start."""
+        clean_partial_date(self.start_date, self.start_date_precision, "start_date")
+        clean_partial_date(self.end_date, self.end_date_precision, "end_date")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": end_before_start_message})
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

@@ -59,7 +59,8 @@ KINDS = (
     # A citation by its key phrase (verbatim, in the page's language) and note; in /api/v1/search/ the fact
     # it supports is found through it too (apps.search.selectors).
     SearchKind("citation", "sources.Citation", TextSearch(
-        fields=("key_phrase", "note", "section"), configs=(("key_phrase", "russian"), ("section", "russian"))), related=("source",),
+        fields=("key_phrase", "note", "inference", "section"), configs=(("key_phrase", "russian"), ("section", "russian"))),
+        related=("source",),
         index_prefix="citation"),
 )
 

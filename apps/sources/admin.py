@@ -1,9 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import ConflictSafeAdminMixin, TextSearchAdminMixin, ValidatedImportExportMixin
+from apps.core.admin import ConflictSafeAdminMixin, FactAdmin, TextSearchAdminMixin, ValidatedImportExportMixin
 
-from .models import Citation, Source
+from .models import Assessment, Citation, Source
 
 
 @admin.register(Source)
@@ -17,9 +17,16 @@ class SourceAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportE
 
 @admin.register(Citation)
 class CitationAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, SimpleHistoryAdmin):
-    list_display = ["key_phrase", "source", "section", "paragraph", "content_type", "object_id"]
-    list_filter = ["source", "content_type"]
+    list_display = ["key_phrase", "source", "section", "paragraph", "content_type", "object_id", "basis"]
+    list_filter = ["basis", "source", "content_type"]
     search_fields = ["key_phrase", "note", "section"]
     autocomplete_fields = ["source"]
     list_select_related = ["source", "content_type"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(FactAdmin):
+    list_display = ["slug", "statement_en"]
+    search_fields = ["slug", "statement_en"]
+    autocomplete_fields = ["about"]

@@ -3,8 +3,8 @@ import django_filters
 from django.contrib.contenttypes.models import ContentType
 from rest_framework.exceptions import ValidationError
 
-from apps.core.api.filters import CatrackFilterSet, id_filter, slug_filter
-from apps.sources.models import Citation, Source, SourceKind
+from apps.core.api.filters import CatrackFilterSet, actor_filter, id_filter, slug_filter
+from apps.sources.models import Assessment, Citation, Source, SourceKind
 
 
 class SourceFilterSet(CatrackFilterSet):
@@ -25,7 +25,7 @@ class SourceFilterSet(CatrackFilterSet):
         }
 
 
-FACT_APPS = ["actors", "summits", "investments", "trade", "geoeconomics"]
+FACT_APPS = ["actors", "summits", "investments", "trade", "geoeconomics", "sources"]
 
 
 class CitationFilterSet(CatrackFilterSet):
@@ -43,6 +43,7 @@ class CitationFilterSet(CatrackFilterSet):
         fields = {
             "section": ["exact", "icontains"],
             "paragraph": ["exact"],
+            "basis": ["exact"],
         }
 
     def filter_fact_type(self, queryset, name, value):
@@ -52,3 +53,13 @@ class CitationFilterSet(CatrackFilterSet):
             raise ValidationError({"fact_type": f"Unknown fact model {value!r}; give 'app_label.model', "
                                                 "e.g. summits.summit."})
         return queryset.filter(content_type=content_type)
+
+
+class AssessmentFilterSet(CatrackFilterSet):
+    about = actor_filter("about", "Actor the assessment is about")
+
+    search_fields = ("statement_en",)
+
+    class Meta:
+        model = Assessment
+        fields = {"slug": ["exact"]}

@@ -1,11 +1,14 @@
 """Where facts come from: sources (articles, datasets) and citations that pin a fact to a place in one."""
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import (
     DatePrecision,
+    FactModel,
+    SlugNaturalKeyManager,
     SluggedModel,
     TimeStampedModel,
     clean_partial_date,
@@ -69,6 +72,18 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
 
+class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
+    def get_by_natural_key(self, source, content_type, object_id, paragraph, key_phrase):
+        """A citation is its source, its fact and its locator (paragraph, key phrase)."""
+        return self.get(source__slug=source, content_type_id=content_type, object_id=object_id,
+                        paragraph=paragraph, key_phrase=key_phrase)
+
+
+class CitationBasis(models.TextChoices):
+    STATED = "stated", "Stated by the source"
+    INFERRED = "inferred", "Inferred from the source's context"
+
+
 class Citation(TimeStampedModel):
     """A fact's pointer into a source: where (section, paragraph) and a few verbatim words."""
 
@@ -87,8 +102,15 @@ class Citation(TimeStampedModel):
         help_text="A few words copied exactly from that paragraph that pinpoint the claim (not whole sentences).",
     )
     note = models.TextField(blank=True, help_text="What the passage supports, in your own words (English).")
+    basis = models.CharField(
+        max_length=8, choices=CitationBasis.choices, default=CitationBasis.STATED, db_index=True,
+        help_text="Does the source state the claim, or does the row infer it from the context?",
+    )
+    inference = models.TextField(
+        blank=True, help_text="For an inferred claim: the reasoning from the passage to the row, in English."
+    )
 
-    objects = CitationQuerySet.as_manager()
+    objects = CitationManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -106,9 +128,55 @@ class Citation(TimeStampedModel):
                 fields=["source", "content_type", "object_id", "paragraph", "key_phrase"],
                 name="citation_unique_per_fact_and_place",
             ),
+            models.CheckConstraint(
+                name="citation_inferred_says_how",
+                condition=models.Q(basis=CitationBasis.STATED, inference="")
+                | (models.Q(basis=CitationBasis.INFERRED) & ~models.Q(inference="")),
+                violation_error_message="An inferred citation writes out its inference; a stated one has none.",
+            ),
         ]
 
     def __str__(self):
         where = ", ".join(p for p in [self.section, f"¶{self.paragraph}" if self.paragraph else ""] if p)
         return f"{self.source.slug} [{where}] «{self.key_phrase}»"
 
+    def natural_key(self):
+        return (self.source.slug, self.content_type_id, self.object_id, self.paragraph, self.key_phrase)
+
+    # Facts before the citations that point at them (dumpdata's order).
+    natural_key.dependencies = ["sources.source", "actors.actor", "actors.office", "summits.summitformat",
+                                "summits.summit", "summits.summitparticipant", "summits.document", "sources.assessment"]
+
+    def clean(self):
+        if self.basis == CitationBasis.INFERRED and not self.inference.strip():
+            raise ValidationError({"inference": "Write out how the row follows from the passage."})
+        if self.basis == CitationBasis.STATED and self.inference:
+            raise ValidationError({"inference": "Only an inferred citation has an inference; set basis to 'inferred'."})
+
+
+
+class AssessmentManager(SlugNaturalKeyManager.from_queryset(models.QuerySet)):
+    pass
+
+
+class Assessment(SluggedModel, FactModel):
+    """An author's own judgement, not a fact (e.g. that rivalry gives the region room to manoeuvre).
+
+    Kept apart from facts so an analyst can take it or leave it; cited like a fact, in the author's words.
+    """
+
+    statement_en = models.TextField(help_text="The judgement in your own words (English), not the source's sentence.")
+    about = models.ManyToManyField(
+        "actors.Actor", blank=True, related_name="assessments", help_text="Actors the judgement is about."
+    )
+
+    objects = AssessmentManager()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(name="assessment_statement_not_empty", condition=~models.Q(statement_en="")),
+        ]
+
+    def __str__(self):
+        return self.statement_en[:80]

@@ -56,3 +56,39 @@ def citations_verify(*, source_slug, text):
     if not report.checked:
         report.failures.append(f"source {source_slug} has no citations to check")
     return report
+
+
+# A source's detail lists at most this many facts (bounded work per request); `facts_total` says how many.
+SOURCE_FACTS_LIMIT = 500
+
+
+def source_facts(*, source, limit=SOURCE_FACTS_LIMIT):
+    """The facts a source supports: ([{fact_type, fact_id, slug, name, citations}], total), by fact type
+    then id, at most `limit` of them. One query for the citations, one per fact type for the names."""
+    from collections import defaultdict
+
+    from django.db.models import Count
+
+    counts = (Citation.objects.filter(source=source).values("content_type", "object_id")
+              .annotate(citations=Count("id")).order_by("content_type__app_label", "content_type__model", "object_id"))
+    total = counts.count()
+    rows = list(counts[:limit])
+    by_type = defaultdict(list)
+    for row in rows:
+        by_type[row["content_type"]].append(row["object_id"])
+    from django.contrib.contenttypes.models import ContentType
+
+    names = {}
+    for content_type_id, ids in by_type.items():
+        content_type = ContentType.objects.get_for_id(content_type_id)
+        for pk, fact in content_type.model_class()._base_manager.in_bulk(ids).items():
+            names[content_type_id, pk] = (f"{content_type.app_label}.{content_type.model}",
+                                          getattr(fact, "slug", None), str(fact))
+    facts = []
+    for row in rows:
+        fact_type, slug, name = names.get((row["content_type"], row["object_id"]), (None, None, None))
+        if fact_type is None:  # a citation whose fact was deleted (generic relations do not cascade)
+            continue
+        facts.append({"fact_type": fact_type, "fact_id": row["object_id"], "slug": slug, "name": name,
+                      "citations": row["citations"]})
+    return facts, total

@@ -54,6 +54,7 @@ class SummitFilterSet(CatrackFilterSet):
         fields = {
             "slug": ["exact"],
             "date_precision": ["exact"],
+            "end_date": ["isnull"],  # false: summits held over several days
             "ordinal": ["exact"],
         }
 

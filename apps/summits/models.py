@@ -2,7 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.actors.models import Actor
+from apps.actors.models import Actor, ActorKind, Office
 from apps.core.models import (
     DatePrecision,
     FactModel,
@@ -44,7 +44,8 @@ class SummitFormat(SluggedModel, FactModel):
         Actor,
         on_delete=models.PROTECT,
         related_name="formats_as_partner",
-        help_text="The external partner the region meets, e.g. Japan.",
+        limit_choices_to={"kind__in": [ActorKind.STATE, ActorKind.ORGANISATION]},
+        help_text="The external partner the region meets: a state (e.g. Japan) or an organisation (the EU), never a person.",
     )
     description_en = models.TextField(blank=True)
 
@@ -62,6 +63,18 @@ class SummitFormat(SluggedModel, FactModel):
     def __str__(self):
         return self.name_en
 
+    def clean(self):
+        # A person who met the region's leaders is the partner's representative at a summit
+        # (SummitParticipant.represented_by), not the format's partner (issue 17).
+        if self.partner_id and self.partner.kind not in PARTNER_KINDS:
+            raise ValidationError(
+                {"partner": f"A format's partner is a state or an organisation, not a {self.partner.kind}; "
+                            "record the person as the partner's represented_by at the summit."}
+            )
+
+
+PARTNER_KINDS = (ActorKind.STATE, ActorKind.ORGANISATION)
+
 
 class SummitLevel(models.TextChoices):
     HEADS_OF_STATE = "heads_of_state", "Heads of state or government"
@@ -77,6 +90,10 @@ class Summit(SluggedModel, FactModel):
     level = models.CharField(max_length=16, choices=SummitLevel.choices, default=SummitLevel.HEADS_OF_STATE)
     date = models.DateField(null=True, blank=True, db_index=True)
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    end_date = models.DateField(
+        null=True, blank=True,
+        help_text="Last day of a summit held over several days (with a day-precise date); empty for one day or unknown.",
+    )
     city_en = models.CharField("city (English)", max_length=100, blank=True, db_index=True)
     city_ru = models.CharField("city (Russian)", max_length=100, blank=True)
     host = models.ForeignKey(
@@ -99,6 +116,12 @@ class Summit(SluggedModel, FactModel):
                 violation_error_message="This format already has a summit with that ordinal.",
             ),
             *partial_date_constraints("summit", "date"),
+            models.CheckConstraint(
+                name="summit_end_date_after_day_precise_date",
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(date_precision=DatePrecision.DAY, end_date__gt=models.F("date")),
+                violation_error_message="A last day needs a day-precise first day before it.",
+            ),
         ]
 
     def __str__(self):
@@ -111,6 +134,10 @@ class Summit(SluggedModel, FactModel):
 
     def clean(self):
         clean_partial_date(self.date, self.date_precision, "date")
+        if self.end_date is not None and (
+            self.date_precision != DatePrecision.DAY or self.date is None or self.end_date <= self.date
+        ):
+            raise ValidationError({"end_date": "A last day needs a day-precise first day (date) before it."})
 
 
 class ParticipantRole(models.TextChoices):
@@ -118,6 +145,11 @@ class ParticipantRole(models.TextChoices):
     PARTICIPANT = "participant", "Participant"
     GUEST = "guest", "Guest"
     OBSERVER = "observer", "Observer"
+
+
+class SummitParticipantManager(models.Manager):
+    def get_by_natural_key(self, summit, actor):
+        return self.get(summit__slug=summit, actor__slug=actor)
 
 
 class SummitParticipant(FactModel):
@@ -133,8 +165,10 @@ class SummitParticipant(FactModel):
         blank=True,
         related_name="representations",
         limit_choices_to={"kind": "person"},
-        help_text="The leader who attended for this actor, if the source names them.",
+        help_text="The leader who attended for this actor, if the source names them; must hold an office in it.",
     )
+
+    objects = SummitParticipantManager()
 
     class Meta:
         ordering = ["summit_id", "role", "actor__name_en", "id"]
@@ -152,6 +186,36 @@ class SummitParticipant(FactModel):
     def __str__(self):
         return f"{self.actor} at {self.summit} ({self.get_role_display().lower()})"
 
+    def natural_key(self):
+        return (*self.summit.natural_key(), *self.actor.natural_key())
+
+    natural_key.dependencies = ["summits.summit", "actors.actor"]
+
+    def clean(self):
+        """The representative is a person holding an office in the participating actor at the summit.
+
+        With a day-precise summit date the office must be held on that day (Office.held_on); with a
+        coarser or unknown summit date any office of the person in that actor is accepted, since the
+        sources do not allow a finer check.
+        """
+        if not (self.represented_by_id and self.actor_id):
+            return
+        person = self.represented_by
+        if person.kind != ActorKind.PERSON:
+            raise ValidationError({"represented_by": "A representative is a person (actor kind 'person')."})
+        offices = Office.objects.filter(person=person, organization_id=self.actor_id)
+        summit = self.summit if self.summit_id else None
+        if summit is not None and summit.date is not None and summit.date_precision == DatePrecision.DAY:
+            offices = offices.held_on(summit.date)
+            when = f" on {summit.date.isoformat()}"
+        else:
+            when = ""
+        if not offices.exists():
+            raise ValidationError(
+                {"represented_by": f"{person} holds no recorded office in {self.actor}{when}; "
+                                   "add the office (actors/offices) with its source first."}
+            )
+
 
 class DocumentKind(models.TextChoices):
     DECLARATION = "declaration", "Declaration"
@@ -161,6 +225,9 @@ class DocumentKind(models.TextChoices):
     MEMORANDUM = "memorandum", "Memorandum"
     JOINT_STATEMENT = "joint_statement", "Joint statement"
     ROADMAP = "roadmap", "Roadmap"
+    TREATY = "treaty", "Treaty"
+    COMMUNIQUE = "communique", "Communiqué"
+    ACTION_PLAN = "action_plan", "Action plan"
     OTHER = "other", "Other"
 
 

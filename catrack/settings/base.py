@@ -18,6 +18,9 @@ SECRET_KEY = env("SECRET_KEY", default=None)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Fixtures name citations' facts by natural key and may leave out timestamps (apps.core.serialization).
+SERIALIZATION_MODULES = {"json": "apps.core.serialization"}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

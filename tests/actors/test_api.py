@@ -1,9 +1,11 @@
-"""API tests for actors and actor relations: the generic suite plus actor-specific behaviour."""
+"""API tests for actors, actor relations and offices: the generic suite plus actor-specific behaviour."""
+import datetime
+
 import pytest
 
 from apps.actors.models import ActorKind, RelationKind
 from tests.api.helpers import APIResourceTests, Narrows, assert_status
-from tests.factories import ActorRelationFactory, GroupingFactory, PersonFactory, StateFactory
+from tests.factories import ActorRelationFactory, GroupingFactory, OfficeFactory, PersonFactory, StateFactory
 
 
 def _state_and_person():
@@ -96,3 +98,31 @@ def test_partial_dates_rendered_as_known(api_client):
     assert body["start_date_precision"] == "month"
     assert body["start_date_display"] == "2025-12"
     assert body["end_date_display"] is None
+
+
+def _two_offices_in_time():
+    early = OfficeFactory(start_date=datetime.date(2010, 1, 1), start_date_precision="day",
+                          end_date=datetime.date(2015, 1, 1), end_date_precision="day")
+    late = OfficeFactory(start_date=datetime.date(2020, 1, 1), start_date_precision="day")
+    return early, late
+
+
+class TestOfficeAPI(APIResourceTests):
+    basename = "office"
+    factory = OfficeFactory
+    actor_param = "person"
+    update_data = {"role_ru": "президент"}
+    invalid_data = {"end_date": "2000-01-01"}  # before the start below: refused, naming end_date
+    filters = [
+        Narrows("person", lambda o: o.person.slug),
+        Narrows("organization", lambda o: o.organization.slug),
+        Narrows("held_on", lambda o: "2012-06-01", _two_offices_in_time),
+        Narrows("start_date_after", lambda o: "2019-01-01", lambda: tuple(reversed(_two_offices_in_time()))),
+    ]
+
+    def make(self):
+        return OfficeFactory(start_date=datetime.date(2025, 1, 1), start_date_precision="day")
+
+    def create_data(self):
+        return {"person": PersonFactory().slug, "organization": StateFactory().slug, "role_en": "President",
+                "start_date": "2025-01-01", "start_date_precision": "day"}

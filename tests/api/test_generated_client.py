@@ -10,9 +10,11 @@ import pytest
 
 from tests.factories import (
     ActorRelationFactory,
+    AssessmentFactory,
     CitationFactory,
     CorridorStakeFactory,
     DocumentSignatoryFactory,
+    OfficeFactory,
     PledgeFactory,
     ResourceInterestFactory,
     SummitParticipantFactory,
@@ -57,8 +59,8 @@ def test_the_schema_generates_a_client_without_warnings(generated_client):
 
 def test_every_list_operation_returns_parsed_objects(generated_client, live_server):
     _output, package, path = generated_client
-    for factory in (ActorRelationFactory, CorridorStakeFactory, DocumentSignatoryFactory, PledgeFactory,
-                    ResourceInterestFactory, SummitParticipantFactory, TopicFactory, TradeFlowFactory,
+    for factory in (ActorRelationFactory, AssessmentFactory, CorridorStakeFactory, DocumentSignatoryFactory,
+                    OfficeFactory, PledgeFactory, ResourceInterestFactory, SummitParticipantFactory, TopicFactory, TradeFlowFactory,
                     TradeMeasureFactory, TradeStatementFactory):
         CitationFactory(fact=factory())
     client = importlib.import_module(f"{PACKAGE}.client").Client(base_url=live_server.url)

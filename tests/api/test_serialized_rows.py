@@ -31,8 +31,10 @@ ROWS = {
          "ratio_imports_to_exports": None},
     ]),
     "scoreboard": (ScoreboardRow, [
-        {"partner": "japan", "partner_name": "Japan", "summits": 2, "formats": 1,
-         "first_date": datetime.date(2004, 8, 28), "last_date": None},
+        {"partner": "japan", "partner_name": "Japan", "partner_kind": "state", "summits": 2, "dated_summits": 1,
+         "undated_summits": 1, "formats": 1, "first_date": datetime.date(2004, 8, 28), "last_date": None,
+         "cities": [{"city_en": "Tokyo", "city_ru": "Токио"}],
+         "documents": [{"slug": "tokyo-declaration", "title_en": "Tokyo Declaration", "kind": "declaration"}]},
     ]),
 }
 

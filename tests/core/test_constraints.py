@@ -52,6 +52,8 @@ CHECK_CASES = {
     "summit_format_region_not_partner": lambda: same_actor("region", "partner")(factories.SummitFormatFactory),
     "summit_title_en_not_empty": lambda: factories.SummitFactory.build(title_en=""),
     "summit_ordinal_positive": lambda: factories.SummitFactory.build(ordinal=0),
+    "summit_end_date_after_day_precise_date": lambda: factories.SummitFactory.build(
+        date=D(2025, 12, 20), date_precision=DAY, end_date=D(2025, 12, 19)),
     "summit_date_unknown_iff_null": lambda: factories.SummitFactory.build(date=None, date_precision=DAY),
     "summit_participant_not_own_representative": lambda: same_actor("actor", "represented_by")(
         factories.SummitParticipantFactory),
@@ -80,6 +82,12 @@ CHECK_CASES = {
     "trade_statement_rank_positive": lambda: factories.TradeStatementFactory.build(rank=0),
     "corridor_name_en_not_empty": lambda: factories.CorridorFactory.build(name_en=""),
     "resource_name_en_not_empty": lambda: factories.StrategicResourceFactory.build(name_en=""),
+    "office_role_en_not_empty": lambda: factories.OfficeFactory.build(role_en=""),
+    "office_end_after_start": lambda: factories.OfficeFactory.build(
+        start_date=D(2025, 1, 2), start_date_precision=DAY, end_date=D(2025, 1, 1), end_date_precision=DAY),
+    "office_person_not_organization": lambda: same_actor("person", "organization")(factories.OfficeFactory),
+    "assessment_statement_not_empty": lambda: factories.AssessmentFactory.build(statement_en=""),
+    "citation_inferred_says_how": lambda: citation(basis="inferred", inference=""),
     "resource_interest_actor_not_region": lambda: same_actor("actor", "region")(factories.ResourceInterestFactory),
 }
 

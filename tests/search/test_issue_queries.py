@@ -53,7 +53,7 @@ def test_cyrillic_and_japanese_match_whatever_the_case_on_both_databases(seeded,
 def test_admin_search_and_autocomplete_fold_cyrillic_case(seeded, admin_client):
     changelist = admin_client.get(reverse("admin:summits_summit_changelist"), {"q": "япония"})
     assert_status(changelist, 200)
-    assert "First Central Asia + Japan summit" in changelist.content.decode()
+    assert "Central Asia plus Japan" in changelist.content.decode()
     autocomplete = admin_client.get(reverse("admin:autocomplete"), {
         "app_label": "summits", "model_name": "summit", "field_name": "host", "term": "япо"})
     assert_status(autocomplete, 200)

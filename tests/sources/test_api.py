@@ -1,9 +1,10 @@
-"""API tests for sources and citations."""
+"""API tests for sources, citations and assessments."""
 import pytest
+from django.urls import reverse
 
 from apps.sources.models import SourceKind
 from tests.api.helpers import APIResourceTests, Narrows, assert_status
-from tests.factories import CitationFactory, PledgeFactory, SourceFactory, SummitFactory
+from tests.factories import AssessmentFactory, CitationFactory, PledgeFactory, SourceFactory, StateFactory, SummitFactory
 
 
 def _dataset_and_article():
@@ -68,3 +69,38 @@ def test_bad_fact_type_filter_is_400(api_client):
     response = api_client.get("/api/v1/citations/", {"fact_type": "auth.user"})
     assert_status(response, 400)
     assert "fact_type" in response.json()
+
+
+def _assessment_about_pair():
+    first, second = AssessmentFactory(), AssessmentFactory()
+    first.about.add(StateFactory())
+    second.about.add(StateFactory())
+    return first, second
+
+
+class TestAssessmentAPI(APIResourceTests):
+    basename = "assessment"
+    factory = AssessmentFactory
+    lookup = "slug"
+    actor_param = "about"
+    update_data = {"statement_en": "Reworded."}
+    invalid_data = {"statement_en": ""}
+    filters = [
+        Narrows("about", lambda a: a.about.get().slug, _assessment_about_pair),
+        Narrows("slug", lambda a: a.slug),
+        Narrows("q", lambda a: a.statement_en),
+    ]
+
+    def create_data(self):
+        return {"slug": "an-assessment", "statement_en": "An author's judgement.", "about": [StateFactory().slug]}
+
+
+def test_citation_basis_is_filterable_and_an_inferred_citation_needs_its_inference(api_client, editor_client):
+    stated = CitationFactory()
+    inferred = CitationFactory(basis="inferred", inference="Read from the sentence before.")
+    response = api_client.get(reverse("citation-list"), {"basis": "inferred"})
+    assert [row["id"] for row in response.json()["results"]] == [inferred.id]
+    assert response.json()["results"][0]["inference"] == "Read from the sentence before."
+    response = editor_client.patch(reverse("citation-detail", kwargs={"pk": stated.pk}), {"basis": "inferred"}, format="json")
+    assert_status(response, 400)
+    assert "inference" in response.json()

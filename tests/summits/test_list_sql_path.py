@@ -44,6 +44,7 @@ def summits():
             date=None if n % 4 == 3 else datetime.date(2020 + n // 4, 1 + n, 10), title_en="Summit" if n < 2 else f"S{n}",
             date_precision=precisions[n % 4], ordinal=n or None, summary_en="Ü\tline" if n == 5 else "",
             city_en="Astana", city_ru="Астана" if n % 2 else "",
+            end_date=datetime.date(2021, 5, 11) if n == 4 else None,  # a two-day summit (day precision)
         )
         if n < 2:
             summit.date = datetime.date(2021, 1, 1)
@@ -64,9 +65,8 @@ FILTER_SAMPLES = {
     "host": "japan", "level": "heads_of_state", "year": "2021", "date_after": "2021-01-01",
     "date_before": "2021-06-30", "city": "astana", "slug": "summit-3", "date_precision": "month", "ordinal": "3",
     "modified_since": "2026-01-01T00:00:00Z", "created_since": "2026-01-01T00:00:00Z", "q": "summit",
+    "source": "velizade", "sources_min": "2", "end_date__isnull": "false",
 }
-
-
 @pytest.mark.parametrize("name", sorted(name for name, value in FILTER_SAMPLES.items() if value))
 def test_each_filter_filters_alike_on_both_paths(api_client, summits, name):
     response = both_paths(api_client, {name: FILTER_SAMPLES[name], "page_size": 500})

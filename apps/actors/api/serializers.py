@@ -1,5 +1,5 @@
 """Actors and actor relations for the API."""
-from apps.actors.models import Actor, ActorRelation
+from apps.actors.models import Actor, ActorRelation, Office
 from apps.core.api.serializers import FactSerializer
 
 
@@ -15,3 +15,10 @@ class ActorRelationSerializer(FactSerializer):
         model = ActorRelation
         fields = ["id", "citations", "created_at", "updated_at", "kind", "qualifier", "domain", "start_date",
                   "start_date_precision", "end_date", "end_date_precision", "description_en", "subject", "object"]
+
+
+class OfficeSerializer(FactSerializer):
+    class Meta:
+        model = Office
+        fields = ["id", "citations", "created_at", "updated_at", "person", "organization", "role_en", "role_ru",
+                  "start_date", "start_date_precision", "end_date", "end_date_precision"]

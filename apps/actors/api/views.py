@@ -1,7 +1,7 @@
 """Actors (addressed by slug) and actor relations."""
-from apps.actors.api.serializers import ActorRelationSerializer, ActorSerializer
-from apps.actors.filters import ActorFilterSet, ActorRelationFilterSet
-from apps.actors.models import Actor, ActorRelation
+from apps.actors.api.serializers import ActorRelationSerializer, ActorSerializer, OfficeSerializer
+from apps.actors.filters import ActorFilterSet, ActorRelationFilterSet, OfficeFilterSet
+from apps.actors.models import Actor, ActorRelation, Office
 from apps.core.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin
 
@@ -19,3 +19,10 @@ class ActorRelationViewSet(HistoryMixin, CatrackViewSet):
     serializer_class = ActorRelationSerializer
     filterset_class = ActorRelationFilterSet
     ordering_fields = ["kind", "start_date", "end_date", "created_at", "updated_at"]
+
+
+class OfficeViewSet(HistoryMixin, CatrackViewSet):
+    queryset = Office.objects.select_related("person", "organization").prefetch_related(citations_prefetch())
+    serializer_class = OfficeSerializer
+    filterset_class = OfficeFilterSet
+    ordering_fields = ["start_date", "end_date", "role_en", "created_at", "updated_at"]

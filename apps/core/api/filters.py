@@ -7,7 +7,7 @@ import django_filters
 import django_filters.constants
 from django import forms
 from django.db import models
-from django.db.models import F, Subquery, UniqueConstraint
+from django.db.models import Count, F, Q, Subquery, UniqueConstraint
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
@@ -19,6 +19,7 @@ from rest_framework.filters import OrderingFilter
 
 from apps.actors.models import Actor
 from apps.search.text import TextSearch, search_queryset, text_search_of
+from apps.sources.models import Citation, Source
 
 # Parameters a paginated list understands besides its filters, `ordering` and `format`.
 PAGE_PARAMS = {"page", "page_size"}
@@ -123,9 +124,35 @@ class SlugFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
+        if self.slug_model is Actor and _via_groupings(self):
+            # The actor or any grouping/organisation it is a member of (`?via_groupings=true`).
+            rows = Actor.objects.filter(Q(slug=value) | Q(members__slug=value)).values("pk")
+            qs = self.get_method(qs)(**{f"{self.field_name}__in": rows})
+            # Through a to-many relation a row linked to the actor and to its grouping would come twice.
+            return qs.distinct() if _crosses_to_many(qs.model, self.field_name) else qs
         row_id = Subquery(self.slug_model._default_manager.filter(slug=value).values("pk")[:1])
         qs = self.get_method(qs)(**{self.field_name: row_id})
         return qs.distinct() if self.distinct else qs
+
+
+def _crosses_to_many(model, path):
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
+def _via_groupings(slug_filter):
+    parent = getattr(slug_filter, "parent", None)
+    form = getattr(parent, "form", None)
+    return bool(form is not None and getattr(form, "cleaned_data", {}).get("via_groupings"))
+
+
+def actor_groupings(slug):
+    """Slugs of the groupings and organisations the actor `slug` is a member of, sorted."""
+    return sorted(Actor.objects.filter(members__slug=slug).values_list("slug", flat=True))
 
 
 def raise_for_unknown_slugs(request):
@@ -177,6 +204,23 @@ class CatrackFilterSet(django_filters.FilterSet):
               f"and {SEARCH_MAX_WORDS} words.",
     )
 
+    # Every fact resource (a model with citations): which sources back its rows. Dropped by get_filters()
+    # on resources whose rows carry no citations (topics, sources, citations themselves).
+    source = SlugFilter(
+        model=Source, method="filter_source", label="Rows with a citation to this source (source slug)"
+    )
+    sources_min = IntegerFilter(
+        method="filter_sources_min", min_value=1, max_value=1000,
+        label="Rows backed by at least this many distinct sources",
+    )
+
+    # Resources with an actor filter: match the groupings the named actor belongs to as well.
+    via_groupings = BooleanFilter(
+        method="filter_via_groupings",
+        label="With an actor filter (e.g. recipient=kazakhstan): also match rows of the groupings and "
+              "organisations the actor is a member of (e.g. central-asia); the response lists them.",
+    )
+
     # Text fields `q` searches on a model apps.search.kinds does not define a search for.
     search_fields = ()
 
@@ -185,6 +229,18 @@ class CatrackFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": BooleanFilter},
     }
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        if not any(isinstance(f, SlugFilter) and f.slug_model is Actor for f in filters.values()):
+            del filters["via_groupings"]
+        model = cls._meta.model
+        if model is not None and not _has_citations(model):
+            for name in ("source", "sources_min"):
+                if filters.get(name) is CatrackFilterSet.declared_filters[name]:  # not a subclass's own
+                    del filters[name]
+        return filters
 
     def __init__(self, data=None, *args, only_given=False, **kwargs):
         # Where `format` is a filter (summits), `?format=csv` still means the output format.
@@ -224,6 +280,29 @@ class CatrackFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return search_queryset(queryset, value, self.text_search())
 
+    def filter_via_groupings(self, queryset, name, value):
+        return queryset  # read by each actor filter (SlugFilter.filter)
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(pk__in=_citations_of(queryset.model).filter(source__slug=value).values("object_id"))
+
+    def filter_sources_min(self, queryset, name, value):
+        backed = (_citations_of(queryset.model).order_by().values("object_id")
+                  .annotate(sources=Count("source_id", distinct=True)).filter(sources__gte=value).values("object_id"))
+        return queryset.filter(pk__in=backed)
+
+
+def _has_citations(model):
+    return any(getattr(f, "related_model", None) is Citation and f.many_to_many is False and f.one_to_many
+               for f in model._meta.private_fields)
+
+
+def _citations_of(model):
+    """Citations of rows of `model` (a fact model: its `citations` generic relation)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Citation.objects.filter(content_type=ContentType.objects.get_for_model(model))
+
 
 @functools.lru_cache(maxsize=1024)  # a bound on odd parameter combinations
 def _form_class(filterset_class, names):
@@ -257,6 +336,11 @@ class StrictFilterBackend(DjangoFilterBackend):
             for name, f in filterset.filters.items()
             if isinstance(f, SlugFilter) and filterset.form.cleaned_data.get(name)
         ]
+        if filterset.form.cleaned_data.get("via_groupings"):
+            # What `via_groupings` added, per actor parameter: said in the response (CatrackViewSet).
+            request.matched_via_groupings = {
+                name: actor_groupings(value) for name, model, value in request.slug_filters_used if model is Actor
+            }
         return filterset
 
 

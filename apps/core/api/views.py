@@ -133,6 +133,21 @@ class CatrackViewSet(viewsets.ModelViewSet):
                 and getattr(request.accepted_renderer, "format", None) == "json"
                 and timezone.get_current_timezone_name() == "UTC")  # the SQL writes times in UTC
 
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        matched = getattr(self.request, "matched_via_groupings", None)
+        if matched is not None:
+            response.data["matched_via_groupings"] = matched  # {actor parameter: [grouping slugs]}
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        matched = getattr(request, "matched_via_groupings", None)
+        if matched is not None:
+            # Also on unpaginated answers (summaries, CSV): which groupings the actor filters took in.
+            response["X-Matched-Via-Groupings"] = "; ".join(
+                f"{name}: {', '.join(slugs) or '(none)'}" for name, slugs in sorted(matched.items()))
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is not None and self.paginator.page.paginator.count == 0:

@@ -27,12 +27,14 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actors", "0001_initial"),
+        # The indexes are built from today's definitions (apps.search.kinds), so this runs after every
+        # migration that adds a field they name (citations' `inference`, sources 0002).
+        ("actors", "0003_office"),
         ("geoeconomics", "0001_initial"),
         ("investments", "0001_initial"),
-        ("sources", "0001_initial"),
-        ("summits", "0002_total_orders"),
-        ("trade", "0003_trade_flow_total_order"),
+        ("sources", "0003_assessment"),
+        ("summits", "0005_format_partner_kind_trigger"),
+        ("trade", "0004_trade_flow_comtrade_natural_key"),
     ]
 
     operations = [

@@ -1,9 +1,11 @@
 """Sources and citations for the API."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.fields import ContentTypeField
-from apps.core.api.serializers import CatrackModelSerializer
-from apps.sources.models import Citation, Source
+from apps.core.api.serializers import CatrackModelSerializer, FactSerializer
+from apps.sources.models import Assessment, Citation, Source
+from apps.sources.selectors import source_facts
 
 
 class SourceSerializer(CatrackModelSerializer):
@@ -13,6 +15,38 @@ class SourceSerializer(CatrackModelSerializer):
                   "publisher", "language", "url", "published_on", "published_on_precision", "note"]
 
 
+class SupportedFactSerializer(serializers.Serializer):
+    fact_type = serializers.CharField(help_text="app_label.model, e.g. summits.summit")
+    fact_id = serializers.IntegerField()
+    slug = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    citations = serializers.IntegerField(help_text="citations of this fact to the source")
+
+
+class SourceDetailSerializer(SourceSerializer):
+    """A source with the facts it supports (at most SOURCE_FACTS_LIMIT; facts_total counts them all)."""
+
+    facts = serializers.SerializerMethodField()
+    facts_total = serializers.SerializerMethodField()
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "facts", "facts_total"]
+
+    @extend_schema_field(SupportedFactSerializer(many=True))
+    def get_facts(self, source):
+        return self._facts(source)[0]
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_facts_total(self, source):
+        return self._facts(source)[1]
+
+    def _facts(self, source):
+        cached = self.context.setdefault("_source_facts", {})
+        if source.pk not in cached:
+            cached[source.pk] = source_facts(source=source)
+        return cached[source.pk]
+
+
 class CitationSerializer(CatrackModelSerializer):
     fact_type = ContentTypeField(source="content_type")
     fact_id = serializers.IntegerField(source="object_id", min_value=1)
@@ -20,7 +54,7 @@ class CitationSerializer(CatrackModelSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "fact_type", "fact_id", "section", "paragraph", "key_phrase", "note",
-                  "created_at", "updated_at"]
+                  "basis", "inference", "created_at", "updated_at"]
 
     def validate(self, attrs):
         content_type = attrs.get("content_type", getattr(self.instance, "content_type", None))
@@ -29,3 +63,9 @@ class CitationSerializer(CatrackModelSerializer):
             if not content_type.model_class().objects.filter(pk=object_id).exists():
                 raise serializers.ValidationError({"fact_id": f"No {content_type.model} with id {object_id}."})
         return super().validate(attrs)
+
+
+class AssessmentSerializer(FactSerializer):
+    class Meta:
+        model = Assessment
+        fields = ["id", "citations", "created_at", "updated_at", "slug", "statement_en", "about"]

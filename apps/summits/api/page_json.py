@@ -31,6 +31,6 @@ SELECT {json_rows("t.n")}
   {json_iso_utc("t.created_at")} AS created_at, {json_iso_utc("t.updated_at")} AS updated_at,
   t.slug, t.title_en, t.title_ru, t.level, to_char(t.date, 'YYYY-MM-DD') AS date, t.date_precision,
   {format_partial_date_sql("t.date", "t.date_precision")} AS date_display,
-  t.city_en, t.city_ru, t.ordinal, t.summary_en, {json_object(["f.slug", "f.name_en AS name"])} AS format,
+  to_char(t.end_date, 'YYYY-MM-DD') AS end_date, t.city_en, t.city_ru, t.ordinal, t.summary_en, {json_object(["f.slug", "f.name_en AS name"])} AS format,
   CASE WHEN h.id IS NULL THEN NULL ELSE {json_actor_brief("h")} END AS host,
   coalesce(citations.list, '[]') AS citations) j"""

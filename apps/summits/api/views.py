@@ -33,12 +33,19 @@ ScoreboardRow = inline_serializer(
     many=True,
     name="SummitScoreboardRow",
     fields={
-        "partner": serializers.CharField(help_text="external partner's slug"),
+        "partner": serializers.CharField(help_text="external partner's slug (a state or an organisation)"),
         "partner_name": serializers.CharField(),
-        "summits": serializers.IntegerField(),
+        "partner_kind": serializers.CharField(help_text="state or organisation"),
+        "summits": serializers.IntegerField(help_text="all matching summits, dated or not"),
+        "dated_summits": serializers.IntegerField(),
+        "undated_summits": serializers.IntegerField(help_text="summits no source dates (none after a date filter)"),
         "formats": serializers.IntegerField(),
-        "first_date": serializers.DateField(allow_null=True),
+        "first_date": serializers.DateField(allow_null=True, help_text="first day of the earliest partial date"),
         "last_date": serializers.DateField(allow_null=True),
+        "cities": inline_serializer(name="SummitScoreboardCity", many=True, fields={
+            "city_en": serializers.CharField(), "city_ru": serializers.CharField()}),
+        "documents": inline_serializer(name="SummitScoreboardDocument", many=True, fields={
+            "slug": serializers.CharField(), "title_en": serializers.CharField(), "kind": serializers.CharField()}),
     },
 )
 

@@ -1,0 +1,219 @@
+"""Issue 17's model rules through the API: a format's partner is a state or an organisation; an office
+cannot end before it starts; a summit participant's representative holds an office in it. Plus the
+source filters every fact resource shares, a source's supported facts, and the scoreboard per partner."""
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.api.helpers import assert_status
+from tests.factories import (
+    CitationFactory,
+    DocumentFactory,
+    GroupingFactory,
+    OfficeFactory,
+    PersonFactory,
+    SourceFactory,
+    StateFactory,
+    SummitFactory,
+    SummitFormatFactory,
+)
+
+pytestmark = pytest.mark.django_db
+DAY = "day"
+
+
+def test_a_person_as_format_partner_is_a_400_naming_partner(editor_client):
+    response = editor_client.post(reverse("summit-format-list"), {
+        "slug": "central-asia-with-a-person", "name_en": "Central Asia with a person",
+        "region": GroupingFactory().slug, "partner": PersonFactory().slug}, format="json")
+    assert_status(response, 400)
+    assert "partner" in response.json()
+
+
+def test_an_organisation_as_format_partner_is_accepted(editor_client):
+    eu = StateFactory(kind="organisation", iso3=None)
+    response = editor_client.post(reverse("summit-format-list"), {
+        "slug": "eu-central-asia", "name_en": "EU – Central Asia", "region": GroupingFactory().slug,
+        "partner": eu.slug}, format="json")
+    assert_status(response, 201)
+
+
+def test_an_office_ending_before_it_starts_is_a_400_naming_end_date(editor_client):
+    response = editor_client.post(reverse("office-list"), {
+        "person": PersonFactory().slug, "organization": StateFactory().slug, "role_en": "President",
+        "start_date": "2025-01-02", "start_date_precision": DAY,
+        "end_date": "2025-01-01", "end_date_precision": DAY}, format="json")
+    assert_status(response, 400)
+    assert "end_date" in response.json()
+
+
+def test_an_office_is_held_by_a_person_in_a_state_or_organisation(editor_client):
+    response = editor_client.post(reverse("office-list"), {
+        "person": StateFactory().slug, "organization": PersonFactory().slug, "role_en": "President"}, format="json")
+    assert_status(response, 400)
+    assert {"person", "organization"} & set(response.json())
+
+
+def _participation(summit_date=datetime.date(2025, 11, 6)):
+    summit = SummitFactory(date=summit_date, date_precision=DAY)
+    return summit, StateFactory(), PersonFactory()
+
+
+def _post_participant(client, summit, actor, person):
+    return client.post(reverse("summit-participant-list"), {
+        "summit": summit.slug, "actor": actor.slug, "represented_by": person.slug}, format="json")
+
+
+def test_a_representative_without_an_office_in_the_actor_is_a_400_naming_represented_by(editor_client):
+    summit, state, person = _participation()
+    OfficeFactory(person=person)  # an office elsewhere does not count
+    response = _post_participant(editor_client, summit, state, person)
+    assert_status(response, 400)
+    assert "represented_by" in response.json()
+
+
+def test_a_representative_whose_office_ended_before_the_summit_is_a_400(editor_client):
+    summit, state, person = _participation()
+    OfficeFactory(person=person, organization=state, start_date=datetime.date(2017, 1, 20), start_date_precision=DAY,
+                  end_date=datetime.date(2021, 1, 20), end_date_precision=DAY)
+    assert_status(_post_participant(editor_client, summit, state, person), 400)
+
+
+def test_a_representative_in_office_on_the_summit_day_is_accepted(editor_client):
+    summit, state, person = _participation()
+    OfficeFactory(person=person, organization=state, start_date=datetime.date(2025, 1, 20), start_date_precision=DAY)
+    assert_status(_post_participant(editor_client, summit, state, person), 201)
+
+
+def test_an_undated_summit_accepts_any_office_of_the_person_in_the_actor(editor_client):
+    summit = SummitFactory(date=None, date_precision="unknown")
+    state, person = StateFactory(), PersonFactory()
+    OfficeFactory(person=person, organization=state)
+    assert_status(_post_participant(editor_client, summit, state, person), 201)
+
+
+# ---------------------------------------------------------------- source filters on every fact resource
+
+def test_source_and_sources_min_on_summits(api_client):
+    article, agency = SourceFactory(), SourceFactory()
+    both, one = SummitFactory(), SummitFactory()
+    CitationFactory(fact=both, source=article)
+    CitationFactory(fact=both, source=agency)
+    CitationFactory(fact=one, source=article)
+    CitationFactory(fact=one, source=article)  # a second citation of the same source is not a second source
+
+    def slugs(**params):
+        response = api_client.get(reverse("summit-list"), params)
+        assert_status(response, 200)
+        return {row["slug"] for row in response.json()["results"]}
+
+    assert slugs(source=article.slug) == {both.slug, one.slug}
+    assert slugs(source=agency.slug) == {both.slug}
+    assert slugs(sources_min=2) == {both.slug}
+    assert slugs(sources_min=1) == {both.slug, one.slug}
+
+
+@pytest.mark.parametrize("basename", ["actor", "office", "summit-format", "document", "pledge", "trade-measure",
+                                      "corridor", "actor-relation"])
+def test_every_fact_resource_takes_source_and_an_unknown_source_is_a_400(api_client, basename):
+    response = api_client.get(reverse(f"{basename}-list"), {"source": "no-such-source"})
+    assert_status(response, 400)
+    assert "source" in response.json()
+    assert_status(api_client.get(reverse(f"{basename}-list"), {"sources_min": 0}), 400)
+
+
+def test_resources_without_citations_have_no_source_filter(api_client):
+    assert_status(api_client.get(reverse("topic-list"), {"sources_min": 1}), 400)
+
+
+def test_a_sources_detail_lists_the_facts_it_supports(api_client):
+    source = SourceFactory()
+    summit, document = SummitFactory(), DocumentFactory()
+    CitationFactory(fact=summit, source=source)
+    CitationFactory(fact=summit, source=source)
+    CitationFactory(fact=document, source=source)
+    CitationFactory(fact=SummitFactory())  # another source's fact
+    body = api_client.get(reverse("source-detail", kwargs={"slug": source.slug})).json()
+    assert body["facts_total"] == 2
+    assert [(f["fact_type"], f["slug"], f["citations"]) for f in body["facts"]] == [
+        ("summits.document", document.slug, 1), ("summits.summit", summit.slug, 2)]
+    assert "facts" not in api_client.get(reverse("source-list")).json()["results"][0]
+
+
+# ---------------------------------------------------------------- scoreboard
+
+def test_scoreboard_per_partner_with_dates_cities_documents_and_undated_summits(api_client):
+    japan = StateFactory(slug="japan-x", name_en="Japan X")
+    summit_format = SummitFormatFactory(partner=japan)
+    tokyo = SummitFactory(format=summit_format, date=datetime.date(2025, 12, 20), date_precision=DAY,
+                          city_en="Tokyo", city_ru="Токио")
+    SummitFactory(format=summit_format, date=None, date_precision="unknown")
+    DocumentFactory(summit=tokyo, slug="tokyo-declaration-x", title_en="Tokyo Declaration X")
+    url = reverse("summit-scoreboard")
+    (row,) = api_client.get(url).json()
+    assert (row["partner"], row["partner_kind"], row["summits"], row["dated_summits"], row["undated_summits"]) == (
+        "japan-x", "state", 2, 1, 1)
+    assert row["cities"] == [{"city_en": "Tokyo", "city_ru": "Токио"}]
+    assert [d["slug"] for d in row["documents"]] == ["tokyo-declaration-x"]
+    (row,) = api_client.get(url, {"date_after": "2025-01-01"}).json()
+    assert (row["summits"], row["undated_summits"], row["first_date"]) == (1, 0, "2025-12-20")
+    assert api_client.get(url, {"date_after": "2026-01-01"}).json() == []
+
+
+# ---------------------------------------------------------------- groupings count for their members when asked
+
+def test_via_groupings_matches_rows_of_the_groupings_the_actor_belongs_to_and_says_so(api_client):
+    from tests.factories import PledgeFactory
+
+    kazakhstan, central_asia = StateFactory(slug="kazakhstan-x"), GroupingFactory(slug="central-asia-x")
+    central_asia.members.add(kazakhstan)
+    to_region, to_state, elsewhere = PledgeFactory(), PledgeFactory(), PledgeFactory()
+    to_region.recipients.add(central_asia)
+    to_state.recipients.add(kazakhstan)
+    elsewhere.recipients.add(StateFactory())
+    url = reverse("pledge-list")
+
+    plain = api_client.get(url, {"recipient": "kazakhstan-x"}).json()
+    assert [row["id"] for row in plain["results"]] == [to_state.id]
+    assert "matched_via_groupings" not in plain
+
+    response = api_client.get(url, {"recipient": "kazakhstan-x", "via_groupings": "true"})
+    assert_status(response, 200)
+    body = response.json()
+    assert {row["id"] for row in body["results"]} == {to_region.id, to_state.id}
+    assert body["matched_via_groupings"] == {"recipient": ["central-asia-x"]}
+    assert response["X-Matched-Via-Groupings"] == "recipient: central-asia-x"
+
+
+def test_via_groupings_works_on_the_summit_list_and_the_scoreboard(api_client):
+    kazakhstan, central_asia = StateFactory(slug="kazakhstan-y"), GroupingFactory(slug="central-asia-y")
+    central_asia.members.add(kazakhstan)
+    summit = SummitFactory(format=SummitFormatFactory(region=central_asia))
+    plain = api_client.get(reverse("summit-list"), {"region": "kazakhstan-y"}).json()
+    assert plain["results"] == []
+    body = api_client.get(reverse("summit-list"), {"region": "kazakhstan-y", "via_groupings": "true"}).json()
+    assert [row["slug"] for row in body["results"]] == [summit.slug]
+    response = api_client.get(reverse("summit-scoreboard"), {"region": "kazakhstan-y", "via_groupings": "true"})
+    assert [row["summits"] for row in response.json()] == [1]
+    assert response["X-Matched-Via-Groupings"] == "region: central-asia-y"
+
+
+def test_via_groupings_is_unknown_where_no_actor_filter_exists(api_client):
+    response = api_client.get(reverse("topic-list"), {"via_groupings": "true"})
+    assert_status(response, 400)
+    assert "via_groupings" in response.json()
+
+
+def test_the_database_refuses_a_person_as_format_partner_even_without_validation():
+    from django.db import IntegrityError, transaction
+
+    summit_format = SummitFormatFactory()
+    summit_format.partner = PersonFactory()
+    with pytest.raises(IntegrityError, match="summit_format_partner_is_state_or_organisation"), transaction.atomic():
+        summit_format.save()  # .save() skips full_clean(): only the database stands in the way
+    partner = SummitFormatFactory().partner
+    partner.kind = "grouping"
+    partner.iso3 = None
+    with pytest.raises(IntegrityError, match="summit_format_partner_is_state_or_organisation"), transaction.atomic():
+        partner.save()
