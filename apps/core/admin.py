@@ -1,5 +1,6 @@
 """Admin building blocks shared by every app: citations inline, history, import/export, timestamps,
 and saves that survive a concurrent conflicting save."""
+from django import forms
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import IntegrityError, router, transaction
 from import_export.admin import ImportExportMixin
@@ -16,7 +17,13 @@ class ConflictSafeAdminMixin:
     """Two analysts saving the same slug (or any other unique value) at once: both forms validate, the
     database refuses the second insert. Instead of a 500, that save is rolled back entirely (object,
     inlines, history, log entry) and the form comes back with the analyst's input and an error saying
-    what clashed."""
+    what clashed.
+
+    Two analysts editing the same row: the change form carries the row's version (`row_version`, a hidden
+    input); a save from a form loaded before someone else's save of that row is refused with a form
+    error, so it cannot silently undo their change."""
+
+    change_form_template = "admin/catrack_change_form.html"
 
     def _changeform_view(self, request, object_id, form_url, extra_context):
         if request.method != "POST":
@@ -32,7 +39,7 @@ class ConflictSafeAdminMixin:
             return super()._changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class = _versioned_form(super().get_form(request, obj, change, **kwargs))
         conflict = getattr(request, CONFLICT_ATTRIBUTE, None)
         if conflict is None:
             return form_class
@@ -49,6 +56,38 @@ class ConflictSafeAdminMixin:
                 return cleaned_data
 
         return ConflictForm
+
+
+def _versioned_form(form_class):
+    """`form_class` with a hidden `row_version`: the version of the row when the form was loaded, checked
+    against the row, locked, when it is saved (TimeStampedModel.row_version). A POST without it (a
+    script, not the admin's page) is not checked."""
+
+    class VersionedForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            loaded = self.instance.row_version if self.instance.pk is not None else ""
+            self.fields["row_version"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=loaded)
+
+        def clean(self):
+            cleaned_data = super().clean()
+            loaded = cleaned_data.get("row_version")
+            if self.instance.pk is None or not loaded:
+                return cleaned_data
+            model = type(self.instance)
+            # Locked until the admin's transaction ends: no other save can slip in between check and save.
+            current = model._base_manager.select_for_update().only("updated_at").filter(pk=self.instance.pk).first()
+            if current is not None and current.row_version != loaded:
+                raise forms.ValidationError(
+                    f"Someone else saved this {model._meta.verbose_name} (at {current.updated_at:%Y-%m-%d %H:%M:%S} "
+                    "UTC) after you opened this form, so nothing of yours was saved: it would have undone their "
+                    "change. Open it again to see their version, then re-apply your change.",
+                    code="stale_form",
+                )
+            return cleaned_data
+
+    VersionedForm.__name__ = form_class.__name__
+    return VersionedForm
 
 
 def fact_resource_factory(model):

@@ -3,11 +3,15 @@
 A fact row knows when it was created and last changed, keeps its change history, and carries
 citations (apps.sources.Citation) through a generic relation.
 """
+from datetime import datetime, timedelta, timezone
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # Lets constraints say name__length__lte=N, portably across databases.
 models.CharField.register_lookup(Length)
@@ -72,6 +76,16 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def row_version(self):
+        """The row's version for optimistic concurrency (the API's ETag, the admin's stale-form check):
+        `updated_at` in whole microseconds since the Unix epoch, as a string such as "1764513350123456".
+
+        Every save moves it (auto_now, and writes that bypass save() set it too), so a copy read before
+        another save carries an older version.
+        """
+        return str((self.updated_at - _EPOCH) // timedelta(microseconds=1))
 
 
 class FactModel(TimeStampedModel):

@@ -3,6 +3,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.fields import empty
@@ -26,6 +27,34 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The change conflicts with existing data."
     default_code = "conflict"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = ("If-Match: the row changed since you read it (its ETag is now different). Read it again, "
+                      "re-apply your change and send it with the new ETag.")
+    default_code = "precondition_failed"
+
+
+# Methods that change a row addressed by URL: the row is locked first, then If-Match is checked against it.
+ROW_WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+
+
+# Actions whose response is the row itself, so they carry its ETag.
+DETAIL_ACTIONS = frozenset({"create", "retrieve", "update", "partial_update"})
+
+
+def check_if_match(request, row):
+    """RFC 9110 §13.1.1 If-Match with strong comparison: absent or `*` passes; otherwise one of the listed
+    entity tags must be the row's current version, else PreconditionFailed (412). Weak tags never match."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return
+    tags = parse_etags(header)
+    if tags == ["*"]:
+        return
+    if quote_etag(row.row_version) not in tags:
+        raise PreconditionFailed()
 
 
 def conflict_from(error):
@@ -148,14 +177,48 @@ class CatrackViewSet(viewsets.ModelViewSet):
         return page
 
     def get_object(self):
+        """The addressed row. For PUT/PATCH/DELETE it is locked first (inside the transaction of update() /
+        destroy()) and read after the lock, so a concurrent write is applied before this one reads, never
+        overwritten by it; then a stale If-Match is a 412."""
+        writing = self.request.method in ROW_WRITE_METHODS
+        if writing:
+            self._lock_row()
         try:
-            return super().get_object()
+            row = super().get_object()
         except Http404:
             raise_for_unknown_slugs(self.request)
             raise
+        if writing:
+            check_if_match(self.request, row)
+        self.versioned_row = row
+        return row
+
+    def _lock_row(self):
+        # SELECT ... FOR UPDATE on the bare table (the viewset's queryset joins nullable relations, which
+        # PostgreSQL cannot lock); SQLite ignores it, its write transaction serialises writers instead.
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        model = self.get_queryset().model
+        rows = model._base_manager.select_for_update().filter(**{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        list(rows.values_list("pk", flat=True))
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Every detail response names the version of the row it shows (create, read, update).
+        row = getattr(self, "versioned_row", None)
+        if row is not None and 200 <= response.status_code < 300 and self.action in DETAIL_ACTIONS:
+            response["ETag"] = quote_etag(row.row_version)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_create(self, serializer):
         self._save(serializer)
+        self.versioned_row = serializer.instance
 
     def perform_update(self, serializer):
         self._save(serializer)
