@@ -87,6 +87,21 @@ class TimeStampedModel(models.Model):
         """
         return str((self.updated_at - _EPOCH) // timedelta(microseconds=1))
 
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude=exclude)
+        # -0 is a valid Decimal that PostgreSQL stores as 0: normalised here so a write answers what a read will.
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.DecimalField) and value is not None and value.is_zero() and value.is_signed():
+                setattr(self, field.attname, value.copy_abs())
+
+
+def fact_models():
+    """Every concrete FactModel subclass: the models a citation may point at (not their history tables)."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, FactModel)]
+
 
 class FactModel(TimeStampedModel):
     """A fact catrack records: timestamped, cited and with an audit trail."""

@@ -1,10 +1,12 @@
 """Where facts come from: sources (articles, datasets) and citations that pin a fact to a place in one."""
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import (
+    fact_models,
     DatePrecision,
     SluggedModel,
     TimeStampedModel,
@@ -102,6 +104,11 @@ class Citation(TimeStampedModel):
                 name="citation_unique_per_fact_and_place",
             ),
         ]
+
+    def clean(self):
+        if self.content_type_id is not None and self.content_type.model_class() not in fact_models():
+            raise ValidationError({"content_type": f"Citations point at facts; {self.content_type.app_label}."
+                                                   f"{self.content_type.model} is not a fact model."})
 
     def __str__(self):
         where = ", ".join(p for p in [self.section, f"¶{self.paragraph}" if self.paragraph else ""] if p)

@@ -1,9 +1,10 @@
 """API tests for sources and citations."""
 import pytest
 
-from apps.sources.models import SourceKind
+from apps.investments.models import Pledge
+from apps.sources.models import Citation, SourceKind
 from tests.api.helpers import APIResourceTests, Narrows, assert_status
-from tests.factories import CitationFactory, PledgeFactory, SourceFactory, SummitFactory
+from tests.factories import ActorFactory, CitationFactory, PledgeFactory, SourceFactory, SummitFactory
 
 
 def _dataset_and_article():
@@ -45,7 +46,7 @@ class TestCitationAPI(APIResourceTests):
     filters = [
         Narrows("source", lambda c: c.source.slug),
         Narrows("fact_type", lambda c: "summits.summit", _summit_and_pledge_citations),
-        Narrows("fact_id", lambda c: c.object_id),
+        # fact_id: only with fact_type (test_fact_id_needs_fact_type)
         Narrows("q", lambda c: c.key_phrase),
     ]
 
@@ -68,3 +69,32 @@ def test_bad_fact_type_filter_is_400(api_client):
     response = api_client.get("/api/v1/citations/", {"fact_type": "auth.user"})
     assert_status(response, 400)
     assert "fact_type" in response.json()
+
+
+@pytest.mark.django_db
+def test_fact_id_needs_fact_type_so_unrelated_facts_sharing_an_id_are_not_mixed(api_client):
+    summit, pledge = SummitFactory(), PledgeFactory()
+    on_summit = CitationFactory(fact=summit)
+    CitationFactory(fact=pledge)
+    Pledge.objects.filter(pk=pledge.pk).update(id=summit.pk)  # same id, another model
+    Citation.objects.filter(content_type__model="pledge").update(object_id=summit.pk)
+
+    response = api_client.get("/api/v1/citations/", {"fact_id": summit.pk})
+    assert_status(response, 400)
+    assert "fact_type" in response.json()["fact_id"]
+    response = api_client.get("/api/v1/citations/", {"fact_id": summit.pk, "fact_type": "summits.summit"})
+    assert_status(response, 200)
+    assert [row["id"] for row in response.json()["results"]] == [on_summit.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fact_type", ["actors.historicalactor", "summits.historicalsummit", "sources.citation"])
+def test_a_citation_points_only_at_a_fact_model_not_at_a_history_row(editor_client, fact_type):
+    actor = ActorFactory()
+    history_id = actor.history.get().history_id
+    response = editor_client.post("/api/v1/citations/", {
+        "source": SourceFactory().slug, "fact_type": fact_type, "fact_id": history_id, "key_phrase": "x"},
+        format="json")
+    assert_status(response, 400)
+    assert "fact_type" in response.json()
+    assert not Citation.objects.exists()
