@@ -98,3 +98,21 @@ def test_a_citation_points_only_at_a_fact_model_not_at_a_history_row(editor_clie
     assert_status(response, 400)
     assert "fact_type" in response.json()
     assert not Citation.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("resource, factory", [("summits", SummitFactory), ("pledges", PledgeFactory),
+                                               ("actors", ActorFactory)])
+def test_cited_false_lists_the_facts_without_any_citation(api_client, resource, factory):
+    cited, uncited = factory(), factory()
+    CitationFactory(fact=cited)
+    for value, expected in (("false", uncited), ("true", cited)):
+        response = api_client.get(f"/api/v1/{resource}/", {"cited": value, "page_size": 500})
+        assert_status(response, 200)
+        ids = {row["id"] for row in response.json()["results"]}
+        assert expected.pk in ids and ({cited.pk, uncited.pk} - {expected.pk}).isdisjoint(ids)
+
+
+@pytest.mark.django_db
+def test_cited_is_not_offered_where_rows_are_not_facts(api_client):
+    assert_status(api_client.get("/api/v1/sources/", {"cited": "false"}), 400)

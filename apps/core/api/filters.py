@@ -9,7 +9,8 @@ import django_filters.constants
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
 from django_filters.utils import translate_validation
@@ -19,6 +20,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from apps.actors.models import Actor
+from apps.core.models import FactModel
+from apps.sources.models import Citation
 
 # Parameters every list understands besides its filters.
 COMMON_PARAMS = {"page", "page_size", "ordering", "format"}
@@ -165,8 +168,23 @@ class CatrackFilterSet(django_filters.FilterSet):
             form_class = _FORM_CLASSES[key] = super().get_form_class()
         return form_class
 
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        model = cls._meta.model
+        if model is not None and issubclass(model, FactModel):
+            # Every fact is meant to carry a citation: the ones that do not are found with cited=false.
+            filters["cited"] = django_filters.BooleanFilter(
+                method="filter_cited", label="true: facts with at least one citation; false: facts without any.")
+        return filters
+
     def filter_q(self, queryset, name, value):
         return text_search(queryset, self.search_fields, value)
+
+    def filter_cited(self, queryset, name, value):
+        citations = Citation.objects.filter(
+            content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk"))
+        return queryset.filter(Exists(citations) if value else ~Exists(citations))
 
 
 _FORM_CLASSES = {}
