@@ -7,6 +7,7 @@ from import_export.admin import ImportExportMixin
 from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.change_capture import lock_change_feed, set_change_user
 from apps.core.exceptions import integrity_error_detail
 from apps.sources.models import Citation
 
@@ -30,7 +31,10 @@ class ConflictSafeAdminMixin:
             return super()._changeform_view(request, object_id, form_url, extra_context)
         try:
             # A savepoint inside changeform_view's transaction: the failed save leaves nothing behind.
-            with transaction.atomic(using=router.db_for_write(self.model)):
+            using = router.db_for_write(self.model)
+            with transaction.atomic(using=using):
+                lock_change_feed(using)
+                set_change_user(request.user.get_username(), using)
                 return super()._changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError as error:
             setattr(request, CONFLICT_ATTRIBUTE, integrity_error_detail(error))

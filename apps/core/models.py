@@ -130,3 +130,34 @@ class SluggedModel(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    DELETE = "delete", "Deleted"
+
+
+class ChangeEvent(models.Model):
+    """One row created, changed or deleted, written by a database trigger (apps.core.change_capture) on
+    every write to a captured table, whatever made it: the API, the admin, the seed, loaddata, bulk
+    operations and raw SQL. `id` is the change feed's cursor: ids follow commit order.
+
+    `row` is the whole row after the change (before it, for a delete: a tombstone with the last values),
+    keyed by column name, as the database writes it in JSON.
+    """
+
+    occurred_at = models.DateTimeField(db_index=True)
+    resource = models.CharField(max_length=100, help_text="'app_label.model' of the row's table, e.g. investments.pledge.")
+    object_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=6, choices=ChangeAction.choices)
+    row = models.JSONField()
+    user = models.CharField(max_length=150, blank=True, null=True,
+                            help_text="Who made the change (PostgreSQL; null on SQLite and for changes outside a request).")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["resource", "object_id"], name="changeevent_row_idx")]
+
+    def __str__(self):
+        return f"{self.id}: {self.action} {self.resource} {self.object_id}"

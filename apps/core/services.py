@@ -8,6 +8,8 @@ from django.core import serializers
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.change_capture import lock_change_feed
+from apps.core.models import ChangeEvent
 from apps.sources.models import Source
 
 
@@ -76,6 +78,8 @@ def seed_load(*, once=False, force=False, fixture_dir=None):
 
 
 SEED_CHANGE_REASON = "seed"
+# Who the change feed says made the seed's changes; not a possible username (Django allows no parentheses).
+SEED_USER = "(seed)"
 # Fields the seed never compares or copies: the row's own bookkeeping.
 _SEED_BOOKKEEPING = {"created_at", "updated_at"}
 
@@ -91,6 +95,8 @@ def seed_rows(paths, *, force=False):
     Every create and update gets a history entry (reason "seed", "seed --force"); `updated_at` becomes
     the time of the seed, never earlier than it was, so `modified_since` sees the change.
     """
+    lock_change_feed()
+    first_event = ChangeEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     now = timezone.now()
     new = updated = 0
     conflicts, deferred = [], []
@@ -122,13 +128,20 @@ def seed_rows(paths, *, force=False):
                     deferred.append(row)
     for row in deferred:
         row.save_deferred_fields()
+    # The feed's lock is held since the start: every event after first_event is the seed's own.
+    ChangeEvent.objects.filter(id__gt=first_event).update(user=SEED_USER)
     return new, updated, conflicts
 
 
 def seeded_unchanged(current, fixture):
-    """True when nobody but the seed changed `current` since it was seeded: its last history entry is the
-    seed's, or it has no history and still carries the timestamp its fixture gave it (a row loaded by
-    an earlier seed, or a model without history)."""
+    """True when nobody but the seed changed `current` since it was seeded: the last change event of the
+    row (apps.core.change_capture, which sees every write) is the seed's. For a row with no event (written
+    before the feed existed): its last history entry is the seed's, or, without history, it still
+    carries the timestamp its fixture gave it."""
+    last_event = (ChangeEvent.objects.filter(resource=current._meta.label_lower, object_id=str(current.pk))
+                  .order_by("-id").values_list("user").first())  # (user,) or None: user itself may be null
+    if last_event is not None:
+        return last_event == (SEED_USER,)
     history = getattr(type(current), "history", None)
     if history is not None:
         last = history.filter(**{current._meta.pk.attname: current.pk}).order_by("-history_date", "-history_id").first()

@@ -13,6 +13,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from apps.core.api.csv_export import csv_stream_response
+from apps.core.change_capture import lock_change_feed, set_change_user
 from apps.core.exceptions import integrity_error_detail
 from apps.core.api.filters import (
     StrictFilterBackend,
@@ -55,6 +56,12 @@ def check_if_match(request, row):
         return
     if quote_etag(row.row_version) not in tags:
         raise PreconditionFailed()
+
+
+def begin_change(request):
+    """Start a write in the current transaction: the change feed's lock first, then who is writing."""
+    lock_change_feed()
+    set_change_user(request.user.get_username() if request.user.is_authenticated else None)
 
 
 def conflict_from(error):
@@ -196,6 +203,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
     def _lock_row(self):
         # SELECT ... FOR UPDATE on the bare table (the viewset's queryset joins nullable relations, which
         # PostgreSQL cannot lock); SQLite ignores it, its write transaction serialises writers instead.
+        begin_change(self.request)
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         model = self.get_queryset().model
         rows = model._base_manager.select_for_update().filter(**{self.lookup_field: self.kwargs[lookup_url_kwarg]})
@@ -227,6 +235,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
         # The serializer ran full_clean(); a race can still break a unique key — a 409, never a 500.
         try:
             with transaction.atomic():
+                begin_change(self.request)
                 serializer.save()
         except IntegrityError as error:
             raise conflict_from(error) from None
