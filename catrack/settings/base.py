@@ -77,7 +77,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# 0: one connection per request, closed at its end. Right for the development server, which runs every
+# request in a new thread: with persistent connections each finished thread would leave one idle until
+# PostgreSQL refuses clients ("too many clients already"). Production (gunicorn's long-lived workers)
+# keeps them for 60 s (settings/production.py). CONN_MAX_AGE in the environment overrides either.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection is checked before a request reuses it, so a database restart costs no error.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

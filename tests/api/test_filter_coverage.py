@@ -13,6 +13,10 @@ EXCEPTIONS = {
 }
 
 
+# Routes that are not filtered resources.
+NOT_FILTERED = {"changes": "the change feed is read in commit order from a cursor (since), not filtered"}
+
+
 def _covered(filterset):
     names = set(filterset.search_fields)
     for name, declared in filterset.base_filters.items():
@@ -22,6 +26,8 @@ def _covered(filterset):
 
 def _cases():
     for prefix, viewset, _basename in router.registry:
+        if prefix in NOT_FILTERED:
+            continue
         yield pytest.param(viewset, id=prefix)
 
 

@@ -127,7 +127,8 @@ class CatrackFilterSet(django_filters.FilterSet):
     modified_since = DateTimeSinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        label="Rows created or changed at or after this ISO 8601 datetime (e.g. 2025-12-19T00:00:00Z).",
+        label="Rows created or changed at or after this ISO 8601 datetime (e.g. 2025-12-19T00:00:00Z). "
+              "Deleted rows are not listed: learn deletions from /api/v1/changes/.",
     )
     created_since = DateTimeSinceFilter(
         field_name="created_at", lookup_expr="gte", label="Rows created at or after this ISO 8601 datetime."
