@@ -13,7 +13,8 @@ from apps.core.models import ChangeEvent
 
 CAPTURED_APPS = ("sources", "actors", "summits", "investments", "trade", "geoeconomics")
 # Bulk data with its own source of truth, written 250,000 rows a second by the importer (see module doc).
-NOT_CAPTURED = {"trade.tradeflow"}
+# Sources' own texts are held to check citations against, never served (apps.sources.models.SourceText).
+NOT_CAPTURED = {"trade.tradeflow", "sources.sourcetext"}
 # One key for the whole feed: transactions that write events commit one after another (PostgreSQL).
 FEED_LOCK_KEY = 0x63617472  # "catr"
 _USER_SETTING = "catrack.user"

@@ -91,12 +91,13 @@ class HistoryRecordSerializer(serializers.Serializer):
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def history_records(obj):
-    """Every recorded version of `obj`, newest first, each with the fields it changed (old → new).
+def history_records(versions):
+    """Every recorded version in `versions` (one row's historical records), newest first, each with the
+    fields it changed (old → new).
 
     One query: versions are diffed pairwise in Python rather than asking each for its predecessor.
     """
-    versions = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    versions = list(versions.select_related("history_user").order_by("history_date", "history_id"))
     records, previous = [], None
     for version in versions:
         changes = []
@@ -257,7 +258,23 @@ class HistoryMixin:
     @extend_schema(responses=HistoryRecordSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, *args, **kwargs):
-        return Response(history_records(self.get_object()))
+        """The row's history; for a deleted row too, ending with its deletion (who, when)."""
+        try:
+            row = self.get_object()
+        except Http404:
+            return Response(history_records(self._deleted_row_versions()))
+        return Response(history_records(row.history.all()))
+
+    def _deleted_row_versions(self):
+        # The deleted row's versions, found by the URL's id or slug in the history table; 404 if none.
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        model = self.get_queryset().model
+        pk_name = model._meta.pk.attname
+        field = pk_name if self.lookup_field == "pk" else self.lookup_field  # a history row's own pk is history_id
+        last = model.history.filter(**{field: self.kwargs[lookup_url_kwarg]}).order_by("-history_date").first()
+        if last is None or last.history_type != "-":
+            raise Http404
+        return model.history.filter(**{pk_name: getattr(last, pk_name)})
 
 
 def parse_group_by(request, allowed, *, default=None):
