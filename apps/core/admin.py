@@ -7,7 +7,7 @@ from import_export.admin import ImportExportMixin
 from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.change_capture import lock_change_feed, set_change_user
+from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
 from apps.sources.models import Citation
 
@@ -33,14 +33,21 @@ class ConflictSafeAdminMixin:
             # A savepoint inside changeform_view's transaction: the failed save leaves nothing behind.
             using = router.db_for_write(self.model)
             with transaction.atomic(using=using):
-                lock_change_feed(using)
-                set_change_user(request.user.get_username(), using)
+                start_change(request.user.get_username(), using)
                 return super()._changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError as error:
             setattr(request, CONFLICT_ATTRIBUTE, integrity_error_detail(error))
             # Validate the same POST again; the form now carries the conflict (get_form), so it is shown
             # with the error instead of saved. Validation also sees the row the other analyst committed.
             return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method != "POST":
+            return super().delete_view(request, object_id, extra_context)
+        using = router.db_for_write(self.model)
+        with transaction.atomic(using=using):
+            start_change(request.user.get_username(), using)  # the tombstones name who deleted
+            return super().delete_view(request, object_id, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = _versioned_form(super().get_form(request, obj, change, **kwargs))

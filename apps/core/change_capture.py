@@ -46,8 +46,10 @@ def lock_change_feed(using="default"):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK_KEY])
 
 
-def set_change_user(username, using="default"):
-    """Name who makes the changes of the current transaction in their events (PostgreSQL only)."""
+def start_change(username, using="default"):
+    """Begin a write inside a transaction: the feed's lock first, then who writes (in the events'
+    `user`, PostgreSQL only). For the API, the admin and anything else that knows its user."""
+    lock_change_feed(using)
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -29,3 +29,24 @@ def test_the_history_of_a_deleted_row_ends_with_its_deletion(editor_client, edit
 def test_history_of_a_row_that_never_existed_is_404(editor_client):
     assert editor_client.get("/api/v1/summits/never-was/history/").status_code == 404
     assert editor_client.get("/api/v1/pledges/987654/history/").status_code == 404
+
+
+def test_revert_brings_a_row_back_to_a_history_entry_as_a_new_change(editor_client, editor, api_client):
+    pledge = PledgeFactory(description_en="original")
+    url = f"/api/v1/pledges/{pledge.pk}/"
+    editor_client.patch(url, {"description_en": "vandalised"}, format="json")
+    original = pledge.history.earliest("history_date").history_id
+    stale = editor_client.get(url)["ETag"]
+    editor_client.patch(url, {"status": "committed"}, format="json")
+
+    assert editor_client.post(f"{url}history/{original}/revert/", HTTP_IF_MATCH=stale).status_code == 412
+    assert api_client.post(f"{url}history/{original}/revert/").status_code in (401, 403)
+    assert editor_client.post(f"{url}history/999999999/revert/").status_code == 404
+
+    response = editor_client.post(f"{url}history/{original}/revert/", HTTP_IF_MATCH=editor_client.get(url)["ETag"])
+    assert response.status_code == 200, response.content
+    assert response.json()["description_en"] == "original" and response.json()["status"] == "announced"
+    assert response["ETag"] == editor_client.get(url)["ETag"]
+    latest = editor_client.get(f"{url}history/").json()[0]
+    assert latest["change_reason"] == f"revert to history entry {original}" and latest["user"] == editor.username
+    assert {c["field"] for c in latest["changes"]} >= {"description_en", "status"}

@@ -103,3 +103,14 @@ def test_since_takes_a_cursor_or_a_timestamp_and_refuses_anything_else(editor_cl
         response = editor_client.get("/api/v1/changes/", {"since": bad})
         assert response.status_code == 400 and "since" in response.json()
     assert editor_client.get("/api/v1/changes/", {"sinse": "1"}).status_code == 400
+
+
+def test_a_delete_in_the_admin_leaves_a_tombstone_naming_who_deleted(admin_client, admin_user, is_postgres):
+    from django.urls import reverse
+
+    actor = StateFactory(slug="lemuria")
+    response = admin_client.post(reverse("admin:actors_actor_delete", args=[actor.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    (tombstone,) = [e for e in admin_client.get("/api/v1/changes/").json()["results"] if e["action"] == "delete"]
+    assert tombstone["row"]["slug"] == "lemuria"
+    assert tombstone["user"] == (admin_user.username if is_postgres else None)

@@ -1,19 +1,20 @@
 """Base viewsets: CSV streaming, history, and database errors turned into clear 4xx responses."""
 from django.db import IntegrityError, connection, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import parse_etags, quote_etag
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.fields import empty
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from apps.core.api.csv_export import csv_stream_response
-from apps.core.change_capture import lock_change_feed, set_change_user
+from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
 from apps.core.api.filters import (
     StrictFilterBackend,
@@ -37,12 +38,13 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
-# Methods that change a row addressed by URL: the row is locked first, then If-Match is checked against it.
-ROW_WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
-
-
 # Actions whose response is the row itself, so they carry its ETag.
-DETAIL_ACTIONS = frozenset({"create", "retrieve", "update", "partial_update"})
+DETAIL_ACTIONS = frozenset({"create", "retrieve", "update", "partial_update", "revert"})
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description="The ETag of the row as you read it: a row changed since then is a 412, not a lost update.")
 
 
 def check_if_match(request, row):
@@ -59,9 +61,8 @@ def check_if_match(request, row):
 
 
 def begin_change(request):
-    """Start a write in the current transaction: the change feed's lock first, then who is writing."""
-    lock_change_feed()
-    set_change_user(request.user.get_username() if request.user.is_authenticated else None)
+    """Start a write in the current transaction (apps.core.change_capture.start_change)."""
+    start_change(request.user.get_username() if request.user.is_authenticated else None)
 
 
 def conflict_from(error):
@@ -188,7 +189,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
         """The addressed row. For PUT/PATCH/DELETE it is locked first (inside the transaction of update() /
         destroy()) and read after the lock, so a concurrent write is applied before this one reads, never
         overwritten by it; then a stale If-Match is a 412."""
-        writing = self.request.method in ROW_WRITE_METHODS
+        writing = self.request.method not in SAFE_METHODS  # PUT, PATCH, DELETE and detail POSTs (revert)
         if writing:
             self._lock_row()
         try:
@@ -210,10 +211,16 @@ class CatrackViewSet(viewsets.ModelViewSet):
         rows = model._base_manager.select_for_update().filter(**{self.lookup_field: self.kwargs[lookup_url_kwarg]})
         list(rows.values_list("pk", flat=True))
 
+    @extend_schema(parameters=[IF_MATCH])
     def update(self, request, *args, **kwargs):
         with transaction.atomic():
             return super().update(request, *args, **kwargs)
 
+    @extend_schema(parameters=[IF_MATCH])
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)  # through update(): one transaction
+
+    @extend_schema(parameters=[IF_MATCH])
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
             return super().destroy(request, *args, **kwargs)
@@ -265,6 +272,35 @@ class HistoryMixin:
             return Response(history_records(self._deleted_row_versions()))
         return Response(history_records(row.history.all()))
 
+    @extend_schema(request=None, filters=False, parameters=[IF_MATCH],
+                   description="Bring the row back to the values it had in history entry `history_id` (its "
+                               "fields; many-to-many values are not in its history). Recorded as a new entry.")
+    @action(detail=True, methods=["post"], url_path=r"history/(?P<history_id>[0-9]{1,18})/revert",
+            pagination_class=None)
+    def revert(self, request, history_id, *args, **kwargs):
+        """POST: the row as it was at `history_id`, saved as a new change (who, when, reason in its history)."""
+        opts = self.get_queryset().model._meta
+        if not request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+            raise PermissionDenied()
+        with transaction.atomic():
+            row = self.get_object()  # locked, If-Match checked
+            version = row.history.filter(history_id=history_id).first()
+            if version is None:
+                raise NotFound(f"No history entry {history_id} of this row.")
+            reverted = version.instance
+            reverted._state.adding = False  # the same row, saved over (unique checks must not count it twice)
+            try:
+                reverted.full_clean()
+            except DjangoValidationError as error:
+                raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
+            reverted._change_reason = f"revert to history entry {history_id}"
+            try:
+                reverted.save()
+            except IntegrityError as error:
+                raise conflict_from(error) from None
+        self.versioned_row = reverted
+        return Response(self.get_serializer(self.get_queryset().get(pk=reverted.pk)).data)
+
     def _deleted_row_versions(self):
         # The deleted row's versions, found by the URL's id or slug in the history table; 404 if none.
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
@@ -283,8 +319,6 @@ def parse_group_by(request, allowed, *, default=None):
     keys = [key.strip() for key in (raw or "").split(",") if key.strip()]
     bad = [key for key in keys if key not in allowed]
     if not keys or bad or len(set(keys)) != len(keys):
-        from rest_framework.exceptions import ValidationError
-
         raise ValidationError(
             {"group_by": f"One or more of {', '.join(allowed)}, comma-separated, each once"
                          f"{'; unknown: ' + ', '.join(bad) if bad else ''}."}
