@@ -50,3 +50,29 @@ def test_revert_brings_a_row_back_to_a_history_entry_as_a_new_change(editor_clie
     latest = editor_client.get(f"{url}history/").json()[0]
     assert latest["change_reason"] == f"revert to history entry {original}" and latest["user"] == editor.username
     assert {c["field"] for c in latest["changes"]} >= {"description_en", "status"}
+
+
+def test_many_to_many_changes_are_in_the_history_also_when_a_linked_row_is_deleted(editor_client):
+    from tests.factories import CorridorFactory, StateFactory
+
+    pledge = PledgeFactory()
+    kazakhstan, uzbekistan = StateFactory(slug="kazakhstan"), StateFactory(slug="uzbekistan")
+    url = f"/api/v1/pledges/{pledge.pk}/"
+    editor_client.patch(url, {"recipients": ["kazakhstan"]}, format="json")
+    editor_client.patch(url, {"recipients": ["uzbekistan"]}, format="json")
+    changes = [c for record in editor_client.get(f"{url}history/").json() for c in record["changes"]
+               if c["field"] == "recipients"]
+    assert sorted(changes, key=str) == sorted([
+        {"field": "recipients", "old": None, "new": kazakhstan.pk},
+        {"field": "recipients", "old": kazakhstan.pk, "new": None},
+        {"field": "recipients", "old": None, "new": uzbekistan.pk},
+    ], key=str)
+
+    corridor = CorridorFactory()
+    market = StateFactory()
+    corridor.markets.add(market)
+    market_id = market.pk
+    market.delete()  # the corridor loses a market: traced in its history
+    history = editor_client.get(f"/api/v1/corridors/{corridor.slug}/history/").json()
+    assert history[0]["changes"] == [{"field": "markets", "old": market_id, "new": None}]
+    assert history[1]["changes"] == [{"field": "markets", "old": None, "new": market_id}]

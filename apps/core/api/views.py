@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from apps.core.api.csv_export import csv_stream_response
 from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
+from apps.core.models import ChangeAction, ChangeEvent
 from apps.core.api.filters import (
     StrictFilterBackend,
     StrictOrderingFilter,
@@ -81,7 +82,8 @@ class HistoryChangeSerializer(serializers.Serializer):
 
 
 class HistoryRecordSerializer(serializers.Serializer):
-    history_id = serializers.IntegerField()
+    history_id = serializers.IntegerField(
+        allow_null=True, help_text="null for a many-to-many change (read from the change feed, /api/v1/changes/)")
     date = serializers.DateTimeField()
     change_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     user = serializers.CharField(allow_null=True)
@@ -115,6 +117,36 @@ def history_records(versions):
         })
         previous = version
     return list(reversed(records))
+
+
+def link_history_records(model, pk):
+    """History entries for the many-to-many values of row `pk` of `model` (pledge recipients, grouping
+    members, corridor markets...), from the change feed's events of their link tables: one entry per link
+    added (old null, new the other row's id) or removed (old the id, new null), also when a deleted row
+    took its links with it. Link models of their own (summit participants) have their own history."""
+    records = []
+    for field in model._meta.many_to_many:
+        through = field.remote_field.through._meta
+        if not through.auto_created:
+            continue
+        own = through.get_field(field.m2m_field_name()).column
+        other = through.get_field(field.m2m_reverse_field_name()).column
+        events = ChangeEvent.objects.filter(resource=through.label_lower, **{f"row__{own}": pk}).order_by("id")
+        for event in events:
+            linked = event.row.get(other)
+            added = event.action == ChangeAction.CREATE
+            records.append({
+                "history_id": None, "date": event.occurred_at, "change_type": "changed", "user": event.user,
+                "change_reason": None,
+                "changes": [{"field": field.name, "old": None if added else linked, "new": linked if added else None}],
+            })
+    return records
+
+
+def row_history(model, pk, versions):
+    """A row's history, newest first: its recorded versions (history_records) and its many-to-many changes."""
+    records = history_records(versions) + link_history_records(model, pk)
+    return sorted(records, key=lambda record: record["date"], reverse=True)
 
 
 def _plain(value):
@@ -266,11 +298,13 @@ class HistoryMixin:
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, *args, **kwargs):
         """The row's history; for a deleted row too, ending with its deletion (who, when)."""
+        model = self.get_queryset().model
         try:
             row = self.get_object()
         except Http404:
-            return Response(history_records(self._deleted_row_versions()))
-        return Response(history_records(row.history.all()))
+            versions = self._deleted_row_versions()
+            return Response(row_history(model, getattr(versions.first(), model._meta.pk.attname), versions))
+        return Response(row_history(model, row.pk, row.history.all()))
 
     @extend_schema(request=None, filters=False, parameters=[IF_MATCH],
                    description="Bring the row back to the values it had in history entry `history_id` (its "
