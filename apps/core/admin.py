@@ -33,7 +33,7 @@ class ConflictSafeAdminMixin:
             # A savepoint inside changeform_view's transaction: the failed save leaves nothing behind.
             using = router.db_for_write(self.model)
             with transaction.atomic(using=using):
-                start_change(request.user.get_username(), using)
+                start_change(request.user.get_username(), lock=object_id is not None, using=using)
                 return super()._changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError as error:
             setattr(request, CONFLICT_ATTRIBUTE, integrity_error_detail(error))
@@ -46,7 +46,7 @@ class ConflictSafeAdminMixin:
             return super().delete_view(request, object_id, extra_context)
         using = router.db_for_write(self.model)
         with transaction.atomic(using=using):
-            start_change(request.user.get_username(), using)  # the tombstones name who deleted
+            start_change(request.user.get_username(), lock=True, using=using)  # tombstones name who deleted
             return super().delete_view(request, object_id, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

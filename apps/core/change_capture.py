@@ -46,10 +46,17 @@ def lock_change_feed(using="default"):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK_KEY])
 
 
-def start_change(username, using="default"):
-    """Begin a write inside a transaction: the feed's lock first, then who writes (in the events'
-    `user`, PostgreSQL only). For the API, the admin and anything else that knows its user."""
-    lock_change_feed(using)
+def start_change(username, *, lock, using="default"):
+    """Begin a write inside a transaction: name who writes (in the events' `user`, PostgreSQL only) and,
+    with lock=True, take the feed's lock first. For the API, the admin and anything else that knows its user.
+
+    lock=True for writes that lock existing rows (update, delete): they must hold the feed's lock before
+    any row lock. Creates leave it to their first trigger, so concurrent creates still validate in
+    parallel; the trigger is named to fire before the foreign-key checks, so it takes the feed's lock
+    before they lock the referenced rows.
+    """
+    if lock:
+        lock_change_feed(using)
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -64,7 +71,9 @@ def install_triggers(using="default"):
         if connection.vendor == "postgresql":
             cursor.execute(_POSTGRES_FUNCTION.format(events=table, lock=FEED_LOCK_KEY, setting=_USER_SETTING))
             for model, label in captured_models():
-                name = f"catrack_capture_{model._meta.db_table}"
+                # Upper case: fires before the foreign-key checks ("RI_ConstraintTrigger_…"; triggers fire in
+                # name order), so the feed's lock is taken before they lock referenced rows (start_change).
+                name = f"CATRACK_capture_{model._meta.db_table}"
                 cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{model._meta.db_table}"')
                 cursor.execute(
                     f'CREATE TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{model._meta.db_table}" '

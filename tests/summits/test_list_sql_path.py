@@ -65,9 +65,10 @@ FILTER_SAMPLES = {
     "host": "japan", "level": "heads_of_state", "year": "2021", "date_after": "2021-01-01",
     "date_before": "2021-06-30", "city": "astana", "slug": "summit-3", "date_precision": "month", "ordinal": "3",
     "modified_since": "2026-01-01T00:00:00Z", "created_since": "2026-01-01T00:00:00Z", "q": "summit",
+    "cited": "false",
 }
 # Filters written as a method, across a relation path or as a `year` lookup take the ORM path.
-ORM_PATH_FILTERS = {"partner", "region", "year", "city", "q"}
+ORM_PATH_FILTERS = {"partner", "region", "year", "city", "q", "cited"}
 
 
 def test_every_filter_has_a_sample():

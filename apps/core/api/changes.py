@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from apps.core.api.pagination import MAX_PAGE_SIZE
+from apps.core.api.schema import CatrackAutoSchema
 from apps.core.models import ChangeEvent
 
 DEFAULT_PAGE_SIZE = 100
@@ -51,9 +52,15 @@ def parse_since(raw):
     return "time", moment
 
 
+class ChangeFeedSchema(CatrackAutoSchema):
+    def _is_list_view(self, serializer=None):
+        return False  # one page object ({next, cursor, results}), not an array of them
+
+
 class ChangeFeedViewSet(viewsets.GenericViewSet):
     """Creates, updates and deletes across all resources, oldest first (see the module docstring)."""
 
+    schema = ChangeFeedSchema()
     queryset = ChangeEvent.objects.all()
     serializer_class = ChangeEventSerializer
     filter_backends = []

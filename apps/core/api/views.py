@@ -61,9 +61,9 @@ def check_if_match(request, row):
         raise PreconditionFailed()
 
 
-def begin_change(request):
+def begin_change(request, *, lock):
     """Start a write in the current transaction (apps.core.change_capture.start_change)."""
-    start_change(request.user.get_username() if request.user.is_authenticated else None)
+    start_change(request.user.get_username() if request.user.is_authenticated else None, lock=lock)
 
 
 def conflict_from(error):
@@ -237,7 +237,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
     def _lock_row(self):
         # SELECT ... FOR UPDATE on the bare table (the viewset's queryset joins nullable relations, which
         # PostgreSQL cannot lock); SQLite ignores it, its write transaction serialises writers instead.
-        begin_change(self.request)
+        begin_change(self.request, lock=True)
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         model = self.get_queryset().model
         rows = model._base_manager.select_for_update().filter(**{self.lookup_field: self.kwargs[lookup_url_kwarg]})
@@ -275,7 +275,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
         # The serializer ran full_clean(); a race can still break a unique key — a 409, never a 500.
         try:
             with transaction.atomic():
-                begin_change(self.request)
+                begin_change(self.request, lock=serializer.instance is not None)
                 serializer.save()
         except IntegrityError as error:
             raise conflict_from(error) from None
