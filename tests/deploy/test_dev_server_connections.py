@@ -87,4 +87,6 @@ def test_a_thousand_requests_through_the_development_server_keep_connections_bou
     output = log.read()
     assert "too many clients" not in output
     assert statuses == [200] * REQUESTS, sorted(set(statuses))
-    assert peak[0] <= CLIENTS + 2, f"{peak[0]} connections for {CLIENTS} concurrent clients"
+    # One per request in flight, the test's own, and backends still exiting after their request closed
+    # them (under load they linger a moment); kept connections grew past 38 here until refused.
+    assert peak[0] <= 2 * CLIENTS, f"{peak[0]} connections for {CLIENTS} concurrent clients"
