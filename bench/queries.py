@@ -58,8 +58,16 @@ def raw_requests(*, reporter, participant, year_min):
              " ORDER BY c.object_id, c.source_id, c.paragraph, c.id", "ids"),
         ],
         "pledges_summary": [
-            ("SELECT a.slug, a.name_en, g.n, g.n_usd, g.total FROM (SELECT donor_id, count(*) AS n,"
-             " count(amount_usd) AS n_usd, sum(amount_usd) AS total FROM investments_pledge WHERE counts_in_totals"
+            # As apps.investments.selectors: a pledge stated in USD counts with its amount, and each total
+            # carries how many of its parts are exact / up to / about / at least (its qualifier).
+            ("SELECT a.slug, a.name_en, g.n, g.n_usd, g.total, g.exact, g.up_to, g.about, g.at_least FROM ("
+             "SELECT donor_id, count(*) AS n, count(usd) AS n_usd, sum(usd) AS total,"
+             " count(*) FILTER (WHERE q = 'exact') AS exact, count(*) FILTER (WHERE q = 'up_to') AS up_to,"
+             " count(*) FILTER (WHERE q = 'about') AS about, count(*) FILTER (WHERE q = 'at_least') AS at_least"
+             " FROM (SELECT donor_id, COALESCE(amount_usd, CASE WHEN currency = 'USD' THEN amount END) AS usd,"
+             " CASE WHEN amount_usd IS NOT NULL THEN amount_usd_qualifier"
+             " WHEN currency = 'USD' AND amount IS NOT NULL THEN amount_qualifier END AS q"
+             " FROM investments_pledge WHERE counts_in_totals) p"
              " GROUP BY donor_id) g JOIN actors_actor a ON a.id = g.donor_id"
              " ORDER BY g.total DESC NULLS LAST, a.slug, a.name_en", []),
         ],

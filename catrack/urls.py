@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.actors.api.urls import routes as actor_routes
 from apps.core.api.views import api_not_found
+from apps.core.api.changes import ChangeFeedViewSet
 from apps.core.views import healthz
 from apps.geoeconomics.api.urls import routes as geoeconomics_routes
 from apps.investments.api.urls import routes as investment_routes
@@ -18,6 +19,7 @@ for prefix, viewset, basename in [
     *actor_routes, *source_routes, *summit_routes, *investment_routes, *trade_routes, *geoeconomics_routes,
 ]:
     router.register(prefix, viewset, basename=basename)
+router.register("changes", ChangeFeedViewSet, basename="change")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

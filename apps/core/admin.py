@@ -3,6 +3,7 @@ and saves that survive a concurrent conflicting save."""
 from functools import cache
 
 import tablib
+from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import IntegrityError, router, transaction
@@ -13,6 +14,7 @@ from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.csv_cells import formula_safe
+from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
 from apps.search.text import text_search_of
@@ -30,14 +32,22 @@ class ConflictSafeAdminMixin:
     """Two analysts saving the same slug (or any other unique value) at once: both forms validate, the
     database refuses the second insert. Instead of a 500, that save is rolled back entirely (object,
     inlines, history, log entry) and the form comes back with the analyst's input and an error saying
-    what clashed."""
+    what clashed.
+
+    Two analysts editing the same row: the change form carries the row's version (`row_version`, a hidden
+    input); a save from a form loaded before someone else's save of that row is refused with a form
+    error, so it cannot silently undo their change."""
+
+    change_form_template = "admin/catrack_change_form.html"
 
     def _changeform_view(self, request, object_id, form_url, extra_context):
         if request.method != "POST":
             return super()._changeform_view(request, object_id, form_url, extra_context)
         try:
             # A savepoint inside changeform_view's transaction: the failed save leaves nothing behind.
-            with transaction.atomic(using=router.db_for_write(self.model)):
+            using = router.db_for_write(self.model)
+            with transaction.atomic(using=using):
+                start_change(request.user.get_username(), lock=object_id is not None, using=using)
                 return super()._changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError as error:
             setattr(request, CONFLICT_ATTRIBUTE, integrity_error_detail(error))
@@ -45,8 +55,16 @@ class ConflictSafeAdminMixin:
             # with the error instead of saved. Validation also sees the row the other analyst committed.
             return super()._changeform_view(request, object_id, form_url, extra_context)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method != "POST":
+            return super().delete_view(request, object_id, extra_context)
+        using = router.db_for_write(self.model)
+        with transaction.atomic(using=using):
+            start_change(request.user.get_username(), lock=True, using=using)  # tombstones name who deleted
+            return super().delete_view(request, object_id, extra_context)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class = _versioned_form(super().get_form(request, obj, change, **kwargs))
         conflict = getattr(request, CONFLICT_ATTRIBUTE, None)
         if conflict is None:
             return form_class
@@ -79,6 +97,36 @@ class TextSearchAdminMixin:
             return own, may_have_duplicates
         # pk IN (…): the admin's own matches may come through joins that repeat rows; this never does.
         return queryset.filter(condition | Q(pk__in=own.values("pk"))), False
+def _versioned_form(form_class):
+    """`form_class` with a hidden `row_version`: the version of the row when the form was loaded, checked
+    against the row, locked, when it is saved (TimeStampedModel.row_version). A POST without it (a
+    script, not the admin's page) is not checked."""
+
+    class VersionedForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            loaded = self.instance.row_version if self.instance.pk is not None else ""
+            self.fields["row_version"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=loaded)
+
+        def clean(self):
+            cleaned_data = super().clean()
+            loaded = cleaned_data.get("row_version")
+            if self.instance.pk is None or not loaded:
+                return cleaned_data
+            model = type(self.instance)
+            # Locked until the admin's transaction ends: no other save can slip in between check and save.
+            current = model._base_manager.select_for_update().only("updated_at").filter(pk=self.instance.pk).first()
+            if current is not None and current.row_version != loaded:
+                raise forms.ValidationError(
+                    f"Someone else saved this {model._meta.verbose_name} (at {current.updated_at:%Y-%m-%d %H:%M:%S} "
+                    "UTC) after you opened this form, so nothing of yours was saved: it would have undone their "
+                    "change. Open it again to see their version, then re-apply your change.",
+                    code="stale_form",
+                )
+            return cleaned_data
+
+    VersionedForm.__name__ = form_class.__name__
+    return VersionedForm
 
 
 def fact_resource_factory(model):

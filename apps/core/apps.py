@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _install_change_triggers(sender, using="default", **kwargs):
+    from apps.core.change_capture import install_triggers
+
+    install_triggers(using=using)
 
 
 class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        # After every migrate, so tables added later are captured too (apps.core.change_capture).
+        post_migrate.connect(_install_change_triggers, sender=self, dispatch_uid="catrack_change_triggers")

@@ -3,11 +3,15 @@
 A fact row knows when it was created and last changed, keeps its change history, and carries
 citations (apps.sources.Citation) through a generic relation.
 """
+from datetime import datetime, timedelta, timezone
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from simple_history.models import HistoricalRecords
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # Lets constraints say name__length__lte=N, portably across databases.
 models.CharField.register_lookup(Length)
@@ -99,6 +103,31 @@ class TimeStampedModel(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def row_version(self):
+        """The row's version for optimistic concurrency (the API's ETag, the admin's stale-form check):
+        `updated_at` in whole microseconds since the Unix epoch, as a string such as "1764513350123456".
+
+        Every save moves it (auto_now, and writes that bypass save() set it too), so a copy read before
+        another save carries an older version.
+        """
+        return str((self.updated_at - _EPOCH) // timedelta(microseconds=1))
+
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude=exclude)
+        # -0 is a valid Decimal that PostgreSQL stores as 0: normalised here so a write answers what a read will.
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.DecimalField) and value is not None and value.is_zero() and value.is_signed():
+                setattr(self, field.attname, value.copy_abs())
+
+
+def fact_models():
+    """Every concrete FactModel subclass: the models a citation may point at (not their history tables)."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, FactModel)]
+
 
 class FactModel(TimeStampedModel):
     """A fact catrack records: timestamped, cited and with an audit trail."""
@@ -127,3 +156,34 @@ class SluggedModel(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    DELETE = "delete", "Deleted"
+
+
+class ChangeEvent(models.Model):
+    """One row created, changed or deleted, written by a database trigger (apps.core.change_capture) on
+    every write to a captured table, whatever made it: the API, the admin, the seed, loaddata, bulk
+    operations and raw SQL. `id` is the change feed's cursor: ids follow commit order.
+
+    `row` is the whole row after the change (before it, for a delete: a tombstone with the last values),
+    keyed by column name, as the database writes it in JSON.
+    """
+
+    occurred_at = models.DateTimeField(db_index=True)
+    resource = models.CharField(max_length=100, help_text="'app_label.model' of the row's table, e.g. investments.pledge.")
+    object_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=6, choices=ChangeAction.choices)
+    row = models.JSONField()
+    user = models.CharField(max_length=150, blank=True, null=True,
+                            help_text="Who made the change (PostgreSQL; null on SQLite and for changes outside a request).")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["resource", "object_id"], name="changeevent_row_idx")]
+
+    def __str__(self):
+        return f"{self.id}: {self.action} {self.resource} {self.object_id}"

@@ -1,4 +1,5 @@
 """Financial pledges: who promises how much money to whom, for what, over which period."""
+import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -45,6 +46,10 @@ class PledgeQuerySet(models.QuerySet):
     def counted(self):
         """Rows whose money counts in totals: components of a counted pledge are left out."""
         return self.filter(counts_in_totals=True)
+
+
+# How deep parent/component chains are followed when checking them (real ones are two or three levels).
+MAX_PLEDGE_DEPTH = 50
 
 
 class Pledge(FactModel):
@@ -158,12 +163,51 @@ class Pledge(FactModel):
     def period_end_display(self):
         return format_partial_date(self.period_end, self.period_end_precision)
 
+    def _clean_parts(self):
+        """Errors of the parent/component tree: no cycle, and along any chain of parents at most one pledge
+        counts in totals (else `pledge_summary` adds a part to the whole it is part of)."""
+        ancestors, parent_id = [], self.parent_id
+        while parent_id is not None and len(ancestors) < MAX_PLEDGE_DEPTH:
+            if self.pk is not None and parent_id == self.pk:
+                return {"parent": "A pledge cannot be a component of itself, nor of one of its own components."}
+            parent = Pledge._base_manager.only("parent_id", "counts_in_totals").filter(pk=parent_id).first()
+            if parent is None:
+                break  # no such pledge: clean_fields() says so
+            ancestors.append(parent)
+            parent_id = parent.parent_id
+        if not self.counts_in_totals:
+            return {}
+        counted_ancestor = next((a for a in ancestors if a.counts_in_totals), None)
+        if counted_ancestor is not None:
+            return {"counts_in_totals": f"Pledge {counted_ancestor.pk}, which this one is part of, already counts in "
+                                        "totals; untick this so the money is not counted twice."}
+        counted_component = self._counted_component() if self.pk is not None else None
+        if counted_component is not None:
+            return {"counts_in_totals": f"Its component, pledge {counted_component}, already counts in totals; untick "
+                                        "that one first so the money is not counted twice."}
+        return {}
+
+    def _counted_component(self):
+        """The id of a component (at any depth) that counts in totals, or None."""
+        level = [self.pk]
+        for _ in range(MAX_PLEDGE_DEPTH):
+            rows = list(Pledge._base_manager.filter(parent_id__in=level).values_list("pk", "counts_in_totals"))
+            counted = [pk for pk, counts in rows if counts]
+            if counted:
+                return min(counted)
+            level = [pk for pk, _ in rows if pk != self.pk]
+            if not level:
+                return None
+        return None
+
     def clean(self):
         errors = {}
         if self.currency:
             self.currency = self.currency.upper()
-        if self.amount is not None and (len(self.currency) != 3 or not self.currency.isalpha()):
-            errors["currency"] = "An amount needs its ISO 4217 currency, three letters such as JPY."
+        if self.currency and pycountry.currencies.get(alpha_3=self.currency) is None:
+            errors["currency"] = f"'{self.currency}' is not an ISO 4217 currency code; give one such as JPY, USD or EUR."
+        elif self.amount is not None and not self.currency:
+            errors["currency"] = "An amount needs its ISO 4217 currency, such as JPY."
         if self.amount is not None and self.amount < 0:
             errors["amount"] = "The amount cannot be negative."
         if self.amount_usd is not None and self.amount_usd < 0:
@@ -176,12 +220,7 @@ class Pledge(FactModel):
             errors["usd_rate"] = "A converted USD amount needs the rate and the rate's date."
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = "The period cannot end before it starts."
-        if self.pk and self.parent_id == self.pk:
-            errors["parent"] = "A pledge cannot be a component of itself."
-        if self.parent_id and self.counts_in_totals and self.parent.counts_in_totals:
-            errors["counts_in_totals"] = (
-                "This component's parent already counts in totals; untick this so the money is not counted twice."
-            )
+        errors.update(self._clean_parts())
         if errors:
             raise ValidationError(errors)
         clean_partial_date(self.period_start, self.period_start_precision, "period_start")

@@ -1,9 +1,17 @@
 """Aggregations over pledges, computed in the database (one GROUP BY)."""
-from django.db.models import Count, F, ForeignObjectRel, OneToOneRel, OuterRef, Subquery, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, Count, F, ForeignObjectRel, OneToOneRel, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce, ExtractYear
 
 from apps.actors.models import Actor
-from apps.investments.models import Pledge
+from apps.investments.models import AmountQualifier, Pledge
+
+# A pledge's value in USD: its USD equivalent, or its own amount when it is stated in US dollars.
+USD_VALUE = Coalesce("amount_usd", Case(When(currency="USD", then="amount")))
+# The qualifier of that value ("up_to", "about", ...), null when there is no USD value.
+USD_QUALIFIER = Case(
+    When(amount_usd__isnull=False, then="amount_usd_qualifier"),
+    When(currency="USD", amount__isnull=False, then="amount_qualifier"),
+)
 
 # group_by key → (column expression, output names)
 PLEDGE_GROUPS = {
@@ -15,7 +23,8 @@ PLEDGE_GROUPS = {
 
 
 def pledge_summary(*, group_by, pledges=None):
-    """USD totals and counts of pledges per group.
+    """USD totals and counts of pledges per group, each total with the qualifier of its parts
+    (`total_usd_qualifier`, see total_qualifier). A pledge stated in USD counts with its own amount.
 
     Only pledges that count in totals (`Pledge.counted()`) are summed, so a component is never added
     to its parent. When a filter of `pledges` joins a to-many relation (e.g. recipient, purpose), the
@@ -46,19 +55,39 @@ def pledge_summary(*, group_by, pledges=None):
                  "group_donor_name": Subquery(donor.values("name_en")[:1])}
     rows = (
         base.counted()
+        .alias(usd_value=USD_VALUE, usd_qualifier=USD_QUALIFIER)
         .values(**grouped)
         .annotate(
             # Each pledge is one row per group (a recipient group holds a pledge once), so no DISTINCT.
             count=Count("id"),
-            count_with_usd=Count("amount_usd", distinct=False),
-            total_usd=Sum("amount_usd"),
+            count_with_usd=Count("usd_value"),
+            total_usd=Sum("usd_value"),
+            **{f"usd_{qualifier}": Count("id", filter=Q(usd_qualifier=qualifier)) for qualifier in AmountQualifier.values},
             **({"total_amount": Sum("amount")} if "currency" in group_by else {}),
         )
         .annotate(**named)
         .order_by(F("total_usd").desc(nulls_last=True), *aliases)
     )
-    return [{key.removeprefix("group_"): value for key, value in row.items() if key != "group_donor_id"}
-            for row in rows]
+    out = []
+    for row in rows:
+        parts = {qualifier for qualifier in AmountQualifier.values if row.pop(f"usd_{qualifier}")}
+        row["total_usd_qualifier"] = total_qualifier(parts)
+        out.append({key.removeprefix("group_"): value for key, value in row.items() if key != "group_donor_id"})
+    return out
+
+
+def total_qualifier(parts):
+    """The qualifier of a sum from the set of its parts' qualifiers: None for no parts; the parts' own when
+    they agree or are exact otherwise ("exact" + "up_to" → "up_to": the sum is at most that); "about" when
+    bounds of different kinds or estimates mix (an up-to plus an at-least bounds nothing)."""
+    if not parts:
+        return None
+    inexact = parts - {AmountQualifier.EXACT}
+    if not inexact:
+        return AmountQualifier.EXACT
+    if len(inexact) == 1:
+        return inexact.pop()
+    return AmountQualifier.ABOUT
 
 
 def _joins_to_many(query):

@@ -1,8 +1,8 @@
 """Filters for sources and citations."""
 import django_filters
-from django.contrib.contenttypes.models import ContentType
 from rest_framework.exceptions import ValidationError
 
+from apps.core.api.fields import fact_content_types
 from apps.core.api.filters import CatrackFilterSet, actor_filter, id_filter, slug_filter
 from apps.sources.models import Assessment, Citation, Source, SourceKind
 
@@ -25,9 +25,6 @@ class SourceFilterSet(CatrackFilterSet):
         }
 
 
-FACT_APPS = ["actors", "summits", "investments", "trade", "geoeconomics", "sources"]
-
-
 class CitationFilterSet(CatrackFilterSet):
     source = slug_filter("source", Source, "Source")
     fact_type = django_filters.CharFilter(
@@ -46,9 +43,16 @@ class CitationFilterSet(CatrackFilterSet):
             "basis": ["exact"],
         }
 
+    def filter_queryset(self, queryset):
+        # An id alone matches rows of every fact model that happen to share it.
+        if self.form.cleaned_data.get("fact_id") is not None and not self.form.cleaned_data.get("fact_type"):
+            raise ValidationError({"fact_id": "Give fact_type with fact_id, e.g. fact_type=summits.summit&fact_id=3: "
+                                              "ids are per fact model."})
+        return super().filter_queryset(queryset)
+
     def filter_fact_type(self, queryset, name, value):
         app_label, _, model = value.partition(".")
-        content_type = ContentType.objects.filter(app_label__in=FACT_APPS, app_label=app_label, model=model).first()
+        content_type = fact_content_types().filter(app_label=app_label, model=model).first()
         if content_type is None:
             raise ValidationError({"fact_type": f"Unknown fact model {value!r}; give 'app_label.model', "
                                                 "e.g. summits.summit."})

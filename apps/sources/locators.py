@@ -47,3 +47,23 @@ def text_paragraphs(text):
             section = line
         # else: still in the title block
     return paragraphs
+
+
+def citation_text_problems(citation, paragraphs):
+    """[(field, message)] of what in `citation` does not match its source's text, given as
+    {number: apps.sources.locators.Paragraph}: a missing or unknown paragraph, another section, a key
+    phrase not verbatim in that paragraph. Empty when the citation is right."""
+    if citation.paragraph is None:
+        return [("paragraph", f"no paragraph number «{citation.key_phrase}»")]
+    paragraph = paragraphs.get(citation.paragraph)
+    if paragraph is None:
+        return [("paragraph", f"paragraph {citation.paragraph} does not exist (the text has {len(paragraphs)}) "
+                              f"«{citation.key_phrase}»")]
+    problems = []
+    if citation.section != paragraph.section:
+        problems.append(("section", f"paragraph {citation.paragraph} is under section «{paragraph.section}», "
+                                    f"not «{citation.section}»"))
+    if citation.key_phrase not in paragraph.text:
+        problems.append(("key_phrase", f"key phrase «{citation.key_phrase}» not found verbatim in paragraph "
+                                       f"{citation.paragraph}"))
+    return problems

@@ -12,9 +12,11 @@ from apps.core.models import (
     SluggedModel,
     TimeStampedModel,
     clean_partial_date,
+    fact_models,
     format_partial_date,
     partial_date_constraints,
 )
+from apps.sources.locators import citation_text_problems, text_paragraphs
 
 
 class SourceKind(models.TextChoices):
@@ -65,6 +67,20 @@ class Source(SluggedModel, TimeStampedModel):
 
     def clean(self):
         clean_partial_date(self.published_on, self.published_on_precision, "published_on")
+
+
+class SourceText(models.Model):
+    """A source's plain text, when catrack holds it (`manage.py verify_citations SLUG PATH --store`): every
+    citation of the source is then checked against it when written. Kept apart from Source and never
+    served: it is the source's own text, which catrack does not republish (not in the API, history or feed).
+    """
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, primary_key=True, related_name="held_text")
+    text = models.TextField()
+    stored_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"text of {self.source_id}"
 
 
 class CitationQuerySet(models.QuerySet):
@@ -136,6 +152,25 @@ class Citation(TimeStampedModel):
             ),
         ]
 
+    def clean(self):
+        if self.basis == CitationBasis.INFERRED and not self.inference.strip():
+            raise ValidationError({"inference": "Write out how the row follows from the passage."})
+        if self.basis == CitationBasis.STATED and self.inference:
+            raise ValidationError({"inference": "Only an inferred citation has an inference; set basis to 'inferred'."})
+        if self.content_type_id is not None and self.content_type.model_class() not in fact_models():
+            raise ValidationError({"content_type": f"Citations point at facts; {self.content_type.app_label}."
+                                                   f"{self.content_type.model} is not a fact model."})
+        held = SourceText.objects.filter(source_id=self.source_id).values_list("text", flat=True).first()
+        if held and self.key_phrase:
+            # The source's text is here: the locator and the key phrase are checked now, not only offline.
+            paragraphs = {p.number: p for p in text_paragraphs(held)}
+            problems = citation_text_problems(self, paragraphs)
+            if problems:
+                errors = {}
+                for field, message in problems:
+                    errors.setdefault(field, []).append(f"{message} of {self.source.slug}.")
+                raise ValidationError(errors)
+
     def __str__(self):
         where = ", ".join(p for p in [self.section, f"¶{self.paragraph}" if self.paragraph else ""] if p)
         return f"{self.source.slug} [{where}] «{self.key_phrase}»"
@@ -146,13 +181,6 @@ class Citation(TimeStampedModel):
     # Facts before the citations that point at them (dumpdata's order).
     natural_key.dependencies = ["sources.source", "actors.actor", "actors.office", "summits.summitformat",
                                 "summits.summit", "summits.summitparticipant", "summits.document", "sources.assessment"]
-
-    def clean(self):
-        if self.basis == CitationBasis.INFERRED and not self.inference.strip():
-            raise ValidationError({"inference": "Write out how the row follows from the passage."})
-        if self.basis == CitationBasis.STATED and self.inference:
-            raise ValidationError({"inference": "Only an inferred citation has an inference; set basis to 'inferred'."})
-
 
 
 class AssessmentManager(SlugNaturalKeyManager.from_queryset(models.QuerySet)):

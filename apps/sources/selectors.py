@@ -1,7 +1,7 @@
 """Reads over sources and citations: checking a source's citations against the source's own text."""
 from dataclasses import dataclass, field
 
-from apps.sources.locators import text_paragraphs
+from apps.sources.locators import citation_text_problems, text_paragraphs
 from apps.sources.models import Citation, Source
 
 
@@ -34,25 +34,7 @@ def citations_verify(*, source_slug, text):
     for citation in citations:
         report.checked += 1
         where = _describe(citation)
-        if citation.paragraph is None:
-            report.failures.append(f"{where}: no paragraph number «{citation.key_phrase}»")
-            continue
-        paragraph = paragraphs.get(citation.paragraph)
-        if paragraph is None:
-            report.failures.append(
-                f"{where}: paragraph {citation.paragraph} does not exist (the text has {len(paragraphs)}) "
-                f"«{citation.key_phrase}»"
-            )
-            continue
-        if citation.section != paragraph.section:
-            report.failures.append(
-                f"{where}: paragraph {citation.paragraph} is under section «{paragraph.section}», "
-                f"not «{citation.section}»"
-            )
-        if citation.key_phrase not in paragraph.text:
-            report.failures.append(
-                f"{where}: key phrase «{citation.key_phrase}» not found verbatim in paragraph {citation.paragraph}"
-            )
+        report.failures.extend(f"{where}: {message}" for _field, message in citation_text_problems(citation, paragraphs))
     if not report.checked:
         report.failures.append(f"source {source_slug} has no citations to check")
     return report

@@ -101,7 +101,12 @@ EXPORT_STATEMENT_TIMEOUT = env("EXPORT_STATEMENT_TIMEOUT", default="10min")
 MAX_CONCURRENT_EXPORTS = env.int("MAX_CONCURRENT_EXPORTS", default=2)  # per client (apps.core.exports)
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_STATEMENT_TIMEOUT not in ("", "0"):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# 0: one connection per request, closed at its end. Right for the development server, which runs every
+# request in a new thread: with persistent connections each finished thread would leave one idle until
+# PostgreSQL refuses clients ("too many clients already"). Production (gunicorn's long-lived workers)
+# keeps them for 60 s (settings/production.py). CONN_MAX_AGE in the environment overrides either.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A persistent connection is checked before a request reuses it, so a database restart costs no error.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,7 +9,11 @@ proxy's address behind a proxy) and ignore X-Forwarded-For, which clients can wr
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import DATABASES, env
+
+# gunicorn's workers live long and serve one request at a time each: a connection kept for 60 s saves a
+# connect per request, and there are at most `workers` of them (see settings/base.py for the dev server).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 # The thresholds Django's own deploy check (security.W009) uses for a strong key.
 SECRET_KEY_MIN_LENGTH = 50

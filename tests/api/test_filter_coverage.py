@@ -13,6 +13,10 @@ EXCEPTIONS = {
 }
 
 
+# Routes that are not filtered resources.
+NOT_FILTERED = {"changes": "the change feed is read in commit order from a cursor (since), not filtered"}
+
+
 def _covered(filterset):
     search = filterset.text_search()
     names = {*search.fields, *search.substrings}
@@ -23,6 +27,8 @@ def _covered(filterset):
 
 def _cases():
     for prefix, viewset, _basename in router.registry:
+        if prefix in NOT_FILTERED:
+            continue
         yield pytest.param(viewset, id=prefix)
 
 

@@ -132,3 +132,45 @@ def test_admins_outside_fact_admin_also_turn_a_conflict_into_a_form_error(admin_
     assert "nothing of yours was saved" in response.content.decode()
     # Same connection in this test, so the savepoint took the "other" row too: nothing is left half-written.
     assert model.objects.count() == 0
+
+
+def pledge_change_form(pledge, row_version, **overrides):
+    return {
+        "donor": pledge.donor.pk, "description_en": pledge.description_en, "status": pledge.status,
+        "amount": str(pledge.amount), "currency": pledge.currency, "amount_qualifier": pledge.amount_qualifier,
+        "amount_usd": str(pledge.amount_usd), "amount_usd_qualifier": pledge.amount_usd_qualifier,
+        "usd_basis": pledge.usd_basis, "period_start_precision": "unknown", "period_end_precision": "unknown",
+        "instrument": pledge.instrument, "counts_in_totals": "on", "row_version": row_version,
+        "sources-citation-content_type-object_id-TOTAL_FORMS": "0",
+        "sources-citation-content_type-object_id-INITIAL_FORMS": "0",
+        **overrides,
+    }
+
+
+@pytest.mark.django_db
+def test_a_save_from_a_form_loaded_before_another_save_is_refused_with_a_readable_error(admin_client):
+    from apps.investments.models import Pledge
+
+    pledge = factories.PledgeFactory(description_en="as seeded")
+    change_url = reverse("admin:investments_pledge_change", args=[pledge.pk])
+    opened_by_a = admin_client.get(change_url)
+    opened_by_b = admin_client.get(change_url)
+    loaded = opened_by_a.context["adminform"].form["row_version"].value()
+    assert loaded == pledge.row_version
+    assert f'name="row_version" value="{loaded}"' in opened_by_a.content.decode()  # really in the page
+
+    saved_by_b = admin_client.post(change_url, pledge_change_form(
+        pledge, opened_by_b.context["adminform"].form["row_version"].value(), description_en="B's correction"))
+    assert saved_by_b.status_code == 302
+
+    refused = admin_client.post(change_url, pledge_change_form(pledge, loaded, description_en="A's correction"))
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Someone else saved this pledge" in page and "nothing of yours was saved" in page
+    assert refused.context["adminform"].form["description_en"].value() == "A's correction"  # A's input kept
+    assert Pledge.objects.get(pk=pledge.pk).description_en == "B's correction"
+
+    reopened = admin_client.get(change_url).context["adminform"].form["row_version"].value()
+    saved_by_a = admin_client.post(change_url, pledge_change_form(pledge, reopened, description_en="A's correction"))
+    assert saved_by_a.status_code == 302
+    assert Pledge.objects.get(pk=pledge.pk).description_en == "A's correction"

@@ -89,10 +89,10 @@ def test_seed_once_loads_an_empty_database_and_then_leaves_corrections_alone(db)
     assert "already loaded" in out.getvalue().splitlines()[-1]
     japan.refresh_from_db()
     assert japan.description_en == "Corrected by an analyst."
-    # Without --once the fixture's values come back (documented in fixtures/README.md).
+    # Without --once the correction stays too, reported as a conflict (tests/seed/test_seed_respects_analysts.py).
     call_command("seed", stdout=out)
     japan.refresh_from_db()
-    assert japan.description_en.startswith("Per the article")
+    assert japan.description_en == "Corrected by an analyst."
 
 
 def test_a_broken_fixture_leaves_nothing_half_written(db, tmp_path):

@@ -3,7 +3,7 @@ import pytest
 from django.core.management import ManagementUtility
 from django.db import connections
 
-from tests.factories import CitationFactory, SourceFactory
+from tests.factories import CitationFactory, SourceFactory, SummitFactory
 
 TEXT = """Заголовок
 Вводный абзац про саммит в Токио.
@@ -87,3 +87,32 @@ def test_list_paragraphs_shows_numbers_and_sections(db, text_path, capsys):
     code, out, _ = run(["verify_citations", "any", str(text_path), "--list-paragraphs"], capsys)
     assert code == 0
     assert out.splitlines() == ["¶1 [] Вводный абзац про саммит в Токио.", "¶2 [Раздел первый] Второй абзац: Япония пообещала деньги."]
+
+
+def test_with_the_text_stored_a_citation_is_checked_when_written(source, text_path, capsys, editor_client):
+    code, out, _ = run(["verify_citations", "small", str(text_path), "--store"], capsys)
+    assert code == 0 and "Stored the text of small" in out
+    summit = SummitFactory()
+
+    def cite(**locator):
+        return editor_client.post("/api/v1/citations/", {
+            "source": "small", "fact_type": "summits.summit", "fact_id": summit.pk, **locator}, format="json")
+
+    wrong_phrase = cite(section="Раздел первый", paragraph=2, key_phrase="Китай пообещал")
+    assert wrong_phrase.status_code == 400
+    assert "not found verbatim in paragraph 2" in wrong_phrase.json()["key_phrase"][0]
+    wrong_paragraph = cite(section="", paragraph=7, key_phrase="саммит")
+    assert wrong_paragraph.status_code == 400
+    assert "paragraph 7 does not exist" in wrong_paragraph.json()["paragraph"][0]
+    wrong_section = cite(section="Раздел второй", paragraph=2, key_phrase="Япония")
+    assert wrong_section.status_code == 400 and "section" in wrong_section.json()
+    assert cite(section="Раздел первый", paragraph=2, key_phrase="пообещала деньги").status_code == 201
+    # The text is held, never served.
+    assert "пообещала деньги." not in editor_client.get("/api/v1/sources/small/").content.decode()
+
+
+def test_without_a_stored_text_citations_are_only_checked_offline(source, editor_client):
+    response = editor_client.post("/api/v1/citations/", {
+        "source": "small", "fact_type": "summits.summit", "fact_id": SummitFactory().pk,
+        "paragraph": 2, "key_phrase": "Китай пообещал"}, format="json")
+    assert response.status_code == 201

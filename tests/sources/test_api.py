@@ -2,9 +2,18 @@
 import pytest
 from django.urls import reverse
 
-from apps.sources.models import SourceKind
+from apps.investments.models import Pledge
+from apps.sources.models import Citation, SourceKind
 from tests.api.helpers import APIResourceTests, Narrows, assert_status
-from tests.factories import AssessmentFactory, CitationFactory, PledgeFactory, SourceFactory, StateFactory, SummitFactory
+from tests.factories import (
+    ActorFactory,
+    AssessmentFactory,
+    CitationFactory,
+    PledgeFactory,
+    SourceFactory,
+    StateFactory,
+    SummitFactory,
+)
 
 
 def _dataset_and_article():
@@ -46,7 +55,7 @@ class TestCitationAPI(APIResourceTests):
     filters = [
         Narrows("source", lambda c: c.source.slug),
         Narrows("fact_type", lambda c: "summits.summit", _summit_and_pledge_citations),
-        Narrows("fact_id", lambda c: c.object_id),
+        # fact_id: only with fact_type (test_fact_id_needs_fact_type)
         Narrows("q", lambda c: c.key_phrase),
     ]
 
@@ -104,3 +113,48 @@ def test_citation_basis_is_filterable_and_an_inferred_citation_needs_its_inferen
     response = editor_client.patch(reverse("citation-detail", kwargs={"pk": stated.pk}), {"basis": "inferred"}, format="json")
     assert_status(response, 400)
     assert "inference" in response.json()
+@pytest.mark.django_db
+def test_fact_id_needs_fact_type_so_unrelated_facts_sharing_an_id_are_not_mixed(api_client):
+    summit, pledge = SummitFactory(), PledgeFactory()
+    on_summit = CitationFactory(fact=summit)
+    CitationFactory(fact=pledge)
+    Pledge.objects.filter(pk=pledge.pk).update(id=summit.pk)  # same id, another model
+    Citation.objects.filter(content_type__model="pledge").update(object_id=summit.pk)
+
+    response = api_client.get("/api/v1/citations/", {"fact_id": summit.pk})
+    assert_status(response, 400)
+    assert "fact_type" in response.json()["fact_id"]
+    response = api_client.get("/api/v1/citations/", {"fact_id": summit.pk, "fact_type": "summits.summit"})
+    assert_status(response, 200)
+    assert [row["id"] for row in response.json()["results"]] == [on_summit.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fact_type", ["actors.historicalactor", "summits.historicalsummit", "sources.citation"])
+def test_a_citation_points_only_at_a_fact_model_not_at_a_history_row(editor_client, fact_type):
+    actor = ActorFactory()
+    history_id = actor.history.get().history_id
+    response = editor_client.post("/api/v1/citations/", {
+        "source": SourceFactory().slug, "fact_type": fact_type, "fact_id": history_id, "key_phrase": "x"},
+        format="json")
+    assert_status(response, 400)
+    assert "fact_type" in response.json()
+    assert not Citation.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("resource, factory", [("summits", SummitFactory), ("pledges", PledgeFactory),
+                                               ("actors", ActorFactory)])
+def test_cited_false_lists_the_facts_without_any_citation(api_client, resource, factory):
+    cited, uncited = factory(), factory()
+    CitationFactory(fact=cited)
+    for value, expected in (("false", uncited), ("true", cited)):
+        response = api_client.get(f"/api/v1/{resource}/", {"cited": value, "page_size": 500})
+        assert_status(response, 200)
+        ids = {row["id"] for row in response.json()["results"]}
+        assert expected.pk in ids and ({cited.pk, uncited.pk} - {expected.pk}).isdisjoint(ids)
+
+
+@pytest.mark.django_db
+def test_cited_is_not_offered_where_rows_are_not_facts(api_client):
+    assert_status(api_client.get("/api/v1/sources/", {"cited": "false"}), 400)

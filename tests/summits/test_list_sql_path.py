@@ -65,7 +65,7 @@ FILTER_SAMPLES = {
     "host": "japan", "level": "heads_of_state", "year": "2021", "date_after": "2021-01-01",
     "date_before": "2021-06-30", "city": "astana", "slug": "summit-3", "date_precision": "month", "ordinal": "3",
     "modified_since": "2026-01-01T00:00:00Z", "created_since": "2026-01-01T00:00:00Z", "q": "summit",
-    "source": "velizade", "sources_min": "2", "end_date__isnull": "false",
+    "source": "velizade", "sources_min": "2", "end_date__isnull": "false", "cited": "false",
 }
 @pytest.mark.parametrize("name", sorted(name for name, value in FILTER_SAMPLES.items() if value))
 def test_each_filter_filters_alike_on_both_paths(api_client, summits, name):

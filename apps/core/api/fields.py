@@ -1,9 +1,10 @@
 """Serializer fields shared by every resource: related rows by slug, partial dates, content types."""
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from rest_framework import serializers
 
 from apps.core.api.briefs import ActorBrief, SluggedBrief, brief_serializer
-from apps.core.models import format_partial_date
+from apps.core.models import fact_models, format_partial_date
 
 
 class Brief(dict):
@@ -59,15 +60,21 @@ class PartialDateField(serializers.Field):
         return format_partial_date(getattr(obj, self.date_field), getattr(obj, f"{self.date_field}_precision"))
 
 
+def fact_content_types():
+    """The ContentTypes of the fact models (apps.core.models.fact_models), which citations point at."""
+    facts = Q(pk__in=[])
+    for model in fact_models():
+        facts |= Q(app_label=model._meta.app_label, model=model._meta.model_name)
+    return ContentType.objects.filter(facts)
+
+
 class ContentTypeField(serializers.RelatedField):
     """A fact's model as 'app_label.model' (e.g. 'summits.summit')."""
 
     default_error_messages = {"invalid": "Give the fact's model as 'app_label.model', e.g. 'summits.summit'."}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", ContentType.objects.filter(
-            app_label__in=["actors", "summits", "investments", "trade", "geoeconomics"]
-        ))
+        kwargs.setdefault("queryset", fact_content_types())
         super().__init__(**kwargs)
 
     def to_representation(self, value):

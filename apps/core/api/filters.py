@@ -6,8 +6,9 @@ import re
 import django_filters
 import django_filters.constants
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, F, Q, Subquery, UniqueConstraint
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, UniqueConstraint
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
@@ -18,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from apps.actors.models import Actor
+from apps.core.models import FactModel
 from apps.search.text import TextSearch, search_queryset, text_search_of
 from apps.sources.models import Citation, Source
 
@@ -190,7 +192,8 @@ class CatrackFilterSet(django_filters.FilterSet):
     modified_since = DateTimeSinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        label="Rows created or changed at or after this ISO 8601 datetime (e.g. 2025-12-19T00:00:00Z).",
+        label="Rows created or changed at or after this ISO 8601 datetime (e.g. 2025-12-19T00:00:00Z). "
+              "Deleted rows are not listed: learn deletions from /api/v1/changes/.",
     )
     created_since = DateTimeSinceFilter(
         field_name="created_at", lookup_expr="gte", label="Rows created at or after this ISO 8601 datetime."
@@ -240,6 +243,10 @@ class CatrackFilterSet(django_filters.FilterSet):
             for name in ("source", "sources_min"):
                 if filters.get(name) is CatrackFilterSet.declared_filters[name]:  # not a subclass's own
                     del filters[name]
+        if model is not None and issubclass(model, FactModel):
+            # Every fact is meant to carry a citation: the ones that do not are found with cited=false.
+            filters["cited"] = BooleanFilter(
+                method="filter_cited", label="true: facts with at least one citation; false: facts without any.")
         return filters
 
     def __init__(self, data=None, *args, only_given=False, **kwargs):
@@ -290,6 +297,11 @@ class CatrackFilterSet(django_filters.FilterSet):
         backed = (_citations_of(queryset.model).order_by().values("object_id")
                   .annotate(sources=Count("source_id", distinct=True)).filter(sources__gte=value).values("object_id"))
         return queryset.filter(pk__in=backed)
+
+    def filter_cited(self, queryset, name, value):
+        citations = Citation.objects.filter(
+            content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk"))
+        return queryset.filter(Exists(citations) if value else ~Exists(citations))
 
 
 def _has_citations(model):

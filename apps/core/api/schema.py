@@ -58,6 +58,7 @@ ERROR_RESPONSES = {
     "404": "No such row (or page).",
     "406": "The requested format is not available.",
     "409": "The change conflicts with existing data (a row still refers to it, or a unique key).",
+    "412": "If-Match names a version the row no longer has: read it again (its ETag) and retry.",
     "429": "Too many requests; see Retry-After.",
 }
 READ_ERRORS = ["400", "404", "406", "429"]
@@ -77,6 +78,8 @@ class CatrackAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = READ_ERRORS if self.method in SAFE_METHODS else WRITE_ERRORS
+        if self.method in ("PUT", "PATCH", "DELETE") or self.path.endswith("/revert/"):
+            codes = [*codes, "412"]  # a stale If-Match (apps.core.api.views.check_if_match)
         error_schema = {"type": "object", "additionalProperties": {}}
         for code in codes:
             responses.setdefault(code, {

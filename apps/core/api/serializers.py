@@ -105,7 +105,8 @@ class CatrackModelSerializer(serializers.ModelSerializer):
             instance.full_clean(exclude=[name for name in many])
         except DjangoValidationError as error:
             raise serializers.ValidationError(_error_dict(error)) from None
-        return attrs
+        # What the model normalised (an upper-cased currency, -0 as 0) is what gets saved.
+        return {name: value if name in many else getattr(instance, name) for name, value in attrs.items()}
 
 
 def _error_dict(error):

@@ -2,20 +2,24 @@
 import functools
 
 from django.db import IntegrityError, connection, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.fields import empty
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from apps.core.api.csv_export import EXPORT_FORMATS, export_response
+from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
+from apps.core.models import ChangeAction, ChangeEvent
 from apps.core.api.filters import (
     StrictFilterBackend,
     check_query_params,
@@ -28,6 +32,40 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The change conflicts with existing data."
     default_code = "conflict"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = ("If-Match: the row changed since you read it (its ETag is now different). Read it again, "
+                      "re-apply your change and send it with the new ETag.")
+    default_code = "precondition_failed"
+
+
+# Actions whose response is the row itself, so they carry its ETag.
+DETAIL_ACTIONS = frozenset({"create", "retrieve", "update", "partial_update", "revert"})
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description="The ETag of the row as you read it: a row changed since then is a 412, not a lost update.")
+
+
+def check_if_match(request, row):
+    """RFC 9110 §13.1.1 If-Match with strong comparison: absent or `*` passes; otherwise one of the listed
+    entity tags must be the row's current version, else PreconditionFailed (412). Weak tags never match."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return
+    tags = parse_etags(header)
+    if tags == ["*"]:
+        return
+    if quote_etag(row.row_version) not in tags:
+        raise PreconditionFailed()
+
+
+def begin_change(request, *, lock):
+    """Start a write in the current transaction (apps.core.change_capture.start_change)."""
+    start_change(request.user.get_username() if request.user.is_authenticated else None, lock=lock)
 
 
 def conflict_from(error):
@@ -46,7 +84,8 @@ class HistoryChangeSerializer(serializers.Serializer):
 
 
 class HistoryRecordSerializer(serializers.Serializer):
-    history_id = serializers.IntegerField()
+    history_id = serializers.IntegerField(
+        allow_null=True, help_text="null for a many-to-many change (read from the change feed, /api/v1/changes/)")
     date = serializers.DateTimeField()
     change_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     user = serializers.CharField(allow_null=True)
@@ -57,14 +96,15 @@ class HistoryRecordSerializer(serializers.Serializer):
 CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def history_records(obj, *, show_editors=False):
-    """Every recorded version of `obj`, newest first, each with the fields it changed (old → new).
+def history_records(versions, *, show_editors=False):
+    """Every recorded version in `versions` (one row's historical records), newest first, each with the
+    fields it changed (old → new).
 
     `user` (who made the change) is the editor's user name only with show_editors, else null: user
     names are for staff, not for the public. One query: versions are diffed pairwise in Python rather
     than asking each for its predecessor.
     """
-    versions = list(obj.history.select_related("history_user").order_by("history_date", "history_id"))
+    versions = list(versions.select_related("history_user").order_by("history_date", "history_id"))
     records, previous = [], None
     for version in versions:
         changes = []
@@ -81,6 +121,38 @@ def history_records(obj, *, show_editors=False):
         })
         previous = version
     return list(reversed(records))
+
+
+def link_history_records(model, pk, show_editors=False):
+    """History entries for the many-to-many values of row `pk` of `model` (pledge recipients, grouping
+    members, corridor markets...), from the change feed's events of their link tables: one entry per link
+    added (old null, new the other row's id) or removed (old the id, new null), also when a deleted row
+    took its links with it. Link models of their own (summit participants) have their own history."""
+    records = []
+    for field in model._meta.many_to_many:
+        through = field.remote_field.through._meta
+        if not through.auto_created:
+            continue
+        own = through.get_field(field.m2m_field_name()).column
+        other = through.get_field(field.m2m_reverse_field_name()).column
+        events = ChangeEvent.objects.filter(resource=through.label_lower, **{f"row__{own}": pk}).order_by("id")
+        for event in events:
+            linked = event.row.get(other)
+            added = event.action == ChangeAction.CREATE
+            records.append({
+                "history_id": None, "date": event.occurred_at, "change_type": "changed",
+                "user": event.user if show_editors else None,
+                "change_reason": None,
+                "changes": [{"field": field.name, "old": None if added else linked, "new": linked if added else None}],
+            })
+    return records
+
+
+def row_history(model, pk, versions, *, show_editors=False):
+    """A row's history, newest first: its recorded versions (history_records) and its many-to-many changes.
+    Editors' user names only with show_editors (signed-in staff)."""
+    records = history_records(versions, show_editors=show_editors) + link_history_records(model, pk, show_editors)
+    return sorted(records, key=lambda record: record["date"], reverse=True)
 
 
 def _plain(value):
@@ -140,14 +212,6 @@ class CatrackViewSet(viewsets.ModelViewSet):
             response.data["matched_via_groupings"] = matched  # {actor parameter: [grouping slugs]}
         return response
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        matched = getattr(request, "matched_via_groupings", None)
-        if matched is not None:
-            # Also on unpaginated answers (summaries, CSV): which groupings the actor filters took in.
-            response["X-Matched-Via-Groupings"] = "; ".join(
-                f"{name}: {', '.join(slugs) or '(none)'}" for name, slugs in sorted(matched.items()))
-        return super().finalize_response(request, response, *args, **kwargs)
-
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is not None and self.paginator.page.paginator.count == 0:
@@ -155,14 +219,60 @@ class CatrackViewSet(viewsets.ModelViewSet):
         return page
 
     def get_object(self):
+        """The addressed row. For PUT/PATCH/DELETE it is locked first (inside the transaction of update() /
+        destroy()) and read after the lock, so a concurrent write is applied before this one reads, never
+        overwritten by it; then a stale If-Match is a 412."""
+        writing = self.request.method not in SAFE_METHODS  # PUT, PATCH, DELETE and detail POSTs (revert)
+        if writing:
+            self._lock_row()
         try:
-            return super().get_object()
+            row = super().get_object()
         except Http404:
             raise_for_unknown_slugs(self.request)
             raise
+        if writing:
+            check_if_match(self.request, row)
+        self.versioned_row = row
+        return row
+
+    def _lock_row(self):
+        # SELECT ... FOR UPDATE on the bare table (the viewset's queryset joins nullable relations, which
+        # PostgreSQL cannot lock); SQLite ignores it, its write transaction serialises writers instead.
+        begin_change(self.request, lock=True)
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        model = self.get_queryset().model
+        rows = model._base_manager.select_for_update().filter(**{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        list(rows.values_list("pk", flat=True))
+
+    @extend_schema(parameters=[IF_MATCH])
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().update(request, *args, **kwargs)
+
+    @extend_schema(parameters=[IF_MATCH])
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)  # through update(): one transaction
+
+    @extend_schema(parameters=[IF_MATCH])
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Every detail response names the version of the row it shows (create, read, update).
+        row = getattr(self, "versioned_row", None)
+        if row is not None and 200 <= response.status_code < 300 and self.action in DETAIL_ACTIONS:
+            response["ETag"] = quote_etag(row.row_version)
+        matched = getattr(request, "matched_via_groupings", None)
+        if matched is not None:
+            # Also on unpaginated answers (summaries, CSV): which groupings the actor filters took in.
+            response["X-Matched-Via-Groupings"] = "; ".join(
+                f"{name}: {', '.join(slugs) or '(none)'}" for name, slugs in sorted(matched.items()))
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_create(self, serializer):
         self._save(serializer)
+        self.versioned_row = serializer.instance
 
     def perform_update(self, serializer):
         self._save(serializer)
@@ -171,6 +281,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
         # The serializer ran full_clean(); a race can still break a unique key — a 409, never a 500.
         try:
             with transaction.atomic():
+                begin_change(self.request, lock=serializer.instance is not None)
                 serializer.save()
         except IntegrityError as error:
             raise conflict_from(error) from None
@@ -193,7 +304,55 @@ class HistoryMixin:
     @extend_schema(responses=HistoryRecordSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, *args, **kwargs):
-        return Response(history_records(self.get_object(), show_editors=request.user.is_staff))
+        """The row's history; for a deleted row too, ending with its deletion (who, when)."""
+        model = self.get_queryset().model
+        try:
+            row = self.get_object()
+        except Http404:
+            versions = self._deleted_row_versions()
+            return Response(row_history(model, getattr(versions.first(), model._meta.pk.attname), versions,
+                                        show_editors=request.user.is_staff))
+        return Response(row_history(model, row.pk, row.history.all(), show_editors=request.user.is_staff))
+
+    @extend_schema(request=None, filters=False, parameters=[IF_MATCH],
+                   description="Bring the row back to the values it had in history entry `history_id` (its "
+                               "fields; many-to-many values are not in its history). Recorded as a new entry.")
+    @action(detail=True, methods=["post"], url_path=r"history/(?P<history_id>[0-9]{1,18})/revert",
+            pagination_class=None)
+    def revert(self, request, history_id, *args, **kwargs):
+        """POST: the row as it was at `history_id`, saved as a new change (who, when, reason in its history)."""
+        opts = self.get_queryset().model._meta
+        if not request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+            raise PermissionDenied()
+        with transaction.atomic():
+            row = self.get_object()  # locked, If-Match checked
+            version = row.history.filter(history_id=history_id).first()
+            if version is None:
+                raise NotFound(f"No history entry {history_id} of this row.")
+            reverted = version.instance
+            reverted._state.adding = False  # the same row, saved over (unique checks must not count it twice)
+            try:
+                reverted.full_clean()
+            except DjangoValidationError as error:
+                raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
+            reverted._change_reason = f"revert to history entry {history_id}"
+            try:
+                reverted.save()
+            except IntegrityError as error:
+                raise conflict_from(error) from None
+        self.versioned_row = reverted
+        return Response(self.get_serializer(self.get_queryset().get(pk=reverted.pk)).data)
+
+    def _deleted_row_versions(self):
+        # The deleted row's versions, found by the URL's id or slug in the history table; 404 if none.
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        model = self.get_queryset().model
+        pk_name = model._meta.pk.attname
+        field = pk_name if self.lookup_field == "pk" else self.lookup_field  # a history row's own pk is history_id
+        last = model.history.filter(**{field: self.kwargs[lookup_url_kwarg]}).order_by("-history_date").first()
+        if last is None or last.history_type != "-":
+            raise Http404
+        return model.history.filter(**{pk_name: getattr(last, pk_name)})
 
 
 # @action(**AGGREGATE): a summary table is neither paged nor ordered (its rows come in a fixed, documented

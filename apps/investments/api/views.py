@@ -11,7 +11,7 @@ from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.investments.api.serializers import PledgeSerializer
 from apps.investments.filters import PledgeFilterSet
-from apps.investments.models import Pledge
+from apps.investments.models import AmountQualifier, Pledge
 from apps.investments.selectors import PLEDGE_GROUPS, pledge_summary
 
 PledgeSummaryRow = inline_serializer(
@@ -26,7 +26,14 @@ PledgeSummaryRow = inline_serializer(
         "year": serializers.IntegerField(required=False, allow_null=True),
         "count": serializers.IntegerField(),
         "count_with_usd": serializers.IntegerField(help_text="pledges in the group that have a USD amount"),
-        "total_usd": serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True),
+        "total_usd": serializers.DecimalField(
+            max_digits=24, decimal_places=2, allow_null=True,
+            help_text="sum of the USD equivalents, and of the amounts of pledges stated in USD",
+        ),
+        "total_usd_qualifier": serializers.ChoiceField(
+            choices=AmountQualifier.choices, allow_null=True,
+            help_text="exact only when every part is exact; up_to/about/at_least as the parts are; null with no USD",
+        ),
         "total_amount": serializers.DecimalField(
             max_digits=24, decimal_places=2, required=False, allow_null=True,
             help_text="sum in the currency itself (only when grouped by currency)",

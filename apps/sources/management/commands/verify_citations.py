@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.sources.locators import text_paragraphs
-from apps.sources.models import Source
+from apps.sources.models import Source, SourceText
 from apps.sources.selectors import citations_verify
 
 
@@ -16,8 +16,13 @@ class Command(BaseCommand):
             "--list-paragraphs", action="store_true",
             help="Only print the text's numbered paragraphs with their sections (to write locators), then exit.",
         )
+        parser.add_argument(
+            "--store", action="store_true",
+            help="When every citation verifies, keep the text in the database: new citations of the source are "
+                 "then checked against it when written (never served).",
+        )
 
-    def handle(self, source_slug, path_to_text, *, list_paragraphs=False, **options):
+    def handle(self, source_slug, path_to_text, *, list_paragraphs=False, store=False, **options):
         try:
             with open(path_to_text, encoding="utf-8") as f:
                 text = f.read()
@@ -40,3 +45,7 @@ class Command(BaseCommand):
             f"OK: {report.checked} citations of {source_slug} verified against {path_to_text} "
             f"({report.paragraphs} paragraphs)"
         )
+        if store:
+            source = Source.objects.get(slug=source_slug)
+            SourceText.objects.update_or_create(source=source, defaults={"text": text})
+            self.stdout.write(f"Stored the text of {source_slug}: its new citations are checked when written.")

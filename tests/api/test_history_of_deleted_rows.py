@@ -1,0 +1,78 @@
+"""After a DELETE the row's history still answers, ending with the deletion: who, when, the last values."""
+import pytest
+
+from tests.factories import PledgeFactory, SummitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("resource, make, key", [
+    ("summits", lambda: SummitFactory(slug="gone-summit"), lambda row: row.slug),
+    ("pledges", lambda: PledgeFactory(description_en="gone pledge"), lambda row: row.pk),
+])
+def test_the_history_of_a_deleted_row_ends_with_its_deletion(editor_client, editor, resource, make, key):
+    row = make()
+    url = f"/api/v1/{resource}/{key(row)}/"
+    assert editor_client.patch(url, {"title_en" if resource == "summits" else "description_en": "last value"},
+                               format="json").status_code == 200
+    assert editor_client.delete(url).status_code == 204
+    assert editor_client.get(url).status_code == 404
+
+    response = editor_client.get(f"{url}history/")
+    assert response.status_code == 200, response.content
+    deleted, changed, created = response.json()
+    assert (deleted["change_type"], deleted["user"]) == ("deleted", editor.username)
+    assert changed["change_type"] == "changed" and changed["changes"][0]["new"] == "last value"
+    assert created["change_type"] == "created"
+
+
+def test_history_of_a_row_that_never_existed_is_404(editor_client):
+    assert editor_client.get("/api/v1/summits/never-was/history/").status_code == 404
+    assert editor_client.get("/api/v1/pledges/987654/history/").status_code == 404
+
+
+def test_revert_brings_a_row_back_to_a_history_entry_as_a_new_change(editor_client, editor, api_client):
+    pledge = PledgeFactory(description_en="original")
+    url = f"/api/v1/pledges/{pledge.pk}/"
+    editor_client.patch(url, {"description_en": "vandalised"}, format="json")
+    original = pledge.history.earliest("history_date").history_id
+    stale = editor_client.get(url)["ETag"]
+    editor_client.patch(url, {"status": "committed"}, format="json")
+
+    assert editor_client.post(f"{url}history/{original}/revert/", HTTP_IF_MATCH=stale).status_code == 412
+    assert api_client.post(f"{url}history/{original}/revert/").status_code in (401, 403)
+    assert editor_client.post(f"{url}history/999999999/revert/").status_code == 404
+
+    response = editor_client.post(f"{url}history/{original}/revert/", HTTP_IF_MATCH=editor_client.get(url)["ETag"])
+    assert response.status_code == 200, response.content
+    assert response.json()["description_en"] == "original" and response.json()["status"] == "announced"
+    assert response["ETag"] == editor_client.get(url)["ETag"]
+    latest = editor_client.get(f"{url}history/").json()[0]
+    assert latest["change_reason"] == f"revert to history entry {original}" and latest["user"] == editor.username
+    assert {c["field"] for c in latest["changes"]} >= {"description_en", "status"}
+
+
+def test_many_to_many_changes_are_in_the_history_also_when_a_linked_row_is_deleted(editor_client):
+    from tests.factories import CorridorFactory, StateFactory
+
+    pledge = PledgeFactory()
+    kazakhstan, uzbekistan = StateFactory(slug="kazakhstan"), StateFactory(slug="uzbekistan")
+    url = f"/api/v1/pledges/{pledge.pk}/"
+    editor_client.patch(url, {"recipients": ["kazakhstan"]}, format="json")
+    editor_client.patch(url, {"recipients": ["uzbekistan"]}, format="json")
+    changes = [c for record in editor_client.get(f"{url}history/").json() for c in record["changes"]
+               if c["field"] == "recipients"]
+    assert sorted(changes, key=str) == sorted([
+        {"field": "recipients", "old": None, "new": kazakhstan.pk},
+        {"field": "recipients", "old": kazakhstan.pk, "new": None},
+        {"field": "recipients", "old": None, "new": uzbekistan.pk},
+    ], key=str)
+
+    corridor = CorridorFactory()
+    market = StateFactory()
+    corridor.markets.add(market)
+    market_id = market.pk
+    market.delete()  # the corridor loses a market: traced in its history
+    history = editor_client.get(f"/api/v1/corridors/{corridor.slug}/history/").json()
+    assert history[0]["changes"] == [{"field": "markets", "old": market_id, "new": None}]
+    assert history[1]["changes"] == [{"field": "markets", "old": None, "new": market_id}]
