@@ -6,6 +6,14 @@ from tests.factories import PledgeFactory, SummitFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def editor(editor):
+    """The editor as staff: editors' names are shown to signed-in staff only (issue 16)."""
+    editor.is_staff = True
+    editor.save(update_fields=["is_staff"])
+    return editor
+
+
 @pytest.mark.parametrize("resource, make, key", [
     ("summits", lambda: SummitFactory(slug="gone-summit"), lambda row: row.slug),
     ("pledges", lambda: PledgeFactory(description_en="gone pledge"), lambda row: row.pk),

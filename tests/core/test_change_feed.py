@@ -87,6 +87,11 @@ def test_a_delete_leaves_a_tombstone_with_who_when_and_the_last_values(editor_cl
     assert tombstone["object_id"] == str(actor.pk)
     assert tombstone["row"]["slug"] == "atlantis" and tombstone["row"]["name_en"] == "Atlantis"
     assert tombstone["occurred_at"]
+    assert tombstone["user"] is None  # the editor is not staff: names are for signed-in staff (issue 16)
+    editor.is_staff = True
+    editor.save(update_fields=["is_staff"])
+    since_start = editor_client.get("/api/v1/changes/").json()["results"]
+    (tombstone,) = [e for e in since_start if e["action"] == "delete" and e["resource"] == "actors.actor"]
     assert tombstone["user"] == (editor.username if is_postgres else None)  # SQLite cannot say who
 
 

@@ -27,6 +27,13 @@ class ChangeEventSerializer(serializers.ModelSerializer):
         model = ChangeEvent
         fields = ["cursor", "occurred_at", "resource", "object_id", "action", "row", "user"]
 
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        request = self.context.get("request")
+        if request is None or not request.user.is_staff:
+            data["user"] = None  # editors' names are for signed-in staff (as in /history/)
+        return data
+
 
 ChangePage = inline_serializer(name="ChangePage", fields={
     "next": serializers.URLField(allow_null=True, help_text="The next page; null when you are up to date."),
@@ -92,7 +99,7 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
         cursor = page[-1].id if page else (since if kind == "cursor" else None)
         next_url = (replace_query_param(request.build_absolute_uri(), "since", str(cursor)) if more else None)
         return Response({"next": next_url, "cursor": cursor,
-                         "results": ChangeEventSerializer(page, many=True).data})
+                         "results": ChangeEventSerializer(page, many=True, context={"request": request}).data})
 
 
 def _page_size(raw):
