@@ -119,3 +119,12 @@ def test_the_trade_flows_csv_streams_from_copy(api_client, flows, monkeypatch):
     assert_status(response, 200)
     rows = list(csv.DictReader(io.StringIO(body(response).decode())))
     assert [(row["partner2"], row["customs_code"], row["mot_code"]) for row in rows] == [("japan", "C01", "2100")]
+
+
+@pytest.mark.django_db
+def test_xlsx_holds_text_with_control_characters(editor_client):
+    # Found by schemathesis: openpyxl refuses control characters, which made a 500.
+    response = editor_client.post("/api/v1/assessments/?format=xlsx", {"statement_en": "a\x06b", "slug": "ctl"})
+    assert_status(response, 201)
+    cells = [cell.value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for cell in row]
+    assert "a\ufffdb" in cells

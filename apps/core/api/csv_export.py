@@ -203,15 +203,19 @@ def _copy_chunks(queryset, columns):
 def xlsx_bytes(rows):
     """An .xlsx file (bytes) of one sheet holding `rows` (lists of cells; the first is the header).
 
-    Text stays text: a value starting with '=' is written as a string, never as a formula.
+    Text stays text: a value starting with '=' is written as a string, never as a formula. Control
+    characters a worksheet cannot hold (XML 1.0 forbids them) are written as U+FFFD, not refused.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
 
     def cell(value):
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
         if isinstance(value, str) and value.startswith("="):
             text = WriteOnlyCell(sheet, value)
             text.data_type = "s"
