@@ -8,6 +8,7 @@ from apps.core.models import (
     PeriodMixin,
     SlugNaturalKeyManager,
     SluggedModel,
+    ends_after_start,
     partial_date_constraints,
 )
 
@@ -147,13 +148,7 @@ class ActorRelation(PeriodMixin, FactModel):
                 condition=~models.Q(subject=models.F("object")),
                 violation_error_message="An actor cannot be in a relation with itself.",
             ),
-            models.CheckConstraint(
-                name="actor_relation_end_after_start",
-                condition=models.Q(start_date__isnull=True)
-                | models.Q(end_date__isnull=True)
-                | models.Q(end_date__gte=models.F("start_date")),
-                violation_error_message="The relation cannot end before it starts.",
-            ),
+            ends_after_start("actor_relation_end_after_start", "The relation cannot end before it starts."),
             models.UniqueConstraint(
                 fields=["subject", "object", "kind", "domain"], name="actor_relation_unique"
             ),
@@ -226,13 +221,7 @@ class Office(PeriodMixin, FactModel):
         ordering = ["organization__name_en", "start_date", "person__name_en", "id"]
         constraints = [
             models.CheckConstraint(name="office_role_en_not_empty", condition=~models.Q(role_en="")),
-            models.CheckConstraint(
-                name="office_end_after_start",
-                condition=models.Q(start_date__isnull=True)
-                | models.Q(end_date__isnull=True)
-                | models.Q(end_date__gte=models.F("start_date")),
-                violation_error_message="An office cannot end before it starts.",
-            ),
+            ends_after_start("office_end_after_start", "An office cannot end before it starts."),
             models.CheckConstraint(
                 name="office_person_not_organization", condition=~models.Q(person=models.F("organization"))
             ),

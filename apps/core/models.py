@@ -30,6 +30,17 @@ class DatePrecision(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+def ends_after_start(name, message, start="start_date", end="end_date"):
+    """A CheckConstraint `name`: `end` is on or after `start` when both are known (a period never ends
+    before it starts); `message` is the 400's text."""
+    return models.CheckConstraint(
+        name=name,
+        condition=models.Q(**{f"{start}__isnull": True}) | models.Q(**{f"{end}__isnull": True})
+        | models.Q(**{f"{end}__gte": models.F(start)}),
+        violation_error_message=message,
+    )
+
+
 def partial_date_constraints(model_name, field):
     """Database rules for a (date, precision) pair: unknown ⇔ no date."""
     precision = f"{field}_precision"

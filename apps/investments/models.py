@@ -4,7 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.actors.models import Actor
-from apps.core.models import DatePrecision, FactModel, clean_partial_date, format_partial_date, partial_date_constraints
+from apps.core.models import (
+    DatePrecision,
+    FactModel,
+    clean_partial_date,
+    ends_after_start,
+    format_partial_date,
+    partial_date_constraints,
+)
 from apps.summits.models import Document, Summit, Topic
 
 
@@ -129,13 +136,8 @@ class Pledge(FactModel):
                 name="pledge_usd_rate_positive", condition=models.Q(usd_rate__gt=0),
                 violation_error_message="The exchange rate must be positive.",
             ),
-            models.CheckConstraint(
-                name="pledge_period_end_after_start",
-                condition=models.Q(period_start__isnull=True)
-                | models.Q(period_end__isnull=True)
-                | models.Q(period_end__gte=models.F("period_start")),
-                violation_error_message="The period cannot end before it starts.",
-            ),
+            ends_after_start("pledge_period_end_after_start", "The period cannot end before it starts.",
+                             start="period_start", end="period_end"),
             models.CheckConstraint(
                 name="pledge_period_years_positive", condition=models.Q(period_years__gte=1),
                 violation_error_message="The period lasts at least one year.",
