@@ -55,7 +55,9 @@ def serious_violations(page):
 
 def assert_links_resolve(page, live_server, checked):
     """Every same-site link on the page answers 200 (each path once per test)."""
-    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    # getAttribute: an SVG link's `href` is an object (SVGAnimatedString), not the URL.
+    hrefs = page.eval_on_selector_all(
+        "a[href]", "links => links.map(a => new URL(a.getAttribute('href'), document.baseURI).href)")
     for href in hrefs:
         parts = urlsplit(href)
         if parts.scheme not in ("http", "https") or parts.netloc != urlsplit(live_server.url).netloc:
