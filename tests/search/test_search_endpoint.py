@@ -121,3 +121,24 @@ def test_numbers_and_short_words_match_only_as_typed(api_client):
     SummitFactory(title_en="Summit 124", title_ru="Саммит 124")
     for q in ["Summit 123", "Саммит 123", "Sumit 123"]:
         assert [row["slug"] for row in api_client.get("/api/v1/summits/", {"q": q}).json()["results"]] == [wanted.slug], q
+
+
+def test_several_kinds_narrow_one_search(seeded, api_client):
+    # The README's example: a repeated `kind` is a multiple choice, not a repeated single value.
+    response = api_client.get("/api/v1/search/", {"q": "Транскаспийский", "kind": ["corridor", "document"]})
+    assert_status(response, 200)
+    kinds = {hit["kind"] for hit in response.json()["results"]}
+    assert "corridor" in kinds and kinds <= {"corridor", "document"}
+
+
+@pytest.mark.parametrize("q", ["x" * 201, " ".join(["word"] * 11)])
+def test_search_has_the_lists_q_limits(db, api_client, q):
+    response = api_client.get("/api/v1/search/", {"q": q})
+    assert_status(response, 400)
+    assert "q" in response.json()
+
+
+def test_search_refuses_an_export_format(db, api_client):
+    response = api_client.get("/api/v1/search/", {"q": "Japan", "format": "csv"})
+    assert_status(response, 400)
+    assert "format" in response.json()

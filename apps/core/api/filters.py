@@ -369,7 +369,9 @@ def known_query_params(view, filterset_class):
     return known
 
 
-def check_query_params(request, view, filterset_class):
+def check_query_params(request, view, filterset_class, *, several=()):
+    """400 for an unknown parameter, an unknown output format, or a single-valued parameter given twice
+    (a filterset's multiple choices, and the names in `several`, may repeat)."""
     known = known_query_params(view, filterset_class)
     unknown = sorted(set(request.query_params) - known)
     if filterset_class is None or "format" not in filterset_class.base_filters:
@@ -380,8 +382,8 @@ def check_query_params(request, view, filterset_class):
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
         )
-    several = {name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
-               if isinstance(f, django_filters.MultipleChoiceFilter)}
+    several = {*several, *(name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
+                           if isinstance(f, django_filters.MultipleChoiceFilter))}
     raise_for_repeated(request, several=several)
 
 

@@ -1,12 +1,17 @@
 """The search endpoint's query parameters and hits."""
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from apps.core.api.filters import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, search_words_validator
 from apps.search.kinds import KIND_NAMES
 from apps.search.text import search_words
 
 
 class SearchParamsSerializer(serializers.Serializer):
-    q = serializers.CharField(help_text="Words to find: Russian or English word forms, names (near spellings too).")
+    q = serializers.CharField(
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=f"Words to find: Russian or English word forms, names (near spellings too); at most "
+                  f"{SEARCH_MAX_LENGTH} characters and {SEARCH_MAX_WORDS} words, as `q` on every list.")
     kind = serializers.ListField(
         child=serializers.ChoiceField(choices=KIND_NAMES), required=False,
         help_text="Only hits of these kinds (repeat for several); all kinds when absent.",
@@ -15,6 +20,10 @@ class SearchParamsSerializer(serializers.Serializer):
     def validate_q(self, value):
         if not search_words(value):
             raise serializers.ValidationError("Give at least one word (letters or digits).")
+        try:
+            search_words_validator(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
         return value
 
 

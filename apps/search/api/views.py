@@ -2,6 +2,7 @@
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.reverse import reverse
 
@@ -38,7 +39,10 @@ class SearchView(generics.ListAPIView):
         return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     def list(self, request, *args, **kwargs):
-        check_query_params(request, self, None)
+        check_query_params(request, self, None, several={"kind"})
+        formats = [f for f in request.query_params.getlist("format") if f not in ("json", "api")]
+        if formats:  # hits of mixed kinds have no one CSV or spreadsheet shape
+            raise ValidationError({"format": f"Search answers in json (or api), not {formats[0]!r}."})
         params = SearchParamsSerializer(data={"q": request.query_params.get("q"),
                                               **({"kind": request.query_params.getlist("kind")}
                                                  if "kind" in request.query_params else {})})
