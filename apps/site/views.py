@@ -19,7 +19,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 
 from apps.actors.filters import ActorFilterSet
-from apps.actors.models import Actor, ActorKind, ActorRelation
+from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.search.text import search_queryset
 from apps.investments.filters import PledgeFilterSet
 from apps.investments.models import AmountQualifier, Pledge
@@ -235,7 +235,8 @@ def summit(request, slug):
 # ---------------------------------------------------------------- actors
 
 def actor(request, slug):
-    """An actor: who it is, offices (a person's position), summits, pledges, relations; for a state its trade.
+    """An actor: who it is, offices (held by a person, or a state's or organisation's holders), summits,
+    pledges, relations; for a state its trade.
 
     Each list holds at most ACTOR_LIST_LIMIT rows (the page then links to the full list in the API).
     """
@@ -252,6 +253,9 @@ def actor(request, slug):
         "pledges_given": Pledge.objects.filter(donor=actor).prefetch_related("recipients", CITATIONS)[:limit],
         "pledges_received": Pledge.objects.filter(recipients=actor).select_related("donor")
         .prefetch_related(CITATIONS)[:limit],
+        # Popolo memberships: the offices a person held, or who held the offices of a state or organisation.
+        "offices": Office.objects.filter(Q(person=actor) | Q(organization=actor)).select_related(
+            "person", "organization").prefetch_related(CITATIONS).order_by("-start_date", "id")[:limit],
         "relations": ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor)).select_related(
             "subject", "object").prefetch_related(CITATIONS)[:limit],
     }
@@ -261,6 +265,7 @@ def actor(request, slug):
         "given_api": api_url("pledge-list", donor=actor.slug),
         "received_api": api_url("pledge-list", recipient=actor.slug),
         "relations_api": api_url("actor-relation-list", actor=actor.slug),
+        "offices_api": api_url("office-list", **{"person" if actor.kind == ActorKind.PERSON else "organization": actor.slug}),
     }
     if actor.kind == ActorKind.STATE:
         context.update(state_trade(actor))
@@ -369,7 +374,9 @@ def sources(request):
     fact = Concat(Cast("citations__content_type_id", CharField()), Value(":"),
                   Cast("citations__object_id", CharField()), output_field=CharField())
     rows = Source.objects.annotate(
-        citation_count=Count("citations"), fact_count=Count(fact, distinct=True)).order_by("title")
+        citation_count=Count("citations"),
+        # Only where a citation exists: the LEFT JOIN's empty row would otherwise count as one ':' fact.
+        fact_count=Count(fact, distinct=True, filter=Q(citations__isnull=False))).order_by("title")
     return render(request, "site/sources.html", {"sources": rows, **api_formats("source")})
 
 

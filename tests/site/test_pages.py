@@ -187,3 +187,24 @@ def test_home_lists_the_latest_changes_from_the_history(client, seeded):
     factories.StateFactory(slug="newland", name_en="Newland")
     page = client.get("/").content.decode()
     assert re.search(r'Actor: <a href="/actors/newland/">Newland</a></td>\s*<td>added</td>', page)
+
+
+def test_actor_pages_show_offices_held_and_their_holders(client, seeded):
+    # Popolo memberships (issue 17) on the pages: the person's offices, and a state's office holders.
+    page = client.get("/actors/kassym-jomart-tokayev/").content.decode()
+    assert "No office recorded" not in page and "President" in page and 'href="/actors/kazakhstan/"' in page
+    page = client.get("/actors/kazakhstan/").content.decode()
+    assert 'href="/actors/kassym-jomart-tokayev/"' in page
+
+
+def test_a_multi_day_summit_shows_its_last_day(client, db):
+    factories.SummitFactory(slug="two-days", date="2025-12-19", date_precision="day", end_date="2025-12-20")
+    page = client.get("/summits/two-days/").content.decode()
+    assert '<time datetime="2025-12-19">2025-12-19</time> to <time datetime="2025-12-20">2025-12-20</time>' in page
+
+
+def test_a_source_without_citations_supports_no_fact(client, db):
+    factories.SourceFactory(slug="uncited", title="Uncited")
+    page = client.get("/sources/").content.decode()
+    row = re.search(r'<tr>\s*<td><a href="/sources/uncited/">.*?</tr>', page, re.S).group(0)
+    assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["0", "0"], row
