@@ -17,16 +17,17 @@ from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
-from apps.actors.filters import ActorFilterSet
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
-from apps.search.text import search_queryset
-from apps.investments.filters import PledgeFilterSet
+from apps.search.api.serializers import SearchParamsSerializer
+from apps.search.kinds import KIND_NAMES
+from apps.search.selectors import hit_details, search_hits
 from apps.investments.models import AmountQualifier, Pledge
 from apps.site import charts
 from apps.site.source_texts import annotated_paragraphs, source_text
 from apps.sources.models import Citation, Source
-from apps.summits.filters import DocumentFilterSet, SummitFilterSet
 from apps.summits.models import Document, Summit, SummitParticipant
 from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
 from apps.trade.selectors import trade_mirror
@@ -167,32 +168,41 @@ def home(request):
     })
 
 
-SEARCHED = [
-    # (heading, rows, the API's FilterSet (its `q` search), API basename, ordering)
-    ("Actors", Actor.objects.all(), ActorFilterSet, "actor", "name_en"),
-    ("Summits", Summit.objects.all(), SummitFilterSet, "summit", "-date"),
-    ("Documents", Document.objects.all(), DocumentFilterSet, "document", "title_en"),
-    ("Pledges", Pledge.objects.select_related("donor"), PledgeFilterSet, "pledge", "-amount_usd"),
-]
-
-
 def search(request):
-    """The API's `q` search (apps.search.text, as each list's FilterSet applies it) over actors, summits, documents, pledges.
-
-    One query per kind (4); each group links to the API list with the same `q`.
-    """
-    q = request.GET.get("q", "").strip()[:200]
-    groups = []
+    """One ranked search across every kind of fact: the API's /api/v1/search/ (apps.search), its best
+    SEARCH_HITS hits with snippets, each linked to its page here (summits, actors, sources) or else to its
+    API detail; the full list is the API's (JSON link). Queries: one for the ranked hits, then one per
+    kind among them (as the API's search)."""
+    q = request.GET.get("q", "").strip()
+    hits, errors = [], []
     if q:
-        for heading, rows, filterset, basename, ordering in SEARCHED:
-            rows = search_queryset(rows.all(), q, filterset.text_search()).order_by(ordering)[:SEARCH_HITS]
-            groups.append({"heading": heading, "rows": [(row, _row_url(row)) for row in rows],
-                           **api_formats(basename, q=q)})
-    return render(request, "site/search.html", {"q": q, "groups": groups})
+        params = SearchParamsSerializer(data={"q": q})
+        if params.is_valid():
+            page = list(search_hits(q=q, kinds=set(KIND_NAMES))[:SEARCH_HITS])
+            hits = [{**hit, "url": _site_url(hit), "snippet": _marked(hit["snippet"])}
+                    for hit in hit_details(hits=page, q=q, url_for=_api_detail_url)]
+        else:
+            errors = [message for messages in params.errors.values() for message in messages]
+    return render(request, "site/search.html", {
+        "q": q, "hits": hits, "errors": errors, "limit": SEARCH_HITS,
+        "api_json": api_url("search", q=q) if q else None,
+    })
 
 
-def _row_url(row):
-    return fact_url(type(row), row.pk, getattr(row, "slug", None))
+def _api_detail_url(kind, lookup):
+    return reverse(f"{kind}-detail", kwargs=lookup)
+
+
+def _site_url(hit):
+    """The hit's page on this site where it has one (summits, actors, sources), else its API detail."""
+    if hit["kind"] in ("summit", "actor", "source") and hit["slug"]:
+        return reverse(f"site:{hit['kind']}", args=[hit["slug"]])
+    return hit["url"]
+
+
+def _marked(snippet):
+    """The snippet as HTML: its text escaped, only PostgreSQL's <mark>…</mark> kept as markup."""
+    return mark_safe(escape(snippet).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
 
 
 # ---------------------------------------------------------------- summits

@@ -15,7 +15,7 @@ from apps.sources.models import Citation
 from apps.summits.models import Summit
 from tests import factories
 
-LIST_PAGES = ["/", "/summits/", "/pledges/", "/sources/", "/search/?q=Japan"]
+LIST_PAGES = ["/", "/summits/", "/pledges/", "/sources/"]
 
 
 @pytest.fixture
@@ -52,6 +52,15 @@ def test_list_pages_answer_in_at_most_four_queries(client, seeded, path):
     assert len(selects(queries.captured_queries)) <= 4, selects(queries.captured_queries)
 
 
+def test_search_answers_in_one_query_plus_one_per_kind_found(client, seeded):
+    # As the API's search: the ranked hits, then each kind's rows on the page (with their snippets).
+    client.get("/search/?q=Japan")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/search/?q=Japan").content.decode()
+    kinds = set(re.findall(r'<li><span class="muted">([a-z-]+)</span>', page))
+    assert kinds and len(selects(queries.captured_queries)) <= 1 + len(kinds), selects(queries.captured_queries)
+
+
 def test_names_are_english_with_the_russian_beside(client, seeded):
     page = client.get("/summits/central-asia-plus-japan-1/").content.decode()
     assert "Japan" in page and '<span lang="ru" class="ru">(Япония)</span>' in page
@@ -59,7 +68,8 @@ def test_names_are_english_with_the_russian_beside(client, seeded):
 
 
 def test_citations_show_key_phrase_section_and_paragraph(client, seeded):
-    citation = Citation.objects.filter(object_id__isnull=False, paragraph__isnull=False).exclude(section="").first()
+    citation = (Citation.objects.filter(source__slug="velizade-japanese-move", paragraph__isnull=False)
+                .exclude(section="").order_by("id").first())
     page = client.get("/sources/velizade-japanese-move/").content.decode()
     assert f"<q lang=\"ru\">{citation.key_phrase}</q>" in page
     assert f"«{citation.section}»" in page and f"¶{citation.paragraph}" in page
@@ -208,3 +218,23 @@ def test_a_source_without_citations_supports_no_fact(client, db):
     page = client.get("/sources/").content.decode()
     row = re.search(r'<tr>\s*<td><a href="/sources/uncited/">.*?</tr>', page, re.S).group(0)
     assert re.findall(r"<td[^>]*>(\d+)</td>", row) == ["0", "0"], row
+
+
+def test_site_search_is_the_apis_search_across_every_kind(client, seeded):
+    page = client.get("/search/", {"q": "Транскаспийский"}).content.decode()
+    assert "corridor" in page and "/api/v1/corridors/trans-caspian-international-transport-route/" in page
+    assert 'href="/api/v1/search/?q=' in page  # every match, paged, in the API
+    page = client.get("/search/", {"q": "x" * 201}).content.decode()
+    assert 'role="alert"' in page and "200" in page  # the API's limit, said on the page
+
+
+def test_site_search_escapes_what_it_found(client, db):
+    factories.SummitFactory(slug="x", title_en="<b>Bold summit</b>")
+    page = client.get("/search/", {"q": "Bold"}).content.decode()
+    assert "<b>Bold" not in page and "&lt;b&gt;" in page
+
+
+def test_checklist_tags_stay_in_the_data_not_on_the_pages(client, seeded):
+    assert Citation.objects.filter(note__startswith="[S").exists()  # analysts' traceability, kept
+    page = client.get("/summits/central-asia-plus-japan-1/").content.decode()
+    assert "— [S" not in page and "([S" not in page and "fixtures/README.md" not in page

@@ -1,4 +1,6 @@
 """Template filters of the public pages: English names with the Russian beside, money, links to actors."""
+import re
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
@@ -30,3 +32,13 @@ def money(value):
     if value is None:
         return "—"
     return f"{value:,.0f}"
+
+
+CHECKLIST_TAG = re.compile(r"^\[[A-Z]+\d+\]\s*")
+
+
+@register.filter
+def public_note(note):
+    """A note as readers see it: without the leading checklist tag ('[S07] ', '[C02] ') that ties the row
+    to fixtures/README.md's claim and source checklists (kept in the data for analysts)."""
+    return CHECKLIST_TAG.sub("", note or "")
