@@ -165,13 +165,13 @@ def test_verify_citations_passes_on_the_real_article(seeded, article_text, tmp_p
     path.write_text(article_text, encoding="utf-8")
     out = io.StringIO()
     call_command("verify_citations", ARTICLE_SLUG, str(path), stdout=out)
-    assert out.getvalue().startswith("OK: 140 citations of velizade-japanese-move")
+    assert out.getvalue().startswith("OK: 152 citations of velizade-japanese-move")
 
 
 def test_verify_citations_catches_an_edited_article(seeded, article_text, tmp_path):
     path = tmp_path / "article.txt"
     path.write_text(article_text.replace("до 3 трлн иен", "до 4 трлн иен"), encoding="utf-8")
-    with pytest.raises(CommandError, match="1 of 140"):
+    with pytest.raises(CommandError, match="1 of 152"):
         call_command("verify_citations", ARTICLE_SLUG, str(path), stderr=io.StringIO())
 
 
