@@ -22,6 +22,9 @@ class ActorKind(models.TextChoices):
     AREA = "area", "Statistical area"
 
 
+# Popolo's organizations among the kinds: what holds a post (an office) or meets a region as a format's partner.
+ORGANIZATION_KINDS = [ActorKind.STATE, ActorKind.ORGANISATION]
+
 class ActorQuerySet(models.QuerySet):
     def states(self):
         return self.filter(kind=ActorKind.STATE)
@@ -205,7 +208,7 @@ class Office(PeriodMixin, FactModel):
         Actor,
         on_delete=models.PROTECT,
         related_name="office_holders",
-        limit_choices_to={"kind__in": [ActorKind.STATE, ActorKind.ORGANISATION]},
+        limit_choices_to={"kind__in": ORGANIZATION_KINDS},
         help_text="The state or organisation the post belongs to (Popolo: organization).",
     )
     role_en = models.CharField("role (English)", max_length=200, help_text="e.g. President, Prime Minister.")
@@ -244,5 +247,5 @@ class Office(PeriodMixin, FactModel):
         self.clean_period("An office cannot end before it starts.")
         if self.person_id and self.person.kind != ActorKind.PERSON:
             raise ValidationError({"person": "An office is held by a person (actor kind 'person')."})
-        if self.organization_id and self.organization.kind not in (ActorKind.STATE, ActorKind.ORGANISATION):
+        if self.organization_id and self.organization.kind not in ORGANIZATION_KINDS:
             raise ValidationError({"organization": "An office belongs to a state or an organisation."})

@@ -2,7 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from apps.actors.models import Actor, ActorKind, Office
+from apps.actors.models import ORGANIZATION_KINDS, Actor, ActorKind, Office
 from apps.core.models import (
     DatePrecision,
     FactModel,
@@ -44,7 +44,7 @@ class SummitFormat(SluggedModel, FactModel):
         Actor,
         on_delete=models.PROTECT,
         related_name="formats_as_partner",
-        limit_choices_to={"kind__in": [ActorKind.STATE, ActorKind.ORGANISATION]},
+        limit_choices_to={"kind__in": ORGANIZATION_KINDS},
         help_text="The external partner the region meets: a state (e.g. Japan) or an organisation (the EU), never a person.",
     )
     description_en = models.TextField(blank=True)
@@ -66,14 +66,11 @@ class SummitFormat(SluggedModel, FactModel):
     def clean(self):
         # A person who met the region's leaders is the partner's representative at a summit
         # (SummitParticipant.represented_by), not the format's partner (issue 17).
-        if self.partner_id and self.partner.kind not in PARTNER_KINDS:
+        if self.partner_id and self.partner.kind not in ORGANIZATION_KINDS:
             raise ValidationError(
                 {"partner": f"A format's partner is a state or an organisation, not a {self.partner.kind}; "
                             "record the person as the partner's represented_by at the summit."}
             )
-
-
-PARTNER_KINDS = (ActorKind.STATE, ActorKind.ORGANISATION)
 
 
 class SummitLevel(models.TextChoices):
