@@ -142,3 +142,26 @@ def test_search_refuses_an_export_format(db, api_client):
     response = api_client.get("/api/v1/search/", {"q": "Japan", "format": "csv"})
     assert_status(response, 400)
     assert "format" in response.json()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("typed, name_en, place", [
+    ("Japarov", "Sadyr Japarov", "Japan"),  # word similarity 0.50
+    ("Tokayev", "Kassym-Jomart Tokayev", "Tokyo"),  # 0.38
+])
+def test_a_name_spelt_as_catrack_holds_it_is_not_a_near_spelling_of_another(api_client, typed, name_en, place):
+    """The fresh-eyes review: searching a president's name also found every summit and document of Japan or Tokyo."""
+    person = PersonFactory(name_en=name_en)
+    SummitFactory(title_en=f"{place} summit", city_en=place)
+    DocumentFactory(title_en=f"{place} declaration", summit=None)
+    hits = api_client.get("/api/v1/search/", {"q": typed}).json()["results"]
+    assert [(hit["kind"], hit["slug"]) for hit in hits] == [("actor", person.slug)]
+    assert api_client.get("/api/v1/summits/", {"q": typed}).json()["results"] == []
+
+
+@pytest.mark.postgres_only
+def test_a_misspelt_name_still_finds_the_name_first(api_client):
+    person = PersonFactory(name_en="Kassym-Jomart Tokayev")
+    SummitFactory(title_en="Tokyo summit", city_en="Tokyo")
+    hits = api_client.get("/api/v1/search/", {"q": "Tokaev"}).json()["results"]
+    assert hits[0]["slug"] == person.slug
