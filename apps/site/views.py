@@ -13,22 +13,24 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Cast, Concat
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
+from apps.core.models import fact_models, format_partial_date
 from apps.search.api.serializers import SearchParamsSerializer
-from apps.search.kinds import KIND_NAMES
+from apps.search.kinds import KIND_NAMES, KINDS
 from apps.search.selectors import hit_details, search_hits
 from apps.investments.models import AmountQualifier, Pledge
 from apps.site import charts
+from apps.site.templatetags.site_tags import public_note
 from apps.site.source_texts import annotated_paragraphs, source_text
 from apps.sources.models import Citation, Source
-from apps.summits.models import Document, Summit, SummitParticipant
+from apps.summits.models import Document, DocumentSignatory, Summit, SummitParticipant
 from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
 from apps.trade.selectors import trade_mirror
 
@@ -68,23 +70,29 @@ def api_formats(basename, **filters):
     }
 
 
-def fact_url(model, pk, slug=None):
-    """Where a person reads a fact: its page on this site, else its API detail (None if it has neither)."""
+def fact_url(model, pk, slug=None, fact=None):
+    """Where a person reads a fact: its page on this site (or the section of the page that shows it), else its
+    API detail (None if it has neither). `fact` (the row) lets a fact shown on another row's page, such as an
+    office on its holder's page, link there without another query."""
     if model is Actor:
         return reverse("site:actor", args=[slug])
     if model is Summit:
         return reverse("site:summit", args=[slug])
+    if model is Document:
+        return reverse("site:document", args=[slug])
     if model is Source:
         return reverse("site:source", args=[slug])
     if model is Pledge:
         return f"{reverse('site:pledges')}#pledge-{pk}"
-    basename, lookup = _api_routes().get(model, (None, None))
-    if basename is None:
-        return None
-    try:
-        return reverse(f"{basename}-detail", args=[slug if lookup == "slug" else pk])
-    except NoReverseMatch:
-        return None
+    if fact is not None and model is SummitParticipant:
+        return f"{reverse('site:summit', args=[fact.summit.slug])}#participants-h"
+    if fact is not None and model is Office:
+        return f"{reverse('site:actor', args=[fact.person.slug])}#offices-h"
+    if fact is not None and model is ActorRelation:
+        return f"{reverse('site:actor', args=[fact.subject.slug])}#relations-h"
+    if model in fact_models():
+        return reverse("site:fact", args=[model._meta.label_lower, pk])
+    return fact_api_url(model, pk, slug)
 
 
 # ---------------------------------------------------------------- home and search
@@ -194,10 +202,9 @@ def _api_detail_url(kind, lookup):
 
 
 def _site_url(hit):
-    """The hit's page on this site where it has one (summits, actors, sources), else its API detail."""
-    if hit["kind"] in ("summit", "actor", "source") and hit["slug"]:
-        return reverse(f"site:{hit['kind']}", args=[hit["slug"]])
-    return hit["url"]
+    """The hit's page on this site (apps.site.views.fact_url): every kind of fact has one."""
+    model = apps.get_model(next(kind.model for kind in KINDS if kind.kind == hit["kind"]))
+    return fact_url(model, hit["id"], hit["slug"]) or hit["url"]
 
 
 def _marked(snippet):
@@ -240,6 +247,94 @@ def summit(request, slug):
         slug=slug,
     )
     return render(request, "site/summit.html", {"summit": summit})
+
+
+def document(request, slug):
+    """A declaration, initiative or agreement: kind, partial adoption date, the summit it was adopted at,
+    signatories and who signed for them, topics, the document it implements and those implementing it,
+    pledges made under it, each fact's citations. Queries: one for the document, one per list on it."""
+    document = get_object_or_404(
+        Document.objects.select_related("summit__format", "implements").prefetch_related(
+            CITATIONS, "topics", "implemented_by",
+            Prefetch("signings", queryset=DocumentSignatory.objects.select_related("actor", "signed_by")
+                     .order_by("actor__name_en", "id")),
+            Prefetch("pledges", queryset=Pledge.objects.select_related("donor").prefetch_related("recipients", CITATIONS)),
+        ),
+        slug=slug,
+    )
+    return render(request, "site/document.html", {"document": document})
+
+
+def fact(request, label, pk):
+    """Any other fact (a corridor, a trade measure, an office, an assessment…): its fields as the model names
+    them, rows it points to linked to their pages, partial dates as known, its citations. A fact with a page of
+    its own (a summit, an actor, a document…) redirects there. 404 for a label that is not a fact model.
+    Queries: the row with the rows it points to, one per many-to-many field, one for the citations."""
+    model = next((m for m in fact_models() if m._meta.label_lower == label), None)
+    if model is None:
+        raise Http404("No such kind of fact.")
+    concrete = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FACT_FIELDS]
+    many = [f for f in model._meta.many_to_many]
+    row = get_object_or_404(model._default_manager.select_related(*[f.name for f in concrete if f.many_to_one])
+                            .prefetch_related(CITATIONS, *[f.name for f in many]), pk=pk)
+    own_page = fact_url(model, row.pk, getattr(row, "slug", None), row)
+    if own_page and not own_page.startswith(reverse("site:fact", args=[label, pk])):
+        return HttpResponseRedirect(own_page)
+    names = {f.name for f in concrete}
+    fields = []
+    for field in concrete:
+        if field.name.endswith("_precision") and field.name.removesuffix("_precision") in names:
+            continue  # shown with its date
+        value = getattr(row, field.name)
+        if f"{field.name}_precision" in names:
+            value = format_partial_date(value, getattr(row, f"{field.name}_precision"))
+        elif field.many_to_one:
+            value = _linked(value)
+        elif field.choices:
+            value = getattr(row, f"get_{field.name}_display")()
+        elif field.name == "note":
+            value = public_note(value)
+        if value not in (None, ""):
+            fields.append((_label(field), value))
+    for field in many:
+        linked = [_linked(related) for related in getattr(row, field.name).all()]
+        if linked:
+            fields.append((_label(field), mark_safe(", ".join(linked))))
+    return render(request, "site/fact.html", {
+        "fact": row, "kind": model._meta.verbose_name, "fields": fields,
+        "api_json": fact_api_url(model, row.pk, getattr(row, "slug", None)),
+    })
+
+
+# Bookkeeping a reader does not need (the history and the API have it).
+HIDDEN_FACT_FIELDS = {"id", "slug", "created_at", "updated_at"}
+LANGUAGE_SUFFIXES = {" en": " (English)", " ru": " (Russian)", " ja": " (Japanese)"}
+
+
+def _label(field):
+    """A field's name for readers: its verbose name, 'goals en' as 'goals (English)'."""
+    name = str(field.verbose_name)
+    for suffix, language in LANGUAGE_SUFFIXES.items():
+        if name.endswith(suffix):
+            return name.removesuffix(suffix) + language
+    return name
+
+
+def _linked(row):
+    """A row as a link to where a person reads it (escaped text only when it has no page)."""
+    if row is None:
+        return None
+    url = fact_url(type(row), row.pk, getattr(row, "slug", None), row)
+    return format_html('<a href="{}">{}</a>', url, str(row)) if url else escape(str(row))
+
+
+def fact_api_url(model, pk, slug=None):
+    """The row's API detail, or None where the API has no route for it."""
+    basename, lookup = _api_routes().get(model, (None, None))
+    try:
+        return reverse(f"{basename}-detail", args=[slug if lookup == "slug" else pk]) if basename else None
+    except NoReverseMatch:
+        return None
 
 
 # ---------------------------------------------------------------- actors
@@ -411,7 +506,7 @@ def source(request, slug):
                 "anchor": f"fact-{citation.content_type.model}-{citation.object_id}",
                 "kind": model._meta.verbose_name if model else citation.content_type.model,
                 "label": str(fact) if fact is not None else f"(deleted {citation.content_type.model})",
-                "url": fact_url(model, fact.pk, getattr(fact, "slug", None)) if fact is not None else None,
+                "url": fact_url(model, fact.pk, getattr(fact, "slug", None), fact) if fact is not None else None,
                 "citations": [],
             }
         facts[key]["citations"].append(citation)

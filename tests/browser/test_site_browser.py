@@ -25,6 +25,7 @@ SEEDED_PAGES = {
     "home": "/",
     "timeline": "/summits/",
     "summit": "/summits/central-asia-plus-japan-1/",
+    "document": "/documents/tokyo-declaration/",
     "actor-state": "/actors/japan/",
     "actor-person": "/actors/xi-jinping/",
     "pledges": "/pledges/",

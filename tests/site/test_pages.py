@@ -1,5 +1,8 @@
 """The public pages through Django's test client, on both databases: what they show, from how few queries."""
 import re
+
+from apps.core.models import fact_models
+from apps.geoeconomics.models import Corridor
 from decimal import Decimal
 
 import pytest
@@ -120,7 +123,8 @@ def test_state_page_charts_trade_by_partner_with_mirror_figures(client, db):
 
 
 def test_every_json_and_csv_link_answers(client, seeded):
-    for path in [*LIST_PAGES, "/actors/japan/", "/sources/velizade-japanese-move/"]:
+    for path in ["/summits/", "/pledges/", "/sources/", "/actors/japan/", "/sources/velizade-japanese-move/",
+                 "/documents/tokyo-declaration/"]:
         page = client.get(path).content.decode()
         links = re.findall(r'href="(/api/v1/[^"]+)"', page)
         assert links, path
@@ -222,7 +226,8 @@ def test_a_source_without_citations_supports_no_fact(client, db):
 
 def test_site_search_is_the_apis_search_across_every_kind(client, seeded):
     page = client.get("/search/", {"q": "Транскаспийский"}).content.decode()
-    assert "corridor" in page and "/api/v1/corridors/trans-caspian-international-transport-route/" in page
+    corridor = Corridor.objects.get(slug="trans-caspian-international-transport-route")
+    assert "corridor" in page and f'href="/facts/geoeconomics.corridor/{corridor.pk}/"' in page
     assert 'href="/api/v1/search/?q=' in page  # every match, paged, in the API
     page = client.get("/search/", {"q": "x" * 201}).content.decode()
     assert 'role="alert"' in page and "200" in page  # the API's limit, said on the page
@@ -238,3 +243,50 @@ def test_checklist_tags_stay_in_the_data_not_on_the_pages(client, seeded):
     assert Citation.objects.filter(note__startswith="[S").exists()  # analysts' traceability, kept
     page = client.get("/summits/central-asia-plus-japan-1/").content.decode()
     assert "— [S" not in page and "([S" not in page and "fixtures/README.md" not in page
+
+
+def test_a_document_has_a_page_linked_from_its_summit(client, seeded):
+    summit_page = client.get("/summits/central-asia-plus-japan-1/").content.decode()
+    assert 'href="/documents/tokyo-declaration/"' in summit_page
+    page = client.get("/documents/tokyo-declaration/").content.decode()
+    assert "Signatories" in page and "Declaration" in page
+    assert 'href="/summits/central-asia-plus-japan-1/"' in page and 'class="citations"' in page
+
+
+@pytest.mark.parametrize("model", fact_models(), ids=lambda model: model._meta.label_lower)
+def test_every_fact_has_a_page_for_people(client, seeded, model):
+    """The fresh-eyes review: documents, offices, relations, corridors… linked to the API's JSON from the pages."""
+    row = model._default_manager.order_by("pk").first()
+    assert row is not None, f"the seed holds no {model._meta.verbose_name}"
+    response = client.get(f"/facts/{model._meta.label_lower}/{row.pk}/", follow=True)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert response.redirect_chain or str(row) in response.content.decode()
+
+
+def test_every_page_link_answers(client, seeded):
+    """Follow every link between pages from the home page, the summits and the article's page: none is broken."""
+    seen, pending = set(), ["/", "/summits/", "/sources/velizade-japanese-move/"]
+    while pending and len(seen) < 400:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        assert response.status_code in (200, 302), path
+        if response.status_code == 302:
+            pending.append(response["Location"])
+            continue
+        links = re.findall(r'href="(/(?!api/|admin/|static/)[^"#?]*)', response.content.decode())
+        pending += [link for link in links if link not in seen and (link.count("/") <= 4)]
+    assert any(path.startswith("/facts/") for path in seen) and any(path.startswith("/documents/") for path in seen)
+
+
+def test_a_source_page_links_its_facts_to_pages_not_to_json(client, seeded):
+    page = client.get("/sources/velizade-japanese-move/").content.decode()
+    facts = re.findall(r'<h3><span class="muted">[^<]*</span> <a href="([^"]+)"', page)
+    assert facts and not [url for url in facts if url.startswith("/api/")]
+
+
+def test_a_fact_page_of_no_fact_kind_or_row_is_a_404(client, db):
+    assert client.get("/facts/auth.user/1/").status_code == 404
+    assert client.get("/facts/geoeconomics.corridor/987654/").status_code == 404
