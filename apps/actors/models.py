@@ -5,8 +5,9 @@ from django.db import models
 from apps.core.models import (
     DatePrecision,
     FactModel,
+    NaturalKeyManager,
+    NaturalKeyMixin,
     PeriodMixin,
-    SlugNaturalKeyManager,
     SluggedModel,
     ends_after_start,
     partial_date_constraints,
@@ -30,7 +31,7 @@ class ActorQuerySet(models.QuerySet):
         return self.filter(kind=ActorKind.STATE)
 
 
-class ActorManager(SlugNaturalKeyManager.from_queryset(ActorQuerySet)):
+class ActorManager(NaturalKeyManager.from_queryset(ActorQuerySet)):
     pass
 
 
@@ -120,12 +121,7 @@ class RelationKind(models.TextChoices):
     LAGS_BEHIND = "lags_behind", "Lags behind"
 
 
-class ActorRelationManager(models.Manager):
-    def get_by_natural_key(self, subject, object, kind, domain):
-        return self.get(subject__slug=subject, object__slug=object, kind=kind, domain=domain)
-
-
-class ActorRelation(PeriodMixin, FactModel):
+class ActorRelation(NaturalKeyMixin, PeriodMixin, FactModel):
     """A directed relation: subject — kind — object (e.g. South Korea competitor of Japan)."""
 
     subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_as_subject")
@@ -141,7 +137,8 @@ class ActorRelation(PeriodMixin, FactModel):
     end_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     description_en = models.TextField(blank=True)
 
-    objects = ActorRelationManager()
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("subject__slug", "object__slug", "kind", "domain")
 
     class Meta:
         ordering = ["subject__name_en", "kind", "object__name_en"]
@@ -162,11 +159,6 @@ class ActorRelation(PeriodMixin, FactModel):
     def __str__(self):
         return f"{self.subject} — {self.get_kind_display().lower()} — {self.object}"
 
-    def natural_key(self):
-        return (self.subject.slug, self.object.slug, self.kind, self.domain)
-
-    natural_key.dependencies = ["actors.actor"]
-
     def clean(self):
         self.clean_period("The relation cannot end before it starts.")
         if self.subject_id and self.subject_id == self.object_id:
@@ -186,13 +178,7 @@ class OfficeQuerySet(models.QuerySet):
         )
 
 
-class OfficeManager(models.Manager.from_queryset(OfficeQuerySet)):
-    def get_by_natural_key(self, person, organization, role_en, start_date):
-        """start_date: ISO 'YYYY-MM-DD' (the stored first day of the partial date) or None if unknown."""
-        return self.get(person__slug=person, organization__slug=organization, role_en=role_en, start_date=start_date)
-
-
-class Office(PeriodMixin, FactModel):
+class Office(NaturalKeyMixin, PeriodMixin, FactModel):
     """A person holding a post in a state or organisation for a period, one row per term (Popolo Membership
     with a Post role).
 
@@ -218,7 +204,9 @@ class Office(PeriodMixin, FactModel):
     end_date = models.DateField(null=True, blank=True)
     end_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
 
-    objects = OfficeManager()
+    objects = NaturalKeyManager.from_queryset(OfficeQuerySet)()
+    # start_date: ISO 'YYYY-MM-DD' (the stored first day of the partial date), or None if unknown.
+    natural_key_lookups = ("person__slug", "organization__slug", "role_en", "start_date")
 
     class Meta:
         ordering = ["organization__name_en", "start_date", "person__name_en", "id"]
@@ -236,12 +224,6 @@ class Office(PeriodMixin, FactModel):
 
     def __str__(self):
         return f"{self.person} — {self.role_en}, {self.organization}"
-
-    def natural_key(self):
-        start = self.start_date.isoformat() if self.start_date else None
-        return (self.person.slug, self.organization.slug, self.role_en, start)
-
-    natural_key.dependencies = ["actors.actor"]
 
     def clean(self):
         self.clean_period("An office cannot end before it starts.")

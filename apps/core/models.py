@@ -3,6 +3,7 @@
 A fact row knows when it was created and last changed, keeps its change history, and carries
 citations (apps.sources.Citation) through a generic relation.
 """
+import secrets
 from datetime import datetime, timedelta, timezone
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -150,23 +151,65 @@ class FactModel(TimeStampedModel):
         abstract = True
 
 
-class SlugNaturalKeyManager(models.Manager):
-    """Fixtures refer to rows by slug, so loading them twice changes nothing."""
+class NaturalKeyManager(models.Manager):
+    """Finds a row by its natural key (the model's `natural_key_lookups`), so fixtures name rows by what
+    they are (slugs, ISO codes) and loading them twice changes nothing."""
 
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+    def get_by_natural_key(self, *key):
+        """key: the values natural_key() gives, in order; DoesNotExist if no row has them, TypeError for a
+        key of the wrong length."""
+        lookups = self.model.natural_key_lookups
+        if len(key) != len(lookups):
+            raise TypeError(f"{self.model._meta.label_lower}: a natural key has {len(lookups)} parts "
+                            f"({', '.join(lookups)}), not {len(key)}")
+        return self.get(**dict(zip(lookups, key)))
 
 
-class SluggedModel(models.Model):
+class NaturalKeyMixin:
+    """A model whose rows fixtures and dumps name by a natural key instead of an id.
+
+    `natural_key_lookups`: the ORM lookups whose values identify a row, e.g. ("summit__slug",
+    "actor__slug"); together they are unique (a unique field or a UniqueConstraint of the model). The key's
+    parts are JSON values: a related row by its slug, a date as 'YYYY-MM-DD', a missing value as None.
+    """
+
+    natural_key_lookups = ()
+
+    def natural_key(self):
+        return tuple(_natural_key_part(self, lookup) for lookup in self.natural_key_lookups)
+
+    def natural_key_values(self):
+        """{attname: value} of the row's own columns behind its natural key (a related row by its id), to
+        find the row in its history even after its key changed (apps.core.services.seed_rows)."""
+        fields = [self._meta.get_field(lookup.split("__")[0]) for lookup in self.natural_key_lookups]
+        return {field.attname: getattr(self, field.attname) for field in fields}
+
+
+def _natural_key_part(instance, lookup):
+    value = instance
+    for name in lookup.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, name)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class SluggedModel(NaturalKeyMixin, models.Model):
     slug = models.SlugField(max_length=100, unique=True, help_text="Stable lower-case English identifier.")
 
-    objects = SlugNaturalKeyManager()
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("slug",)
 
     class Meta:
         abstract = True
 
-    def natural_key(self):
-        return (self.slug,)
+
+def generated_slug(prefix):
+    """'<prefix>-' and 16 random hex digits: the slug of a row written without one (through the API or a
+    bulk load), for models whose rows have no natural name (pledges, trade measures). 64 random bits: two
+    equal slugs among a million rows have odds of about 1 in 36 million (the unique index refuses them anyway).
+    """
+    return f"{prefix}-{secrets.token_hex(8)}"
 
 
 class ChangeAction(models.TextChoices):

@@ -6,6 +6,8 @@ from apps.actors.models import ORGANIZATION_KINDS, Actor, ActorKind, Office
 from apps.core.models import (
     DatePrecision,
     FactModel,
+    NaturalKeyManager,
+    NaturalKeyMixin,
     SluggedModel,
     TimeStampedModel,
     clean_partial_date,
@@ -144,12 +146,7 @@ class ParticipantRole(models.TextChoices):
     OBSERVER = "observer", "Observer"
 
 
-class SummitParticipantManager(models.Manager):
-    def get_by_natural_key(self, summit, actor):
-        return self.get(summit__slug=summit, actor__slug=actor)
-
-
-class SummitParticipant(FactModel):
+class SummitParticipant(NaturalKeyMixin, FactModel):
     """A state (or organisation) at a summit, its role, and who represented it."""
 
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="participations")
@@ -165,7 +162,8 @@ class SummitParticipant(FactModel):
         help_text="The leader who attended for this actor, if the source names them; must hold an office in it.",
     )
 
-    objects = SummitParticipantManager()
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("summit__slug", "actor__slug")
 
     class Meta:
         ordering = ["summit_id", "role", "actor__name_en", "id"]
@@ -182,11 +180,6 @@ class SummitParticipant(FactModel):
 
     def __str__(self):
         return f"{self.actor} at {self.summit} ({self.get_role_display().lower()})"
-
-    def natural_key(self):
-        return (*self.summit.natural_key(), *self.actor.natural_key())
-
-    natural_key.dependencies = ["summits.summit", "actors.actor"]
 
     def clean(self):
         """The representative is a person holding an office in the participating actor at the summit.
@@ -278,7 +271,7 @@ class Document(SluggedModel, FactModel):
             raise ValidationError({"implements": "A document cannot implement itself."})
 
 
-class DocumentSignatory(TimeStampedModel):
+class DocumentSignatory(NaturalKeyMixin, TimeStampedModel):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="signings")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="signings")
     signed_by = models.ForeignKey(
@@ -289,6 +282,9 @@ class DocumentSignatory(TimeStampedModel):
         related_name="signings_as_person",
         limit_choices_to={"kind": "person"},
     )
+
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("document__slug", "actor__slug")
 
     class Meta:
         ordering = ["document_id", "actor__name_en"]
