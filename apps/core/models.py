@@ -3,6 +3,7 @@
 A fact row knows when it was created and last changed, keeps its change history, and carries
 citations (apps.sources.Citation) through a generic relation.
 """
+import contextvars
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -151,18 +152,47 @@ class FactModel(TimeStampedModel):
         abstract = True
 
 
+# Set while the seed loads (apps.core.services.seed_rows): a natural key no row has now is looked up in the
+# model's history too, so a row whose key an analyst changed is still the row the seed's fixtures name.
+FOLLOW_CHANGED_KEYS = contextvars.ContextVar("follow_changed_natural_keys", default=False)
+
+
 class NaturalKeyManager(models.Manager):
     """Finds a row by its natural key (the model's `natural_key_lookups`), so fixtures name rows by what
     they are (slugs, ISO codes) and loading them twice changes nothing."""
 
     def get_by_natural_key(self, *key):
         """key: the values natural_key() gives, in order; DoesNotExist if no row has them, TypeError for a
-        key of the wrong length."""
+        key of the wrong length. Under FOLLOW_CHANGED_KEYS, a row that had the key once (its history) counts."""
         lookups = self.model.natural_key_lookups
         if len(key) != len(lookups):
             raise TypeError(f"{self.model._meta.label_lower}: a natural key has {len(lookups)} parts "
                             f"({', '.join(lookups)}), not {len(key)}")
-        return self.get(**dict(zip(lookups, key)))
+        if not FOLLOW_CHANGED_KEYS.get():
+            return self.get(**dict(zip(lookups, key)))
+        filters = self._filters_following_changed_keys(lookups, key)
+        try:
+            return self.get(**filters)
+        except self.model.DoesNotExist:
+            history = getattr(self.model, "history", None)
+            pk = history and history.filter(**filters).order_by("-history_date").values_list("id", flat=True).first()
+            if pk is None:
+                raise
+            return self.get(pk=pk)
+
+    def _filters_following_changed_keys(self, lookups, key):
+        """The lookups with each related row (e.g. summit__slug) resolved by its own natural key, following
+        its changes too, to its id (summit_id)."""
+        filters = {}
+        for lookup, value in zip(lookups, key):
+            name, _, rest = lookup.partition("__")
+            field = self.model._meta.get_field(name)
+            related = field.related_model if field.is_relation else None
+            if rest and value is not None and getattr(related, "natural_key_lookups", None) == (rest,):
+                filters[field.attname] = related._default_manager.get_by_natural_key(value).pk
+            else:
+                filters[lookup] = value
+        return filters
 
 
 class NaturalKeyMixin:
@@ -177,12 +207,6 @@ class NaturalKeyMixin:
 
     def natural_key(self):
         return tuple(_natural_key_part(self, lookup) for lookup in self.natural_key_lookups)
-
-    def natural_key_values(self):
-        """{attname: value} of the row's own columns behind its natural key (a related row by its id), to
-        find the row in its history even after its key changed (apps.core.services.seed_rows)."""
-        fields = [self._meta.get_field(lookup.split("__")[0]) for lookup in self.natural_key_lookups]
-        return {field.attname: getattr(self, field.attname) for field in fields}
 
 
 def _natural_key_part(instance, lookup):

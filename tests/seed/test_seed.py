@@ -11,12 +11,11 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError
 from django.urls import reverse
 
 from apps.actors.models import Actor
 from apps.core.models import FactModel
-from apps.core.services import seed_fixture_paths, seed_load
+from apps.core.services import FixtureRefused, seed_fixture_paths, seed_load
 from apps.sources.models import Citation, Source
 
 from .conftest import ARTICLE_SLUG
@@ -102,10 +101,30 @@ def test_a_broken_fixture_leaves_nothing_half_written(db, tmp_path):
         "fields": {"slug": "x", "kind": "state", "name_en": "X", "name_ru": "X", "country": 12345,
                    "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"},
     }]), encoding="utf-8")
-    with pytest.raises(IntegrityError):  # the actor's country 12345 does not exist
-        seed_load(fixture_dir=tmp_path)
+    with pytest.raises(FixtureRefused, match=r"02_actors\.json, object 1 \(actors\.actor \['x'\]\): field country"):
+        seed_load(fixture_dir=tmp_path)  # the actor's country 12345 does not exist
     assert not Source.objects.exists()
     assert not Actor.objects.exists()
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({"partner": ["vladimir-putin"]}, "partner"),  # a person as a format's partner
+    ({"region": ["no-such-region"]}, "region"),  # a reference to a missing row
+])
+def test_the_seed_runs_the_model_rules_and_names_file_object_and_field(db, tmp_path, fields, field):
+    """`seed` checks every row it writes like `load_facts` does (one code path), refusing the whole seed."""
+    for path in seed_fixture_paths():
+        shutil.copy(path, tmp_path / path.name)
+    summits = tmp_path / "04_summits.json"
+    objects = json.loads(summits.read_text(encoding="utf-8"))
+    position, obj = next((n, o) for n, o in enumerate(objects, start=1) if o["model"] == "summits.summitformat")
+    obj["fields"].update(fields)
+    summits.write_text(json.dumps(objects, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(FixtureRefused) as refused:
+        seed_load(fixture_dir=tmp_path)
+    assert f"04_summits.json, object {position} (summits.summitformat ['{obj['fields']['slug']}']" in str(refused.value)
+    assert f"field {field}" in str(refused.value) or f"{field}:" in str(refused.value)
+    assert not Source.objects.exists() and not Actor.objects.exists()
 
 
 def test_seed_command_names_a_broken_fixture(db, tmp_path, monkeypatch):
