@@ -152,9 +152,10 @@ class FactModel(TimeStampedModel):
         abstract = True
 
 
-# Set while the seed loads (apps.core.services.seed_rows): a natural key no row has now is looked up in the
-# model's history too, so a row whose key an analyst changed is still the row the seed's fixtures name.
-FOLLOW_CHANGED_KEYS = contextvars.ContextVar("follow_changed_natural_keys", default=False)
+# Set while the seed loads (apps.core.services.seed_rows) to a dict {model: has history rows} (a cache): a
+# natural key no row has now is looked up in the model's history too, so a row whose key an analyst changed
+# is still the row the seed's fixtures name.
+FOLLOW_CHANGED_KEYS = contextvars.ContextVar("follow_changed_natural_keys", default=None)
 
 
 class NaturalKeyManager(models.Manager):
@@ -168,14 +169,21 @@ class NaturalKeyManager(models.Manager):
         if len(key) != len(lookups):
             raise TypeError(f"{self.model._meta.label_lower}: a natural key has {len(lookups)} parts "
                             f"({', '.join(lookups)}), not {len(key)}")
-        if not FOLLOW_CHANGED_KEYS.get():
+        try:
             return self.get(**dict(zip(lookups, key)))
+        except self.model.DoesNotExist:
+            following, history = FOLLOW_CHANGED_KEYS.get(), getattr(self.model, "history", None)
+            if following is None or history is None:
+                raise
+            if self.model not in following:
+                following[self.model] = history.exists()
+            if not following[self.model]:
+                raise
         filters = self._filters_following_changed_keys(lookups, key)
         try:
             return self.get(**filters)
         except self.model.DoesNotExist:
-            history = getattr(self.model, "history", None)
-            pk = history and history.filter(**filters).order_by("-history_date").values_list("id", flat=True).first()
+            pk = history.filter(**filters).order_by("-history_date").values_list("id", flat=True).first()
             if pk is None:
                 raise
             return self.get(pk=pk)

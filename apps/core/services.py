@@ -295,7 +295,7 @@ def seed_rows(paths, *, force=False):
         conflicts.append(SeedConflict(model._meta.label_lower, current.pk, differences))
         return False
 
-    following = FOLLOW_CHANGED_KEYS.set(True)
+    following = FOLLOW_CHANGED_KEYS.set({})
     try:
         load_fixture_rows(paths, write_row)
     finally:
