@@ -1,6 +1,7 @@
 """Who acts in Central Asian diplomacy: states, persons, organisations, regional groupings."""
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import ProtectedError
 
 from apps.core.models import (
     DatePrecision,
@@ -231,3 +232,58 @@ class Office(NaturalKeyMixin, PeriodMixin, FactModel):
             raise ValidationError({"person": "An office is held by a person (actor kind 'person')."})
         if self.organization_id and self.organization.kind not in ORGANIZATION_KINDS:
             raise ValidationError({"organization": "An office belongs to a state or an organisation."})
+        stranded = self.representations_relying_on(replacement=self)
+        if stranded:
+            stored = Office._base_manager.get(pk=self.pk)
+            changed = [name for name in ("person", "organization", "start_date", "end_date")
+                       if getattr(stored, self._meta.get_field(name).attname) != getattr(self, self._meta.get_field(name).attname)]
+            raise ValidationError({(changed or ["end_date"])[0]: _stranded_message(stranded, "This change")})
+
+    def delete(self, *args, **kwargs):
+        """Refuses (ProtectedError, the API's 409 like any row others rely on) while a summit participation
+        is represented under this office and no other office covers it."""
+        stranded = self.representations_relying_on()
+        if stranded:
+            raise ProtectedError(_stranded_message(stranded, "Deleting this office"), stranded)
+        return super().delete(*args, **kwargs)
+
+    def holds_on(self, day):
+        """OfficeQuerySet.held_on for this one office, saved or not: held on `day` (a date)."""
+        return (self.start_date is None or self.start_date <= day) and (self.end_date is None or self.end_date >= day)
+
+    def representations_relying_on(self, replacement=None):
+        """The summit participations represented by this office's person for its organisation (as stored) that
+        no office would cover any more once this office is replaced by `replacement` (an unsaved new version
+        of it) or, without one, deleted: the rule of SummitParticipant.clean (an office in the actor, held on
+        the summit's day when that day is known). [] for an office not saved yet."""
+        from apps.summits.models import SummitParticipant
+
+        stored = Office._base_manager.filter(pk=self.pk).first() if self.pk is not None else None
+        if stored is None:
+            return []
+        stranded = []
+        participations = (SummitParticipant.objects.filter(represented_by_id=stored.person_id, actor_id=stored.organization_id)
+                          .select_related("summit", "actor", "represented_by").order_by("summit__date", "pk"))
+        for participation in participations:
+            day = participation.summit.representation_day
+            others = Office.objects.filter(person_id=participation.represented_by_id,
+                                           organization_id=participation.actor_id).exclude(pk=stored.pk)
+            if (others.held_on(day) if day else others).exists():
+                continue
+            if (replacement is not None and replacement.person_id == participation.represented_by_id
+                    and replacement.organization_id == participation.actor_id
+                    and (day is None or replacement.holds_on(day))):
+                continue
+            stranded.append(participation)
+        return stranded
+
+
+def _stranded_message(participations, what, shown=5):
+    """'<what> leaves X at S (on D) represented by P with no recorded office in X; …' for a 400 or a 409."""
+    cases = "; ".join(
+        f"{p.actor} at {p.summit.slug}"
+        f"{f' on {p.summit.representation_day.isoformat()}' if p.summit.representation_day else ''} "
+        f"represented by {p.represented_by}" for p in participations[:shown])
+    more = f" and {len(participations) - shown} more" if len(participations) > shown else ""
+    return (f"{what} leaves {cases}{more} with no recorded office in that actor; change those participations' "
+            "represented_by first, or add the office that covers them.")

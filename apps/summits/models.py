@@ -131,6 +131,12 @@ class Summit(SluggedModel, FactModel):
     def date_display(self):
         return format_partial_date(self.date, self.date_precision)
 
+    @property
+    def representation_day(self):
+        """The day a representative must hold office (SummitParticipant.clean): the summit's first day when
+        the sources give the day, else None (any office of the person in the actor is accepted)."""
+        return self.date if self.date is not None and self.date_precision == DatePrecision.DAY else None
+
     def clean(self):
         clean_partial_date(self.date, self.date_precision, "date")
         if self.end_date is not None and (
@@ -194,10 +200,10 @@ class SummitParticipant(NaturalKeyMixin, FactModel):
         if person.kind != ActorKind.PERSON:
             raise ValidationError({"represented_by": "A representative is a person (actor kind 'person')."})
         offices = Office.objects.filter(person=person, organization_id=self.actor_id)
-        summit = self.summit if self.summit_id else None
-        if summit is not None and summit.date is not None and summit.date_precision == DatePrecision.DAY:
-            offices = offices.held_on(summit.date)
-            when = f" on {summit.date.isoformat()}"
+        day = self.summit.representation_day if self.summit_id else None
+        if day is not None:
+            offices = offices.held_on(day)
+            when = f" on {day.isoformat()}"
         else:
             when = ""
         if not offices.exists():
