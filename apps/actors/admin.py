@@ -37,3 +37,13 @@ class OfficeAdmin(FactAdmin):
     search_fields = ["person__name_en", "organization__name_en", "role_en", "role_ru"]
     autocomplete_fields = ["person", "organization"]
     list_select_related = ["person", "organization"]
+
+    def get_deleted_objects(self, objs, request):
+        """The delete page (one office or the bulk action) lists, as protected, the summit participations
+        represented under an office that no other office covers (Office.representations_relying_on), so the
+        admin refuses the delete as it does for any row others rely on."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for office in objs:
+            protected.extend(f"{participation} — represented by {participation.represented_by} under {office}"
+                             for participation in office.representations_relying_on())
+        return deleted, counts, perms_needed, protected

@@ -1,12 +1,14 @@
 """Who acts in Central Asian diplomacy: states, persons, organisations, regional groupings."""
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import ProtectedError
 
 from apps.core.models import (
     DatePrecision,
     FactModel,
+    NaturalKeyManager,
+    NaturalKeyMixin,
     PeriodMixin,
-    SlugNaturalKeyManager,
     SluggedModel,
     ends_after_start,
     partial_date_constraints,
@@ -30,7 +32,7 @@ class ActorQuerySet(models.QuerySet):
         return self.filter(kind=ActorKind.STATE)
 
 
-class ActorManager(SlugNaturalKeyManager.from_queryset(ActorQuerySet)):
+class ActorManager(NaturalKeyManager.from_queryset(ActorQuerySet)):
     pass
 
 
@@ -120,12 +122,7 @@ class RelationKind(models.TextChoices):
     LAGS_BEHIND = "lags_behind", "Lags behind"
 
 
-class ActorRelationManager(models.Manager):
-    def get_by_natural_key(self, subject, object, kind, domain):
-        return self.get(subject__slug=subject, object__slug=object, kind=kind, domain=domain)
-
-
-class ActorRelation(PeriodMixin, FactModel):
+class ActorRelation(NaturalKeyMixin, PeriodMixin, FactModel):
     """A directed relation: subject — kind — object (e.g. South Korea competitor of Japan)."""
 
     subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="relations_as_subject")
@@ -141,7 +138,8 @@ class ActorRelation(PeriodMixin, FactModel):
     end_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     description_en = models.TextField(blank=True)
 
-    objects = ActorRelationManager()
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("subject__slug", "object__slug", "kind", "domain")
 
     class Meta:
         ordering = ["subject__name_en", "kind", "object__name_en"]
@@ -162,11 +160,6 @@ class ActorRelation(PeriodMixin, FactModel):
     def __str__(self):
         return f"{self.subject} — {self.get_kind_display().lower()} — {self.object}"
 
-    def natural_key(self):
-        return (self.subject.slug, self.object.slug, self.kind, self.domain)
-
-    natural_key.dependencies = ["actors.actor"]
-
     def clean(self):
         self.clean_period("The relation cannot end before it starts.")
         if self.subject_id and self.subject_id == self.object_id:
@@ -186,13 +179,7 @@ class OfficeQuerySet(models.QuerySet):
         )
 
 
-class OfficeManager(models.Manager.from_queryset(OfficeQuerySet)):
-    def get_by_natural_key(self, person, organization, role_en, start_date):
-        """start_date: ISO 'YYYY-MM-DD' (the stored first day of the partial date) or None if unknown."""
-        return self.get(person__slug=person, organization__slug=organization, role_en=role_en, start_date=start_date)
-
-
-class Office(PeriodMixin, FactModel):
+class Office(NaturalKeyMixin, PeriodMixin, FactModel):
     """A person holding a post in a state or organisation for a period, one row per term (Popolo Membership
     with a Post role).
 
@@ -218,7 +205,9 @@ class Office(PeriodMixin, FactModel):
     end_date = models.DateField(null=True, blank=True)
     end_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
 
-    objects = OfficeManager()
+    objects = NaturalKeyManager.from_queryset(OfficeQuerySet)()
+    # start_date: ISO 'YYYY-MM-DD' (the stored first day of the partial date), or None if unknown.
+    natural_key_lookups = ("person__slug", "organization__slug", "role_en", "start_date")
 
     class Meta:
         ordering = ["organization__name_en", "start_date", "person__name_en", "id"]
@@ -237,15 +226,64 @@ class Office(PeriodMixin, FactModel):
     def __str__(self):
         return f"{self.person} — {self.role_en}, {self.organization}"
 
-    def natural_key(self):
-        start = self.start_date.isoformat() if self.start_date else None
-        return (self.person.slug, self.organization.slug, self.role_en, start)
-
-    natural_key.dependencies = ["actors.actor"]
-
     def clean(self):
         self.clean_period("An office cannot end before it starts.")
         if self.person_id and self.person.kind != ActorKind.PERSON:
             raise ValidationError({"person": "An office is held by a person (actor kind 'person')."})
         if self.organization_id and self.organization.kind not in ORGANIZATION_KINDS:
             raise ValidationError({"organization": "An office belongs to a state or an organisation."})
+        stranded = self.representations_relying_on(replacement=self)
+        if stranded:
+            stored = Office._base_manager.get(pk=self.pk)
+            changed = [name for name in ("person", "organization", "start_date", "end_date")
+                       if getattr(stored, self._meta.get_field(name).attname) != getattr(self, self._meta.get_field(name).attname)]
+            raise ValidationError({(changed or ["end_date"])[0]: _stranded_message(stranded, "This change")})
+
+    def delete(self, *args, **kwargs):
+        """Refuses (ProtectedError, the API's 409 like any row others rely on) while a summit participation
+        is represented under this office and no other office covers it."""
+        stranded = self.representations_relying_on()
+        if stranded:
+            raise ProtectedError(_stranded_message(stranded, "Deleting this office"), stranded)
+        return super().delete(*args, **kwargs)
+
+    def holds_on(self, day):
+        """OfficeQuerySet.held_on for this one office, saved or not: held on `day` (a date)."""
+        return (self.start_date is None or self.start_date <= day) and (self.end_date is None or self.end_date >= day)
+
+    def representations_relying_on(self, replacement=None):
+        """The summit participations represented by this office's person for its organisation (as stored) that
+        no office would cover any more once this office is replaced by `replacement` (an unsaved new version
+        of it) or, without one, deleted: the rule of SummitParticipant.clean (an office in the actor, held on
+        the summit's day when that day is known). [] for an office not saved yet."""
+        from apps.summits.models import SummitParticipant
+
+        stored = Office._base_manager.filter(pk=self.pk).first() if self.pk is not None else None
+        if stored is None:
+            return []
+        stranded = []
+        participations = (SummitParticipant.objects.filter(represented_by_id=stored.person_id, actor_id=stored.organization_id)
+                          .select_related("summit", "actor", "represented_by").order_by("summit__date", "pk"))
+        for participation in participations:
+            day = participation.summit.representation_day
+            others = Office.objects.filter(person_id=participation.represented_by_id,
+                                           organization_id=participation.actor_id).exclude(pk=stored.pk)
+            if (others.held_on(day) if day else others).exists():
+                continue
+            if (replacement is not None and replacement.person_id == participation.represented_by_id
+                    and replacement.organization_id == participation.actor_id
+                    and (day is None or replacement.holds_on(day))):
+                continue
+            stranded.append(participation)
+        return stranded
+
+
+def _stranded_message(participations, what, shown=5):
+    """'<what> leaves X at S (on D) represented by P with no recorded office in X; …' for a 400 or a 409."""
+    cases = "; ".join(
+        f"{p.actor} at {p.summit.slug}"
+        f"{f' on {p.summit.representation_day.isoformat()}' if p.summit.representation_day else ''} "
+        f"represented by {p.represented_by}" for p in participations[:shown])
+    more = f" and {len(participations) - shown} more" if len(participations) > shown else ""
+    return (f"{what} leaves {cases}{more} with no recorded office in that actor; change those participations' "
+            "represented_by first, or add the office that covers them.")

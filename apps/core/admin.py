@@ -132,11 +132,12 @@ def _versioned_form(form_class):
 def fact_resource_factory(model):
     """The import/export resource of a model: each row is validated like the admin form (model clean(),
     field rules), so the preview lists row-level errors by field before anything is written; rows are
-    matched by slug where the model has one, so importing the same file twice changes nothing."""
-    has_slug = any(field.name == "slug" for field in model._meta.fields)
+    matched by slug where the model names its rows by one, so importing the same file twice changes nothing.
+    Pledges and trade measures, whose slug is made up when not given, are matched by id as before."""
+    named_by_slug = any(field.name == "slug" and not field.has_default() for field in model._meta.fields)
     return modelresource_factory(model, meta_options={
         "clean_model_instances": True,
-        "import_id_fields": ["slug"] if has_slug else ["id"],
+        "import_id_fields": ["slug"] if named_by_slug else ["id"],
         "skip_unchanged": True,
         "report_skipped": True,
     })

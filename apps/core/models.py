@@ -3,6 +3,8 @@
 A fact row knows when it was created and last changed, keeps its change history, and carries
 citations (apps.sources.Citation) through a generic relation.
 """
+import contextvars
+import secrets
 from datetime import datetime, timedelta, timezone
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -150,23 +152,96 @@ class FactModel(TimeStampedModel):
         abstract = True
 
 
-class SlugNaturalKeyManager(models.Manager):
-    """Fixtures refer to rows by slug, so loading them twice changes nothing."""
+# Set while the seed loads (apps.core.services.seed_rows) to a dict {model: has history rows} (a cache): a
+# natural key no row has now is looked up in the model's history too, so a row whose key an analyst changed
+# is still the row the seed's fixtures name.
+FOLLOW_CHANGED_KEYS = contextvars.ContextVar("follow_changed_natural_keys", default=None)
 
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+
+class NaturalKeyManager(models.Manager):
+    """Finds a row by its natural key (the model's `natural_key_lookups`), so fixtures name rows by what
+    they are (slugs, ISO codes) and loading them twice changes nothing."""
+
+    def get_by_natural_key(self, *key):
+        """key: the values natural_key() gives, in order; DoesNotExist if no row has them, TypeError for a
+        key of the wrong length. Under FOLLOW_CHANGED_KEYS, a row that had the key once (its history) counts."""
+        lookups = self.model.natural_key_lookups
+        if len(key) != len(lookups):
+            raise TypeError(f"{self.model._meta.label_lower}: a natural key has {len(lookups)} parts "
+                            f"({', '.join(lookups)}), not {len(key)}")
+        try:
+            return self.get(**dict(zip(lookups, key)))
+        except self.model.DoesNotExist:
+            following, history = FOLLOW_CHANGED_KEYS.get(), getattr(self.model, "history", None)
+            if following is None or history is None:
+                raise
+            if self.model not in following:
+                following[self.model] = history.exists()
+            if not following[self.model]:
+                raise
+        filters = self._filters_following_changed_keys(lookups, key)
+        try:
+            return self.get(**filters)
+        except self.model.DoesNotExist:
+            pk = history.filter(**filters).order_by("-history_date").values_list("id", flat=True).first()
+            if pk is None:
+                raise
+            return self.get(pk=pk)
+
+    def _filters_following_changed_keys(self, lookups, key):
+        """The lookups with each related row (e.g. summit__slug) resolved by its own natural key, following
+        its changes too, to its id (summit_id)."""
+        filters = {}
+        for lookup, value in zip(lookups, key):
+            name, _, rest = lookup.partition("__")
+            field = self.model._meta.get_field(name)
+            related = field.related_model if field.is_relation else None
+            if rest and value is not None and getattr(related, "natural_key_lookups", None) == (rest,):
+                filters[field.attname] = related._default_manager.get_by_natural_key(value).pk
+            else:
+                filters[lookup] = value
+        return filters
 
 
-class SluggedModel(models.Model):
+class NaturalKeyMixin:
+    """A model whose rows fixtures and dumps name by a natural key instead of an id.
+
+    `natural_key_lookups`: the ORM lookups whose values identify a row, e.g. ("summit__slug",
+    "actor__slug"); together they are unique (a unique field or a UniqueConstraint of the model). The key's
+    parts are JSON values: a related row by its slug, a date as 'YYYY-MM-DD', a missing value as None.
+    """
+
+    natural_key_lookups = ()
+
+    def natural_key(self):
+        return tuple(_natural_key_part(self, lookup) for lookup in self.natural_key_lookups)
+
+
+def _natural_key_part(instance, lookup):
+    value = instance
+    for name in lookup.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, name)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class SluggedModel(NaturalKeyMixin, models.Model):
     slug = models.SlugField(max_length=100, unique=True, help_text="Stable lower-case English identifier.")
 
-    objects = SlugNaturalKeyManager()
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("slug",)
 
     class Meta:
         abstract = True
 
-    def natural_key(self):
-        return (self.slug,)
+
+def generated_slug(prefix):
+    """'<prefix>-' and 16 random hex digits: the slug of a row written without one (through the API or a
+    bulk load), for models whose rows have no natural name (pledges, trade measures). 64 random bits: two
+    equal slugs among a million rows have odds of about 1 in 36 million (the unique index refuses them anyway).
+    """
+    return f"{prefix}-{secrets.token_hex(8)}"
 
 
 class ChangeAction(models.TextChoices):

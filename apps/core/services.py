@@ -5,11 +5,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
-from django.db import transaction
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from apps.core.change_capture import lock_change_feed
-from apps.core.models import ChangeEvent
+from apps.core.models import FOLLOW_CHANGED_KEYS, ChangeEvent
 from apps.sources.models import Source
 
 
@@ -47,10 +49,14 @@ class SeedResult:
 
 
 def _fixture_objects(paths):
+    """Every object of the fixture files, as JSON; FixtureRefused naming the file that is no JSON list."""
     objects = []
     for path in paths:
-        with open(path, encoding="utf-8") as f:
-            objects.extend(json.load(f))
+        try:
+            with open(path, encoding="utf-8") as f:
+                objects.extend(json.load(f))
+        except (OSError, ValueError, TypeError) as exc:
+            raise FixtureRefused(f"{Path(path).name}: {exc}") from exc
     return objects
 
 
@@ -62,8 +68,8 @@ def seed_load(*, once=False, force=False, fixture_dir=None):
     """Load every seed fixture in one transaction (see seed_rows for what happens to each row).
 
     With once=True nothing is loaded when any of the seed's sources is already in the database (a
-    container restart). Raises FileNotFoundError without fixtures; DeserializationError or
-    DatabaseError for a bad fixture, with nothing written.
+    container restart). Raises FileNotFoundError without fixtures; FixtureRefused (naming the file, the
+    object and the field) for a bad reference or a broken rule, with nothing written.
     """
     paths = seed_fixture_paths(fixture_dir)
     if not paths:
@@ -78,7 +84,7 @@ def seed_load(*, once=False, force=False, fixture_dir=None):
 
 
 class FixtureRefused(ValueError):
-    """A fixture folder was not loaded; the message names the file, the object and the field."""
+    """Fixtures were not loaded; the message names the file, the object and the field of each fault."""
 
 
 @dataclass(frozen=True)
@@ -91,72 +97,147 @@ class FixtureLoadResult:
 
 def _object_label(deserialized):
     instance = deserialized.object
-    key = instance.natural_key() if hasattr(instance, "natural_key") else None
+    try:
+        key = instance.natural_key() if hasattr(instance, "natural_key") else None
+    except ObjectDoesNotExist:  # a part of the key is a reference not resolved yet
+        key = None
     # A citation's natural key holds ids; its source and key phrase say more to an analyst.
     if instance._meta.label == "sources.Citation":
         key = (instance.source_id and instance.source.slug, instance.key_phrase)
     return f"{instance._meta.label_lower} {list(key) if key else instance.pk}"
 
 
-def _rule_errors(path, position, deserialized):
-    """'file, object N (model [natural key]): field F: message' per broken rule of the row; '' if none."""
-    from django.core.exceptions import ValidationError
+def _rule_errors(path, position, deserialized, *, constraints=True):
+    """'file, object N (model [natural key]): field F: message' per broken rule of the row; '' if none.
 
+    constraints=False leaves out the unique and check constraints, for a row the database has just
+    accepted (it enforces them on every write); clean(), the fields' own checks and references remain.
+    """
     try:
-        deserialized.object.full_clean()
+        deserialized.object.full_clean(validate_unique=constraints, validate_constraints=constraints)
     except ValidationError as exc:
         return "\n".join(f"{path.name}, object {position} ({_object_label(deserialized)}): field {field}: {' '.join(messages)}"
                          for field, messages in exc.message_dict.items())
     return ""
 
 
-def fixtures_load(*, paths):
-    """Load an analyst's fixture files (Django JSON, natural keys; apps.core.serialization) in order, in
-    one transaction, then check every loaded row against its model's rules (full_clean) in the final
-    state, so rows may refer to rows of later files.
+def _missing_references(where, references):
+    """'<where>: field F: no app.model with natural key [...]' for each reference that names no row; '' if none.
 
-    Returns a FixtureLoadResult. Raises FixtureRefused (nothing written) naming the file, the object
-    (its position and natural key) and the field when a file is unreadable, a reference names no row,
-    or a row breaks a rule; several broken rows are all named.
-    """
-    from django.core import serializers
-    from django.core.management.color import no_style
-    from django.db import DatabaseError, connection
-
-    paths = [Path(p) for p in paths]
-    loaded = []  # (path, position, DeserializedObject, stored values before or None)
-    with transaction.atomic():
-        for path in paths:
-            done = 0  # objects of this file loaded so far: a failure is at object done + 1
+    references: (field, natural key) pairs, a many-to-many field with a list of keys. A reference to a row of
+    a later file waits until every file is in (DeserializedObject.deferred_fields); one the row's own natural
+    key or a required column needs cannot wait, so its row is refused at once."""
+    missing = []
+    for field, key in references:
+        if not isinstance(key, list):
+            continue  # an id, or no reference
+        model = field.related_model
+        for one in key if field.many_to_many else [key]:
             try:
-                with open(path, encoding="utf-8") as stream:
-                    for position, deserialized in enumerate(serializers.deserialize("json", stream), start=1):
-                        instance = deserialized.object
-                        stored = None
-                        if instance.pk is not None:
-                            stored = type(instance)._base_manager.filter(pk=instance.pk).values().first()
-                        try:
-                            with transaction.atomic():
-                                deserialized.save()
-                        except DatabaseError as exc:  # a database rule: named by field where the model can
-                            raise FixtureRefused(_rule_errors(path, position, deserialized) or
-                                                 f"{path.name}, object {position} ({_object_label(deserialized)}): {exc}")
-                        loaded.append((path, position, deserialized, stored))
-                        done = position
-            except (OSError, ValueError, serializers.base.DeserializationError, DatabaseError) as exc:
-                raise FixtureRefused(f"{path.name}, object {done + 1}: {exc}") from exc
-        errors = [error for path, position, deserialized, _stored in loaded
-                  if (error := _rule_errors(path, position, deserialized))]
-        if errors:
-            raise FixtureRefused("\n".join(errors))
-        models = {type(d.object) for _p, _n, d, _s in loaded}
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), models):
-                cursor.execute(sql)
-    new = sum(1 for *_rest, stored in loaded if stored is None)
+                model._default_manager.get_by_natural_key(*one)
+            except (ObjectDoesNotExist, TypeError):
+                missing.append(f"{where}: field {field.name}: no {model._meta.label_lower} with natural key {one!r}")
+    return "\n".join(missing)
+
+
+def _row_missing_references(path, position, deserialized):
+    where = f"{path.name}, object {position} ({_object_label(deserialized)})"
+    return _missing_references(where, (deserialized.deferred_fields or {}).items())
+
+
+def _json_missing_references(path, position):
+    """_missing_references of object `position` of the file, read as JSON (for an object that could not
+    even be built); '' when that is not the fault."""
+    from django.apps import apps
+
+    try:
+        obj = _fixture_objects([path])[position - 1]
+        model = apps.get_model(obj["model"])
+        fields = obj.get("fields", {})
+        references = [(model._meta.get_field(name), value) for name, value in fields.items()
+                      if model._meta.get_field(name).is_relation]
+    except Exception:  # the fault is elsewhere; the caller says what the deserializer said
+        return ""
+    key = f" {[fields['slug']]}" if "slug" in fields else ""
+    return _missing_references(f"{path.name}, object {position} ({obj['model']}{key})", references)
+
+
+def load_fixture_rows(paths, write_row):
+    """The one way catrack loads fixtures (`seed`, `load_facts`): every object of `paths` (Django JSON, natural
+    keys, apps.core.serialization) in order, each written by `write_row(row)` (a DeserializedObject; returns
+    True when it wrote the row) in a savepoint; references to rows of later files are filled in at the end;
+    then every written row is checked against its model's rules in the final state. Call it inside a
+    transaction: a raised FixtureRefused leaves that transaction to be rolled back whole.
+
+    Returns the written rows as [(path, position, row)]. Raises FixtureRefused naming the file, the object
+    (its position and natural key) and the field when a file is unreadable, a reference names no row, or a
+    row breaks a rule (the database's or the model's; several broken rows are all named).
+    """
+    written, deferred = [], []
+    for path in map(Path, paths):
+        done = 0  # objects of this file read so far: a failure to read is at object done + 1
+        try:
+            with open(path, encoding="utf-8") as stream:
+                rows = serializers.deserialize("json", stream, handle_forward_references=True)
+                for position, row in enumerate(rows, start=1):
+                    try:
+                        with transaction.atomic():
+                            wrote = write_row(row)
+                    except DatabaseError as exc:  # a database rule: named by field where the model can
+                        raise FixtureRefused(_row_missing_references(path, position, row) or _rule_errors(path, position, row)
+                                             or f"{path.name}, object {position} ({_object_label(row)}): {exc}") from exc
+                    if wrote:
+                        written.append((path, position, row))
+                    if row.deferred_fields:
+                        deferred.append((path, position, row))
+                    done = position
+        except FixtureRefused:
+            raise
+        except (OSError, ValueError, serializers.base.DeserializationError, DatabaseError) as exc:
+            raise FixtureRefused(_json_missing_references(path, done + 1) or f"{path.name}, object {done + 1}: {exc}") from exc
+    for path, position, row in deferred:  # references to rows of later files
+        try:
+            with transaction.atomic():
+                row.save_deferred_fields()
+        except (ObjectDoesNotExist, DatabaseError) as exc:
+            raise FixtureRefused(_row_missing_references(path, position, row) or
+                                 f"{path.name}, object {position} ({_object_label(row)}): {exc}") from exc
+    errors = [error for path, position, row in written if (error := _rule_errors(path, position, row, constraints=False))]
+    if errors:
+        raise FixtureRefused("\n".join(errors))
+    _reset_sequences({type(row.object) for _path, _position, row in written})
+    return written
+
+
+def _reset_sequences(models):
+    """After rows were written with their ids (a fixture may still carry them), the next new row's id follows."""
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
+            cursor.execute(sql)
+
+
+def fixtures_load(*, paths):
+    """Load an analyst's fixture files in order, in one transaction (load_fixture_rows: checked against every
+    model rule, refused whole naming file, object and field). Every row is written as its fixture says.
+
+    Returns a FixtureLoadResult. Raises FixtureRefused, with nothing written.
+    """
+    stored = {}  # id(row) → the row's stored values before, or None for a new row
+
+    def write_row(row):
+        instance = row.object
+        stored[id(row)] = (type(instance)._base_manager.filter(pk=instance.pk).values().first()
+                           if instance.pk is not None else None)
+        row.save()
+        return True
+
+    with transaction.atomic():
+        loaded = load_fixture_rows(paths, write_row)
+    new = sum(1 for *_rest, row in loaded if stored[id(row)] is None)
     changed = sum(
-        1 for _p, _n, d, stored in loaded
-        if stored is not None and stored != type(d.object)._base_manager.filter(pk=d.object.pk).values().first()
+        1 for *_rest, row in loaded
+        if stored[id(row)] is not None
+        and stored[id(row)] != type(row.object)._base_manager.filter(pk=row.object.pk).values().first()
     )
     return FixtureLoadResult(files=len(paths), objects=len(loaded), new=new, changed=changed)
 
@@ -171,50 +252,57 @@ _SEED_BOOKKEEPING = {"created_at", "updated_at"}
 def seed_rows(paths, *, force=False):
     """Bring the database to the fixtures' rows without undoing anyone's work; returns (new, updated, conflicts).
 
+    Rows are matched by natural key (fixtures carry no ids). For each fixture row:
     - a row that does not exist is created;
     - a row equal to its fixture (fields and many-to-many) is left alone;
     - a row that differs and that nobody changed since the seed wrote it (seeded_unchanged) is updated;
     - a row an analyst changed is kept as it is and reported as a SeedConflict, unless force=True, which
-      overwrites it.
-    Every create and update gets a history entry (reason "seed", "seed --force"); `updated_at` becomes
-    the time of the seed, never earlier than it was, so `modified_since` sees the change.
+      overwrites it. That includes a row whose natural key (its slug, say) an analyst changed: its history
+      still holds the key the seed gave it (FOLLOW_CHANGED_KEYS), so it is found, not created a second
+      time, and the rows that refer to it by that key still find it.
+    Every row written is checked against the model's rules (load_fixture_rows: refused whole naming file,
+    object and field). Every create and update gets a history entry (reason "seed", "seed --force");
+    `updated_at` becomes the time of the seed, never earlier than it was, so `modified_since` sees the change.
     """
     lock_change_feed()
     first_event = ChangeEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     now = timezone.now()
-    new = updated = 0
-    conflicts, deferred = [], []
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for row in serializers.deserialize("json", f, handle_forward_references=True):
-                fixture = row.object
-                model = type(fixture)
-                current = model._base_manager.filter(pk=fixture.pk).first() if fixture.pk is not None else None
-                if current is None:
-                    fixture.created_at = fixture.updated_at = now
-                    row.save()
-                    _record_history(fixture, update=False, reason=SEED_CHANGE_REASON, date=now)
-                    new += 1
-                else:
-                    differences = _seed_differences(row, current)
-                    if not differences:
-                        _record_initial_history(current, date=now)
-                    elif force or seeded_unchanged(current, fixture):
-                        fixture.created_at = current.created_at
-                        fixture.updated_at = max(now, current.updated_at)
-                        row.save()
-                        reason = SEED_CHANGE_REASON if not force else f"{SEED_CHANGE_REASON} --force"
-                        _record_history(fixture, update=True, reason=reason, date=now)
-                        updated += 1
-                    else:
-                        conflicts.append(SeedConflict(model._meta.label_lower, current.pk, differences))
-                if row.deferred_fields:
-                    deferred.append(row)
-    for row in deferred:
-        row.save_deferred_fields()
+    counts = {"new": 0, "updated": 0}
+    conflicts = []
+
+    def write_row(row):
+        fixture = row.object
+        model = type(fixture)
+        current = model._base_manager.filter(pk=fixture.pk).first() if fixture.pk is not None else None
+        if current is None:
+            fixture.created_at = fixture.updated_at = now
+            row.save()
+            _record_history(fixture, update=False, reason=SEED_CHANGE_REASON, date=now)
+            counts["new"] += 1
+            return True
+        differences = _seed_differences(row, current)
+        if not differences:
+            _record_initial_history(current, date=now)
+            return False
+        if force or seeded_unchanged(current, fixture):
+            fixture.created_at = current.created_at
+            fixture.updated_at = max(now, current.updated_at)
+            row.save()
+            reason = SEED_CHANGE_REASON if not force else f"{SEED_CHANGE_REASON} --force"
+            _record_history(fixture, update=True, reason=reason, date=now)
+            counts["updated"] += 1
+            return True
+        conflicts.append(SeedConflict(model._meta.label_lower, current.pk, differences))
+        return False
+
+    following = FOLLOW_CHANGED_KEYS.set({})
+    try:
+        load_fixture_rows(paths, write_row)
+    finally:
+        FOLLOW_CHANGED_KEYS.reset(following)
     # The feed's lock is held since the start: every event after first_event is the seed's own.
     ChangeEvent.objects.filter(id__gt=first_event).update(user=SEED_USER)
-    return new, updated, conflicts
+    return counts["new"], counts["updated"], conflicts
 
 
 def seeded_unchanged(current, fixture):

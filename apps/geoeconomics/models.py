@@ -2,7 +2,7 @@
 from django.db import models
 
 from apps.actors.models import Actor
-from apps.core.models import FactModel, SluggedModel
+from apps.core.models import FactModel, NaturalKeyManager, NaturalKeyMixin, SluggedModel
 
 
 class Corridor(SluggedModel, FactModel):
@@ -36,11 +36,14 @@ class StakeRole(models.TextChoices):
     BENEFICIARY = "beneficiary", "Benefits"
 
 
-class CorridorStake(FactModel):
+class CorridorStake(NaturalKeyMixin, FactModel):
     corridor = models.ForeignKey(Corridor, on_delete=models.CASCADE, related_name="stakes")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="corridor_stakes")
     role = models.CharField(max_length=16, choices=StakeRole.choices)
     description_en = models.TextField(blank=True)
+
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("corridor__slug", "actor__slug", "role")
 
     class Meta:
         ordering = ["corridor_id", "actor__name_en"]
@@ -85,7 +88,7 @@ class InterestKind(models.TextChoices):
     CONCERNED = "concerned", "Concerned about access to"
 
 
-class ResourceInterest(FactModel):
+class ResourceInterest(NaturalKeyMixin, FactModel):
     """An actor's stake in a resource, optionally where (e.g. Japan seeks uranium from Central Asia)."""
 
     resource = models.ForeignKey(StrategicResource, on_delete=models.CASCADE, related_name="interests")
@@ -95,10 +98,17 @@ class ResourceInterest(FactModel):
                                related_name="resource_interests_in", help_text="Where, if the source says.")
     description_en = models.TextField(blank=True)
 
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("resource__slug", "actor__slug", "kind", "region__slug")  # region: None if not said
+
     class Meta:
         ordering = ["resource_id", "actor__name_en"]
         constraints = [
             models.UniqueConstraint(fields=["resource", "actor", "kind", "region"], name="resource_interest_unique",
+                                    violation_error_message="This interest is already recorded."),
+            # NULLs are distinct in a unique index: without this, two rows with no region could share a natural key.
+            models.UniqueConstraint(fields=["resource", "actor", "kind"], condition=models.Q(region__isnull=True),
+                                    name="resource_interest_unique_without_region",
                                     violation_error_message="This interest is already recorded."),
             models.CheckConstraint(name="resource_interest_actor_not_region",
                                    condition=~models.Q(actor=models.F("region"))),

@@ -7,7 +7,10 @@ from apps.actors.models import Actor
 from apps.core.models import (
     DatePrecision,
     FactModel,
+    NaturalKeyManager,
+    SluggedModel,
     clean_partial_date,
+    generated_slug,
     ends_after_start,
     format_partial_date,
     partial_date_constraints,
@@ -59,7 +62,17 @@ class PledgeQuerySet(models.QuerySet):
 MAX_PLEDGE_DEPTH = 50
 
 
-class Pledge(FactModel):
+def new_pledge_slug():
+    """The slug of a pledge written without one: 'pledge-' and random hex digits (core.generated_slug)."""
+    return generated_slug("pledge")
+
+
+class Pledge(SluggedModel, FactModel):
+    slug = models.SlugField(
+        max_length=100, unique=True, default=new_pledge_slug,
+        help_text="Stable lower-case English identifier, e.g. japan-3-trillion-yen-central-asia (how fixtures "
+                  "name the pledge); a random one is made when none is given.",
+    )
     donor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="pledges_made")
     recipients = models.ManyToManyField(Actor, related_name="pledges_received", blank=True)
     summit = models.ForeignKey(Summit, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")
@@ -99,7 +112,7 @@ class Pledge(FactModel):
         default=True, help_text="Off for a component whose money is already counted in its parent."
     )
 
-    objects = PledgeQuerySet.as_manager()
+    objects = NaturalKeyManager.from_queryset(PledgeQuerySet)()
 
     class Meta:
         ordering = ["-amount_usd", "id"]

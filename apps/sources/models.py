@@ -8,7 +8,8 @@ from simple_history.models import HistoricalRecords
 from apps.core.models import (
     DatePrecision,
     FactModel,
-    SlugNaturalKeyManager,
+    NaturalKeyManager,
+    NaturalKeyMixin,
     SluggedModel,
     TimeStampedModel,
     clean_partial_date,
@@ -88,19 +89,12 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
 
-class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
-    def get_by_natural_key(self, source, content_type, object_id, paragraph, key_phrase):
-        """A citation is its source, its fact and its locator (paragraph, key phrase)."""
-        return self.get(source__slug=source, content_type_id=content_type, object_id=object_id,
-                        paragraph=paragraph, key_phrase=key_phrase)
-
-
 class CitationBasis(models.TextChoices):
     STATED = "stated", "Stated by the source"
     INFERRED = "inferred", "Inferred from the source's context"
 
 
-class Citation(TimeStampedModel):
+class Citation(NaturalKeyMixin, TimeStampedModel):
     """A fact's pointer into a source: where (section, paragraph) and a few verbatim words."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
@@ -126,7 +120,10 @@ class Citation(TimeStampedModel):
         blank=True, help_text="For an inferred claim: the reasoning from the passage to the row, in English."
     )
 
-    objects = CitationManager()
+    objects = NaturalKeyManager.from_queryset(CitationQuerySet)()
+    # A citation is its source, its fact and its locator (paragraph, key phrase). In a fixture the fact is
+    # named by its own natural key (apps.core.serialization); here, inside the database, by its ids.
+    natural_key_lookups = ("source__slug", "content_type_id", "object_id", "paragraph", "key_phrase")
     history = HistoricalRecords()
 
     class Meta:
@@ -176,14 +173,18 @@ class Citation(TimeStampedModel):
         return f"{self.source.slug} [{where}] «{self.key_phrase}»"
 
     def natural_key(self):
-        return (self.source.slug, self.content_type_id, self.object_id, self.paragraph, self.key_phrase)
+        return super().natural_key()
 
-    # Facts before the citations that point at them (dumpdata's order).
-    natural_key.dependencies = ["sources.source", "actors.actor", "actors.office", "summits.summitformat",
-                                "summits.summit", "summits.summitparticipant", "summits.document", "sources.assessment"]
+    # Facts before the citations that point at them (dumpdata's order); tests/seed checks it names every fact model.
+    natural_key.dependencies = [
+        "sources.source", "actors.actor", "actors.actorrelation", "actors.office", "summits.summitformat",
+        "summits.summit", "summits.summitparticipant", "summits.document", "investments.pledge",
+        "trade.trademeasure", "trade.tradestatement", "geoeconomics.corridor", "geoeconomics.corridorstake",
+        "geoeconomics.strategicresource", "geoeconomics.resourceinterest", "sources.assessment",
+    ]
 
 
-class AssessmentManager(SlugNaturalKeyManager.from_queryset(models.QuerySet)):
+class AssessmentManager(NaturalKeyManager.from_queryset(models.QuerySet)):
     pass
 
 

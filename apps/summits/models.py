@@ -6,6 +6,8 @@ from apps.actors.models import ORGANIZATION_KINDS, Actor, ActorKind, Office
 from apps.core.models import (
     DatePrecision,
     FactModel,
+    NaturalKeyManager,
+    NaturalKeyMixin,
     SluggedModel,
     TimeStampedModel,
     clean_partial_date,
@@ -129,6 +131,12 @@ class Summit(SluggedModel, FactModel):
     def date_display(self):
         return format_partial_date(self.date, self.date_precision)
 
+    @property
+    def representation_day(self):
+        """The day a representative must hold office (SummitParticipant.clean): the summit's first day when
+        the sources give the day, else None (any office of the person in the actor is accepted)."""
+        return self.date if self.date is not None and self.date_precision == DatePrecision.DAY else None
+
     def clean(self):
         clean_partial_date(self.date, self.date_precision, "date")
         if self.end_date is not None and (
@@ -144,12 +152,7 @@ class ParticipantRole(models.TextChoices):
     OBSERVER = "observer", "Observer"
 
 
-class SummitParticipantManager(models.Manager):
-    def get_by_natural_key(self, summit, actor):
-        return self.get(summit__slug=summit, actor__slug=actor)
-
-
-class SummitParticipant(FactModel):
+class SummitParticipant(NaturalKeyMixin, FactModel):
     """A state (or organisation) at a summit, its role, and who represented it."""
 
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="participations")
@@ -165,7 +168,8 @@ class SummitParticipant(FactModel):
         help_text="The leader who attended for this actor, if the source names them; must hold an office in it.",
     )
 
-    objects = SummitParticipantManager()
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("summit__slug", "actor__slug")
 
     class Meta:
         ordering = ["summit_id", "role", "actor__name_en", "id"]
@@ -183,11 +187,6 @@ class SummitParticipant(FactModel):
     def __str__(self):
         return f"{self.actor} at {self.summit} ({self.get_role_display().lower()})"
 
-    def natural_key(self):
-        return (*self.summit.natural_key(), *self.actor.natural_key())
-
-    natural_key.dependencies = ["summits.summit", "actors.actor"]
-
     def clean(self):
         """The representative is a person holding an office in the participating actor at the summit.
 
@@ -201,10 +200,10 @@ class SummitParticipant(FactModel):
         if person.kind != ActorKind.PERSON:
             raise ValidationError({"represented_by": "A representative is a person (actor kind 'person')."})
         offices = Office.objects.filter(person=person, organization_id=self.actor_id)
-        summit = self.summit if self.summit_id else None
-        if summit is not None and summit.date is not None and summit.date_precision == DatePrecision.DAY:
-            offices = offices.held_on(summit.date)
-            when = f" on {summit.date.isoformat()}"
+        day = self.summit.representation_day if self.summit_id else None
+        if day is not None:
+            offices = offices.held_on(day)
+            when = f" on {day.isoformat()}"
         else:
             when = ""
         if not offices.exists():
@@ -278,7 +277,7 @@ class Document(SluggedModel, FactModel):
             raise ValidationError({"implements": "A document cannot implement itself."})
 
 
-class DocumentSignatory(TimeStampedModel):
+class DocumentSignatory(NaturalKeyMixin, TimeStampedModel):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="signings")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="signings")
     signed_by = models.ForeignKey(
@@ -289,6 +288,9 @@ class DocumentSignatory(TimeStampedModel):
         related_name="signings_as_person",
         limit_choices_to={"kind": "person"},
     )
+
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("document__slug", "actor__slug")
 
     class Meta:
         ordering = ["document_id", "actor__name_en"]

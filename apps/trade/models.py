@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 from apps.actors.models import Actor
-from apps.core.models import FactModel, TimeStampedModel
+from apps.core.models import FactModel, NaturalKeyManager, NaturalKeyMixin, SluggedModel, TimeStampedModel, generated_slug
 from apps.sources.models import Source
 from apps.summits.models import Topic
 
@@ -130,7 +130,17 @@ class TradeMeasureKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class TradeMeasure(FactModel):
+def new_trade_measure_slug():
+    """The slug of a trade measure written without one: 'trade-measure-' and random hex digits."""
+    return generated_slug("trade-measure")
+
+
+class TradeMeasure(SluggedModel, FactModel):
+    slug = models.SlugField(
+        max_length=100, unique=True, default=new_trade_measure_slug,
+        help_text="Stable lower-case English identifier, e.g. china-export-restrictions-2025 (how fixtures name "
+                  "the measure); a random one is made when none is given.",
+    )
     kind = models.CharField(max_length=24, choices=TradeMeasureKind.choices, db_index=True)
     imposing_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_measures_imposed")
     targets = models.ManyToManyField(Actor, blank=True, related_name="trade_measures_targeting")
@@ -173,7 +183,7 @@ class TradeTrend(models.TextChoices):
     UNKNOWN = "unknown", "Not stated"
 
 
-class TradeStatement(FactModel):
+class TradeStatement(NaturalKeyMixin, FactModel):
     """What a source says about trade between two actors without giving numbers: rank, level, trend."""
 
     subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_statements",
@@ -188,6 +198,8 @@ class TradeStatement(FactModel):
     trend = models.CharField(max_length=24, choices=TradeTrend.choices, default=TradeTrend.UNKNOWN, db_index=True)
     statement_en = models.TextField(help_text="The claim in your own words (English).")
 
+    objects = NaturalKeyManager()
+    natural_key_lookups = ("subject__slug", "partner__slug", "year_from", "year_to")  # a year: None if not said
 
     class Meta:
         ordering = ["subject_id", "rank", "partner_id"]
@@ -208,8 +220,11 @@ class TradeStatement(FactModel):
                 & models.Q(year_to__gte=YEAR_MIN, year_to__lte=YEAR_MAX),
             ),
             models.CheckConstraint(name="trade_statement_rank_positive", condition=models.Q(rank__gte=1)),
+            # Its natural key: a missing year counts as a value (0), so two rows without years still clash.
             models.UniqueConstraint(
-                fields=["subject", "partner", "year_from", "year_to"], name="trade_statement_unique_period"
+                "subject", "partner", Coalesce("year_from", 0), Coalesce("year_to", 0),
+                name="trade_statement_unique_period",
+                violation_error_message="A statement about this subject, partner and period is already recorded.",
             ),
         ]
 

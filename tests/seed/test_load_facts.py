@@ -8,9 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from apps.actors.models import Actor, Office
+from apps.actors.models import Actor, ActorRelation, Office
+from apps.geoeconomics.models import CorridorStake, ResourceInterest
+from apps.investments.models import Pledge
 from apps.sources.models import Citation, Source
 from apps.summits.models import SummitFormat, SummitParticipant
+from apps.trade.models import TradeMeasure, TradeStatement
 
 from .test_seed import seed_models, snapshot
 
@@ -98,6 +101,42 @@ def test_an_ending_before_the_start_refuses_the_office_naming_end_date(tmp_path)
         load(folder)
 
 
+def test_the_seed_fixtures_carry_no_ids_and_every_reference_is_a_natural_key():
+    """Fixtures name rows by what they are: no object has a pk, no reference is a number (issue 17, item 8)."""
+    from django.apps import apps
+
+    from apps.core.services import seed_fixture_paths
+
+    for path in seed_fixture_paths():
+        for position, obj in enumerate(json.loads(path.read_text(encoding="utf-8")), start=1):
+            where = f"{path.name}, object {position}"
+            assert "pk" not in obj, where
+            model = apps.get_model(obj["model"])
+            for name, value in obj["fields"].items():
+                field = model._meta.get_field(name)
+                if field.is_relation or name == "object_id":
+                    values = value if field.many_to_many else [value]
+                    assert all(v is None or isinstance(v, list) for v in values), f"{where}: field {name}: {value!r}"
+
+
+def test_citation_dependencies_name_every_fact_model():
+    """dumpdata writes facts before the citations that name them by natural key."""
+    from apps.core.models import fact_models
+
+    labels = set(Citation.natural_key.dependencies)
+    assert {m._meta.label_lower for m in fact_models()} <= labels
+
+
+def test_a_reference_to_a_row_no_file_holds_is_named_with_its_key(tmp_path):
+    office = {**OFFICE, "fields": {**OFFICE["fields"], "organization": ["atlantis"]}}
+    folder = write(tmp_path / "facts", {"1.json": [PERSON, STATE, office]})
+    with pytest.raises(CommandError) as refused:
+        load(folder)
+    assert "1.json, object 3" in str(refused.value)
+    assert "field organization: no actors.actor with natural key ['atlantis']" in str(refused.value)
+    assert not Actor.objects.exists()
+
+
 def test_the_seed_loads_with_load_facts_and_validates(seeded):
     from apps.core.services import seed_fixture_dir
 
@@ -113,11 +152,15 @@ def test_dumpdata_with_natural_keys_loads_back_unchanged(seeded, tmp_path):
     rows = json.loads(dump.read_text(encoding="utf-8"))
     citation = next(r for r in rows if r["model"] == "sources.citation" and r["fields"]["content_type"] == ["summits", "summit"])
     assert isinstance(citation["fields"]["object_id"], list)  # the fact by its natural key
-    assert all("pk" not in r for r in rows if r["model"] in ("actors.actor", "summits.summit", "sources.citation"))
+    assert all("pk" not in r for r in rows)  # every seeded model has a natural key
+    pledge_citation = next(r for r in rows if r["model"] == "sources.citation"
+                           and r["fields"]["content_type"] == ["investments", "pledge"])
+    assert pledge_citation["fields"]["object_id"] == ["japan-3-trillion-yen-central-asia"]
     # Rows referred to by natural key only: deleted, so the reload must recreate them under new ids.
     Citation.objects.all().delete()
-    Office.objects.all().delete()
-    SummitParticipant.objects.all().delete()
+    for model in (Office, SummitParticipant, Pledge, TradeMeasure, TradeStatement, ActorRelation, CorridorStake,
+                  ResourceInterest):
+        model.objects.all().delete()
     call_command("loaddata", str(dump), verbosity=0)
     again = tmp_path / "again.json"
     call_command("dumpdata", *labels, natural_foreign=True, natural_primary=True, output=str(again), verbosity=0)

@@ -11,12 +11,11 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError
 from django.urls import reverse
 
 from apps.actors.models import Actor
 from apps.core.models import FactModel
-from apps.core.services import seed_fixture_paths, seed_load
+from apps.core.services import FixtureRefused, seed_fixture_paths, seed_load
 from apps.sources.models import Citation, Source
 
 from .conftest import ARTICLE_SLUG
@@ -102,10 +101,30 @@ def test_a_broken_fixture_leaves_nothing_half_written(db, tmp_path):
         "fields": {"slug": "x", "kind": "state", "name_en": "X", "name_ru": "X", "country": 12345,
                    "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"},
     }]), encoding="utf-8")
-    with pytest.raises(IntegrityError):  # the actor's country 12345 does not exist
-        seed_load(fixture_dir=tmp_path)
+    with pytest.raises(FixtureRefused, match=r"02_actors\.json, object 1 \(actors\.actor \['x'\]\): field country"):
+        seed_load(fixture_dir=tmp_path)  # the actor's country 12345 does not exist
     assert not Source.objects.exists()
     assert not Actor.objects.exists()
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({"partner": ["vladimir-putin"]}, "partner"),  # a person as a format's partner
+    ({"region": ["no-such-region"]}, "region"),  # a reference to a missing row
+])
+def test_the_seed_runs_the_model_rules_and_names_file_object_and_field(db, tmp_path, fields, field):
+    """`seed` checks every row it writes like `load_facts` does (one code path), refusing the whole seed."""
+    for path in seed_fixture_paths():
+        shutil.copy(path, tmp_path / path.name)
+    summits = tmp_path / "04_summits.json"
+    objects = json.loads(summits.read_text(encoding="utf-8"))
+    position, obj = next((n, o) for n, o in enumerate(objects, start=1) if o["model"] == "summits.summitformat")
+    obj["fields"].update(fields)
+    summits.write_text(json.dumps(objects, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(FixtureRefused) as refused:
+        seed_load(fixture_dir=tmp_path)
+    assert f"04_summits.json, object {position} (summits.summitformat ['{obj['fields']['slug']}']" in str(refused.value)
+    assert f"field {field}" in str(refused.value) or f"{field}:" in str(refused.value)
+    assert not Source.objects.exists() and not Actor.objects.exists()
 
 
 def test_seed_command_names_a_broken_fixture(db, tmp_path, monkeypatch):
@@ -117,9 +136,10 @@ def test_seed_command_names_a_broken_fixture(db, tmp_path, monkeypatch):
 
 
 def test_rows_created_after_the_seed_get_fresh_ids(seeded):
-    # loaddata resets the id sequences (PostgreSQL) / SQLite continues after the highest id.
+    # The fixtures carry no ids: seeded rows take them from the sequence, and so does the next row.
+    highest = Actor.objects.order_by("-pk").values_list("pk", flat=True).first()
     actor = Actor.objects.create(slug="new-state", kind="state", name_en="New state", name_ru="Новое государство")
-    assert actor.pk > 9_000_000
+    assert actor.pk > highest
 
 
 # ---------------------------------------------------------------- citations
@@ -175,13 +195,13 @@ def test_verify_citations_catches_an_edited_article(seeded, article_text, tmp_pa
         call_command("verify_citations", ARTICLE_SLUG, str(path), stderr=io.StringIO())
 
 
-@pytest.mark.parametrize("model_label, slug_or_pk, phrase", [
-    ("investments.Pledge", 9000001, "Япония пообещала направить до 3 трлн иен - порядка $20 млрд"),
+@pytest.mark.parametrize("model_label, slug, phrase", [
+    ("investments.Pledge", "japan-3-trillion-yen-central-asia", "Япония пообещала направить до 3 трлн иен - порядка $20 млрд"),
     ("summits.Summit", "central-asia-plus-japan-1", "Первый в истории саммит"),
 ])
-def test_admin_change_page_shows_the_seeded_citations(admin_client, seeded, model_label, slug_or_pk, phrase):
+def test_admin_change_page_shows_the_seeded_citations(admin_client, seeded, model_label, slug, phrase):
     model = apps.get_model(model_label)
-    row = model.objects.get(pk=slug_or_pk) if isinstance(slug_or_pk, int) else model.objects.get(slug=slug_or_pk)
+    row = model.objects.get(slug=slug)
     opts = model._meta
     response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]))
     assert response.status_code == 200

@@ -106,3 +106,26 @@ def test_a_database_seeded_before_history_gets_initial_entries_on_the_next_seed(
     result = seed_load()
     assert (result.new, result.updated, result.conflicts) == (0, 0, ())
     assert Actor.history.filter(history_type="+").count() == Actor.objects.count()
+
+
+def test_a_row_whose_slug_an_analyst_changed_is_kept_not_seeded_twice(editor_client):
+    """Rows are matched by natural key; the key the seed gave is found in the row's history after an
+    analyst renamed it, so the seed reports a conflict instead of creating a second row (or failing on the
+    summit's unique ordinal)."""
+    from apps.summits.models import Summit
+
+    seed_load()
+    summit = Summit.objects.get(slug="central-asia-plus-japan-1")
+    response = editor_client.patch(f"/api/v1/summits/{summit.slug}/", {"slug": "tokyo-summit-2025"}, format="json")
+    assert response.status_code == 200, response.content
+    count = Summit.objects.count()
+
+    result = seed_load()
+    assert (result.new, result.updated) == (0, 0)
+    assert [(c.label, c.pk, c.fields["slug"]) for c in result.conflicts] == [
+        ("summits.summit", summit.pk, ("central-asia-plus-japan-1", "tokyo-summit-2025"))]
+    assert Summit.objects.count() == count and Summit.objects.get(pk=summit.pk).slug == "tokyo-summit-2025"
+
+    result = seed_load(force=True)
+    assert (result.new, result.updated, result.conflicts) == (0, 1, ())
+    assert Summit.objects.get(pk=summit.pk).slug == "central-asia-plus-japan-1"

@@ -6,6 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from apps.actors.models import Office
+from apps.summits.models import SummitParticipant
 from tests.api.helpers import assert_status
 from tests.factories import (
     CitationFactory,
@@ -17,6 +19,7 @@ from tests.factories import (
     StateFactory,
     SummitFactory,
     SummitFormatFactory,
+    SummitParticipantFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +94,98 @@ def test_an_undated_summit_accepts_any_office_of_the_person_in_the_actor(editor_
     state, person = StateFactory(), PersonFactory()
     OfficeFactory(person=person, organization=state)
     assert_status(_post_participant(editor_client, summit, state, person), 201)
+
+
+# ---------------------------------------------------------------- changing an office re-checks representations
+
+def _represented(summit_date=datetime.date(2025, 11, 6)):
+    """A summit participation represented by a person whose one office covers the summit day."""
+    summit, state, person = _participation(summit_date) if summit_date else (
+        SummitFactory(date=None, date_precision="unknown"), StateFactory(), PersonFactory())
+    office = OfficeFactory(person=person, organization=state, start_date=datetime.date(2025, 1, 20),
+                           start_date_precision=DAY)
+    SummitParticipantFactory(summit=summit, actor=state, represented_by=person)
+    return summit, state, person, office
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"end_date": "2025-06-30", "end_date_precision": DAY}, "end_date"),  # ends before the summit
+    ({"start_date": "2025-12-01"}, "start_date"),  # starts after it
+    ("other person", "person"),
+    ("other state", "organization"),
+])
+def test_changing_the_office_a_representation_rests_on_is_a_400_naming_the_field(editor_client, change, field):
+    summit, state, person, office = _represented()
+    if change == "other person":
+        change = {"person": PersonFactory().slug}
+    elif change == "other state":
+        change = {"organization": StateFactory().slug}
+    response = editor_client.patch(reverse("office-detail", args=[office.pk]), change, format="json")
+    assert_status(response, 400)
+    assert list(response.json()) == [field]
+    assert summit.slug in response.json()[field][0] and str(person) in response.json()[field][0]
+    office.refresh_from_db()
+    assert (office.person, office.organization, office.end_date) == (person, state, None)
+
+
+def test_an_office_change_that_still_covers_the_summit_or_that_another_office_covers_is_accepted(editor_client):
+    summit, state, person, office = _represented()
+    response = editor_client.patch(reverse("office-detail", args=[office.pk]),
+                                   {"end_date": "2025-12-31", "end_date_precision": DAY}, format="json")
+    assert_status(response, 200)
+    OfficeFactory(person=person, organization=state, role_en="Acting", start_date=datetime.date(2025, 11, 1),
+                  start_date_precision=DAY)
+    response = editor_client.patch(reverse("office-detail", args=[office.pk]),
+                                   {"end_date": "2025-02-01", "end_date_precision": DAY}, format="json")
+    assert_status(response, 200)
+
+
+def test_deleting_the_office_a_representation_rests_on_is_a_409_and_the_office_stays(editor_client):
+    summit, state, person, office = _represented()
+    response = editor_client.delete(reverse("office-detail", args=[office.pk]))
+    assert_status(response, 409)
+    assert "summit participant" in response.json()["detail"]
+    assert Office.objects.filter(pk=office.pk).exists()
+    SummitParticipant.objects.filter(summit=summit).update(represented_by=None)
+    assert_status(editor_client.delete(reverse("office-detail", args=[office.pk])), 204)
+
+
+def test_an_undated_summit_keeps_any_office_so_only_moving_it_away_is_refused(editor_client):
+    summit, state, person, office = _represented(summit_date=None)
+    assert_status(editor_client.patch(reverse("office-detail", args=[office.pk]),
+                                      {"end_date": "2025-02-01", "end_date_precision": DAY}, format="json"), 200)
+    assert_status(editor_client.patch(reverse("office-detail", args=[office.pk]),
+                                      {"organization": StateFactory().slug}, format="json"), 400)
+
+
+def test_the_admin_refuses_the_office_change_on_the_field_and_the_delete(admin_client):
+    summit, state, person, office = _represented()
+    url = reverse("admin:actors_office_change", args=[office.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update({"person": person.pk, "organization": state.pk, "end_date": "2025-06-30", "end_date_precision": DAY,
+                 "start_date": "2025-01-20", "start_date_precision": DAY})
+    data.update({key: value for key, value in _inline_management(admin_client.get(url)).items()})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "end_date" in response.context["adminform"].form.errors
+    office.refresh_from_db()
+    assert office.end_date is None
+
+    response = admin_client.post(reverse("admin:actors_office_delete", args=[office.pk]), {"post": "yes"})
+    assert Office.objects.filter(pk=office.pk).exists()
+    page = response.content.decode()
+    assert "Cannot delete office" in page and f"represented by {person}" in page
+
+
+def _inline_management(response):
+    """The management-form fields of the page's inline formsets (the citations), as the browser sends them."""
+    data = {}
+    for formset in response.context.get("inline_admin_formsets", []):
+        management = formset.formset.management_form
+        for name, field in management.fields.items():
+            data[f"{management.prefix}-{name}"] = management[name].value()
+    return data
 
 
 # ---------------------------------------------------------------- source filters on every fact resource

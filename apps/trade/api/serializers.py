@@ -21,7 +21,7 @@ class TradeFlowSerializer(CatrackModelSerializer):
 class TradeMeasureSerializer(FactSerializer):
     class Meta:
         model = TradeMeasure
-        fields = ["id", "citations", "created_at", "updated_at", "kind", "targets_description_en", "goods_en",
+        fields = ["id", "slug", "citations", "created_at", "updated_at", "kind", "targets_description_en", "goods_en",
                   "commodity_codes", "year", "description_en", "imposing_actor", "targets", "topics"]
 
 

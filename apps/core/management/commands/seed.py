@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError
 
-from apps.core.services import seed_load
+from apps.core.services import FixtureRefused, seed_load
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *, once, force, **options):
         try:
             result = seed_load(once=once, force=force)
-        except (FileNotFoundError, ValueError, DeserializationError, DatabaseError) as exc:
+        except (FileNotFoundError, FixtureRefused, DeserializationError, DatabaseError) as exc:
             # Nothing was written: the load runs in one transaction.
             raise CommandError(f"seed not loaded: {exc}") from exc
         if result.skipped:
