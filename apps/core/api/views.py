@@ -68,6 +68,26 @@ def begin_change(request, *, lock):
     start_change(request.user.get_username() if request.user.is_authenticated else None, lock=lock)
 
 
+def changes_nothing(serializer):
+    """True when saving the validated update `serializer` would leave its row as it is: every value given
+    equals the stored one (many-to-many: the same set of rows). A value that is not a plain model field
+    counts as a change."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    instance = serializer.instance
+    for name, value in serializer.validated_data.items():
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if field.many_to_many:
+            if {row.pk for row in getattr(instance, name).all()} != {getattr(row, "pk", row) for row in value}:
+                return False
+        elif not field.concrete or getattr(instance, name) != value:
+            return False
+    return True
+
+
 def conflict_from(error):
     """A 409 that says which rule the write broke: {field: [message]} for a unique field, else {detail}."""
     found = integrity_error_detail(error)
@@ -275,6 +295,8 @@ class CatrackViewSet(viewsets.ModelViewSet):
         self.versioned_row = serializer.instance
 
     def perform_update(self, serializer):
+        if changes_nothing(serializer):
+            return  # no history entry, no feed event, the same version (ETag)
         self._save(serializer)
 
     def _save(self, serializer):
