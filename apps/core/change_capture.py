@@ -6,8 +6,13 @@ What SQLite lacks: it cannot say who made a change (`user` stays null); its sing
 commit order. Not captured: trade flows (UN Comtrade rows, millions of them, re-importable from their
 files; mirror them with `modified_since` and the files themselves).
 """
+import functools
+from datetime import timezone as dt_timezone
+
 from django.apps import apps
-from django.db import connections
+from django.db import connections, models
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
 
 from apps.core.models import ChangeEvent
 
@@ -134,9 +139,40 @@ def _sqlite_triggers(model, label, events):
     return triggers
 
 
+@functools.cache
+def _datetime_columns(label):
+    try:
+        model = apps.get_model(label)
+    except LookupError:  # a model removed since the event was written
+        return ()
+    return tuple(field.column for field in model._meta.concrete_fields if isinstance(field, models.DateTimeField))
+
+
+_API_DATETIME = serializers.DateTimeField()
+
+
+def feed_row(label, row):
+    """`row` (a captured row of `label`, as a trigger wrote it) with its timestamps written as the API writes
+    them (ISO 8601 in UTC with `Z`, microseconds only if any), whichever database wrote it: PostgreSQL's
+    JSON says `+00:00`, SQLite's text has a space and no zone (it stores UTC)."""
+    columns = _datetime_columns(label)
+    if not columns or not isinstance(row, dict):
+        return row
+    row = dict(row)
+    for column in columns:
+        value = row.get(column)
+        if isinstance(value, str):
+            moment = parse_datetime(value)
+            if moment is not None:
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=dt_timezone.utc)
+                row[column] = _API_DATETIME.to_representation(moment)
+    return row
+
+
 def row_snapshots(model, using="default"):
-    """{object id (str): row} of every row of `model`, as the triggers write a row: what a consumer that
-    replayed the feed should hold."""
+    """{object id (str): row} of every row of `model`, as the feed serves a row (triggers' JSON, feed_row):
+    what a consumer that replayed the feed should hold."""
     connection = connections[using]
     table = model._meta.db_table
     if connection.vendor == "postgresql":
@@ -148,4 +184,5 @@ def row_snapshots(model, using="default"):
     field = ChangeEvent._meta.get_field("row")
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return {pk: field.from_db_value(value, None, connection) for pk, value in cursor.fetchall()}
+        label = model._meta.label_lower
+        return {pk: feed_row(label, field.from_db_value(value, None, connection)) for pk, value in cursor.fetchall()}

@@ -13,6 +13,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from apps.core.api.pagination import MAX_PAGE_SIZE
 from apps.core.api.schema import CatrackAutoSchema
+from apps.core.change_capture import feed_row
 from apps.core.models import ChangeEvent
 
 DEFAULT_PAGE_SIZE = 100
@@ -29,6 +30,7 @@ class ChangeEventSerializer(serializers.ModelSerializer):
 
     def to_representation(self, event):
         data = super().to_representation(event)
+        data["row"] = feed_row(event.resource, data["row"])
         request = self.context.get("request")
         if request is None or not request.user.is_staff:
             data["user"] = None  # editors' names are for signed-in staff (as in /history/)
