@@ -7,6 +7,7 @@ commit order. Not captured: trade flows (UN Comtrade rows, millions of them, re-
 files; mirror them with `modified_since` and the files themselves).
 """
 import functools
+import time
 from datetime import timezone as dt_timezone
 
 from django.apps import apps
@@ -107,9 +108,9 @@ BEGIN
         snapshot := to_jsonb(NEW);
         operation := CASE TG_OP WHEN 'INSERT' THEN 'create' ELSE 'update' END;
     END IF;
-    INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user")
+    INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
     VALUES (clock_timestamp(), TG_ARGV[0], snapshot->>'id', operation, snapshot,
-            NULLIF(current_setting('{setting}', true), ''));
+            NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint);
     RETURN NULL;
 END
 $$
@@ -125,8 +126,9 @@ def _sqlite_triggers(model, label, events):
 
     changed = " OR ".join(f'OLD."{column}" IS NOT NEW."{column}"' for column in columns)
     # Milliseconds, written with six digits as Django writes datetimes, so `since=<time>` compares right.
-    insert = (f'INSERT INTO "{events}" (occurred_at, resource, object_id, action, "row", "user") '
-              f"VALUES (strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '{label}', {{alias}}.id, '{{action}}', {{row}}, NULL);")
+    insert = (f'INSERT INTO "{events}" (occurred_at, resource, object_id, action, "row", "user", changeset) '
+              f"VALUES (strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '{label}', {{alias}}.id, '{{action}}', {{row}}, NULL, "
+              f"{SQLITE_CHANGESET_FUNCTION}());")
     triggers = []
     for operation, alias, action, condition in (("INSERT", "NEW", "create", ""), ("UPDATE", "NEW", "update", f" WHEN {changed}"),
                                                 ("DELETE", "OLD", "delete", "")):
@@ -168,6 +170,42 @@ def feed_row(label, row):
                     moment = moment.replace(tzinfo=dt_timezone.utc)
                 row[column] = _API_DATETIME.to_representation(moment)
     return row
+
+
+SQLITE_CHANGESET_FUNCTION = "catrack_changeset"
+
+
+def register_sqlite_changeset_function(sender, connection, **kwargs):
+    """connection_created receiver: gives each new SQLite connection `catrack_changeset()`, which the capture
+    triggers call for the event's change set. SQLite has no transaction id, so catrack makes one: the same
+    id for every event of one Django transaction (atomic block), a new one for each write outside any
+    (autocommit: each statement is its own transaction). Ids are microseconds since the epoch when the
+    transaction first wrote (SQLite has one writer at a time, so they are unique and increasing).
+
+    Consequence: catrack's SQLite database is written through catrack (Django); another SQLite client
+    (e.g. `dbshell`) cannot write to a captured table, as the function is missing there."""
+    if connection.vendor != "sqlite":
+        return
+    state = {"marker": None, "id": None}
+
+    def changeset():
+        if not connection.in_atomic_block:
+            return _next_changeset_id(state)
+        callbacks = {func for _sids, func, _robust in connection.run_on_commit}
+        if state["marker"] not in callbacks:  # the transaction that got the last id ended (commit or rollback)
+            marker = lambda: None  # noqa: E731 — identity only, run (as a no-op) at commit
+            connection.on_commit(marker)
+            state["marker"], state["id"] = marker, _next_changeset_id(state)
+        return state["id"]
+
+    connection.connection.create_function(SQLITE_CHANGESET_FUNCTION, 0, changeset)
+
+
+def _next_changeset_id(state):
+    candidate = time.time_ns() // 1000
+    previous = state.get("last") or 0
+    state["last"] = candidate = max(candidate, previous + 1)
+    return candidate
 
 
 def row_snapshots(model, using="default"):

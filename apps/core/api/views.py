@@ -20,6 +20,7 @@ from apps.core.api.csv_export import EXPORT_FORMATS, export_response
 from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
 from apps.core.models import ChangeAction, ChangeEvent
+from apps.core.reverts import RevertRefused, revert_row_to_version
 from apps.core.api.filters import (
     StrictFilterBackend,
     check_query_params,
@@ -337,8 +338,8 @@ class HistoryMixin:
         return Response(row_history(model, row.pk, row.history.all(), show_editors=request.user.is_staff))
 
     @extend_schema(request=None, filters=False, parameters=[IF_MATCH],
-                   description="Bring the row back to the values it had in history entry `history_id` (its "
-                               "fields; many-to-many values are not in its history). Recorded as a new entry.")
+                   description="Bring the row back to the values it had in history entry `history_id`, its "
+                               "many-to-many values included (apps.core.reverts). Recorded as a new entry.")
     @action(detail=True, methods=["post"], url_path=r"history/(?P<history_id>[0-9]{1,18})/revert",
             pagination_class=None)
     def revert(self, request, history_id, *args, **kwargs):
@@ -348,18 +349,14 @@ class HistoryMixin:
             raise PermissionDenied()
         with transaction.atomic():
             row = self.get_object()  # locked, If-Match checked
-            version = row.history.filter(history_id=history_id).first()
-            if version is None:
-                raise NotFound(f"No history entry {history_id} of this row.")
-            reverted = version.instance
-            reverted._state.adding = False  # the same row, saved over (unique checks must not count it twice)
             try:
-                reverted.full_clean()
+                reverted = revert_row_to_version(row, int(history_id))
+            except LookupError as error:
+                raise NotFound(str(error)) from None
             except DjangoValidationError as error:
                 raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
-            reverted._change_reason = f"revert to history entry {history_id}"
-            try:
-                reverted.save()
+            except RevertRefused as error:
+                raise Conflict({"detail": error.message, "rows": error.rows}) from None
             except IntegrityError as error:
                 raise conflict_from(error) from None
         self.versioned_row = reverted
