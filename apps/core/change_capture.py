@@ -134,17 +134,17 @@ BEGIN
         INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
         SELECT clock_timestamp(), TG_ARGV[0], n.id::text, 'create', to_jsonb(n),
                NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint
-        FROM new_rows n ORDER BY n.id;
+        FROM new_rows n;  -- one change set: the order within it does not matter to a mirror
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
         SELECT clock_timestamp(), TG_ARGV[0], n.id::text, 'update', to_jsonb(n),
                NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint
-        FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n IS DISTINCT FROM o ORDER BY n.id;
+        FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n IS DISTINCT FROM o;
     ELSE
         INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
         SELECT clock_timestamp(), TG_ARGV[0], o.id::text, 'delete', to_jsonb(o),
                NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint
-        FROM old_rows o ORDER BY o.id;
+        FROM old_rows o;
     END IF;
     RETURN NULL;
 END
