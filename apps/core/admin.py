@@ -6,8 +6,12 @@ import tablib
 from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from rest_framework.authtoken.models import TokenProxy
 from import_export.resources import modelresource_factory
@@ -17,6 +21,8 @@ from apps.core.csv_cells import formula_safe
 from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
+from apps.core.models import ChangeEvent
+from apps.core.reverts import RevertRefused, changeset_models, revert_changeset, revert_row_to_version
 from apps.search.text import text_search_of
 from apps.sources.models import Citation
 
@@ -63,8 +69,43 @@ class ConflictSafeAdminMixin:
             start_change(request.user.get_username(), lock=True, using=using)  # tombstones name who deleted
             return super().delete_view(request, object_id, extra_context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """django-simple-history's "revert to this version": the page shows the version; saving it goes
+        through catrack's row revert (apps.core.reverts: lock, stale-form check, rules, many-to-many values,
+        history entry naming who, feed event), never through a plain form save."""
+        current = self.model._base_manager.filter(pk=object_id).first()
+        if current is None:
+            raise Http404
+        if request.method != "POST":
+            request._catrack_current_version = current.row_version  # the form's row_version: the row's, now
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        if not self.has_change_permission(request, current):
+            raise PermissionDenied
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[current.pk])
+        using = router.db_for_write(self.model)
+        try:
+            with transaction.atomic(using=using):
+                start_change(request.user.get_username(), lock=True, using=using)
+                row = self.model._base_manager.select_for_update().get(pk=current.pk)
+                loaded = request.POST.get("row_version")
+                if loaded and loaded != row.row_version:
+                    raise RevertRefused(f"Someone else saved this {self.opts.verbose_name} after you opened this "
+                                        "version, so it was not reverted. Open it again to see their change.")
+                revert_row_to_version(row, int(version_id), user=request.user)
+        except LookupError:
+            raise Http404 from None
+        except (ValidationError, RevertRefused, IntegrityError) as error:
+            detail = (error.message if isinstance(error, RevertRefused)
+                      else integrity_error_detail(error)["detail"] if isinstance(error, IntegrityError)
+                      else "; ".join(error.messages))
+            self.message_user(request, f"Not reverted: {detail}", messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        self.message_user(request, f"Reverted to history entry {version_id}.", messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = _versioned_form(super().get_form(request, obj, change, **kwargs))
+        form_class = _versioned_form(super().get_form(request, obj, change, **kwargs),
+                                     current_version=getattr(request, "_catrack_current_version", None))
         conflict = getattr(request, CONFLICT_ATTRIBUTE, None)
         if conflict is None:
             return form_class
@@ -97,15 +138,16 @@ class TextSearchAdminMixin:
             return own, may_have_duplicates
         # pk IN (…): the admin's own matches may come through joins that repeat rows; this never does.
         return queryset.filter(condition | Q(pk__in=own.values("pk"))), False
-def _versioned_form(form_class):
+def _versioned_form(form_class, current_version=None):
     """`form_class` with a hidden `row_version`: the version of the row when the form was loaded, checked
     against the row, locked, when it is saved (TimeStampedModel.row_version). A POST without it (a
-    script, not the admin's page) is not checked."""
+    script, not the admin's page) is not checked. `current_version`: the version to carry when the form shows
+    another version of the row (simple-history's revert page)."""
 
     class VersionedForm(form_class):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            loaded = self.instance.row_version if self.instance.pk is not None else ""
+            loaded = current_version or (self.instance.row_version if self.instance.pk is not None else "")
             self.fields["row_version"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=loaded)
 
         def clean(self):
@@ -198,3 +240,55 @@ class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExp
         # Citations always come last, after the model's own inlines.
         own = [inline for inline in self.inlines if inline is not CitationInline]
         return [*own, CitationInline]
+
+
+@admin.register(ChangeEvent)
+class ChangeEventAdmin(admin.ModelAdmin):
+    """The change feed, read-only, with the revert of whole change sets (apps.core.reverts.revert_changeset):
+    select any event of a change set and run the action."""
+
+    list_display = ["id", "changeset", "occurred_at", "action", "resource", "object_id", "user"]
+    list_filter = ["action", "resource"]
+    search_fields = ["=changeset", "=object_id", "user"]
+    actions = ["revert_change_sets", "force_revert_change_sets"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revert the change sets of the selected events")
+    def revert_change_sets(self, request, queryset, force=False):
+        changesets = sorted({c for c in queryset.values_list("changeset", flat=True) if c is not None}, reverse=True)
+        for changeset in changesets:  # newest first, each in its own transaction
+            missing = [f"{m._meta.app_label}.change_{m._meta.model_name}" for m in changeset_models(changeset)
+                       if not request.user.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}")]
+            if missing:
+                self.message_user(request, f"Change set {changeset} not reverted: you lack {', '.join(sorted(missing))}.",
+                                  messages.ERROR)
+                continue
+            try:
+                result = revert_changeset(changeset, username=request.user.get_username(), user=request.user,
+                                          force=force)
+            except RevertRefused as error:
+                rows = ", ".join(f"{r['resource']} {r['object_id']}" for r in error.rows)
+                self.message_user(request, f"Change set {changeset} not reverted: {error.message} ({rows})",
+                                  messages.ERROR)
+            except ValidationError as error:
+                self.message_user(request, f"Change set {changeset} not reverted: {'; '.join(error.messages)}",
+                                  messages.ERROR)
+            except IntegrityError as error:
+                self.message_user(request, f"Change set {changeset} not reverted: "
+                                  f"{integrity_error_detail(error)['detail']}", messages.ERROR)
+            else:
+                self.message_user(request, f"Change set {changeset} reverted ({result.rows} rows) as change set "
+                                  f"{result.reverted_by}.", messages.SUCCESS)
+
+    @admin.action(description="Revert the change sets of the selected events, overwriting later changes")
+    def force_revert_change_sets(self, request, queryset):
+        self.revert_change_sets(request, queryset, force=True)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -16,3 +17,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         # After every migrate, so tables added later are captured too (apps.core.change_capture).
         post_migrate.connect(_install_change_triggers, sender=self, dispatch_uid="catrack_change_triggers")
+        from apps.core.change_capture import register_sqlite_changeset_function
+
+        connection_created.connect(register_sqlite_changeset_function, dispatch_uid="catrack_sqlite_changeset")

@@ -2,19 +2,40 @@
 so nothing escapes the change feed: not the seed, loaddata, bulk updates, cascades or the importer's SQL.
 
 Installed after every `migrate` (post_migrate), for the models as they are then, on PostgreSQL and SQLite.
-What SQLite lacks: it cannot say who made a change (`user` stays null); its single writer already gives
-commit order. Not captured: trade flows (UN Comtrade rows, millions of them, re-importable from their
-files; mirror them with `modified_since` and the files themselves).
+Each event names its change set (`changeset`: the transaction that wrote it), which apps.core.reverts can
+undo as a whole. Trade flows are captured too, on PostgreSQL per statement (STATEMENT_CAPTURED), so an
+import costs one INSERT ... SELECT and an unchanged re-import writes no event. Not captured: SourceText
+(NOT_CAPTURED). What SQLite lacks: it cannot say who made a change (`user` stays null); its single writer
+already gives commit order.
+
+Commit order on PostgreSQL: every writing statement on a captured table first takes one advisory lock (the
+feed's lock, held to the end of its transaction), so transactions that write captured rows commit one after
+another and event ids follow commit order. Why not lock-free (events carrying pg_current_xact_id(), readers
+stopping at pg_snapshot_xmin): ordering by transaction id is not commit order — a transaction that started
+first may write a row after a younger one committed its own write of that row, and a mirror replaying by
+transaction id would end with the older write; ordering by event id with a horizon cannot know which ids an
+in-flight transaction already holds. Deadlock-free: the lock is taken before any row lock of the statement
+(a BEFORE ... FOR EACH STATEMENT trigger), and catrack's explicit row locks (SELECT ... FOR UPDATE in the
+API and the admin, the importer's table lock) are all taken after start_change/lock_change_feed.
 """
+import functools
+import time
+from datetime import timezone as dt_timezone
+
 from django.apps import apps
-from django.db import connections
+from django.db import connections, models
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
 
 from apps.core.models import ChangeEvent
 
 CAPTURED_APPS = ("sources", "actors", "summits", "investments", "trade", "geoeconomics")
-# Bulk data with its own source of truth, written 250,000 rows a second by the importer (see module doc).
-# Sources' own texts are held to check citations against, never served (apps.sources.models.SourceText).
-NOT_CAPTURED = {"trade.tradeflow", "sources.sourcetext"}
+# Sources' own texts are held to check citations against, never served (apps.sources.models.SourceText):
+# copyrighted text catrack does not republish, so the public feed must not carry it either.
+NOT_CAPTURED = {"sources.sourcetext"}
+# Written by the importer's set-based SQL, a million rows a statement: on PostgreSQL captured once per
+# statement from its transition tables (one INSERT ... SELECT) instead of once per row.
+STATEMENT_CAPTURED = {"trade.tradeflow"}
 # One key for the whole feed: transactions that write events commit one after another (PostgreSQL).
 FEED_LOCK_KEY = 0x63617472  # "catr"
 _USER_SETTING = "catrack.user"
@@ -37,8 +58,9 @@ def captured_models():
 def lock_change_feed(using="default"):
     """Take the feed's lock for the rest of the transaction (PostgreSQL; SQLite has one writer anyway).
 
-    Every trigger takes it too; taking it first, before any row lock, keeps a write path from waiting for
-    it while holding a row another transaction waits for.
+    Every writing statement on a captured table takes it too, before touching a row; a path that locks rows
+    or tables itself (SELECT ... FOR UPDATE, LOCK TABLE) must take it first, so it never waits for the
+    feed's lock while holding a lock another writer waits for.
     """
     connection = connections[using]
     if connection.vendor == "postgresql":
@@ -50,10 +72,9 @@ def start_change(username, *, lock, using="default"):
     """Begin a write inside a transaction: name who writes (in the events' `user`, PostgreSQL only) and,
     with lock=True, take the feed's lock first. For the API, the admin and anything else that knows its user.
 
-    lock=True for writes that lock existing rows (update, delete): they must hold the feed's lock before
-    any row lock. Creates leave it to their first trigger, so concurrent creates still validate in
-    parallel; the trigger is named to fire before the foreign-key checks, so it takes the feed's lock
-    before they lock the referenced rows.
+    lock=True for writes that lock existing rows themselves (SELECT ... FOR UPDATE before an update or
+    delete): they must hold the feed's lock before any row lock. Creates leave it to their first
+    statement's lock trigger, so concurrent creates still validate in parallel.
     """
     if lock:
         lock_change_feed(using)
@@ -69,23 +90,23 @@ def install_triggers(using="default"):
     table = ChangeEvent._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_POSTGRES_FUNCTION.format(events=table, lock=FEED_LOCK_KEY, setting=_USER_SETTING))
+            cursor.execute(_POSTGRES_FUNCTIONS.format(events=table, lock=FEED_LOCK_KEY, setting=_USER_SETTING))
             for model, label in captured_models():
-                # Upper case: fires before the foreign-key checks ("RI_ConstraintTrigger_…"; triggers fire in
-                # name order), so the feed's lock is taken before they lock referenced rows (start_change).
-                name = f"CATRACK_capture_{model._meta.db_table}"
-                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{model._meta.db_table}"')
-                cursor.execute(
-                    f'CREATE TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE ON "{model._meta.db_table}" '
-                    f"FOR EACH ROW EXECUTE FUNCTION catrack_capture_change('{label}')"
-                )
+                for statement in _postgres_triggers(model._meta.db_table, label):
+                    cursor.execute(statement)
         elif connection.vendor == "sqlite":
             for model, label in captured_models():
                 for statement in _sqlite_triggers(model, label, table):
                     cursor.execute(statement)
 
 
-_POSTGRES_FUNCTION = """
+_POSTGRES_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION catrack_feed_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock({lock});
+    RETURN NULL;
+END
+$$;
 CREATE OR REPLACE FUNCTION catrack_capture_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     snapshot jsonb;
@@ -94,7 +115,6 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
         RETURN NULL;  -- a save that changed nothing is no change
     END IF;
-    PERFORM pg_advisory_xact_lock({lock});
     IF TG_OP = 'DELETE' THEN
         snapshot := to_jsonb(OLD);
         operation := 'delete';
@@ -102,13 +122,64 @@ BEGIN
         snapshot := to_jsonb(NEW);
         operation := CASE TG_OP WHEN 'INSERT' THEN 'create' ELSE 'update' END;
     END IF;
-    INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user")
+    INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
     VALUES (clock_timestamp(), TG_ARGV[0], snapshot->>'id', operation, snapshot,
-            NULLIF(current_setting('{setting}', true), ''));
+            NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint);
     RETURN NULL;
 END
-$$
+$$;
+CREATE OR REPLACE FUNCTION catrack_capture_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
+        SELECT clock_timestamp(), TG_ARGV[0], n.id::text, 'create', to_jsonb(n),
+               NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint
+        FROM new_rows n;  -- one change set: the order within it does not matter to a mirror
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
+        SELECT clock_timestamp(), TG_ARGV[0], n.id::text, 'update', to_jsonb(n),
+               NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint
+        FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n IS DISTINCT FROM o;
+    ELSE
+        INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
+        SELECT clock_timestamp(), TG_ARGV[0], o.id::text, 'delete', to_jsonb(o),
+               NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint
+        FROM old_rows o;
+    END IF;
+    RETURN NULL;
+END
+$$;
 """
+
+
+def _postgres_triggers(table, label):
+    """The statements that (re)create the capture of one table on PostgreSQL.
+
+    Every writing statement first takes the feed's lock (a BEFORE ... FOR EACH STATEMENT trigger), before it
+    locks any row: a transaction never holds a row of a captured table while it waits for the feed's lock,
+    so two writers cannot deadlock over the two (see lock_change_feed). Then each row changed is captured by
+    a row trigger, or, for STATEMENT_CAPTURED tables, all rows of the statement at once from its transition
+    tables (one trigger per operation: PostgreSQL allows transition tables only on single-event triggers).
+    """
+    statements = []
+
+    def create(name, sql):
+        statements.append(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+        statements.append(sql.format(name=name))
+
+    create(f"CATRACK_lock_{table}", f'CREATE TRIGGER "{{name}}" BEFORE INSERT OR UPDATE OR DELETE ON "{table}" '
+                                    "FOR EACH STATEMENT EXECUTE FUNCTION catrack_feed_lock()")
+    if label in STATEMENT_CAPTURED:
+        statements.append(f'DROP TRIGGER IF EXISTS "CATRACK_capture_{table}" ON "{table}"')
+        for operation, tables in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                                  ("DELETE", "OLD TABLE AS old_rows")):
+            create(f"CATRACK_capture_{operation.lower()}_{table}",
+                   f'CREATE TRIGGER "{{name}}" AFTER {operation} ON "{table}" REFERENCING {tables} '
+                   f"FOR EACH STATEMENT EXECUTE FUNCTION catrack_capture_statement('{label}')")
+    else:
+        create(f"CATRACK_capture_{table}", f'CREATE TRIGGER "{{name}}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+                                           f"FOR EACH ROW EXECUTE FUNCTION catrack_capture_change('{label}')")
+    return statements
 
 
 def _sqlite_triggers(model, label, events):
@@ -120,8 +191,9 @@ def _sqlite_triggers(model, label, events):
 
     changed = " OR ".join(f'OLD."{column}" IS NOT NEW."{column}"' for column in columns)
     # Milliseconds, written with six digits as Django writes datetimes, so `since=<time>` compares right.
-    insert = (f'INSERT INTO "{events}" (occurred_at, resource, object_id, action, "row", "user") '
-              f"VALUES (strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '{label}', {{alias}}.id, '{{action}}', {{row}}, NULL);")
+    insert = (f'INSERT INTO "{events}" (occurred_at, resource, object_id, action, "row", "user", changeset) '
+              f"VALUES (strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '{label}', {{alias}}.id, '{{action}}', {{row}}, NULL, "
+              f"{SQLITE_CHANGESET_FUNCTION}());")
     triggers = []
     for operation, alias, action, condition in (("INSERT", "NEW", "create", ""), ("UPDATE", "NEW", "update", f" WHEN {changed}"),
                                                 ("DELETE", "OLD", "delete", "")):
@@ -134,9 +206,76 @@ def _sqlite_triggers(model, label, events):
     return triggers
 
 
+@functools.cache
+def _datetime_columns(label):
+    try:
+        model = apps.get_model(label)
+    except LookupError:  # a model removed since the event was written
+        return ()
+    return tuple(field.column for field in model._meta.concrete_fields if isinstance(field, models.DateTimeField))
+
+
+_API_DATETIME = serializers.DateTimeField()
+
+
+def feed_row(label, row):
+    """`row` (a captured row of `label`, as a trigger wrote it) with its timestamps written as the API writes
+    them (ISO 8601 in UTC with `Z`, microseconds only if any), whichever database wrote it: PostgreSQL's
+    JSON says `+00:00`, SQLite's text has a space and no zone (it stores UTC)."""
+    columns = _datetime_columns(label)
+    if not columns or not isinstance(row, dict):
+        return row
+    row = dict(row)
+    for column in columns:
+        value = row.get(column)
+        if isinstance(value, str):
+            moment = parse_datetime(value)
+            if moment is not None:
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=dt_timezone.utc)
+                row[column] = _API_DATETIME.to_representation(moment)
+    return row
+
+
+SQLITE_CHANGESET_FUNCTION = "catrack_changeset"
+
+
+def register_sqlite_changeset_function(sender, connection, **kwargs):
+    """connection_created receiver: gives each new SQLite connection `catrack_changeset()`, which the capture
+    triggers call for the event's change set. SQLite has no transaction id, so catrack makes one: the same
+    id for every event of one Django transaction (atomic block), a new one for each write outside any
+    (autocommit: each statement is its own transaction). Ids are microseconds since the epoch when the
+    transaction first wrote (SQLite has one writer at a time, so they are unique and increasing).
+
+    Consequence: catrack's SQLite database is written through catrack (Django); another SQLite client
+    (e.g. `dbshell`) cannot write to a captured table, as the function is missing there."""
+    if connection.vendor != "sqlite":
+        return
+    state = {"marker": None, "id": None}
+
+    def changeset():
+        if not connection.in_atomic_block:
+            return _next_changeset_id(state)
+        callbacks = {func for _sids, func, _robust in connection.run_on_commit}
+        if state["marker"] not in callbacks:  # the transaction that got the last id ended (commit or rollback)
+            marker = lambda: None  # noqa: E731 — identity only, run (as a no-op) at commit
+            connection.on_commit(marker)
+            state["marker"], state["id"] = marker, _next_changeset_id(state)
+        return state["id"]
+
+    connection.connection.create_function(SQLITE_CHANGESET_FUNCTION, 0, changeset)
+
+
+def _next_changeset_id(state):
+    candidate = time.time_ns() // 1000
+    previous = state.get("last") or 0
+    state["last"] = candidate = max(candidate, previous + 1)
+    return candidate
+
+
 def row_snapshots(model, using="default"):
-    """{object id (str): row} of every row of `model`, as the triggers write a row: what a consumer that
-    replayed the feed should hold."""
+    """{object id (str): row} of every row of `model`, as the feed serves a row (triggers' JSON, feed_row):
+    what a consumer that replayed the feed should hold."""
     connection = connections[using]
     table = model._meta.db_table
     if connection.vendor == "postgresql":
@@ -148,4 +287,5 @@ def row_snapshots(model, using="default"):
     field = ChangeEvent._meta.get_field("row")
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return {pk: field.from_db_value(value, None, connection) for pk, value in cursor.fetchall()}
+        label = model._meta.label_lower
+        return {pk: feed_row(label, field.from_db_value(value, None, connection)) for pk, value in cursor.fetchall()}

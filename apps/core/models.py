@@ -266,10 +266,15 @@ class ChangeEvent(models.Model):
     row = models.JSONField()
     user = models.CharField(max_length=150, blank=True, null=True,
                             help_text="Who made the change (PostgreSQL; null on SQLite and for changes outside a request).")
+    changeset = models.BigIntegerField(
+        null=True, help_text="The transaction that wrote it: one request, admin save, seed run or import "
+                             "(PostgreSQL's transaction id; on SQLite an id per Django transaction). "
+                             "Null for events written before change sets were recorded.")
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["resource", "object_id"], name="changeevent_row_idx")]
+        indexes = [models.Index(fields=["resource", "object_id"], name="changeevent_row_idx"),
+                   models.Index(fields=["changeset"], name="changeevent_changeset_idx")]
 
     def __str__(self):
         return f"{self.id}: {self.action} {self.resource} {self.object_id}"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.actors.models import Actor, ActorKind
+from apps.core.change_capture import lock_change_feed
 from apps.core.csv_cells import csv_writer
 from apps.sources.models import Source
 from apps.trade.comtrade_csv import (
@@ -346,6 +347,10 @@ def _pg_prepare(cursor):
                 cursor.execute("SET temp_buffers = '256MB'")
             except DatabaseError:
                 pass
+    # The change feed's lock before the table's: every writer takes it before its row or table locks, so an
+    # import and another write cannot deadlock over the two (apps.core.change_capture). Other writes wait
+    # for the import; readers are not blocked.
+    lock_change_feed()
     # Serialise imports (a concurrent one could insert the same keys); readers are not blocked.
     cursor.execute("LOCK TABLE trade_tradeflow IN SHARE ROW EXCLUSIVE MODE")
     cursor.execute("DROP TABLE IF EXISTS comtrade_diff")

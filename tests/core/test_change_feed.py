@@ -12,7 +12,7 @@ from apps.core.change_capture import captured_models, row_snapshots
 from apps.core.services import seed_fixture_paths, seed_load
 from apps.geoeconomics.models import Corridor
 from apps.summits.models import Summit
-from tests.factories import CitationFactory, StateFactory, SummitParticipantFactory
+from tests.factories import CitationFactory, StateFactory, SummitFormatFactory, SummitParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,17 @@ def test_a_delete_in_the_admin_leaves_a_tombstone_naming_who_deleted(admin_clien
     (tombstone,) = [e for e in admin_client.get("/api/v1/changes/").json()["results"] if e["action"] == "delete"]
     assert tombstone["row"]["slug"] == "lemuria"
     assert tombstone["user"] == (admin_user.username if is_postgres else None)
+
+
+def test_row_times_in_the_feed_are_written_as_the_resource_writes_them(editor_client):
+    created = editor_client.post("/api/v1/summits/", {
+        "slug": "timed", "format": SummitFormatFactory().slug,
+        "title_en": "Timed", "date": None, "date_precision": "unknown"}, format="json")
+    assert created.status_code == 201, created.content
+    detail = editor_client.get("/api/v1/summits/timed/").json()
+    (listed,) = editor_client.get("/api/v1/summits/").json()["results"]
+    (event,) = [e for e in editor_client.get("/api/v1/changes/").json()["results"]
+                if e["resource"] == "summits.summit" and e["object_id"] == str(created.json()["id"])]
+    for column in ("created_at", "updated_at"):
+        assert event["row"][column] == detail[column] == listed[column]
+        assert event["row"][column].endswith("Z") and "T" in event["row"][column]

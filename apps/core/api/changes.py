@@ -6,14 +6,21 @@ with `since=<the last cursor>`.
 """
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from apps.core.api.pagination import MAX_PAGE_SIZE
 from apps.core.api.schema import CatrackAutoSchema
+from apps.core.change_capture import feed_row
+from apps.core.exceptions import integrity_error_detail
 from apps.core.models import ChangeEvent
+from apps.core.reverts import RevertRefused, changeset_models, revert_changeset
 
 DEFAULT_PAGE_SIZE = 100
 
@@ -25,10 +32,11 @@ class ChangeEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChangeEvent
-        fields = ["cursor", "occurred_at", "resource", "object_id", "action", "row", "user"]
+        fields = ["cursor", "changeset", "occurred_at", "resource", "object_id", "action", "row", "user"]
 
     def to_representation(self, event):
         data = super().to_representation(event)
+        data["row"] = feed_row(event.resource, data["row"])
         request = self.context.get("request")
         if request is None or not request.user.is_staff:
             data["user"] = None  # editors' names are for signed-in staff (as in /history/)
@@ -72,6 +80,7 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
     serializer_class = ChangeEventSerializer
     filter_backends = []
     pagination_class = None
+    lookup_value_regex = "[0-9]{1,18}"  # a change set id
 
     @extend_schema(
         parameters=[
@@ -100,6 +109,53 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
         next_url = (replace_query_param(request.build_absolute_uri(), "since", str(cursor)) if more else None)
         return Response({"next": next_url, "cursor": cursor,
                          "results": ChangeEventSerializer(page, many=True, context={"request": request}).data})
+
+
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("force", bool, description="Revert even if rows of the change set were "
+                                     "changed afterwards (their later changes are overwritten).")],
+        responses={200: inline_serializer(name="ChangeSetRevert", fields={
+            "changeset": serializers.IntegerField(help_text="The change set reverted."),
+            "reverted_by": serializers.IntegerField(help_text="The change set the revert wrote (revert it to redo)."),
+            "rows": serializers.IntegerField(help_text="Rows brought back to their earlier state."),
+        })},
+        description="Undo a whole change set (what one request, admin save, seed run or import wrote; each "
+                    "event's `changeset`) in one transaction, itself a new change set: created rows are deleted, "
+                    "deleted rows come back with the same id, changed rows and many-to-many values get their "
+                    "earlier values. Staff with the change permission of every model it touched. 409 naming the "
+                    "rows when a row was changed afterwards (unless `force=true`) or is referred to by newer rows; "
+                    "400 naming the row and field when an earlier value breaks a rule today.",
+    )
+    @action(detail=True, methods=["post"], url_path="revert", permission_classes=[IsAuthenticated])
+    def revert(self, request, pk=None):
+        unknown = sorted(set(request.query_params) - {"force", "format"})
+        if unknown:
+            raise ValidationError({unknown[0]: f"Unknown parameter {unknown[0]!r}; only force."})
+        force = request.query_params.get("force", "false")
+        if force not in ("true", "false"):
+            raise ValidationError({"force": "true or false."})
+        changeset = int(pk)
+        needed = changeset_models(changeset)
+        if not needed:
+            raise NotFound(f"No change set {changeset} in the change feed.")
+        missing = [f"{m._meta.app_label}.change_{m._meta.model_name}" for m in sorted(needed, key=str)
+                   if not request.user.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}")]
+        if not request.user.is_staff or missing:
+            raise PermissionDenied("Reverting a change set needs a staff account with the change permission of "
+                                   f"every model it touched{': missing ' + ', '.join(missing) if missing else ''}.")
+        try:
+            result = revert_changeset(changeset, username=request.user.get_username(), user=request.user,
+                                      force=force == "true")
+        except LookupError as error:
+            raise NotFound(str(error)) from None
+        except RevertRefused as error:
+            return Response({"detail": error.message, "rows": error.rows}, status=409)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
+        except IntegrityError as error:
+            return Response({"detail": integrity_error_detail(error)["detail"]}, status=409)
+        return Response({"changeset": result.changeset, "reverted_by": result.reverted_by, "rows": result.rows})
 
 
 def _page_size(raw):

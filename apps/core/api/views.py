@@ -20,6 +20,7 @@ from apps.core.api.csv_export import EXPORT_FORMATS, export_response
 from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
 from apps.core.models import ChangeAction, ChangeEvent
+from apps.core.reverts import RevertRefused, revert_row_to_version
 from apps.core.api.filters import (
     StrictFilterBackend,
     check_query_params,
@@ -66,6 +67,26 @@ def check_if_match(request, row):
 def begin_change(request, *, lock):
     """Start a write in the current transaction (apps.core.change_capture.start_change)."""
     start_change(request.user.get_username() if request.user.is_authenticated else None, lock=lock)
+
+
+def changes_nothing(serializer):
+    """True when saving the validated update `serializer` would leave its row as it is: every value given
+    equals the stored one (many-to-many: the same set of rows). A value that is not a plain model field
+    counts as a change."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    instance = serializer.instance
+    for name, value in serializer.validated_data.items():
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if field.many_to_many:
+            if {row.pk for row in getattr(instance, name).all()} != {getattr(row, "pk", row) for row in value}:
+                return False
+        elif not field.concrete or getattr(instance, name) != value:
+            return False
+    return True
 
 
 def conflict_from(error):
@@ -275,6 +296,8 @@ class CatrackViewSet(viewsets.ModelViewSet):
         self.versioned_row = serializer.instance
 
     def perform_update(self, serializer):
+        if changes_nothing(serializer):
+            return  # no history entry, no feed event, the same version (ETag)
         self._save(serializer)
 
     def _save(self, serializer):
@@ -315,8 +338,8 @@ class HistoryMixin:
         return Response(row_history(model, row.pk, row.history.all(), show_editors=request.user.is_staff))
 
     @extend_schema(request=None, filters=False, parameters=[IF_MATCH],
-                   description="Bring the row back to the values it had in history entry `history_id` (its "
-                               "fields; many-to-many values are not in its history). Recorded as a new entry.")
+                   description="Bring the row back to the values it had in history entry `history_id`, its "
+                               "many-to-many values included (apps.core.reverts). Recorded as a new entry.")
     @action(detail=True, methods=["post"], url_path=r"history/(?P<history_id>[0-9]{1,18})/revert",
             pagination_class=None)
     def revert(self, request, history_id, *args, **kwargs):
@@ -326,18 +349,14 @@ class HistoryMixin:
             raise PermissionDenied()
         with transaction.atomic():
             row = self.get_object()  # locked, If-Match checked
-            version = row.history.filter(history_id=history_id).first()
-            if version is None:
-                raise NotFound(f"No history entry {history_id} of this row.")
-            reverted = version.instance
-            reverted._state.adding = False  # the same row, saved over (unique checks must not count it twice)
             try:
-                reverted.full_clean()
+                reverted = revert_row_to_version(row, int(history_id))
+            except LookupError as error:
+                raise NotFound(str(error)) from None
             except DjangoValidationError as error:
                 raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
-            reverted._change_reason = f"revert to history entry {history_id}"
-            try:
-                reverted.save()
+            except RevertRefused as error:
+                raise Conflict({"detail": error.message, "rows": error.rows}) from None
             except IntegrityError as error:
                 raise conflict_from(error) from None
         self.versioned_row = reverted
