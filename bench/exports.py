@@ -27,11 +27,11 @@ def _read_all(url):
 
 def api_copy_select():
     """The SELECT the API's `format=csv` of every trade flow hands to COPY (the view's queryset and order)."""
-    from apps.core.api.csv_export import copy_columns_for, copy_sql
+    from apps.core.api.csv_export import copy_sql, csv_columns_for
     from apps.trade.api.views import TradeFlowViewSet
 
     queryset = TradeFlowViewSet.queryset.model.objects.order_by(*TradeFlowViewSet.queryset.model._meta.ordering)
-    statement = copy_sql(queryset, copy_columns_for(queryset.model))
+    statement = copy_sql(queryset, csv_columns_for(queryset.model))
     return statement.removeprefix("COPY (").removesuffix(") TO STDOUT (FORMAT csv)")
 
 
