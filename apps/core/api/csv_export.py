@@ -4,7 +4,7 @@ A list's CSV columns are defined once (csv_columns_for): each Column says how th
 its cell from a row and, beside it, the same cell as SQL. On PostgreSQL every list streams from
 `COPY (the filtered queryset's own SQL, with those expressions) TO STDOUT`: the database writes the
 CSV, Python only passes the bytes on (database speed). On SQLite (or outside UTC) the rows are written
-here, in the same bytes (tests/api/test_exports.py compares them for every list): LF line ends, NULL
+here, in the same bytes (tests/api/test_list_csv.py compares them for every list): LF line ends, NULL
 and empty text as an empty field, decimals as stored, times as the JSON API writes them, partial dates
 as format_partial_date, many-to-many links as `;`-joined slugs in the related model's order.
 """
@@ -50,8 +50,8 @@ class Column:
     `name` is its header; `get(row)` its cell for the Python writer (a model instance in, a value out:
     None is an empty field); `sql` the same cell as an ORM expression over the list's queryset, giving
     exactly the text the Python writer writes (NULL for an empty field), or None when the cell has no
-    SQL form (then the list is written by Python). `prefetch`: the select_related name or Prefetch the
-    getter needs, so each chunk of rows costs a fixed number of queries.
+    SQL form (then the list is written by Python). `select` (a select_related name) and `prefetch` (a
+    Prefetch) are what the getter reads, so each chunk of rows costs a fixed number of queries.
     """
 
     name: str
