@@ -106,7 +106,8 @@ def test_csv_times_are_the_json_times(api_client, rows, prefix, viewset):
     results = api_client.get(url, {"page_size": 500}).json()["results"]
     times = {str(row["id"]): (row["created_at"], row["updated_at"]) for row in results}
     exported = {row["id"]: (row["created_at"], row["updated_at"]) for row in _csv(api_client.get(url, {"format": "csv"}))}
-    assert exported == times
+    assert {key: exported.get(key) for key in times} == times  # the first JSON page's rows (all, today)
+    assert len(exported) >= len(times)
 
 
 def test_citation_csv_names_the_fact_as_the_json_does(api_client, rows):
@@ -114,8 +115,9 @@ def test_citation_csv_names_the_fact_as_the_json_does(api_client, rows):
     csv_rows = _csv(api_client.get("/api/v1/citations/", {"format": "csv"}))
     assert set(csv_rows[0]) == set(next(iter(json_rows.values())))  # the same columns
     for row in csv_rows:
-        assert (row["fact_type"], row["fact_id"]) == (json_rows[int(row["id"])]["fact_type"],
-                                                       str(json_rows[int(row["id"])]["fact_id"]))
+        if int(row["id"]) in json_rows:  # the first JSON page
+            json_row = json_rows[int(row["id"])]
+            assert (row["fact_type"], row["fact_id"]) == (json_row["fact_type"], str(json_row["fact_id"]))
     types = {row["fact_type"] for row in csv_rows}
     assert {"summits.summit", "investments.pledge"} <= types
     assert all(ContentType.objects.get_by_natural_key(*t.split(".")) for t in types)
