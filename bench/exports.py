@@ -3,7 +3,10 @@
 The floor is psql writing the very statement the API's COPY runs (apps.core.api.csv_export.copy_sql);
 the API is gunicorn streaming /api/v1/trade-flows/?format=csv; Datasette streams the same rows from
 SQLite (`.csv?_stream=on`). Each is read to the end over loopback, the time taken is compared.
+time_list_csv: the lists with many-to-many and partial-date columns (summits, pledges), COPY against
+the Python writer of the same columns, in process.
 """
+import hashlib
 import subprocess
 import time
 import urllib.request
@@ -27,11 +30,11 @@ def _read_all(url):
 
 def api_copy_select():
     """The SELECT the API's `format=csv` of every trade flow hands to COPY (the view's queryset and order)."""
-    from apps.core.api.csv_export import copy_columns_for, copy_sql
+    from apps.core.api.csv_export import copy_sql, csv_columns_for
     from apps.trade.api.views import TradeFlowViewSet
 
     queryset = TradeFlowViewSet.queryset.model.objects.order_by(*TradeFlowViewSet.queryset.model._meta.ordering)
-    statement = copy_sql(queryset, copy_columns_for(queryset.model))
+    statement = copy_sql(queryset, csv_columns_for(queryset.model))
     return statement.removeprefix("COPY (").removesuffix(") TO STDOUT (FORMAT csv)")
 
 
@@ -61,3 +64,35 @@ def time_csv_exports(*, database_url, sqlite_path, env, rows):
     return {"rows": rows, "psql_copy": floor, "api": api, "datasette": datasette,
             "api_over_floor": api["seconds"] / floor["seconds"],
             "api_over_datasette": api["seconds"] / datasette["seconds"]}
+
+
+LIST_CSV = ("summits", "pledges")  # lists with many-to-many and partial-date columns
+
+
+def time_list_csv(prefixes=LIST_CSV):
+    """Rows/s of each list's whole CSV in this process: PostgreSQL's COPY (the API's path) against the
+    Python writer of the same columns and rows (SQLite's path), both read to the end; and whether the
+    two wrote the same bytes."""
+    from apps.core.api import csv_export
+    from catrack.urls import router
+
+    viewsets = {prefix: viewset for prefix, viewset, _ in router.registry}
+    results = {}
+    for prefix in prefixes:
+        queryset = viewsets[prefix].queryset.all()
+        queryset = queryset.order_by(*queryset.model._meta.ordering, "pk")
+        columns = csv_export.csv_columns_for(queryset.model)
+        rows = queryset.count()
+        timed = {}
+        for name, writer in (("copy", csv_export._copy_chunks), ("python", csv_export._python_lines)):
+            started = time.perf_counter()
+            digest, size = hashlib.sha256(), 0
+            for chunk in writer(queryset, columns):
+                digest.update(chunk)
+                size += len(chunk)
+            seconds = time.perf_counter() - started
+            timed[name] = {"seconds": seconds, "rows_per_s": rows / seconds, "bytes": size,
+                           "sha256": digest.hexdigest()}
+        results[prefix] = {"rows": rows, **timed, "same_bytes": timed["copy"]["sha256"] == timed["python"]["sha256"],
+                           "python_over_copy": timed["python"]["seconds"] / timed["copy"]["seconds"]}
+    return results

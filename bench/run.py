@@ -141,6 +141,7 @@ def main():
 
         report["csv_export"] = exports.time_csv_exports(database_url=args.database_url, sqlite_path=sqlite_path,
                                                         env=server_env(args.database_url), rows=flows)
+        report["list_csv"] = exports.time_list_csv()
     report["total_seconds"] = time.perf_counter() - started
     print_table(report)
     if args.json:
@@ -230,6 +231,11 @@ def print_table(report):
         print(f"  {label:26} {row['seconds']:7.2f} s {row['rows_per_s']:11,.0f} rows/s {row['bytes'] / 1e6:8.1f} MB")
     print(f"  API: {export['api_over_floor']:.2f}x the psql floor's time (target <= {TARGETS['csv_over_copy']}x), "
           f"{export['api_over_datasette']:.2f}x Datasette's (target < 1)")
+    print("\nCSV of whole lists with many-to-many and partial-date columns (in process): COPY vs the Python writer")
+    for name, row in report.get("list_csv", {}).items():
+        print(f"  {name:9} {row['rows']:9,} rows  COPY {row['copy']['rows_per_s']:11,.0f} rows/s  "
+              f"Python {row['python']['rows_per_s']:9,.0f} rows/s  {row['python_over_copy']:.1f}x; "
+              f"same bytes: {'yes' if row['same_bytes'] else 'NO'}")
 
 
 if __name__ == "__main__":

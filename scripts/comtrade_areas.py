@@ -3,7 +3,10 @@
 Source: ISO 3166-1 as the `pycountry` package ships it (Debian's iso-codes), with UN Comtrade's own
 numeric codes where they differ from ISO's (842 USA, 251 France, 579 Norway, 699 India,
 757 Switzerland: each includes territories ISO counts apart) and Comtrade's non-state areas that its
-exports carry most: World (0, W00) and Other Asia, nes (490, S19). Run: .venv/bin/python scripts/comtrade_areas.py
+exports carry most: World (0, W00) and Other Asia, nes (490, S19); and the European Union as a reporter
+(97, EUR): UN Comtrade's reporter reference (https://comtradeapi.un.org/files/v1/app/reference/Reporters.json,
+a group: isGroup) gives code 97 with the alpha-3 code EUR; its legacy list (reporterAreas.json) called
+the same code "EU-28". Run: .venv/bin/python scripts/comtrade_areas.py
 """
 import csv
 from pathlib import Path
@@ -11,7 +14,7 @@ from pathlib import Path
 import pycountry
 
 COMTRADE_NUMERIC = {"USA": 842, "FRA": 251, "NOR": 579, "IND": 699, "CHE": 757}
-AREAS = [(0, "W00", "World"), (490, "S19", "Other Asia, nes")]
+AREAS = [(0, "W00", "World"), (97, "EUR", "European Union"), (490, "S19", "Other Asia, nes")]
 OUT = Path(__file__).resolve().parent.parent / "apps/trade/reference/comtrade_areas.csv"
 
 

@@ -101,7 +101,7 @@ def test_xlsx_is_bounded(api_client, flows, monkeypatch):
 @pytest.mark.postgres_only
 def test_copy_writes_the_same_bytes_as_the_python_writer(flows):
     queryset = TradeFlow.objects.filter(year__gte=2020).order_by(*TradeFlow._meta.ordering)
-    columns = csv_export.copy_columns_for(TradeFlow)
+    columns = csv_export.csv_columns_for(TradeFlow)
     assert "COPY (SELECT" in csv_export.copy_sql(queryset, columns)
     copied = b"".join(csv_export._copy_chunks(queryset, columns))
     written = b"".join(csv_export._python_lines(queryset, None))

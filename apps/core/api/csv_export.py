@@ -1,24 +1,30 @@
 """Exports of a whole filtered queryset: streamed CSV in constant memory, and bounded XLSX.
 
-On PostgreSQL a list whose columns are all plain (no many-to-many, no partial dates) streams from
-`COPY (the filtered queryset's own SQL) TO STDOUT`: the database writes the CSV, Python only passes
-the bytes on (database speed). Elsewhere rows are written here, in the same bytes: LF line ends,
-NULL and empty text as an empty field, decimals as stored, times as the JSON API writes them.
+A list's CSV columns are defined once (csv_columns_for): each Column says how the Python writer gets
+its cell from a row and, beside it, the same cell as SQL. On PostgreSQL every list streams from
+`COPY (the filtered queryset's own SQL, with those expressions) TO STDOUT`: the database writes the
+CSV, Python only passes the bytes on (database speed). On SQLite (or outside UTC) the rows are written
+here, in the same bytes (tests/api/test_list_csv.py compares them for every list): LF line ends, NULL
+and empty text as an empty field, decimals as stored, times as the JSON API writes them, partial dates
+as format_partial_date, many-to-many links as `;`-joined slugs in the related model's order.
 """
 import codecs
 import io
+from dataclasses import dataclass
+from typing import Callable
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
-from django.db.models import F, Func, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import NullIf
+from django.db.models import F, Func, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Concat, NullIf
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from apps.core.csv_cells import csv_writer
-from apps.core.models import format_partial_date
+from apps.core.csv_cells import FORMULA_STARTS, PLAIN_NUMBER, csv_writer
+from apps.core.models import format_partial_date, format_partial_date_sql
 
 CHUNK_SIZE = 2000
 COPY_CHUNK_BYTES = 256 * 1024  # COPY hands over one row per message: pass them on in larger pieces
@@ -26,6 +32,7 @@ CSV_FORMATS = {"csv": False, "csv-excel": True}  # format -> with a UTF-8 byte-o
 EXPORT_FORMATS = {*CSV_FORMATS, "xlsx"}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 100_000  # bounded work per request; larger exports are CSV
+MANY_SEPARATOR = ";"  # between the slugs of a many-to-many cell
 _JSON_DATETIME = serializers.DateTimeField()
 
 
@@ -36,112 +43,208 @@ class _Echo:
         return value
 
 
+@dataclass(frozen=True)
+class Column:
+    """One CSV column of a list.
+
+    `name` is its header; `get(row)` its cell for the Python writer (a model instance in, a value out:
+    None is an empty field); `sql` the same cell as an ORM expression over the list's queryset, giving
+    exactly the text the Python writer writes (NULL for an empty field), or None when the cell has no
+    SQL form (then the list is written by Python). `select` (a select_related name) and `prefetch` (a
+    Prefetch) are what the getter reads, so each chunk of rows costs a fixed number of queries.
+    """
+
+    name: str
+    get: Callable
+    sql: object = None
+    select: str | None = None
+    prefetch: Prefetch | None = None
+
+
 def csv_columns_for(model):
-    """Flat columns for a model: its fields, FKs and M2Ms by slug (or id), partial dates as known."""
-    columns = []
+    """A model's flat CSV columns (list of Column), in field order: fields; a foreign key as the related
+    slug (else its id); a GenericForeignKey's pair as `<name>_type` ('app_label.model', as the JSON's
+    ContentTypeField) and `<name>_id`; a partial date's `<field>_display` after the date; many-to-many
+    links last, as `;`-joined slugs (else ids)."""
     field_names = {f.name for f in model._meta.concrete_fields}
-    for field in model._meta.concrete_fields:
-        if field.is_relation:
-            related = field.related_model
-            if "slug" in {f.name for f in related._meta.concrete_fields}:
-                columns.append((field.name, _related_slug(field.name)))
-            else:
-                columns.append((field.name, _attr(field.attname)))
-            continue
-        columns.append((field.name, _attr(field.attname)))
-        if f"{field.name}_precision" in field_names:
-            columns.append((f"{field.name}_display", _partial_date(field.name)))
-    for field in model._meta.many_to_many:
-        columns.append((field.name, _many_slugs(field.name)))
-    return columns
-
-
-def copy_columns_for(model):
-    """The same columns as csv_columns_for, as SQL expressions for COPY; None if one has no plain SQL form."""
-    if model._meta.many_to_many:
-        return None
-    field_names = {f.name for f in model._meta.concrete_fields}
-    quote = connection.ops.quote_name
+    generic = {}
+    for private in model._meta.private_fields:
+        if isinstance(private, GenericForeignKey):
+            generic[private.ct_field] = (f"{private.name}_type", "type")
+            generic[private.fk_field] = (f"{private.name}_id", "id")
     columns = []
     for field in model._meta.concrete_fields:
-        if f"{field.name}_precision" in field_names:
-            return None
-        if field.is_relation:
-            has_slug = "slug" in {f.name for f in field.related_model._meta.concrete_fields}
-            columns.append((field.name, F(f"{field.name}__slug") if has_slug else F(field.attname)))
-        elif isinstance(field, models.DateTimeField):
-            from apps.core.api.sql import json_iso_utc
-
-            column = f"{quote(model._meta.db_table)}.{quote(field.column)}"
-            columns.append((field.name, RawSQL(json_iso_utc(column), (), output_field=models.TextField())))
-        elif isinstance(field, (models.CharField, models.TextField)):
-            # Empty text as an empty field, as the Python writer has it (COPY would write "" for it); text a
-            # spreadsheet would run as a formula written as text, as csv_writer does.
-            columns.append((field.name, NullIf(FormulaSafe(F(field.name)), Value(""), output_field=models.TextField())))
-        elif isinstance(field, (models.DecimalField, models.IntegerField, models.BigAutoField, models.AutoField)):
-            columns.append((field.name, F(field.name)))
+        if field.name in generic:
+            name, part = generic[field.name]
+            columns.append(_content_type_column(name, field) if part == "type" else _plain_column(name, field))
+        elif field.is_relation:
+            columns.append(_foreign_key_column(field))
         else:
-            return None  # booleans, dates, JSON…: COPY would write them unlike the Python writer
+            columns.append(_plain_column(field.name, field))
+            if f"{field.name}_precision" in field_names:
+                columns.append(_partial_date_column(field.name))
+    columns.extend(_many_column(field) for field in model._meta.many_to_many)
     return columns
 
 
-class FormulaSafe(Func):
-    """apps.core.csv_cells.formula_safe in SQL (PostgreSQL regular expressions), over a column (no
-    parameters: the template names the expression four times): text starting with = + - @ tab or CR,
-    unless it is a plain number, gets a leading "'"."""
-
-    template = (r"CASE WHEN %(expressions)s ~ '^[=+@\t\r-]'"
-                r" AND %(expressions)s !~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$'"
-                r" THEN '''' || %(expressions)s ELSE %(expressions)s END")
-    output_field = models.TextField()
+def _has_slug(model):
+    return "slug" in {f.name for f in model._meta.concrete_fields}
 
 
-def _attr(name):
-    return lambda obj: getattr(obj, name)
+def _text(expression):
+    """SQL text as the Python writer writes a str cell: formula-safe, empty text as an empty field."""
+    return NullIf(FormulaSafe(expression), Value(""), output_field=models.TextField())
 
 
-def _related_slug(name):
+def _plain_column(name, field):
+    column = field.attname
+
+    def get(obj):
+        return getattr(obj, column)
+
+    if isinstance(field, models.DateTimeField):
+        from apps.core.api.sql import json_iso_utc
+
+        sql = SQLOf(json_iso_utc, F(column))  # what _cell writes: the JSON API's text
+    elif isinstance(field, models.DateField):
+        sql = SQLOf(lambda date: f"to_char({date}, 'YYYY-MM-DD')", F(column))  # str(date)
+    elif isinstance(field, models.BooleanField):
+        sql = SQLOf(lambda flag: f"CASE WHEN {flag} THEN 'True' WHEN NOT {flag} THEN 'False' END", F(column))
+    elif isinstance(field, (models.CharField, models.TextField)):
+        sql = _text(F(column))
+    elif isinstance(field, (models.DecimalField, models.IntegerField, models.AutoField)):
+        sql = F(column)  # COPY writes them as Python's str() does (decimals with the column's scale)
+    else:
+        sql = None  # floats, JSON, …: COPY would write them unlike the Python writer
+    return Column(name, get, sql)
+
+
+def _foreign_key_column(field):
+    name, attname = field.name, field.attname
+    if not _has_slug(field.related_model):
+        return Column(name, lambda obj: getattr(obj, attname), F(attname))  # the related row's id
+
     def get(obj):
         related = getattr(obj, name)
         return related.slug if related is not None else None
 
-    return get
+    return Column(name, get, _text(F(f"{name}__slug")), select=name)
 
 
-def _partial_date(name):
-    return lambda obj: format_partial_date(getattr(obj, name), getattr(obj, f"{name}_precision"))
+def _content_type_column(name, field):
+    attname = field.attname
 
-
-def _many_slugs(name):
     def get(obj):
-        return ";".join(getattr(item, "slug", str(item.pk)) for item in getattr(obj, name).all())
+        content_type = ContentType.objects.get_for_id(getattr(obj, attname))  # cached by Django
+        return f"{content_type.app_label}.{content_type.model}"
 
-    return get
-
-
-def csv_prefetches(model):
-    """The joins csv_columns_for needs, so each chunk costs a fixed number of queries."""
-    select = [f.name for f in model._meta.concrete_fields if f.is_relation
-              and "slug" in {g.name for g in f.related_model._meta.concrete_fields}]
-    many = [f.name for f in model._meta.many_to_many if not _has_custom_through(f)]
-    through = [f.name for f in model._meta.many_to_many if _has_custom_through(f)]
-    return select, many + through
+    sql = Concat(F(f"{field.name}__app_label"), Value("."), F(f"{field.name}__model"),
+                 output_field=models.TextField())
+    return Column(name, get, sql)
 
 
-def _has_custom_through(field):
-    return not field.remote_field.through._meta.auto_created
+def _partial_date_column(name):
+    precision = f"{name}_precision"
+
+    def get(obj):
+        return format_partial_date(getattr(obj, name), getattr(obj, precision))
+
+    return Column(f"{name}_display", get, SQLOf(format_partial_date_sql, F(name), F(precision)))
+
+
+def _many_column(field):
+    """`;`-joined slugs (else ids) of the linked rows, in the related model's order then by id."""
+    related = field.related_model
+    has_slug = _has_slug(related)
+    order = [*related._meta.ordering, "pk"]
+    name = field.name
+
+    def get(obj):
+        return MANY_SEPARATOR.join(item.slug if has_slug else str(item.pk) for item in getattr(obj, name).all())
+
+    prefetch = Prefetch(name, queryset=related._default_manager.order_by(*order))
+    if not all(isinstance(key, str) for key in order):
+        return Column(name, get, None, prefetch=prefetch)
+    # The same links, read through the link table in the same order, as one array per row.
+    through = field.remote_field.through
+    target = field.m2m_reverse_field_name()
+    links = (through._default_manager.filter(**{field.m2m_field_name(): OuterRef("pk")})
+             .order_by(*(f"-{target}__{key[1:]}" if key.startswith("-") else f"{target}__{key}" for key in order))
+             .values(f"{target}__slug" if has_slug else target))
+    joined = Func(_ArraySubquery(links), Value(MANY_SEPARATOR), function="array_to_string",
+                  output_field=models.TextField())
+    return Column(name, get, _text(joined), prefetch=prefetch)
+
+
+class _ArraySubquery(Subquery):
+    """ARRAY(subquery): the subquery's values in its own order (as django.contrib.postgres's)."""
+
+    template = "ARRAY(%(subquery)s)"
+    output_field = models.TextField()  # only passed on to array_to_string
+
+
+class SQLOf(Func):
+    """An expression whose SQL one of catrack's SQL twins writes (format_partial_date_sql,
+    json_iso_utc…): `write` gets the compiled SQL of each argument, which must be a plain column
+    (the text may repeat it)."""
+
+    output_field = models.TextField()
+
+    def __init__(self, write, *expressions):
+        super().__init__(*expressions)
+        self.write = write
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts = []
+        for expression in self.get_source_expressions():
+            sql, params = compiler.compile(expression)
+            if params:
+                raise ValueError("SQLOf takes columns, not parameters")
+            parts.append(sql)
+        return self.write(*parts), []
+
+
+# The same patterns as csv_cells, as PostgreSQL regular expressions: the starts as a character class
+# ('-' last, tab and CR as escapes), the plain number anchored (Python uses fullmatch).
+_FORMULA_START = "[" + "".join({"\t": r"\t", "\r": r"\r"}.get(c, c) for c in FORMULA_STARTS if c != "-") + "-]"
+_PLAIN_NUMBER = PLAIN_NUMBER.pattern
+
+
+class FormulaSafe(Func):
+    """apps.core.csv_cells.formula_safe in SQL (PostgreSQL regular expressions, the same patterns): text
+    starting with = + - @ tab or CR, unless it is a plain number, gets a leading "'". Over a column the
+    test is a CASE (cheapest); over any other expression (a subquery) one regexp_replace, which reads it
+    once."""
+
+    output_field = models.TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (expression,) = self.get_source_expressions()
+        sql, params = compiler.compile(expression)
+        starts, number = f"'^{_FORMULA_START}'", f"'^{_PLAIN_NUMBER}$'"
+        if isinstance(expression, models.expressions.Col) and not params:
+            return (f"CASE WHEN {sql} ~ {starts} AND {sql} !~ {number} THEN '''' || {sql} ELSE {sql} END"), []
+        return f"regexp_replace({sql}, '^(?={_FORMULA_START})(?!{_PLAIN_NUMBER}$)', '''')", params
 
 
 def export_response(queryset, *, export_format, filename, columns=None):
-    """The whole filtered queryset as `export_format` (csv, csv-excel or xlsx): a streamed or bounded response."""
+    """The whole filtered queryset as `export_format` (csv, csv-excel or xlsx): a streamed or bounded response.
+
+    `columns`: a list of Column (default csv_columns_for the queryset's model)."""
     if export_format == "xlsx":
         return xlsx_response(queryset, filename=filename, columns=columns)
     bom = CSV_FORMATS[export_format]
-    copy_columns = copy_columns_for(queryset.model) if columns is None else None
-    if (copy_columns is not None and connection.vendor == "postgresql"
-            and timezone.get_current_timezone_name() == "UTC"):  # the SQL writes times in UTC
-        return _csv_response(_copy_chunks(queryset, copy_columns), filename=filename, bom=bom)
+    columns = columns or csv_columns_for(queryset.model)
+    if copy_writes(columns):
+        return _csv_response(_copy_chunks(queryset, columns), filename=filename, bom=bom)
     return _csv_response(_python_lines(queryset, columns), filename=filename, bom=bom)
+
+
+def copy_writes(columns):
+    """Whether PostgreSQL's COPY writes a CSV of these columns: on PostgreSQL, in UTC (the SQL writes
+    times in UTC), every column with an SQL form."""
+    return (connection.vendor == "postgresql" and timezone.get_current_timezone_name() == "UTC"
+            and all(column.sql is not None for column in columns))
 
 
 def _csv_response(chunks, *, filename, bom):
@@ -157,25 +260,26 @@ def _csv_response(chunks, *, filename, bom):
 
 def _rows(queryset, columns):
     """The header, then each object's cells (Python values), in constant memory."""
-    model = queryset.model
-    columns = columns or csv_columns_for(model)
-    select, many = csv_prefetches(model)
-    queryset = queryset.select_related(*select).prefetch_related(*many)
-    yield [name for name, _ in columns]
+    columns = columns or csv_columns_for(queryset.model)
+    # The list's own prefetches serve its JSON; the CSV's columns say what they read.
+    queryset = (queryset.select_related(*(column.select for column in columns if column.select))
+                .prefetch_related(None).prefetch_related(*(column.prefetch for column in columns if column.prefetch)))
+    getters = [column.get for column in columns]
+    yield [column.name for column in columns]
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [_cell(get(obj)) for _, get in columns]
+        yield [_cell(get(obj)) for get in getters]
 
 
 def _python_lines(queryset, columns):
-    """CSV lines written row by row (SQLite, and lists with many-to-many or partial-date columns)."""
-    writer = csv_writer(_Echo(), lineterminator="\n")
+    """CSV lines written row by row by Python (SQLite; PostgreSQL outside UTC)."""
+    writer = csv_writer(_Echo())
     for row in _rows(queryset, columns):
         yield writer.writerow(row).encode()
 
 
 def copy_sql(queryset, columns):
-    """`COPY (…) TO STDOUT` of the filtered, ordered queryset's own SQL, with `columns` (name, expression)."""
-    aliases = {f"csv_{number}": expression for number, (_, expression) in enumerate(columns)}
+    """`COPY (…) TO STDOUT` of the filtered, ordered queryset's own SQL, selecting each Column's `sql`."""
+    aliases = {f"csv_{number}": column.sql for number, column in enumerate(columns)}
     query = queryset.annotate(**aliases).values_list(*aliases).query
     sql, params = query.get_compiler(connection=connection).as_sql()
     import psycopg
@@ -186,9 +290,10 @@ def copy_sql(queryset, columns):
 
 
 def _copy_chunks(queryset, columns):
-    writer = csv_writer(_Echo(), lineterminator="\n")
+    """The header (written here), then the rows as COPY writes them, in pieces of COPY_CHUNK_BYTES."""
+    writer = csv_writer(_Echo())
     statement = copy_sql(queryset, columns)
-    yield writer.writerow([name for name, _ in columns]).encode()
+    yield writer.writerow([column.name for column in columns]).encode()
     buffer = bytearray()
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for data in copy:

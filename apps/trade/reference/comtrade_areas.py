@@ -1,8 +1,9 @@
 """The reporter and partner areas UN Comtrade files name (comtrade_areas.csv beside this file).
 
 Built by scripts/comtrade_areas.py from ISO 3166-1 (pycountry) with Comtrade's own numeric codes
-and its non-state areas (World W00, Other Asia nes S19); the importer creates an actor from it for
-a code the database does not know, so a real export loads into an empty database.
+and its non-state areas (World W00, the European Union as a reporter EUR, Other Asia nes S19); the
+importer creates an actor from it for a code the database does not know, so a real export loads into
+an empty database.
 """
 import csv
 from dataclasses import dataclass
