@@ -8,7 +8,7 @@ import django_filters.constants
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, UniqueConstraint
+from django.db.models import Count, Exists, Expression, F, OuterRef, Q, UniqueConstraint
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
@@ -107,6 +107,24 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class RowIdBySlug(Expression):
+    """SQL `(SELECT id FROM <model's table> WHERE slug = %s)`: the id of `model`'s row with `slug`, NULL if none.
+
+    Written from the model's metadata (table, primary key and slug columns). A Subquery of a queryset
+    says the same but is cloned, resolved and compiled as a whole nested query (with the model's default
+    ordering) in every statement of every request: ~0.1 ms of Python each time, for a constant.
+    """
+
+    def __init__(self, model, slug):
+        super().__init__(output_field=model._meta.pk)
+        self.model, self.slug = model, slug
+
+    def as_sql(self, compiler, connection):
+        opts, quote = self.model._meta, connection.ops.quote_name
+        return (f"(SELECT {quote(opts.pk.column)} FROM {quote(opts.db_table)}"
+                f" WHERE {quote(opts.get_field('slug').column)} = %s)", [self.slug])
+
+
 @extend_schema_field(SLUG_SCHEMA)
 class SlugFilter(django_filters.CharFilter):
     """A related row by its slug, resolved inside the query: `reporter_id = (SELECT id … WHERE slug = …)`.
@@ -132,8 +150,7 @@ class SlugFilter(django_filters.CharFilter):
             qs = self.get_method(qs)(**{f"{self.field_name}__in": rows})
             # Through a to-many relation a row linked to the actor and to its grouping would come twice.
             return qs.distinct() if _crosses_to_many(qs.model, self.field_name) else qs
-        row_id = Subquery(self.slug_model._default_manager.filter(slug=value).values("pk")[:1])
-        qs = self.get_method(qs)(**{self.field_name: row_id})
+        qs = self.get_method(qs)(**{self.field_name: RowIdBySlug(self.slug_model, value)})
         return qs.distinct() if self.distinct else qs
 
 
