@@ -266,15 +266,10 @@ class CatrackFilterSet(django_filters.FilterSet):
                 method="filter_cited", label="true: facts with at least one citation; false: facts without any.")
         return filters
 
+    # Appended to the 400 for an unknown `?format=` value (a filter of the same name that was renamed).
+    output_format_hint = ""
+
     def __init__(self, data=None, *args, only_given=False, **kwargs):
-        # Where `format` is a filter (summits), `?format=csv` still means the output format.
-        if data is not None and "format" in self.base_filters and "format" in data:
-            data = data.copy()
-            values = [v for v in data.getlist("format") if v not in RENDERER_FORMATS]
-            if values:
-                data.setlist("format", values)
-            else:
-                del data["format"]
         if only_given and data is not None:
             # Copy and validate only the filters the request uses: deep-copying and building form
             # fields for every declared filter was most of a list request's Python time.
@@ -391,10 +386,11 @@ def check_query_params(request, view, filterset_class, *, several=()):
     (a filterset's multiple choices, and the names in `several`, may repeat)."""
     known = known_query_params(view, filterset_class)
     unknown = sorted(set(request.query_params) - known)
-    if filterset_class is None or "format" not in filterset_class.base_filters:
-        bad = [v for v in request.query_params.getlist("format") if v not in RENDERER_FORMATS]
-        if bad:
-            raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose json, csv, csv-excel, xlsx or api."})
+    bad = [v for v in request.query_params.getlist("format") if v not in RENDERER_FORMATS]
+    if bad:
+        hint = getattr(filterset_class, "output_format_hint", "")
+        raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose json, csv, csv-excel, xlsx or api."
+                                         f"{' ' + hint if hint else ''}"})
     if unknown:
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
@@ -408,10 +404,6 @@ def raise_for_repeated(request, *, several=()):
     """400 naming each parameter given more than once, unless it is in `several` (a multiple choice,
     whose values are ORed): a repeated single-valued parameter would otherwise silently keep its last value."""
     counts = {name: len(values) for name, values in request.query_params.lists() if name not in several}
-    if "format" in counts:  # the summits' `format` filter and the output format may come together, once each
-        formats = request.query_params.getlist("format")
-        rendering = sum(value in RENDERER_FORMATS for value in formats)
-        counts["format"] = max(rendering, len(formats) - rendering)
     repeated = sorted(name for name, count in counts.items() if count > 1)
     if repeated:
         raise ValidationError({name: f"'{name}' takes one value; it was given {counts[name]} times." for name in repeated})
