@@ -12,6 +12,15 @@ PAGE = 50
 # The actor by slug as a scalar subquery: PostgreSQL then knows the id before it scans, so a page is
 # read in order straight off the (reporter, flow, year) index; a join on slug sorts every match.
 ACTOR_ID = "(SELECT id FROM actors_actor WHERE slug = %s)"
+# Every column of a trade flow the API shows (TradeFlowSerializer), the three actors as slug, name, kind,
+# in the API's total order (the natural key, then the id).
+TRADE_FLOW_PAGE_SELECT = (
+    "SELECT t.id, t.year, t.month, t.flow, t.commodity_code, t.customs_code, t.mot_code, t.value_usd,"
+    " t.net_weight_kg, t.quantity, t.quantity_unit, t.source_id, t.created_at, t.updated_at,"
+    " r.slug, r.name_en, r.kind, p.slug, p.name_en, p.kind, p2.slug, p2.name_en, p2.kind"
+)
+TRADE_FLOW_ORDER = (" ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code, t.month,"
+                    " t.partner2_id, t.customs_code, t.mot_code, t.id")
 
 
 def raw_requests(*, reporter, participant, year_min):
@@ -20,13 +29,11 @@ def raw_requests(*, reporter, participant, year_min):
         "trade_flows_list": [
             ("SELECT count(*) FROM trade_tradeflow t"
              f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s", [reporter, year_min]),
-            ("SELECT t.id, t.year, t.month, t.flow, t.commodity_code, t.value_usd, t.net_weight_kg, t.quantity,"
-             " t.quantity_unit, t.source_id, t.created_at, t.updated_at, r.slug, r.name_en, r.kind,"
-             " p.slug, p.name_en, p.kind"
+            (TRADE_FLOW_PAGE_SELECT +
              " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
-             " JOIN actors_actor p ON p.id = t.partner_id"
+             " JOIN actors_actor p ON p.id = t.partner_id LEFT JOIN actors_actor p2 ON p2.id = t.partner2_id"
              f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s"
-             " ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code, t.month LIMIT %s",
+             + TRADE_FLOW_ORDER + " LIMIT %s",
              [reporter, year_min, PAGE]),
         ],
         "trade_flows_summary": [  # all flows, by partner and year: aggregate on ids, then name the groups
@@ -104,12 +111,11 @@ def search_requests(*, commodity, document_words):
     return {
         "trade_flows_q": [
             (f"SELECT count(*) FROM trade_tradeflow t WHERE {flows_where}", flow_params),
-            ("SELECT t.id, t.year, t.month, t.flow, t.commodity_code, t.value_usd, t.net_weight_kg, t.quantity,"
-             " t.quantity_unit, t.source_id, t.created_at, t.updated_at, r.slug, r.name_en, r.kind,"
-             " p.slug, p.name_en, p.kind"
+            (TRADE_FLOW_PAGE_SELECT +
              " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
-             f" JOIN actors_actor p ON p.id = t.partner_id WHERE {flows_where}"
-             " ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code, t.month LIMIT %s",
+             " JOIN actors_actor p ON p.id = t.partner_id LEFT JOIN actors_actor p2 ON p2.id = t.partner2_id"
+             f" WHERE {flows_where}"
+             + TRADE_FLOW_ORDER + " LIMIT %s",
              [*flow_params, PAGE]),
         ],
         "documents_q": [

@@ -10,6 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 VENV_BIN = Path(sys.executable).parent
+# What a deployment runs (gthread workers with 4 threads each, access log on): named explicitly, so the
+# measurement does not depend on the directory the script starts in (gunicorn reads ./gunicorn.conf.py).
+GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 
 
 def free_port():
@@ -79,11 +82,11 @@ def build_sqlite(database_url, path):
 
 
 def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, env):
-    """wrk against gunicorn (2 workers) and Datasette, same query; None for a server not available."""
+    """wrk against gunicorn (gunicorn.conf.py, 2 workers) and Datasette, same query; None for a server not available."""
     results = {}
     if api_path:
         port = free_port()
-        command = [str(VENV_BIN / "gunicorn"), "catrack.wsgi:application", "--workers", "2",
+        command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "catrack.wsgi:application", "--workers", "2",
                    "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
         with serving(command, port, env=env):
             url = f"http://127.0.0.1:{port}{api_path}"

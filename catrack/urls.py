@@ -14,7 +14,26 @@ from apps.sources.api.urls import routes as source_routes
 from apps.summits.api.urls import routes as summit_routes
 from apps.trade.api.urls import routes as trade_routes
 
-router = DefaultRouter()
+class CatrackRouter(DefaultRouter):
+    """DRF's router whose root view (/api/v1/) lists every endpoint: each resource's list followed by its
+    other list-level endpoints (aggregates such as `trade-flows/summary`), and `search`. DRF's lists only
+    the registered resources."""
+
+    extra_root_routes = {"search": "search"}  # endpoints outside the router: root key → URL name
+
+    def get_api_root_view(self, api_urls=None):
+        api_root_dict = {}
+        list_name = self.routes[0].name
+        for prefix, viewset, basename in self.registry:
+            api_root_dict[prefix] = list_name.format(basename=basename)
+            for action in viewset.get_extra_actions():
+                if not action.detail and "get" in action.mapping:
+                    api_root_dict[f"{prefix}/{action.url_path}"] = f"{basename}-{action.url_name}"
+        api_root_dict.update(self.extra_root_routes)
+        return self.APIRootView.as_view(api_root_dict=api_root_dict)
+
+
+router = CatrackRouter()
 for prefix, viewset, basename in [
     *actor_routes, *source_routes, *summit_routes, *investment_routes, *trade_routes, *geoeconomics_routes,
 ]:

@@ -107,7 +107,7 @@ def representative_paths(base_url, static_root):
         paths.append(f"/api/v1/pledges/{pledges[0]['id']}/history/")
     summits = _rows(base_url, "/api/v1/summits/")
     if summits:
-        paths.append(f"/api/v1/summits/?format={summits[0]['format']['slug']}")
+        paths.append(f"/api/v1/summits/?summit_format={summits[0]['format']['slug']}")
     flows = _rows(base_url, "/api/v1/trade-flows/")
     if flows:
         paths.append(f"/api/v1/trade-flows/?reporter={flows[0]['reporter']['slug']}&year_min={flows[0]['year']}")

@@ -1,5 +1,7 @@
 """Aggregations over pledges, computed in the database (one GROUP BY)."""
-from django.db.models import Case, Count, F, ForeignObjectRel, OneToOneRel, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    Aggregate, Case, Count, F, ForeignObjectRel, Func, IntegerField, OneToOneRel, OuterRef, Subquery, Sum, When,
+)
 from django.db.models.functions import Coalesce, ExtractYear
 
 from apps.actors.models import Actor
@@ -12,6 +14,39 @@ USD_QUALIFIER = Case(
     When(amount_usd__isnull=False, then="amount_usd_qualifier"),
     When(currency="USD", amount__isnull=False, then="amount_qualifier"),
 )
+
+# Each qualifier as one bit, so a group's set of qualifiers is one aggregate (QualifierBits) over one
+# evaluation of USD_QUALIFIER per pledge; four `COUNT(*) FILTER (WHERE qualifier = …)` evaluated it four times.
+QUALIFIER_BITS = {qualifier: 1 << position for position, qualifier in enumerate(AmountQualifier.values)}
+
+
+class QualifierBit(Func):
+    """SQL: the bit of QUALIFIER_BITS for a qualifier expression, null for none (a simple CASE: the
+    expression is evaluated once, where Case(When(...)) repeats it in every branch)."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        whens = " ".join("WHEN %s THEN %s" for _ in QUALIFIER_BITS)
+        return f"CASE {sql} {whens} END", [*params, *(v for pair in QUALIFIER_BITS.items() for v in pair)]
+
+
+class QualifierBits(Aggregate):
+    """The OR of the group's QualifierBit values: which qualifiers occur in the group (0 or null for none).
+    SQLite has no BIT_OR; the sum of the distinct single-bit values is the same number."""
+
+    function = "BIT_OR"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="SUM", template="%(function)s(DISTINCT %(expressions)s)")
+
+
+def qualifiers_of(bits):
+    """The set of AmountQualifier values whose bits are set in `bits` (None or 0: empty)."""
+    return {qualifier for qualifier, bit in QUALIFIER_BITS.items() if (bits or 0) & bit}
+
 
 # group_by key → (column expression, output names)
 PLEDGE_GROUPS = {
@@ -50,7 +85,7 @@ def pledge_summary(*, group_by, pledges=None):
         # grouping (one look-up per group instead of a join per pledge). Same groups: slugs are unique.
         del grouped["group_donor"], grouped["group_donor_name"]
         grouped["group_donor_id"] = F("donor")
-        donor = Actor.objects.filter(pk=OuterRef("group_donor_id"))
+        donor = Actor.objects.filter(pk=OuterRef("group_donor_id")).order_by()  # by primary key: no sort
         named = {"group_donor": Subquery(donor.values("slug")[:1]),
                  "group_donor_name": Subquery(donor.values("name_en")[:1])}
     rows = (
@@ -62,7 +97,7 @@ def pledge_summary(*, group_by, pledges=None):
             count=Count("id"),
             count_with_usd=Count("usd_value"),
             total_usd=Sum("usd_value"),
-            **{f"usd_{qualifier}": Count("id", filter=Q(usd_qualifier=qualifier)) for qualifier in AmountQualifier.values},
+            usd_qualifiers=QualifierBits(QualifierBit("usd_qualifier")),
             **({"total_amount": Sum("amount")} if "currency" in group_by else {}),
         )
         .annotate(**named)
@@ -70,8 +105,7 @@ def pledge_summary(*, group_by, pledges=None):
     )
     out = []
     for row in rows:
-        parts = {qualifier for qualifier in AmountQualifier.values if row.pop(f"usd_{qualifier}")}
-        row["total_usd_qualifier"] = total_qualifier(parts)
+        row["total_usd_qualifier"] = total_qualifier(qualifiers_of(row.pop("usd_qualifiers")))
         out.append({key.removeprefix("group_"): value for key, value in row.items() if key != "group_donor_id"})
     return out
 

@@ -37,7 +37,10 @@ class SummitFormatFilterSet(CatrackFilterSet):
 
 
 class SummitFilterSet(CatrackFilterSet):
-    format = slug_filter("format", SummitFormat, "Summit format")
+    # Not `format`: that parameter is the output format on every list (json, csv, …); the filter had the
+    # same name until 2026-11-30, so an old `?format=<format slug>` is answered with a 400 naming this one.
+    summit_format = slug_filter("format", SummitFormat, "Summit format")
+    output_format_hint = "To filter summits by their format, use summit_format=<summit format slug>."
     partner = actor_filter("format__partner", "External partner of the summit's format")
     region = actor_filter("format__region", "Region of the summit's format (e.g. central-asia)")
     participant = actor_filter("participants", "Participating actor")

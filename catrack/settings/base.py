@@ -155,7 +155,7 @@ REST_FRAMEWORK = {
         "apps.core.api.filters.StrictFilterBackend",
         "apps.core.api.filters.StrictOrderingFilter",
     ],
-    # ?format= picks json/csv/csv-excel/xlsx/api, and stays free to be the summits' `format` filter.
+    # ?format= picks json/csv/csv-excel/xlsx/api; any other value is a 400 naming `format`.
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.FormatParamNegotiation",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CatrackPagination",

@@ -93,3 +93,22 @@ def test_search_text_is_bounded_in_length_and_words(api_client):
     assert api_client.get("/api/v1/summits/", {"q": words}).status_code == 200
     assert_400_naming(api_client.get("/api/v1/summits/", {"q": words + " x"}), "q")
     assert_400_naming(api_client.get("/api/v1/summits/", {"q": " ".join(["w"] * 10_000)}), "q")
+
+
+@pytest.mark.parametrize("prefix", ["actors", "trade-flows", "summits", "documents"])
+def test_page_zero_is_a_400_naming_page(api_client, prefix):
+    # Before: 404 {"detail": "Invalid page."}, as for a page past the end.
+    assert_400_naming(api_client.get(f"/api/v1/{prefix}/", {"page": "0"}), "page")
+    assert_400_naming(api_client.get(f"/api/v1/{prefix}/", {"page": "000"}), "page")
+
+
+@pytest.mark.parametrize("prefix", ["actors", "trade-flows", "summits", "documents"])
+def test_a_page_past_the_end_is_a_json_404_saying_where_the_list_ends(api_client, prefix):
+    TradeFlowFactory()  # an actor or two and a flow; summits and documents stay empty
+    count = api_client.get(f"/api/v1/{prefix}/").json()["count"]
+    response = api_client.get(f"/api/v1/{prefix}/", {"page": "7", "page_size": "2"})
+    assert_status(response, 404)
+    assert response["Content-Type"] == "application/json"
+    pages = max(1, -(-count // 2))
+    assert response.json() == {"detail": f"Page 7 is past the end of the list: {count} matching rows, {pages} "
+                                         f"page{'' if pages == 1 else 's'} of 2; page=last is the last page."}

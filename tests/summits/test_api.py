@@ -70,7 +70,7 @@ class TestSummitAPI(APIResourceTests):
     update_data = {"title_en": "First Central Asia + Japan summit"}
     invalid_data = {"date": "2025-12-19", "date_precision": "year"}
     filters = [
-        Narrows("format", lambda s: s.format.slug),
+        Narrows("summit_format", lambda s: s.format.slug),
         Narrows("partner", lambda s: s.format.partner.slug),
         Narrows("region", lambda s: s.format.region.slug),
         Narrows("participant", lambda s: s.participations.get().actor.slug, _summit_with_participant),
@@ -234,3 +234,28 @@ def test_summit_list_rows_equal_detail_representation(api_client):
         assert list(row.items()) == list(detail.json().items())
     assert sum(len(row["participants"]) for row in listed) == 3
     assert sum(len(row["citations"]) for row in listed) == 3
+
+
+@pytest.mark.django_db
+def test_format_is_only_the_output_format_and_summit_format_filters(api_client):
+    """`format` was both the summit-format filter and the output format (`?format=csv`); the filter is
+    `summit_format` now, and the old use is a 400 that names the new parameter."""
+    japan = SummitFactory(format=SummitFormatFactory(slug="central-asia-japan"), title_en="CA + Japan")
+    SummitFactory(format=SummitFormatFactory(slug="central-asia-china"))
+    old = api_client.get("/api/v1/summits/", {"format": "central-asia-japan"})
+    assert_status(old, 400)
+    assert "summit_format" in old.json()["format"]
+    body = api_client.get("/api/v1/summits/", {"summit_format": "central-asia-japan"}).json()
+    assert [row["slug"] for row in body["results"]] == [japan.slug]
+    for output in ("csv", "csv-excel"):
+        response = api_client.get("/api/v1/summits/", {"summit_format": "central-asia-japan", "format": output})
+        assert_status(response, 200)
+        assert response["Content-Type"].startswith("text/csv")
+        text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
+        assert "CA + Japan" in text and text.count("\n") == 2, text  # header and the one summit
+    assert_status(api_client.get("/api/v1/summits/", {"summit_format": "central-asia-japan", "format": "xlsx"}), 200)
+    assert_status(api_client.get("/api/v1/summits/", {"summit_format": "central-asia-japan", "format": "json"}), 200)
+    # Both uses at once were accepted before (`format=csv&format=<slug>`); now `format` takes one value.
+    both = api_client.get("/api/v1/summits/?format=csv&format=central-asia-japan")
+    assert_status(both, 400)
+    assert b"format" in both.content

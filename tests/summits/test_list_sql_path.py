@@ -61,7 +61,7 @@ def summits():
 
 
 FILTER_SAMPLES = {
-    "format": "central-asia-japan", "partner": "japan", "region": None, "participant": "kazakhstan",
+    "summit_format": "central-asia-japan", "partner": "japan", "region": None, "participant": "kazakhstan",
     "host": "japan", "level": "heads_of_state", "year": "2021", "date_after": "2021-01-01",
     "date_before": "2021-06-30", "city": "astana", "slug": "summit-3", "date_precision": "month", "ordinal": "3",
     "modified_since": "2026-01-01T00:00:00Z", "created_since": "2026-01-01T00:00:00Z", "q": "summit",
@@ -97,7 +97,7 @@ def test_default_page_is_one_statement(api_client, summits):
     {"ordering": "date,-title_en"},
     {"ordering": "city_en"},
     {"ordering": "bogus"},
-    {"format": "central-asia-china", "host": "japan", "date_precision": "day"},
+    {"summit_format": "central-asia-china", "host": "japan", "date_precision": "day"},
 ])
 def test_pages_orderings_and_errors_alike(api_client, summits, params):
     both_paths(api_client, params)

@@ -1,7 +1,9 @@
-"""Content negotiation that lets `?format=` be both an output format and the summits' `format` filter.
+"""Content negotiation where an unknown `?format=` value is left to the 400 that names it.
 
-DRF treats every `?format=` value as a renderer; summits are filtered by their format's slug with the
-same parameter, so only values naming a renderer (json, api, csv) choose the output here.
+DRF answers a `?format=` naming no renderer with a bare 404; here only values naming a renderer (json,
+api, csv, csv-excel, xlsx) choose the output, and the filter backend (apps.core.api.filters.
+check_query_params) answers any other value with a 400 listing the formats (on summits also pointing to
+`summit_format`, the summit-format filter's name since it stopped sharing `format`).
 """
 from rest_framework.negotiation import DefaultContentNegotiation
 

@@ -1,10 +1,10 @@
 """Page-number pagination with a client-chosen page size, bounded and validated."""
 import re
 
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, Window
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 MAX_PAGE_SIZE = 500
@@ -18,6 +18,13 @@ ASCII_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
 class CatrackPagination(PageNumberPagination):
+    """Pages of `page_size` rows (default 50, at most MAX_PAGE_SIZE), `page` from 1 (or `last`).
+
+    The rule for `page`: anything but ASCII digits from 1 (`0`, `-1`, `1.0`, `x`) or `last` is a 400
+    naming `page`, as is a page starting deeper than MAX_PAGE_OFFSET rows; a well-formed page past the
+    end of the list is a 404 whose JSON `detail` says how many pages there are.
+    """
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
@@ -35,16 +42,29 @@ class CatrackPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.check_page_number(request)
         # A SQLPage (apps.core.api.sql) brings its own paginator: count and page in one statement.
-        self.django_paginator_class = getattr(queryset, "paginator_class", type(self).django_paginator_class)
-        return super().paginate_queryset(queryset, request, view)
+        paginator_class = getattr(queryset, "paginator_class", type(self).django_paginator_class)
+        # DRF's paginate_queryset, with a 404 that says where the list ends.
+        self.request = request
+        page_size = self.get_page_size(request)
+        paginator = paginator_class(queryset, page_size)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage:
+            pages = paginator.num_pages  # every paginator here has counted by now (1 for an empty list)
+            raise NotFound(f"Page {page_number} is past the end of the list: {paginator.count} matching rows, "
+                           f"{pages} page{'' if pages == 1 else 's'} of {page_size}; page=last is the last page.") from None
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True  # the browsable API's page links
+        return list(self.page)
 
     def check_page_number(self, request):
-        """400 naming `page` for anything but ASCII digits or `last`, and for a page starting deeper than
-        MAX_PAGE_OFFSET rows."""
+        """400 naming `page` for anything but ASCII digits from 1 or `last`, and for a page starting deeper
+        than MAX_PAGE_OFFSET rows."""
         raw = request.query_params.get(self.page_query_param)
         if raw is None or raw in self.last_page_strings:
             return
-        if not ASCII_DIGITS.fullmatch(raw):
+        if not ASCII_DIGITS.fullmatch(raw) or int(raw) < 1:
             raise ValidationError({self.page_query_param: f"A page number (ASCII digits, from 1), not {raw[:30]!r}."})
         if (int(raw) - 1) * self.get_page_size(request) > MAX_PAGE_OFFSET:
             raise ValidationError({self.page_query_param: (
