@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/<slug:slug>/", views.document, name="document"),
     path("actors/<slug:slug>/", views.actor, name="actor"),
     path("facts/<str:label>/<int:pk>/", views.fact, name="fact"),
+    path("citations/<int:pk>/", views.citation, name="citation"),
     path("pledges/", views.pledges, name="pledges"),
     path("sources/", views.sources, name="sources"),
     path("sources/<slug:slug>/", views.source, name="source"),

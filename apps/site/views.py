@@ -84,6 +84,8 @@ def fact_url(model, pk, slug=None, fact=None):
         return reverse("site:source", args=[slug])
     if model is Pledge:
         return f"{reverse('site:pledges')}#pledge-{pk}"
+    if model is Citation:
+        return reverse("site:citation", args=[pk])
     if fact is not None and model is SummitParticipant:
         return f"{reverse('site:summit', args=[fact.summit.slug])}#participants-h"
     if fact is not None and model is Office:
@@ -263,6 +265,13 @@ def document(request, slug):
         slug=slug,
     )
     return render(request, "site/document.html", {"document": document})
+
+
+def citation(request, pk):
+    """A citation is read where it stands: its source's page, at its paragraph (a redirect)."""
+    citation = get_object_or_404(Citation.objects.select_related("source"), pk=pk)
+    anchor = f"#p{citation.paragraph}" if citation.paragraph else ""
+    return HttpResponseRedirect(f"{reverse('site:source', args=[citation.source.slug])}{anchor}")
 
 
 def fact(request, label, pk):

@@ -3,6 +3,7 @@
 local.py, test.py and production.py refine these; production is the safe one and the default
 for wsgi/asgi.
 """
+import os
 from pathlib import Path
 
 import environ
@@ -84,8 +85,9 @@ TEMPLATES = [
 ]
 
 # Embedded SQLite unless DATABASE_URL names another database (postgres://user@host:port/name).
+# An empty DATABASE_URL (`DATABASE_URL= bash scripts/run.sh`) counts as unset, not as a database with no engine.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 # The one transaction policy, for the API and the admin alike: no request-wide transaction (a read needs
 # none; ATOMIC_REQUESTS would wrap every GET in BEGIN/COMMIT). Every write opens its own: the API's

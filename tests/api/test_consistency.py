@@ -7,6 +7,7 @@ import yaml
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.api.helpers import assert_status
 from tests.factories import PledgeFactory, ResourceInterestFactory, StateFactory, StrategicResourceFactory, TradeFlowFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,22 @@ def test_a_write_to_an_unknown_api_path_is_a_json_404_not_a_csrf_403(editor):
     client.force_login(editor)  # a session cookie: Django's CSRF check applies to ordinary views
     response = client.put("/api/v1/trade-flows/not-an-id/", {"year": 2020}, format="json")
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("body", [{"city_enn": "x"}, {"summit_format": "central-asia-plus-japan"}])
+def test_an_unknown_field_in_a_body_is_a_400_naming_it(editor_client, body):
+    """The fresh-eyes review: PATCH with a misspelt field answered 200 and ignored it."""
+    from tests.factories import SummitFactory
+
+    summit = SummitFactory()
+    response = editor_client.patch(f"/api/v1/summits/{summit.slug}/", body, format="json")
+    assert_status(response, 400)
+    assert list(response.json()) == list(body)
+
+
+def test_a_get_body_sent_back_as_put_is_accepted(editor_client):
+    from tests.factories import SummitFactory
+
+    summit = SummitFactory()
+    body = editor_client.get(f"/api/v1/summits/{summit.slug}/").json()
+    assert_status(editor_client.put(f"/api/v1/summits/{summit.slug}/", body, format="json"), 200)

@@ -165,3 +165,16 @@ def test_a_misspelt_name_still_finds_the_name_first(api_client):
     SummitFactory(title_en="Tokyo summit", city_en="Tokyo")
     hits = api_client.get("/api/v1/search/", {"q": "Tokaev"}).json()["results"]
     assert hits[0]["slug"] == person.slug
+
+
+@pytest.mark.parametrize("q", ["yen", "export", "трлн"])
+def test_every_hit_links_to_its_api_detail(seeded, api_client, client, q):
+    """The fresh-eyes review: pledges and trade measures gained a slug (their fixture key) while their API
+    address stayed their id, and every search finding one answered 500 (NoReverseMatch)."""
+    response = api_client.get("/api/v1/search/", {"q": q, "page_size": 100})
+    assert_status(response, 200)
+    hits = response.json()["results"]
+    assert hits
+    for hit in hits:
+        assert_status(api_client.get(hit["url"]), 200)
+    assert client.get("/search/", {"q": q}).status_code == 200

@@ -290,3 +290,13 @@ def test_a_source_page_links_its_facts_to_pages_not_to_json(client, seeded):
 def test_a_fact_page_of_no_fact_kind_or_row_is_a_404(client, db):
     assert client.get("/facts/auth.user/1/").status_code == 404
     assert client.get("/facts/geoeconomics.corridor/987654/").status_code == 404
+
+
+def test_site_search_links_citations_to_their_place_in_the_source(client, seeded):
+    page = client.get("/search/", {"q": "Japarov"}).content.decode()
+    links = re.findall(r'<a href="([^"]+)"', page.split('<main id="main">')[1].split("</main>")[0])
+    assert links and not [link for link in links if link.startswith("/api/") and "?q=" not in link], links
+    citation = Citation.objects.filter(paragraph__isnull=False).select_related("source").first()
+    response = client.get(f"/citations/{citation.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/sources/{citation.source.slug}/#p{citation.paragraph}"

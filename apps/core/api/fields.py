@@ -16,7 +16,7 @@ class Brief(dict):
 
 
 class BriefRelatedField(serializers.SlugRelatedField):
-    """A related slugged row: written as its slug, read as its brief (apps.core.api.briefs).
+    """A related slugged row: written as its slug (or the brief as read), read as its brief (apps.core.api.briefs).
 
     So a consumer sees who an actor is without a second request, and writes it the way filters take it.
     """
@@ -26,6 +26,9 @@ class BriefRelatedField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        # The brief as read ({"slug": …, "name_en": …}) is taken too, so a GET's body can be sent back as a PUT.
+        if isinstance(data, dict) and isinstance(data.get("slug"), str):
+            data = data["slug"]
         # Checked before the query: PostgreSQL refuses NUL in text; no slug is longer than 100.
         if not isinstance(data, str) or "\x00" in data or len(data) > 100:
             self.fail("invalid")

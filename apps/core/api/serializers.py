@@ -93,6 +93,19 @@ class CatrackModelSerializer(serializers.ModelSerializer):
             fields["citations"] = declared["citations"]
         return fields
 
+    def to_internal_value(self, data):
+        """As DRF's, and a 400 naming every key of the body that is no field of the resource: a typo
+        (`city_enn`) or a query parameter sent in the body (`summit_format`) would otherwise be dropped
+        silently and the client told 200. Read-only fields (id, timestamps) are fields: a GET's body sent
+        back as a PUT is accepted, those values ignored."""
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                known = ", ".join(name for name, field in self.fields.items() if not field.read_only)
+                raise serializers.ValidationError(
+                    {name: [f"No such field; the writable fields are: {known}."] for name in unknown})
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
