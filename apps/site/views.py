@@ -387,9 +387,10 @@ def actor(request, slug):
 
 
 def state_trade(state):
-    """A state's reported annual totals by partner and year (chart), and mirror figures with its main partners.
+    """A state's reported annual totals by partner and year (chart), and mirror figures with its main partners,
+    each direction where both sides reported a year.
 
-    Returns {'trade_chart': svg or None, 'trade_rows': [...], 'mirrors': [{partner, rows}], api links}.
+    Returns {'trade_chart': svg or None, 'trade_rows': [...], 'mirrors': [{exporter, importer, rows}], api links}.
     """
     flows = (TradeFlow.objects.filter(reporter=state, commodity_code=TOTAL_COMMODITY, month__isnull=True,
                                       flow__in=[FlowCode.EXPORT, FlowCode.IMPORT])
@@ -409,10 +410,13 @@ def state_trade(state):
     partners = {actor.slug: actor for actor in Actor.objects.filter(slug__in=largest[:MIRROR_PARTNERS])}
     mirrors = []
     for slug in largest[:MIRROR_PARTNERS]:
-        rows = trade_mirror(reporter=state, partner=partners[slug])
-        if any(row["imports_reported_usd"] is not None for row in rows):
-            mirrors.append({"partner": partners[slug], "rows": rows,
-                            "api_json": api_url("trade-flow-mirror", reporter=state.slug, partner=slug)})
+        # Both directions: the state's exports against the partner's imports, and the partner's exports
+        # against the state's imports (a state that reports only its imports has mirror figures too).
+        for exporter, importer in ((state, partners[slug]), (partners[slug], state)):
+            rows = trade_mirror(reporter=exporter, partner=importer)
+            if any(row["exports_reported_usd"] is not None and row["imports_reported_usd"] is not None for row in rows):
+                mirrors.append({"exporter": exporter, "importer": importer, "rows": rows,
+                                "api_json": api_url("trade-flow-mirror", reporter=exporter.slug, partner=importer.slug)})
     return {
         "trade_chart": charts.trade_by_partner(state, trade_rows) if trade_rows else None,
         "trade_rows": trade_rows,

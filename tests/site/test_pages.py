@@ -118,8 +118,11 @@ def test_state_page_charts_trade_by_partner_with_mirror_figures(client, db):
     factories.TradeFlowFactory(reporter=partner, partner=state, year=2023, flow="M", value_usd=Decimal(560))
     page = client.get("/actors/state-a/").content.decode()
     assert "<svg" in page and "pygal-chart" in page
-    assert "Mirror figures with State B" in page and ">560<" in page and ">-60<" in page
+    assert "Mirror figures, State A to State B" in page and ">560<" in page and ">-60<" in page
     assert "/api/v1/trade-flows/mirror/?reporter=state-a&amp;partner=state-b" in page
+    # The fresh-eyes review: the importer's page showed no mirror though both sides reported.
+    page = client.get("/actors/state-b/").content.decode()
+    assert "Mirror figures, State A to State B" in page and ">560<" in page
 
 
 def test_every_json_and_csv_link_answers(client, seeded):
