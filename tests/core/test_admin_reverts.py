@@ -76,3 +76,14 @@ def test_the_change_feeds_admin_reverts_a_whole_change_set(admin_client):
     again = admin_client.post(changelist, {"action": "revert_change_sets", "_selected_action": [event.pk]},
                               follow=True)
     assert "not reverted" in again.content.decode()  # its rows changed since: the first revert
+
+
+def test_the_change_feeds_admin_lists_and_searches_events(admin_client):
+    pledge = PledgeFactory(description_en="listed")
+    event = ChangeEvent.objects.filter(resource="investments.pledge", object_id=str(pledge.pk)).last()
+    changelist = reverse("admin:core_changeevent_changelist")
+    for term in (str(event.changeset), "not-a-number", str(pledge.pk)):
+        response = admin_client.get(changelist, {"q": term})
+        assert response.status_code == 200, term
+    assert admin_client.get(reverse("admin:core_changeevent_change", args=[event.pk])).status_code == 200
+    assert admin_client.get(reverse("admin:core_changeevent_add")).status_code == 403
