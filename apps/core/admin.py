@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import TokenProxy
 from import_export.resources import modelresource_factory
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.csv_cells import formula_safe
+from apps.core.csv_cells import LINE_END, formula_safe
 from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
@@ -209,10 +209,12 @@ class ValidatedImportExportMixin(ImportExportMixin):
 def formula_safe_format(format_class):
     """An import-export format whose exported cells go through apps.core.csv_cells.formula_safe, the rule
     the API's CSV and the importer's rejects follow (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT alone only
-    drops a leading '=')."""
+    drops a leading '='); CSV and TSV lines end as every CSV catrack writes (csv_cells.LINE_END)."""
 
     class FormulaSafeFormat(format_class):
         def export_data(self, dataset, **kwargs):
+            if self.get_title() in ("csv", "tsv"):
+                kwargs.setdefault("lineterminator", LINE_END)
             rows = ([formula_safe(cell) for cell in row] for row in dataset)
             return super().export_data(tablib.Dataset(*rows, headers=dataset.headers), **kwargs)
 

@@ -9,6 +9,7 @@ a false flag, tied names in a many-to-many cell, quotes and line breaks.
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -135,3 +136,14 @@ def _csv(response):
     assert_status(response, 200)
     content = b"".join(response.streaming_content) if response.streaming else response.content
     return list(csv.DictReader(io.StringIO(content.decode())))
+
+
+@pytest.mark.parametrize("fmt_name", ["csv", "tsv"])
+def test_the_admin_export_ends_lines_with_lf(admin_client, fmt_name):
+    StateFactory(slug="lines", name_en="Line\nbreak", iso3=None)
+    form = admin_client.get("/admin/actors/actor/export/").content.decode()
+    fmt = re.search(rf'<option value="(\d+)"[^>]*>{fmt_name}</option>', form).group(1)
+    fields = {f"actorresource_{name}": "on" for name in ("slug", "name_en")}
+    response = admin_client.post("/admin/actors/actor/export/", {"resource": "0", "format": fmt, **fields})
+    assert_status(response, 200)
+    assert response.content.endswith(b"\n") and b"\r\n" not in response.content
