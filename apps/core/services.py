@@ -188,8 +188,8 @@ def load_fixture_rows(paths, write_row):
                                              or f"{path.name}, object {position} ({_object_label(row)}): {exc}") from exc
                     if wrote:
                         written.append((path, position, row))
-                    if row.deferred_fields:
-                        deferred.append((path, position, row))
+                        if row.deferred_fields:  # a row left alone (an analyst's) keeps its references too
+                            deferred.append((path, position, row))
                     done = position
         except FixtureRefused:
             raise

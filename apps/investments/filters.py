@@ -32,6 +32,7 @@ class PledgeFilterSet(CatrackFilterSet):
     class Meta:
         model = Pledge
         fields = {
+            "slug": ["exact"],
             "usd_rate_date": ["exact", "gte", "lte"],
             "usd_rate": ["exact"],
             "usd_rate_source": ["icontains"],

@@ -75,7 +75,7 @@ class TradeMeasureFilterSet(CatrackFilterSet):
 
     class Meta:
         model = TradeMeasure
-        fields = []
+        fields = {"slug": ["exact"]}
 
 
 class TradeStatementFilterSet(CatrackFilterSet):
