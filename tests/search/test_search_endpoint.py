@@ -178,3 +178,10 @@ def test_every_hit_links_to_its_api_detail(seeded, api_client, client, q):
     for hit in hits:
         assert_status(api_client.get(hit["url"]), 200)
     assert client.get("/search/", {"q": q}).status_code == 200
+
+
+def test_an_unknown_kind_is_named_with_the_kinds_there_are(db, api_client):
+    response = api_client.get("/api/v1/search/", {"q": "japan", "kind": ["summit", "planet"]})
+    assert_status(response, 400)
+    (message,) = response.json()["kind"]
+    assert "'planet'" in message and "summit" in message and "corridor" in message

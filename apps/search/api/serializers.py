@@ -17,6 +17,16 @@ class SearchParamsSerializer(serializers.Serializer):
         help_text="Only hits of these kinds (repeat for several); all kinds when absent.",
     )
 
+    def to_internal_value(self, data):
+        # A list's errors come keyed by position ({"kind": {"0": [...]}}); say which value, and the choices.
+        kinds = data.get("kind") or []
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        unknown = [kind for kind in kinds if kind not in KIND_NAMES]
+        if unknown:
+            raise serializers.ValidationError({"kind": [
+                f"Unknown kind {', '.join(map(repr, unknown))}; the kinds are: {', '.join(KIND_NAMES)}."]})
+        return super().to_internal_value(data)
+
     def validate_q(self, value):
         if not search_words(value):
             raise serializers.ValidationError("Give at least one word (letters or digits).")
