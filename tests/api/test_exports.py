@@ -128,3 +128,15 @@ def test_xlsx_holds_text_with_control_characters(editor_client):
     assert_status(response, 201)
     cells = [cell.value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for cell in row]
     assert "a\ufffdb" in cells
+
+
+def test_aggregate_csv_cells_are_joined_like_many_to_many_columns(seeded, api_client):
+    """The fresh-eyes review: the scoreboard's CSV wrote JSON into its cities and documents cells."""
+    import csv
+    import io
+
+    response = api_client.get("/api/v1/summits/scoreboard/", {"format": "csv"})
+    rows = {row["partner"]: row for row in csv.DictReader(io.StringIO(response.content.decode("utf-8")))}
+    assert "Astana / Астана" in rows["china"]["cities"].split(";")
+    assert "xian-declaration" in rows["china"]["documents"].split(";")
+    assert not any(cell.startswith(("[", "{")) for row in rows.values() for cell in row.values())

@@ -91,5 +91,14 @@ class XLSXRenderer(BaseRenderer):
 
 
 def _cell(value):
-    # Nested values (e.g. a detail's citations) stay readable as JSON in one cell.
+    """A nested value in one cell. A list of plain values, or of briefs (objects with a slug: their slugs), or
+    of names in several languages (`Astana / Астана`), is `;`-joined as the lists' many-to-many columns are
+    (apps.core.api.csv_export); anything else (a detail's citations) stays readable as JSON."""
+    if isinstance(value, list):
+        if all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value):
+            return ";".join(str(item) for item in value)
+        if all(isinstance(item, dict) and isinstance(item.get("slug"), str) for item in value):
+            return ";".join(item["slug"] for item in value)
+        if all(isinstance(item, dict) and all(isinstance(v, str) for v in item.values()) for item in value):
+            return ";".join(" / ".join(v for v in item.values() if v) for item in value)  # Astana / Астана
     return json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (dict, list)) else value
