@@ -82,8 +82,17 @@ def _rows(base_url, path):
     return page.get("results", []) if isinstance(page, dict) else page
 
 
-def _detail_path(list_path, row):
-    return f"{list_path}{row.get('slug') or row['id']}/"
+def _detail_path(base_url, list_path, row):
+    """The row's detail path: by slug where the resource is addressed by slug, else by id (pledges and trade
+    measures carry a slug, their fixture key, but are addressed by id): the first of the two that answers."""
+    candidates = [f"{list_path}{row['slug']}/"] if row.get("slug") else []
+    for path in candidates:
+        try:
+            fetch_json(f"{base_url}{path}")
+            return path
+        except Exception:  # 404: not addressed by slug
+            pass
+    return f"{list_path}{row['id']}/"
 
 
 def representative_paths(base_url, static_root):
@@ -100,7 +109,7 @@ def representative_paths(base_url, static_root):
         rows = _rows(base_url, list_path)
         paths.append(list_path)
         if rows:
-            paths.append(_detail_path(list_path, rows[0]))
+            paths.append(_detail_path(base_url, list_path, rows[0]))
     pledges = _rows(base_url, "/api/v1/pledges/")
     if pledges:
         paths.append(f"/api/v1/pledges/?donor={pledges[0]['donor']['slug']}&ordering=-amount_usd")
