@@ -168,3 +168,14 @@ def test_a_get_body_sent_back_as_put_is_accepted(editor_client):
     summit = SummitFactory()
     body = editor_client.get(f"/api/v1/summits/{summit.slug}/").json()
     assert_status(editor_client.put(f"/api/v1/summits/{summit.slug}/", body, format="json"), 200)
+
+
+def test_a_browsable_api_form_post_is_not_refused_for_its_csrf_token(editor_client):
+    """The unknown-field rule must not refuse what an HTML form posts besides the fields."""
+    from tests.factories import SummitFactory
+
+    summit = SummitFactory()
+    response = editor_client.patch(f"/api/v1/summits/{summit.slug}/",
+                                   {"city_en": "Tokyo", "csrfmiddlewaretoken": "x"}, format="multipart")
+    assert_status(response, 200)
+    assert response.json()["city_en"] == "Tokyo"

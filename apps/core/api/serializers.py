@@ -61,6 +61,10 @@ class CitationBriefSerializer(serializers.ModelSerializer):
         list_serializer_class = PrefetchedListSerializer
 
 
+# What an HTML form of the browsable API posts besides the fields: Django's CSRF token, DRF's raw-content form.
+FORM_KEYS = {"csrfmiddlewaretoken", "_method", "_content", "_content_type"}
+
+
 class CatrackModelSerializer(serializers.ModelSerializer):
     """Relations to slugged rows by slug, partial dates shown as known, and the model's own rules.
 
@@ -99,7 +103,7 @@ class CatrackModelSerializer(serializers.ModelSerializer):
         silently and the client told 200. Read-only fields (id, timestamps) are fields: a GET's body sent
         back as a PUT is accepted, those values ignored."""
         if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - set(self.fields))
+            unknown = sorted(set(data.keys()) - set(self.fields) - FORM_KEYS)
             if unknown:
                 known = ", ".join(name for name, field in self.fields.items() if not field.read_only)
                 raise serializers.ValidationError(
