@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import CharField, F, Q, Value
 
+from apps.core.api.routes import detail_url
 from apps.search.kinds import KINDS
 from apps.search.text import search_words, text_search_of
 
@@ -49,10 +50,10 @@ def _cited_ids(model, q):
     return citations.filter(text_search_of(Citation).q(q)).values("object_id")
 
 
-def hit_details(*, hits, q, url_for):
+def hit_details(*, hits, q, request=None):
     """The page's hits as dicts with kind, id, slug, url, title, snippet and rank: one query per kind on it.
 
-    url_for(kind, lookup) gives a detail URL (lookup: detail_lookup's {'slug': …} or {'pk': …}). On PostgreSQL the snippet is
+    url: the row's API detail (apps.core.api.routes.detail_url; absolute with `request`). On PostgreSQL the snippet is
     ts_headline of the first field where a word matched (<mark>…</mark>); on SQLite, the start of the
     first field containing a word typed, unmarked.
     """
@@ -76,20 +77,10 @@ def hit_details(*, hits, q, url_for):
         slug = getattr(row, "slug", None)
         details.append({
             "kind": hit["hit_kind"], "id": row.pk, "slug": slug,
-            "url": url_for(hit["hit_kind"], detail_lookup(hit["hit_kind"], row)),
+            "url": detail_url(type(row), row.pk, slug, request=request),
             "title": str(row), "snippet": snippet, "rank": float(hit["hit_rank"] or 0),
         })
     return details
-
-
-def detail_lookup(kind, row):
-    """{'slug': …} or {'pk': …}: how the API's route for `kind` names `row` (its viewset's lookup_field).
-    A pledge has a slug (its fixture key) but its address is its id: the route decides, not the row."""
-    from catrack.urls import router
-
-    viewset = next(viewset for _, viewset, basename in router.registry if basename == kind)
-    field = getattr(viewset, "lookup_field", "pk")
-    return {field: row.pk if field == "pk" else getattr(row, field)}
 
 
 def _snippet(row, fields, q):

@@ -16,19 +16,20 @@ from django.db.models.functions import Cast, Concat
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
+from apps.core.api.routes import detail_url
 from apps.core.models import fact_models, format_partial_date
+from apps.investments.models import AmountQualifier, Pledge
 from apps.search.api.serializers import SearchParamsSerializer
 from apps.search.kinds import KIND_NAMES, KINDS
 from apps.search.selectors import hit_details, search_hits
-from apps.investments.models import AmountQualifier, Pledge
 from apps.site import charts
-from apps.site.templatetags.site_tags import public_note
 from apps.site.source_texts import annotated_paragraphs, source_text
+from apps.site.templatetags.site_tags import public_note
 from apps.sources.models import Citation, Source
 from apps.summits.models import Document, DocumentSignatory, Summit, SummitParticipant
 from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
@@ -43,17 +44,6 @@ ACTOR_LIST_LIMIT = 100
 
 
 # ---------------------------------------------------------------- links shared by every page
-
-def _api_routes():
-    """{model: (router basename, lookup field)} from the API's own router (one definition of the URLs)."""
-    from catrack.urls import router
-
-    return {
-        viewset.queryset.model: (basename, getattr(viewset, "lookup_field", "pk"))
-        for _, viewset, basename in router.registry
-        if getattr(viewset, "queryset", None) is not None
-    }
-
 
 def api_url(name, **filters):
     """An API URL by route name with these filters (empty values left out), e.g. /api/v1/pledges/?donor=japan."""
@@ -94,7 +84,7 @@ def fact_url(model, pk, slug=None, fact=None):
         return f"{reverse('site:actor', args=[fact.subject.slug])}#relations-h"
     if model in fact_models():
         return reverse("site:fact", args=[model._meta.label_lower, pk])
-    return fact_api_url(model, pk, slug)
+    return detail_url(model, pk, slug)
 
 
 # ---------------------------------------------------------------- home and search
@@ -190,17 +180,13 @@ def search(request):
         if params.is_valid():
             page = list(search_hits(q=q, kinds=set(KIND_NAMES))[:SEARCH_HITS])
             hits = [{**hit, "url": _site_url(hit), "snippet": _marked(hit["snippet"])}
-                    for hit in hit_details(hits=page, q=q, url_for=_api_detail_url)]
+                    for hit in hit_details(hits=page, q=q)]
         else:
             errors = [message for messages in params.errors.values() for message in messages]
     return render(request, "site/search.html", {
         "q": q, "hits": hits, "errors": errors, "limit": SEARCH_HITS,
         "api_json": api_url("search", q=q) if q else None,
     })
-
-
-def _api_detail_url(kind, lookup):
-    return reverse(f"{kind}-detail", kwargs=lookup)
 
 
 def _site_url(hit):
@@ -311,7 +297,7 @@ def fact(request, label, pk):
             fields.append((_label(field), mark_safe(", ".join(linked))))
     return render(request, "site/fact.html", {
         "fact": row, "kind": model._meta.verbose_name, "fields": fields,
-        "api_json": fact_api_url(model, row.pk, getattr(row, "slug", None)),
+        "api_json": detail_url(model, row.pk, getattr(row, "slug", None)),
     })
 
 
@@ -335,15 +321,6 @@ def _linked(row):
         return None
     url = fact_url(type(row), row.pk, getattr(row, "slug", None), row)
     return format_html('<a href="{}">{}</a>', url, str(row)) if url else escape(str(row))
-
-
-def fact_api_url(model, pk, slug=None):
-    """The row's API detail, or None where the API has no route for it."""
-    basename, lookup = _api_routes().get(model, (None, None))
-    try:
-        return reverse(f"{basename}-detail", args=[slug if lookup == "slug" else pk]) if basename else None
-    except NoReverseMatch:
-        return None
 
 
 # ---------------------------------------------------------------- actors

@@ -4,7 +4,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer
-from rest_framework.reverse import reverse
 
 from apps.core.api.filters import check_query_params
 from apps.core.api.pagination import CatrackPagination
@@ -49,9 +48,5 @@ class SearchView(generics.ListAPIView):
         params.is_valid(raise_exception=True)
         q, kinds = params.validated_data["q"], params.validated_data.get("kind") or KIND_NAMES
         page = self.paginate_queryset(search_hits(q=q, kinds=set(kinds)))
-
-        def url_for(kind, lookup):
-            return reverse(f"{kind}-detail", kwargs=lookup, request=request)
-
-        hits = hit_details(hits=page, q=q, url_for=url_for)
+        hits = hit_details(hits=page, q=q, request=request)
         return self.get_paginated_response(self.get_serializer(hits, many=True).data)
