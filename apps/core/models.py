@@ -244,6 +244,17 @@ def generated_slug(prefix):
     return f"{prefix}-{secrets.token_hex(8)}"
 
 
+def generated_slug_field(default, *, example, noun):
+    """The unique `slug` of a model whose rows have no natural name: fixtures name a row by it (e.g. `example`),
+    and a row written without one gets `default()` (a module-level function returning a generated_slug, so
+    migrations can refer to it by name)."""
+    return models.SlugField(
+        max_length=100, unique=True, default=default,
+        help_text=f"Stable lower-case English identifier, e.g. {example} (how fixtures name the {noun}); a random "
+                  "one is made when none is given.",
+    )
+
+
 class ChangeAction(models.TextChoices):
     CREATE = "create", "Created"
     UPDATE = "update", "Updated"

@@ -11,6 +11,7 @@ from apps.core.models import (
     SluggedModel,
     clean_partial_date,
     generated_slug,
+    generated_slug_field,
     ends_after_start,
     format_partial_date,
     partial_date_constraints,
@@ -68,11 +69,7 @@ def new_pledge_slug():
 
 
 class Pledge(SluggedModel, FactModel):
-    slug = models.SlugField(
-        max_length=100, unique=True, default=new_pledge_slug,
-        help_text="Stable lower-case English identifier, e.g. japan-3-trillion-yen-central-asia (how fixtures "
-                  "name the pledge); a random one is made when none is given.",
-    )
+    slug = generated_slug_field(new_pledge_slug, example="japan-3-trillion-yen-central-asia", noun="pledge")
     donor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="pledges_made")
     recipients = models.ManyToManyField(Actor, related_name="pledges_received", blank=True)
     summit = models.ForeignKey(Summit, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")

@@ -4,7 +4,15 @@ from django.db import models
 from django.db.models.functions import Coalesce
 
 from apps.actors.models import Actor
-from apps.core.models import FactModel, NaturalKeyManager, NaturalKeyMixin, SluggedModel, TimeStampedModel, generated_slug
+from apps.core.models import (
+    FactModel,
+    NaturalKeyManager,
+    NaturalKeyMixin,
+    SluggedModel,
+    TimeStampedModel,
+    generated_slug,
+    generated_slug_field,
+)
 from apps.sources.models import Source
 from apps.summits.models import Topic
 
@@ -136,11 +144,7 @@ def new_trade_measure_slug():
 
 
 class TradeMeasure(SluggedModel, FactModel):
-    slug = models.SlugField(
-        max_length=100, unique=True, default=new_trade_measure_slug,
-        help_text="Stable lower-case English identifier, e.g. china-export-restrictions-2025 (how fixtures name "
-                  "the measure); a random one is made when none is given.",
-    )
+    slug = generated_slug_field(new_trade_measure_slug, example="china-export-restrictions-2025", noun="measure")
     kind = models.CharField(max_length=24, choices=TradeMeasureKind.choices, db_index=True)
     imposing_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_measures_imposed")
     targets = models.ManyToManyField(Actor, blank=True, related_name="trade_measures_targeting")
