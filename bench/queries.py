@@ -1,8 +1,8 @@
 """Representative requests: the API through Django's full request stack against raw SQL with psycopg.
 
 The raw SQL is the floor: the same page (count and rows, or the same aggregate) fetched with
-psycopg, server-side prepare off (`prepare_threshold=None`, as Django's backend runs), and dumped
-to JSON. The API is timed with django.test.Client (middleware, auth, throttling, DRF, JSON).
+psycopg, binding and preparing statements as catrack's Django connection does (settings: server-side
+binding, a statement prepared after PREPARE_THRESHOLD runs; see `django_binding`), and dumped to JSON. The API is timed with django.test.Client (middleware, auth, throttling, DRF, JSON).
 """
 import json
 import statistics
@@ -204,8 +204,7 @@ def time_requests(database_url, raw, urls, repeat):
     """(raw results, API results) per request name, the three timings interleaved sample by sample.
 
     For each request: the raw SQL reference, the API through Django's full request stack, and the API's
-    own statements replayed with psycopg (as Django sends them: client-side binding, no server-side
-    prepare), so `API / own SQL` is what Django and DRF add on top of the database. Interleaving keeps
+    own statements replayed with psycopg (as Django sends them: `django_binding`), so `API / own SQL` is what Django and DRF add on top of the database. Interleaving keeps
     a noisy machine's drifts out of the ratios.
     """
     import psycopg
@@ -215,9 +214,9 @@ def time_requests(database_url, raw, urls, repeat):
 
     client = Client()
     raw_results, api_results = {}, {}
-    with psycopg.connect(database_url, prepare_threshold=None, autocommit=True) as connection, \
-            psycopg.connect(database_url, prepare_threshold=None, autocommit=True,
-                            cursor_factory=psycopg.ClientCursor) as replay:
+    binding = django_binding()
+    with psycopg.connect(database_url, autocommit=True, **binding) as connection, \
+            psycopg.connect(database_url, autocommit=True, **binding) as replay:
         replay.execute("SET TIME ZONE 'UTC'")  # as Django's connection
         for each in (connection, replay):  # as apps.search.connection sets Django's
             word, place = _thresholds()
@@ -257,6 +256,18 @@ def time_requests(database_url, raw, urls, repeat):
                 api_results[name] = {**_stats(samples["api"]), "queries": len(own), "bytes": len(response.content),
                                      "own_sql_median_ms": _stats(samples["own"])["median_ms"]}
     return raw_results, api_results
+
+
+def django_binding():
+    """psycopg.connect() arguments that bind and prepare as Django's connection does (its OPTIONS):
+    {'prepare_threshold': 5} with server-side binding, else client-side binding and no prepare."""
+    import psycopg
+    from django.db import connection
+
+    options = connection.settings_dict.get("OPTIONS", {})
+    if options.get("server_side_binding") is True:
+        return {"prepare_threshold": options.get("prepare_threshold")}
+    return {"prepare_threshold": None, "cursor_factory": psycopg.ClientCursor}
 
 
 def _replay(connection, statements):
