@@ -259,3 +259,21 @@ def test_format_is_only_the_output_format_and_summit_format_filters(api_client):
     both = api_client.get("/api/v1/summits/?format=csv&format=central-asia-japan")
     assert_status(both, 400)
     assert b"format" in both.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_a_write_answers_with_the_topics_it_wrote(editor_client, method):
+    """The viewset prefetches a document's topics as a plain list; a write must not answer with the list read
+    before it (the response showed the old topics)."""
+    old, new = TopicFactory(), TopicFactory()
+    document = DocumentFactory()
+    document.topics.add(old)
+    url = f"/api/v1/documents/{document.slug}/"
+    body = {"topics": [new.slug]}
+    if method == "put":
+        body = {**editor_client.get(url).json(), **body}
+    response = getattr(editor_client, method)(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    assert [topic["slug"] for topic in response.json()["topics"]] == [new.slug]
+    assert [topic["slug"] for topic in editor_client.get(url).json()["topics"]] == [new.slug]

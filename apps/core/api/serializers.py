@@ -8,10 +8,9 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from apps.core.api import schema  # noqa: F401  (registers the OpenAPI field extensions)
-from apps.core.api.fields import BriefRelatedField, PartialDateField
+from apps.core.api.fields import BriefRelatedField, PartialDateField, prefetched_attr
 from apps.core.models import SluggedModel
 from apps.sources.models import Citation
-
 
 # What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
 # (timestamps, the source's notes) is not loaded.
@@ -28,11 +27,6 @@ def citations_prefetch():
     """
     return Prefetch("citations", queryset=Citation.objects.select_related("source").only(*CITATION_BRIEF_COLUMNS),
                     to_attr=prefetched_attr("citations"))
-
-
-def prefetched_attr(relation):
-    """Where a Prefetch(relation, to_attr=...) leaves its rows, for PrefetchedListSerializer."""
-    return f"prefetched_{relation}"
 
 
 class PrefetchedListSerializer(serializers.ListSerializer):

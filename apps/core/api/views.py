@@ -1,8 +1,8 @@
 """Base viewsets: CSV streaming, history, and database errors turned into clear 4xx responses."""
 import functools
 
-from django.db import IntegrityError, connection, transaction
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils import timezone
@@ -10,23 +10,24 @@ from django.utils.http import parse_etags, quote_etag
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.fields import empty
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.fields import empty
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from apps.core.api.csv_export import EXPORT_FORMATS, export_response
-from apps.core.change_capture import start_change
-from apps.core.exceptions import integrity_error_detail
-from apps.core.models import ChangeAction, ChangeEvent
-from apps.core.reverts import RevertRefused, revert_row_to_version
+from apps.core.api.fields import forget_prefetched
 from apps.core.api.filters import (
     StrictFilterBackend,
     check_query_params,
     raise_for_unknown_slugs,
 )
 from apps.core.api.sql import SQLPage
+from apps.core.change_capture import start_change
+from apps.core.exceptions import integrity_error_detail
+from apps.core.models import ChangeAction, ChangeEvent
+from apps.core.reverts import RevertRefused, revert_row_to_version
 
 
 class Conflict(APIException):
@@ -306,6 +307,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
             with transaction.atomic():
                 begin_change(self.request, lock=serializer.instance is not None)
                 serializer.save()
+                forget_prefetched(serializer.instance)  # the response shows what was written
         except IntegrityError as error:
             raise conflict_from(error) from None
 

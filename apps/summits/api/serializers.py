@@ -54,6 +54,7 @@ class SigningSerializer(serializers.ModelSerializer):
     class Meta:
         model = DocumentSignatory
         fields = ["id", "actor", "signed_by"]
+        list_serializer_class = PrefetchedListSerializer
 
 
 class DocumentSerializer(FactSerializer):

@@ -111,8 +111,10 @@ class SummitParticipantViewSet(HistoryMixin, CatrackViewSet):
 
 class DocumentViewSet(HistoryMixin, CatrackViewSet):
     queryset = Document.objects.select_related("summit", "implements").prefetch_related(
-        Prefetch("signings", queryset=DocumentSignatory.objects.select_related("actor", "signed_by")),
-        "topics",
+        # Plain lists (to_attr), read by the serializers' fields: no queryset per document and relation.
+        Prefetch("signings", queryset=DocumentSignatory.objects.select_related("actor", "signed_by"),
+                 to_attr=prefetched_attr("signings")),
+        Prefetch("topics", to_attr=prefetched_attr("topics")),
         citations_prefetch(),
     )
     pagination_class = WindowCountPagination  # total read with the page: one query fewer
