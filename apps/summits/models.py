@@ -107,6 +107,7 @@ class Summit(SluggedModel, FactModel):
 
     class Meta:
         ordering = ["-date", "title_en", "id"]  # a total order: no summit hops between pages
+        # Pages are read in this order off summit_list_order_idx (migration 0006; per database vendor).
         constraints = [
             models.CheckConstraint(name="summit_title_en_not_empty", condition=~models.Q(title_en="")),
             models.CheckConstraint(name="summit_ordinal_positive", condition=models.Q(ordinal__gte=1)),
