@@ -79,16 +79,28 @@ def json_iso_utc(column):
             """ THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END)""")
 
 
-def json_object(columns):
-    """SQL for a compact JSON object (`{"a":1}`, as DRF writes it) of `columns`: `expression AS key` items."""
-    return f"(SELECT row_to_json(o) FROM (SELECT {', '.join(columns)}) o)"
+def json_text(expression, *, null=False):
+    """SQL of `expression`'s JSON text (PostgreSQL's to_json: the escaping row_to_json uses); `null`: it may be
+    NULL, written as JSON null."""
+    return f"coalesce(to_json({expression})::text, 'null')" if null else f"to_json({expression})::text"
 
 
-def json_rows(order_by):
-    """SQL aggregate: the rows' `j` (one row object each) as compact JSON array text, in `order_by` order."""
-    return f"'[' || coalesce(string_agg(row_to_json(j)::text, ',' ORDER BY {order_by}), '') || ']'"
+def json_text_object(members):
+    """SQL text of a compact JSON object (`{"a":1}`, as DRF writes it) of `members`: (key, SQL of the value's
+    JSON text) pairs, in order. Written as text: row_to_json of a sub-select looks every column's type up again
+    for every row (on the 1M bench the summits page took 0.3 ms less this way)."""
+    return "(" + " || ".join(f"""'{"{" if i == 0 else ","}"{key}":' || {value}"""
+                             for i, (key, value) in enumerate(members)) + " || '}')"
 
 
-def json_actor_brief(alias):
-    """SQL for an actor (table alias) as BriefRelatedField shows it: {slug, name, kind}."""
-    return json_object([f"{alias}.slug", f"{alias}.name_en AS name", f"{alias}.kind"])
+def json_text_list(member, order_by):
+    """SQL aggregate: the rows' `member` (JSON text) as a compact JSON array, in `order_by` order."""
+    return f"'[' || coalesce(string_agg({member}, ',' ORDER BY {order_by}), '') || ']'"
+
+
+def json_actor_brief(alias, *, null=False):
+    """An actor (table alias) as BriefRelatedField shows it: {slug, name, kind}; `null`: an outer join's, which
+    may be no row (JSON null)."""
+    brief = json_text_object([("slug", json_text(f"{alias}.slug")), ("name", json_text(f"{alias}.name_en")),
+                              ("kind", json_text(f"{alias}.kind"))])
+    return f"CASE WHEN {alias}.id IS NULL THEN 'null' ELSE {brief} END" if null else brief
