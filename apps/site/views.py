@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.core.api.routes import detail_url
-from apps.core.models import fact_models, format_partial_date
+from apps.core.models import FactModel, fact_models, format_partial_date
 from apps.investments.models import AmountQualifier, Pledge
 from apps.search.api.serializers import SearchParamsSerializer
 from apps.search.kinds import KIND_NAMES, KINDS
@@ -265,8 +265,11 @@ def fact(request, label, pk):
     them, rows it points to linked to their pages, partial dates as known, its citations. A fact with a page of
     its own (a summit, an actor, a document…) redirects there. 404 for a label that is not a fact model.
     Queries: the row with the rows it points to, one per many-to-many field, one for the citations."""
-    model = next((m for m in fact_models() if m._meta.label_lower == label), None)
-    if model is None:
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        model = None
+    if model is None or not issubclass(model, FactModel):
         raise Http404("No such kind of fact.")
     concrete = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FACT_FIELDS]
     many = [f for f in model._meta.many_to_many]

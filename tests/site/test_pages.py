@@ -292,6 +292,8 @@ def test_a_source_page_links_its_facts_to_pages_not_to_json(client, seeded):
 
 def test_a_fact_page_of_no_fact_kind_or_row_is_a_404(client, db):
     assert client.get("/facts/auth.user/1/").status_code == 404
+    assert client.get("/facts/nope.nope/1/").status_code == 404
+    assert client.get("/facts/summitsdocument/1/").status_code == 404  # no app label
     assert client.get("/facts/geoeconomics.corridor/987654/").status_code == 404
 
 
