@@ -8,8 +8,9 @@ dropped and re-created), times everything on loopback and prints one table. See 
 import argparse
 import json
 import os
-import secrets
 import platform
+import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,6 +94,9 @@ def machine():
 
 def main():
     args = parse_args()
+    missing = [tool for tool in ("wrk", "psql") if shutil.which(tool) is None]
+    if missing:  # found before minutes of loading, not when the HTTP block starts
+        sys.exit(f"bench/run.py needs {' and '.join(missing)} on PATH (Debian: apt-get install wrk postgresql-client)")
     started = time.perf_counter()
     flows, summits, pledges = dataset.SIZES["quick" if args.quick else "full"]
     repeat = 15 if args.quick else 40
