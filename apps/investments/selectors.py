@@ -76,35 +76,33 @@ def pledge_summary(*, group_by, pledges=None):
     elif pledges.query.distinct or _joins_to_many(pledges.query):
         base = Pledge.objects.filter(pk__in=pledges.values("pk"))
     else:
-        base = pledges.order_by()
-    # Aliased because output names such as 'currency' clash with model fields in .values().
-    grouped, names, ordering = {}, {}, ["-total_usd"]
+        base = pledges
+    groups, names, ordering = {}, {}, ["-total_usd"]
     for key in group_by:
         if key in ACTOR_KEYS:
-            grouped[f"group_{key}_id"] = PLEDGE_GROUPS[key]
-            names[f"group_{key}_id"] = (Actor, {f"group_{key}": "slug", f"group_{key}_name": "name_en"})
-            ordering += [f"group_{key}", f"group_{key}_name"]
+            groups[f"{key}_id"] = PLEDGE_GROUPS[key]
+            names[f"{key}_id"] = (Actor, {key: "slug", f"{key}_name": "name_en"})
+            ordering += [key, f"{key}_name"]
         else:
-            grouped[f"group_{key}"] = PLEDGE_GROUPS[key]
-            ordering.append(f"group_{key}")
+            groups[key] = PLEDGE_GROUPS[key]
+            ordering.append(key)
     rows = named_groups(
-        base.counted()
-        .alias(usd_value=USD_VALUE, usd_qualifier=USD_QUALIFIER)
-        .values(**grouped)
-        .annotate(
-            # Each pledge is one row per group (a recipient group holds a pledge once), so no DISTINCT.
-            count=Count("id"),
-            count_with_usd=Count("usd_value"),
-            total_usd=Sum("usd_value"),
-            usd_qualifiers=QualifierBits(QualifierBit("usd_qualifier")),
-            **({"total_amount": Sum("amount")} if "currency" in group_by else {}),
-        ),
+        base.counted().alias(usd_value=USD_VALUE, usd_qualifier=USD_QUALIFIER),
+        groups=groups,
         names=names,
+        aggregates={
+            # Each pledge is one row per group (a recipient group holds a pledge once), so no DISTINCT.
+            "count": Count("id"),
+            "count_with_usd": Count("usd_value"),
+            "total_usd": Sum("usd_value"),
+            "usd_qualifiers": QualifierBits(QualifierBit("usd_qualifier")),
+            **({"total_amount": Sum("amount")} if "currency" in group_by else {}),
+        },
         order_by=ordering,
     )
     for row in rows:
         row["total_usd_qualifier"] = total_qualifier_of_bits(row.pop("usd_qualifiers"))
-    return [{key.removeprefix("group_"): value for key, value in row.items()} for row in rows]
+    return rows
 
 
 @functools.cache  # one per set of bits: 16
