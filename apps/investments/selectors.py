@@ -1,10 +1,11 @@
 """Aggregations over pledges, computed in the database (one GROUP BY)."""
-from django.db.models import (
-    Aggregate, Case, Count, F, ForeignObjectRel, Func, IntegerField, OneToOneRel, OuterRef, Subquery, Sum, When,
-)
+import functools
+
+from django.db.models import Aggregate, Case, Count, F, ForeignObjectRel, Func, IntegerField, OneToOneRel, Sum, When
 from django.db.models.functions import Coalesce, ExtractYear
 
 from apps.actors.models import Actor
+from apps.core.grouping import named_groups
 from apps.investments.models import AmountQualifier, Pledge
 
 # A pledge's value in USD: its USD equivalent, or its own amount when it is stated in US dollars.
@@ -48,13 +49,15 @@ def qualifiers_of(bits):
     return {qualifier for qualifier, bit in QUALIFIER_BITS.items() if (bits or 0) & bit}
 
 
-# group_by key → (column expression, output names)
+# group_by key → the pledges' column grouped on. An actor (ACTOR_KEYS) is grouped on its id and named after
+# grouping (apps.core.grouping): `<key>` is its slug, `<key>_name` its English name.
 PLEDGE_GROUPS = {
-    "donor": {"donor": F("donor__slug"), "donor_name": F("donor__name_en")},
-    "recipient": {"recipient": F("recipients__slug"), "recipient_name": F("recipients__name_en")},
-    "currency": {"currency": F("currency")},
-    "year": {"year": ExtractYear("period_start")},
+    "donor": F("donor"),
+    "recipient": F("recipients"),
+    "currency": F("currency"),
+    "year": ExtractYear("period_start"),
 }
+ACTOR_KEYS = {"donor", "recipient"}
 
 
 def pledge_summary(*, group_by, pledges=None):
@@ -66,48 +69,46 @@ def pledge_summary(*, group_by, pledges=None):
     pledges are reduced to ids first so that the join cannot repeat a row; otherwise (no filter, or
     filters on the pledge's own columns and foreign keys) they are grouped as they are, in one plain
     GROUP BY. With group_by=recipient a pledge to several recipients appears under each of them.
+    Rows: the largest USD total first (none last), then by the groups' columns in `group_by` order.
     """
     if pledges is None:
         base = Pledge.objects.all()
     elif pledges.query.distinct or _joins_to_many(pledges.query):
         base = Pledge.objects.filter(pk__in=pledges.values("pk"))
     else:
-        base = pledges.order_by()
-    columns = {}
+        base = pledges
+    groups, names, ordering = {}, {}, ["-total_usd"]
     for key in group_by:
-        columns.update(PLEDGE_GROUPS[key])
-    # Aliased because output names such as 'donor' clash with model fields in .values().
-    aliases = {f"group_{name}": expression for name, expression in columns.items()}
-    grouped = dict(aliases)
-    named = {}
-    if "donor" in group_by:
-        # Grouped on the donor's id, then named: the pledges are not joined to their donors before
-        # grouping (one look-up per group instead of a join per pledge). Same groups: slugs are unique.
-        del grouped["group_donor"], grouped["group_donor_name"]
-        grouped["group_donor_id"] = F("donor")
-        donor = Actor.objects.filter(pk=OuterRef("group_donor_id")).order_by()  # by primary key: no sort
-        named = {"group_donor": Subquery(donor.values("slug")[:1]),
-                 "group_donor_name": Subquery(donor.values("name_en")[:1])}
-    rows = (
-        base.counted()
-        .alias(usd_value=USD_VALUE, usd_qualifier=USD_QUALIFIER)
-        .values(**grouped)
-        .annotate(
+        if key in ACTOR_KEYS:
+            groups[f"{key}_id"] = PLEDGE_GROUPS[key]
+            names[f"{key}_id"] = (Actor, {key: "slug", f"{key}_name": "name_en"})
+            ordering += [key, f"{key}_name"]
+        else:
+            groups[key] = PLEDGE_GROUPS[key]
+            ordering.append(key)
+    rows = named_groups(
+        base.counted().alias(usd_value=USD_VALUE, usd_qualifier=USD_QUALIFIER),
+        groups=groups,
+        names=names,
+        aggregates={
             # Each pledge is one row per group (a recipient group holds a pledge once), so no DISTINCT.
-            count=Count("id"),
-            count_with_usd=Count("usd_value"),
-            total_usd=Sum("usd_value"),
-            usd_qualifiers=QualifierBits(QualifierBit("usd_qualifier")),
+            "count": Count("id"),
+            "count_with_usd": Count("usd_value"),
+            "total_usd": Sum("usd_value"),
+            "usd_qualifiers": QualifierBits(QualifierBit("usd_qualifier")),
             **({"total_amount": Sum("amount")} if "currency" in group_by else {}),
-        )
-        .annotate(**named)
-        .order_by(F("total_usd").desc(nulls_last=True), *aliases)
+        },
+        order_by=ordering,
     )
-    out = []
     for row in rows:
-        row["total_usd_qualifier"] = total_qualifier(qualifiers_of(row.pop("usd_qualifiers")))
-        out.append({key.removeprefix("group_"): value for key, value in row.items() if key != "group_donor_id"})
-    return out
+        row["total_usd_qualifier"] = total_qualifier_of_bits(row.pop("usd_qualifiers"))
+    return rows
+
+
+@functools.cache  # one per set of bits: 16
+def total_qualifier_of_bits(bits):
+    """total_qualifier of the qualifiers whose QUALIFIER_BITS are set in `bits` (None or 0: none)."""
+    return total_qualifier(qualifiers_of(bits))
 
 
 def total_qualifier(parts):

@@ -3,6 +3,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.investments.models import Instrument, PledgeStatus, UsdBasis
 from tests.api.helpers import APIResourceTests, Narrows, assert_status
@@ -147,3 +149,26 @@ def test_pledge_summary_counts_each_pledge_once_under_a_to_many_filter(api_clien
     assert [(r["donor"], r["count"], Decimal(r["total_usd"])) for r in rows] == [("japan", 2, Decimal("15.00"))]
     rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "recipient"}).json()
     assert sorted((r["recipient"] or "", r["count"]) for r in rows) == [("", 1), ("kazakhstan", 1), ("uzbekistan", 1)]
+
+
+@pytest.mark.django_db
+def test_pledge_summary_order_is_largest_usd_total_first_then_slug_and_no_usd_last(api_client):
+    for slug, usd in [("korea", "5.00"), ("china", "5.00"), ("india", None), ("japan", "7.00")]:
+        PledgeFactory(donor=StateFactory(slug=slug), currency="JPY", amount_usd=usd and Decimal(usd),
+                      usd_basis=UsdBasis.STATED_BY_SOURCE if usd else UsdBasis.NONE)
+    rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor"}).json()
+    assert [(r["donor"], r["total_usd"]) for r in rows] == [
+        ("japan", "7.00"), ("china", "5.00"), ("korea", "5.00"), ("india", None)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("group_by", ["donor", "recipient,year", "currency,donor"])
+def test_pledge_summary_groups_pledges_without_the_actors_and_names_the_groups_after(
+        api_client, pledges_with_a_component, group_by):
+    """One statement; its GROUP BY reads no actor (a join per pledge, or a correlated sub-select naming each
+    group, which keeps PostgreSQL from grouping in parallel): the actors are joined to the grouped rows."""
+    with CaptureQueriesContext(connection) as queries:
+        assert_status(api_client.get("/api/v1/pledges/summary/", {"group_by": group_by}), 200)
+    [statement] = [query["sql"] for query in queries if "investments_pledge" in query["sql"]]
+    assert " GROUP BY " in statement.split(") g ")[0] and "actors_actor" not in statement.split(") g ")[0]
+    assert "actors_actor" in statement.split(") g ")[1]
