@@ -20,3 +20,6 @@ class CoreConfig(AppConfig):
         from apps.core.change_capture import register_sqlite_changeset_function
 
         connection_created.connect(register_sqlite_changeset_function, dispatch_uid="catrack_sqlite_changeset")
+        from apps.core.prepared_statements import install_retry
+
+        connection_created.connect(install_retry, dispatch_uid="catrack_prepared_statements_retry")

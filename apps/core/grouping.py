@@ -10,8 +10,8 @@ def named_groups(queryset, *, groups, aggregates, names=None, order_by=()):
     groups: output column → the expression grouped on. names: {a column of `groups`: (model, {output
     column: the model's field})}: that column, the model's primary key, gives way to the fields of the row
     it names, looked up after grouping (a null id names nothing: nulls). aggregates: output column →
-    aggregate expression (as `.annotate()` takes it). order_by: output columns, `-column` for descending
-    with nulls last, else ascending (the database's default for nulls). Keys of a row: the groups' columns
+    aggregate expression (as `.annotate()` takes it). order_by: output columns, `-column` for descending;
+    nulls last either way. Keys of a row: the groups' columns
     in order, each named column giving way to its names, then the aggregates'.
 
     One statement, the ORM's own GROUP BY in a sub-select; values converted as the ORM converts them.
@@ -48,7 +48,8 @@ def named_groups(queryset, *, groups, aggregates, names=None, order_by=()):
             columns.append(output)
             expressions.append(field.get_col(table))
             select.append(f"{table}.{quote(field.column)} AS {quote(output)}")
-    order = ", ".join(f"{quote(name[1:])} DESC NULLS LAST" if name.startswith("-") else f"{quote(name)} ASC"
+    # Empty values last either way, on PostgreSQL and SQLite alike (as every list: StrictOrderingFilter).
+    order = ", ".join(f"{quote(name.removeprefix('-'))} {'DESC' if name.startswith('-') else 'ASC'} NULLS LAST"
                       for name in order_by)
     order = f" ORDER BY {order}" if order else ""
     with connection.cursor() as cursor:

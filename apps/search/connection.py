@@ -47,5 +47,6 @@ def prepare_connection(sender, connection, **kwargs):
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Placeholders until pg_trgm loads in this session, then pg_trgm's own settings.
-            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {WORD_SIMILARITY_THRESHOLD:f};"
-                           f" SET pg_trgm.similarity_threshold = {PLACE_SIMILARITY_THRESHOLD:f}")
+            # One command per execute: a prepared statement holds one (PREPARE_THRESHOLD).
+            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {WORD_SIMILARITY_THRESHOLD:f}")
+            cursor.execute(f"SET pg_trgm.similarity_threshold = {PLACE_SIMILARITY_THRESHOLD:f}")

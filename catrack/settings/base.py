@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -108,7 +109,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PREPARE_THRESHOLD times is prepared: PostgreSQL parses and plans it once per connection instead of on
     # every request (with persistent connections: the trade-flows list page 5.5 -> 4.3 ms, docs/benchmarks.md).
     # PREPARE_THRESHOLD=off for a pooler that cannot keep prepared statements (PgBouncer in transaction mode).
+    # At least 1: psycopg's 0 would prepare every statement on its first run, and a statement of several
+    # commands (migrations' SQL) cannot be prepared.
     prepare_threshold = env("PREPARE_THRESHOLD", default="5")
+    if prepare_threshold not in ("", "off") and not (prepare_threshold.isdigit() and int(prepare_threshold) >= 1):
+        raise ImproperlyConfigured(f"PREPARE_THRESHOLD: a number of runs from 1, or off; not {prepare_threshold!r}")
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=None if prepare_threshold in ("", "off") else int(prepare_threshold))
 # 0: one connection per request, closed at its end. Right for the development server, which runs every

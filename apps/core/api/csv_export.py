@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import EmptyResultSet
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import F, Func, OuterRef, Prefetch, Subquery, Value
@@ -292,8 +293,13 @@ def copy_sql(queryset, columns):
 def _copy_chunks(queryset, columns):
     """The header (written here), then the rows as COPY writes them, in pieces of COPY_CHUNK_BYTES."""
     writer = csv_writer(_Echo())
-    statement = copy_sql(queryset, columns)
+    try:
+        statement = copy_sql(queryset, columns)
+    except EmptyResultSet:  # matches nothing by construction (e.g. `q` where no text field can match): no rows
+        statement = None
     yield writer.writerow([column.name for column in columns]).encode()
+    if statement is None:
+        return
     buffer = bytearray()
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for data in copy:
