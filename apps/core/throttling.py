@@ -26,4 +26,9 @@ class AnonRateThrottle(_RatesFromSettings, throttling.AnonRateThrottle):
 
 
 class UserRateThrottle(_RatesFromSettings, throttling.UserRateThrottle):
-    pass
+    def get_cache_key(self, request, view):
+        # Signed-in users only: DRF's also counts an anonymous caller by address, which the anon scope does
+        # already (two cache reads and writes per request; in production each one is a database query).
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)

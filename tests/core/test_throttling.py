@@ -83,3 +83,11 @@ def test_behind_one_proxy_the_client_is_the_address_the_proxy_appended():
         assert sent == [200, 200, 200, 429]
         # Another client behind the same proxy has its own allowance.
         assert proxy.get(URL, HTTP_X_FORWARDED_FOR="203.0.113.12").status_code == 200
+
+
+def test_an_anonymous_request_is_counted_once_by_its_address():
+    """The user scope counted anonymous callers by address too, beside the anon scope: two counts (two
+    database round trips with production's database cache) for one limit."""
+    assert APIClient(REMOTE_ADDR="203.0.113.20").get(URL).status_code == 200
+    assert len(cache.get("throttle_anon_203.0.113.20")) == 1
+    assert cache.get("throttle_user_203.0.113.20") is None
