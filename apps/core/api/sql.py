@@ -3,11 +3,14 @@
 For the lists analysts page through at scale (trade flows, summits): the ORM path builds Python objects
 per row, which cost more than the database's own work. Here nothing about *which* rows is written
 twice: the view's ordinary queryset (`filter_queryset()`: every filter, `q`, the ordering) is compiled
-by the ORM into the page's ids and the count, and a resource's JSON statement (its `page_json` module)
-only renders those rows. Tests (tests/*/test_list_sql_path.py) compare this path's responses with plain
+by the ORM into the matching rows (counted) and the page's ids (those rows in the ORDER BY the ORM compiles,
+once per ordering: ordering_sql), and a resource's JSON statement (its `page_json` module) only renders
+those rows. Tests (tests/*/test_list_sql_path.py) compare this path's responses with plain
 DRF's byte for byte, filter by filter.
 """
-from django.core.exceptions import EmptyResultSet
+import functools
+
+from django.core.exceptions import EmptyResultSet, FieldError
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
@@ -50,10 +53,16 @@ class SQLPage:
     def fetch(self, *, limit, offset):
         """(total matching rows, the page's rows as JSON text): one round trip."""
         try:
-            ids, ids_params = self.queryset.values("pk")[offset:offset + limit].query.sql_with_params()
-            count, count_params = self._count_sql()
+            matching, params = self.queryset.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
             return 0, "[]"
+        count, count_params = f"SELECT count(*) FROM ({matching}) matching", params
+        order_by = ordering_sql(self.queryset.query)
+        if order_by is not None:
+            # The matching rows' SQL, compiled once for the count, in the ordering compiled once per ordering.
+            ids, ids_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
+        else:
+            ids, ids_params = self.queryset.values("pk")[offset:offset + limit].query.sql_with_params()
         if self.queryset.query.distinct:
             # DISTINCT also selects the ordering's columns: keep the first. (No list filter here is DISTINCT
             # today; a plain projection of an ordered sub-select keeps its order in PostgreSQL.)
@@ -68,9 +77,37 @@ class SQLPage:
     def count(self):
         return self.queryset.count()  # Django answers 0 for an empty-by-construction queryset
 
-    def _count_sql(self):
-        sql, params = self.queryset.order_by().values("pk").query.sql_with_params()
-        return f"SELECT count(*) FROM ({sql}) matching", params
+
+
+def ordering_sql(query):
+    """The ORDER BY clause Django compiles for `query`'s ordering, or None where it cannot stand apart from the
+    query: an ordering that joins another table, takes parameters or reverses, a DISTINCT, grouped or combined
+    query. Compiling the ten-term total ordering of the trade flows was half of compiling a page's ids (0.25 of
+    0.33 ms); it depends only on the model and the terms, so it is compiled once per ordering."""
+    if (query.distinct or query.group_by is not None or query.combinator or not query.standard_ordering
+            or query.extra_order_by or not query.order_by or query.low_mark or query.high_mark is not None):
+        return None
+    try:
+        return _ordering_of(query.model, tuple(query.order_by))
+    except TypeError:  # an unhashable term (an expression holding a list): compiled with the query
+        return None
+
+
+@functools.lru_cache(maxsize=256)  # orderings are the resources' defaults and `?ordering=` of ordering_fields
+def _ordering_of(model, terms):
+    try:
+        query = model._base_manager.order_by(*terms).values("pk").query
+        _, order_by, _ = query.get_compiler(connection=connection).pre_sql_setup()
+    except FieldError:  # orders by an annotation of the query (a search rank): compiled with the query
+        return None
+    sql, params = [], []
+    for _, (term_sql, term_params, _) in order_by:
+        sql.append(term_sql)
+        params += term_params
+    joined = [alias for alias, count in query.alias_refcount.items() if count and alias != query.base_table]
+    if params or joined or not sql:
+        return None  # joins another table, or takes parameters
+    return ", ".join(sql)
 
 
 def json_iso_utc(column):
