@@ -219,14 +219,15 @@ def print_table(report):
         print(f"  {name:22} seq scans: {', '.join(plan['seq_scans']) or 'none'}; {'; '.join(scans)}")
     web = report["http"]
     datasette = web["datasette"]["requests_per_s"]
-    print("\nfiltered trade-flows list over HTTP (wrk, 2 threads, 8 connections, loopback)")
-    print(f"  Datasette (SQLite):      {datasette:9,.0f} req/s")
+    print("\nfiltered trade-flows list over HTTP (wrk, 2 threads, 8 connections, loopback; servers in turns)")
+    print(f"  Datasette (SQLite):      {datasette:9,.0f} req/s  rounds {web['datasette'].get('rounds')}")
     if web["gunicorn"] is None:
         print("  gunicorn (2 workers):    n/a (API not merged)")
     else:
         rate = web["gunicorn"]["requests_per_s"]
         print(f"  gunicorn (2 workers):    {rate:9,.0f} req/s  {rate / datasette:.2f}x Datasette "
-              f"(target >= {TARGETS['over_datasette']}x), non-2xx {web['gunicorn']['non_2xx']}")
+              f"(target >= {TARGETS['over_datasette']}x), non-2xx {web['gunicorn']['non_2xx']}, "
+              f"rounds {web['gunicorn'].get('rounds')}")
     export = report["csv_export"]
     print(f"\nCSV of all {export['rows']:,} trade flows, read to the end over loopback")
     for name, label in (("psql_copy", "psql \\copy (same query)"), ("api", "API ?format=csv"),

@@ -1,4 +1,5 @@
 """Requests/s on loopback with wrk: catrack under gunicorn against Datasette serving the same rows from SQLite."""
+import contextlib
 import os
 import re
 import socket
@@ -81,24 +82,36 @@ def build_sqlite(database_url, path):
     return path
 
 
-def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, env):
-    """wrk against gunicorn (gunicorn.conf.py, 2 workers) and Datasette, same query; None for a server not available."""
-    results = {}
-    if api_path:
+def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, env, rounds=2):
+    """wrk against gunicorn (gunicorn.conf.py, 2 workers) and Datasette, same query; None for a server not available.
+
+    Both servers run side by side and are measured in turns, `rounds` runs of seconds/rounds each, the order
+    alternating (gunicorn first, then Datasette first, ...), so a drift of the machine (the checkpoint and
+    autovacuum after the 1M load) weighs on both alike; before 2026-12-01 gunicorn always ran first. A
+    server's figure: its requests over its seconds in all rounds, with the rates of the rounds beside it.
+    """
+    servers = {}
+    with contextlib.ExitStack() as stack:
+        if api_path:
+            port = free_port()
+            command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "catrack.wsgi:application",
+                       "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+            stack.enter_context(serving(command, port, env=env))
+            servers["gunicorn"] = f"http://127.0.0.1:{port}{api_path}"
         port = free_port()
-        command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "catrack.wsgi:application", "--workers", "2",
-                   "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-        with serving(command, port, env=env):
-            url = f"http://127.0.0.1:{port}{api_path}"
-            wrk(url, 1)  # warm both workers' connections and caches
-            results["gunicorn"] = wrk(url, seconds)
-    else:
-        results["gunicorn"] = None
-    port = free_port()
-    command = [str(VENV_BIN / "datasette"), "serve", "--immutable", str(sqlite_path), "--host", "127.0.0.1",
-               "--port", str(port), "--setting", "suggest_facets", "off"]
-    with serving(command, port, env={**os.environ}):
-        url = f"http://127.0.0.1:{port}{datasette_path}"
-        wrk(url, 1)
-        results["datasette"] = wrk(url, seconds)
+        command = [str(VENV_BIN / "datasette"), "serve", "--immutable", str(sqlite_path), "--host", "127.0.0.1",
+                   "--port", str(port), "--setting", "suggest_facets", "off"]
+        stack.enter_context(serving(command, port, env={**os.environ}))
+        servers["datasette"] = f"http://127.0.0.1:{port}{datasette_path}"
+        for url in servers.values():
+            wrk(url, 1)  # warm the workers' connections and caches
+        runs = {name: [] for name in servers}
+        for turn in range(rounds):
+            for name in (list(servers) if turn % 2 == 0 else list(servers)[::-1]):
+                runs[name].append(wrk(servers[name], max(1, seconds // rounds)))
+    results = {"gunicorn": None}
+    for name, measured in runs.items():
+        results[name] = {"requests_per_s": sum(r["requests_per_s"] for r in measured) / len(measured),
+                         "non_2xx": sum(r["non_2xx"] for r in measured),
+                         "rounds": [round(r["requests_per_s"], 1) for r in measured]}
     return results
