@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.core.api.routes import detail_url
-from apps.core.models import FactModel, fact_models, format_partial_date
+from apps.core.models import FactModel, format_partial_date
 from apps.investments.models import AmountQualifier, Pledge
 from apps.search.api.serializers import SearchParamsSerializer
 from apps.search.kinds import KIND_NAMES, KINDS
@@ -82,7 +82,7 @@ def fact_url(model, pk, slug=None, fact=None):
         return f"{reverse('site:actor', args=[fact.person.slug])}#offices-h"
     if fact is not None and model is ActorRelation:
         return f"{reverse('site:actor', args=[fact.subject.slug])}#relations-h"
-    if model in fact_models():
+    if issubclass(model, FactModel):
         return reverse("site:fact", args=[model._meta.label_lower, pk])
     return detail_url(model, pk, slug)
 

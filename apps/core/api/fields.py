@@ -27,18 +27,24 @@ def prefetched_attr(relation):
 def forget_prefetched(instance):
     """Drop the lists prefetched onto `instance` (after it was written, they are stale): its fields then read
     the relations themselves."""
-    for name in [name for name in vars(instance) if name.startswith("prefetched_")]:
+    prefix = prefetched_attr("")
+    for name in [name for name in vars(instance) if name.startswith(prefix)]:
         del instance.__dict__[name]
 
 
-class PrefetchedManyRelatedField(serializers.ManyRelatedField):
-    """A to-many relation's rows from the list prefetched_attr(source) names, else from the relation (a query)."""
+class ReadsPrefetchedList:
+    """For a field or list serializer of a to-many relation: its rows from the list prefetched_attr(source)
+    names on the instance, else from the relation itself (one query)."""
 
     def get_attribute(self, instance):
         prefetched = instance.__dict__.get(prefetched_attr(self.source))
         if prefetched is not None:
             return prefetched
         return super().get_attribute(instance)
+
+
+class PrefetchedManyRelatedField(ReadsPrefetchedList, serializers.ManyRelatedField):
+    """A many-to-many list of briefs (BriefRelatedField(many=True)) that reads a prefetched list when there is one."""
 
 
 class BriefRelatedField(serializers.SlugRelatedField):

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from apps.core.api import schema  # noqa: F401  (registers the OpenAPI field extensions)
-from apps.core.api.fields import BriefRelatedField, PartialDateField, prefetched_attr
+from apps.core.api.fields import BriefRelatedField, PartialDateField, ReadsPrefetchedList, prefetched_attr
 from apps.core.models import SluggedModel
 from apps.sources.models import Citation
 
@@ -29,15 +29,9 @@ def citations_prefetch():
                     to_attr=prefetched_attr("citations"))
 
 
-class PrefetchedListSerializer(serializers.ListSerializer):
+class PrefetchedListSerializer(ReadsPrefetchedList, serializers.ListSerializer):
     """A nested list read from the plain list a `Prefetch(..., to_attr=prefetched_attr(source))` left on
     the instance; from the relation itself (one query) when the instance was not prefetched."""
-
-    def get_attribute(self, instance):
-        prefetched = instance.__dict__.get(prefetched_attr(self.source))
-        if prefetched is not None:
-            return prefetched
-        return super().get_attribute(instance)
 
 
 class CitationBriefSerializer(serializers.ModelSerializer):
