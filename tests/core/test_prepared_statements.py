@@ -56,3 +56,19 @@ def test_a_prepared_statement_survives_a_column_type_change_by_another_process()
             assert name() == state.name_en
         finally:
             migration.execute(f"ALTER TABLE actors_actor ALTER COLUMN name_en TYPE varchar({length})")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "five"])
+def test_a_prepare_threshold_that_is_no_count_from_1_is_refused_at_start(value, tmp_path):
+    """PREPARE_THRESHOLD=0 made psycopg prepare every statement on its first run, and the search's connection
+    setup (then two SETs in one statement) broke every connection; the setting now names the variable."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PREPARE_THRESHOLD": value, "DJANGO_SETTINGS_MODULE": "catrack.settings.test",
+           "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused"}
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, cwd=settings.BASE_DIR,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: PREPARE_THRESHOLD" in result.stderr and repr(value) in result.stderr
