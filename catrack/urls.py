@@ -1,6 +1,7 @@
 """Top-level routes: the public site at /, the admin, the REST API under /api/v1/, its schema and docs."""
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.urls.resolvers import URLPattern
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -31,6 +32,28 @@ class CatrackRouter(DefaultRouter):
                     api_root_dict[f"{prefix}/{action.url_path}"] = f"{basename}-{action.url_name}"
         api_root_dict.update(self.extra_root_routes)
         return self.APIRootView.as_view(api_root_dict=api_root_dict)
+
+    def get_urls(self):
+        """DRF's routes (names, regexes, format suffixes unchanged), each resource's behind one pattern of its
+        prefix. Django tries a URL list in order: flat, `/api/v1/trade-flows/` was tried against about 100 of
+        the 162 patterns before its own, 0.2 ms of the page's 2 ms of Python; now one per resource, then the
+        resource's own eight or so."""
+        prefixes = sorted({prefix for prefix, _, _ in self.registry}, key=len, reverse=True)
+        grouped, by_prefix = [], {}
+        for url in super().get_urls():
+            regex = url.pattern.regex.pattern
+            # "^trade-flows/…", "^trade-flows\.(?P<format>…)": the prefix, then a slash, a suffix or the end.
+            prefix = next((p for p in prefixes if isinstance(url, URLPattern) and regex.startswith(f"^{p}")
+                           and regex[len(p) + 1:len(p) + 2] in ("/", "\\", "$")), None)
+            if prefix is None:
+                grouped.append(url)
+                continue
+            if prefix not in by_prefix:
+                by_prefix[prefix] = []
+                grouped.append(re_path(f"^{prefix}", include(by_prefix[prefix])))
+            by_prefix[prefix].append(
+                re_path(f"^{regex[len(prefix) + 1:]}", url.callback, url.default_args, url.name))
+        return grouped
 
 
 router = CatrackRouter()
