@@ -95,6 +95,9 @@ DATABASES = {
 # CatrackViewSet._save()/perform_destroy(), the admin's changeform and delete views (Django's own
 # transaction.atomic), and comtrade_import().
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that needs no round trip (CONN_HEALTH_CHECKS, below).
+    DATABASES["default"]["ENGINE"] = "apps.core.backends.postgresql"
 # PostgreSQL cancels any statement running longer than this (e.g. "15s"; "0": no limit). catrack/wsgi.py
 # sets WEB_STATEMENT_TIMEOUT as the default for web processes; management commands (imports, seed) have
 # none unless the environment sets DATABASE_STATEMENT_TIMEOUT. CSV exports run with
@@ -121,7 +124,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # PostgreSQL refuses clients ("too many clients already"). Production (gunicorn's long-lived workers)
 # keeps them for 60 s (settings/production.py). CONN_MAX_AGE in the environment overrides either.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-# A persistent connection is checked before a request reuses it, so a database restart costs no error.
+# A persistent connection is checked before a request reuses it, so a database restart costs no error. On
+# PostgreSQL the check reads the socket instead of sending `SELECT 1` (apps.core.backends.postgresql).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,37 @@
+"""Django's PostgreSQL backend (ENGINE "apps.core.backends.postgresql", set by catrack/settings/base.py) whose
+health check costs no round trip while the server has sent nothing.
+
+CONN_HEALTH_CHECKS makes Django check a persistent connection before a request reuses it, with `SELECT 1`: one
+more round trip on every request. A server that ends an idle connection (a restart, pg_terminate_backend,
+idle_session_timeout) first sends its FATAL message or closes the socket, so the socket has something to read.
+An idle connection with nothing to read is therefore taken as usable. When there is something to read, Django's
+`SELECT 1` decides, as before.
+
+A peer that vanished without a word (a cut cable) is not detected here. `SELECT 1` would have hung until TCP gave
+up, so nothing is lost. After an error within a request, Django still checks with `SELECT 1`
+(close_if_unusable_or_obsolete calls is_usable, which is unchanged).
+"""
+import select
+
+from django.db.backends.postgresql import base
+from psycopg.pq import TransactionStatus
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    """Django's PostgreSQL DatabaseWrapper; only the health check before a reused connection's first query differs."""
+
+    def close_if_health_check_failed(self):
+        if (self.connection is not None and self.health_check_enabled and not self.health_check_done
+                and _idle_and_silent(self.connection)):
+            self.health_check_done = True
+            return
+        super().close_if_health_check_failed()
+
+
+def _idle_and_silent(connection):
+    """True for a psycopg connection outside any transaction with no byte waiting on its socket."""
+    if connection.closed or connection.broken or connection.info.transaction_status != TransactionStatus.IDLE:
+        return False
+    poller = select.poll()
+    poller.register(connection.fileno(), select.POLLIN)
+    return not poller.poll(0)
