@@ -30,7 +30,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
 def _idle_and_silent(connection):
     """True for a psycopg connection outside any transaction with no byte waiting on its socket."""
-    if connection.closed or connection.broken or connection.info.transaction_status != TransactionStatus.IDLE:
+    if (connection.closed or connection.broken or connection.info.transaction_status != TransactionStatus.IDLE
+            or not hasattr(select, "poll")):  # Windows has no poll(): SELECT 1 there
         return False
     poller = select.poll()
     poller.register(connection.fileno(), select.POLLIN)
