@@ -100,7 +100,7 @@ def main():
     started = time.perf_counter()
     flows, summits, pledges = dataset.SIZES["quick" if args.quick else "full"]
     repeat = 15 if args.quick else 40
-    wrk_seconds = 3 if args.quick else 10
+    wrk_seconds = 3 if args.quick else 20
     recreate_database(args.database_url)
     os.environ.update(server_env(args.database_url))
     warnings.filterwarnings("ignore", message="No directory at")  # static files are not collected here

@@ -82,13 +82,14 @@ def build_sqlite(database_url, path):
     return path
 
 
-def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, env, rounds=2):
+def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, env, rounds=4):
     """wrk against gunicorn (gunicorn.conf.py, 2 workers) and Datasette, same query; None for a server not available.
 
     Both servers run side by side and are measured in turns, `rounds` runs of seconds/rounds each, the order
     alternating (gunicorn first, then Datasette first, ...), so a drift of the machine (the checkpoint and
     autovacuum after the 1M load) weighs on both alike; before 2026-12-01 gunicorn always ran first. A
     server's figure: its requests over its seconds in all rounds, with the rates of the rounds beside it.
+    Four rounds since session 8: on a shared machine one server's rounds of 5 s ranged from 188 to 292 req/s.
     """
     servers = {}
     with contextlib.ExitStack() as stack:
