@@ -11,8 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F401,F403
 from .base import DATABASES, env
 
-# gunicorn's workers live long and serve one request at a time each: a connection kept for 60 s saves a
-# connect per request, and there are at most `workers` of them (see settings/base.py for the dev server).
+# gunicorn's workers live long: a connection kept for 60 s saves a connect per request, and there are at most
+# workers × threads of them, one per thread (gunicorn.conf.py; see settings/base.py for the dev server).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 # The thresholds Django's own deploy check (security.W009) uses for a strong key.
