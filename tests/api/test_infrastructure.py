@@ -204,7 +204,7 @@ def test_aggregate_decimals_are_strings_as_documented(api_client):
     assert isinstance(row["total_usd"], str)
 
 
-def test_each_resource_is_one_pattern_of_the_api_urls_and_its_routes_resolve_and_reverse_as_drf_writes_them():
+def test_each_resource_is_one_include_of_the_api_urls_and_its_routes_resolve_and_reverse_as_drf_writes_them():
     """A path is tried against two patterns per resource, not against every route of the resources before it
     (flat, /api/v1/trade-flows/ was tried against about 100 of 162). Every DRF route keeps its name, its
     regex and its format suffix."""
