@@ -42,8 +42,8 @@ class CatrackRouter(DefaultRouter):
         grouped, by_prefix = [], {}
         for url in super().get_urls():
             regex = url.pattern.regex.pattern
-            prefix = next((p for p in prefixes if isinstance(url, URLPattern) and regex.startswith(f"^{p}/")), None)
-            if prefix is None:
+            prefix = next((p for p in prefixes if regex.startswith(f"^{p}/")), None)
+            if prefix is None or not isinstance(url, URLPattern):
                 grouped.append(url)
                 continue
             if prefix not in by_prefix:

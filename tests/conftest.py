@@ -37,6 +37,19 @@ def seeded(db):
 
 
 @pytest.fixture
+def other_connection(transactional_db):
+    """A second psycopg connection (autocommit) to the PostgreSQL test database: another process's, as a
+    migration run while the site serves, or a server ending the site's connections."""
+    import psycopg
+    from django.db import connection
+
+    dsn = connection.get_connection_params()
+    with psycopg.connect(f"postgresql://{dsn['user']}@{dsn.get('host') or 'localhost'}:{dsn.get('port') or 5432}"
+                         f"/{dsn['dbname']}", autocommit=True) as other:
+        yield other
+
+
+@pytest.fixture
 def is_postgres():
     from django.db import connection
 

@@ -3,17 +3,10 @@ with a `SELECT 1` round trip per request (apps.core.backends.postgresql), and a 
 still replaced before the request's first query."""
 import time
 
-import psycopg
 import pytest
 from django.db import connection
 
 pytestmark = [pytest.mark.postgres_only]
-
-
-def _other_connection():
-    dsn = connection.get_connection_params()
-    return psycopg.connect(f"postgresql://{dsn['user']}@{dsn.get('host') or 'localhost'}:{dsn.get('port') or 5432}"
-                           f"/{dsn['dbname']}", autocommit=True)
 
 
 def _last_statement(other, pid):
@@ -37,26 +30,24 @@ def _next_request_checks_the_connection():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_reused_connection_is_checked_without_a_round_trip():
+def test_a_reused_connection_is_checked_without_a_round_trip(other_connection):
     assert connection.settings_dict["CONN_HEALTH_CHECKS"]
     pid = _persistent()
-    with _other_connection() as other:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 'the last request'")
-        connection.close_if_unusable_or_obsolete()  # request_started: the check is due again
-        connection.close_if_health_check_failed()  # the first query of the next request runs it
-        assert _last_statement(other, pid) == "SELECT 'the last request'"  # before: SELECT 1
-        assert _next_request_checks_the_connection() == pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'the last request'")
+    connection.close_if_unusable_or_obsolete()  # request_started: the check is due again
+    connection.close_if_health_check_failed()  # the first query of the next request runs it
+    assert _last_statement(other_connection, pid) == "SELECT 'the last request'"  # before: SELECT 1
+    assert _next_request_checks_the_connection() == pid
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_the_server_ended_is_replaced_before_the_next_request_uses_it():
+def test_a_connection_the_server_ended_is_replaced_before_the_next_request_uses_it(other_connection):
     pid = _persistent()
-    with _other_connection() as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])  # what a restart does to each connection
-        deadline = time.monotonic() + 5
-        while other.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[0]:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+    other_connection.execute("SELECT pg_terminate_backend(%s)", [pid])  # what a restart does to each connection
+    deadline = time.monotonic() + 5
+    while other_connection.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[0]:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     new_pid = _next_request_checks_the_connection()  # no OperationalError: a new connection answers
     assert new_pid != pid

@@ -1,7 +1,6 @@
 """PostgreSQL plans a list request's statement once per connection (catrack/settings/base.py: server-side
 binding, statements prepared after PREPARE_THRESHOLD runs), not on every request; and a prepared statement
 survives a migration that changes a column's type (apps.core.prepared_statements)."""
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -34,7 +33,7 @@ def test_a_repeated_list_request_runs_a_prepared_statement(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_prepared_statement_survives_a_column_type_change_by_another_process():
+def test_a_prepared_statement_survives_a_column_type_change_by_another_process(other_connection):
     """A migration run while the site serves (another connection) makes the prepared statement's result type
     stale: PostgreSQL refused it ("cached plan must not change result type", a 500 until the connection was
     recycled); now the statement is prepared again and answers."""
@@ -47,19 +46,17 @@ def test_a_prepared_statement_survives_a_column_type_change_by_another_process()
         assert name() == state.name_en
     assert _prepared("actors_actor")
     length = Actor._meta.get_field("name_en").max_length
-    dsn = connection.get_connection_params()
-    url = f"postgresql://{dsn['user']}@{dsn.get('host') or 'localhost'}:{dsn.get('port') or 5432}/{dsn['dbname']}"
-    with psycopg.connect(url, autocommit=True) as migration:
-        migration.execute(f"ALTER TABLE actors_actor ALTER COLUMN name_en TYPE varchar({length + 50})")
-        try:
-            assert name() == state.name_en
-            assert name() == state.name_en
-        finally:
-            migration.execute(f"ALTER TABLE actors_actor ALTER COLUMN name_en TYPE varchar({length})")
+    migration = other_connection
+    migration.execute(f"ALTER TABLE actors_actor ALTER COLUMN name_en TYPE varchar({length + 50})")
+    try:
+        assert name() == state.name_en
+        assert name() == state.name_en
+    finally:
+        migration.execute(f"ALTER TABLE actors_actor ALTER COLUMN name_en TYPE varchar({length})")
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "five"])
-def test_a_prepare_threshold_that_is_no_count_from_1_is_refused_at_start(value, tmp_path):
+def test_a_prepare_threshold_that_is_no_count_from_1_is_refused_at_start(value):
     """PREPARE_THRESHOLD=0 made psycopg prepare every statement on its first run, and the search's connection
     setup (then two SETs in one statement) broke every connection; the setting now names the variable."""
     import os
