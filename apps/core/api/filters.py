@@ -457,10 +457,26 @@ class StrictOrderingFilter(OrderingFilter):
 
 def total_ordering(model, terms):
     """`terms` (['-year', 'actor__name_en']) as order_by() arguments: nullable ones with NULLS LAST, and
-    the primary key appended unless the terms already determine one row (a unique field or constraint)."""
+    the primary key appended unless the terms already determine one row (a unique field or constraint).
+
+    Orderings of field names only (the defaults and `?ordering=`) are worked out once per model: the same
+    expression objects each time, so ordering_sql (apps.core.api.sql) finds its compiled ORDER BY by their
+    cached identity instead of working out ten terms' identities on every request."""
+    terms = tuple(terms)
+    if all(isinstance(term, str) for term in terms):
+        return _total_ordering_of_names(model, terms)
+    return _total_ordering(model, terms)
+
+
+@functools.lru_cache(maxsize=512)  # the models' orderings and the `ordering_fields` combinations asked for
+def _total_ordering_of_names(model, terms):
+    return _total_ordering(model, terms)
+
+
+def _total_ordering(model, terms):
     names = {term.lstrip("-") for term in terms if isinstance(term, str)}
     ordered = [_nulls_last(model, term) if isinstance(term, str) else term for term in terms]
-    return ordered if _is_unique_key(model, names) else [*ordered, model._meta.pk.name]
+    return tuple(ordered) if _is_unique_key(model, names) else (*ordered, model._meta.pk.name)
 
 
 def _nulls_last(model, term):
