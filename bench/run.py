@@ -227,7 +227,8 @@ def print_table(report):
         rate = web["gunicorn"]["requests_per_s"]
         print(f"  gunicorn (2 workers):    {rate:9,.0f} req/s  {rate / datasette:.2f}x Datasette "
               f"(target >= {TARGETS['over_datasette']}x), non-2xx {web['gunicorn']['non_2xx']}, "
-              f"rounds {web['gunicorn'].get('rounds')}")
+              f"rounds {web['gunicorn'].get('rounds')}, workers replaced meanwhile "
+              f"{web['gunicorn'].get('workers_replaced')}")
     export = report["csv_export"]
     print(f"\nCSV of all {export['rows']:,} trade flows, read to the end over loopback")
     for name, label in (("psql_copy", "psql \\copy (same query)"), ("api", "API ?format=csv"),

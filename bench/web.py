@@ -24,7 +24,8 @@ def free_port():
 
 @contextmanager
 def serving(command, port, env=None, timeout=30):
-    """Run a server until the block ends; wait until it accepts connections on 127.0.0.1:port."""
+    """Run a server until the block ends (the block gets its Popen); wait until it accepts connections on
+    127.0.0.1:port."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + timeout
@@ -38,7 +39,7 @@ def serving(command, port, env=None, timeout=30):
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{command[0]} did not start within {timeout} s") from None
                 time.sleep(0.1)
-        yield
+        yield process
     finally:
         process.terminate()
         try:
@@ -82,6 +83,14 @@ def build_sqlite(database_url, path):
     return path
 
 
+def worker_pids(master_pid):
+    """The pids of a gunicorn master's workers (its child processes), from /proc (Linux)."""
+    children = set()
+    for task in Path(f"/proc/{master_pid}/task").glob("*/children"):
+        children |= {int(pid) for pid in task.read_text().split()}
+    return children
+
+
 def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, env, rounds=4):
     """wrk against gunicorn (gunicorn.conf.py, 2 workers) and Datasette, same query; None for a server not available.
 
@@ -90,6 +99,8 @@ def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, e
     autovacuum after the 1M load) weighs on both alike; before 2026-12-01 gunicorn always ran first. A
     server's figure: its requests over its seconds in all rounds, with the rates of the rounds beside it.
     Four rounds since session 8: on a shared machine one server's rounds of 5 s ranged from 188 to 292 req/s.
+    Also counted, after each turn: gunicorn workers replaced while measured (max_requests), each a new worker's
+    start-up inside the figure (session 9: at max_requests 2000 that cost 12% of the rate).
     """
     servers = {}
     with contextlib.ExitStack() as stack:
@@ -97,7 +108,7 @@ def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, e
             port = free_port()
             command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "catrack.wsgi:application",
                        "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-            stack.enter_context(serving(command, port, env=env))
+            gunicorn = stack.enter_context(serving(command, port, env=env))
             servers["gunicorn"] = f"http://127.0.0.1:{port}{api_path}"
         port = free_port()
         command = [str(VENV_BIN / "datasette"), "serve", "--immutable", str(sqlite_path), "--host", "127.0.0.1",
@@ -107,12 +118,19 @@ def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, e
         for url in servers.values():
             wrk(url, 1)  # warm the workers' connections and caches
         runs = {name: [] for name in servers}
+        workers = [worker_pids(gunicorn.pid)] if api_path else []
         for turn in range(rounds):
             for name in (list(servers) if turn % 2 == 0 else list(servers)[::-1]):
                 runs[name].append(wrk(servers[name], max(1, seconds // rounds)))
+                if workers:
+                    workers.append(worker_pids(gunicorn.pid))
+        # Workers gone from one look to the next (a worker replaced twice between two looks counts once).
+        workers_replaced = sum(len(a - b) for a, b in zip(workers, workers[1:])) if workers else None
     results = {"gunicorn": None}
     for name, measured in runs.items():
         results[name] = {"requests_per_s": sum(r["requests_per_s"] for r in measured) / len(measured),
                          "non_2xx": sum(r["non_2xx"] for r in measured),
                          "rounds": [round(r["requests_per_s"], 1) for r in measured]}
+    if results["gunicorn"] is not None:
+        results["gunicorn"]["workers_replaced"] = workers_replaced
     return results
