@@ -29,11 +29,30 @@ def editor_client(editor):
 
 
 @pytest.fixture
-def seeded(db):
-    """A database holding the seed (fixtures/seed), as `manage.py seed` loads it."""
+def seeded(request, db):
+    """A database holding the seed (fixtures/seed), as `manage.py seed` loads it: loaded for this test, or once
+    for the whole module where the module uses `seeded_once`."""
+    if "seeded_once" in request.fixturenames:
+        return request.getfixturevalue("seeded_once")  # module scope: set up before this test's transaction
     from apps.core.services import seed_load
 
     return seed_load()
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The seed loaded once for a whole test module (`pytestmark = pytest.mark.usefixtures("seeded_once")`),
+    in a transaction rolled back after the module's last test. Each test still runs in its own transaction,
+    nested in this one (a savepoint): what a test writes is gone before the next. Every test of the module
+    sees the seed. For modules without transactional tests (they would need commits). Loading the seed takes
+    about 4 s on PostgreSQL; 164 tests used to load it each, two thirds of the suite's time."""
+    from django.db import transaction
+
+    from apps.core.services import seed_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed_load()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

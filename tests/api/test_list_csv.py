@@ -30,7 +30,7 @@ from tests.factories import (
     TopicFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_once")]
 
 LISTS = sorted((prefix, viewset) for prefix, viewset, _ in router.registry if issubclass(viewset, CatrackViewSet))
 

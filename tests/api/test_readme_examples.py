@@ -6,6 +6,8 @@ import pytest
 
 from tests.api.helpers import assert_status
 
+pytestmark = pytest.mark.usefixtures("seeded_once")
+
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 # Inline-code API paths, without the optional parts written in brackets; the search endpoint named bare
 # (it needs a q) is a name, not an example.

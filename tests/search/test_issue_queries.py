@@ -5,7 +5,7 @@ from django.urls import reverse
 from apps.sources.models import Citation
 from tests.api.helpers import assert_status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_once")]
 
 
 def slugs(api_client, path, **params):

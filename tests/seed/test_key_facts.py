@@ -13,7 +13,7 @@ from apps.summits.models import Document, Summit
 from apps.trade.models import TradeMeasure, TradeStatement
 
 CA5 = {"kazakhstan", "kyrgyzstan", "tajikistan", "turkmenistan", "uzbekistan"}
-pytestmark = pytest.mark.usefixtures("seeded")
+pytestmark = pytest.mark.usefixtures("seeded_once", "seeded")
 
 
 def slugs(queryset):
