@@ -19,9 +19,9 @@ keepalive = 5
 # Recycle workers now and then so a slow leak never takes the site down. Not too often: a new worker
 # costs 0.45 s of CPU to import the app, then runs with cold caches and unprepared statements. At 2000
 # that was 12% of the throughput under load (bench, 2026-12-01: 1.39-1.43x Datasette against 1.57-1.59x
-# at 10000), while a worker's memory stayed at 95-96 MB from 4,000 to 24,000 requests.
+# at 10000), while a worker's memory stayed at 95-96 MB from 4,000 to 24,000 trade-list requests.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
-max_requests_jitter = 1000
+max_requests_jitter = max_requests // 10  # each worker after max_requests to 1.1 x max_requests: not all at once
 # Only trust X-Forwarded-* from these addresses (the reverse proxy).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log

@@ -40,19 +40,41 @@ def seeded(request, db):
 
 
 @pytest.fixture(scope="module")
-def seeded_once(django_db_setup, django_db_blocker):
+def seeded_once(request, django_db_setup, django_db_blocker):
     """The seed loaded once for a whole test module (`pytestmark = pytest.mark.usefixtures("seeded_once")`),
     in a transaction rolled back after the module's last test. Each test still runs in its own transaction,
     nested in this one (a savepoint): what a test writes is gone before the next. Every test of the module
-    sees the seed. For modules without transactional tests (they would need commits). Loading the seed takes
-    about 4 s on PostgreSQL; 164 tests used to load it each, two thirds of the suite's time."""
+    sees the seed. Loading the seed takes about 4 s on PostgreSQL; 164 tests used to load it each, two thirds
+    of the suite's time.
+
+    The database is open to the fixture only while it loads and rolls back, so a test without `db` still gets
+    pytest-django's error. A transactional test (or a live server) would commit, flush or miss the uncommitted
+    seed: in such a module this fixture refuses to run."""
+    import sys
+
     from django.db import transaction
 
     from apps.core.services import seed_load
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield seed_load()
-        transaction.set_rollback(True)
+    committing = sorted(item.name for item in request.session.items
+                        if item.path == request.node.path and {"transactional_db", "live_server"} & set(item.fixturenames))
+    if committing:
+        raise pytest.UsageError(f"seeded_once cannot serve transactional tests ({', '.join(committing)}): "
+                                "they need the seed loaded for each test (`seeded` without seeded_once).")
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        try:
+            seed = seed_load()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield seed
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
