@@ -112,3 +112,16 @@ def test_a_page_past_the_end_is_a_json_404_saying_where_the_list_ends(api_client
     pages = max(1, -(-count // 2))
     assert response.json() == {"detail": f"Page 7 is past the end of the list: {count} matching rows, {pages} "
                                          f"page{'' if pages == 1 else 's'} of 2; page=last is the last page."}
+
+
+@pytest.mark.parametrize("path, param, value, listed", [
+    ("/api/v1/trade-flows/", "flow", "Z", "choose X, M, RX or RM."),  # a multiple choice
+    ("/api/v1/trade-statements/", "level", "x", "choose "),  # a single choice
+    ("/api/v1/actors/", "kind", "planet", "state"),
+])
+def test_a_value_outside_the_choices_is_a_400_that_lists_them(api_client, path, param, value, listed):
+    response = api_client.get(path, {param: value})
+    assert_400_naming(response, param)
+    message = response.json()[param][0]
+    assert message.startswith(f"'{value}' is not a choice here;") and listed in message, message
+

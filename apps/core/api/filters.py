@@ -330,10 +330,23 @@ def _citations_of(model):
 
 @functools.lru_cache(maxsize=1024)  # a bound on odd parameter combinations
 def _form_class(filterset_class, names):
-    """django-filter's form class for `filterset_class` holding only the filters `names`."""
+    """django-filter's form class for `filterset_class` holding only the filters `names`, whose choice fields
+    name their choices when refusing a value (Django's message says only that it is not one of them)."""
     holding = filterset_class(QueryDict("&".join(f"{name}=" for name in names)), only_given=True,
                               queryset=filterset_class._meta.model._default_manager.none())
-    return django_filters.FilterSet.get_form_class(holding)
+    form_class = django_filters.FilterSet.get_form_class(holding)
+    for field in form_class.base_fields.values():  # this class's own fields: the filters were copied for it
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            field.error_messages = {**field.error_messages, "invalid_choice": invalid_choice_message(field)}
+    return form_class
+
+
+def invalid_choice_message(field):
+    """The 400 message for a value outside `field`'s choices, listing them:
+    "'Z' is not a choice here; choose X, M, RX or RM." (a %(value)s template, as Django's own)."""
+    values = [str(value).replace("%", "%%") for value, _label in field.choices if value not in ("", None)]
+    listed = values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+    return f"'%(value)s' is not a choice here; choose {listed}."
 
 
 class StrictFilterBackend(DjangoFilterBackend):
