@@ -1,6 +1,8 @@
 """The change feed: a consumer that replays /api/v1/changes/ from the start rebuilds every captured table
 exactly, whatever wrote to it (API, admin, seed and re-seed, bulk update, raw SQL, cascades, many-to-many
 changes, deletes), and a deleted row leaves a tombstone with who, when and its last values."""
+import csv
+import io
 import json
 import shutil
 
@@ -93,6 +95,22 @@ def test_a_delete_leaves_a_tombstone_with_who_when_and_the_last_values(editor_cl
     since_start = editor_client.get("/api/v1/changes/").json()["results"]
     (tombstone,) = [e for e in since_start if e["action"] == "delete" and e["resource"] == "actors.actor"]
     assert tombstone["user"] == (editor.username if is_postgres else None)  # SQLite cannot say who
+
+
+def test_the_csv_feed_links_its_next_page_as_the_json_does(editor_client):
+    for slug in ("one", "two", "three"):
+        StateFactory(slug=slug)
+    slugs, url, params = [], "/api/v1/changes/", {"format": "csv", "page_size": 2}
+    while url:
+        response = editor_client.get(url, params)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        slugs += [json.loads(row["row"])["slug"] for row in csv.DictReader(io.StringIO(response.content.decode()))]
+        link = response.headers.get("Link")
+        url, params = (link.removeprefix("<").removesuffix('>; rel="next"') if link else None), None
+        assert url is None or "format=csv" in url
+    assert slugs == ["one", "two", "three"]
+    page = editor_client.get("/api/v1/changes/", {"page_size": 2})
+    assert page["Link"] == f'<{page.json()["next"]}>; rel="next"'
 
 
 def test_since_takes_a_cursor_or_a_timestamp_and_refuses_anything_else(editor_client):

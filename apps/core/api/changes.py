@@ -88,6 +88,9 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
                              "or at or after this ISO 8601 datetime; none: from the very first change."),
             OpenApiParameter("page_size", int, description=f"Events per page, 1 to {MAX_PAGE_SIZE} "
                              f"(default {DEFAULT_PAGE_SIZE})."),
+            OpenApiParameter("Link", str, OpenApiParameter.HEADER, response=True,
+                             description='`<next page URL>; rel="next"` (RFC 8288) while more events follow: the '
+                                         "same as `next`, and the way to the next page of `format=csv`."),
         ],
         responses=ChangePage,
     )
@@ -107,8 +110,11 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
         page = page[:page_size]
         cursor = page[-1].id if page else (since if kind == "cursor" else None)
         next_url = (replace_query_param(request.build_absolute_uri(), "since", str(cursor)) if more else None)
+        # The next page also as a Link header: a CSV page has no envelope to carry `next`.
+        headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else None
         return Response({"next": next_url, "cursor": cursor,
-                         "results": ChangeEventSerializer(page, many=True, context={"request": request}).data})
+                         "results": ChangeEventSerializer(page, many=True, context={"request": request}).data},
+                        headers=headers)
 
 
     @extend_schema(
