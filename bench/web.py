@@ -1,5 +1,6 @@
 """Requests/s on loopback with wrk: catrack under gunicorn against Datasette serving the same rows from SQLite."""
 import contextlib
+import itertools
 import os
 import re
 import socket
@@ -126,7 +127,7 @@ def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, e
                     workers.append(worker_pids(gunicorn.pid))
         # Workers gone from one look to the next (a worker replaced twice between two looks counts once).
         # None where the first look found no workers (no /proc/<pid>/task/*/children): unknown, not 0.
-        workers_replaced = sum(len(a - b) for a, b in zip(workers, workers[1:])) if workers and workers[0] else None
+        workers_replaced = sum(len(a - b) for a, b in itertools.pairwise(workers)) if workers and workers[0] else None
     results = {"gunicorn": None}
     for name, measured in runs.items():
         results[name] = {"requests_per_s": sum(r["requests_per_s"] for r in measured) / len(measured),

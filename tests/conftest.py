@@ -1,4 +1,6 @@
 """Shared fixtures: API clients and users with model permissions."""
+import contextlib
+
 import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
@@ -50,8 +52,6 @@ def seeded_once(request, django_db_setup, django_db_blocker):
     The database is open to the fixture only while it loads and rolls back, so a test without `db` still gets
     pytest-django's error. A transactional test (or a live server) would commit, flush or miss the uncommitted
     seed: in such a module this fixture refuses to run."""
-    import sys
-
     from django.db import transaction
 
     from apps.core.services import seed_load
@@ -61,20 +61,16 @@ def seeded_once(request, django_db_setup, django_db_blocker):
     if committing:
         raise pytest.UsageError(f"seeded_once cannot serve transactional tests ({', '.join(committing)}): "
                                 "they need the seed loaded for each test (`seeded` without seeded_once).")
-    atomic = transaction.atomic()
-    with django_db_blocker.unblock():
-        atomic.__enter__()
-        try:
-            seed = seed_load()
-        except BaseException:
-            atomic.__exit__(*sys.exc_info())
-            raise
+    with django_db_blocker.unblock(), contextlib.ExitStack() as stack:
+        stack.enter_context(transaction.atomic())  # rolled back here if the load fails
+        seed = seed_load()
+        module_transaction = stack.pop_all()  # loaded: kept open past this block, for the module's tests
     try:
         yield seed
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+            module_transaction.close()
 
 
 @pytest.fixture
