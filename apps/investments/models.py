@@ -43,6 +43,12 @@ class Instrument(models.TextChoices):
     PUBLIC_PRIVATE = "public_private", "Public and private finance"
     EXPORT_CREDIT = "export_credit", "Export credit"
     EQUITY = "equity", "Equity"
+    # The three below are how sources state the C5+X packages (issue 25): a mix of loans and grants
+    # announced as one sum, a named investment package whose instruments are not broken down, and the
+    # total value of agreements signed during a visit (a business target, not money committed by a budget).
+    LOANS_AND_GRANTS = "loans_and_grants", "Loans and grants (one sum)"
+    INVESTMENT_PACKAGE = "investment_package", "Investment package (instruments not broken down)"
+    SIGNED_AGREEMENTS = "signed_agreements", "Value of agreements signed"
     UNKNOWN = "unknown", "Unknown"
 
 
