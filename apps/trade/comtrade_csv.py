@@ -151,14 +151,24 @@ def _open_binary(path):
     return gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
 
 
-def utf8_chunks(path, chunk_bytes=CHUNK_BYTES):
+def _bytes_read(stream):
+    """How far into the file on disk a stream has read (a gzip file: the compressed bytes)."""
+    raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+    try:
+        return raw.tell()
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def utf8_chunks(path, chunk_bytes=CHUNK_BYTES, *, on_read=None):
     """Yield the file's bytes as UTF-8 in large chunks: gunzipped, BOM dropped, cp1252 transcoded,
     every line end (CRLF, CR) made LF.
 
     A file is UTF-8 until a byte sequence says otherwise; if nothing but ASCII came before, the
     rest is read as cp1252 (what Excel on Windows writes; ISO-8859-1 text is read the same way, the
     two agree on every printable character). Blank lines at the end are dropped. Line ends are
-    made LF because PostgreSQL's COPY takes the first line's end for the whole file.
+    made LF because PostgreSQL's COPY takes the first line's end for the whole file. `on_read`, if
+    given, is called with the bytes of the file read so far (for progress against its size).
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
     cp1252 = False
@@ -175,6 +185,8 @@ def utf8_chunks(path, chunk_bytes=CHUNK_BYTES):
                 raise ComtradeError(path, f"the compressed file is damaged ({error})") from None
             if not chunk:
                 break
+            if on_read is not None:
+                on_read(_bytes_read(stream))
             if first:
                 first = False
                 if chunk.startswith(codecs.BOM_UTF8):
@@ -452,12 +464,12 @@ def is_json(path):
     return False
 
 
-def iter_json_records(path):
+def iter_json_records(path, *, on_read=None):
     """(record number, fields, layout) for each record of a v1 API JSON answer ({"data": [...]}).
 
     Numbers are kept as the file writes them (no float rounding): the same text a CSV would carry.
     """
-    text = b"".join(utf8_chunks(path)).decode("utf-8")
+    text = b"".join(utf8_chunks(path, on_read=on_read)).decode("utf-8")
     try:
         document = json.loads(text, parse_float=str, parse_int=str)
     except json.JSONDecodeError as error:
@@ -473,12 +485,15 @@ def iter_json_records(path):
         yield number, ["" if record.get(key) is None else str(record.get(key)) for key in header], layout
 
 
-def iter_records(path, layout=None):
-    """(line number, fields, layout) for each data row; line 1 is the header (a JSON file: record number)."""
+def iter_records(path, layout=None, *, on_read=None):
+    """(line number, fields, layout) for each data row; line 1 is the header (a JSON file: record number).
+
+    `on_read(bytes read from the file so far)` is called as the file is read (see utf8_chunks).
+    """
     if is_json(path):
-        yield from iter_json_records(path)
+        yield from iter_json_records(path, on_read=on_read)
         return
-    lines = iter_lines(utf8_chunks(path))
+    lines = iter_lines(utf8_chunks(path, on_read=on_read))
     first = []
     for line in lines:
         first.append(line)
