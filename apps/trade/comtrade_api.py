@@ -15,7 +15,7 @@ pandas DataFrame (floats: primaryValue loses its cents past 2**53/100). So the d
 are called with `requests`, and every failure is an exception that names it.
 
 The work is cut into one call per reporter and year (annual: period YYYY; monthly: the year's twelve
-YYYYMM periods in one call), each answer kept as a file in the cache folder, imported with
+YYYYMM periods in one call), and on the preview per flow too, each answer kept as a file in the cache folder, imported with
 `comtrade_import` (same natural key, rules and report as a downloaded file) and recorded as done in
 `imported.json` there: run the same command again and it resumes after the last call that was imported.
 """
@@ -180,12 +180,17 @@ def _items(text: str) -> list[str]:
 
 
 def plan_calls(*, reporters: list[int], years: list[int], frequency: str, partners: str | None,
-               flows: str | None, commodity: str) -> list[ComtradeCall]:
-    """The calls a request is cut into: one per reporter and year."""
+               flows: str | None, commodity: str, per_flow: bool = False) -> list[ComtradeCall]:
+    """The calls a request is cut into: one per reporter and year, and per flow if `per_flow`.
+
+    `per_flow` is for the preview's 500 records: a reporter's annual TOTAL with every partner is at
+    most one record per partner area (about 250) per flow, so one flow a call fits where two may not.
+    """
     if frequency not in ("A", "M"):
         raise ComtradeFetchError(f"frequency {frequency!r} is neither A (annual) nor M (monthly)")
-    return [ComtradeCall(reporter, year, frequency, partners, flows, commodity)
-            for reporter in reporters for year in years]
+    flow_groups = [flows] if not per_flow else (flows.split(",") if flows else list(FlowCode.values))
+    return [ComtradeCall(reporter, year, frequency, partners, flow_group, commodity)
+            for reporter in reporters for year in years for flow_group in flow_groups]
 
 
 def comtrade_fetch(*, calls: list[ComtradeCall], cache_dir: str | os.PathLike, subscription_key: str | None = None,

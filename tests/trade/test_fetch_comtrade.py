@@ -41,6 +41,7 @@ class FakeComtrade:
                                       "headers": dict(self.headers)})
                 queue = fake.answers.get(url.path) or [(404, b'{"statusCode": 404, "message": "Resource not found"}', {})]
                 status, body, headers = queue.pop(0) if len(queue) > 1 else queue[0]
+                body = fake.filtered(body, fake.requests[-1]["query"])
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 for name, value in headers.items():
@@ -55,6 +56,16 @@ class FakeComtrade:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @staticmethod
+    def filtered(body, query):
+        """As the API does: only the records of the flows asked for."""
+        if "flowCode" not in query or b'"data"' not in body:
+            return body
+        answer = json.loads(body)
+        answer["data"] = [r for r in answer["data"] if r["flowCode"] in query["flowCode"].split(",")]
+        answer["count"] = len(answer["data"])
+        return json.dumps(answer).encode()
 
     def answer(self, path, *answers):
         """answers: file names in tests/trade/data, or (status, file name, headers)."""
@@ -85,25 +96,25 @@ def fetch(tmp_path, *args):
 def test_without_a_key_the_preview_is_asked_and_its_answer_imported_like_a_file(tmp_path, comtrade):
     comtrade.answer(PREVIEW, "comtrade_preview_kaz_2023.json")
     out = fetch(tmp_path, "--reporters", "KAZ", "--years", "2023")
-    (request,) = comtrade.requests
-    assert request["path"] == PREVIEW
-    assert request["query"] == {"reportercode": "398", "period": "2023", "cmdCode": "TOTAL", "partner2Code": "0",
-                                "customsCode": "C00", "motCode": "0", "maxRecords": "500", "includeDesc": "true",
-                                "flowCode": "X,M"}
-    assert "Ocp-Apim-Subscription-Key" not in request["headers"]
+    # One call per flow on the preview: a flow's partners fit in its 500 records where two flows' may not.
+    assert [r["path"] for r in comtrade.requests] == [PREVIEW, PREVIEW]
+    assert [r["query"] for r in comtrade.requests] == [
+        {"reportercode": "398", "period": "2023", "cmdCode": "TOTAL", "partner2Code": "0", "customsCode": "C00",
+         "motCode": "0", "maxRecords": "500", "includeDesc": "true", "flowCode": flow} for flow in ("X", "M")]
+    assert not any("Ocp-Apim-Subscription-Key" in r["headers"] for r in comtrade.requests)
     assert "the public preview (no key: at most 500 records a call)" in out
     assert "4 rows read: 4 inserted, 0 updated, 0 unchanged, 0 rejected" in out
     assert TradeFlow.objects.get(partner__iso3="CHN", flow="X").value_usd == Decimal("15000000000.50")
-    # The same command again: the call was imported, so nothing is asked and nothing changes.
+    # The same command again: the calls were imported, so nothing is asked and nothing changes.
     again = fetch(tmp_path, "--reporters", "KAZ", "--years", "2023")
-    assert len(comtrade.requests) == 1
-    assert "1 calls to the public preview (no key: at most 500 records a call): 0 fetched, 1 already imported" in again
+    assert len(comtrade.requests) == 2
+    assert "2 calls to the public preview (no key: at most 500 records a call): 0 fetched, 2 already imported" in again
 
 
 def test_the_same_answer_as_a_file_gives_the_same_rows(tmp_path, comtrade):
     """Same natural key and rules: importing the recorded answer after fetching it changes nothing."""
     comtrade.answer(PREVIEW, "comtrade_preview_kaz_2023.json")
-    fetch(tmp_path, "--reporters", "398", "--years", "2023")
+    fetch(tmp_path, "--reporters", "398", "--years", "2023", "--flows", "all")
     stored = dict(TradeFlow.objects.values_list("id", "updated_at"))
     out = io.StringIO()
     call_command("import_comtrade", str(DATA / "comtrade_preview_kaz_2023.json"), stdout=out, stderr=io.StringIO())
@@ -159,20 +170,20 @@ def test_a_rate_limit_that_lasts_stops_with_a_message_and_resumes_later(tmp_path
 def test_an_empty_answer_imports_nothing_and_is_no_error(tmp_path, comtrade):
     comtrade.answer(PREVIEW, "comtrade_empty.json")
     out = fetch(tmp_path, "--reporters", "UZB", "--years", "2024")
-    assert "1 fetched, 0 already imported (resumed), 1 empty" in out
+    assert "2 fetched, 0 already imported (resumed), 2 empty" in out
     assert not TradeFlow.objects.exists()
 
 
 def test_an_answer_without_descriptions_names_areas_by_their_codes(tmp_path, comtrade):
     comtrade.answer(PREVIEW, "comtrade_api_kaz_2022_no_desc.json")
-    fetch(tmp_path, "--reporters", "KAZ", "--years", "2022")
+    fetch(tmp_path, "--reporters", "KAZ", "--years", "2022", "--flows", "X,M")
     assert sorted(TradeFlow.objects.values_list("partner__iso3", flat=True)) == ["CHN", "S19", "W00"]
 
 
 def test_monthly_hs_codes_ask_the_years_months_in_one_call(tmp_path, comtrade):
     comtrade.answer("/public/v1/preview/C/M/HS", "comtrade_chn_kaz_2805_2025_monthly.json")
     fetch(tmp_path, "--reporters", "CHN", "--partners", "KAZ", "--years", "2025", "--frequency", "M",
-          "--commodities", "2805,2846")
+          "--commodities", "2805,2846", "--flows", "X")
     (request,) = comtrade.requests
     assert request["query"]["period"] == ",".join(f"2025{m:02d}" for m in range(1, 13))
     assert request["query"]["cmdCode"] == "2805,2846"
@@ -192,21 +203,22 @@ def test_a_dry_run_fetches_and_checks_everything_and_writes_nothing(tmp_path, co
     assert "Dry run, nothing written: 4 rows read; would insert 4, update 0, leave 0 unchanged, reject 0" in out
     assert not TradeFlow.objects.exists()
     out = fetch(tmp_path, "--reporters", "KAZ", "--years", "2023")  # not recorded as done: imported now
-    assert "4 inserted" in out and len(comtrade.requests) == 1  # the answer kept by the dry run is reused
+    assert "4 inserted" in out and len(comtrade.requests) == 2  # the answers kept by the dry run are reused
 
 
 def test_a_full_answer_is_reported_as_probably_cut_short_and_asked_again(tmp_path, comtrade):
     record = json.loads((DATA / "comtrade_preview_kaz_2023.json").read_text())["data"][0]
     partners = [area.comtrade_code for area in by_comtrade_code().values() if area.comtrade_code != 398][:250]
     answer = {"elapsedTime": "2 secs", "count": 500, "error": "",
-              "data": [{**record, "partnerCode": code, "partnerISO": None, "partnerDesc": None, "flowCode": flow}
-                       for code in partners for flow in ("X", "M")]}
+              "data": [{**record, "partnerCode": code, "partnerISO": None, "partnerDesc": None, "cmdCode": cmd}
+                       for code in partners for cmd in ("2805", "2846")]}
     assert len(answer["data"]) == 500
     (tmp_path / "full.json").write_text(json.dumps(answer))
     comtrade.answers[PREVIEW] = [(200, (tmp_path / "full.json").read_bytes(), {})]
-    out = fetch(tmp_path, "--reporters", "KAZ", "--years", "2023")
+    args = ("--reporters", "KAZ", "--years", "2023", "--flows", "X", "--commodities", "2805,2846")
+    out = fetch(tmp_path, *args)
     assert "1 answers filled the limit and are probably cut short" in out
-    fetch(tmp_path, "--reporters", "KAZ", "--years", "2023")
+    fetch(tmp_path, *args)
     assert len(comtrade.requests) == 1  # its answer is kept: imported again, not asked again
 
 

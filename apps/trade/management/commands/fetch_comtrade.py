@@ -43,14 +43,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         progress = ImportProgress.for_stream(self.stderr._out, verbosity=options["verbosity"],
                                              ci=bool(os.environ.get("CI")))
+        key = settings.COMTRADE_SUBSCRIPTION_KEY or None
         try:
             calls = plan_calls(
                 reporters=parse_reporters(options["reporters"]), years=parse_years(options["years"]),
                 frequency=options["frequency"], partners=parse_partners(options["partners"]),
                 flows=parse_flows(options["flows"]), commodity=parse_commodities(options["commodities"]),
+                per_flow=key is None,  # the preview's 500 records a call
             )
-            summary = comtrade_fetch(calls=calls, cache_dir=options["cache_dir"],
-                                     subscription_key=settings.COMTRADE_SUBSCRIPTION_KEY or None,
+            summary = comtrade_fetch(calls=calls, cache_dir=options["cache_dir"], subscription_key=key,
                                      dry_run=options["dry_run"], source_slug=options["source"], progress=progress)
         except (ComtradeFetchError, ComtradeError) as error:
             raise CommandError(str(error)) from None
