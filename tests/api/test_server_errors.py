@@ -86,3 +86,25 @@ def test_xlsx_of_a_detail_and_its_history_holding_a_very_long_text(client, write
                  for cell in row if isinstance(cell, str) and "Ташкент Ташкент" in cell]
         assert cells and all(len(cell) <= 32767 and cell.endswith("format=json has all]") for cell in cells)
         assert "[cut: 1600" in cells[0] or "[cut: 159999 characters" in cells[0]
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/api/v1/summits/", {"city": " "}),
+    ("/api/v1/trade-flows/", {"commodity": "\n"}),
+    ("/api/v1/summits/", {"q": " "}),
+    ("/api/v1/search/", {"q": " "}),
+    ("/api/v1/pledges/", {"q": "\t"}),
+])
+def test_a_whitespace_only_filter_is_a_400_naming_it(client, path, params):
+    SummitFactory()
+    response = client.get(path, params)
+    assert response.status_code == 400, response.content[:300]
+    assert list(params)[0] in response.json()
+
+
+@pytest.mark.parametrize("query", ["since=%D9%A3", "since=1&since=2", "since=%D9%A2%D9%A0%D9%A2%D9%A5-01-01T00:00:00Z"])
+def test_the_change_feed_refuses_a_non_ascii_or_repeated_since(client, editor, query):
+    client.force_authenticate(editor)
+    response = client.get(f"/api/v1/changes/?{query}")
+    assert response.status_code == 400, response.content[:300]
+    assert "since" in response.json()
