@@ -142,7 +142,7 @@ def test_a_delete_in_the_admin_leaves_a_tombstone_naming_who_deleted(admin_clien
 def test_row_times_in_the_feed_are_written_as_the_resource_writes_them(editor_client):
     created = editor_client.post("/api/v1/summits/", {
         "slug": "timed", "format": SummitFormatFactory().slug,
-        "title_en": "Timed", "date": None, "date_precision": "unknown"}, format="json")
+        "title_en": "Timed", "date": None, "date_precision": "unknown", "status": "planned"}, format="json")
     assert created.status_code == 201, created.content
     detail = editor_client.get("/api/v1/summits/timed/").json()
     (listed,) = editor_client.get("/api/v1/summits/").json()["results"]
