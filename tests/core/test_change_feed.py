@@ -59,7 +59,8 @@ def test_replaying_the_feed_rebuilds_every_resource_after_every_kind_of_write(ed
     corridor.markets.add(market)
     market.delete()
     # A summit deleted through the API cascades to its participants and citations.
-    summit = Summit.objects.create(slug="to-delete", format=Summit.objects.first().format, title_en="Gone")
+    summit = Summit.objects.create(slug="to-delete", format=Summit.objects.first().format, title_en="Gone",
+                                   status="planned")  # undated, so not held
     SummitParticipantFactory(summit=summit, actor=japan)
     CitationFactory(fact=summit)
     assert editor_client.delete("/api/v1/summits/to-delete/").status_code == 204
