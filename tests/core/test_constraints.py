@@ -102,6 +102,7 @@ CHECK_CASES = {
     "office_person_not_organization": lambda: same_actor("person", "organization")(factories.OfficeFactory),
     "assessment_statement_not_empty": lambda: factories.AssessmentFactory.build(statement_en=""),
     "citation_inferred_says_how": lambda: citation(basis="inferred", inference=""),
+    "citation_claim_has_value_and_rank": lambda: citation(field="date", value="", rank="preferred"),
     "resource_interest_actor_not_region": lambda: same_actor("actor", "region")(factories.ResourceInterestFactory),
 }
 
@@ -138,7 +139,7 @@ def test_every_check_constraint_has_a_case():
     covered_by_family = {n for n in names if n.endswith("_unknown_iff_null")}
     # Self-references share one mechanism too; test_row_cannot_point_to_itself tries it.
     self_reference = {"actor_not_own_country", "topic_not_own_parent", "document_does_not_implement_itself",
-                      "pledge_not_own_parent", "summit_not_replaced_by_itself"}
+                      "pledge_not_own_parent", "summit_not_replaced_by_itself", "source_not_its_own_origin"}
     missing = names - set(CHECK_CASES) - covered_by_family - self_reference
     assert not missing, f"constraints without a breaking row in CHECK_CASES: {sorted(missing)}"
 

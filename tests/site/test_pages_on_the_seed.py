@@ -92,7 +92,8 @@ def test_undated_summits_are_listed_apart_never_placed_on_the_axis(client, seede
     undated = factories.SummitFactory(slug="undated-one", title_en="An undated summit", date=None,
                                       date_precision="unknown")
     page = client.get("/summits/").content.decode()
-    assert page.count("<circle cx") == dated and page.count("(date not given by the sources)") == 1
+    chart = re.search(r'<svg role="group".*?</svg>', page, re.S).group(0)
+    assert chart.count('<circle class="mark') == dated and page.count("(date not given by the sources)") == 1
     assert f'href="/summits/{undated.slug}/"' in page
 
 
