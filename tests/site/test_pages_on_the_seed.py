@@ -154,17 +154,10 @@ def test_a_document_has_a_page_linked_from_its_summit(client, seeded):
     assert 'href="/summits/central-asia-plus-japan-1/"' in page and 'class="citations"' in page
 
 
-# Fact models whose seed rows are still being researched (issue 25's data adds stated trade figures): a row
-# of their own until the seed has one.
-SEEDED_LATER = {"trade.statedtradefigure": lambda: factories.StatedTradeFigureFactory()}
-
-
 @pytest.mark.parametrize("model", fact_models(), ids=lambda model: model._meta.label_lower)
 def test_every_fact_has_a_page_for_people(client, seeded, model):
     """The fresh-eyes review: documents, offices, relations, corridors… linked to the API's JSON from the pages."""
     row = model._default_manager.order_by("pk").first()
-    if row is None and model._meta.label_lower in SEEDED_LATER:
-        row = SEEDED_LATER[model._meta.label_lower]()
     assert row is not None, f"the seed holds no {model._meta.verbose_name}"
     response = client.get(f"/facts/{model._meta.label_lower}/{row.pk}/", follow=True)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
