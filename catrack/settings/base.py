@@ -24,6 +24,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SERIALIZATION_MODULES = {"json": "apps.core.serialization"}
 
 INSTALLED_APPS = [
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,6 +55,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.transfer.CompressionMiddleware",  # outermost body writer: gzip what the others produced
+    "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware (its redirects get the headers too)
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag, 304 for an unchanged answer
+    "apps.core.transfer.CacheHeadersMiddleware",  # Cache-Control: public for anonymous reads
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -160,6 +165,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# CORS: any web page may read the public API anonymously (GET/HEAD; the preflight's OPTIONS), never with
+# the reader's cookies or credentials (django-cors-headers). Writes from another origin stay impossible.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("Content-Disposition", "ETag", "Link", "Retry-After")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.CatrackAutoSchema",

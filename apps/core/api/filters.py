@@ -384,7 +384,7 @@ class StrictFilterBackend(DjangoFilterBackend):
 def known_query_params(view, filterset_class):
     """The parameters `view` understands: `format`, paging where it pages, `ordering` where it orders
     (aggregates do neither: apps.core.api.views.AGGREGATE), its filters and its extra_query_params."""
-    known = {"format"} | set(getattr(view, "extra_query_params", ()))
+    known = {"format", "delimiter"} | set(getattr(view, "extra_query_params", ()))
     if getattr(view, "pagination_class", None) is not None:
         known |= PAGE_PARAMS
     if any(issubclass(backend, OrderingFilter) for backend in getattr(view, "filter_backends", ())):
@@ -408,9 +408,29 @@ def check_query_params(request, view, filterset_class, *, several=()):
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
         )
+    csv_delimiter(request)  # a 400 for an unknown one
     several = {*several, *(name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
                            if isinstance(f, django_filters.MultipleChoiceFilter))}
     raise_for_repeated(request, several=several)
+
+
+def csv_delimiter(request):
+    """The field separator `?delimiter=` names for a CSV (comma, semicolon or tab; default comma); a 400
+    naming the choices for any other value. Excel reads a CSV with its locale's list separator: a
+    semicolon where the comma is the decimal mark (German, Russian, French…)."""
+    from apps.core.api.csv_export import DELIMITERS
+
+    params = getattr(request, "query_params", request.GET)
+    name = params.get("delimiter") or "comma"
+    if name not in DELIMITERS:
+        raise ValidationError({"delimiter": f"Unknown delimiter {name[:20]!r}; choose {', '.join(DELIMITERS)}."})
+    return DELIMITERS[name]
+
+
+def resource_name(request):
+    """The API path a request asks, as a file name: /api/v1/trade-flows/summary/ → 'trade-flows-summary'."""
+    path = request.path.removeprefix("/api/v1/").strip("/")
+    return re.sub(r"[^-a-z0-9]+", "-", path.lower()).strip("-") or "catrack"
 
 
 def raise_for_repeated(request, *, several=()):

@@ -13,7 +13,7 @@ from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
 
 from apps.core.csv_cells import csv_writer
-from apps.core.api.csv_export import XLSX_MEDIA_TYPE, xlsx_bytes
+from apps.core.api.csv_export import DELIMITERS, XLSX_MEDIA_TYPE, xlsx_bytes
 
 
 class RawJSON(str):
@@ -55,7 +55,8 @@ class CSVRenderer(BaseRenderer):
         out = io.StringIO()
         if isinstance(data, dict) and isinstance(data.get("results"), list):
             data = data["results"]
-        writer = csv_writer(out)
+        request = (renderer_context or {}).get("request")
+        writer = csv_writer(out, delimiter=DELIMITERS.get(request.query_params.get("delimiter"), ",") if request else ",")
         if isinstance(data, list) and all(isinstance(row, dict) for row in data):
             columns = list(dict.fromkeys(key for row in data for key in row))
             writer.writerow(columns)
@@ -87,7 +88,8 @@ class XLSXRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         text = CSVRenderer().render(data).decode("utf-8")
-        return xlsx_bytes(csv.reader(io.StringIO(text)))  # the CSV's table, cell for cell
+        # The CSV's table, cell for cell, its numbers and dates typed again.
+        return xlsx_bytes(csv.reader(io.StringIO(text)), numbers_from_text=True)
 
 
 def _cell(value):

@@ -16,7 +16,8 @@ from rest_framework.fields import empty
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from apps.core.api.csv_export import EXPORT_FORMATS, export_response
+from apps.core.api.csv_export import EXPORT_FORMATS, export_filename, export_response
+from apps.core.api.filters import csv_delimiter, resource_name
 from apps.core.api.fields import forget_prefetched
 from apps.core.api.filters import (
     StrictFilterBackend,
@@ -211,8 +212,9 @@ class CatrackViewSet(viewsets.ModelViewSet):
         export_format = getattr(request.accepted_renderer, "format", None)
         if export_format in EXPORT_FORMATS:
             raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
-            return export_response(queryset, export_format=export_format, filename=self.basename,
-                                   columns=self.csv_columns)
+            return export_response(queryset, export_format=export_format, columns=self.csv_columns,
+                                   filename=export_filename(resource_name(request)),
+                                   delimiter=csv_delimiter(request))
         if self.takes_sql_path(request):
             (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
             return self.get_paginated_response(results)
