@@ -256,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     # Related rows are written as slugs but read as {slug, name}: separate request/response components.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Each list's CSV export as an operation of its own (apps.core.api.schema.csv_export_operations).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.csv_export_operations",
+    ],
     # One named enum per choice set, shared by every field that uses it.
     "ENUM_NAME_OVERRIDES": {
         "DatePrecisionEnum": "apps.core.models.DatePrecision",

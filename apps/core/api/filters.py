@@ -154,6 +154,44 @@ class SlugFilter(django_filters.CharFilter):
         return qs.distinct() if self.distinct else qs
 
 
+@extend_schema_field(SLUG_SCHEMA)  # drf-spectacular makes a CSV filter an array of it
+class SlugsFilter(django_filters.filters.BaseCSVFilter, SlugFilter):
+    """One or several rows by slug, ORed: repeated (`partner=china&partner=russia`, as generated clients send a
+    list) or comma-separated (`partner=china,russia`). One slug takes SlugFilter's path (a sub-select once)."""
+
+    def filter(self, qs, value):
+        slugs = list(dict.fromkeys(slug for slug in value or () if slug))
+        if not slugs:
+            return qs
+        if len(slugs) == 1:
+            return super().filter(qs, slugs[0])
+        # Among several, a wrong slug would go unnoticed while the others match: a 400 naming it.
+        known = set(self.slug_model._default_manager.filter(slug__in=slugs).values_list("slug", flat=True))
+        if len(known) < len(slugs):
+            name = next((name for name, f in self.parent.filters.items() if f is self), self.field_name)
+            missing = ", ".join(repr(slug) for slug in slugs if slug not in known)
+            raise ValidationError({name: [f"No {self.slug_model._meta.verbose_name} with slug {missing}."]})
+        if self.slug_model is Actor and _via_groupings(self):
+            rows = Actor.objects.filter(Q(slug__in=slugs) | Q(members__slug__in=slugs)).values("pk")
+        else:
+            rows = self.slug_model._default_manager.filter(slug__in=slugs).values("pk")
+        qs = self.get_method(qs)(**{f"{self.field_name}__in": rows})
+        return qs.distinct() if self.distinct or _crosses_to_many(qs.model, self.field_name) else qs
+
+
+def several_values(data, names):
+    """`data` (a QueryDict) with each of `names` given once as its values comma-joined: `a=x&a=y` and
+    `a=x,y` mean the same (SlugsFilter's and MultipleChoiceFilter's input)."""
+    joined = {name: [v for value in data.getlist(name) for v in value.split(",")] for name in names if name in data}
+    joined = {name: values for name, values in joined.items() if values != data.getlist(name)}
+    if not joined:
+        return data
+    data = data.copy()
+    for name, values in joined.items():
+        data.setlist(name, values)
+    return data
+
+
 def _crosses_to_many(model, path):
     for name in path.split("__"):
         field = model._meta.get_field(name)
@@ -184,8 +222,12 @@ def raise_for_unknown_slugs(request):
         raise ValidationError(errors)
 
 
-def actor_filter(field_name, label, **kwargs):
-    """An actor filter takes the actor's slug, like NetBox's `site=ams1`."""
+def actor_filter(field_name, label, *, several=False, **kwargs):
+    """An actor filter takes the actor's slug, like NetBox's `site=ams1`; `several`: one or more slugs, ORed,
+    repeated or comma-separated (SlugsFilter)."""
+    if several:
+        text = f"{label}: one or more actor slugs, repeated or comma-separated (e.g. china,russia); rows matching any"
+        return SlugsFilter(field_name=field_name, model=Actor, label=text, help_text=text, **kwargs)
     return SlugFilter(field_name=field_name, model=Actor, label=f"{label} (actor slug, e.g. japan)", **kwargs)
 
 
@@ -275,6 +317,15 @@ class CatrackFilterSet(django_filters.FilterSet):
             # fields for every declared filter was most of a list request's Python time.
             self.base_filters = {name: f for name, f in self.base_filters.items() if name in data}
         if data is not None:
+            # Several values: repeated or comma-separated alike (a multiple choice takes a list, SlugsFilter a
+            # comma-joined text).
+            multiple = [name for name, f in self.base_filters.items() if isinstance(f, django_filters.MultipleChoiceFilter)]
+            data = several_values(data, multiple)
+            csv = [name for name, f in self.base_filters.items() if isinstance(f, SlugsFilter) and len(data.getlist(name)) > 1]
+            if csv:
+                data = data.copy()
+                for name in csv:
+                    data.setlist(name, [",".join(data.getlist(name))])
             # An empty parameter means "not given" (as for single-valued filters): `?flow=` is no flow filter.
             empty = [name for name, f in self.base_filters.items() if isinstance(f, django_filters.MultipleChoiceFilter)
                      and name in data and not any(data.getlist(name))]
@@ -369,16 +420,23 @@ class StrictFilterBackend(DjangoFilterBackend):
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         request.slug_filters_used = [
-            (name, f.slug_model, filterset.form.cleaned_data[name])
+            (name, f.slug_model, value)
             for name, f in filterset.filters.items()
             if isinstance(f, SlugFilter) and filterset.form.cleaned_data.get(name)
+            for value in _as_list(filterset.form.cleaned_data[name]) if value
         ]
         if filterset.form.cleaned_data.get("via_groupings"):
             # What `via_groupings` added, per actor parameter: said in the response (CatrackViewSet).
-            request.matched_via_groupings = {
-                name: actor_groupings(value) for name, model, value in request.slug_filters_used if model is Actor
-            }
+            matched = {}
+            for name, model, value in request.slug_filters_used:
+                if model is Actor:
+                    matched[name] = sorted({*matched.get(name, ()), *actor_groupings(value)})
+            request.matched_via_groupings = matched
         return filterset
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
 
 
 def known_query_params(view, filterset_class):
@@ -409,8 +467,11 @@ def check_query_params(request, view, filterset_class, *, several=()):
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
         )
     csv_delimiter(request)  # a 400 for an unknown one
-    several = {*several, *(name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
-                           if isinstance(f, django_filters.MultipleChoiceFilter))}
+    # Lists may repeat: a filterset's multiple choices and several slugs, `ordering` and `group_by` (their
+    # repeated values mean the same as comma-separated ones).
+    several = {*several, "ordering", "group_by",
+               *(name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
+                 if isinstance(f, (django_filters.MultipleChoiceFilter, SlugsFilter)))}
     raise_for_repeated(request, several=several)
 
 
@@ -460,16 +521,17 @@ class StrictOrderingFilter(OrderingFilter):
             "name": self.ordering_param,
             "required": False,
             "in": "query",
-            "description": "Comma-separated fields to order by; prefix '-' for descending. Empty values come "
-                           "last either way; the id breaks ties.",
+            "description": "Fields to order by, repeated or comma-separated (ordering=-year,partner); prefix '-' "
+                           "for descending. Empty values come last either way; the id breaks ties.",
             "schema": {"type": "array", "uniqueItems": True, "minItems": 1,
                        "items": {"type": "string", "enum": [*fields, *(f"-{name}" for name in fields)]}},
+            # Generated clients repeat the parameter for a list (form, explode); comma-separated works too.
             "style": "form",
-            "explode": False,
+            "explode": True,
         }]
 
     def get_ordering(self, request, queryset, view):
-        params = request.query_params.get(self.ordering_param)
+        params = ",".join(request.query_params.getlist(self.ordering_param))  # repeated or comma-separated
         if params:
             terms = [term.strip() for term in params.split(",") if term.strip()]
             valid = {item[0] for item in self.get_valid_fields(queryset, view, {"request": request})}
