@@ -324,6 +324,7 @@ def _copy_chunks(queryset, columns, delimiter=","):
         yield bytes(buffer)
 
 
+XLSX_MAX_CELL_CHARACTERS = 32767  # Excel's "Total number of characters that a cell can contain"
 XLSX_WIDTH_SAMPLE = 200  # rows read to size the columns
 XLSX_MAX_WIDTH = 60
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -336,10 +337,11 @@ def xlsx_bytes(rows, *, numbers_from_text=False):
     The header is bold, frozen and carries an AutoFilter; columns are as wide as their first
     XLSX_WIDTH_SAMPLE rows need (at most XLSX_MAX_WIDTH characters). Dates are date cells (yyyy-mm-dd),
     times (written as in JSON, `2026-11-30T12:00:00Z`) datetime cells in UTC, numbers number cells; with
-    `numbers_from_text` (a table that went through CSV text, e.g. a summary) a plain decimal without a
-    leading zero is read back as a number ('0042', a code, stays text). Text stays text: a value starting
-    with '=' is written as a string, never as a formula. Control characters a worksheet cannot hold (XML
-    1.0 forbids them) are written as U+FFFD, not refused.
+    `numbers_from_text` (a table of text cells, e.g. a summary) a plain decimal without a leading zero is
+    read back as a number ('0042', a code, stays text). Text stays text: a value starting with '=' is
+    written as a string, never as a formula. Control characters a worksheet cannot hold (XML 1.0 forbids
+    them) are written as U+FFFD, not refused. A text longer than a cell holds (XLSX_MAX_CELL_CHARACTERS,
+    Excel's limit) is cut and ends saying so, with its full length: JSON and CSV carry it whole.
     """
     from itertools import chain, islice
 
@@ -365,7 +367,11 @@ def xlsx_bytes(rows, *, numbers_from_text=False):
                 from decimal import Decimal
 
                 return Decimal(value), None
-            return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value), None
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+            if len(value) > XLSX_MAX_CELL_CHARACTERS:
+                note = f" [cut: {len(value)} characters, a cell holds {XLSX_MAX_CELL_CHARACTERS}; format=json has all]"
+                value = value[:XLSX_MAX_CELL_CHARACTERS - len(note)] + note
+            return value, None
         if isinstance(value, datetime.datetime):
             return value.astimezone(datetime.timezone.utc).replace(tzinfo=None), "yyyy-mm-dd hh:mm:ss"
         if isinstance(value, datetime.date):

@@ -131,8 +131,8 @@ def csv_export_operations(result, generator, request, public):
         export = {
             **operation,
             "operationId": f"{operation['operationId']}_csv",
-            "description": f"Every row of the list as CSV (streamed), with the same filters and ordering; "
-                           f"`delimiter=semicolon` for Excel in semicolon locales.",
+            "description": "Every row of the list as CSV (streamed), with the same filters and ordering; "
+                           "`delimiter=semicolon` for Excel in semicolon locales.",
             "parameters": [p for p in operation.get("parameters", []) if p.get("name") not in ("format", "page", "page_size")],
             "responses": {
                 **{code: response for code, response in operation["responses"].items() if code != "200"},
