@@ -73,3 +73,12 @@ def test_search_kinds_repeated_or_comma(client, db):
 def test_the_page_takes_several_values_too(client, three_partners):
     page = client.get("/trade/?partner=pa,pb").content.decode()
     assert page.count("<tr><td>20") == 2
+
+
+def test_a_row_matching_two_slugs_comes_once(client, db):
+    summit = factories.SummitFactory()
+    for slug in ("t1", "t2"):
+        factories.SummitParticipantFactory(summit=summit, actor=factories.StateFactory(slug=slug))
+    response = client.get("/api/v1/summits/?participant=t1,t2")
+    assert response.status_code == 200 and response.json()["count"] == 1
+    assert len(response.json()["results"]) == 1

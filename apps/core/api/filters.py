@@ -180,8 +180,11 @@ class SlugsFilter(django_filters.filters.BaseCSVFilter, SlugFilter):
             rows = Actor.objects.filter(Q(slug__in=slugs) | Q(members__slug__in=slugs)).values("pk")
         else:
             rows = self.slug_model._default_manager.filter(slug__in=slugs).values("pk")
-        qs = self.get_method(qs)(**{f"{self.field_name}__in": rows})
-        return qs.distinct() if self.distinct or _crosses_to_many(qs.model, self.field_name) else qs
+        if _crosses_to_many(qs.model, self.field_name):
+            # A row linked to two of the slugs would come twice: `pk IN (…)`, not DISTINCT (as SlugFilter).
+            matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": rows}).values("pk")
+            return self.get_method(qs)(pk__in=matching)
+        return self.get_method(qs)(**{f"{self.field_name}__in": rows})
 
 
 def several_values(data, names):
