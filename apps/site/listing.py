@@ -69,6 +69,8 @@ class Listing:
     query: str = ""
     q: str = ""
     hidden: list = field(default_factory=list)
+    # Every row the filters select (unordered, not paged), for totals over all of them; None after a bad filter.
+    filtered: Any = None
 
     @property
     def status(self) -> int:
@@ -99,6 +101,7 @@ def explore(request: HttpRequest, *, filterset_class: type[django_filters.Filter
         except ValidationError as error:  # several slugs, one of them unknown (SlugsFilter)
             errors = [f"{name}: {' '.join(map(str, messages))}" for name, messages in error.detail.items()]
             rows_qs = queryset.none()
+    filtered = None if errors else rows_qs
     sortable = {column.key for column in columns}
     ordering = [term for term in request.GET.get(ORDERING_PARAM, "").split(",") if term.strip()]
     bad = [term for term in ordering if term.removeprefix("-") not in sortable]
@@ -110,7 +113,8 @@ def explore(request: HttpRequest, *, filterset_class: type[django_filters.Filter
             params.setlist(ORDERING_PARAM, [",".join(ordering)])
     rows_qs = rows_qs.order_by(*total_ordering(queryset.model, ordering or default_ordering))
 
-    listing = Listing(rows=[], count=0, errors=errors, query=params.urlencode(), q=params.get("q", ""))
+    listing = Listing(rows=[], count=0, errors=errors, query=params.urlencode(), q=params.get("q", ""),
+                      filtered=filtered)
     listing.hidden = [(name, value) for name, values in params.lists() if name != "q" for value in values]
     if page_size is None:
         listing.rows = list(rows_qs)
