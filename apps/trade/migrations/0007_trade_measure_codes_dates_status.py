@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('actors', '0003_office'),
         ('summits', '0006_summit_list_order_index'),
-        ('trade', '0005_trade_measure_slug_statement_natural_key'),
+        ('trade', '0006_stated_trade_figure'),
     ]
 
     operations = [
