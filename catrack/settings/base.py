@@ -24,6 +24,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SERIALIZATION_MODULES = {"json": "apps.core.serialization"}
 
 INSTALLED_APPS = [
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,6 +55,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.transfer.CompressionMiddleware",  # outermost body writer: gzip what the others produced
+    "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware (its redirects get the headers too)
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag, 304 for an unchanged answer
+    "apps.core.transfer.CacheHeadersMiddleware",  # Cache-Control: public for anonymous reads
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +124,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         raise ImproperlyConfigured(f"PREPARE_THRESHOLD: a number of runs from 1, or off; not {prepare_threshold!r}")
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=None if prepare_threshold in ("", "off") else int(prepare_threshold))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as an embedded database that several requests write at once (gunicorn threads, the development
+    # server): WAL lets readers go on while one writer writes; a write transaction takes the write lock at its
+    # BEGIN (IMMEDIATE), so two transactions never both read and then both try to upgrade to writing (the
+    # case SQLite answers "database is locked" at once, whatever the timeout); a writer waits up to
+    # SQLITE_BUSY_TIMEOUT seconds for the lock instead of failing. synchronous=NORMAL is WAL's safe setting
+    # (a power cut may lose the last commits, never corrupts). tests/core/test_concurrent_writers.py.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=env.float("SQLITE_BUSY_TIMEOUT", default=20.0),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 # 0: one connection per request, closed at its end. Right for the development server, which runs every
 # request in a new thread: with persistent connections each finished thread would leave one idle until
 # PostgreSQL refuses clients ("too many clients already"). Production (gunicorn's long-lived workers)
@@ -160,6 +177,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# CORS: any web page may read the public API anonymously (GET/HEAD; the preflight's OPTIONS), never with
+# the reader's cookies or credentials (django-cors-headers). Writes from another origin stay impossible.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("Content-Disposition", "ETag", "Link", "Retry-After")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.CatrackAutoSchema",
@@ -243,6 +268,11 @@ SPECTACULAR_SETTINGS = {
     # Related rows are written as slugs but read as {slug, name}: separate request/response components.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Each list's CSV export as an operation of its own (apps.core.api.schema.csv_export_operations).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.csv_export_operations",
+    ],
     # One named enum per choice set, shared by every field that uses it.
     "ENUM_NAME_OVERRIDES": {
         "DatePrecisionEnum": "apps.core.models.DatePrecision",
