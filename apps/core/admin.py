@@ -224,10 +224,12 @@ def formula_safe_format(format_class):
 
 class CitationInline(GenericTabularInline):
     model = Citation
-    fields = ["source", "section", "paragraph", "key_phrase", "note"]
+    fields = ["source", "section", "paragraph", "key_phrase", "note", "basis", "inference",
+              "field", "value", "rank", "rank_reason"]
     autocomplete_fields = ["source"]
     extra = 0
-    verbose_name_plural = "Citations (where the source says it)"
+    verbose_name_plural = ("Citations and claims (where the source says it; a claim names the field, the value the "
+                           "source gives and its rank)")
 
 
 class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):

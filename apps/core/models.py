@@ -151,6 +151,17 @@ class FactModel(TimeStampedModel):
     class Meta:
         abstract = True
 
+    def full_clean(self, *args, **kwargs):
+        """As Django's, and the claims' rule from the fact's side: each of its columns a preferred claim gives
+        a value for still equals that value (apps.sources.claims), on every path that validates a row."""
+        super().full_clean(*args, **kwargs)
+        if self.pk is not None:
+            from apps.sources.claims import preferred_claim_conflicts
+
+            conflicts = preferred_claim_conflicts(self)
+            if conflicts:
+                raise ValidationError(conflicts)
+
 
 # Set while the seed loads (apps.core.services.seed_rows) to a dict {model: has history rows} (a cache): a
 # natural key no row has now is looked up in the model's history too, so a row whose key an analyst changed

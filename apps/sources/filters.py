@@ -3,15 +3,17 @@ import django_filters
 from rest_framework.exceptions import ValidationError
 
 from apps.core.api.fields import fact_content_types
-from apps.core.api.filters import CatrackFilterSet, actor_filter, id_filter, slug_filter
-from apps.sources.models import Assessment, Citation, Source, SourceKind
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, actor_filter, id_filter, slug_filter
+from apps.sources.models import Assessment, Citation, Source, SourceKind, SourceRights
 
 
 class SourceFilterSet(CatrackFilterSet):
     kind = django_filters.ChoiceFilter(choices=SourceKind.choices)
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
-
+    origin = slug_filter("origin", Source, "Sources that republish this source directly")
+    is_official = BooleanFilter(label="true: governments, presidencies, ministries, intergovernmental bodies")
+    rights = django_filters.ChoiceFilter(choices=SourceRights.choices)
 
     class Meta:
         model = Source
@@ -41,6 +43,9 @@ class CitationFilterSet(CatrackFilterSet):
             "section": ["exact", "icontains"],
             "paragraph": ["exact"],
             "basis": ["exact"],
+            "field": ["exact"],
+            "rank": ["exact"],
+            "value": ["exact"],
         }
 
     def filter_queryset(self, queryset):

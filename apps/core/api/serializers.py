@@ -15,7 +15,8 @@ from apps.sources.models import Citation
 # What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
 # (timestamps, the source's notes) is not loaded.
 CITATION_BRIEF_COLUMNS = ("id", "content_type", "object_id", "section", "paragraph", "key_phrase", "note",
-                          "source__id", "source__slug", "source__kind", "source__title", "source__author",
+                          "basis", "inference", "field", "value", "rank", "rank_reason",
+                          "source__id", "source__origin_id", "source__is_official", "source__slug", "source__kind", "source__title", "source__author",
                           "source__url")
 
 
@@ -45,7 +46,7 @@ class CitationBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
-                  "key_phrase", "note"]
+                  "key_phrase", "note", "basis", "inference", "field", "value", "rank", "rank_reason"]
         list_serializer_class = PrefetchedListSerializer
 
 

@@ -12,7 +12,7 @@ class SourceSerializer(CatrackModelSerializer):
     class Meta:
         model = Source
         fields = ["id", "created_at", "updated_at", "slug", "kind", "title", "subtitle", "title_en", "author",
-                  "publisher", "language", "url", "published_on", "published_on_precision", "note"]
+                  "publisher", "language", "url", "published_on", "published_on_precision", "note", "origin", "is_official", "rights"]
 
 
 class SupportedFactSerializer(serializers.Serializer):
@@ -54,7 +54,7 @@ class CitationSerializer(CatrackModelSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "fact_type", "fact_id", "section", "paragraph", "key_phrase", "note",
-                  "basis", "inference", "created_at", "updated_at"]
+                  "basis", "inference", "field", "value", "rank", "rank_reason", "created_at", "updated_at"]
 
     def validate(self, attrs):
         content_type = attrs.get("content_type", getattr(self.instance, "content_type", None))
