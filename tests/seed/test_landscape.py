@@ -74,6 +74,13 @@ def test_ministerial_starts_are_summits_of_level_ministerial():
     assert (c5.level, c5.date, c5.city_en, c5.ordinal) == ("ministerial", datetime.date(2015, 11, 1), "Samarkand", None)
     gcc = Summit.objects.get(slug="gcc-central-asia-ministerial-2022")
     assert (gcc.level, gcc.date_precision) == ("ministerial", DatePrecision.MONTH)
+    starts = Summit.objects.filter(level="ministerial")
+    assert slugs(starts) == {"c5-plus-1-ministerial-2015", "gcc-central-asia-ministerial-2022", "central-asia-plus-japan-ministerial-2004",
+                             "china-central-asia-ministerial-2020", "india-central-asia-ministerial-2019"}
+    for start in starts:  # each the first meeting of its format, before its first leaders' summit
+        first = start.format.summits.filter(level="heads_of_state", status="held").order_by("date").first()
+        assert start.status == "held" and start.date < first.date, start
+    assert Summit.objects.get(slug="china-central-asia-ministerial-2020").mode == "virtual"
 
 
 def test_leaders_represent_their_state_in_an_office_they_held_that_day():
