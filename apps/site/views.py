@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Sum, Value
+from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Value
 from django.core.exceptions import BadRequest
 from django.db.models.functions import Cast, Concat, ExtractYear
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect

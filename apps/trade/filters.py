@@ -37,8 +37,8 @@ class CommodityFilter(django_filters.CharFilter):
 
 
 class TradeFlowFilterSet(CatrackFilterSet):
-    reporter = actor_filter("reporter", "Reporting state")
-    partner = actor_filter("partner", "Partner")
+    reporter = actor_filter("reporter", "Reporting state", several=True)
+    partner = actor_filter("partner", "Partner", several=True)
     partner2 = actor_filter("partner2", "Second partner (Comtrade partner2); rows for World have none")
     year = IntegerFilter(field_name="year")
     year_min = IntegerFilter(field_name="year", lookup_expr="gte", label="Year at least")
