@@ -73,3 +73,18 @@ class AssessmentFilterSet(CatrackFilterSet):
     class Meta:
         model = Assessment
         fields = {"slug": ["exact"]}
+
+
+class DisagreementFilterSet(django_filters.FilterSet):
+    """/api/v1/disagreements/: by the fact's type and by the field."""
+
+    fact_type = django_filters.CharFilter(
+        field_name="content_type", method="filter_fact_type",
+        label="Model of the fact as 'app_label.model', e.g. investments.pledge")
+    field = django_filters.CharFilter(label="The fact's field, e.g. date, amount_usd")
+
+    class Meta:
+        model = Citation
+        fields = []
+
+    filter_fact_type = CitationFilterSet.filter_fact_type

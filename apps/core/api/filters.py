@@ -22,7 +22,7 @@ from apps.actors.models import Actor
 from apps.core.models import FactModel
 from apps.search.text import TextSearch, search_queryset, text_search_of
 from apps.sources import corroboration
-from apps.sources.models import Citation, Source
+from apps.sources.models import Citation, CitationBasis, Source
 
 # Parameters a paginated list understands besides its filters, `ordering` and `format`.
 PAGE_PARAMS = {"page", "page_size"}
@@ -245,7 +245,7 @@ class CatrackFilterSet(django_filters.FilterSet):
         label="true: rows with a field whose sources give different values (claims); false: rows without",
     )
     basis = django_filters.ChoiceFilter(
-        method="filter_basis", choices=[("stated", "stated"), ("inferred", "inferred")],
+        method="filter_basis", choices=CitationBasis.choices,
         label="stated: rows at least one source states; inferred: cited rows that every citation only infers",
     )
 

@@ -150,7 +150,7 @@ class FactSupportField(serializers.Field):
         return list(value) if isinstance(value, tuple) else value
 
 
-@extend_schema_field({"type": "string", "enum": ["stated", "inferred"], "nullable": True})
+@extend_schema_field({"type": "string", "nullable": True, "pattern": "^(stated|inferred)$"})
 class FactBasisField(FactSupportField):
     pass
 
