@@ -101,7 +101,9 @@ class StrictBooleanField(forms.Field):
         try:
             return self.VALUES[str(value).lower()]
         except KeyError:
-            raise forms.ValidationError(f"Give true or false, not {str(value)[:50]!r}.") from None
+            # The value goes in as a parameter: django-filter %-formats every message with its params.
+            raise forms.ValidationError("Give true or false, not %(value)s.",
+                                        params={"value": repr(str(value)[:50])}) from None
 
 
 class BooleanFilter(django_filters.BooleanFilter):
@@ -148,9 +150,12 @@ class SlugFilter(django_filters.CharFilter):
         if self.slug_model is Actor and _via_groupings(self):
             # The actor or any grouping/organisation it is a member of (`?via_groupings=true`).
             rows = Actor.objects.filter(Q(slug=value) | Q(members__slug=value)).values("pk")
-            qs = self.get_method(qs)(**{f"{self.field_name}__in": rows})
-            # Through a to-many relation a row linked to the actor and to its grouping would come twice.
-            return qs.distinct() if _crosses_to_many(qs.model, self.field_name) else qs
+            if _crosses_to_many(qs.model, self.field_name):
+                # Through a to-many relation a row linked to the actor and to its grouping would come twice:
+                # matched as `pk IN (…)`, not with DISTINCT, which the SQL page (apps.core.api.sql) cannot wrap.
+                matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": rows}).values("pk")
+                return self.get_method(qs)(pk__in=matching)
+            return self.get_method(qs)(**{f"{self.field_name}__in": rows})
         qs = self.get_method(qs)(**{self.field_name: RowIdBySlug(self.slug_model, value)})
         return qs.distinct() if self.distinct else qs
 
@@ -439,6 +444,17 @@ def check_query_params(request, view, filterset_class, *, several=()):
     several = {*several, *(name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
                            if isinstance(f, django_filters.MultipleChoiceFilter))}
     raise_for_repeated(request, several=several)
+    raise_for_blank(request)
+
+
+def raise_for_blank(request):
+    """400 naming a parameter whose value is only whitespace (`city=%20`, `commodity=%0A`, `q=%20`): Django's
+    forms strip it to "" and the filter would be silently dropped, answering with every row. An empty value
+    (`?city=`) still means "not given"."""
+    blank = sorted({name for name, values in request.query_params.lists() if any(v and not v.strip() for v in values)})
+    if blank:
+        raise ValidationError({name: f"'{name}' is only whitespace: give a value, or leave the parameter out."
+                               for name in blank})
 
 
 def raise_for_repeated(request, *, several=()):
