@@ -68,6 +68,8 @@ class Listing:
     query: str = ""
     q: str = ""
     hidden: list = field(default_factory=list)
+    # Every row the filters select (unordered, not paged), for totals over all of them; None after a bad filter.
+    filtered: Any = None
 
     @property
     def status(self) -> int:
@@ -94,6 +96,7 @@ def explore(request: HttpRequest, *, filterset_class: type[django_filters.Filter
         rows_qs = queryset.none()
     else:
         rows_qs = filterset.qs
+    filtered = None if errors else rows_qs
     sortable = {column.key for column in columns}
     ordering = [term for term in request.GET.get(ORDERING_PARAM, "").split(",") if term.strip()]
     bad = [term for term in ordering if term.removeprefix("-") not in sortable]
@@ -105,7 +108,8 @@ def explore(request: HttpRequest, *, filterset_class: type[django_filters.Filter
             params.setlist(ORDERING_PARAM, [",".join(ordering)])
     rows_qs = rows_qs.order_by(*total_ordering(queryset.model, ordering or default_ordering))
 
-    listing = Listing(rows=[], count=0, errors=errors, query=params.urlencode(), q=params.get("q", ""))
+    listing = Listing(rows=[], count=0, errors=errors, query=params.urlencode(), q=params.get("q", ""),
+                      filtered=filtered)
     listing.hidden = [(name, value) for name, values in params.lists() if name != "q" for value in values]
     if page_size is None:
         listing.rows = list(rows_qs)

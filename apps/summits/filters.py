@@ -10,6 +10,8 @@ from apps.summits.models import (
     Summit,
     SummitFormat,
     SummitLevel,
+    SummitMode,
+    SummitStatus,
     SummitParticipant,
     Topic,
 )
@@ -46,6 +48,14 @@ class SummitFilterSet(CatrackFilterSet):
     participant = actor_filter("participants", "Participating actor")
     host = actor_filter("host", "Host")
     level = django_filters.ChoiceFilter(choices=SummitLevel.choices)
+    # distinct=False: a column of the summit itself, no join that could repeat a row (and the SQL page path
+    # reads plain, non-DISTINCT id lists).
+    status = django_filters.MultipleChoiceFilter(
+        choices=SummitStatus.choices, distinct=False,
+        label="Status (repeat for several): held, planned, postponed, cancelled")
+    mode = django_filters.MultipleChoiceFilter(
+        choices=SummitMode.choices, distinct=False, label="Mode (repeat for several): in_person, virtual, hybrid")
+    replaced_by = slug_filter("replaced_by", Summit, "The meeting that replaced it")
     year = year_of_date_filter("date", "Year of the summit")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after (YYYY-MM-DD)")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before (YYYY-MM-DD)")

@@ -17,6 +17,7 @@ from tests.factories import (
     OfficeFactory,
     PledgeFactory,
     ResourceInterestFactory,
+    StatedTradeFigureFactory,
     SummitParticipantFactory,
     TopicFactory,
     TradeFlowFactory,
@@ -61,7 +62,7 @@ def test_every_list_operation_returns_parsed_objects(generated_client, live_serv
     _output, package, path = generated_client
     for factory in (ActorRelationFactory, AssessmentFactory, CorridorStakeFactory, DocumentSignatoryFactory,
                     OfficeFactory, PledgeFactory, ResourceInterestFactory, SummitParticipantFactory, TopicFactory, TradeFlowFactory,
-                    TradeMeasureFactory, TradeStatementFactory):
+                    TradeMeasureFactory, TradeStatementFactory, StatedTradeFigureFactory):
         CitationFactory(fact=factory())
     client = importlib.import_module(f"{PACKAGE}.client").Client(base_url=live_server.url)
     # `<resource>_list`: each resource's list (not its actions, such as summits_scoreboard_list).
