@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Expression, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
+from rest_framework.exceptions import ValidationError
 
 from apps.core.api.filters import SlugFilter, _crosses_to_many, total_ordering
 
@@ -95,7 +96,11 @@ def explore(request: HttpRequest, *, filterset_class: type[django_filters.Filter
         errors = [f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()]
         rows_qs = queryset.none()
     else:
-        rows_qs = filterset.qs
+        try:
+            rows_qs = filterset.qs
+        except ValidationError as error:  # several slugs, one of them unknown (SlugsFilter)
+            errors = [f"{name}: {' '.join(map(str, messages))}" for name, messages in error.detail.items()]
+            rows_qs = queryset.none()
     filtered = None if errors else rows_qs
     sortable = {column.key for column in columns}
     ordering = [term for term in request.GET.get(ORDERING_PARAM, "").split(",") if term.strip()]
@@ -147,9 +152,12 @@ def _unknown_slugs(filterset) -> list[str]:
     """An empty list because a slug names nothing: say which (as the API's 400 does)."""
     errors = []
     for name, filter_ in filterset.filters.items():
-        value = filterset.form.cleaned_data.get(name)
-        if isinstance(filter_, SlugFilter) and value and not filter_.slug_model._default_manager.filter(slug=value).exists():
-            errors.append(f"{name}: no {filter_.slug_model._meta.verbose_name} with slug '{value}'.")
+        values = filterset.form.cleaned_data.get(name)
+        if not isinstance(filter_, SlugFilter) or not values:
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            if value and not filter_.slug_model._default_manager.filter(slug=value).exists():
+                errors.append(f"{name}: no {filter_.slug_model._meta.verbose_name} with slug '{value}'.")
     return errors
 
 
@@ -196,7 +204,10 @@ def _facet(request, filterset_class, queryset, params: QueryDict, facet: Facet) 
     others.pop(facet.param, None)
     others.pop(ORDERING_PARAM, None)
     base = filterset_class(others, queryset=queryset, request=request)
-    rows = base.qs if base.is_valid() else queryset.none()
+    try:
+        rows = base.qs if base.is_valid() else queryset.none()
+    except ValidationError:
+        rows = queryset.none()
     rows = rows.order_by()
     if isinstance(facet.value, str):
         value_name, rows = facet.value, rows.filter(**{f"{facet.value}__isnull": False})

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Sum, Value
+from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Value
 from django.core.exceptions import BadRequest
 from django.db.models.functions import Cast, Concat, ExtractYear
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
@@ -50,8 +50,8 @@ from apps.summits.models import (
     SummitParticipant,
     SummitStatus,
 )
-from apps.trade.models import TOTAL_COMMODITY, FlowCode, StatedTradeFigure, TradeFlow
-from apps.trade.selectors import state_trade_by_partner, trade_mirror
+from apps.trade.models import TOTAL_COMMODITY, FlowCode, StatedTradeFigure, TradeFlow, TradeMeasure
+from apps.trade.selectors import state_trade_by_partner, trade_measure_flows, trade_mirror
 
 CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
 LATEST_CHANGES = 12
@@ -357,6 +357,8 @@ def fact(request, label, pk):
     return render(request, "site/fact.html", {
         "fact": row, "kind": model._meta.verbose_name, "fields": fields, "parts": _parts(row),
         "api_json": detail_url(model, row.pk, getattr(row, "slug", None)),
+        # A trade measure that lists HS codes: the trade in those goods before and after it.
+        "measure_trade": trade_measure_flows(measure=row) if isinstance(row, TradeMeasure) else None,
     })
 
 

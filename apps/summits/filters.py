@@ -43,9 +43,9 @@ class SummitFilterSet(CatrackFilterSet):
     # same name until 2026-11-30, so an old `?format=<format slug>` is answered with a 400 naming this one.
     summit_format = slug_filter("format", SummitFormat, "Summit format")
     output_format_hint = "To filter summits by their format, use summit_format=<summit format slug>."
-    partner = actor_filter("format__partner", "External partner of the summit's format")
+    partner = actor_filter("format__partner", "External partner of the summit's format", several=True)
     region = actor_filter("format__region", "Region of the summit's format (e.g. central-asia)")
-    participant = actor_filter("participants", "Participating actor")
+    participant = actor_filter("participants", "Participating actor", several=True)
     host = actor_filter("host", "Host")
     level = django_filters.ChoiceFilter(choices=SummitLevel.choices)
     # distinct=False: a column of the summit itself, no join that could repeat a row (and the SQL page path
@@ -91,7 +91,7 @@ class SummitParticipantFilterSet(CatrackFilterSet):
 class DocumentFilterSet(CatrackFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=DocumentKind.choices, label="Kind (repeat for several)")
     summit = slug_filter("summit", Summit, "Summit it was adopted at")
-    signatory = actor_filter("signatories", "Signatory actor")
+    signatory = actor_filter("signatories", "Signatory actor", several=True)
     topic = slug_filter("topics", Topic, "Topic")
     implements = slug_filter("implements", Document, "Document it implements")
     adopted_after = django_filters.DateFilter(field_name="adopted_on", lookup_expr="gte")

@@ -12,7 +12,7 @@ from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
 
 from apps.core.csv_cells import csv_writer, formula_safe
-from apps.core.api.csv_export import XLSX_MEDIA_TYPE, xlsx_bytes
+from apps.core.api.csv_export import DELIMITERS, XLSX_MEDIA_TYPE, xlsx_bytes
 
 
 class RawJSON(str):
@@ -52,7 +52,9 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
-        csv_writer(out).writerows(self.table(data))
+        request = (renderer_context or {}).get("request")
+        delimiter = DELIMITERS.get(request.query_params.get("delimiter"), ",") if request is not None else ","
+        csv_writer(out, delimiter=delimiter).writerows(self.table(data))
         return out.getvalue().encode("utf-8")
 
     @staticmethod
@@ -87,10 +89,11 @@ class XLSXRenderer(BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # The CSV's table, cell for cell, as the CSV writes each cell (text; formulas escaped). Not read back
-        # from the CSV's text: Python's csv reader refuses a field over 131,072 characters.
+        # The CSV's table, cell for cell, as the CSV writes each cell (text; formulas escaped), its numbers and
+        # dates typed again. Not read back from the CSV's text: Python's csv reader refuses a field over
+        # 131,072 characters.
         return xlsx_bytes([["" if value is None else str(formula_safe(value)) for value in row]
-                           for row in CSVRenderer.table(data)])
+                           for row in CSVRenderer.table(data)], numbers_from_text=True)
 
 
 def _cell(value):

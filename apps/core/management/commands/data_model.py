@@ -1,0 +1,19 @@
+"""manage.py data_model: print the data model as a Mermaid diagram, or --write it to docs/data-model.md."""
+from django.core.management.base import BaseCommand
+
+from apps.core.data_model import DIAGRAM_PATH, data_model_document
+
+
+class Command(BaseCommand):
+    help = "Print catrack's data model as a Mermaid ER diagram (from the models); --write updates docs/data-model.md."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--write", action="store_true", help=f"write {DIAGRAM_PATH.name} instead of printing")
+
+    def handle(self, *args, write=False, **options):
+        document = data_model_document()
+        if write:
+            DIAGRAM_PATH.write_text(document, encoding="utf-8")
+            self.stdout.write(f"Wrote {DIAGRAM_PATH}")
+        else:
+            self.stdout.write(document, ending="")
