@@ -29,7 +29,12 @@ def test_the_pledge_up_to_3_trillion_yen_about_20_billion_dollars_over_five_year
     assert pledge.usd_rate is None and pledge.usd_rate_date is None
     assert pledge.period_years == 5
     assert pledge.period_start is None and pledge.period_start_precision == DatePrecision.UNKNOWN
-    assert pledge.instrument == "official_assistance"
+    # Sources differ on the instrument (claims, issue 24): private-sector projects by the preference rule.
+    assert pledge.instrument == "private_investment"
+    assert set(pledge.citations.filter(field="instrument").values_list("value", flat=True)) == {
+        "private_investment", "official_assistance"}
+    assert set(pledge.citations.filter(field="amount_usd").values_list("value", flat=True)) == {
+        "20000000000.00", "19000000000.00"}
     assert slugs(pledge.recipients) == {"central-asia"}
     assert pledge.document.slug == "tokyo-initiative-ca-jad"
     assert {"business-projects", "supply-chain-resilience", "green-transformation", "climate-adaptation"} == slugs(pledge.purposes)
@@ -128,7 +133,8 @@ def test_trade_between_japan_and_each_central_asian_state():
 
 
 def test_chinas_2025_export_restrictions_keep_their_vague_targets():
-    measure = TradeMeasure.objects.get()
+    # The article's measure; the announcements it leaves unnamed are rows of their own (19_rare_earth_controls.json).
+    measure = TradeMeasure.objects.get(slug="china-export-restrictions-2025")
     assert (measure.imposing_actor.slug, measure.kind, measure.year) == ("china", "export_restriction", 2025)
     assert measure.targets_description_en == "a number of Western countries"
     assert not measure.targets.exists() and measure.goods_en == ""
