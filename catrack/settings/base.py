@@ -277,6 +277,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DatePrecisionEnum": "apps.core.models.DatePrecision",
         "SourceKindEnum": "apps.sources.models.SourceKind",
+        "SourceRightsEnum": "apps.sources.models.SourceRights",
+        "CitationBasisEnum": "apps.sources.models.CitationBasis",
+        "ClaimRankEnum": "apps.sources.claims.ClaimRank",
         "ActorKindEnum": "apps.actors.models.ActorKind",
         "RelationKindEnum": "apps.actors.models.RelationKind",
         "SummitLevelEnum": "apps.summits.models.SummitLevel",

@@ -21,7 +21,8 @@ from rest_framework.filters import OrderingFilter
 from apps.actors.models import Actor
 from apps.core.models import FactModel
 from apps.search.text import TextSearch, search_queryset, text_search_of
-from apps.sources.models import Citation, Source
+from apps.sources import corroboration
+from apps.sources.models import Citation, CitationBasis, Source
 
 # Parameters a paginated list understands besides its filters, `ordering` and `format`.
 PAGE_PARAMS = {"page", "page_size"}
@@ -281,7 +282,21 @@ class CatrackFilterSet(django_filters.FilterSet):
     )
     sources_min = IntegerFilter(
         method="filter_sources_min", min_value=1, max_value=1000,
-        label="Rows backed by at least this many distinct sources",
+        label="Rows backed by at least this many independent origins (sources that republish one story, "
+              "Source.origin, count once)",
+    )
+    official_source = BooleanFilter(
+        method="filter_official_source",
+        label="true: rows with at least one official source (government, presidency, ministry, intergovernmental "
+              "body); false: rows with none",
+    )
+    disputed = BooleanFilter(
+        method="filter_disputed",
+        label="true: rows with a field whose sources give different values (claims); false: rows without",
+    )
+    basis = django_filters.ChoiceFilter(
+        method="filter_basis", choices=CitationBasis.choices,
+        label="stated: rows at least one source states; inferred: cited rows that every citation only infers",
     )
 
     # Resources with an actor filter: match the groupings the named actor belongs to as well.
@@ -307,7 +322,7 @@ class CatrackFilterSet(django_filters.FilterSet):
             del filters["via_groupings"]
         model = cls._meta.model
         if model is not None and not _has_citations(model):
-            for name in ("source", "sources_min"):
+            for name in CITATION_FILTERS:
                 if filters.get(name) is CatrackFilterSet.declared_filters[name]:  # not a subclass's own
                     del filters[name]
         if model is not None and issubclass(model, FactModel):
@@ -365,14 +380,27 @@ class CatrackFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=_citations_of(queryset.model).filter(source__slug=value).values("object_id"))
 
     def filter_sources_min(self, queryset, name, value):
-        backed = (_citations_of(queryset.model).order_by().values("object_id")
-                  .annotate(sources=Count("source_id", distinct=True)).filter(sources__gte=value).values("object_id"))
-        return queryset.filter(pk__in=backed)
+        return queryset.filter(pk__in=corroboration.fact_ids_with_origins(queryset.model, value))
+
+    def filter_official_source(self, queryset, name, value):
+        official = corroboration.fact_ids_with_official_source(queryset.model)
+        return queryset.filter(pk__in=official) if value else queryset.exclude(pk__in=official)
+
+    def filter_disputed(self, queryset, name, value):
+        disputed = corroboration.disputed_fact_ids(queryset.model)
+        return queryset.filter(pk__in=disputed) if value else queryset.exclude(pk__in=disputed)
+
+    def filter_basis(self, queryset, name, value):
+        return queryset.filter(corroboration.basis_filter(queryset.model, value))
 
     def filter_cited(self, queryset, name, value):
         citations = Citation.objects.filter(
             content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk"))
         return queryset.filter(Exists(citations) if value else ~Exists(citations))
+
+
+# The filters of every resource whose rows carry citations (dropped elsewhere: CatrackFilterSet.get_filters).
+CITATION_FILTERS = ("source", "sources_min", "official_source", "disputed", "basis")
 
 
 def _has_citations(model):

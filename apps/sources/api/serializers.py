@@ -4,7 +4,8 @@ from rest_framework import serializers
 
 from apps.core.api.fields import ContentTypeField
 from apps.core.api.serializers import CatrackModelSerializer, FactSerializer
-from apps.sources.models import Assessment, Citation, Source
+from apps.sources.claims import ClaimRank
+from apps.sources.models import Assessment, Citation, CitationBasis, Source
 from apps.sources.selectors import source_facts
 
 
@@ -69,3 +70,42 @@ class AssessmentSerializer(FactSerializer):
     class Meta:
         model = Assessment
         fields = ["id", "citations", "created_at", "updated_at", "slug", "statement_en", "about"]
+
+
+class ClaimBriefSerializer(serializers.Serializer):
+    citation_id = serializers.IntegerField()
+    source = serializers.CharField(help_text="source slug")
+    source_name = serializers.CharField()
+    source_url = serializers.CharField()
+    is_official = serializers.BooleanField()
+    origin = serializers.CharField(allow_null=True, help_text="slug of the independent origin (the source itself "
+                                                             "unless it republishes another)")
+    basis = serializers.ChoiceField(choices=CitationBasis.choices)
+    inference = serializers.CharField()
+    rank = serializers.ChoiceField(choices=ClaimRank.choices)
+    rank_reason = serializers.CharField()
+    key_phrase = serializers.CharField()
+
+
+class ClaimValueSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="in the field's own format (docs/claims.md)")
+    rank = serializers.ChoiceField(choices=ClaimRank.choices,
+                                   help_text="the highest rank any of its claims has")
+    independent_origins = serializers.IntegerField()
+    official_sources = serializers.IntegerField()
+    claims = ClaimBriefSerializer(many=True)
+
+
+class DisagreementSerializer(serializers.Serializer):
+    """A fact's field whose sources give different values (apps.sources.selectors.disagreements)."""
+
+    fact_type = serializers.CharField(help_text="app_label.model, e.g. summits.summit")
+    fact_id = serializers.IntegerField()
+    fact_slug = serializers.CharField(allow_null=True)
+    fact_name = serializers.CharField()
+    field = serializers.CharField()
+    column_value = serializers.CharField(allow_null=True, help_text="what the fact's column holds, as a claim value")
+    rule_prefers = serializers.CharField(
+        allow_null=True, help_text="the value the preference rule picks (most independent origins, then an official "
+                                   "source); null for a tie the analyst decides")
+    values = ClaimValueSerializer(many=True)
