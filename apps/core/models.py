@@ -11,6 +11,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -151,11 +152,17 @@ class FactModel(TimeStampedModel):
     class Meta:
         abstract = True
 
+    def get_absolute_url(self):
+        """The fact's page on the public site: its own page where its model has one (an override), else the
+        page every fact has (`/facts/<app.model>/<id>/`)."""
+        return reverse("site:fact", args=[self._meta.label_lower, self.pk])
+
 
 # Set while the seed loads (apps.core.services.seed_rows) to a dict {model: has history rows} (a cache): a
 # natural key no row has now is looked up in the model's history too, so a row whose key an analyst changed
 # is still the row the seed's fixtures name.
-FOLLOW_CHANGED_KEYS = contextvars.ContextVar("follow_changed_natural_keys", default=None)
+FOLLOW_CHANGED_KEYS: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "follow_changed_natural_keys", default=None)
 
 
 class NaturalKeyManager(models.Manager):

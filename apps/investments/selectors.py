@@ -1,12 +1,28 @@
 """Aggregations over pledges, computed in the database (one GROUP BY)."""
 import functools
+from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import Aggregate, Case, Count, F, ForeignObjectRel, Func, IntegerField, OneToOneRel, Sum, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    F,
+    ForeignObjectRel,
+    Func,
+    IntegerField,
+    OneToOneRel,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.sql import Query
 
 from apps.actors.models import Actor
 from apps.core.grouping import named_groups
-from apps.investments.models import AmountQualifier, Pledge
+from apps.investments.models import AmountQualifier, Pledge, UsdBasis
 
 # A pledge's value in USD: its USD equivalent, or its own amount when it is stated in US dollars.
 USD_VALUE = Coalesce("amount_usd", Case(When(currency="USD", then="amount")))
@@ -14,6 +30,12 @@ USD_VALUE = Coalesce("amount_usd", Case(When(currency="USD", then="amount")))
 USD_QUALIFIER = Case(
     When(amount_usd__isnull=False, then="amount_usd_qualifier"),
     When(currency="USD", amount__isnull=False, then="amount_qualifier"),
+)
+
+# Where that value comes from: the USD amount's own basis, or the source itself for a pledge stated in USD.
+USD_BASIS = Case(
+    When(amount_usd__isnull=False, then="usd_basis"),
+    When(currency="USD", amount__isnull=False, then=Value(UsdBasis.STATED_BY_SOURCE)),
 )
 
 # Each qualifier as one bit, so a group's set of qualifiers is one aggregate (QualifierBits) over one
@@ -27,7 +49,7 @@ class QualifierBit(Func):
 
     output_field = IntegerField()
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         whens = " ".join("WHEN %s THEN %s" for _ in QUALIFIER_BITS)
         return f"CASE {sql} {whens} END", [*params, *(v for pair in QUALIFIER_BITS.items() for v in pair)]
@@ -40,11 +62,11 @@ class QualifierBits(Aggregate):
     function = "BIT_OR"
     output_field = IntegerField()
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, function="SUM", template="%(function)s(DISTINCT %(expressions)s)")
 
 
-def qualifiers_of(bits):
+def qualifiers_of(bits: int | None) -> set[str]:
     """The set of AmountQualifier values whose bits are set in `bits` (None or 0: empty)."""
     return {qualifier for qualifier, bit in QUALIFIER_BITS.items() if (bits or 0) & bit}
 
@@ -60,7 +82,7 @@ PLEDGE_GROUPS = {
 ACTOR_KEYS = {"donor", "recipient"}
 
 
-def pledge_summary(*, group_by, pledges=None):
+def pledge_summary(*, group_by: Sequence[str], pledges: QuerySet[Pledge] | None = None) -> list[dict[str, Any]]:
     """USD totals and counts of pledges per group, each total with the qualifier of its parts
     (`total_usd_qualifier`, see total_qualifier). A pledge stated in USD counts with its own amount.
 
@@ -71,6 +93,7 @@ def pledge_summary(*, group_by, pledges=None):
     GROUP BY. With group_by=recipient a pledge to several recipients appears under each of them.
     Rows: the largest USD total first (none last), then by the groups' columns in `group_by` order.
     """
+    base: Any  # a PledgeQuerySet
     if pledges is None:
         base = Pledge.objects.all()
     elif pledges.query.distinct or _joins_to_many(pledges.query):
@@ -106,12 +129,12 @@ def pledge_summary(*, group_by, pledges=None):
 
 
 @functools.cache  # one per set of bits: 16
-def total_qualifier_of_bits(bits):
+def total_qualifier_of_bits(bits: int | None) -> str | None:
     """total_qualifier of the qualifiers whose QUALIFIER_BITS are set in `bits` (None or 0: none)."""
     return total_qualifier(qualifiers_of(bits))
 
 
-def total_qualifier(parts):
+def total_qualifier(parts: set[str]) -> str | None:
     """The qualifier of a sum from the set of its parts' qualifiers: None for no parts; the parts' own when
     they agree or are exact otherwise ("exact" + "up_to" → "up_to": the sum is at most that); "about" when
     bounds of different kinds or estimates mix (an up-to plus an at-least bounds nothing)."""
@@ -125,7 +148,7 @@ def total_qualifier(parts):
     return AmountQualifier.ABOUT
 
 
-def _joins_to_many(query):
+def _joins_to_many(query: Query) -> bool:
     """True when the query joins a reverse foreign key or a many-to-many (a row may then repeat)."""
     for join in query.alias_map.values():
         field = getattr(join, "join_field", None)
@@ -136,3 +159,17 @@ def _joins_to_many(query):
         if getattr(field, "many_to_many", False) or getattr(field, "one_to_many", False):
             return True
     return False
+
+
+def pledge_usd_bases(*, group_by: str = "donor", pledges: QuerySet[Pledge] | None = None) -> dict[str | None, list[str]]:
+    """{group's slug: sorted labels of where its USD values come from} for the pledges that count in totals
+    (the same USD value as pledge_summary's: its basis, "Stated by the source" for a pledge stated in USD).
+    group_by: an actor key of pledge_summary ("donor" or "recipient"). One query."""
+    base = Pledge.objects.all() if pledges is None else Pledge.objects.filter(pk__in=pledges.values("pk"))
+    path = {"donor": "donor__slug", "recipient": "recipients__slug"}[group_by]
+    rows = (base.counted().annotate(usd_basis_of_value=USD_BASIS).filter(usd_basis_of_value__isnull=False)
+            .order_by().values_list(path, "usd_basis_of_value").distinct())
+    bases: dict[str | None, list[str]] = {}
+    for slug, basis in rows:
+        bases.setdefault(slug, []).append(UsdBasis(basis).label)
+    return {slug: sorted(labels) for slug, labels in bases.items()}

@@ -21,9 +21,11 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
+from apps.core import registry
 from apps.core.api.routes import detail_url
 from apps.core.models import FactModel, format_partial_date
 from apps.investments.models import AmountQualifier, Pledge
+from apps.investments.selectors import pledge_summary, pledge_usd_bases
 from apps.search.api.serializers import SearchParamsSerializer
 from apps.search.kinds import KIND_NAMES, KINDS
 from apps.search.selectors import hit_details, search_hits
@@ -61,29 +63,14 @@ def api_formats(basename, **filters):
 
 
 def fact_url(model, pk, slug=None, fact=None):
-    """Where a person reads a fact: its page on this site (or the section of the page that shows it), else its
-    API detail (None if it has neither). `fact` (the row) lets a fact shown on another row's page, such as an
-    office on its holder's page, link there without another query."""
-    if model is Actor:
-        return reverse("site:actor", args=[slug])
-    if model is Summit:
-        return reverse("site:summit", args=[slug])
-    if model is Document:
-        return reverse("site:document", args=[slug])
-    if model is Source:
-        return reverse("site:source", args=[slug])
-    if model is Pledge:
-        return f"{reverse('site:pledges')}#pledge-{pk}"
-    if model is Citation:
-        return reverse("site:citation", args=[pk])
-    if fact is not None and model is SummitParticipant:
-        return f"{reverse('site:summit', args=[fact.summit.slug])}#participants-h"
-    if fact is not None and model is Office:
-        return f"{reverse('site:actor', args=[fact.person.slug])}#offices-h"
-    if fact is not None and model is ActorRelation:
-        return f"{reverse('site:actor', args=[fact.subject.slug])}#relations-h"
-    if issubclass(model, FactModel):
-        return reverse("site:fact", args=[model._meta.label_lower, pk])
+    """Where a person reads a fact: its page on this site (the model's get_absolute_url: its own page, or the
+    section of another row's page that shows it), else its API detail (None if it has neither). `fact` (the
+    row) lets a fact shown on another row's page, such as an office on its holder's page, link there without
+    another query; without it the row is known by id and slug alone."""
+    if fact is None and hasattr(model, "get_absolute_url"):
+        fact = model(pk=pk, **({"slug": slug} if slug is not None and hasattr(model, "slug") else {}))
+    if fact is not None and hasattr(fact, "get_absolute_url"):
+        return fact.get_absolute_url()
     return detail_url(model, pk, slug)
 
 
@@ -93,15 +80,11 @@ def fact_url(model, pk, slug=None, fact=None):
 LABEL_FIELDS = ("title_en", "name_en", "title", "key_phrase", "description_en", "commodity_code")
 
 
-# Apps whose rows have a change history, in the order their changes are listed when times are equal.
-HISTORIED_APPS = ["summits", "investments", "actors", "trade", "geoeconomics", "sources"]
-
-
 def _historied_models():
-    models = [model for model in apps.get_models()
-              if model._meta.app_label in HISTORIED_APPS and hasattr(model, "history")
-              and not model.__name__.startswith("Historical")]
-    return sorted(models, key=lambda model: HISTORIED_APPS.index(model._meta.app_label))
+    """Models with a change history, of the domain apps (apps.core.registry) in their order: the order their
+    changes are listed in when times are equal."""
+    return [model for config in registry.domain_apps() for model in config.get_models()
+            if hasattr(model, "history") and not model.__name__.startswith("Historical")]
 
 
 def latest_changes(limit=LATEST_CHANGES):
@@ -407,54 +390,44 @@ def state_trade(state):
 
 # ---------------------------------------------------------------- pledges
 
-def donor_totals(pledges):
-    """Per donor, the USD total of the pledges that count in totals (components of a counted pledge are not added).
-
-    Each total keeps its qualifier: 'about' if any part is 'about', else 'up to' / 'at least' if any part is,
-    so a sum of approximate figures never reads as exact. Returns dicts sorted by total, largest first:
-    donor, total_usd (Decimal or None), qualifier (label or ''), pledges (counted), without_usd (count).
-    """
-    totals = {}
-    for pledge in pledges:
-        if not pledge.counts_in_totals:
-            continue
-        entry = totals.setdefault(pledge.donor_id, {"donor": pledge.donor, "total_usd": None, "qualifiers": set(),
-                                                   "pledges": 0, "without_usd": 0, "bases": set()})
-        entry["pledges"] += 1
-        if pledge.amount_usd is None:
-            entry["without_usd"] += 1
-            continue
-        entry["total_usd"] = (entry["total_usd"] or 0) + pledge.amount_usd
-        entry["qualifiers"].add(pledge.amount_usd_qualifier)
-        entry["bases"].add(pledge.get_usd_basis_display().lower())
-    for entry in totals.values():
-        entry["qualifier"] = total_qualifier(entry.pop("qualifiers"))
-        entry["bases"] = sorted(entry["bases"])
-    return sorted(totals.values(), key=lambda entry: -(entry["total_usd"] or 0))
+def donors_compared():
+    """Per donor, the API's pledge summary by donor (apps.investments.selectors.pledge_summary: the pledges that
+    count in totals, a pledge stated in USD with its own amount) with the donor's row, the total's qualifier as
+    the page writes it ('' for exact) and where its USD values come from (pledge_usd_bases). Largest first:
+    donor, total_usd (Decimal or None), qualifier, pledges (counted), without_usd (count), bases."""
+    rows = pledge_summary(group_by=["donor"])
+    bases = pledge_usd_bases(group_by="donor")
+    donors = Actor.objects.in_bulk([row["donor"] for row in rows if row["donor"]], field_name="slug")
+    return [{
+        "donor": donors.get(row["donor"]),
+        "total_usd": row["total_usd"],
+        "qualifier": qualifier_label(row["total_usd_qualifier"]),
+        "pledges": row["count"],
+        "without_usd": row["count"] - row["count_with_usd"],
+        "bases": [basis.lower() for basis in bases.get(row["donor"], [])],
+    } for row in rows]
 
 
-def total_qualifier(qualifiers):
-    """The qualifier a sum inherits from its parts (AmountQualifier labels, lower-case; '' for exact)."""
-    qualifiers = set(qualifiers) - {AmountQualifier.EXACT}
-    if not qualifiers:
+def qualifier_label(qualifier):
+    """How a page writes an amount's qualifier: its label in lower case ('about', 'up to'), '' for exact or none."""
+    if qualifier in (None, "", AmountQualifier.EXACT):
         return ""
-    if len(qualifiers) == 1:
-        return AmountQualifier(qualifiers.pop()).label.lower()
-    return AmountQualifier.ABOUT.label.lower()  # mixed bounds: only an approximation is honest
+    return AmountQualifier(qualifier).label.lower()
 
 
 def pledges(request):
-    """Donors compared in USD (with qualifiers and basis), then every pledge with its citations.
+    """Donors compared in USD (with qualifiers and basis: the API's summary, donors_compared), then every pledge
+    with its citations (at most PLEDGES_SHOWN; the full list is in the API).
 
-    Four queries: the pledges (with donor, summit, parent), recipients, citations with their sources —
-    the donor totals are summed from the same rows (at most PLEDGES_SHOWN; the full list is in the API).
+    Seven queries: the summary, the USD bases, the donors, then the pledges (with donor, summit, parent),
+    recipients, citations with their sources.
     """
     rows = list(Pledge.objects.select_related("donor", "summit", "parent__donor")
                 .prefetch_related("recipients", CITATIONS)
                 .order_by("-amount_usd", "id")[:PLEDGES_SHOWN + 1])
     truncated = len(rows) > PLEDGES_SHOWN
     rows = rows[:PLEDGES_SHOWN]
-    totals = donor_totals(rows)
+    totals = donors_compared()
     context = {
         "pledges": rows, "truncated": truncated, "totals": totals,
         "chart": charts.donor_totals(totals) if any(t["total_usd"] for t in totals) else None,

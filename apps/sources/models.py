@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import (
@@ -53,6 +54,9 @@ class Source(SluggedModel, TimeStampedModel):
             models.CheckConstraint(name="source_language_not_empty", condition=~models.Q(language="")),
             *partial_date_constraints("source", "published_on"),
         ]
+
+    def get_absolute_url(self):
+        return reverse("site:source", args=[self.slug])
 
     def __str__(self):
         return f"{self.author}: {self.title}" if self.author else self.title
@@ -167,6 +171,9 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
                 for field, message in problems:
                     errors.setdefault(field, []).append(f"{message} of {self.source.slug}.")
                 raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return reverse("site:citation", args=[self.pk])
 
     def __str__(self):
         where = ", ".join(p for p in [self.section, f"¶{self.paragraph}" if self.paragraph else ""] if p)

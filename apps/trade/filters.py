@@ -2,7 +2,9 @@
 import django_filters
 from django import forms
 
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, actor_filter, slug_filter
+from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, slug_filter
+from apps.sources.citation_filters import CitedFilterSet
 from apps.sources.models import Source
 from apps.summits.models import Topic
 from apps.trade.models import (
@@ -29,7 +31,7 @@ class CommodityFilter(django_filters.CharFilter):
     field_class = CommodityCodeField
 
 
-class TradeFlowFilterSet(CatrackFilterSet):
+class TradeFlowFilterSet(GroupingsFilterSet, CatrackFilterSet):
     reporter = actor_filter("reporter", "Reporting state")
     partner = actor_filter("partner", "Partner")
     partner2 = actor_filter("partner2", "Second partner (Comtrade partner2); rows for World have none")
@@ -62,7 +64,7 @@ class TradeFlowFilterSet(CatrackFilterSet):
         }
 
 
-class TradeMeasureFilterSet(CatrackFilterSet):
+class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=TradeMeasureKind.choices, label="Kind (repeat for several)")
     imposing_actor = actor_filter("imposing_actor", "Actor imposing the measure")
     target = actor_filter("targets", "Targeted actor")
@@ -78,7 +80,7 @@ class TradeMeasureFilterSet(CatrackFilterSet):
         fields = {"slug": ["exact"]}
 
 
-class TradeStatementFilterSet(CatrackFilterSet):
+class TradeStatementFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     subject = actor_filter("subject", "Whose trade")
     partner = actor_filter("partner", "Partner")
     level = django_filters.ChoiceFilter(choices=TradeLevel.choices)

@@ -7,7 +7,10 @@ World (stored as no partner2) the sum over second partners, customs procedure C0
 procedures, mode of transport 0 the sum over modes. A total therefore adds only rows that do not
 contain one another: see summable_trade_flows.
 """
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, FloatField, Q, Sum
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast, NullIf
 
 from apps.actors.models import Actor
@@ -27,12 +30,12 @@ FLOW_CONTAINS = {FlowCode.EXPORT: FlowCode.RE_EXPORT, FlowCode.IMPORT: FlowCode.
 class DoubleCounting(ValueError):
     """The filters ask to add figures one of which contains the other: (parameter, reason)."""
 
-    def __init__(self, parameter, reason):
+    def __init__(self, parameter: str, reason: str) -> None:
         self.parameter, self.reason = parameter, reason
         super().__init__(f"{parameter}: {reason}")
 
 
-def summable_trade_flows(flows, *, group_by, given):
+def summable_trade_flows(flows: QuerySet[TradeFlow], *, group_by: Sequence[str], given: Mapping[str, Any]) -> QuerySet[TradeFlow]:
     """The filtered flows a total may add without counting a figure twice.
 
     `given`: filter name -> cleaned value, for the filters the request gave (an empty parameter is not
@@ -64,12 +67,13 @@ def summable_trade_flows(flows, *, group_by, given):
     return flows
 
 
-def world_actor():
+def world_actor() -> QuerySet[Actor, dict[str, Any]]:
     """The World actor as a one-row queryset (a sub-select; empty until a file named World)."""
     return Actor.objects.filter(iso3=WORLD_CODE).values("id")
 
 
-def trade_flow_summary(*, group_by, flows, world_flows=None):
+def trade_flow_summary(*, group_by: Sequence[str], flows: QuerySet[TradeFlow],
+                       world_flows: QuerySet[TradeFlow] | None = None) -> list[dict[str, Any]]:
     """Value totals and row counts per group (one GROUP BY over the filtered flows).
 
     With `world_flows` (the same filters, partner World), each row also carries the World total of
@@ -91,7 +95,7 @@ def trade_flow_summary(*, group_by, flows, world_flows=None):
     return rows
 
 
-def _grouped_totals(flows, group_by):
+def _grouped_totals(flows: QuerySet[TradeFlow], group_by: Sequence[str]) -> list[dict[str, Any]]:
     columns = {}
     for key in group_by:
         columns.update(TRADE_GROUPS[key])
@@ -106,7 +110,8 @@ def _grouped_totals(flows, group_by):
     return [{key.removeprefix("group_"): value for key, value in row.items()} for row in rows]
 
 
-def trade_mirror(*, reporter, partner, year_min=None, year_max=None, commodity=TOTAL_COMMODITY):
+def trade_mirror(*, reporter: Actor, partner: Actor, year_min: int | None = None, year_max: int | None = None,
+                 commodity: str = TOTAL_COMMODITY) -> list[Any]:
     """Per year, A's reported exports to B next to B's reported imports from A (annual figures).
 
     The aggregate rows only (partner2 World, customs C00, all modes of transport). A side nobody

@@ -7,7 +7,8 @@ from django.contrib.staticfiles import finders
 
 from apps.investments.models import AmountQualifier, UsdBasis
 from apps.site.source_texts import annotated_paragraphs
-from apps.site.views import total_qualifier
+from apps.investments.selectors import total_qualifier
+from apps.site.views import qualifier_label
 from tests import factories
 
 
@@ -27,9 +28,9 @@ def test_pledge_totals_keep_qualifiers_basis_and_count_components_once(client, d
 
 
 def test_a_total_inherits_the_loosest_qualifier():
-    assert total_qualifier({AmountQualifier.EXACT}) == ""
-    assert total_qualifier({AmountQualifier.EXACT, AmountQualifier.UP_TO}) == "up to"
-    assert total_qualifier({AmountQualifier.AT_LEAST, AmountQualifier.UP_TO}) == "about"
+    assert qualifier_label(total_qualifier({AmountQualifier.EXACT})) == ""
+    assert qualifier_label(total_qualifier({AmountQualifier.EXACT, AmountQualifier.UP_TO})) == "up to"
+    assert qualifier_label(total_qualifier({AmountQualifier.AT_LEAST, AmountQualifier.UP_TO})) == "about"
 
 
 def test_state_page_charts_trade_by_partner_with_mirror_figures(client, db):

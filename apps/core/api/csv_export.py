@@ -24,13 +24,12 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from apps.core.api.sql import json_iso_utc
 from apps.core.csv_cells import FORMULA_STARTS, PLAIN_NUMBER, csv_writer
 from apps.core.models import format_partial_date, format_partial_date_sql
 
 CHUNK_SIZE = 2000
 COPY_CHUNK_BYTES = 256 * 1024  # COPY hands over one row per message: pass them on in larger pieces
-CSV_FORMATS = {"csv": False, "csv-excel": True}  # format -> with a UTF-8 byte-order mark (for Excel)
-EXPORT_FORMATS = {*CSV_FORMATS, "xlsx"}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 100_000  # bounded work per request; larger exports are CSV
 MANY_SEPARATOR = ";"  # between the slugs of a many-to-many cell
@@ -104,8 +103,6 @@ def _plain_column(name, field):
         return getattr(obj, column)
 
     if isinstance(field, models.DateTimeField):
-        from apps.core.api.sql import json_iso_utc
-
         sql = SQLOf(json_iso_utc, F(column))  # what _cell writes: the JSON API's text
     elif isinstance(field, models.DateField):
         sql = SQLOf(lambda date: f"to_char({date}, 'YYYY-MM-DD')", F(column))  # str(date)
@@ -228,13 +225,10 @@ class FormulaSafe(Func):
         return f"regexp_replace({sql}, '^(?={_FORMULA_START})(?!{_PLAIN_NUMBER}$)', '''')", params
 
 
-def export_response(queryset, *, export_format, filename, columns=None):
-    """The whole filtered queryset as `export_format` (csv, csv-excel or xlsx): a streamed or bounded response.
+def csv_response(queryset, *, filename, columns=None, bom=False):
+    """The whole filtered queryset as CSV (with a UTF-8 byte-order mark for Excel if `bom`): a streamed response.
 
     `columns`: a list of Column (default csv_columns_for the queryset's model)."""
-    if export_format == "xlsx":
-        return xlsx_response(queryset, filename=filename, columns=columns)
-    bom = CSV_FORMATS[export_format]
     columns = columns or csv_columns_for(queryset.model)
     if copy_writes(columns):
         return _csv_response(_copy_chunks(queryset, columns), filename=filename, bom=bom)

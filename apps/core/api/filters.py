@@ -1,4 +1,8 @@
-"""Base FilterSet and strict filter/ordering backends shared by every resource."""
+"""Base FilterSet and strict filter/ordering backends shared by every resource.
+
+Filter traits that belong to a domain live with it and are composed into each app's FilterSet: which sources
+back a fact (apps.sources.filters.CitedFilterSet), actors with their groupings (apps.actors.filters
+.GroupingsFilterSet). Free-text search (`q`) is the search app's (apps.core.registry.text_search)."""
 import datetime
 import functools
 import re
@@ -6,9 +10,8 @@ import re
 import django_filters
 import django_filters.constants
 from django import forms
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Exists, Expression, F, OuterRef, Q, UniqueConstraint
+from django.db.models import Expression, F, UniqueConstraint
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
@@ -18,15 +21,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
-from apps.actors.models import Actor
-from apps.core.models import FactModel
-from apps.search.text import TextSearch, search_queryset, text_search_of
-from apps.sources.models import Citation, Source
+from apps.core import registry
 
 # Parameters a paginated list understands besides its filters, `ordering` and `format`.
 PAGE_PARAMS = {"page", "page_size"}
-# Output formats `?format=` may name (the renderers in settings.REST_FRAMEWORK).
-RENDERER_FORMATS = {"json", "api", "csv", "csv-excel", "xlsx"}
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -144,34 +142,18 @@ class SlugFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
-        if self.slug_model is Actor and _via_groupings(self):
-            # The actor or any grouping/organisation it is a member of (`?via_groupings=true`).
-            rows = Actor.objects.filter(Q(slug=value) | Q(members__slug=value)).values("pk")
-            qs = self.get_method(qs)(**{f"{self.field_name}__in": rows})
-            # Through a to-many relation a row linked to the actor and to its grouping would come twice.
-            return qs.distinct() if _crosses_to_many(qs.model, self.field_name) else qs
         qs = self.get_method(qs)(**{self.field_name: RowIdBySlug(self.slug_model, value)})
         return qs.distinct() if self.distinct else qs
 
 
-def _crosses_to_many(model, path):
+def crosses_to_many(model, path):
+    """Whether the lookup `path` from `model` passes a to-many relation (rows may then come more than once)."""
     for name in path.split("__"):
         field = model._meta.get_field(name)
         if field.many_to_many or field.one_to_many:
             return True
         model = field.related_model
     return False
-
-
-def _via_groupings(slug_filter):
-    parent = getattr(slug_filter, "parent", None)
-    form = getattr(parent, "form", None)
-    return bool(form is not None and getattr(form, "cleaned_data", {}).get("via_groupings"))
-
-
-def actor_groupings(slug):
-    """Slugs of the groupings and organisations the actor `slug` is a member of, sorted."""
-    return sorted(Actor.objects.filter(members__slug=slug).values_list("slug", flat=True))
 
 
 def raise_for_unknown_slugs(request):
@@ -182,11 +164,6 @@ def raise_for_unknown_slugs(request):
             errors[param] = [f"No {model._meta.verbose_name} with slug '{value}'."]
     if errors:
         raise ValidationError(errors)
-
-
-def actor_filter(field_name, label, **kwargs):
-    """An actor filter takes the actor's slug, like NetBox's `site=ams1`."""
-    return SlugFilter(field_name=field_name, model=Actor, label=f"{label} (actor slug, e.g. japan)", **kwargs)
 
 
 def slug_filter(field_name, model, label, **kwargs):
@@ -204,7 +181,8 @@ def search_words_validator(value):
 
 
 class CatrackFilterSet(django_filters.FilterSet):
-    """Every resource: `modified_since` for incremental sync and `q` free-text search."""
+    """Every resource: `modified_since` for incremental sync and `q` free-text search. An app's FilterSet
+    composes the traits of other apps it needs (CitedFilterSet, GroupingsFilterSet) before this class."""
 
     modified_since = DateTimeSinceFilter(
         field_name="updated_at",
@@ -224,23 +202,6 @@ class CatrackFilterSet(django_filters.FilterSet):
               f"and {SEARCH_MAX_WORDS} words.",
     )
 
-    # Every fact resource (a model with citations): which sources back its rows. Dropped by get_filters()
-    # on resources whose rows carry no citations (topics, sources, citations themselves).
-    source = SlugFilter(
-        model=Source, method="filter_source", label="Rows with a citation to this source (source slug)"
-    )
-    sources_min = IntegerFilter(
-        method="filter_sources_min", min_value=1, max_value=1000,
-        label="Rows backed by at least this many distinct sources",
-    )
-
-    # Resources with an actor filter: match the groupings the named actor belongs to as well.
-    via_groupings = BooleanFilter(
-        method="filter_via_groupings",
-        label="With an actor filter (e.g. recipient=kazakhstan): also match rows of the groupings and "
-              "organisations the actor is a member of (e.g. central-asia); the response lists them.",
-    )
-
     # Text fields `q` searches on a model apps.search.kinds does not define a search for.
     search_fields = ()
 
@@ -249,22 +210,6 @@ class CatrackFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": BooleanFilter},
     }
-
-    @classmethod
-    def get_filters(cls):
-        filters = super().get_filters()
-        if not any(isinstance(f, SlugFilter) and f.slug_model is Actor for f in filters.values()):
-            del filters["via_groupings"]
-        model = cls._meta.model
-        if model is not None and not _has_citations(model):
-            for name in ("source", "sources_min"):
-                if filters.get(name) is CatrackFilterSet.declared_filters[name]:  # not a subclass's own
-                    del filters[name]
-        if model is not None and issubclass(model, FactModel):
-            # Every fact is meant to carry a citation: the ones that do not are found with cited=false.
-            filters["cited"] = BooleanFilter(
-                method="filter_cited", label="true: facts with at least one citation; false: facts without any.")
-        return filters
 
     # Appended to the 400 for an unknown `?format=` value (a filter of the same name that was renamed).
     output_format_hint = ""
@@ -294,38 +239,15 @@ class CatrackFilterSet(django_filters.FilterSet):
     @classmethod
     def text_search(cls):
         """What `q` searches: the model's definition in apps.search.kinds, else `search_fields`."""
-        return text_search_of(cls._meta.model) or TextSearch(fields=tuple(cls.search_fields))
+        return registry.text_search(cls._meta.model, fields=tuple(cls.search_fields))
 
     def filter_q(self, queryset, name, value):
-        return search_queryset(queryset, value, self.text_search())
+        condition = self.text_search().q(value)
+        return queryset.none() if condition is None else queryset.filter(condition)
 
-    def filter_via_groupings(self, queryset, name, value):
-        return queryset  # read by each actor filter (SlugFilter.filter)
-
-    def filter_source(self, queryset, name, value):
-        return queryset.filter(pk__in=_citations_of(queryset.model).filter(source__slug=value).values("object_id"))
-
-    def filter_sources_min(self, queryset, name, value):
-        backed = (_citations_of(queryset.model).order_by().values("object_id")
-                  .annotate(sources=Count("source_id", distinct=True)).filter(sources__gte=value).values("object_id"))
-        return queryset.filter(pk__in=backed)
-
-    def filter_cited(self, queryset, name, value):
-        citations = Citation.objects.filter(
-            content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk"))
-        return queryset.filter(Exists(citations) if value else ~Exists(citations))
-
-
-def _has_citations(model):
-    return any(getattr(f, "related_model", None) is Citation and f.many_to_many is False and f.one_to_many
-               for f in model._meta.private_fields)
-
-
-def _citations_of(model):
-    """Citations of rows of `model` (a fact model: its `citations` generic relation)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    return Citation.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    def response_notes(self):
+        """{key: value} the response reports about how the filters were applied (a trait's override), or None."""
+        return None
 
 
 @functools.lru_cache(maxsize=1024)  # a bound on odd parameter combinations
@@ -357,7 +279,8 @@ class StrictFilterBackend(DjangoFilterBackend):
         return queryset if filterset is None else filterset.qs
 
     def validated_filterset(self, request, queryset, view):
-        """The request's FilterSet, validated (a 400 naming each bad or unknown parameter); None if the view has none."""
+        """The request's FilterSet, validated (a 400 naming each bad or unknown parameter); None if the view has
+        none."""
         filterset_class = self.get_filterset_class(view, queryset)
         check_query_params(request, view, filterset_class)
         if filterset_class is None:
@@ -373,11 +296,11 @@ class StrictFilterBackend(DjangoFilterBackend):
             for name, f in filterset.filters.items()
             if isinstance(f, SlugFilter) and filterset.form.cleaned_data.get(name)
         ]
-        if filterset.form.cleaned_data.get("via_groupings"):
-            # What `via_groupings` added, per actor parameter: said in the response (CatrackViewSet).
-            request.matched_via_groupings = {
-                name: actor_groupings(value) for name, model, value in request.slug_filters_used if model is Actor
-            }
+        notes = filterset.response_notes() if isinstance(filterset, CatrackFilterSet) else None
+        if notes is not None:
+            # What a trait of the FilterSet wants said in the response, e.g. what `via_groupings` added per
+            # actor parameter (apps.actors.filters): CatrackViewSet writes it in the page and a header.
+            request.matched_via_groupings = notes
         return filterset
 
 
@@ -399,11 +322,14 @@ def check_query_params(request, view, filterset_class, *, several=()):
     (a filterset's multiple choices, and the names in `several`, may repeat)."""
     known = known_query_params(view, filterset_class)
     unknown = sorted(set(request.query_params) - known)
-    bad = [v for v in request.query_params.getlist("format") if v not in RENDERER_FORMATS]
+    formats = registry.output_formats()
+    bad = [v for v in request.query_params.getlist("format") if v not in {f.name for f in formats}]
     if bad:
         hint = getattr(filterset_class, "output_format_hint", "")
-        raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose json, csv, csv-excel, xlsx or api."
-                                         f"{' ' + hint if hint else ''}"})
+        # Formats of data first, then DRF's HTML pages ("json, csv, csv-excel, xlsx or api").
+        names = [f.name for f in sorted(formats, key=lambda f: f.media_type == "text/html")]
+        raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose {', '.join(names[:-1])} or "
+                                         f"{names[-1]}.{' ' + hint if hint else ''}"})
     if unknown:
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}

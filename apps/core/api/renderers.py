@@ -1,8 +1,9 @@
-"""JSON that may carry a page PostgreSQL rendered; CSV and XLSX as negotiable formats.
-
-`?format=csv`, `?format=csv-excel` (CSV with a UTF-8 byte-order mark, so that Excel reads the
-Cyrillic and Japanese names right) and `?format=xlsx`. Resource lists stream through
-apps.core.api.csv_export; these renderers write what does not stream (summaries, details, errors).
+"""The API's output formats, each declared here once (apps.core.registry.register_format), in the order
+content negotiation tries them: JSON (which may carry a page PostgreSQL rendered), DRF's HTML pages, and the
+exports `?format=csv`, `?format=csv-excel` (CSV with a UTF-8 byte-order mark, so that Excel reads the
+Cyrillic and Japanese names right) and `?format=xlsx`. A list in an export format is written by its
+renderer's export_response (through apps.core.api.csv_export); the renderers write what does not stream
+(summaries, details, errors).
 """
 import codecs
 import csv
@@ -12,14 +13,13 @@ import json
 from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
 
+from apps.core.api.csv_export import XLSX_MEDIA_TYPE, csv_response, xlsx_bytes, xlsx_response
+from apps.core.api.sql import RawJSON
 from apps.core.csv_cells import csv_writer
-from apps.core.api.csv_export import XLSX_MEDIA_TYPE, xlsx_bytes
+from apps.core.registry import register_format
 
 
-class RawJSON(str):
-    """JSON text rendered elsewhere (by PostgreSQL: apps.core.api.sql), to be spliced in as it is."""
-
-
+@register_format()
 class JSONRenderer(renderers.JSONRenderer):
     """DRF's JSON, plus a page envelope whose `results` is RawJSON: the same bytes DRF would write."""
 
@@ -38,18 +38,26 @@ class JSONRenderer(renderers.JSONRenderer):
         return b"".join((head[:-1], b',"results":', results.encode(), b"}"))
 
 
+@register_format()
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
     """DRF's HTML pages, with a log-out that needs no inline script (Content-Security-Policy)."""
 
     template = "catrack/browsable_api.html"
 
 
+@register_format(export=True)
 class CSVRenderer(BaseRenderer):
     """Renders what does not stream: summaries (a table of rows), a detail or an error (field,value)."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+    byte_order_mark = False
+
+    @classmethod
+    def export_response(cls, queryset, *, filename, columns=None):
+        """A list's every matching row, streamed (apps.core.api.csv_export)."""
+        return csv_response(queryset, filename=filename, columns=columns, bom=cls.byte_order_mark)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
@@ -68,15 +76,18 @@ class CSVRenderer(BaseRenderer):
         return out.getvalue().encode("utf-8")
 
 
+@register_format(export=True)
 class CSVExcelRenderer(CSVRenderer):
     """CSV that Excel opens as UTF-8: the same bytes after a byte-order mark."""
 
     format = "csv-excel"
+    byte_order_mark = True
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return codecs.BOM_UTF8 + super().render(data, accepted_media_type, renderer_context)
 
 
+@register_format(export=True)
 class XLSXRenderer(BaseRenderer):
     """A one-sheet spreadsheet of the same table the CSV renderer writes."""
 
@@ -84,6 +95,11 @@ class XLSXRenderer(BaseRenderer):
     format = "xlsx"
     charset = None
     render_style = "binary"
+
+    @classmethod
+    def export_response(cls, queryset, *, filename, columns=None):
+        """A list's matching rows as one sheet (bounded: apps.core.api.csv_export.XLSX_MAX_ROWS)."""
+        return xlsx_response(queryset, filename=filename, columns=columns)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         text = CSVRenderer().render(data).decode("utf-8")

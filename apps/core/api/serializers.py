@@ -1,52 +1,19 @@
-"""Base serializers: slug-addressed relations, partial dates, citations, and model rules on write."""
+"""Base serializers: slug-addressed relations, partial dates and model rules on write. A cited fact's
+serializer (its citations nested) is apps.sources.api.serializers.FactSerializer."""
 import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from apps.core.api import schema  # noqa: F401  (registers the OpenAPI field extensions)
-from apps.core.api.fields import BriefRelatedField, PartialDateField, ReadsPrefetchedList, prefetched_attr
+from apps.core.api.fields import BriefRelatedField, PartialDateField, ReadsPrefetchedList
 from apps.core.models import SluggedModel
-from apps.sources.models import Citation
-
-# What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
-# (timestamps, the source's notes) is not loaded.
-CITATION_BRIEF_COLUMNS = ("id", "content_type", "object_id", "section", "paragraph", "key_phrase", "note",
-                          "source__id", "source__slug", "source__kind", "source__title", "source__author",
-                          "source__url")
-
-
-def citations_prefetch():
-    """Citations of each fact with their source, in one query for the whole page.
-
-    Left as a plain list (`to_attr`, read by PrefetchedListSerializer): Django would otherwise build a
-    filtered queryset per fact just to hold its prefetched rows.
-    """
-    return Prefetch("citations", queryset=Citation.objects.select_related("source").only(*CITATION_BRIEF_COLUMNS),
-                    to_attr=prefetched_attr("citations"))
-
 
 class PrefetchedListSerializer(ReadsPrefetchedList, serializers.ListSerializer):
     """A nested list read from the plain list a `Prefetch(..., to_attr=prefetched_attr(source))` left on
     the instance; from the relation itself (one query) when the instance was not prefetched."""
-
-
-class CitationBriefSerializer(serializers.ModelSerializer):
-    """Where a fact comes from, nested in every fact."""
-
-    source = BriefRelatedField(read_only=True)
-    source_title = serializers.CharField(source="source.title", read_only=True)
-    source_author = serializers.CharField(source="source.author", read_only=True)
-    source_url = serializers.CharField(source="source.url", read_only=True)
-
-    class Meta:
-        model = Citation
-        fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
-                  "key_phrase", "note"]
-        list_serializer_class = PrefetchedListSerializer
 
 
 # What an HTML form of the browsable API posts besides the fields: Django's CSRF token, DRF's raw-content form.
@@ -121,9 +88,3 @@ def _error_dict(error):
         (api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key): messages
         for key, messages in error.message_dict.items()
     }
-
-
-class FactSerializer(CatrackModelSerializer):
-    """A cited fact: its citations nest in every representation (read-only; write them at /citations/)."""
-
-    citations = CitationBriefSerializer(many=True, read_only=True)

@@ -16,7 +16,10 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
 
 from apps.core.api.pagination import PageNumberWithoutCount
-from apps.core.api.renderers import RawJSON
+
+
+class RawJSON(str):
+    """JSON text PostgreSQL rendered, spliced into the response as it is (apps.core.api.renderers.JSONRenderer)."""
 
 
 class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):

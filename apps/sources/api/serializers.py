@@ -1,11 +1,50 @@
-"""Sources and citations for the API."""
+"""Sources and citations for the API, and the citations nested in every fact (FactSerializer)."""
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.fields import ContentTypeField
-from apps.core.api.serializers import CatrackModelSerializer, FactSerializer
+from apps.core.api.fields import BriefRelatedField, ContentTypeField, prefetched_attr
+from apps.core.api.serializers import CatrackModelSerializer, PrefetchedListSerializer
 from apps.sources.models import Assessment, Citation, Source
 from apps.sources.selectors import source_facts
+
+
+# What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
+# (timestamps, the source's notes) is not loaded.
+CITATION_BRIEF_COLUMNS = ("id", "content_type", "object_id", "section", "paragraph", "key_phrase", "note",
+                          "source__id", "source__slug", "source__kind", "source__title", "source__author",
+                          "source__url")
+
+
+def citations_prefetch():
+    """Citations of each fact with their source, in one query for the whole page.
+
+    Left as a plain list (`to_attr`, read by PrefetchedListSerializer): Django would otherwise build a
+    filtered queryset per fact just to hold its prefetched rows.
+    """
+    return Prefetch("citations", queryset=Citation.objects.select_related("source").only(*CITATION_BRIEF_COLUMNS),
+                    to_attr=prefetched_attr("citations"))
+
+
+class CitationBriefSerializer(serializers.ModelSerializer):
+    """Where a fact comes from, nested in every fact."""
+
+    source = BriefRelatedField(read_only=True)
+    source_title = serializers.CharField(source="source.title", read_only=True)
+    source_author = serializers.CharField(source="source.author", read_only=True)
+    source_url = serializers.CharField(source="source.url", read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
+                  "key_phrase", "note"]
+        list_serializer_class = PrefetchedListSerializer
+
+
+class FactSerializer(CatrackModelSerializer):
+    """A cited fact: its citations nest in every representation (read-only; write them at /citations/)."""
+
+    citations = CitationBriefSerializer(many=True, read_only=True)
 
 
 class SourceSerializer(CatrackModelSerializer):

@@ -1,6 +1,6 @@
 """Sources (addressed by slug) and the citations that pin facts to them."""
 from apps.core.api.views import CatrackViewSet, HistoryMixin
-from apps.core.api.serializers import citations_prefetch
+from apps.sources.api.serializers import citations_prefetch
 from apps.sources.api.serializers import (
     AssessmentSerializer,
     CitationSerializer,

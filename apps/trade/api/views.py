@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from apps.actors.models import Actor
 from apps.core.api.pagination import WindowCountPagination
-from apps.core.api.serializers import citations_prefetch
+from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.filters import SLUG_SCHEMA, StrictFilterBackend, raise_for_repeated, raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows

@@ -1,8 +1,10 @@
 """manage.py import_comtrade FILE [FILE ...]: load UN Comtrade CSV exports (see docs/comtrade-import.md)."""
+from typing import Any
+
 import os
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.trade.comtrade_csv import ComtradeError
 from apps.trade.importers import comtrade_import
@@ -11,7 +13,7 @@ from apps.trade.importers import comtrade_import
 class Command(BaseCommand):
     help = "Import UN Comtrade exports (v1 CSV, legacy CSV, v1 API JSON; plain or .gz) as trade flows, in one transaction."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--create-missing-states", action="store_true",
                             help="Create a state actor for an ISO3 code that neither an actor nor the Comtrade reference list "
@@ -21,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--rejects", metavar="PATH", help="CSV file listing the skipped rows and why.")
         parser.add_argument("--source", metavar="SLUG", help="Slug of the source (dataset) the rows come from.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["rejects"] and not options["skip_invalid"]:
             raise CommandError("--rejects goes with --skip-invalid.")
         progress = sys.stderr.isatty() and not os.environ.get("CI")
