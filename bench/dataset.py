@@ -49,11 +49,14 @@ def make_states(seed):
     return States(codes)
 
 
+UNIFORM_MAX_ROWS = REPORTERS * (STATES - 1) * len(YEARS) * len(FLOWS) * len(COMMODITIES)  # 1,194,000
+
+
 def write_comtrade_csv(path, *, rows, states, seed):
-    """A Comtrade v1-shaped CSV with `rows` distinct (reporter, partner, year, flow, cmdCode) rows."""
+    """A Comtrade v1-shaped CSV with `rows` distinct annual (reporter, partner, year, flow, cmdCode) rows, four
+    commodities (at most UNIFORM_MAX_ROWS rows: the uniform shape the figures since issue 11 were measured on)."""
     rng = random.Random(seed + 1)
-    per_cmd = REPORTERS * (STATES - 1) * len(YEARS) * len(FLOWS)
-    combos = per_cmd * len(COMMODITIES)
+    combos = UNIFORM_MAX_ROWS
     chosen = sorted(rng.sample(range(combos), rows))
     partners_of = [[p for p in range(STATES) if p != r] for r in range(REPORTERS)]
     out = []
@@ -81,6 +84,85 @@ def write_comtrade_csv(path, *, rows, states, seed):
                 out.clear()
         f.write("".join(out))
     return path
+
+
+# The Comtrade shape (--shape comtrade): what an analyst who fetches Central Asia's trade at HS6 detail holds.
+# Per reporter and year: many partners, thousands of six-digit codes, annual rows (refMonth 52) and monthly
+# ones (1-12), and the partner's mirror row wherever the partner reports too. Codes are synthetic six-digit
+# numbers in real HS chapters (01-97); the search case's heading (2612) and TOTAL are kept as codes.
+HS6_CODES = 5_000
+COMTRADE_COMMODITIES = ("TOTAL", "2612", *(f"{chapter:02d}{rest:04d}" for chapter, rest in
+                                            ((1 + n % 97, 101 + (n * 7919) % 9800) for n in range(HS6_CODES))))
+MONTHS = (52, *range(1, 13))
+
+
+def write_comtrade_shaped_csv(path, *, rows, states, seed):
+    """A Comtrade v1-shaped CSV of exactly `rows` distinct flows in the Comtrade shape (see HS6_CODES above).
+
+    Keys are drawn at random from (reporter, year, flow, partner, cmdCode, month) and each drawn key whose
+    partner is a reporter brings its mirror (the partner's row of the opposite flow), about 15% of the rows.
+    Holds the keys in memory (about 100 bytes a row: 1 GB at 10M), writes in key order; `path` returned.
+    """
+    rng = random.Random(seed + 1)
+    sizes = (REPORTERS, len(YEARS), len(FLOWS), STATES - 1, len(COMTRADE_COMMODITIES), len(MONTHS))
+    space = 1
+    for size in sizes:
+        space *= size
+    partners_of = [[p for p in range(STATES) if p != r] for r in range(REPORTERS)]
+
+    def unpack(key):
+        parts = []
+        for size in reversed(sizes):
+            key, part = divmod(key, size)
+            parts.append(part)
+        return parts[::-1]  # reporter, year, flow, partner (index into partners_of), cmd, month
+
+    def pack(parts):
+        key = 0
+        for part, size in zip(parts, sizes):
+            key = key * size + part
+        return key
+
+    keys = set()
+    while len(keys) < rows:
+        for _ in range(min(1_000_000, rows - len(keys))):
+            key = rng.randrange(space)
+            keys.add(key)
+            reporter, year, flow, partner, cmd, month = unpack(key)
+            state = partners_of[reporter][partner]
+            if state < REPORTERS:  # the partner reports too: its side of the same trade
+                keys.add(pack((state, year, 1 - flow, partners_of[state].index(reporter), cmd, month)))
+    chosen = sorted(keys)
+    del keys
+    if len(chosen) > rows:  # the last batch's mirrors overshoot a little: drop that many at random
+        dropped = set(rng.sample(range(len(chosen)), len(chosen) - rows))
+        chosen = [key for n, key in enumerate(chosen) if n not in dropped]
+    out = []
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(CSV_HEADER)
+        for key in chosen:
+            reporter, year, flow, partner, cmd, month = unpack(key)
+            partner = partners_of[reporter][partner]
+            code, ref_year, ref_month = COMTRADE_COMMODITIES[cmd], YEARS[year], MONTHS[month]
+            freq, period = ("A", f"{ref_year}") if ref_month == 52 else ("M", f"{ref_year}{ref_month:02d}")
+            value = rng.randrange(1, 10**11) / 100
+            if code == "TOTAL":
+                unit, qty, weight = "N/A", "", ""
+            else:
+                unit, qty, weight = "kg", rng.randrange(1, 10**7), rng.randrange(1, 10**7)
+            r, p = states.codes[reporter], states.codes[partner]
+            out.append(
+                f"{freq},{ref_year},{ref_month},{period},{100 + reporter},{r},State {r},{FLOWS[flow]},{100 + partner},"
+                f"{p},State {p},{code},{unit},{qty},{weight},{value:.2f}\n"
+            )
+            if len(out) == 50_000:
+                f.write("".join(out))
+                out.clear()
+        f.write("".join(out))
+    return path
+
+
+SHAPES = {"uniform": write_comtrade_csv, "comtrade": write_comtrade_shaped_csv}
 
 
 def seed_facts(*, states, summits, pledges, seed):

@@ -1,6 +1,6 @@
 """catrack benchmark: Comtrade import against `psql \\copy`, API against raw SQL, gunicorn against Datasette.
 
-    python bench/run.py [--quick] [--database-url URL] [--json PATH]
+    python bench/run.py [--quick] [--flows N] [--shape uniform|comtrade] [--database-url URL] [--json PATH]
 
 Builds a seeded dataset in a throw-away PostgreSQL database (default catrack_bench on 127.0.0.1,
 dropped and re-created), times everything on loopback and prints one table. See docs/benchmarks.md.
@@ -33,6 +33,13 @@ TARGETS = {"api_over_raw": 1.5, "queries_per_list": 4, "over_datasette": 1.5, "i
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="A small dataset (about 10 s) instead of 1M rows.")
+    parser.add_argument("--flows", type=int, metavar="N",
+                        help="Trade flows to load and query (default 1,000,000; --quick 20,000). Summits, pledges and "
+                             "documents keep the size's counts, so only the trade side grows.")
+    parser.add_argument("--shape", choices=sorted(dataset.SHAPES), default="uniform",
+                        help="uniform: the four commodities and annual rows the figures since issue 11 were measured "
+                             "on (default, so they stay comparable); comtrade: HS6 codes, monthly and annual rows "
+                             "and mirror rows, as a real Central Asia download (bench/dataset.py).")
     parser.add_argument("--database-url", default=DEFAULT_URL,
                         help="PostgreSQL database to (re)create and fill; it must be on 127.0.0.1/localhost.")
     parser.add_argument("--json", metavar="PATH", help="Also write the figures as JSON.")
@@ -99,6 +106,12 @@ def main():
         sys.exit(f"bench/run.py needs {' and '.join(missing)} on PATH (Debian: apt-get install wrk postgresql-client)")
     started = time.perf_counter()
     flows, summits, pledges = dataset.SIZES["quick" if args.quick else "full"]
+    if args.flows is not None:
+        if args.flows < 1:
+            sys.exit("--flows takes a positive number of rows.")
+        flows = args.flows
+    if args.shape == "uniform" and flows > dataset.UNIFORM_MAX_ROWS:
+        sys.exit(f"The uniform shape holds at most {dataset.UNIFORM_MAX_ROWS:,} flows; use --shape comtrade.")
     repeat = 15 if args.quick else 40
     wrk_seconds = 3 if args.quick else 20
     recreate_database(args.database_url)
@@ -111,14 +124,16 @@ def main():
 
     call_command("migrate", verbosity=0)
     states = dataset.make_states(args.seed)
-    report = {"machine": machine(), "size": {"trade_flows": flows, "summits": summits, "pledges": pledges}}
+    report = {"machine": machine(), "size": {"trade_flows": flows, "summits": summits, "pledges": pledges,
+                                             "shape": args.shape}}
     seed_started = time.perf_counter()
     dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
     documents = dataset.DOCUMENTS["quick" if args.quick else "full"]
     dataset.seed_documents(count=documents, seed=args.seed)
     report["size"]["documents"] = documents
     with tempfile.TemporaryDirectory(prefix="catrack-bench-") as tmp:
-        csv_path = dataset.write_comtrade_csv(Path(tmp) / "comtrade.csv", rows=flows, states=states, seed=args.seed)
+        write_csv = dataset.SHAPES[args.shape]
+        csv_path = write_csv(Path(tmp) / "comtrade.csv", rows=flows, states=states, seed=args.seed)
         report["seed_seconds"] = time.perf_counter() - seed_started
         from bench import imports, queries, web
 
@@ -181,7 +196,7 @@ def api_urls(*, reporter, participant, year_min):
 def print_table(report):
     m = report["machine"]
     size = report["size"]
-    print(f"\ncatrack benchmark: {size['trade_flows']:,} trade flows, {size['summits']:,} summits, "
+    print(f"\ncatrack benchmark: {size['trade_flows']:,} trade flows ({size.get('shape', 'uniform')} shape), {size['summits']:,} summits, "
           f"{size['pledges']:,} pledges; {m['cpus']} CPUs, {m['ram_gb']} GB, {m['postgresql']}, "
           f"load {m['load_at_start']:.1f} at start; {report['total_seconds']:.0f} s in all\n")
     imp = report["import"]

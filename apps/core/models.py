@@ -14,6 +14,8 @@ from django.db.models.functions import Length
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from apps.core import registry
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # Lets constraints say name__length__lte=N, portably across databases.
@@ -156,6 +158,16 @@ class FactModel(TimeStampedModel):
         """The fact's page on the public site: its own page where its model has one (an override), else the
         page every fact has (`/facts/<app.model>/<id>/`)."""
         return reverse("site:fact", args=[self._meta.label_lower, self.pk])
+
+    def full_clean(self, *args, **kwargs):
+        """As Django's, and then every check an app registered for facts (apps.core.registry.fact_checks: the
+        claims' rule from the fact's side, apps.sources.claims), on every path that validates a row."""
+        super().full_clean(*args, **kwargs)
+        if self.pk is not None:
+            for check in registry.fact_checks():
+                errors = check(self)
+                if errors:
+                    raise ValidationError(errors)
 
 
 # Set while the seed loads (apps.core.services.seed_rows) to a dict {model: has history rows} (a cache): a

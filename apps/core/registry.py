@@ -52,7 +52,7 @@ class OutputFormat:
         return self.renderer.media_type
 
 
-_registry: dict[str, dict[str, Any]] = {"apps": {}, "resources": {}, "formats": {}, "search": {}}
+_registry: dict[str, dict[str, Any]] = {"apps": {}, "resources": {}, "formats": {}, "search": {}, "fact_checks": {}}
 
 
 def register_format(*, export: bool = False) -> Callable[[Any], Any]:
@@ -85,6 +85,17 @@ def text_search(model: type, fields: tuple[str, ...] | None = None) -> Any:
     """The model's text search (see register_text_search); with `fields`, a search over them where the model
     has none of its own."""
     return _registry["search"]["of"](model, fields)
+
+
+def register_fact_check(name: str, check: Callable[[Any], dict[str, list[str]] | None]) -> None:
+    """A rule every fact (FactModel) is held to in full_clean(), declared by the app that owns it: `check(fact)`
+    gives {field: [messages]} of what breaks it (nothing when it holds). E.g. apps.sources: a preferred claim's
+    value equals its column."""
+    _registry["fact_checks"][name] = check
+
+
+def fact_checks() -> list[Callable[[Any], dict[str, list[str]] | None]]:
+    return list(_registry["fact_checks"].values())
 
 
 def domain_apps() -> list[DomainAppConfig]:

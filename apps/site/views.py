@@ -12,7 +12,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Sum, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, ExtractYear
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
@@ -24,16 +24,30 @@ from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.core import registry
 from apps.core.api.routes import detail_url
 from apps.core.models import FactModel, format_partial_date
-from apps.investments.models import AmountQualifier, Pledge
+from apps.investments.models import AmountQualifier, Pledge, PledgeStatus
 from apps.investments.selectors import pledge_summary, pledge_usd_bases
 from apps.search.api.serializers import SearchParamsSerializer
 from apps.search.kinds import KIND_NAMES, KINDS
 from apps.search.selectors import hit_details, search_hits
+from apps.actors.filters import ActorFilterSet
+from apps.investments.filters import PledgeFilterSet
 from apps.site import charts
+from apps.site.listing import Column, Facet, explore
+from apps.sources.filters import SourceFilterSet
+from apps.summits.filters import DocumentFilterSet, SummitFilterSet, SummitFormatFilterSet
+from apps.trade.filters import TradeFlowFilterSet
 from apps.site.source_texts import annotated_paragraphs, source_text
 from apps.site.templatetags.site_tags import public_note
-from apps.sources.models import Citation, Source
-from apps.summits.models import Document, DocumentSignatory, Summit, SummitParticipant
+from apps.sources.models import Citation, Source, SourceKind
+from apps.summits.models import (
+    Document,
+    DocumentKind,
+    DocumentSignatory,
+    Summit,
+    SummitFormat,
+    SummitLevel,
+    SummitParticipant,
+)
 from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
 from apps.trade.selectors import trade_mirror
 
@@ -185,23 +199,35 @@ def _marked(snippet):
 
 # ---------------------------------------------------------------- summits
 
-def timeline(request):
-    """Every summit on one time axis, one lane per external partner; undated summits listed apart.
+SUMMIT_FACETS = (
+    Facet("partner", "Partner", "format__partner__slug", "format__partner__name_en"),
+    Facet("year", "Year", ExtractYear("date")),
+    Facet("level", "Level", "level", choices=SummitLevel.choices),
+    Facet("participant", "Participant", "participants__slug", "participants__name_en"),
+)
 
-    One query. A summit whose date the sources do not give is never placed on the axis.
+
+def timeline(request):
+    """Every summit the filters select (the API's SummitFilterSet: `?partner=japan&year=2025`) on one time
+    axis, one lane per external partner; undated summits listed apart; facets count summits per partner,
+    year, level and participant.
+
+    Queries: the summits, their count, one per facet. A summit whose date the sources do not give is never
+    placed on the axis.
     """
-    summits = list(Summit.objects.select_related("format__partner", "host").order_by(
-        "format__partner__name_en", "date", "title_en"))
+    listing = explore(request, filterset_class=SummitFilterSet, api_basename="summit", facets=SUMMIT_FACETS,
+                      queryset=Summit.objects.select_related("format__partner", "host"),
+                      default_ordering=("format__partner__name_en", "date", "title_en"), page_size=None)
     lanes = []
-    for partner, lane_summits in groupby(summits, key=lambda summit: summit.format.partner):
+    for partner, lane_summits in groupby(listing.rows, key=lambda summit: summit.format.partner):
         lane_summits = list(lane_summits)
         lanes.append({
             "partner": partner,
             "dated": [s for s in lane_summits if s.date is not None],
             "undated": [s for s in lane_summits if s.date is None],
         })
-    context = {"lanes": lanes, "chart": charts.summit_timeline(lanes), **api_formats("summit")}
-    return render(request, "site/timeline.html", context)
+    context = {"lanes": lanes, "chart": charts.summit_timeline(lanes), "listing": listing}
+    return render(request, "site/timeline.html", context, status=listing.status)
 
 
 def summit(request, slug):
@@ -212,12 +238,13 @@ def summit(request, slug):
             Prefetch("participations", queryset=SummitParticipant.objects.select_related("actor", "represented_by")
                      .prefetch_related(CITATIONS)),
             Prefetch("documents", queryset=Document.objects.prefetch_related(CITATIONS)),
-            Prefetch("pledges", queryset=Pledge.objects.select_related("donor")
-                     .prefetch_related("recipients", CITATIONS)),
         ),
         slug=slug,
     )
-    return render(request, "site/summit.html", {"summit": summit})
+    # A pledge made at the summit names it, or only the document adopted there: both are the summit's.
+    pledges = (Pledge.objects.filter(Q(summit=summit) | Q(document__summit=summit)).select_related("donor")
+               .prefetch_related("recipients", CITATIONS).order_by("-amount_usd", "id"))
+    return render(request, "site/summit.html", {"summit": summit, "pledges": pledges})
 
 
 def document(request, slug):
@@ -282,9 +309,29 @@ def fact(request, label, pk):
         if linked:
             fields.append((_label(field), mark_safe(", ".join(linked))))
     return render(request, "site/fact.html", {
-        "fact": row, "kind": model._meta.verbose_name, "fields": fields,
+        "fact": row, "kind": model._meta.verbose_name, "fields": fields, "parts": _parts(row),
         "api_json": detail_url(model, row.pk, getattr(row, "slug", None)),
     })
+
+
+FACT_PARTS_SHOWN = 100
+
+
+def _parts(row):
+    """The facts that belong to `row` through a foreign key of theirs (a corridor's stakes, a resource's
+    interests): [(heading, [linked row, …], more)], one query per such relation, FACT_PARTS_SHOWN rows each."""
+    parts = []
+    for relation in type(row)._meta.related_objects:
+        if not relation.one_to_many or not issubclass(relation.related_model, FactModel):
+            continue
+        related = relation.related_model
+        rows = list(related._default_manager.filter(**{relation.field.name: row}).select_related(
+            *[f.name for f in related._meta.concrete_fields if f.many_to_one and f.name != relation.field.name])
+            .order_by("pk")[:FACT_PARTS_SHOWN + 1])
+        if rows:
+            parts.append((str(related._meta.verbose_name_plural).capitalize(),
+                          [_linked(part) for part in rows[:FACT_PARTS_SHOWN]], len(rows) > FACT_PARTS_SHOWN))
+    return parts
 
 
 # Bookkeeping a reader does not need (the history and the API have it).
@@ -390,13 +437,14 @@ def state_trade(state):
 
 # ---------------------------------------------------------------- pledges
 
-def donors_compared():
-    """Per donor, the API's pledge summary by donor (apps.investments.selectors.pledge_summary: the pledges that
-    count in totals, a pledge stated in USD with its own amount) with the donor's row, the total's qualifier as
-    the page writes it ('' for exact) and where its USD values come from (pledge_usd_bases). Largest first:
-    donor, total_usd (Decimal or None), qualifier, pledges (counted), without_usd (count), bases."""
-    rows = pledge_summary(group_by=["donor"])
-    bases = pledge_usd_bases(group_by="donor")
+def donors_compared(pledges=None):
+    """Per donor, the API's pledge summary by donor (apps.investments.selectors.pledge_summary over `pledges`,
+    default every pledge: those that count in totals, a pledge stated in USD with its own amount) with the
+    donor's row, the total's qualifier as the page writes it ('' for exact) and where its USD values come from
+    (pledge_usd_bases). Largest first: donor, total_usd (Decimal or None), qualifier, pledges (counted),
+    without_usd (count), bases."""
+    rows = pledge_summary(group_by=["donor"], pledges=pledges)
+    bases = pledge_usd_bases(group_by="donor", pledges=pledges)
     donors = Actor.objects.in_bulk([row["donor"] for row in rows if row["donor"]], field_name="slug")
     return [{
         "donor": donors.get(row["donor"]),
@@ -415,40 +463,62 @@ def qualifier_label(qualifier):
     return AmountQualifier(qualifier).label.lower()
 
 
-def pledges(request):
-    """Donors compared in USD (with qualifiers and basis: the API's summary, donors_compared), then every pledge
-    with its citations (at most PLEDGES_SHOWN; the full list is in the API).
+PLEDGE_FACETS = (
+    Facet("donor", "Donor", "donor__slug", "donor__name_en"),
+    Facet("recipient", "Recipient", "recipients__slug", "recipients__name_en"),
+    Facet("currency", "Currency", "currency"),
+    Facet("status", "Status", "status", choices=PledgeStatus.choices),
+)
+PLEDGE_COLUMNS = (Column("amount_usd", "USD amount", numeric=True), Column("period_start", "Period start"))
 
-    Seven queries: the summary, the USD bases, the donors, then the pledges (with donor, summit, parent),
-    recipients, citations with their sources.
+
+def pledges(request):
+    """Donors compared in USD (with qualifiers and basis) over every pledge the filters select (the API's
+    PledgeFilterSet: `?donor=japan&currency=JPY`; the totals are the API's summary, donors_compared), then
+    those pledges with their citations, PLEDGES_SHOWN a page.
+
+    Queries: the count, the page's pledges (with donor, summit, parent), recipients, citations with their
+    sources, one per facet, then the summary, the USD bases and the donors.
     """
-    rows = list(Pledge.objects.select_related("donor", "summit", "parent__donor")
-                .prefetch_related("recipients", CITATIONS)
-                .order_by("-amount_usd", "id")[:PLEDGES_SHOWN + 1])
-    truncated = len(rows) > PLEDGES_SHOWN
-    rows = rows[:PLEDGES_SHOWN]
-    totals = donors_compared()
+    listing = explore(request, filterset_class=PledgeFilterSet, api_basename="pledge", facets=PLEDGE_FACETS,
+                      columns=PLEDGE_COLUMNS, default_ordering=("-amount_usd", "id"), page_size=PLEDGES_SHOWN,
+                      queryset=Pledge.objects.select_related("donor", "summit", "parent__donor")
+                      .prefetch_related("recipients", CITATIONS))
+    totals = donors_compared(pledges=listing.matching.prefetch_related(None)) if listing.matching is not None else []
     context = {
-        "pledges": rows, "truncated": truncated, "totals": totals,
+        "pledges": listing.rows, "truncated": listing.count > len(listing.rows), "totals": totals,
         "chart": charts.donor_totals(totals) if any(t["total_usd"] for t in totals) else None,
-        **api_formats("pledge"),
-        "summary_api": api_url("pledge-summary", group_by="donor"),
+        "listing": listing,
+        # The same filters: the API's summary is where these totals come from.
+        "summary_api": f"{reverse('pledge-summary')}?"
+                       + urlencode([("group_by", "donor"), *((a["param"], a["value"]) for a in listing.active)]),
     }
-    return render(request, "site/pledges.html", context)
+    return render(request, "site/pledges.html", context, status=listing.status)
 
 
 # ---------------------------------------------------------------- sources
 
+SOURCE_FACETS = (
+    Facet("kind", "Kind", "kind", choices=SourceKind.choices),
+    Facet("language", "Language", "language"),
+)
+SOURCE_COLUMNS = (Column("title", "Source"), Column("published_on", "Published"))
+
+
 def sources(request):
-    """Every source with how many citations point into it (one query)."""
+    """Every source the filters select (the API's SourceFilterSet) with how many citations and facts point
+    into it; facets by kind and language. Queries: the count, the page, one per facet."""
     # A fact is a (content type, id) pair: ids repeat across tables, so both go into what is counted.
     fact = Concat(Cast("citations__content_type_id", CharField()), Value(":"),
                   Cast("citations__object_id", CharField()), output_field=CharField())
     rows = Source.objects.annotate(
         citation_count=Count("citations"),
         # Only where a citation exists: the LEFT JOIN's empty row would otherwise count as one ':' fact.
-        fact_count=Count(fact, distinct=True, filter=Q(citations__isnull=False))).order_by("title")
-    return render(request, "site/sources.html", {"sources": rows, **api_formats("source")})
+        fact_count=Count(fact, distinct=True, filter=Q(citations__isnull=False)))
+    listing = explore(request, filterset_class=SourceFilterSet, api_basename="source", queryset=rows,
+                      facets=SOURCE_FACETS, columns=SOURCE_COLUMNS, default_ordering=("title",))
+    return render(request, "site/sources.html", {"sources": listing.rows, "listing": listing},
+                  status=listing.status)
 
 
 def source(request, slug):
@@ -485,6 +555,80 @@ def source(request, slug):
     }
     return render(request, "site/source.html", context)
 
+
+
+# ---------------------------------------------------------------- index pages of actors, documents, formats, trade
+
+ACTOR_FACETS = (
+    Facet("kind", "Kind", "kind", choices=ActorKind.choices),
+    Facet("member_of", "Member of", "groupings__slug", "groupings__name_en"),
+    Facet("country", "Serves", "country__slug", "country__name_en"),
+)
+ACTOR_COLUMNS = (Column("name_en", "Name"), Column("kind", "Kind"), Column("iso3", "ISO 3166-1"))
+
+
+def actors(request):
+    """Every actor the filters select (the API's ActorFilterSet: `?kind=state`), sortable, paged; facets
+    by kind, grouping and the state a person serves."""
+    listing = explore(request, filterset_class=ActorFilterSet, api_basename="actor", facets=ACTOR_FACETS,
+                      queryset=Actor.objects.select_related("country"), columns=ACTOR_COLUMNS,
+                      default_ordering=("name_en",))
+    return render(request, "site/actors.html", {"listing": listing}, status=listing.status)
+
+
+DOCUMENT_FACETS = (
+    Facet("kind", "Kind", "kind", choices=DocumentKind.choices),
+    Facet("year", "Year adopted", ExtractYear("adopted_on")),
+    Facet("summit", "Summit", "summit__slug", "summit__title_en"),
+    Facet("signatory", "Signatory", "signatories__slug", "signatories__name_en"),
+)
+DOCUMENT_COLUMNS = (Column("title_en", "Document"), Column("kind", "Kind"), Column("adopted_on", "Adopted"))
+
+
+def documents(request):
+    """Every declaration, initiative and agreement the filters select (the API's DocumentFilterSet), sortable,
+    paged; facets by kind, year, summit and signatory."""
+    listing = explore(request, filterset_class=DocumentFilterSet, api_basename="document", facets=DOCUMENT_FACETS,
+                      queryset=Document.objects.select_related("summit"), columns=DOCUMENT_COLUMNS,
+                      default_ordering=("-adopted_on", "title_en"))
+    return render(request, "site/documents.html", {"listing": listing}, status=listing.status)
+
+
+FORMAT_FACETS = (
+    Facet("partner", "Partner", "partner__slug", "partner__name_en"),
+    Facet("region", "Region", "region__slug", "region__name_en"),
+)
+FORMAT_COLUMNS = (Column("name_en", "Format"),)
+
+
+def formats(request):
+    """The C5+X formats (the API's SummitFormatFilterSet), each with its partner, region and how many summits
+    catrack records, linked to the timeline filtered to it."""
+    listing = explore(request, filterset_class=SummitFormatFilterSet, api_basename="summit-format",
+                      facets=FORMAT_FACETS, columns=FORMAT_COLUMNS, default_ordering=("name_en",),
+                      queryset=SummitFormat.objects.select_related("region", "partner")
+                      .annotate(summit_count=Count("summits")))
+    return render(request, "site/formats.html", {"listing": listing}, status=listing.status)
+
+
+TRADE_FACETS = (
+    Facet("reporter", "Reporter", "reporter__slug", "reporter__name_en"),
+    Facet("partner", "Partner", "partner__slug", "partner__name_en"),
+    Facet("year", "Year", "year"),
+    Facet("flow", "Flow", "flow", choices=FlowCode.choices),
+)
+TRADE_COLUMNS = (Column("year", "Year"), Column("flow", "Flow"), Column("commodity_code", "Commodity"),
+                 Column("value_usd", "USD", numeric=True))
+
+
+def trade(request):
+    """Trade flows as reported to UN Comtrade (the API's TradeFlowFilterSet: `?reporter=kazakhstan&year=2023`),
+    sortable, paged; facets by reporter, partner, year and flow. Figures are never summed here (the API's
+    /trade-flows/summary/ does that without counting a line twice)."""
+    listing = explore(request, filterset_class=TradeFlowFilterSet, api_basename="trade-flow", facets=TRADE_FACETS,
+                      queryset=TradeFlow.objects.select_related("reporter", "partner", "partner2"),
+                      columns=TRADE_COLUMNS, default_ordering=("-year", "reporter__name_en", "partner__name_en", "flow"))
+    return render(request, "site/trade.html", {"listing": listing}, status=listing.status)
 
 
 def favicon(request):

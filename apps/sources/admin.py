@@ -10,10 +10,12 @@ from .models import Assessment, Citation, Source
 
 class CitationInline(GenericTabularInline):
     model = Citation
-    fields = ["source", "section", "paragraph", "key_phrase", "note"]
+    fields = ["source", "section", "paragraph", "key_phrase", "note", "basis", "inference",
+              "field", "value", "rank", "rank_reason"]
     autocomplete_fields = ["source"]
     extra = 0
-    verbose_name_plural = "Citations (where the source says it)"
+    verbose_name_plural = ("Citations and claims (where the source says it; a claim names the field, the value the "
+                           "source gives and its rank)")
 
 
 class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
@@ -32,8 +34,10 @@ class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExp
 
 @admin.register(Source)
 class SourceAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
-    list_display = ["title", "author", "publisher", "language", "kind", "published_on", "published_on_precision"]
-    list_filter = ["kind", "language", "published_on_precision"]
+    list_display = ["title", "author", "publisher", "language", "kind", "published_on", "published_on_precision",
+                    "origin", "is_official", "rights"]
+    list_filter = ["kind", "language", "published_on_precision", "is_official", "rights"]
+    autocomplete_fields = ["origin"]
     search_fields = ["slug", "title", "title_en", "author", "publisher"]
     prepopulated_fields = {"slug": ["title_en"]}
     readonly_fields = ["created_at", "updated_at"]
@@ -41,9 +45,10 @@ class SourceAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportE
 
 @admin.register(Citation)
 class CitationAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, SimpleHistoryAdmin):
-    list_display = ["key_phrase", "source", "section", "paragraph", "content_type", "object_id", "basis"]
-    list_filter = ["basis", "source", "content_type"]
-    search_fields = ["key_phrase", "note", "section"]
+    list_display = ["key_phrase", "source", "section", "paragraph", "content_type", "object_id", "basis",
+                    "field", "value", "rank"]
+    list_filter = ["basis", "rank", "field", "source", "content_type"]
+    search_fields = ["key_phrase", "note", "section", "value"]
     autocomplete_fields = ["source"]
     list_select_related = ["source", "content_type"]
     readonly_fields = ["created_at", "updated_at"]

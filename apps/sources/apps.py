@@ -1,3 +1,7 @@
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models.signals import pre_save
+
 from apps.core import registry
 
 
@@ -6,3 +10,32 @@ class SourcesConfig(registry.DomainAppConfig):
     label = "sources"
     verbose_name = "Sources and citations"
     not_captured = ("sourcetext",)  # sources' own texts: checked against, never served (SourceText)
+
+    def ready(self):
+        super().ready()
+        from apps.sources.claims import preferred_claim_conflicts
+        from apps.sources.models import Citation, Source
+
+        registry.register_fact_check("sources.preferred_claims", preferred_claim_conflicts)
+        pre_save.connect(_check_raw_citation, sender=Citation, dispatch_uid="sources_raw_citation_claims")
+        pre_save.connect(_check_raw_source, sender=Source, dispatch_uid="sources_raw_source_origin")
+
+
+def _check_raw_citation(sender, instance, raw, **kwargs):
+    """`loaddata` saves rows raw, without clean(): the claim rules (apps.sources.claims) hold there too."""
+    if raw:
+        from apps.sources.claims import claim_errors
+
+        errors = claim_errors(instance)
+        if errors:
+            # A database-rule failure, as a constraint's would be: loaddata names the row, the seed the field.
+            raise IntegrityError("; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items()))
+
+
+def _check_raw_source(sender, instance, raw, **kwargs):
+    """`loaddata` saves rows raw: an origin chain that goes round in a circle is refused there too."""
+    if raw and instance.origin_id is not None:
+        try:
+            instance.origin_chain()
+        except ValidationError as error:
+            raise IntegrityError(" ".join(error.messages)) from None

@@ -4,16 +4,18 @@ from rest_framework.exceptions import ValidationError
 
 from apps.core.api.fields import fact_content_types
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
-from apps.core.api.filters import CatrackFilterSet, id_filter, slug_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, id_filter, slug_filter
 from apps.sources.citation_filters import CitedFilterSet
-from apps.sources.models import Assessment, Citation, Source, SourceKind
+from apps.sources.models import Assessment, Citation, Source, SourceKind, SourceRights
 
 
 class SourceFilterSet(CatrackFilterSet):
     kind = django_filters.ChoiceFilter(choices=SourceKind.choices)
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
-
+    origin = slug_filter("origin", Source, "Sources that republish this source directly")
+    is_official = BooleanFilter(label="true: governments, presidencies, ministries, intergovernmental bodies")
+    rights = django_filters.ChoiceFilter(choices=SourceRights.choices)
 
     class Meta:
         model = Source
@@ -43,6 +45,9 @@ class CitationFilterSet(CatrackFilterSet):
             "section": ["exact", "icontains"],
             "paragraph": ["exact"],
             "basis": ["exact"],
+            "field": ["exact"],
+            "rank": ["exact"],
+            "value": ["exact"],
         }
 
     def filter_queryset(self, queryset):

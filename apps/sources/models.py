@@ -18,6 +18,7 @@ from apps.core.models import (
     format_partial_date,
     partial_date_constraints,
 )
+from apps.sources.claims import ClaimRank, claim_errors
 from apps.sources.locators import citation_text_problems, text_paragraphs
 
 
@@ -28,6 +29,13 @@ class SourceKind(models.TextChoices):
     REPORT = "report", "Report"
     NEWS = "news", "News item"
     OTHER = "other", "Other"
+
+
+class SourceRights(models.TextChoices):
+    """What catrack may do with a source's text (the default: cite it, never republish it)."""
+
+    CITE_ONLY = "cite_only", "Cite only: locate facts in it, quote a few words, never republish it"
+    OPEN = "open", "Open licence: may be republished with attribution"
 
 
 class Source(SluggedModel, TimeStampedModel):
@@ -44,6 +52,17 @@ class Source(SluggedModel, TimeStampedModel):
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
     note = models.TextField(blank=True)
+    origin = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="republications",
+        help_text="The source this one republishes (e.g. a wire story a site reprints): sources that share an "
+                  "origin count as one independent origin. Fixtures name it by slug.",
+    )
+    is_official = models.BooleanField(
+        default=False, help_text="A government, presidency, ministry or intergovernmental body speaking for itself.")
+    rights = models.CharField(
+        max_length=16, choices=SourceRights.choices, default=SourceRights.CITE_ONLY,
+        help_text="What catrack may do with the source's text; by default cite it, never republish it.",
+    )
 
     history = HistoricalRecords()
 
@@ -53,6 +72,8 @@ class Source(SluggedModel, TimeStampedModel):
             models.CheckConstraint(name="source_title_not_empty", condition=~models.Q(title="")),
             models.CheckConstraint(name="source_language_not_empty", condition=~models.Q(language="")),
             *partial_date_constraints("source", "published_on"),
+            models.CheckConstraint(name="source_not_its_own_origin", condition=~models.Q(origin=models.F("pk")),
+                                   violation_error_message="A source does not republish itself: clear origin."),
         ]
 
     def get_absolute_url(self):
@@ -70,8 +91,35 @@ class Source(SluggedModel, TimeStampedModel):
     def published(self):
         return format_partial_date(self.published_on, self.published_on_precision)
 
+    @property
+    def may_republish(self):
+        return self.rights == SourceRights.OPEN
+
+    def origin_chain(self):
+        """The sources this one republishes, nearest first, to the root (the independent origin).
+        Raises ValidationError (on `origin`) when the chain comes back to this source or to a source twice."""
+        chain, seen, current = [], {self.pk} if self.pk else set(), self.origin
+        while current is not None:
+            if current.pk in seen or (self.pk is None and current is self):
+                names = " → ".join([self.slug or "this source", *(s.slug for s in chain), current.slug])
+                raise ValidationError({"origin": f"Origins go round in a circle ({names}): a chain of "
+                                                 "republications ends at an original source."})
+            seen.add(current.pk)
+            chain.append(current)
+            current = current.origin
+        return chain
+
+    @property
+    def root_origin(self):
+        """The independent origin: the end of the origin chain, or the source itself."""
+        chain = self.origin_chain()
+        return chain[-1] if chain else self
+
     def clean(self):
         clean_partial_date(self.published_on, self.published_on_precision, "published_on")
+        if self.origin_id is not None and self.pk is not None and self.origin_id == self.pk:
+            raise ValidationError({"origin": "A source does not republish itself: clear origin."})
+        self.origin_chain()
 
 
 class SourceText(models.Model):
@@ -123,6 +171,22 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
     inference = models.TextField(
         blank=True, help_text="For an inferred claim: the reasoning from the passage to the row, in English."
     )
+    field = models.CharField(
+        max_length=64, blank=True, db_index=True,
+        help_text="The fact's field this citation gives a value for (e.g. date, amount_usd); blank: the whole fact.",
+    )
+    value = models.CharField(
+        max_length=300, blank=True,
+        help_text="The value the source gives for that field, in the field's format: 2025-04-04, 2025-04, "
+                  "2025-04-03/2025-04-04, 20000000000.00, 3000000000000 JPY, an actor's slug, a choice, text.",
+    )
+    rank = models.CharField(
+        max_length=12, choices=ClaimRank.choices, blank=True,
+        help_text="preferred: the value the fact's column holds; alternative: another source's value; deprecated: "
+                  "a value known to be wrong. Blank when field is blank.",
+    )
+    rank_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why this rank (required to prefer a value the rule does not pick).")
 
     objects = NaturalKeyManager.from_queryset(CitationQuerySet)()
     # A citation is its source, its fact and its locator (paragraph, key phrase). In a fixture the fact is
@@ -132,7 +196,6 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
 
     class Meta:
         ordering = ["source_id", "paragraph", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id"], name="citation_fact_idx")]
         constraints = [
             models.CheckConstraint(name="citation_key_phrase_not_empty", condition=~models.Q(key_phrase="")),
             models.CheckConstraint(
@@ -151,7 +214,14 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
                 | (models.Q(basis=CitationBasis.INFERRED) & ~models.Q(inference="")),
                 violation_error_message="An inferred citation writes out its inference; a stated one has none.",
             ),
+            models.CheckConstraint(
+                name="citation_claim_has_value_and_rank",
+                condition=models.Q(field="", value="", rank="", rank_reason="")
+                | (~models.Q(field="") & ~models.Q(value="") & ~models.Q(rank="")),
+                violation_error_message="A claim names its field, value and rank; a citation of the whole fact none.",
+            ),
         ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="citation_fact_idx")]
 
     def clean(self):
         if self.basis == CitationBasis.INFERRED and not self.inference.strip():
@@ -161,6 +231,9 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
         if self.content_type_id is not None and self.content_type.model_class() not in fact_models():
             raise ValidationError({"content_type": f"Citations point at facts; {self.content_type.app_label}."
                                                    f"{self.content_type.model} is not a fact model."})
+        claims = claim_errors(self)
+        if claims:
+            raise ValidationError(claims)
         held = SourceText.objects.filter(source_id=self.source_id).values_list("text", flat=True).first()
         if held and self.key_phrase:
             # The source's text is here: the locator and the key phrase are checked now, not only offline.

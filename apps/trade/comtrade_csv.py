@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from apps.trade.models import TOTAL_COMMODITY, YEAR_MAX, YEAR_MIN, FlowCode
+from apps.trade.reference import comtrade_areas
 
 CHUNK_BYTES = 4 * 1024 * 1024
 WORLD_CODE = "W00"
@@ -26,6 +27,11 @@ ALL_CUSTOMS_PROCEDURES = "C00"  # Comtrade's customsCode for the total over cust
 ALL_MODES_OF_TRANSPORT = 0  # Comtrade's motCode for the total over modes of transport
 # The legacy format's Trade Flow Code (1 Import, 2 Export, 3 Re-export, 4 Re-import).
 LEGACY_FLOW_CODES = {"1": "M", "2": "X", "3": "RX", "4": "RM"}
+# The legacy format's Trade Flow column in words, for files whose Trade Flow Code holds 0 (Comtrade
+# Plus writes its classic layout so for flows the old codes lack): the flow is in the words column,
+# as the newer code (X, M, RX, RM) or spelled out.
+LEGACY_FLOW_WORDS = {"x": "X", "m": "M", "rx": "RX", "rm": "RM", "export": "X", "import": "M",
+                     "reexport": "RX", "reimport": "RM"}
 # Comtrade writes refMonth 52 for an annual figure; some exports leave it empty or 0.
 ANNUAL_MONTHS = {"", "0", "52"}
 STATE_CODE = re.compile(r"^[A-Z]{3}$")
@@ -43,10 +49,17 @@ COLUMN_ALIASES = {
     "reporter": ["reporteriso"],
     "partner": ["partneriso"],
     "partner2": ["partner2iso", "2ndpartneriso"],
+    # Comtrade's numeric area codes: what identifies an area when its ISO column is empty (the v1
+    # API leaves reporterISO null unless asked for descriptions; legacy files leave "Other Asia, nes"
+    # and other areas without one).
+    "reporter_number": ["reportercode"],
+    "partner_number": ["partnercode"],
+    "partner2_number": ["partner2code", "2ndpartnercode"],
     "reporter_desc": ["reporterdesc", "reporter"],
     "partner_desc": ["partnerdesc", "partner"],
     "partner2_desc": ["partner2desc", "2ndpartner"],
     "flow": ["flowcode", "tradeflowcode"],
+    "flow_desc": ["flowdesc", "tradeflow"],
     "commodity": ["cmdcode", "commoditycode"],
     "customs": ["customscode", "customsproccode"],
     "mot": ["motcode", "modeoftransportcode"],
@@ -55,7 +68,9 @@ COLUMN_ALIASES = {
     "quantity": ["qty"],
     "quantity_unit": ["qtyunitabbr", "qtyunit"],
 }
-REQUIRED = ["reporter", "partner", "flow", "commodity", "value"]
+REQUIRED = ["flow", "commodity", "value"]
+# Each area is named by its ISO column, its numeric code column, or both.
+AREA_COLUMNS = {"reporter": "reporter_number", "partner": "partner_number"}
 MAX_UNIT = 64  # TradeFlow.quantity_unit
 
 
@@ -136,14 +151,24 @@ def _open_binary(path):
     return gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
 
 
-def utf8_chunks(path, chunk_bytes=CHUNK_BYTES):
+def _bytes_read(stream):
+    """How far into the file on disk a stream has read (a gzip file: the compressed bytes)."""
+    raw = stream.fileobj if isinstance(stream, gzip.GzipFile) else stream
+    try:
+        return raw.tell()
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def utf8_chunks(path, chunk_bytes=CHUNK_BYTES, *, on_read=None):
     """Yield the file's bytes as UTF-8 in large chunks: gunzipped, BOM dropped, cp1252 transcoded,
     every line end (CRLF, CR) made LF.
 
     A file is UTF-8 until a byte sequence says otherwise; if nothing but ASCII came before, the
     rest is read as cp1252 (what Excel on Windows writes; ISO-8859-1 text is read the same way, the
     two agree on every printable character). Blank lines at the end are dropped. Line ends are
-    made LF because PostgreSQL's COPY takes the first line's end for the whole file.
+    made LF because PostgreSQL's COPY takes the first line's end for the whole file. `on_read`, if
+    given, is called with the bytes of the file read so far (for progress against its size).
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
     cp1252 = False
@@ -160,6 +185,8 @@ def utf8_chunks(path, chunk_bytes=CHUNK_BYTES):
                 raise ComtradeError(path, f"the compressed file is damaged ({error})") from None
             if not chunk:
                 break
+            if on_read is not None:
+                on_read(_bytes_read(stream))
             if first:
                 first = False
                 if chunk.startswith(codecs.BOM_UTF8):
@@ -252,6 +279,8 @@ def layout_for(path, header, *, delimiter=","):
                 index[field] = keys.index(alias)
                 break
     missing = [COLUMN_ALIASES[field][0] for field in REQUIRED if field not in index]
+    missing += [f"{COLUMN_ALIASES[field][0]} or {COLUMN_ALIASES[number][0]}" for field, number in AREA_COLUMNS.items()
+                if field not in index and number not in index]
     if "year" not in index and "period" not in index:
         missing.append("refYear or period")
     if missing:
@@ -306,6 +335,34 @@ def area_code(text):
     return WORLD_CODE if code in WORLD_ALIASES else code
 
 
+def _area(layout, get, field):
+    """The area code a row gives for `field` (reporter, partner, partner2): its ISO column, else its
+    numeric Comtrade code translated through the reference list ('' when neither is given).
+
+    A number in the ISO column is read as a Comtrade code too. Raises RowError for a number the
+    reference list does not know.
+    """
+    code = area_code(get(field))
+    if code and not code.isdigit():
+        return code
+    if code:
+        number, column = code, layout.name(field)
+    else:
+        number, column = get(f"{field}_number"), layout.name(f"{field}_number")
+    if not number:
+        return ""
+    if not number.isdigit():
+        raise RowError(column, f"{number!r} is not a Comtrade area code (a number)")
+    number = str(int(number))
+    if number == "0":
+        return WORLD_CODE
+    area = comtrade_areas.by_comtrade_code().get(number)
+    if area is None:
+        raise RowError(column, f"Comtrade area code {number} is not in the reference list "
+                       "(apps/trade/reference/comtrade_areas.csv)")
+    return area.iso3
+
+
 def normalise_row(fields, layout):
     """One data row's fields -> FlowRow, or RowError naming the column and the reason.
 
@@ -344,6 +401,8 @@ def normalise_row(fields, layout):
     flow = get("flow").upper()
     if layout.legacy:
         flow = LEGACY_FLOW_CODES.get(flow, flow)
+        if flow == "0" and "flow_desc" in layout.index:
+            flow = LEGACY_FLOW_WORDS.get(re.sub(r"[^a-z]", "", get("flow_desc").lower()), flow)
     if flow not in FlowCode.values:
         codes = LEGACY_FLOW_CODES if layout.legacy else FlowCode.values
         raise RowError(name("flow"), f"flow {flow!r} is not one of {', '.join(codes)}")
@@ -357,15 +416,16 @@ def normalise_row(fields, layout):
     unit = get("quantity_unit")
     if len(unit) > MAX_UNIT:
         raise RowError(name("quantity_unit"), f"{unit!r} is longer than {MAX_UNIT} characters")
-    reporter, partner = area_code(get("reporter")), area_code(get("partner"))
+    reporter, partner = _area(layout, get, "reporter"), _area(layout, get, "partner")
     for field, code in (("reporter", reporter), ("partner", partner)):
         if not code:
-            raise RowError(name(field), "an ISO3 (or Comtrade area) code is required")
+            raise RowError(name(field) if field in layout.index else name(f"{field}_number"),
+                           "an ISO3 (or Comtrade area) code is required")
         if len(code) > 3:
             raise RowError(name(field), f"{code!r} is not an ISO3 or Comtrade area code")
     if reporter == partner:
         raise RowError(name("partner"), f"the partner is the reporter ({reporter})")
-    partner2 = area_code(get("partner2")) or WORLD_CODE
+    partner2 = _area(layout, get, "partner2") or WORLD_CODE
     if len(partner2) > 3:
         raise RowError(name("partner2"), f"{partner2!r} is not an ISO3 or Comtrade area code")
     customs = get("customs").upper() or ALL_CUSTOMS_PROCEDURES
@@ -404,12 +464,12 @@ def is_json(path):
     return False
 
 
-def iter_json_records(path):
+def iter_json_records(path, *, on_read=None):
     """(record number, fields, layout) for each record of a v1 API JSON answer ({"data": [...]}).
 
     Numbers are kept as the file writes them (no float rounding): the same text a CSV would carry.
     """
-    text = b"".join(utf8_chunks(path)).decode("utf-8")
+    text = b"".join(utf8_chunks(path, on_read=on_read)).decode("utf-8")
     try:
         document = json.loads(text, parse_float=str, parse_int=str)
     except json.JSONDecodeError as error:
@@ -425,12 +485,15 @@ def iter_json_records(path):
         yield number, ["" if record.get(key) is None else str(record.get(key)) for key in header], layout
 
 
-def iter_records(path, layout=None):
-    """(line number, fields, layout) for each data row; line 1 is the header (a JSON file: record number)."""
+def iter_records(path, layout=None, *, on_read=None):
+    """(line number, fields, layout) for each data row; line 1 is the header (a JSON file: record number).
+
+    `on_read(bytes read from the file so far)` is called as the file is read (see utf8_chunks).
+    """
     if is_json(path):
-        yield from iter_json_records(path)
+        yield from iter_json_records(path, on_read=on_read)
         return
-    lines = iter_lines(utf8_chunks(path))
+    lines = iter_lines(utf8_chunks(path, on_read=on_read))
     first = []
     for line in lines:
         first.append(line)

@@ -12,7 +12,9 @@ import csv
 import io
 import os
 import tempfile
+import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
@@ -37,6 +39,7 @@ from apps.trade.comtrade_csv import (
     read_layout,
     utf8_chunks,
 )
+from apps.trade.import_progress import ImportProgress
 from apps.trade.reference import comtrade_areas
 from apps.trade.models import ALL_CUSTOMS_PROCEDURES, ALL_MODES_OF_TRANSPORT, TradeFlow
 
@@ -71,6 +74,7 @@ class ImportSummary:
     seconds: float = 0.0
     path_taken: str = ""
     missing_actors: dict = field(default_factory=dict)  # code -> name in the file, found by the Python path
+    dry_run: bool = False  # everything ran, then the transaction was rolled back: the counts are what would be
 
 
 STAGE = "comtrade_import_stage"
@@ -81,14 +85,22 @@ class _Refused(Exception):
 
 
 def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, rejects_path=None,
-                    source_slug=None, progress=False):
+                    source_slug=None, progress=None, dry_run=False):
     """Import Comtrade exports (v1 CSV, legacy CSV, v1 API JSON; plain or gzip) in one transaction.
 
-    Returns an ImportSummary. Raises ComtradeError (file, line, column, reason) for bad input;
-    nothing is written then. `create_missing_states`: a three-letter code the reference list lacks
-    becomes a state named as the file names it (otherwise it is an error).
+    Returns an ImportSummary (rows read, inserted, updated, unchanged, rejected, actors created).
+    Raises ComtradeError (file, line, column, reason) for bad input; nothing is written then.
+    `create_missing_states`: a three-letter code the reference list lacks becomes a state named as
+    the file names it (otherwise it is an error). `progress`: an ImportProgress showing each phase
+    (read, copy, compare, merge, commit); True is bars or lines on stderr, None/False nothing.
+    `dry_run`: every phase runs (every check, the compare with the stored rows, the writes) and the
+    transaction is then rolled back: the summary says what would be inserted, updated, unchanged and
+    rejected, and the database is as before (a rejects file is still written: it is the report).
     """
     started = time.perf_counter()
+    if progress is True:
+        progress = ImportProgress.for_stream(sys.stderr, ci=bool(os.environ.get("CI")))
+    progress = progress or ImportProgress.quiet()
     paths = [str(path) for path in paths]
     source_id = None
     if source_slug:
@@ -101,17 +113,45 @@ def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, r
         _check_rejects_path(str(rejects_path), paths)
     options = dict(create_missing_states=create_missing_states, source_id=source_id, progress=progress)
     summary = None
-    if connection.vendor == "postgresql" and not skip_invalid and not any(map(_needs_python, paths)):
-        try:
-            with transaction.atomic():
-                summary = _postgres_fast(paths, **options)
-        except (_Refused, DatabaseError, *( (psycopg.Error,) if psycopg else ())):
-            summary = None  # read again on the Python path: it accepts what it accepts, or says why not
-    if summary is None:
-        with _Rejects(rejects_path) as rejects, transaction.atomic():
-            summary = _python_path(paths, rejects=rejects if skip_invalid else None, **options)
+    with ExitStack() as stack:
+        stack.enter_context(transaction.atomic())
+        if connection.vendor == "postgresql" and not skip_invalid and not any(map(_needs_python, paths)):
+            try:
+                with transaction.atomic():
+                    summary = _postgres_fast(paths, **options)
+            except (_Refused, DatabaseError, *( (psycopg.Error,) if psycopg else ())):
+                summary = None  # read again on the Python path: it accepts what it accepts, or says why not
+                progress.note("PostgreSQL's COPY could not take the file as it is: reading it again row by row.")
+        if summary is None:
+            with _Rejects(rejects_path) as rejects, transaction.atomic():
+                summary = _python_path(paths, rejects=rejects if skip_invalid else None, **options)
+        if dry_run:
+            transaction.set_rollback(True)
+        ending = stack.pop_all()  # the transaction's end (commit, or the dry run's rollback) is a phase of its own
+    with progress.phase("rollback (dry run)" if dry_run else "commit", total=1, unit="transaction"):
+        ending.close()
+    summary.dry_run = dry_run
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def import_report(summary: ImportSummary, *, rejects_path: str | None = None) -> list[str]:
+    """The lines an import (or its dry run) reports: the counts, the actors created, where rejects went."""
+    rate = summary.rows / summary.seconds if summary.seconds else 0
+    if summary.dry_run:
+        lines = [f"Dry run, nothing written: {summary.rows} rows read; would insert {summary.inserted}, "
+                 f"update {summary.updated}, leave {summary.unchanged} unchanged, reject {summary.rejected} "
+                 f"({summary.seconds:.1f} s)."]
+    else:
+        lines = [f"{summary.rows} rows read: {summary.inserted} inserted, {summary.updated} updated, "
+                 f"{summary.unchanged} unchanged, {summary.rejected} rejected "
+                 f"in {summary.seconds:.1f} s ({rate:,.0f} rows/s)."]
+    if summary.created_actors:
+        verb = "Would create" if summary.dry_run else "Created"
+        lines.append(f"{verb} actors (states and statistical areas): {', '.join(summary.created_actors)}.")
+    if summary.rejected and rejects_path:
+        lines.append(f"Rejected rows are listed in {rejects_path}.")
+    return lines
 
 
 def _check_rejects_path(rejects_path, paths):
@@ -159,10 +199,8 @@ class _Rejects:
                 os.unlink(self._partial)
 
 
-def _progress_bar(enabled, description):
-    from tqdm import tqdm
-
-    return tqdm(desc=description, unit=" rows", unit_scale=True, disable=not enabled, leave=False)
+def _total_bytes(paths):
+    return sum(os.path.getsize(path) for path in paths if os.path.exists(path)) or None
 
 
 def _needs_python(path):
@@ -204,14 +242,18 @@ def _create_actors(descriptions):
 
 # --- Python path: every row checked in Python (SQLite, --skip-invalid, and diagnostics) ----------
 
-def _checked_rows(paths, *, actor_ids, create_missing_states, rejects, summary, progress=False):
-    """Yield (path, line, FlowRow) for rows to load; reject or raise on the others."""
+def _checked_rows(paths, *, actor_ids, create_missing_states, rejects, summary, phase):
+    """Yield (path, line, FlowRow) for rows to load; reject or raise on the others.
+
+    `phase` counts the bytes of the files read (their total is the phase's)."""
     seen = {}
     missing = {}
-    bar = _progress_bar(progress, "reading")
+    offset = 0
     for path in paths:
-        for line, fields, layout in iter_records(path):
-            bar.update()
+        def on_read(position, offset=offset):
+            phase.set(offset + position)
+
+        for line, fields, layout in iter_records(path, on_read=on_read):
             summary.rows += 1
             try:
                 row = normalise_row(fields, layout)
@@ -228,34 +270,40 @@ def _checked_rows(paths, *, actor_ids, create_missing_states, rejects, summary, 
                                    "and mode of transport)")
             except RowError as error:
                 if rejects is None:
-                    bar.close()
                     raise ComtradeError(path, error.reason, line=line, column=error.column) from None
                 rejects.add(path, line, error.column, error.reason, fields)
                 summary.rejected += 1
                 continue
             yield path, line, row
-    bar.close()
+        offset += os.path.getsize(path)
     summary.missing_actors = missing
 
 
 def _python_path(paths, *, rejects, create_missing_states, source_id, progress):
     summary = ImportSummary(path_taken="python")
     actor_ids = _actor_ids()
-    rows = _checked_rows(paths, actor_ids=actor_ids, create_missing_states=create_missing_states,
-                         rejects=rejects, summary=summary, progress=progress)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             _pg_prepare(cursor)
-            _pg_copy(cursor, _canonical_chunks(rows), CANONICAL, progress=False)
+            # The rows are checked as they are read and streamed on into COPY: one phase.
+            with progress.phase("read and copy", total=_total_bytes(paths), unit="bytes") as phase:
+                rows = _checked_rows(paths, actor_ids=actor_ids, create_missing_states=create_missing_states,
+                                     rejects=rejects, summary=summary, phase=phase)
+                _pg_copy(cursor, _canonical_chunks(rows), CANONICAL)
             summary.created_actors = _create_actors(summary.missing_actors)
-            _, repeated = _pg_compare(cursor, CANONICAL, rows=summary.rows, with_names=False, source_id=source_id)
+            with progress.phase("compare", total=summary.rows - summary.rejected) as phase:
+                _, repeated = _pg_compare(cursor, CANONICAL, rows=summary.rows, with_names=False,
+                                          source_id=source_id)
+                phase.set(phase.total)
             if repeated:
                 raise ComtradeError(paths[0], "two rows revise the same stored flow")
-            _pg_merge(cursor, summary, total=summary.rows - summary.rejected, source_id=source_id)
+            _pg_merge(cursor, summary, total=summary.rows - summary.rejected, source_id=source_id, progress=progress)
         return summary
-    rows = list(rows)
+    with progress.phase("read", total=_total_bytes(paths), unit="bytes") as phase:
+        rows = list(_checked_rows(paths, actor_ids=actor_ids, create_missing_states=create_missing_states,
+                                  rejects=rejects, summary=summary, phase=phase))
     summary.created_actors = _create_actors(summary.missing_actors)
-    _orm_merge(rows, summary, source_id=source_id)
+    _orm_merge(rows, summary, source_id=source_id, progress=progress)
     return summary
 
 
@@ -279,18 +327,41 @@ def _canonical_chunks(rows, rows_per_chunk=20000):
     yield buffer.getvalue().encode("utf-8")
 
 
-def _orm_merge(rows, summary, *, source_id):
+MERGE_BATCH = 5000  # rows written per step of the portable merge (its progress moves by this much)
+
+
+def _orm_merge(rows, summary, *, source_id, progress):
     """Portable merge: compare with the stored rows in Python, bulk insert and bulk update."""
     actor_ids = _actor_ids()
     keys, values_at = slice(1, 1 + len(KEY_FIELDS)), slice(1 + len(KEY_FIELDS), 1 + len(KEY_FIELDS) + len(VALUE_FIELDS))
     source_at = values_at.stop
-    existing = {
-        tuple(values[keys]): values
-        for values in TradeFlow.objects.values_list("id", *KEY_FIELDS, *VALUE_FIELDS, "source_id").iterator()
-    }
+    stored_count = TradeFlow.objects.count()
+    # Compare: read the stored rows' keys, then look up each file row (both counted).
+    with progress.phase("compare", total=stored_count + len(rows)) as phase:
+        existing = {}
+        for values in TradeFlow.objects.values_list("id", *KEY_FIELDS, *VALUE_FIELDS, "source_id").iterator(
+                chunk_size=MERGE_BATCH):
+            existing[tuple(values[keys])] = values
+            phase.update()
+        new, changed = _compare_rows(rows, existing, actor_ids, summary, keys=keys, values_at=values_at,
+                                     source_at=source_at, source_id=source_id, phase=phase)
+    with progress.phase("merge", total=len(new) + len(changed)) as phase:
+        for start in range(0, len(new), MERGE_BATCH):
+            TradeFlow.objects.bulk_create(new[start:start + MERGE_BATCH], batch_size=500)
+            phase.update(len(new[start:start + MERGE_BATCH]))
+        for start in range(0, len(changed), MERGE_BATCH):
+            TradeFlow.objects.bulk_update(changed[start:start + MERGE_BATCH],
+                                          [*VALUE_FIELDS, "source_id", "updated_at"], batch_size=500)
+            phase.update(len(changed[start:start + MERGE_BATCH]))
+    summary.inserted, summary.updated = len(new), len(changed)
+
+
+def _compare_rows(rows, existing, actor_ids, summary, *, keys, values_at, source_at, source_id, phase):
+    """(new TradeFlows, changed TradeFlows) of the file rows against the stored ones; counts the unchanged."""
     now = timezone.now()
     new, changed = [], []
     for _, _, row in rows:
+        phase.update()
         key = (actor_ids[row.reporter_code], actor_ids[row.partner_code],
                actor_ids[row.partner2_code] if row.partner2_code else None, row.year, row.month, row.flow,
                row.commodity_code, row.customs_code, row.mot_code)
@@ -305,9 +376,7 @@ def _orm_merge(rows, summary, *, source_id):
             changed.append(flow)
         else:
             summary.unchanged += 1
-    TradeFlow.objects.bulk_create(new, batch_size=500)
-    TradeFlow.objects.bulk_update(changed, [*VALUE_FIELDS, "source_id", "updated_at"], batch_size=500)
-    summary.inserted, summary.updated = len(new), len(changed)
+    return new, changed
 
 
 # --- PostgreSQL fast path ----------------------------------------------------------------------
@@ -317,21 +386,30 @@ def _postgres_fast(paths, *, create_missing_states, source_id, progress):  # noq
     with connection.cursor() as cursor:
         _pg_prepare(cursor)
         for path in paths:
-            chunks = utf8_chunks(path)
-            first_chunk = next(chunks)
-            layout = read_layout(path, list(iter_lines([first_chunk]))[:2])
-
-            def file_chunks(first_chunk=first_chunk, chunks=chunks):
-                yield first_chunk
-                yield from chunks
-
-            copied = _pg_copy(cursor, file_chunks(), layout, progress=progress)
+            with progress.phase(f"copy {os.path.basename(path)}", total=_total_bytes([path]), unit="bytes") as phase:
+                copied, layout = _pg_copy_file(cursor, path, phase)
             summary.rows += copied
-            _, repeated = _pg_compare(cursor, layout, rows=copied, with_names=False, source_id=source_id)
+            with progress.phase("compare", total=copied) as phase:
+                _, repeated = _pg_compare(cursor, layout, rows=copied, with_names=False,
+                                          source_id=source_id)
+                phase.set(copied)
             if repeated:
                 raise _Refused("rows repeat a stored flow's key")
-        _pg_merge(cursor, summary, total=summary.rows, source_id=source_id)
+        _pg_merge(cursor, summary, total=summary.rows, source_id=source_id, progress=progress)
     return summary
+
+
+def _pg_copy_file(cursor, path, phase):
+    """COPY one file as it is (PostgreSQL parses the CSV). Returns (rows copied, the file's Layout)."""
+    chunks = utf8_chunks(path, on_read=phase.set)
+    first_chunk = next(chunks)
+    layout = read_layout(path, list(iter_lines([first_chunk]))[:2])
+
+    def file_chunks():
+        yield first_chunk
+        yield from chunks
+
+    return _pg_copy(cursor, file_chunks(), layout), layout
 
 
 def _pg_prepare(cursor):
@@ -356,7 +434,7 @@ def _pg_prepare(cursor):
     cursor.execute("DROP TABLE IF EXISTS comtrade_diff")
 
 
-def _pg_copy(cursor, chunks, layout, *, progress):
+def _pg_copy(cursor, chunks, layout):
     """COPY the bytes as they are into a text staging table; PostgreSQL parses the CSV."""
     # Unlogged rather than temporary so that parallel workers can scan it in the compare (2 cores,
     # ~1.6x faster); it is created and dropped inside the import's transaction, under its lock.
@@ -365,7 +443,6 @@ def _pg_copy(cursor, chunks, layout, *, progress):
     cursor.execute(f"CREATE UNLOGGED TABLE {STAGE} ({columns})")
     delimiter = {",": ",", "\t": "E'\\t'", ";": ";"}[layout.delimiter]
     delimiter = delimiter if delimiter.startswith("E") else f"'{delimiter}'"
-    bar = _progress_bar(progress, "copying")
     raw = cursor.cursor
     # FORCE_NOT_NULL: an empty field is '' (as a quoted "" is), never NULL, so every check sees text.
     not_null = ", ".join(f"c{i}" for i in range(layout.width))
@@ -373,8 +450,6 @@ def _pg_copy(cursor, chunks, layout, *, progress):
                   f" FORCE_NOT_NULL ({not_null}))") as copy:
         for chunk in chunks:
             copy.write(chunk)
-            bar.update(chunk.count(b"\n"))
-    bar.close()
     return raw.rowcount
 
 
@@ -403,6 +478,13 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
         year = f"left({checked}, 4)::smallint"
         month = f"CASE WHEN length({checked}) = 6 THEN substr({checked}, 5, 2)::smallint END"
     optional = "NULLIF({}, '')::numeric(20,3)"
+    # A partner2 named only by its numeric code becomes a code no actor has ("#156"), so the import
+    # goes the Python path, which translates it (comtrade_csv._area); reporter and partner without
+    # ISO codes are '' and go the same way.
+    partner2_code = upper("partner2")
+    if "partner2_number" in layout.index:
+        partner2_code = (f"CASE WHEN {upper('partner2')} = '' AND {col('partner2_number')} NOT IN ('', '0')"
+                         f" THEN '#' || {col('partner2_number')} ELSE {upper('partner2')} END")
     # Without a partner2 column every row is partner2 World: no join (a join to nothing kept the
     # planner from running the compare in parallel: 12 s instead of 5 for an unchanged 1M file).
     partner2_id, partner2_join = "NULL::bigint", ""
@@ -414,7 +496,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
         SELECT s.*, r.id AS reporter_id, p.id AS partner_id, {partner2_id} AS partner2_id
         FROM (
             SELECT {upper('reporter')} AS reporter_code, {upper('partner')} AS partner_code,
-                   NULLIF(NULLIF({upper('partner2')}, ''), '{WORLD_CODE}') AS partner2_code,
+                   NULLIF(NULLIF({partner2_code}, ''), '{WORLD_CODE}') AS partner2_code,
                    coalesce(NULLIF({upper('customs')}, ''), '{ALL_CUSTOMS_PROCEDURES}') AS customs_code,
                    coalesce(NULLIF({col('mot')}, ''), '{ALL_MODES_OF_TRANSPORT}')::smallint AS mot_code,
                    {year} AS year, {month} AS month, {upper('flow')} AS flow,
@@ -483,7 +565,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     return kept, repeated
 
 
-def _pg_merge(cursor, summary, *, total, source_id):
+def _pg_merge(cursor, summary, *, total, source_id, progress):
     """Check the kept rows as a set, then update the changed rows and insert the new ones.
 
     Codes no actor has are created from the Comtrade reference list; any other makes the import
@@ -519,6 +601,16 @@ def _pg_merge(cursor, summary, *, total, source_id):
     )
     if cursor.fetchone():
         raise _Refused("two rows revise the same stored flow")
+    cursor.execute("SELECT count(*) FROM comtrade_diff")
+    with progress.phase("merge", total=cursor.fetchone()[0]) as phase:
+        _pg_write(cursor, summary, source_id=source_id)
+        phase.set(phase.total)
+    summary.unchanged = total - summary.inserted - summary.updated
+    cursor.execute("DROP TABLE comtrade_diff")
+
+
+def _pg_write(cursor, summary, *, source_id):
+    """Update the changed rows and insert the new ones (comtrade_diff's); counts them in `summary`."""
     set_source = "%(source)s" if source_id is not None else "t.source_id"
     cursor.execute(f"""
         UPDATE trade_tradeflow t
@@ -542,5 +634,3 @@ def _pg_merge(cursor, summary, *, total, source_id):
     summary.inserted = cursor.rowcount
     if summary.inserted + summary.updated > 10_000:
         cursor.execute("ANALYZE trade_tradeflow")  # the next import and readers plan with the new size
-    summary.unchanged = total - summary.inserted - summary.updated
-    cursor.execute("DROP TABLE comtrade_diff")

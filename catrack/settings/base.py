@@ -274,6 +274,11 @@ SOURCE_TEXTS = {
     ),
 }
 
+# UN Comtrade's API (manage.py fetch_comtrade). Without a subscription key the public preview endpoint
+# is used (at most 500 records a call); the key is read from the environment, never stored or shown.
+COMTRADE_API_URL = env("COMTRADE_API_URL", default="https://comtradeapi.un.org")
+COMTRADE_SUBSCRIPTION_KEY = env("COMTRADE_SUBSCRIPTION_KEY", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

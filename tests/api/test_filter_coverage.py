@@ -10,6 +10,7 @@ from catrack.urls import router
 EXCEPTIONS = {
     "*.id": "rows are addressed by URL (/resource/{id}/); lists are not filtered by id",
     # Free text no one filters by exact value: found through `q` (apps.search.kinds, or search_fields).
+    "citation.rank_reason": "an analyst's few words on a rank: read with the claim (/api/v1/disagreements/)",
 }
 
 

@@ -42,3 +42,17 @@ def public_note(note):
     """A note as readers see it: without the leading checklist tag ('[S07] ', '[C02] ') that ties the row
     to fixtures/README.md's claim and source checklists (kept in the data for analysts)."""
     return CHECKLIST_TAG.sub("", note or "")
+
+
+@register.filter
+def pluralize_en(count, word):
+    """The noun for `count` things: 1 → 'pledge', 0 or 2 → 'pledges'; 'summary,summaries' names an
+    irregular plural."""
+    singular, _, plural = word.partition(",")
+    return singular if count == 1 else (plural or f"{singular}s")
+
+
+@register.filter
+def split_titles(titles):
+    """'Region|Partner' → ['Region', 'Partner'] (column titles handed to an include, which takes no lists)."""
+    return [title for title in (titles or "").split("|") if title]

@@ -12,8 +12,9 @@ from apps.sources.selectors import source_facts
 # What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
 # (timestamps, the source's notes) is not loaded.
 CITATION_BRIEF_COLUMNS = ("id", "content_type", "object_id", "section", "paragraph", "key_phrase", "note",
-                          "source__id", "source__slug", "source__kind", "source__title", "source__author",
-                          "source__url")
+                          "basis", "inference", "field", "value", "rank", "rank_reason",
+                          "source__id", "source__origin_id", "source__is_official", "source__slug", "source__kind",
+                          "source__title", "source__author", "source__url")
 
 
 def citations_prefetch():
@@ -37,7 +38,7 @@ class CitationBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
-                  "key_phrase", "note"]
+                  "key_phrase", "note", "basis", "inference", "field", "value", "rank", "rank_reason"]
         list_serializer_class = PrefetchedListSerializer
 
 
@@ -51,7 +52,7 @@ class SourceSerializer(CatrackModelSerializer):
     class Meta:
         model = Source
         fields = ["id", "created_at", "updated_at", "slug", "kind", "title", "subtitle", "title_en", "author",
-                  "publisher", "language", "url", "published_on", "published_on_precision", "note"]
+                  "publisher", "language", "url", "published_on", "published_on_precision", "note", "origin", "is_official", "rights"]
 
 
 class SupportedFactSerializer(serializers.Serializer):
@@ -93,7 +94,7 @@ class CitationSerializer(CatrackModelSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "fact_type", "fact_id", "section", "paragraph", "key_phrase", "note",
-                  "basis", "inference", "created_at", "updated_at"]
+                  "basis", "inference", "field", "value", "rank", "rank_reason", "created_at", "updated_at"]
 
     def validate(self, attrs):
         content_type = attrs.get("content_type", getattr(self.instance, "content_type", None))

@@ -25,6 +25,8 @@ CITATION = json_text_object([
     ("source_title", json_text("src.title")), ("source_author", json_text("src.author")), ("source_url", json_text("src.url")),
     ("section", json_text("c.section")), ("paragraph", json_text("c.paragraph", null=True)),
     ("key_phrase", json_text("c.key_phrase")), ("note", json_text("c.note")),
+    ("basis", json_text("c.basis")), ("inference", json_text("c.inference")), ("field", json_text("c.field")),
+    ("value", json_text("c.value")), ("rank", json_text("c.rank")), ("rank_reason", json_text("c.rank_reason")),
 ])
 SUMMIT = json_text_object([
     ("id", json_text("t.id")),

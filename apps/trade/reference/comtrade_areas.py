@@ -27,3 +27,15 @@ def by_code():
     with PATH.open(encoding="utf-8", newline="") as source:
         return {row["iso3"]: ComtradeArea(int(row["comtrade_code"]), row["iso3"], row["name_en"], row["kind"])
                 for row in csv.DictReader(source)}
+
+
+@cache
+def by_comtrade_code():
+    """Comtrade's numeric area code (490, as text without leading zeros) -> ComtradeArea.
+
+    Where the list gives two areas one code, the first is kept (the state, before any alias).
+    """
+    areas = {}
+    for area in by_code().values():
+        areas.setdefault(str(area.comtrade_code), area)
+    return areas

@@ -2,12 +2,12 @@
 from typing import Any
 
 import os
-import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.trade.comtrade_csv import ComtradeError
-from apps.trade.importers import comtrade_import
+from apps.trade.import_progress import ImportProgress
+from apps.trade.importers import comtrade_import, import_report
 
 
 class Command(BaseCommand):
@@ -22,11 +22,16 @@ class Command(BaseCommand):
                             help="Skip invalid rows instead of stopping; they are listed in --rejects.")
         parser.add_argument("--rejects", metavar="PATH", help="CSV file listing the skipped rows and why.")
         parser.add_argument("--source", metavar="SLUG", help="Slug of the source (dataset) the rows come from.")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Run every check and the comparison with the stored rows, then roll back: print what "
+                                 "would be inserted, updated, unchanged and rejected; write nothing to the database.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["rejects"] and not options["skip_invalid"]:
             raise CommandError("--rejects goes with --skip-invalid.")
-        progress = sys.stderr.isatty() and not os.environ.get("CI")
+        # The stream itself: tqdm draws with carriage returns that Django's wrapper would end with newlines.
+        progress = ImportProgress.for_stream(self.stderr._out, verbosity=options["verbosity"],
+                                             ci=bool(os.environ.get("CI")))
         try:
             summary = comtrade_import(
                 paths=options["files"],
@@ -35,16 +40,11 @@ class Command(BaseCommand):
                 rejects_path=options["rejects"],
                 source_slug=options["source"],
                 progress=progress,
+                dry_run=options["dry_run"],
             )
         except ComtradeError as error:
             raise CommandError(f"{error}\nNothing was imported.") from None
-        rate = summary.rows / summary.seconds if summary.seconds else 0
-        self.stdout.write(
-            f"{summary.rows} rows read: {summary.inserted} inserted, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged, {summary.rejected} rejected "
-            f"in {summary.seconds:.1f} s ({rate:,.0f} rows/s)."
-        )
-        if summary.created_actors:
-            self.stdout.write(f"Created actors (states and statistical areas): {', '.join(summary.created_actors)}.")
-        if summary.rejected:
-            self.stdout.write(f"Rejected rows are listed in {options['rejects']}.")
+        if options["verbosity"] == 0:
+            return  # -v0: quiet; the exit status says it worked
+        for line in import_report(summary, rejects_path=options["rejects"]):
+            self.stdout.write(line)

@@ -1,0 +1,223 @@
+"""List pages driven by the API's own FilterSets: filters, facets, sortable columns, pages and format links.
+
+A list page names the resource's FilterSet (the one its API list uses), the facets it counts and the
+columns it sorts by (names from the API's `ordering_fields`), so a page's URL and the API's take the
+same parameters: `/summits/?partner=japan&year=2025` and `/api/v1/summits/?partner=japan&year=2025`
+select the same rows, and the page's JSON · CSV · XLSX links carry its filters and order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import django_filters
+from django.core.paginator import Paginator
+from django.db.models import Count, Expression, QuerySet
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+
+from apps.core.api.filters import SlugFilter, _crosses_to_many, total_ordering
+
+# Parameters of a list page besides its FilterSet's filters.
+PAGE_PARAM, ORDERING_PARAM = "page", "ordering"
+FORMATS = (("JSON", "json"), ("CSV", "csv"), ("XLSX", "xlsx"))
+
+
+@dataclass(frozen=True)
+class Facet:
+    """Counts of the listed rows per value of one filter (`param`), each value a link that sets it.
+
+    `value` is the field path (or expression) whose values the filter takes (`format__partner__slug` for
+    `partner`); `label_path` a path to each value's name (`format__partner__name_en`); `choices` the
+    labels of a choice field's values. Counted over the rows the other filters select, so the other
+    values stay in view.
+    """
+
+    param: str
+    title: str
+    value: str | Expression
+    label_path: str | None = None
+    choices: Any = None
+    limit: int = 12
+
+
+@dataclass(frozen=True)
+class Column:
+    """A sortable column: `key` is one of the API list's ordering fields."""
+
+    key: str
+    title: str
+    numeric: bool = False
+
+
+@dataclass
+class Listing:
+    """What a list page shows: its rows (the current page), facets, columns with sort links, the active
+    filters (each with a link that drops it), pager links, format links and any errors (a 400)."""
+
+    rows: list
+    count: int
+    page: Any = None
+    facets: list = field(default_factory=list)
+    columns: list = field(default_factory=list)
+    active: list = field(default_factory=list)
+    formats: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    pager: dict = field(default_factory=dict)
+    query: str = ""
+    q: str = ""
+    hidden: list = field(default_factory=list)
+    matching: Any = None  # every row the filters select (a queryset), for figures over all of them
+
+    @property
+    def status(self) -> int:
+        return 400 if self.errors else 200
+
+
+def explore(request: HttpRequest, *, filterset_class: type[django_filters.FilterSet], queryset: QuerySet,
+            api_basename: str, facets: tuple[Facet, ...] = (), columns: tuple[Column, ...] = (),
+            default_ordering: tuple[str, ...] = (), page_size: int | None = 50) -> Listing:
+    """Filter, count facets, sort and page `queryset` as the request's query string says.
+
+    The filters are the FilterSet's (validated as in the API: a bad value is an error naming the
+    parameter, shown on the page with status 400); `ordering` takes the columns' keys (`-` for
+    descending); `page` a page number (`page_size` None: every row on one page). Parameters the page
+    does not know (e.g. `utm_source`) are left out of its links. Queries: the count, the page's rows,
+    one per facet.
+    """
+    filter_names = set(filterset_class.base_filters)
+    params = _known(request.GET, filter_names)
+    filterset = filterset_class(params, queryset=queryset, request=request)
+    errors = []
+    if not filterset.is_valid():
+        errors = [f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()]
+        rows_qs = queryset.none()
+    else:
+        rows_qs = filterset.qs
+    sortable = {column.key for column in columns}
+    ordering = [term for term in request.GET.get(ORDERING_PARAM, "").split(",") if term.strip()]
+    bad = [term for term in ordering if term.removeprefix("-") not in sortable]
+    if bad:
+        errors.append(f"ordering: cannot sort by {', '.join(bad)}; choose {', '.join(sorted(sortable))}.")
+        ordering = []
+    else:
+        if ordering:
+            params.setlist(ORDERING_PARAM, [",".join(ordering)])
+    rows_qs = rows_qs.order_by(*total_ordering(queryset.model, ordering or default_ordering))
+
+    listing = Listing(rows=[], count=0, errors=errors, query=params.urlencode(), q=params.get("q", ""),
+                      matching=rows_qs)
+    listing.hidden = [(name, value) for name, values in params.lists() if name != "q" for value in values]
+    if page_size is None:
+        listing.rows = list(rows_qs)
+        listing.count = len(listing.rows)
+    else:
+        paginator = Paginator(rows_qs, page_size)
+        listing.page = paginator.get_page(request.GET.get(PAGE_PARAM))
+        listing.rows = list(listing.page.object_list)
+        listing.count = paginator.count
+        listing.pager = _pager(params, listing.page)
+    if not errors and not listing.count:
+        listing.errors = errors = _unknown_slugs(filterset)
+    listing.columns = [_column(params, column, ordering) for column in columns]
+    listing.active = [{"param": name, "value": value, "remove": _link(params, name, None)}
+                      for name, values in params.lists() if name in filter_names for value in values]
+    if not errors:
+        listing.facets = [_facet(request, filterset_class, queryset, params, facet) for facet in facets]
+    api_params = [(name, value) for name, values in params.lists() for value in values]
+    listing.formats = [(title, _api_url(f"{api_basename}-list", [*api_params, ("format", fmt)]))
+                       for title, fmt in FORMATS]
+    return listing
+
+
+def _known(query: QueryDict, filter_names: set[str]) -> QueryDict:
+    """The query's filters and its ordering, without empty values, `page` and unknown parameters."""
+    known = QueryDict(mutable=True)
+    for name, values in query.lists():
+        values = [value for value in values if value != ""]
+        if name in filter_names and values:
+            known.setlist(name, values)
+    return known
+
+
+def _unknown_slugs(filterset) -> list[str]:
+    """An empty list because a slug names nothing: say which (as the API's 400 does)."""
+    errors = []
+    for name, filter_ in filterset.filters.items():
+        value = filterset.form.cleaned_data.get(name)
+        if isinstance(filter_, SlugFilter) and value and not filter_.slug_model._default_manager.filter(slug=value).exists():
+            errors.append(f"{name}: no {filter_.slug_model._meta.verbose_name} with slug '{value}'.")
+    return errors
+
+
+def _link(params: QueryDict, name: str, value: str | None) -> str:
+    """This page's query string with `name` set to `value` (dropped for None), back on its first page."""
+    changed = params.copy()
+    changed.pop(PAGE_PARAM, None)
+    if value is None:
+        changed.pop(name, None)
+    else:
+        changed.setlist(name, [value])
+    return f"?{changed.urlencode()}" if changed else "?"
+
+
+def _pager(params: QueryDict, page) -> dict:
+    def to(number):
+        changed = params.copy()
+        changed.setlist(PAGE_PARAM, [str(number)])
+        return f"?{changed.urlencode()}"
+
+    return {
+        "number": page.number, "pages": page.paginator.num_pages,
+        "first": to(1) if page.number > 1 else None,
+        "previous": to(page.previous_page_number()) if page.has_previous() else None,
+        "next": to(page.next_page_number()) if page.has_next() else None,
+        "last": to(page.paginator.num_pages) if page.number < page.paginator.num_pages else None,
+    }
+
+
+def _column(params: QueryDict, column: Column, ordering: list[str]) -> dict:
+    current = ordering[0] if ordering else ""
+    descending = current == f"-{column.key}"
+    ascending = current == column.key
+    return {
+        "title": column.title, "numeric": column.numeric,
+        "sort": "descending" if descending else "ascending" if ascending else None,
+        "url": _link(params, ORDERING_PARAM, f"-{column.key}" if ascending else column.key),
+    }
+
+
+def _facet(request, filterset_class, queryset, params: QueryDict, facet: Facet) -> dict:
+    """A facet's values with their counts over the rows the other filters select."""
+    others = params.copy()
+    others.pop(facet.param, None)
+    others.pop(ORDERING_PARAM, None)
+    base = filterset_class(others, queryset=queryset, request=request)
+    rows = base.qs if base.is_valid() else queryset.none()
+    rows = rows.order_by()
+    if isinstance(facet.value, str):
+        value_name, rows = facet.value, rows.filter(**{f"{facet.value}__isnull": False})
+    else:
+        value_name, rows = "facet_value", rows.annotate(facet_value=facet.value).filter(facet_value__isnull=False)
+    names = [value_name, *([facet.label_path] if facet.label_path else [])]
+    # DISTINCT only where a row can come more than once: a value reached through a to-many relation (a
+    # summit's participants), or a queryset whose annotations join one (a source's citation count).
+    distinct = bool(queryset.query.annotations) or (
+        isinstance(facet.value, str) and _crosses_to_many(queryset.model, facet.value.rsplit("__", 1)[0]))
+    counted = (rows.values(*names).annotate(n=Count("pk", distinct=distinct))
+               .order_by("-n", value_name)[:facet.limit])
+    chosen = set(params.getlist(facet.param))
+    choices = dict(facet.choices or ())
+    values = []
+    for row in counted:
+        value = str(row[value_name])
+        label = row[facet.label_path] if facet.label_path else choices.get(row[value_name], value)
+        values.append({"value": value, "label": label, "count": row["n"], "active": value in chosen,
+                       "url": _link(params, facet.param, None if value in chosen else value)})
+    return {"param": facet.param, "title": facet.title, "values": values,
+            "clear": _link(params, facet.param, None) if chosen else None}
+
+
+def _api_url(name: str, params: list[tuple[str, str]]) -> str:
+    return f"{reverse(name)}?{urlencode(params)}"

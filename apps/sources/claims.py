@@ -1,0 +1,333 @@
+"""Field-level claims: the value a source gives for one field of a fact, in that field's own format.
+
+A citation with `field` set is a claim (Wikidata's statement with a rank; OpenSanctions' statement per
+property value). This module is the one place that says how a claim's `value` is written for each kind of
+field, how a fact's column reads as a claim, and which value the preference rule picks:
+
+- a partial date (a DateField with a `<name>_precision` sibling): `2025`, `2025-04` or `2025-04-04`;
+- a first and last day (a date field with an end partner, PERIOD_ENDS): `2025-04-03/2025-04-04` (a single
+  day, or a partial date, for a fact of one day);
+- a plain date: `2025-04-04`;
+- a decimal: `20000000000.00` (written with the field's decimal places);
+- an amount with its currency (a DecimalField `amount` beside a `currency` field): `3000000000000.00 JPY`;
+- a related row: its slug (`japan`);
+- a choice: the choice's value (`loan`);
+- a whole number: `2`; a boolean: `true` / `false`;
+- text: as written.
+
+Values are stored normalised (`3000000000000 JPY` → `3000000000000.00 JPY`, ` Japan` → `japan` is NOT done:
+slugs are exact), so equal values are equal strings in SQL too (disputed = more than one distinct value).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field as dataclass_field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+
+# A date field whose fact also has a last day: a claim on it may give the range `first/last`.
+PERIOD_ENDS = {"date": "end_date", "start_date": "end_date", "period_start": "period_end"}
+# Fields that are bookkeeping, never what a source says.
+UNCLAIMABLE = {"id", "created_at", "updated_at", "slug"}
+CURRENCY_FIELD = "currency"
+AMOUNT_FIELDS = {"amount"}  # a DecimalField named so, on a model with `currency`: the value carries the currency
+
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_AMOUNT = re.compile(r"^(-?\d+(?:\.\d+)?)\s+([A-Za-z]{3})$")
+
+
+class ClaimValueError(ValueError):
+    """The value does not parse for the field; the message says what the field takes."""
+
+
+def claimable_field(model, name: str) -> models.Field:
+    """The concrete field `name` of fact `model` a claim may give a value for.
+
+    Raises ClaimValueError for an unknown field, a bookkeeping one (id, slug, timestamps), a many-to-many
+    relation, or a `*_precision` field (its precision is part of the date's value)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        raise ClaimValueError(f"{model._meta.label_lower} has no field {name!r}.") from None
+    if (not field.concrete or field.many_to_many or name in UNCLAIMABLE or name.endswith("_precision")
+            or isinstance(field, models.AutoField)):
+        raise ClaimValueError(f"{name!r} is not a field a source gives a value for on {model._meta.label_lower}.")
+    return field
+
+
+def _precision_of(model, name):
+    try:
+        return model._meta.get_field(f"{name}_precision")
+    except FieldDoesNotExist:
+        return None
+
+
+def _end_of(model, name):
+    end = PERIOD_ENDS.get(name)
+    if end is None:
+        return None
+    try:
+        return model._meta.get_field(end)
+    except FieldDoesNotExist:
+        return None
+
+
+def _partial_date(text, *, precise=False):
+    """'2025' | '2025-04' | '2025-04-04' → the canonical text; ClaimValueError otherwise."""
+    match = _PARTIAL.match(text)
+    if not match or (precise and match.group(3) is None):
+        raise ClaimValueError("a date as YYYY-MM-DD" if precise else "a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    try:
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise ClaimValueError("a real calendar date") from None
+    return text
+
+
+def _date_format(model, name):
+    if _end_of(model, name) is not None:
+        return "a date (YYYY, YYYY-MM or YYYY-MM-DD) or a first and last day (YYYY-MM-DD/YYYY-MM-DD)"
+    if _precision_of(model, name) is not None:
+        return "a date as YYYY, YYYY-MM or YYYY-MM-DD"
+    return "a date as YYYY-MM-DD"
+
+
+def normalise_claim_value(model, name: str, value: str) -> str:
+    """`value` as stored for field `name` of fact `model` (see the module's list of formats).
+
+    Raises ClaimValueError (message: what the field takes) for a value that does not parse, or names no row."""
+    field = claimable_field(model, name)
+    text = (value or "").strip()
+    if not text:
+        raise ClaimValueError("a value (the claim's field is set)")
+    if isinstance(field, models.DateField):
+        try:
+            if "/" in text and _end_of(model, name) is not None:
+                first, _, last = text.partition("/")
+                first, last = _partial_date(first.strip(), precise=True), _partial_date(last.strip(), precise=True)
+                if last < first:
+                    raise ClaimValueError("a last day on or after the first")
+                return first if first == last else f"{first}/{last}"
+            return _partial_date(text, precise=_precision_of(model, name) is None)
+        except ClaimValueError:
+            raise ClaimValueError(_date_format(model, name)) from None
+    if isinstance(field, models.DecimalField):
+        return _decimal_claim(model, field, text)
+    if field.is_relation:
+        related = field.related_model
+        key = "slug" if any(f.name == "slug" for f in related._meta.fields) else related._meta.pk.name
+        if not related._default_manager.filter(**{key: text}).exists():
+            raise ClaimValueError(f"the {key} of a {related._meta.verbose_name} (none has {key} {text!r})")
+        return text
+    if field.choices:
+        values = [str(choice) for choice, _label in field.flatchoices]
+        if text not in values:
+            raise ClaimValueError(f"one of {', '.join(values)}")
+        return text
+    if isinstance(field, models.BooleanField):
+        if text.lower() not in ("true", "false"):
+            raise ClaimValueError("true or false")
+        return text.lower()
+    if isinstance(field, (models.IntegerField,)):
+        if not re.fullmatch(r"-?\d+", text):
+            raise ClaimValueError("a whole number")
+        return str(int(text))
+    return text
+
+
+def _decimal_claim(model, field, text):
+    with_currency = field.name in AMOUNT_FIELDS and _has_field(model, CURRENCY_FIELD)
+    if with_currency:
+        match = _AMOUNT.match(text)
+        if not match:
+            raise ClaimValueError("an amount and its ISO 4217 currency, e.g. 3000000000000 JPY")
+        number, currency = match.group(1), match.group(2).upper()
+    else:
+        number, currency = text, None
+    try:
+        amount = Decimal(number)
+        if not amount.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        raise ClaimValueError("a decimal number, e.g. 20000000000.00") from None
+    quantum = Decimal(1).scaleb(-field.decimal_places)
+    canonical = str(amount.quantize(quantum))
+    if len(canonical.replace("-", "").replace(".", "")) > field.max_digits:
+        raise ClaimValueError(f"a number of at most {field.max_digits} digits")
+    return f"{canonical} {currency}" if currency else canonical
+
+
+def _has_field(model, name):
+    try:
+        model._meta.get_field(name)
+        return True
+    except FieldDoesNotExist:
+        return False
+
+
+def column_claim_value(fact, name: str) -> str | None:
+    """What the fact's own column(s) for `name` say, written as a claim's value; None when unknown/empty."""
+    model = type(fact)
+    field = claimable_field(model, name)
+    raw = getattr(fact, field.attname)
+    if isinstance(field, models.DateField):
+        if raw is None:
+            return None
+        precision = _precision_of(model, name)
+        first = raw.isoformat() if precision is None else _format_partial(raw, getattr(fact, precision.attname))
+        end = _end_of(model, name)
+        last_raw = getattr(fact, end.attname) if end is not None else None
+        if last_raw is None:
+            return first
+        end_precision = _precision_of(model, end.name)
+        last = last_raw.isoformat() if end_precision is None else _format_partial(last_raw, getattr(fact, end_precision.attname))
+        return first if first == last else f"{first}/{last}"
+    if raw is None or raw == "":
+        return None
+    if isinstance(field, models.DecimalField):
+        number = str(Decimal(raw).quantize(Decimal(1).scaleb(-field.decimal_places)))
+        if field.name in AMOUNT_FIELDS and _has_field(model, CURRENCY_FIELD):
+            return f"{number} {getattr(fact, CURRENCY_FIELD)}"
+        return number
+    if field.is_relation:
+        related = field.related_model
+        if any(f.name == "slug" for f in related._meta.fields):
+            return related._default_manager.filter(pk=raw).values_list("slug", flat=True).first()
+        return str(raw)
+    if isinstance(field, models.BooleanField):
+        return "true" if raw else "false"
+    return str(raw)
+
+
+def _format_partial(value, precision):
+    from apps.core.models import format_partial_date
+
+    return format_partial_date(value, precision)
+
+
+def claim_errors(citation) -> dict[str, list[str]]:
+    """The rules of a citation's claim, as {field: [message]} (empty when it holds):
+    field/value/rank all set or all blank; the value parses for the field (normalised in place); a
+    `preferred` value equals the fact's column (the message names both)."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    name, rank = citation.field, citation.rank
+    if not name:
+        for other in ("value", "rank", "rank_reason"):
+            if getattr(citation, other):
+                errors[other].append("Only a claim has this: name the fact's `field` the value is for.")
+        return dict(errors)
+    if not rank:
+        errors["rank"].append("A claim has a rank: preferred, alternative or deprecated.")
+    if citation.content_type_id is None:
+        return dict(errors)
+    model = citation.content_type.model_class()
+    try:
+        citation.value = normalise_claim_value(model, name, citation.value)
+    except ClaimValueError as error:
+        target = "field" if not _is_claimable(model, name) else "value"
+        errors[target].append(f"{name}={citation.value!r}: the value for {name} must be {error}."
+                              if target == "value" else str(error))
+        return dict(errors)
+    if rank == ClaimRank.PREFERRED:
+        fact = model._base_manager.filter(pk=citation.object_id).first()
+        if fact is not None:
+            column = column_claim_value(fact, name)
+            if column != citation.value:
+                errors["value"].append(
+                    f"A preferred claim equals the fact's column: {name} is {column!r} on the fact, the claim says "
+                    f"{citation.value!r}. Change the column, or rank this claim alternative.")
+    return dict(errors)
+
+
+def preferred_claim_conflicts(fact) -> dict[str, list[str]]:
+    """{field: [message]} for each column of `fact` (as it is in memory) that differs from a preferred claim
+    stored for it; empty when they agree. One query for the fact's preferred claims."""
+    from apps.sources.models import Citation
+
+    errors: dict[str, list[str]] = defaultdict(list)
+    claims = Citation.objects.for_object(fact).filter(rank=ClaimRank.PREFERRED).select_related("source")
+    for claim in claims:
+        if not _is_claimable(type(fact), claim.field):
+            continue
+        column = column_claim_value(fact, claim.field)
+        if column != claim.value:
+            errors[claim.field].append(
+                f"{claim.field} would be {column!r}, but the preferred claim of {claim.source.slug} says "
+                f"{claim.value!r}: rank that claim alternative first, or keep the column at its preferred value.")
+    return dict(errors)
+
+
+def _is_claimable(model, name):
+    try:
+        claimable_field(model, name)
+        return True
+    except ClaimValueError:
+        return False
+
+
+class ClaimRank(models.TextChoices):
+    """Wikidata's ranks: the value catrack shows, another value a source gives, a value known to be wrong."""
+
+    PREFERRED = "preferred", "Preferred (the fact's column)"
+    ALTERNATIVE = "alternative", "Alternative (another source's value)"
+    DEPRECATED = "deprecated", "Deprecated (a source's value known to be wrong)"
+
+
+@dataclass
+class ValueSupport:
+    """One value of a field and who gives it."""
+
+    value: str
+    origins: set = dataclass_field(default_factory=set)  # independent origins (root source ids)
+    official: bool = False
+
+
+def rule_preferred_value(claims) -> str | None:
+    """THE preference rule (docs/claims.md): among a field's claims (each with .value, .source_id, and
+    .source.is_official) that are not deprecated, the value stated by the most independent origins
+    (republications of one story count once: origin_roots); a tie goes to a value with an official source;
+    a remaining tie is undecided (None: the analyst chooses and says why in rank_reason).
+    An analyst may rank against the rule: the preferred claim then says why (rank_reason), kept in history."""
+    roots = origin_roots()
+    support: dict[str, ValueSupport] = {}
+    for claim in claims:
+        if claim.rank == ClaimRank.DEPRECATED:
+            continue
+        entry = support.setdefault(claim.value, ValueSupport(claim.value))
+        entry.origins.add(roots.get(claim.source_id, claim.source_id))
+        entry.official = entry.official or bool(claim.source.is_official)
+    if not support:
+        return None
+    ranked = sorted(support.values(), key=lambda s: (len(s.origins), s.official), reverse=True)
+    if len(ranked) > 1 and (len(ranked[0].origins), ranked[0].official) == (len(ranked[1].origins), ranked[1].official):
+        return None
+    return ranked[0].value
+
+
+def origin_roots() -> dict[int, int]:
+    """{source id: id of the source it republishes at the end of its origin chain (itself if none)}.
+    One query over the sources (a few hundred rows); chains are acyclic (Source.clean)."""
+    from apps.sources.models import Source
+
+    parent = dict(Source.objects.values_list("id", "origin_id"))
+    roots = {}
+    for source_id in parent:
+        seen, current = set(), source_id
+        while parent.get(current) is not None and current not in seen:
+            seen.add(current)
+            current = parent[current]
+        roots[source_id] = current
+    return roots
+
+
+# SQL: (id, root) of every source, its root the end of its origin chain. PostgreSQL and SQLite alike.
+ORIGIN_ROOTS_SQL = (
+    "WITH RECURSIVE origin_roots(id, root) AS ("
+    "SELECT id, id FROM sources_source WHERE origin_id IS NULL "
+    "UNION ALL SELECT s.id, r.root FROM sources_source s JOIN origin_roots r ON s.origin_id = r.id)"
+)

@@ -1,0 +1,118 @@
+"""List pages driven by the API's FilterSets (apps.site.listing): index pages, filters, facets, sorting, pages,
+permalinks and format links; and the small faults of the public pages. Each test with rows of its own, on
+both databases."""
+import re
+from decimal import Decimal
+
+from django.views.defaults import server_error
+
+from apps.summits.models import DocumentKind
+from tests import factories
+
+
+def links(page, pattern):
+    return re.findall(pattern, page)
+
+
+def test_index_pages_answer(client, db):
+    for path in ("/actors/", "/documents/", "/formats/", "/trade/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_page_and_the_api_select_the_same_rows_from_the_same_parameters(client, db):
+    summit = factories.SummitFactory()
+    declaration = factories.DocumentFactory(title_en="Declaration of test", kind=DocumentKind.DECLARATION, summit=summit)
+    factories.DocumentFactory(title_en="Agreement of test", kind=DocumentKind.AGREEMENT, summit=summit)
+    page = client.get("/documents/?kind=declaration").content.decode()
+    api = client.get("/api/v1/documents/?kind=declaration&format=json").json()
+    assert [row["slug"] for row in api["results"]] == [declaration.slug]
+    assert f'href="/documents/{declaration.slug}/"' in page and "Agreement of test" not in page
+    # The filter is shown and can be dropped; the format links carry it.
+    assert "kind = declaration" in page
+    for fmt in ("json", "csv", "xlsx"):
+        assert f'href="/api/v1/documents/?kind=declaration&amp;format={fmt}"' in page
+
+
+def test_facets_count_rows_per_value_over_the_other_filters(client, db):
+    japan = factories.StateFactory(slug="japan-t", name_en="Japan T")
+    china = factories.StateFactory(slug="china-t", name_en="China T")
+    region = factories.GroupingFactory(slug="region-t")
+    for partner, count in ((japan, 2), (china, 1)):
+        summit_format = factories.SummitFormatFactory(slug=f"format-{partner.slug}", region=region, partner=partner)
+        for _ in range(count):
+            factories.SummitFactory(format=summit_format)
+    page = client.get("/summits/?partner=japan-t").content.decode()
+    # Counted without the facet's own filter, so the other partner stays in view (and is a link to it).
+    assert re.search(r'href="\?partner=japan-t"[^>]*>Japan T <span class="count">2</span>', page) is None
+    assert re.search(r'aria-current="true" class="active">Japan T <span class="count">2</span>', page)
+    assert re.search(r'href="\?partner=china-t">China T <span class="count">1</span>', page)
+    assert page.count("<circle cx") == 2  # the timeline shows only Japan's summits
+
+
+def test_columns_sort_and_pages_keep_the_filters(client, db):
+    for number in range(55):
+        factories.StateFactory(slug=f"zed-{number:02}", name_en=f"Zed {number:02}", iso3=f"Z{number:02}")
+    factories.PersonFactory(slug="someone", name_en="A person")
+    page = client.get("/actors/?kind=state&ordering=-name_en").content.decode()
+    names = re.findall(r'<a href="/actors/zed-\d+/">Zed (\d+)', page)
+    assert names[:3] == ["54", "53", "52"] and len(names) == 50
+    assert "A person" not in page
+    assert 'aria-sort="descending"' in page
+    assert 'href="?kind=state&amp;ordering=-name_en&amp;page=2"' in page  # the next page keeps filter and order
+    second = client.get("/actors/?kind=state&ordering=-name_en&page=2").content.decode()
+    assert re.findall(r'<a href="/actors/zed-\d+/">Zed (\d+)', second) == ["04", "03", "02", "01", "00"]
+    # The XLSX link asks the API for the same rows in the same order.
+    assert 'href="/api/v1/actors/?kind=state&amp;ordering=-name_en&amp;format=xlsx"' in page
+
+
+def test_a_bad_filter_value_is_a_400_page_naming_the_parameter(client, db):
+    response = client.get("/pledges/?donor=nobody")
+    assert response.status_code == 400
+    assert "donor: no actor with slug &#x27;nobody&#x27;" in response.content.decode()
+    response = client.get("/summits/?year=soon")
+    assert response.status_code == 400 and "year:" in response.content.decode()
+    response = client.get("/actors/?ordering=secret")
+    assert response.status_code == 400 and "cannot sort by secret" in response.content.decode()
+
+
+def test_home_tiles_lead_to_their_lists(client, db):
+    factories.DocumentFactory()
+    page = client.get("/").content.decode()
+    for path in ("/summits/", "/documents/", "/pledges/", "/actors/", "/actors/?kind=state", "/trade/", "/sources/"):
+        assert f'<li><a href="{path}"><strong>' in page, path
+    assert "<strong>1</strong> document</a>" in page  # not "1 documents"
+
+
+def test_a_summit_lists_the_pledges_under_its_documents(client, db):
+    summit = factories.SummitFactory(slug="summit-t")
+    document = factories.DocumentFactory(summit=summit)
+    factories.PledgeFactory(summit=None, document=document, amount=Decimal(5), currency="USD")
+    page = client.get("/summits/summit-t/").content.decode()
+    section = page[page.index('id="pledges-h"'):]
+    assert "No pledges recorded" not in section and 'class="cards"' in section
+
+
+def test_a_corridor_page_lists_its_stakes(client, db):
+    stake = factories.CorridorStakeFactory(actor=factories.StateFactory(name_en="Stakeholder T"))
+    page = client.get(f"/facts/geoeconomics.corridor/{stake.corridor.pk}/").content.decode()
+    assert "Corridor stakes" in page and "Stakeholder T" in page
+    assert f'href="/facts/geoeconomics.corridorstake/{stake.pk}/"' in page
+
+
+def test_counts_in_prose_agree_with_their_number(client, db):
+    source = factories.SourceFactory(slug="one-cite")
+    factories.CitationFactory(source=source)
+    page = client.get("/sources/one-cite/").content.decode()
+    assert "1 citation)" in page and "1 citations" not in page
+
+
+def test_not_found_and_server_error_pages_are_the_sites(client, db, rf):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Page not found" in page and 'class="site-header"' in page and 'href="/documents/"' in page
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert 'class="site-header"' in response.content.decode()
