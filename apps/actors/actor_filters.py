@@ -20,9 +20,12 @@ class ActorFilter(SlugFilter):
             return super().filter(qs, value)
         # The actor or any grouping/organisation it is a member of (`?via_groupings=true`).
         rows = Actor.objects.filter(Q(slug=value) | Q(members__slug=value)).values("pk")
-        qs = self.get_method(qs)(**{f"{self.field_name}__in": rows})
-        # Through a to-many relation a row linked to the actor and to its grouping would come twice.
-        return qs.distinct() if crosses_to_many(qs.model, self.field_name) else qs
+        if crosses_to_many(qs.model, self.field_name):
+            # Through a to-many relation a row linked to the actor and to its grouping would come twice:
+            # matched as `pk IN (…)`, not with DISTINCT, which the SQL page (apps.core.api.sql) cannot wrap.
+            matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": rows}).values("pk")
+            return self.get_method(qs)(pk__in=matching)
+        return self.get_method(qs)(**{f"{self.field_name}__in": rows})
 
 
 def actor_filter(field_name, label, **kwargs):

@@ -5,6 +5,8 @@ from functools import cache
 import tablib
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
@@ -31,7 +33,30 @@ CONFLICT_ATTRIBUTE = "_catrack_integrity_conflict"
 admin.site.unregister(TokenProxy)
 
 
-class ConflictSafeAdminMixin:
+class BoundedChangeList(ChangeList):
+    """Django's change list; a date-hierarchy value no date holds (`?date__year=99999999999999999999` is an
+    OverflowError in Django, not the ValueError it turns into "wrong parameters") is shown like any other
+    wrong parameter (Django's redirect to `?e=1`), not a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class BoundedInputAdminMixin:
+    """Every admin's search box, autocomplete and filters take any input without a 500: a NUL byte, which no
+    stored text holds and PostgreSQL refuses in a parameter, is dropped from a search; see BoundedChangeList."""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedChangeList
+
+
+class ConflictSafeAdminMixin(BoundedInputAdminMixin):
     """Two analysts saving the same slug (or any other unique value) at once: both forms validate, the
     database refuses the second insert. Instead of a 500, that save is rolled back entirely (object,
     inlines, history, log entry) and the form comes back with the analyst's input and an error saying
@@ -128,6 +153,7 @@ class TextSearchAdminMixin:
     match too."""
 
     def get_search_results(self, request, queryset, search_term):
+        search_term = search_term.replace("\x00", "")  # as BoundedInputAdminMixin, for admins listing this first
         own, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         search = registry.text_search(self.model)
         condition = search.q(search_term) if search else None
@@ -220,7 +246,7 @@ def formula_safe_format(format_class):
 
 
 @admin.register(ChangeEvent)
-class ChangeEventAdmin(admin.ModelAdmin):
+class ChangeEventAdmin(BoundedInputAdminMixin, admin.ModelAdmin):
     """The change feed, read-only, with the revert of whole change sets (apps.core.reverts.revert_changeset):
     select any event of a change set and run the action."""
 

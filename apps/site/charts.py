@@ -50,18 +50,58 @@ def donor_totals(totals):
     return _svg(chart)
 
 
-def trade_by_partner(state, rows):
-    """Lines per partner: the state's reported exports + imports (USD) by year."""
-    years = sorted({row["year"] for row in rows})
-    chart = pygal.Line(**CONFIG, title=f"Trade reported by {state.name_en}, USD, by partner and year",
-                       value_formatter=billions, x_labels=[str(year) for year in years], height=380)
-    series = {}
-    for row in rows:
-        total = sum(v for v in (row["exports"], row["imports"]) if v is not None)
-        series.setdefault(row["name_en"], {})[row["year"]] = float(total)
-    for name, values in series.items():
-        chart.add(name, [values.get(year) for year in years])
+def usd_scale(largest):
+    """(divisor, unit) that writes the largest value with a few digits: bn, mn, thousand or plain USD."""
+    for divisor, unit in ((1e9, "bn"), (1e6, "mn"), (1e3, "thousand")):
+        if largest >= divisor:
+            return divisor, unit
+    return 1, ""
+
+
+def usd_formatter(largest):
+    """A value formatter on one scale for a whole chart: 2.5e9 → '$2.5 bn' where the largest is billions."""
+    divisor, unit = usd_scale(largest)
+    return lambda value: f"${value / divisor:,.1f} {unit}".rstrip()
+
+
+TRADE_CHART_PARTNERS = 8  # lines a reader can tell apart; the table has every partner
+
+
+def trade_by_partner(state, trade, flow_label):
+    """Lines per partner (the largest TRADE_CHART_PARTNERS): the state's reported `flow_label` in USD by year.
+
+    `trade` is apps.trade.selectors.state_trade_by_partner's answer; World is not a line here (its
+    total would flatten every partner's line): it is the denominator of trade_share_of_world.
+    """
+    years = trade["years"]
+    partners = list(trade["partners"].values())[:TRADE_CHART_PARTNERS]
+    largest = max((float(v) for p in partners for v in p["values"].values()), default=0)
+    chart = pygal.Line(**CONFIG, title=f"{flow_label} reported by {state.name_en}, USD, by partner (World apart)",
+                       value_formatter=usd_formatter(largest), x_labels=[str(year) for year in years], height=380,
+                       legend_at_bottom=True)
+    for partner in partners:
+        chart.add(partner["name_en"], [_float(partner["values"].get(year)) for year in years])
     return _svg(chart)
+
+
+def trade_share_of_world(state, trade, flow_label):
+    """Lines per partner: its share (%) of the state's `flow_label` with World, by year; None without World figures."""
+    world = trade["world"]
+    if not world:
+        return None
+    years = trade["years"]
+    chart = pygal.Line(**CONFIG, title=f"Share of {state.name_en}'s {flow_label.lower()} with World, %",
+                       value_formatter=lambda value: f"{value:.1f} %", x_labels=[str(year) for year in years],
+                       height=380, legend_at_bottom=True)
+    for partner in list(trade["partners"].values())[:TRADE_CHART_PARTNERS]:
+        chart.add(partner["name_en"], [
+            float(partner["values"][year] / world[year] * 100)
+            if year in partner["values"] and world.get(year) else None for year in years])
+    return _svg(chart)
+
+
+def _float(value):
+    return None if value is None else float(value)
 
 
 def summit_timeline(lanes, width=900, lane_height=46, margin=170):

@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Sum, Value
+from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Value
+from django.core.exceptions import BadRequest
 from django.db.models.functions import Cast, Concat, ExtractYear
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -49,7 +50,7 @@ from apps.summits.models import (
     SummitParticipant,
 )
 from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
-from apps.trade.selectors import trade_mirror
+from apps.trade.selectors import state_trade_by_partner, trade_mirror
 
 CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
 LATEST_CHANGES = 12
@@ -392,31 +393,48 @@ def actor(request, slug):
         "offices_api": api_url("office-list", **{"person" if actor.kind == ActorKind.PERSON else "organization": actor.slug}),
     }
     if actor.kind == ActorKind.STATE:
-        context.update(state_trade(actor))
+        context.update(state_trade(actor, flow=chosen_trade_flow(request)))
     return render(request, "site/actor.html", context)
 
 
-def state_trade(state):
-    """A state's reported annual totals by partner and year (chart), and mirror figures with its main partners,
-    each direction where both sides reported a year.
+TRADE_FLOW_CHOICES = {FlowCode.EXPORT: "Exports", FlowCode.IMPORT: "Imports"}
 
-    Returns {'trade_chart': svg or None, 'trade_rows': [...], 'mirrors': [{exporter, importer, rows}], api links}.
+
+def chosen_trade_flow(request):
+    """The `trade_flow` a state page charts: X (exports) or M, None if not given; BadRequest (400) naming it
+    for anything else."""
+    flow = request.GET.get("trade_flow", "").upper() or None
+    if flow is not None and flow not in TRADE_FLOW_CHOICES:
+        raise BadRequest(f"trade_flow: {request.GET['trade_flow']!r} is not a choice; choose X (exports) or M (imports).")
+    return flow
+
+
+def state_trade(state, *, flow=None):
+    """A state's reported annual `flow` by partner and year (a chart of the partners, World apart as the
+    denominator of a share chart), and mirror figures with its main partners, each direction where both
+    sides reported a year.
+
+    Returns {'trade_chart', 'trade_share_chart' (svg or None), 'trade_flow', 'trade_flow_label',
+    'trade_flow_links', 'trade_rows' [{partner, name_en, name_ru, year, value_usd, share_of_world ('12.5%')}],
+    'world_rows' [{year, value_usd}], 'mirrors': [{exporter, importer, rows}], api links}.
     """
-    flows = (TradeFlow.objects.filter(reporter=state, commodity_code=TOTAL_COMMODITY, month__isnull=True,
-                                      flow__in=[FlowCode.EXPORT, FlowCode.IMPORT])
-             .order_by().values("partner__slug", "partner__name_en", "partner__name_ru", "year", "flow")
-             .annotate(value_usd=Sum("value_usd")).order_by("partner__name_en", "year", "flow"))
-    by_partner = defaultdict(lambda: defaultdict(dict))
-    names = {}
-    for row in flows:
-        by_partner[row["partner__slug"]][row["year"]][row["flow"]] = row["value_usd"]
-        names[row["partner__slug"]] = (row["partner__name_en"], row["partner__name_ru"])
+    by_flow = {code: state_trade_by_partner(state=state, flow=code) for code in TRADE_FLOW_CHOICES}
+    if flow is None:  # exports, unless the state reported imports only
+        flow = next((code for code, trade in by_flow.items() if trade["partners"]), FlowCode.EXPORT)
+    trade = by_flow[flow]
+    label = TRADE_FLOW_CHOICES[flow]
+    world = trade["world"]
     trade_rows = [
-        {"partner": slug, "name_en": names[slug][0], "name_ru": names[slug][1], "year": year,
-         "exports": values.get(FlowCode.EXPORT), "imports": values.get(FlowCode.IMPORT)}
-        for slug, years in by_partner.items() for year, values in sorted(years.items())
+        {"partner": slug, "name_en": partner["name_en"], "name_ru": partner["name_ru"], "year": year,
+         "value_usd": value, "share_of_world": f"{value / world[year]:.1%}" if world.get(year) else "—"}
+        for slug, partner in trade["partners"].items() for year, value in sorted(partner["values"].items())
     ]
-    largest = sorted(by_partner, key=lambda slug: -sum(v for year in by_partner[slug].values() for v in year.values()))
+    # Mirror figures with the largest partners over both flows.
+    totals = defaultdict(int)
+    for code_trade in by_flow.values():
+        for slug, partner in code_trade["partners"].items():
+            totals[slug] += sum(partner["values"].values())
+    largest = sorted(totals, key=lambda slug: -totals[slug])
     partners = {actor.slug: actor for actor in Actor.objects.filter(slug__in=largest[:MIRROR_PARTNERS])}
     mirrors = []
     for slug in largest[:MIRROR_PARTNERS]:
@@ -428,10 +446,14 @@ def state_trade(state):
                 mirrors.append({"exporter": exporter, "importer": importer, "rows": rows,
                                 "api_json": api_url("trade-flow-mirror", reporter=exporter.slug, partner=importer.slug)})
     return {
-        "trade_chart": charts.trade_by_partner(state, trade_rows) if trade_rows else None,
+        "trade_chart": charts.trade_by_partner(state, trade, label) if trade_rows else None,
+        "trade_share_chart": charts.trade_share_of_world(state, trade, label) if trade_rows else None,
+        "trade_flow": flow, "trade_flow_label": label,
+        "trade_flow_links": [(code, name, f"?trade_flow={code}#trade-h") for code, name in TRADE_FLOW_CHOICES.items()],
         "trade_rows": trade_rows,
+        "world_rows": [{"year": year, "value_usd": value} for year, value in sorted(world.items())],
         "mirrors": mirrors,
-        "trade_api": api_formats("trade-flow", reporter=state.slug, commodity=TOTAL_COMMODITY),
+        "trade_api": api_formats("trade-flow", reporter=state.slug, commodity=TOTAL_COMMODITY, flow=flow),
     }
 
 

@@ -210,6 +210,10 @@ def utf8_chunks(path, chunk_bytes=CHUNK_BYTES, *, on_read=None):
                 chunk = chunk[:-1]
             if b"\r" in chunk:
                 chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            if b"\x00" in chunk:  # COPY and the database's text refuse it; no Comtrade export has one
+                line = lines_before + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
+                raise ComtradeError(path, "the file holds a NUL byte (0x00), which no text CSV has (a UTF-16 or "
+                                    "binary file? save it as CSV in UTF-8)", line=line)
             lines_before += chunk.count(b"\n")
             body = chunk.rstrip(b"\n")
             if body:
@@ -256,13 +260,13 @@ def read_layout(path, first_lines):
     delimiter = "\t" if header_line.count("\t") > header_line.count(",") else ","
     if header_line.count(";") > max(header_line.count(","), header_line.count("\t")):
         delimiter = ";"
-    header = [name.strip(PAD + '"') for name in next(csv.reader([header_line], delimiter=delimiter))]
+    header = [name.strip(PAD + '"') for name in _parsed_line(path, header_line, delimiter, line=1)]
     staged_width = len(header)
     while header and not header[-1]:
         header.pop()
     layout = layout_for(path, header, delimiter=delimiter)
     if len(first_lines) > 1:
-        fields = next(csv.reader([first_lines[1]], delimiter=delimiter), [])
+        fields = _parsed_line(path, first_lines[1], delimiter, line=2)
         if len(fields) > staged_width and not any(f.strip(PAD) for f in fields[staged_width:]):
             staged_width = len(fields)
     layout.width = max(staged_width, len(header))
@@ -511,4 +515,19 @@ def iter_records(path, layout=None, *, on_read=None):
             if fields:  # a blank line between rows holds no figure
                 yield reader.line_num + 1, fields, layout
     except csv.Error as error:
-        raise ComtradeError(path, f"the CSV is malformed ({error})", line=reader.line_num + 1) from None
+        raise _csv_error(path, error, line=reader.line_num + 1) from None
+
+
+def _parsed_line(path, text, delimiter, *, line):
+    try:
+        return next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error as error:
+        raise _csv_error(path, error, line=line) from None
+
+
+def _csv_error(path, error, *, line):
+    """The ComtradeError for a csv.Error at `line`."""
+    if "field larger than field limit" in str(error):
+        return ComtradeError(path, f"a field is longer than {csv.field_size_limit():,} characters, which no "
+                             "Comtrade field is (a missing closing quote?)", line=line)
+    return ComtradeError(path, f"the CSV is malformed ({error})", line=line)

@@ -123,6 +123,7 @@ def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, r
                 summary = None  # read again on the Python path: it accepts what it accepts, or says why not
                 progress.note("PostgreSQL's COPY could not take the file as it is: reading it again row by row.")
         if summary is None:
+            # The rejects file is put in place inside the outer transaction: if that fails, nothing is imported.
             with _Rejects(rejects_path) as rejects, transaction.atomic():
                 summary = _python_path(paths, rejects=rejects if skip_invalid else None, **options)
         if dry_run:
@@ -160,6 +161,11 @@ def _check_rejects_path(rejects_path, paths):
     if not os.path.isdir(folder):
         raise ComtradeError(rejects_path, f"the folder {folder} does not exist (create it, or choose another "
                             "--rejects path)")
+    if os.path.isdir(rejects_path):
+        raise ComtradeError(rejects_path, "is a folder: --rejects names the file to write (e.g. "
+                            f"{os.path.join(rejects_path, 'rejects.csv')})")
+    if os.path.exists(rejects_path) and not os.access(rejects_path, os.W_OK) or not os.access(folder, os.W_OK):
+        raise ComtradeError(rejects_path, "cannot be written (permissions): choose another --rejects path")
     target = os.path.realpath(rejects_path)
     for path in paths:
         if os.path.realpath(path) == target:
@@ -193,10 +199,12 @@ class _Rejects:
     def __exit__(self, exc_type, *exc):
         if self._file:
             self._file.close()
-            if exc_type is None:
-                os.replace(self._partial, self.path)
-            else:
-                os.unlink(self._partial)
+            try:
+                if exc_type is None:
+                    os.replace(self._partial, self.path)
+            finally:
+                if os.path.exists(self._partial):
+                    os.unlink(self._partial)
 
 
 def _total_bytes(paths):

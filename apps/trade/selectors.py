@@ -67,6 +67,22 @@ def summable_trade_flows(flows: QuerySet[TradeFlow], *, group_by: Sequence[str],
     return flows
 
 
+def check_share_of_world_flow(*, group_by: Sequence[str], given: Mapping[str, Any]) -> None:
+    """Raise DoubleCounting('flow', …) unless each group of a share of World holds one flow.
+
+    A share divides like by like: a partner's exports by World exports. Exports plus imports over a
+    World total would mix two flows (and where World is stored for one flow only, divide two flows by
+    one). So `flow` must be given with one value, or grouped by.
+    """
+    if "flow" in group_by:
+        return
+    flows = given.get("flow") or []
+    if len(flows) != 1:
+        asked = f"flow={','.join(flows)} adds {len(flows)} flows" if flows else "no flow was given"
+        raise DoubleCounting("flow", f"share=world divides one flow by the same flow with World, and {asked}: "
+                             "give one (flow=X for exports, flow=M for imports) or add group_by=flow")
+
+
 def world_actor() -> QuerySet[Actor, dict[str, Any]]:
     """The World actor as a one-row queryset (a sub-select; empty until a file named World)."""
     return Actor.objects.filter(iso3=WORLD_CODE).values("id")
@@ -143,3 +159,37 @@ def trade_mirror(*, reporter: Actor, partner: Actor, year_min: int | None = None
         .order_by("year")
     )
 
+
+
+def state_trade_by_partner(*, state: Actor, flow: str, commodity: str = TOTAL_COMMODITY,
+                           year_min: int | None = None, year_max: int | None = None) -> dict:
+    """A reporter's annual `flow` (X or M) by partner and year, with World apart.
+
+    Only figures a total may add (summable_trade_flows: annual, partner2 World, customs C00, all
+    modes of transport). Returns {'partners': {partner slug: {'name_en', 'name_ru', 'values': {year:
+    Decimal USD}}}, 'world': {year: Decimal USD}, 'years': [sorted years]}; partners are ordered by
+    their value over the years, largest first. World (the reporter's total with every partner) is
+    never among the partners: it is a different kind of figure, the denominator of a share.
+    """
+    flows = summable_trade_flows(
+        TradeFlow.objects.filter(reporter=state, flow=flow, commodity_code=commodity),
+        group_by=["partner"], given={"flow": [flow], "commodity": commodity},  # partner World kept, set apart below
+    )
+    if year_min is not None:
+        flows = flows.filter(year__gte=year_min)
+    if year_max is not None:
+        flows = flows.filter(year__lte=year_max)
+    rows = (flows.order_by().values("partner__slug", "partner__name_en", "partner__name_ru", "partner__iso3", "year")
+            .annotate(value_usd=Sum("value_usd")))
+    partners: dict[str, dict[str, Any]] = {}
+    world: dict[int, Any] = {}
+    for row in rows:
+        if row["partner__iso3"] == WORLD_CODE:
+            world[row["year"]] = row["value_usd"]
+            continue
+        partner = partners.setdefault(row["partner__slug"], {"name_en": row["partner__name_en"],
+                                                            "name_ru": row["partner__name_ru"], "values": {}})
+        partner["values"][row["year"]] = row["value_usd"]
+    ordered = dict(sorted(partners.items(), key=lambda item: (-sum(item[1]["values"].values()), item[1]["name_en"])))
+    years = sorted({year for partner in partners.values() for year in partner["values"]} | world.keys())
+    return {"partners": ordered, "world": world, "years": years}

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from apps.trade.comtrade_csv import ComtradeError
 from apps.trade.importers import comtrade_import
 from apps.trade.models import TradeFlow
-from tests.trade.test_comtrade_import import ROWS, states, write  # noqa: F401 (fixture)
+from tests.trade.test_comtrade_import import HEADER, ROWS, states, write  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,43 @@ def test_rejected_cells_that_look_like_formulas_are_written_as_text(tmp_path, st
     text = rejects.read_text()
     assert "'=1+2" in text and "'=HYPERLINK(1)" in text
     assert ",=" not in text
+
+
+# Issue 26: files that ended in a traceback are messages naming the file (and line), and nothing is written.
+
+@pytest.mark.parametrize("where", ["header", "data"])
+def test_a_nul_byte_is_a_clear_error(tmp_path, states, where):
+    rows, header = list(ROWS), HEADER
+    if where == "header":
+        header = HEADER.replace("refYear", "ref\x00Year")
+    else:
+        rows[1] = rows[1].replace(",200,", ",2\x0000,")
+    with pytest.raises(CommandError, match=f"line {1 if where == 'header' else 3}: the file holds a NUL") as raised:
+        call_command("import_comtrade", str(write(tmp_path, rows, header=header)))
+    assert "Nothing was imported" in str(raised.value)
+    assert TradeFlow.objects.count() == 0
+
+
+@pytest.mark.parametrize("header", [False, True])
+def test_a_field_over_the_csv_limit_on_the_first_lines_is_a_clear_error(tmp_path, states, header):
+    rows = list(ROWS)
+    if header:
+        path = write(tmp_path, rows, header="x" * 200_000 + HEADER)
+    else:
+        fields = rows[0].split(",", 1)
+        rows[0] = "x" * 200_000 + fields[0] + "," + fields[1]
+        path = write(tmp_path, rows)
+    with pytest.raises(CommandError, match=f"line {1 if header else 2}: a field is longer than 131,072") as raised:
+        call_command("import_comtrade", str(path))
+    assert "Nothing was imported" in str(raised.value)
+    assert TradeFlow.objects.count() == 0
+
+
+def test_rejects_naming_a_folder_is_refused_before_anything_is_read(tmp_path, states):
+    folder = tmp_path / "rejects"
+    folder.mkdir()
+    with pytest.raises(CommandError, match="is a folder") as raised:
+        call_command("import_comtrade", str(write(tmp_path, ROWS)), "--skip-invalid", "--rejects", str(folder))
+    assert "Nothing was imported" in str(raised.value)
+    assert TradeFlow.objects.count() == 0
+    assert list(folder.iterdir()) == [] and not list(tmp_path.glob(".*partial"))

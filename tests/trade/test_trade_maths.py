@@ -111,7 +111,8 @@ def test_share_of_world_trade(api_client, flows):
                                    "share": "world"}).json()
     assert one == [{"year": 2024, "count": 1, "total_value_usd": "400.00", "world_total_value_usd": "8000.00",
                     "share_of_world": 0.05}]
-    no_world = api_client.get(SUMMARY, {"group_by": "year", "reporter": "kazakhstan", "share": "world"}).json()
+    no_world = api_client.get(SUMMARY, {"group_by": "year", "reporter": "kazakhstan", "flow": "M",
+                                        "share": "world"}).json()
     assert no_world[0]["share_of_world"] is None and no_world[0]["world_total_value_usd"] is None
     assert_status(api_client.get(SUMMARY, {"group_by": "year", "share": "galaxy"}), 400)
 
@@ -124,3 +125,21 @@ def test_mirror_uses_aggregate_rows_and_refuses_a_state_with_itself(api_client, 
     response = api_client.get("/api/v1/trade-flows/mirror/", {"reporter": "japan", "partner": "japan"})
     assert_status(response, 400)
     assert "partner" in response.json()
+
+
+@pytest.mark.parametrize("params", [{}, {"flow": ["X", "M"]}], ids=["no flow", "two flows"])
+def test_a_share_of_world_needs_one_flow_per_group(api_client, flows, params):
+    """Like by like only: exports plus imports over World (or over World exports alone) is no share."""
+    response = api_client.get(SUMMARY, {"group_by": "year", "reporter": "japan", "share": "world", **params})
+    assert_status(response, 400)
+    assert list(response.json()) == ["flow"] and "group_by=flow" in str(response.json()["flow"])
+
+
+def test_a_share_of_world_grouped_by_flow_divides_each_flow_by_its_own_world(api_client, flows):
+    response = api_client.get(SUMMARY, {"group_by": "partner,flow", "reporter": "japan", "partner": "kazakhstan",
+                                        "share": "world"})
+    assert_status(response, 200)
+    shares = {row["flow"]: (row["total_value_usd"], row["world_total_value_usd"], row["share_of_world"])
+              for row in response.json()}
+    # Exports over World exports; imports have no World imports stored, so no share (never over exports).
+    assert shares == {"X": ("400.00", "8000.00", 0.05), "M": ("100.00", None, None)}

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from apps.core import registry
+from apps.core.api.filters import raise_for_repeated
 from apps.core.api.pagination import MAX_PAGE_SIZE
 from apps.core.api.schema import CatrackAutoSchema
 from apps.core.change_capture import feed_row
@@ -56,10 +57,10 @@ def parse_since(raw):
     offset, (None, None) when absent; anything else is a 400 naming `since`."""
     if raw is None or raw == "":
         return None, None
-    if raw.isdigit() and len(raw) <= 18:
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:  # str.isdigit() alone takes "٣" as 3
         return "cursor", int(raw)
     try:
-        moment = parse_datetime(raw)
+        moment = parse_datetime(raw) if raw.isascii() else None  # Django's \d also matches "٣"
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
@@ -100,6 +101,7 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
         unknown = sorted(set(request.query_params) - {"since", "page_size", "format"})
         if unknown:
             raise ValidationError({unknown[0]: f"Unknown parameter {unknown[0]!r}; use since and page_size."})
+        raise_for_repeated(request)  # a second `since` would silently win
         kind, since = parse_since(request.query_params.get("since"))
         page_size = _page_size(request.query_params.get("page_size"))
         events = ChangeEvent.objects.order_by("id")

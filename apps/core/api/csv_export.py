@@ -305,11 +305,16 @@ def _copy_chunks(queryset, columns):
         yield bytes(buffer)
 
 
+XLSX_MAX_CELL_CHARACTERS = 32767  # Excel's "Total number of characters that a cell can contain"
+
+
 def xlsx_bytes(rows):
     """An .xlsx file (bytes) of one sheet holding `rows` (lists of cells; the first is the header).
 
     Text stays text: a value starting with '=' is written as a string, never as a formula. Control
-    characters a worksheet cannot hold (XML 1.0 forbids them) are written as U+FFFD, not refused.
+    characters a worksheet cannot hold (XML 1.0 forbids them) are written as U+FFFD, not refused. A text
+    longer than a cell holds (XLSX_MAX_CELL_CHARACTERS, Excel's limit) is cut and ends saying so, with its
+    full length: JSON and CSV carry it whole.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -321,6 +326,9 @@ def xlsx_bytes(rows):
     def cell(value):
         if isinstance(value, str):
             value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+            if len(value) > XLSX_MAX_CELL_CHARACTERS:
+                note = f" [cut: {len(value)} characters, a cell holds {XLSX_MAX_CELL_CHARACTERS}; format=json has all]"
+                value = value[:XLSX_MAX_CELL_CHARACTERS - len(note)] + note
         if isinstance(value, str) and value.startswith("="):
             text = WriteOnlyCell(sheet, value)
             text.data_type = "s"

@@ -98,7 +98,9 @@ class StrictBooleanField(forms.Field):
         try:
             return self.VALUES[str(value).lower()]
         except KeyError:
-            raise forms.ValidationError(f"Give true or false, not {str(value)[:50]!r}.") from None
+            # The value goes in as a parameter: django-filter %-formats every message with its params.
+            raise forms.ValidationError("Give true or false, not %(value)s.",
+                                        params={"value": repr(str(value)[:50])}) from None
 
 
 class BooleanFilter(django_filters.BooleanFilter):
@@ -337,6 +339,17 @@ def check_query_params(request, view, filterset_class, *, several=()):
     several = {*several, *(name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
                            if isinstance(f, django_filters.MultipleChoiceFilter))}
     raise_for_repeated(request, several=several)
+    raise_for_blank(request)
+
+
+def raise_for_blank(request):
+    """400 naming a parameter whose value is only whitespace (`city=%20`, `commodity=%0A`, `q=%20`): Django's
+    forms strip it to "" and the filter would be silently dropped, answering with every row. An empty value
+    (`?city=`) still means "not given"."""
+    blank = sorted({name for name, values in request.query_params.lists() if any(v and not v.strip() for v in values)})
+    if blank:
+        raise ValidationError({name: f"'{name}' is only whitespace: give a value, or leave the parameter out."
+                               for name in blank})
 
 
 def raise_for_repeated(request, *, several=()):

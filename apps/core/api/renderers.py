@@ -6,7 +6,6 @@ renderer's export_response (through apps.core.api.csv_export); the renderers wri
 (summaries, details, errors).
 """
 import codecs
-import csv
 import io
 import json
 
@@ -15,7 +14,7 @@ from rest_framework.renderers import BaseRenderer
 
 from apps.core.api.csv_export import XLSX_MEDIA_TYPE, csv_response, xlsx_bytes, xlsx_response
 from apps.core.api.sql import RawJSON
-from apps.core.csv_cells import csv_writer
+from apps.core.csv_cells import csv_writer, formula_safe
 from apps.core.registry import register_format
 
 
@@ -61,19 +60,21 @@ class CSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
+        csv_writer(out).writerows(self.table(data))
+        return out.getvalue().encode("utf-8")
+
+    @staticmethod
+    def table(data):
+        """`data` as rows of cells (the first: the header): a list of objects as columns, a detail or an error as
+        (field, value) rows, anything else as one cell."""
         if isinstance(data, dict) and isinstance(data.get("results"), list):
             data = data["results"]
-        writer = csv_writer(out)
         if isinstance(data, list) and all(isinstance(row, dict) for row in data):
             columns = list(dict.fromkeys(key for row in data for key in row))
-            writer.writerow(columns)
-            writer.writerows([_cell(row.get(key, "")) for key in columns] for row in data)
-        elif isinstance(data, dict):
-            writer.writerow(["field", "value"])
-            writer.writerows([key, _cell(value)] for key, value in data.items())
-        elif data is not None:
-            writer.writerow([_cell(data)])
-        return out.getvalue().encode("utf-8")
+            return [columns, *([_cell(row.get(key, "")) for key in columns] for row in data)]
+        if isinstance(data, dict):
+            return [["field", "value"], *([key, _cell(value)] for key, value in data.items())]
+        return [] if data is None else [[_cell(data)]]
 
 
 @register_format(export=True)
@@ -102,8 +103,10 @@ class XLSXRenderer(BaseRenderer):
         return xlsx_response(queryset, filename=filename, columns=columns)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        text = CSVRenderer().render(data).decode("utf-8")
-        return xlsx_bytes(csv.reader(io.StringIO(text)))  # the CSV's table, cell for cell
+        # The CSV's table, cell for cell, as the CSV writes each cell (text; formulas escaped). Not read back
+        # from the CSV's text: Python's csv reader refuses a field over 131,072 characters.
+        return xlsx_bytes([["" if value is None else str(formula_safe(value)) for value in row]
+                           for row in CSVRenderer.table(data)])
 
 
 def _cell(value):

@@ -182,7 +182,9 @@ class CatrackViewSet(viewsets.ModelViewSet):
         """The addressed row. For PUT/PATCH/DELETE it is locked first (inside the transaction of update() /
         destroy()) and read after the lock, so a concurrent write is applied before this one reads, never
         overwritten by it; then a stale If-Match is a 412."""
-        writing = self.request.method not in SAFE_METHODS  # PUT, PATCH, DELETE and detail POSTs (revert)
+        # PUT, PATCH, DELETE and detail POSTs (revert). Not OPTIONS: DRF's metadata asks for the row as if
+        # for a PUT (a clone of the request, method PUT) only to see whether it may; it writes nothing.
+        writing = self.request._request.method not in SAFE_METHODS
         if writing:
             self._lock_row()
         try:

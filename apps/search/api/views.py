@@ -13,6 +13,14 @@ from apps.search.kinds import KIND_NAMES
 from apps.search.selectors import hit_details, search_hits
 
 
+class SearchBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """The browsable API's page of search hits: no filter form (search has `q` and `kind`, no FilterSet and no
+    queryset to build one from)."""
+
+    def get_filter_form(self, data, view, request):
+        return None
+
+
 @extend_schema_view(get=extend_schema(
     operation_id="search",
     parameters=[
@@ -29,7 +37,7 @@ class SearchView(generics.ListAPIView):
     serializer_class = SearchHitSerializer
     pagination_class = CatrackPagination
     filter_backends = []
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]  # hits of mixed kinds have no one CSV shape
+    renderer_classes = [JSONRenderer, SearchBrowsableAPIRenderer]  # hits of mixed kinds have no one CSV shape
     permission_classes = [permissions.AllowAny]  # GET only (no write path); the default model permissions need a queryset
     extra_query_params = ("q", "kind")
 

@@ -22,6 +22,7 @@ from apps.trade.filters import CommodityCodeField
 from apps.trade.selectors import (
     TRADE_GROUPS,
     DoubleCounting,
+    check_share_of_world_flow,
     summable_trade_flows,
     trade_flow_summary,
     trade_mirror,
@@ -105,7 +106,9 @@ class TradeFlowViewSet(CatrackViewSet):
         the TOTAL line, annual figures, partner2 World, customs C00, all modes of transport and flows
         X and M (re-exports are inside exports) are added, and partner World is left out of a sum over
         partners. An empty parameter counts as not given. With `share=world`, `share_of_world` divides
-        by the same group's figure with partner World, when one is stored.
+        by the same group's figure with partner World, when one is stored; it needs one flow per group
+        (`flow=X`, or `group_by=flow`), else a 400 naming `flow`: exports to a partner over World
+        exports, never exports plus imports over either.
         """
         group_by = parse_group_by(request, list(TRADE_GROUPS))
         filterset = StrictFilterBackend().validated_filterset(request, TradeFlow.objects.all(), self)
@@ -114,6 +117,8 @@ class TradeFlowViewSet(CatrackViewSet):
         if share not in ("", "world"):
             raise ValidationError({"share": f"Unknown share {share!r}; the one known is world."})
         try:
+            if share:
+                check_share_of_world_flow(group_by=group_by, given=given)
             flows = summable_trade_flows(filterset.qs, group_by=group_by, given=given)
             world_flows = None
             if share:

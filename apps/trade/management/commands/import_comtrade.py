@@ -1,5 +1,5 @@
 """manage.py import_comtrade FILE [FILE ...]: load UN Comtrade CSV exports (see docs/comtrade-import.md)."""
-from typing import Any
+from typing import IO, Any, cast
 
 import os
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if options["rejects"] and not options["skip_invalid"]:
             raise CommandError("--rejects goes with --skip-invalid.")
         # The stream itself: tqdm draws with carriage returns that Django's wrapper would end with newlines.
-        progress = ImportProgress.for_stream(self.stderr._out, verbosity=options["verbosity"],
+        progress = ImportProgress.for_stream(cast(IO[str], self.stderr._out), verbosity=options["verbosity"],
                                              ci=bool(os.environ.get("CI")))
         try:
             summary = comtrade_import(
