@@ -67,12 +67,12 @@ class CSVRenderer(BaseRenderer):
         if isinstance(data, list) and all(isinstance(row, dict) for row in data):
             columns = list(dict.fromkeys(key for row in data for key in row))
             writer.writerow(columns)
-            writer.writerows([_cell(row.get(key, "")) for key in columns] for row in data)
+            writer.writerows([_nested_cell(row.get(key, "")) for key in columns] for row in data)
         elif isinstance(data, dict):
             writer.writerow(["field", "value"])
-            writer.writerows([key, _cell(value)] for key, value in data.items())
+            writer.writerows([key, _nested_cell(value)] for key, value in data.items())
         elif data is not None:
-            writer.writerow([_cell(data)])
+            writer.writerow([_nested_cell(data)])
         return out.getvalue().encode("utf-8")
 
 
@@ -106,7 +106,7 @@ class XLSXRenderer(BaseRenderer):
         return xlsx_bytes(csv.reader(io.StringIO(text)))  # the CSV's table, cell for cell
 
 
-def _cell(value):
+def _nested_cell(value):
     """A nested value in one cell. A list of plain values, or of briefs (objects with a slug: their slugs), or
     of names in several languages (`Astana / Астана`), is `;`-joined as the lists' many-to-many columns are
     (apps.core.api.csv_export); anything else (a detail's citations) stays readable as JSON."""
