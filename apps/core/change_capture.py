@@ -313,21 +313,3 @@ def _next_changeset_id(state):
     previous = state.get("last") or 0
     state["last"] = candidate = max(candidate, previous + 1)
     return candidate
-
-
-def row_snapshots(model, using="default"):
-    """{object id (str): row} of every row of `model`, as the feed serves a row (triggers' JSON, feed_row):
-    what a consumer that replayed the feed should hold."""
-    connection = connections[using]
-    table = model._meta.db_table
-    if connection.vendor == "postgresql":
-        sql = f'SELECT t.id::text, to_jsonb(t) FROM "{table}" t'
-    else:
-        columns = [field.column for field in model._meta.concrete_fields]
-        sql = ("SELECT CAST(t.id AS TEXT), json_object("
-               + ", ".join(f"'{column}', t.\"{column}\"" for column in columns) + f') FROM "{table}" t')
-    field = ChangeEvent._meta.get_field("row")
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        label = model._meta.label_lower
-        return {pk: feed_row(label, field.from_db_value(value, None, connection)) for pk, value in cursor.fetchall()}

@@ -111,7 +111,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_STATEMENT_
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Parameters travel beside the statement (server-side binding), and a statement a connection has run
     # PREPARE_THRESHOLD times is prepared: PostgreSQL parses and plans it once per connection instead of on
-    # every request (with persistent connections: the trade-flows list page 5.5 -> 4.3 ms, docs/benchmarks.md).
+    # every request (with persistent connections; the figures: docs/benchmarks.md).
     # PREPARE_THRESHOLD=off for a pooler that cannot keep prepared statements (PgBouncer in transaction mode).
     # At least 1: psycopg's 0 would prepare every statement on its first run, and a statement of several
     # commands (migrations' SQL) cannot be prepared.

@@ -103,7 +103,7 @@ def _plain_column(name, field):
         return getattr(obj, column)
 
     if isinstance(field, models.DateTimeField):
-        sql = SQLOf(json_iso_utc, F(column))  # what _cell writes: the JSON API's text
+        sql = SQLOf(json_iso_utc, F(column))  # what _list_cell writes: the JSON API's text
     elif isinstance(field, models.DateField):
         sql = SQLOf(lambda date: f"to_char({date}, 'YYYY-MM-DD')", F(column))  # str(date)
     elif isinstance(field, models.BooleanField):
@@ -262,7 +262,7 @@ def _rows(queryset, columns):
     getters = [column.get for column in columns]
     yield [column.name for column in columns]
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [_cell(get(obj)) for get in getters]
+        yield [_list_cell(get(obj)) for get in getters]
 
 
 def _python_lines(queryset, columns):
@@ -353,7 +353,7 @@ def xlsx_response(queryset, *, filename, columns=None):
     return response
 
 
-def _cell(value):
+def _list_cell(value):
     if value is None:
         return ""
     if isinstance(value, models.Model):

@@ -112,7 +112,7 @@ class RowIdBySlug(Expression):
 
     Written from the model's metadata (table, primary key and slug columns). A Subquery of a queryset
     says the same but is cloned, resolved and compiled as a whole nested query (with the model's default
-    ordering) in every statement of every request: ~0.1 ms of Python each time, for a constant.
+    ordering) in every statement of every request, for a constant (docs/benchmarks.md, "Figures behind the code").
     """
 
     def __init__(self, model, slug):

@@ -71,10 +71,10 @@ class CSVRenderer(BaseRenderer):
             data = data["results"]
         if isinstance(data, list) and all(isinstance(row, dict) for row in data):
             columns = list(dict.fromkeys(key for row in data for key in row))
-            return [columns, *([_cell(row.get(key, "")) for key in columns] for row in data)]
+            return [columns, *([_nested_cell(row.get(key, "")) for key in columns] for row in data)]
         if isinstance(data, dict):
-            return [["field", "value"], *([key, _cell(value)] for key, value in data.items())]
-        return [] if data is None else [[_cell(data)]]
+            return [["field", "value"], *([key, _nested_cell(value)] for key, value in data.items())]
+        return [] if data is None else [[_nested_cell(data)]]
 
 
 @register_format(export=True)
@@ -109,7 +109,7 @@ class XLSXRenderer(BaseRenderer):
                            for row in CSVRenderer.table(data)])
 
 
-def _cell(value):
+def _nested_cell(value):
     """A nested value in one cell. A list of plain values, or of briefs (objects with a slug: their slugs), or
     of names in several languages (`Astana / Астана`), is `;`-joined as the lists' many-to-many columns are
     (apps.core.api.csv_export); anything else (a detail's citations) stays readable as JSON."""
