@@ -20,6 +20,7 @@ from apps.geoeconomics.models import (
 from apps.investments.models import AmountQualifier, Instrument, Pledge, UsdBasis
 from apps.sources.models import Assessment, Citation, Source
 from apps.summits.models import (
+    SummitStatus,
     Document,
     DocumentKind,
     DocumentSignatory,
@@ -29,7 +30,17 @@ from apps.summits.models import (
     SummitParticipant,
     Topic,
 )
-from apps.trade.models import FlowCode, TradeFlow, TradeLevel, TradeMeasure, TradeMeasureKind, TradeStatement, TradeTrend
+from apps.trade.models import (
+    FlowCode,
+    StatedFlow,
+    StatedTradeFigure,
+    TradeFlow,
+    TradeLevel,
+    TradeMeasure,
+    TradeMeasureKind,
+    TradeStatement,
+    TradeTrend,
+)
 
 
 def _iso3(n):
@@ -142,6 +153,8 @@ class SummitFactory(DjangoModelFactory):
     city_ru = "Токио"
     host = factory.SelfAttribute("format.partner")
     ordinal = None
+    # An undated meeting cannot be held (Summit.clean): such a factory summit is an announced one.
+    status = factory.LazyAttribute(lambda summit: SummitStatus.HELD if summit.date else SummitStatus.PLANNED)
 
 
 class SummitParticipantFactory(DjangoModelFactory):
@@ -211,6 +224,20 @@ class TradeFlowFactory(DjangoModelFactory):
     flow = FlowCode.EXPORT
     commodity_code = "TOTAL"
     value_usd = factory.Sequence(lambda n: Decimal(1000 * (n + 1)))
+
+
+class StatedTradeFigureFactory(DjangoModelFactory):
+    class Meta:
+        model = StatedTradeFigure
+
+    slug = factory.Sequence(lambda n: f"stated-trade-{n}")
+    reporter = factory.SubFactory(StateFactory)
+    partner = factory.SubFactory(StateFactory)
+    flow = StatedFlow.TURNOVER
+    period_start = factory.Sequence(lambda n: datetime.date(2000 + n % 25, 1, 1))
+    period_start_precision = DatePrecision.YEAR
+    value = factory.Sequence(lambda n: Decimal(1_000_000 * (n + 1)))
+    currency = "USD"
 
 
 class TradeMeasureFactory(DjangoModelFactory):

@@ -6,7 +6,7 @@ import django_filters.constants
 from django.db.models import Q
 
 from apps.actors.models import Actor
-from apps.core.api.filters import BooleanFilter, SlugFilter, crosses_to_many
+from apps.core.api.filters import BooleanFilter, SlugFilter, SlugsFilter, crosses_to_many
 
 
 class ActorFilter(SlugFilter):
@@ -28,8 +28,34 @@ class ActorFilter(SlugFilter):
         return self.get_method(qs)(**{f"{self.field_name}__in": rows})
 
 
-def actor_filter(field_name, label, **kwargs):
-    """An actor filter takes the actor's slug (its FilterSet composes GroupingsFilterSet)."""
+class ActorsFilter(SlugsFilter):
+    """One or several actors by slug, ORed (SlugsFilter); with `via_groupings=true` also their groupings."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, model=Actor, **kwargs)
+
+    def rows_of(self, slugs):
+        if not _via_groupings(self):
+            return super().rows_of(slugs)
+        return Actor.objects.filter(Q(slug__in=slugs) | Q(members__slug__in=slugs)).values("pk")
+
+    def filter(self, qs, value):
+        slugs = list(dict.fromkeys(slug for slug in value or () if slug))
+        if not slugs or not _via_groupings(self):
+            return super().filter(qs, value)
+        rows = self.rows_of(slugs)  # the actors and the groupings they are members of
+        if crosses_to_many(qs.model, self.field_name):
+            matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": rows}).values("pk")
+            return self.get_method(qs)(pk__in=matching)
+        return self.get_method(qs)(**{f"{self.field_name}__in": rows})
+
+
+def actor_filter(field_name, label, *, several=False, **kwargs):
+    """An actor filter takes the actor's slug, like NetBox's `site=ams1` (its FilterSet composes
+    GroupingsFilterSet); `several`: one or more slugs, ORed, repeated or comma-separated (ActorsFilter)."""
+    if several:
+        text = f"{label}: one or more actor slugs, repeated or comma-separated (e.g. china,russia); rows matching any"
+        return ActorsFilter(field_name=field_name, label=text, help_text=text, **kwargs)
     return ActorFilter(field_name=field_name, label=f"{label} (actor slug, e.g. japan)", **kwargs)
 
 
@@ -49,8 +75,13 @@ class GroupingsFilterSet(django_filters.FilterSet):
         """{actor parameter: [grouping slugs]} of what `via_groupings` added (None without it)."""
         if not self.form.cleaned_data.get("via_groupings"):
             return None
-        return {name: actor_groupings(self.form.cleaned_data[name]) for name, f in self.filters.items()
-                if isinstance(f, ActorFilter) and self.form.cleaned_data.get(name)}
+        matched = {}
+        for name, f in self.filters.items():
+            value = self.form.cleaned_data.get(name)
+            if isinstance(f, (ActorFilter, ActorsFilter)) and value:
+                slugs = value if isinstance(value, list) else [value]
+                matched[name] = sorted({grouping for slug in slugs if slug for grouping in actor_groupings(slug)})
+        return matched
 
 
 def actor_groupings(slug):

@@ -9,8 +9,8 @@ from apps.summits.models import Document, Summit, Topic
 
 
 class PledgeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
-    donor = actor_filter("donor", "Donor")
-    recipient = actor_filter("recipients", "Recipient")
+    donor = actor_filter("donor", "Donor", several=True)
+    recipient = actor_filter("recipients", "Recipient", several=True)
     summit = slug_filter("summit", Summit, "Summit it was announced at")
     document = slug_filter("document", Document, "Document it is part of")
     purpose = slug_filter("purposes", Topic, "Purpose (topic)")

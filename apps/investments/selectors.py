@@ -14,7 +14,6 @@ from django.db.models import (
     OneToOneRel,
     QuerySet,
     Sum,
-    Value,
     When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
@@ -22,7 +21,7 @@ from django.db.models.sql import Query
 
 from apps.actors.models import Actor
 from apps.core.grouping import named_groups
-from apps.investments.models import AmountQualifier, Pledge, UsdBasis
+from apps.investments.models import AmountQualifier, Pledge
 
 # A pledge's value in USD: its USD equivalent, or its own amount when it is stated in US dollars.
 USD_VALUE = Coalesce("amount_usd", Case(When(currency="USD", then="amount")))
@@ -30,12 +29,6 @@ USD_VALUE = Coalesce("amount_usd", Case(When(currency="USD", then="amount")))
 USD_QUALIFIER = Case(
     When(amount_usd__isnull=False, then="amount_usd_qualifier"),
     When(currency="USD", amount__isnull=False, then="amount_qualifier"),
-)
-
-# Where that value comes from: the USD amount's own basis, or the source itself for a pledge stated in USD.
-USD_BASIS = Case(
-    When(amount_usd__isnull=False, then="usd_basis"),
-    When(currency="USD", amount__isnull=False, then=Value(UsdBasis.STATED_BY_SOURCE)),
 )
 
 # Each qualifier as one bit, so a group's set of qualifiers is one aggregate (QualifierBits) over one
@@ -159,17 +152,3 @@ def _joins_to_many(query: Query) -> bool:
         if getattr(field, "many_to_many", False) or getattr(field, "one_to_many", False):
             return True
     return False
-
-
-def pledge_usd_bases(*, group_by: str = "donor", pledges: QuerySet[Pledge] | None = None) -> dict[str | None, list[str]]:
-    """{group's slug: sorted labels of where its USD values come from} for the pledges that count in totals
-    (the same USD value as pledge_summary's: its basis, "Stated by the source" for a pledge stated in USD).
-    group_by: an actor key of pledge_summary ("donor" or "recipient"). One query."""
-    base = Pledge.objects.all() if pledges is None else Pledge.objects.filter(pk__in=pledges.values("pk"))
-    path = {"donor": "donor__slug", "recipient": "recipients__slug"}[group_by]
-    rows = (base.counted().annotate(usd_basis_of_value=USD_BASIS).filter(usd_basis_of_value__isnull=False)
-            .order_by().values_list(path, "usd_basis_of_value").distinct())
-    bases: dict[str | None, list[str]] = {}
-    for slug, basis in rows:
-        bases.setdefault(slug, []).append(UsdBasis(basis).label)
-    return {slug: sorted(labels) for slug, labels in bases.items()}

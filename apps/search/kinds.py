@@ -26,6 +26,9 @@ class SearchKind:
     related: tuple = ()
     via: str = ""
     index_prefix: str = ""
+    # The migration of apps/search that creates its indexes: a kind added later gets a migration of its own
+    # (which runs after its model's), so 0001 never asks for a model that does not exist yet.
+    indexed_in: str = "0001_text_search_indexes"
 
 
 KINDS = (
@@ -49,6 +52,9 @@ KINDS = (
         index_prefix="measure"),
     SearchKind("trade-statement", "trade.TradeStatement", TextSearch(
         fields=("statement_en",)), related=("subject", "partner"), index_prefix="statement"),
+    SearchKind("stated-trade-figure", "trade.StatedTradeFigure", TextSearch(
+        fields=("note",)), related=("reporter", "partner"), index_prefix="stated_trade",
+        indexed_in="0002_stated_trade_figure_indexes"),
     SearchKind("source", "sources.Source", TextSearch(
         fields=("title", "subtitle", "title_en", "author", "publisher", "note"),
         names=("title", "title_en"),
@@ -74,10 +80,12 @@ def text_search_by_model():
     return {**{kind.model: kind.search for kind in KINDS}, **{label: search for label, (search, _) in LIST_ONLY.items()}}
 
 
-def index_definitions():
-    """(model label, index prefix, TextSearch) of every model with search indexes, for the migration."""
-    return [(kind.model, kind.index_prefix, kind.search) for kind in KINDS] + [
+def index_definitions(migration="0001_text_search_indexes"):
+    """(model label, index prefix, TextSearch) of every model whose search indexes `migration` (of apps/search)
+    creates."""
+    return [(kind.model, kind.index_prefix, kind.search) for kind in KINDS if kind.indexed_in == migration] + [
         (label, prefix, search) for label, (search, prefix) in LIST_ONLY.items()
+        if migration == "0001_text_search_indexes"
     ]
 
 

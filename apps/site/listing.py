@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Expression, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
+from rest_framework.exceptions import ValidationError
 
 from apps.core.api.filters import SlugFilter, crosses_to_many, total_ordering
 
@@ -68,7 +69,8 @@ class Listing:
     query: str = ""
     q: str = ""
     hidden: list = field(default_factory=list)
-    matching: Any = None  # every row the filters select (a queryset), for figures over all of them
+    # Every row the filters select (unordered, not paged), for totals over all of them; None after a bad filter.
+    filtered: Any = None
 
     @property
     def status(self) -> int:
@@ -94,7 +96,12 @@ def explore(request: HttpRequest, *, filterset_class: type[django_filters.Filter
         errors = [f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()]
         rows_qs = queryset.none()
     else:
-        rows_qs = filterset.qs
+        try:
+            rows_qs = filterset.qs
+        except ValidationError as error:  # several slugs, one of them unknown (SlugsFilter)
+            errors = [f"{name}: {' '.join(map(str, messages))}" for name, messages in error.detail.items()]
+            rows_qs = queryset.none()
+    filtered = None if errors else rows_qs
     sortable = {column.key for column in columns}
     ordering = [term for term in request.GET.get(ORDERING_PARAM, "").split(",") if term.strip()]
     bad = [term for term in ordering if term.removeprefix("-") not in sortable]
@@ -107,7 +114,7 @@ def explore(request: HttpRequest, *, filterset_class: type[django_filters.Filter
     rows_qs = rows_qs.order_by(*total_ordering(queryset.model, ordering or default_ordering))
 
     listing = Listing(rows=[], count=0, errors=errors, query=params.urlencode(), q=params.get("q", ""),
-                      matching=rows_qs)
+                      filtered=filtered)
     listing.hidden = [(name, value) for name, values in params.lists() if name != "q" for value in values]
     if page_size is None:
         listing.rows = list(rows_qs)
@@ -145,9 +152,12 @@ def _unknown_slugs(filterset) -> list[str]:
     """An empty list because a slug names nothing: say which (as the API's 400 does)."""
     errors = []
     for name, filter_ in filterset.filters.items():
-        value = filterset.form.cleaned_data.get(name)
-        if isinstance(filter_, SlugFilter) and value and not filter_.slug_model._default_manager.filter(slug=value).exists():
-            errors.append(f"{name}: no {filter_.slug_model._meta.verbose_name} with slug '{value}'.")
+        values = filterset.form.cleaned_data.get(name)
+        if not isinstance(filter_, SlugFilter) or not values:
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            if value and not filter_.slug_model._default_manager.filter(slug=value).exists():
+                errors.append(f"{name}: no {filter_.slug_model._meta.verbose_name} with slug '{value}'.")
     return errors
 
 
@@ -194,7 +204,10 @@ def _facet(request, filterset_class, queryset, params: QueryDict, facet: Facet) 
     others.pop(facet.param, None)
     others.pop(ORDERING_PARAM, None)
     base = filterset_class(others, queryset=queryset, request=request)
-    rows = base.qs if base.is_valid() else queryset.none()
+    try:
+        rows = base.qs if base.is_valid() else queryset.none()
+    except ValidationError:
+        rows = queryset.none()
     rows = rows.order_by()
     if isinstance(facet.value, str):
         value_name, rows = facet.value, rows.filter(**{f"{facet.value}__isnull": False})

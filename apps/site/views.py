@@ -25,8 +25,8 @@ from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.core import registry
 from apps.core.api.routes import detail_url
 from apps.core.models import FactModel, format_partial_date
-from apps.investments.models import AmountQualifier, Pledge, PledgeStatus
-from apps.investments.selectors import pledge_summary, pledge_usd_bases
+from apps.investments.models import AmountQualifier, Pledge, PledgeStatus, UsdBasis
+from apps.investments.selectors import pledge_summary
 from apps.search.api.serializers import SearchParamsSerializer
 from apps.search.kinds import KIND_NAMES, KINDS
 from apps.search.selectors import hit_details, search_hits
@@ -47,9 +47,11 @@ from apps.summits.models import (
     Summit,
     SummitFormat,
     SummitLevel,
+    SummitMode,
     SummitParticipant,
+    SummitStatus,
 )
-from apps.trade.models import TOTAL_COMMODITY, FlowCode, TradeFlow
+from apps.trade.models import TOTAL_COMMODITY, FlowCode, StatedTradeFigure, TradeFlow
 from apps.trade.selectors import state_trade_by_partner, trade_mirror
 
 CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
@@ -203,39 +205,62 @@ def _marked(snippet):
 SUMMIT_FACETS = (
     Facet("partner", "Partner", "format__partner__slug", "format__partner__name_en"),
     Facet("year", "Year", ExtractYear("date")),
+    Facet("status", "Status", "status", choices=SummitStatus.choices),
+    Facet("mode", "Mode", "mode", choices=SummitMode.choices),
     Facet("level", "Level", "level", choices=SummitLevel.choices),
     Facet("participant", "Participant", "participants__slug", "participants__name_en"),
 )
+# The timeline's marks: one shape per status, so the legend reads without colour (apps/site/templates/site/timeline.html).
+STATUS_MARKS = (
+    (SummitStatus.HELD, "filled circle", "took place (a cited source reports it)"),
+    (SummitStatus.PLANNED, "open circle", "announced; not reported held"),
+    (SummitStatus.POSTPONED, "open diamond", "postponed, at the date it was planned for"),
+    (SummitStatus.CANCELLED, "cross", "cancelled, at the date it was planned for"),
+)
+
+
+def upcoming_summits(summits):
+    """What comes next: the planned meetings among `summits` whose date (its last possible day) is today or
+    later, soonest first, then the planned ones no source dates yet. A planned meeting whose date has passed
+    is not next: it is overdue (Summit.is_overdue), listed in its lane with that said."""
+    planned = [s for s in summits if s.status == SummitStatus.PLANNED and not s.is_overdue]
+    return sorted((s for s in planned if s.date is not None), key=lambda s: (s.date, s.title_en)) + \
+        [s for s in planned if s.date is None]
 
 
 def timeline(request):
     """Every summit the filters select (the API's SummitFilterSet: `?partner=japan&year=2025`) on one time
-    axis, one lane per external partner; undated summits listed apart; facets count summits per partner,
-    year, level and participant.
+    axis, one lane per external partner, each status its own shape (held, planned, postponed, cancelled; a
+    legend says which); undated summits listed apart; what comes next (upcoming_summits); facets count summits
+    per partner, status, mode, year, level and participant.
 
     Queries: the summits, their count, one per facet. A summit whose date the sources do not give is never
     placed on the axis.
     """
     listing = explore(request, filterset_class=SummitFilterSet, api_basename="summit", facets=SUMMIT_FACETS,
-                      queryset=Summit.objects.select_related("format__partner", "host"),
+                      queryset=Summit.objects.select_related("format__partner", "host", "replaced_by"),
                       default_ordering=("format__partner__name_en", "date", "title_en"), page_size=None)
     lanes = []
-    for partner, lane_summits in groupby(listing.rows, key=lambda summit: summit.format.partner):
+    summits = listing.rows
+    for partner, lane_summits in groupby(summits, key=lambda summit: summit.format.partner):
         lane_summits = list(lane_summits)
         lanes.append({
             "partner": partner,
             "dated": [s for s in lane_summits if s.date is not None],
             "undated": [s for s in lane_summits if s.date is None],
         })
-    context = {"lanes": lanes, "chart": charts.summit_timeline(lanes), "listing": listing}
+    context = {"lanes": lanes, "chart": charts.summit_timeline(lanes), "listing": listing,
+               "upcoming": upcoming_summits(summits), "marks": STATUS_MARKS,
+               "overdue": [s for s in summits if s.is_overdue]}
     return render(request, "site/timeline.html", context, status=listing.status)
 
 
 def summit(request, slug):
-    """A summit: format, partial date, city, host, participants with their representatives, documents, pledges."""
+    """A summit: status and mode, the meeting that replaced it (or those it replaced), format, partial date, city,
+    host, participants with their representatives, documents, pledges."""
     summit = get_object_or_404(
-        Summit.objects.select_related("format__partner", "format__region", "host").prefetch_related(
-            CITATIONS,
+        Summit.objects.select_related("format__partner", "format__region", "host", "replaced_by").prefetch_related(
+            CITATIONS, "replaces",
             Prefetch("participations", queryset=SummitParticipant.objects.select_related("actor", "represented_by")
                      .prefetch_related(CITATIONS)),
             Prefetch("documents", queryset=Document.objects.prefetch_related(CITATIONS)),
@@ -361,7 +386,7 @@ def _linked(row):
 
 def actor(request, slug):
     """An actor: who it is, offices (held by a person, or a state's or organisation's holders), summits,
-    pledges, relations; for a state its trade.
+    pledges, relations, trade figures stated by officials (with their sources); for a state its Comtrade trade.
 
     Each list holds at most ACTOR_LIST_LIMIT rows (the page then links to the full list in the API).
     """
@@ -383,6 +408,10 @@ def actor(request, slug):
             "person", "organization").prefetch_related(CITATIONS).order_by("-start_date", "id")[:limit],
         "relations": ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor)).select_related(
             "subject", "object").prefetch_related(CITATIONS)[:limit],
+        # Stated by officials, each with its sources; shown apart from (never added to) Comtrade's flows.
+        "stated_figures": StatedTradeFigure.objects.filter(Q(reporter=actor) | Q(partner=actor)).select_related(
+            "reporter", "partner", "stated_by").prefetch_related(CITATIONS)
+        .order_by("reporter__name_en", "partner__name_en", "-period_start", "flow", "id")[:limit],
     }
     context = {
         "actor": actor, "limit": limit, **{name: list(rows) for name, rows in lists.items()},
@@ -390,6 +419,8 @@ def actor(request, slug):
         "given_api": api_url("pledge-list", donor=actor.slug),
         "received_api": api_url("pledge-list", recipient=actor.slug),
         "relations_api": api_url("actor-relation-list", actor=actor.slug),
+        "stated_api": api_formats("stated-trade-figure", reporter=actor.slug),
+        "stated_as_partner_api": api_formats("stated-trade-figure", partner=actor.slug),
         "offices_api": api_url("office-list", **{"person" if actor.kind == ActorKind.PERSON else "organization": actor.slug}),
     }
     if actor.kind == ActorKind.STATE:
@@ -459,30 +490,32 @@ def state_trade(state, *, flow=None):
 
 # ---------------------------------------------------------------- pledges
 
-def donors_compared(pledges=None):
-    """Per donor, the API's pledge summary by donor (apps.investments.selectors.pledge_summary over `pledges`,
-    default every pledge: those that count in totals, a pledge stated in USD with its own amount) with the
-    donor's row, the total's qualifier as the page writes it ('' for exact) and where its USD values come from
-    (pledge_usd_bases). Largest first: donor, total_usd (Decimal or None), qualifier, pledges (counted),
-    without_usd (count), bases."""
+def donor_comparison(pledges):
+    """Every donor among `pledges` (a queryset, all the filters select, not one page) compared in USD, from the
+    API's own sums (apps.investments.selectors.pledge_summary, as /api/v1/pledges/summary/?group_by=donor): only
+    pledges that count in totals, a pledge stated in USD with its own amount, each total with the qualifier of
+    its parts. Largest total first, donors without a USD figure last.
+
+    Returns [{donor: Actor, total_usd: Decimal | None, qualifier: label ('' for exact), pledges: int,
+    without_usd: int, bases: [labels of where the USD figures come from]}]. Queries: three.
+    """
     rows = pledge_summary(group_by=["donor"], pledges=pledges)
-    bases = pledge_usd_bases(group_by="donor", pledges=pledges)
-    donors = Actor.objects.in_bulk([row["donor"] for row in rows if row["donor"]], field_name="slug")
+    donors = Actor.objects.in_bulk([row["donor"] for row in rows], field_name="slug")
+    bases = defaultdict(set)
+    counted = Pledge.objects.filter(pk__in=pledges.values("pk")).counted()
+    for donor, basis, currency, has_usd in counted.annotate(has_usd=Q(amount_usd__isnull=False)).values_list(
+            "donor__slug", "usd_basis", "currency", "has_usd").order_by().distinct():
+        if has_usd:
+            bases[donor].add(UsdBasis(basis).label.lower())
+        elif currency == "USD":
+            bases[donor].add("amount in US dollars")
     return [{
-        "donor": donors.get(row["donor"]),
-        "total_usd": row["total_usd"],
-        "qualifier": qualifier_label(row["total_usd_qualifier"]),
-        "pledges": row["count"],
-        "without_usd": row["count"] - row["count_with_usd"],
-        "bases": [basis.lower() for basis in bases.get(row["donor"], [])],
+        "donor": donors[row["donor"]], "total_usd": row["total_usd"],
+        "qualifier": "" if row["total_usd_qualifier"] in (None, AmountQualifier.EXACT)
+        else AmountQualifier(row["total_usd_qualifier"]).label.lower(),
+        "pledges": row["count"], "without_usd": row["count"] - row["count_with_usd"],
+        "bases": sorted(bases[row["donor"]]),
     } for row in rows]
-
-
-def qualifier_label(qualifier):
-    """How a page writes an amount's qualifier: its label in lower case ('about', 'up to'), '' for exact or none."""
-    if qualifier in (None, "", AmountQualifier.EXACT):
-        return ""
-    return AmountQualifier(qualifier).label.lower()
 
 
 PLEDGE_FACETS = (
@@ -500,15 +533,15 @@ def pledges(request):
     those pledges with their citations, PLEDGES_SHOWN a page.
 
     Queries: the count, the page's pledges (with donor, summit, parent), recipients, citations with their
-    sources, one per facet, then the summary, the USD bases and the donors.
+    sources, one per facet; the donors compared over every pledge the filters select (donor_comparison).
     """
     listing = explore(request, filterset_class=PledgeFilterSet, api_basename="pledge", facets=PLEDGE_FACETS,
                       columns=PLEDGE_COLUMNS, default_ordering=("-amount_usd", "id"), page_size=PLEDGES_SHOWN,
                       queryset=Pledge.objects.select_related("donor", "summit", "parent__donor")
                       .prefetch_related("recipients", CITATIONS))
-    totals = donors_compared(pledges=listing.matching.prefetch_related(None)) if listing.matching is not None else []
+    totals = donor_comparison(listing.filtered) if listing.filtered is not None else []
     context = {
-        "pledges": listing.rows, "truncated": listing.count > len(listing.rows), "totals": totals,
+        "pledges": listing.rows, "totals": totals,
         "chart": charts.donor_totals(totals) if any(t["total_usd"] for t in totals) else None,
         "listing": listing,
         # The same filters: the API's summary is where these totals come from.

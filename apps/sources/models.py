@@ -259,8 +259,8 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
     natural_key.dependencies = [
         "sources.source", "actors.actor", "actors.actorrelation", "actors.office", "summits.summitformat",
         "summits.summit", "summits.summitparticipant", "summits.document", "investments.pledge",
-        "trade.trademeasure", "trade.tradestatement", "geoeconomics.corridor", "geoeconomics.corridorstake",
-        "geoeconomics.strategicresource", "geoeconomics.resourceinterest", "sources.assessment",
+        "trade.trademeasure", "trade.tradestatement", "trade.statedtradefigure", "geoeconomics.corridor",
+        "geoeconomics.corridorstake", "geoeconomics.strategicresource", "geoeconomics.resourceinterest", "sources.assessment",
     ]
 
 

@@ -33,10 +33,10 @@ class SummitParticipantInline(admin.TabularInline):
 
 @admin.register(Summit)
 class SummitAdmin(FactAdmin):
-    list_display = ["title_en", "format", "date", "date_precision", "city_en", "host", "ordinal"]
-    list_filter = ["format", "level", "date_precision"]
+    list_display = ["title_en", "format", "status", "mode", "date", "date_precision", "city_en", "host", "ordinal"]
+    list_filter = ["status", "mode", "format", "level", "date_precision"]
     search_fields = ["slug", "title_en", "title_ru", "city_en", "city_ru", "summary_en"]
-    autocomplete_fields = ["format", "host"]
+    autocomplete_fields = ["format", "host", "replaced_by"]
     list_select_related = ["format", "host"]
     date_hierarchy = "date"
     prepopulated_fields = {"slug": ["title_en"]}

@@ -12,6 +12,8 @@ from apps.summits.models import (
     Summit,
     SummitFormat,
     SummitLevel,
+    SummitMode,
+    SummitStatus,
     SummitParticipant,
     Topic,
 )
@@ -43,11 +45,19 @@ class SummitFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     # same name until 2026-11-30, so an old `?format=<format slug>` is answered with a 400 naming this one.
     summit_format = slug_filter("format", SummitFormat, "Summit format")
     output_format_hint = "To filter summits by their format, use summit_format=<summit format slug>."
-    partner = actor_filter("format__partner", "External partner of the summit's format")
+    partner = actor_filter("format__partner", "External partner of the summit's format", several=True)
     region = actor_filter("format__region", "Region of the summit's format (e.g. central-asia)")
-    participant = actor_filter("participants", "Participating actor")
+    participant = actor_filter("participants", "Participating actor", several=True)
     host = actor_filter("host", "Host")
     level = django_filters.ChoiceFilter(choices=SummitLevel.choices)
+    # distinct=False: a column of the summit itself, no join that could repeat a row (and the SQL page path
+    # reads plain, non-DISTINCT id lists).
+    status = django_filters.MultipleChoiceFilter(
+        choices=SummitStatus.choices, distinct=False,
+        label="Status (repeat for several): held, planned, postponed, cancelled")
+    mode = django_filters.MultipleChoiceFilter(
+        choices=SummitMode.choices, distinct=False, label="Mode (repeat for several): in_person, virtual, hybrid")
+    replaced_by = slug_filter("replaced_by", Summit, "The meeting that replaced it")
     year = year_of_date_filter("date", "Year of the summit")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after (YYYY-MM-DD)")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before (YYYY-MM-DD)")
@@ -83,7 +93,7 @@ class SummitParticipantFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilt
 class DocumentFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=DocumentKind.choices, label="Kind (repeat for several)")
     summit = slug_filter("summit", Summit, "Summit it was adopted at")
-    signatory = actor_filter("signatories", "Signatory actor")
+    signatory = actor_filter("signatories", "Signatory actor", several=True)
     topic = slug_filter("topics", Topic, "Topic")
     implements = slug_filter("implements", Document, "Document it implements")
     adopted_after = django_filters.DateFilter(field_name="adopted_on", lookup_expr="gte")

@@ -1,7 +1,11 @@
 """Summits, their formats and participants, the documents adopted at them, and the topics they cover."""
+import calendar
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.actors.models import ORGANIZATION_KINDS, Actor, ActorKind, Office
 from apps.core.models import (
@@ -84,6 +88,75 @@ class SummitLevel(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+class SummitStatus(models.TextChoices):
+    """Whether a meeting took place. `held` only where a cited source reports that it did."""
+
+    HELD = "held", "Held"
+    PLANNED = "planned", "Planned"
+    POSTPONED = "postponed", "Postponed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class SummitMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIRTUAL = "virtual", "Virtual"
+    HYBRID = "hybrid", "Hybrid"
+
+
+# Statuses whose meeting keeps the (partial) date it took place on or was planned for: a known year at least.
+DATED_STATUSES = (SummitStatus.HELD, SummitStatus.POSTPONED, SummitStatus.CANCELLED)
+# Statuses of a meeting another one may replace.
+REPLACEABLE_STATUSES = (SummitStatus.POSTPONED, SummitStatus.CANCELLED)
+# A held meeting's first day is at most this many days after today in UTC: 'today' somewhere on Earth
+# (UTC+14), so a meeting on the morning of its day in Tokyo can be recorded as held. The database's
+# trigger (migration 0007) applies the same margin.
+HELD_DAYS_AHEAD_OF_UTC = 1
+
+
+def latest_possible_held_date():
+    """The last first day a held meeting can have now: today in UTC plus HELD_DAYS_AHEAD_OF_UTC."""
+    return timezone.now().astimezone(datetime.timezone.utc).date() + datetime.timedelta(days=HELD_DAYS_AHEAD_OF_UTC)
+
+
+def last_day_of_partial_date(value, precision):
+    """The last day a partial date can mean: 31 December for a year, the month's last day for a month."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=calendar.monthrange(value.year, value.month)[1])
+    return value
+
+
+def summit_status_errors(*, status, mode, date, date_precision, city_en, city_ru, replaced_by_id, pk):
+    """The summit rules on status, mode and replacement, as {field: message} (empty when all hold).
+
+    The one statement of the rules (Summit.clean calls it; Meta.constraints and migration 0007's trigger
+    are their database side):
+    - a `held` meeting has a date of at least year precision (a source that reports it took place dates it)
+      and that date (its first known day) is not in the future (HELD_DAYS_AHEAD_OF_UTC);
+    - a `postponed` or `cancelled` meeting keeps the date it was planned for: at least a year;
+    - a `planned` meeting may be undated, or dated in the past (announced, no source reports it held);
+    - a `virtual` meeting has no city;
+    - `replaced_by` only on a postponed or cancelled meeting, and never the meeting itself.
+    """
+    errors = {}
+    if status in DATED_STATUSES and (date is None or date_precision == DatePrecision.UNKNOWN):
+        errors["date"] = (f"A {status} meeting keeps its date (at least the year): give the date it "
+                          + ("took place." if status == SummitStatus.HELD else "was planned for."))
+    elif status == SummitStatus.HELD and date is not None and date > latest_possible_held_date():
+        errors["status"] = (f"A meeting dated {date.isoformat()} lies in the future, so it cannot be held yet; "
+                            "record it as planned.")
+    if mode == SummitMode.VIRTUAL and (city_en or city_ru):
+        errors["city_en" if city_en else "city_ru"] = "A virtual meeting has no city: clear it, or set the mode to hybrid."
+    if replaced_by_id is not None:
+        if pk is not None and replaced_by_id == pk:
+            errors["replaced_by"] = "A meeting cannot be replaced by itself."
+        elif status not in REPLACEABLE_STATUSES:
+            errors["replaced_by"] = ("Only a postponed or cancelled meeting is replaced by another; "
+                                     f"this one is {status}.")
+    return errors
+
+
 class Summit(SluggedModel, FactModel):
     format = models.ForeignKey(SummitFormat, on_delete=models.PROTECT, related_name="summits")
     title_en = models.CharField("title (English)", max_length=300)
@@ -106,7 +179,16 @@ class Summit(SluggedModel, FactModel):
     )
     participants = models.ManyToManyField(Actor, through="SummitParticipant", through_fields=("summit", "actor"), related_name="summits")
     summary_en = models.TextField(blank=True)
-
+    status = models.CharField(
+        max_length=10, choices=SummitStatus.choices, default=SummitStatus.HELD, db_index=True,
+        help_text="held only where a cited source reports it took place; a postponed or cancelled meeting keeps "
+                  "the date it was planned for.",
+    )
+    mode = models.CharField(max_length=10, choices=SummitMode.choices, default=SummitMode.IN_PERSON, db_index=True)
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces",
+        help_text="The meeting held or planned instead of this postponed or cancelled one.",
+    )
 
     class Meta:
         ordering = ["-date", "title_en", "id"]  # a total order: no summit hops between pages
@@ -125,6 +207,34 @@ class Summit(SluggedModel, FactModel):
                 | models.Q(date_precision=DatePrecision.DAY, end_date__gt=models.F("date")),
                 violation_error_message="A last day needs a day-precise first day before it.",
             ),
+            models.CheckConstraint(
+                name="summit_status_valid", condition=models.Q(status__in=SummitStatus.values),
+                violation_error_message="status: choose held, planned, postponed or cancelled.",
+            ),
+            models.CheckConstraint(
+                name="summit_mode_valid", condition=models.Q(mode__in=SummitMode.values),
+                violation_error_message="mode: choose in_person, virtual or hybrid.",
+            ),
+            models.CheckConstraint(
+                name="summit_status_has_date",
+                condition=~models.Q(status__in=DATED_STATUSES) | models.Q(date__isnull=False),
+                violation_error_message="A held, postponed or cancelled meeting keeps its date (at least the year).",
+            ),
+            models.CheckConstraint(
+                name="summit_virtual_has_no_city",
+                condition=~models.Q(mode=SummitMode.VIRTUAL) | models.Q(city_en="", city_ru=""),
+                violation_error_message="A virtual meeting has no city.",
+            ),
+            models.CheckConstraint(
+                name="summit_replaced_only_if_postponed_or_cancelled",
+                condition=models.Q(replaced_by__isnull=True) | models.Q(status__in=REPLACEABLE_STATUSES),
+                violation_error_message="Only a postponed or cancelled meeting is replaced by another.",
+            ),
+            models.CheckConstraint(
+                name="summit_not_replaced_by_itself", condition=~models.Q(replaced_by=models.F("id")),
+                violation_error_message="A meeting cannot be replaced by itself.",
+            ),
+            # A held meeting in the future: 'today' is not allowed in a CHECK, so a trigger (migration 0007).
         ]
 
     def get_absolute_url(self):
@@ -150,6 +260,20 @@ class Summit(SluggedModel, FactModel):
             self.date_precision != DatePrecision.DAY or self.date is None or self.end_date <= self.date
         ):
             raise ValidationError({"end_date": "A last day needs a day-precise first day (date) before it."})
+        errors = summit_status_errors(
+            status=self.status, mode=self.mode, date=self.date, date_precision=self.date_precision,
+            city_en=self.city_en, city_ru=self.city_ru, replaced_by_id=self.replaced_by_id, pk=self.pk,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_overdue(self):
+        """A planned meeting whose date (its last possible day) has passed: no cited source reports it held."""
+        if self.status != SummitStatus.PLANNED or self.date is None:
+            return False
+        last_day = self.end_date or last_day_of_partial_date(self.date, self.date_precision)
+        return last_day < timezone.now().astimezone(datetime.timezone.utc).date()
 
 
 class ParticipantRole(models.TextChoices):

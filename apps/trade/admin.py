@@ -2,7 +2,7 @@ from django.contrib import admin
 from apps.core.admin import ConflictSafeAdminMixin, ValidatedImportExportMixin
 from apps.sources.admin import FactAdmin
 
-from .models import TradeFlow, TradeMeasure, TradeStatement
+from .models import StatedTradeFigure, TradeFlow, TradeMeasure, TradeStatement
 
 
 @admin.register(TradeFlow)
@@ -15,6 +15,17 @@ class TradeFlowAdmin(ConflictSafeAdminMixin, ValidatedImportExportMixin, admin.M
     list_select_related = ["reporter", "partner", "partner2"]
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False  # millions of rows: skip the unfiltered COUNT(*)
+
+
+@admin.register(StatedTradeFigure)
+class StatedTradeFigureAdmin(FactAdmin):
+    list_display = ["reporter", "partner", "flow", "period_start", "period_start_precision", "period_end", "value",
+                    "currency", "value_qualifier", "stated_by"]
+    list_filter = ["flow", "currency", "value_qualifier"]
+    search_fields = ["slug", "reporter__name_en", "partner__name_en", "stated_by__name_en", "note"]
+    autocomplete_fields = ["reporter", "partner", "stated_by"]
+    list_select_related = ["reporter", "partner", "stated_by"]
+    date_hierarchy = "period_start"
 
 
 @admin.register(TradeMeasure)

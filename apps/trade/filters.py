@@ -1,4 +1,6 @@
-"""Filters for trade flows, trade measures and trade statements."""
+"""Filters for trade flows, stated trade figures, trade measures and trade statements."""
+import datetime
+
 import django_filters
 from django import forms
 
@@ -7,9 +9,14 @@ from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter
 from apps.sources.citation_filters import CitedFilterSet
 from apps.sources.models import Source
 from apps.summits.models import Topic
+from apps.investments.models import AmountQualifier
 from apps.trade.models import (
     TOTAL_COMMODITY,
+    YEAR_MAX,
+    YEAR_MIN,
     FlowCode,
+    StatedFlow,
+    StatedTradeFigure,
     TradeFlow,
     TradeLevel,
     TradeMeasure,
@@ -32,8 +39,8 @@ class CommodityFilter(django_filters.CharFilter):
 
 
 class TradeFlowFilterSet(GroupingsFilterSet, CatrackFilterSet):
-    reporter = actor_filter("reporter", "Reporting state")
-    partner = actor_filter("partner", "Partner")
+    reporter = actor_filter("reporter", "Reporting state", several=True)
+    partner = actor_filter("partner", "Partner", several=True)
     partner2 = actor_filter("partner2", "Second partner (Comtrade partner2); rows for World have none")
     year = IntegerFilter(field_name="year")
     year_min = IntegerFilter(field_name="year", lookup_expr="gte", label="Year at least")
@@ -62,6 +69,43 @@ class TradeFlowFilterSet(GroupingsFilterSet, CatrackFilterSet):
             "quantity": ["gte", "lte"],
             "quantity_unit": ["exact"],
         }
+
+
+class StatedTradeFigureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
+    reporter = actor_filter("reporter", "State whose trade it is")
+    partner = actor_filter("partner", "Partner")
+    stated_by = actor_filter("stated_by", "Person or body that stated it")
+    flow = django_filters.MultipleChoiceFilter(choices=StatedFlow.choices, distinct=False,
+                                               label="Flow (repeat for several)")
+    year = IntegerFilter(method="filter_year", min_value=YEAR_MIN, max_value=YEAR_MAX,
+                         label="Figures whose period covers (a part of) this year")
+    value_qualifier = django_filters.ChoiceFilter(choices=AmountQualifier.choices)
+    value_min = django_filters.NumberFilter(field_name="value", lookup_expr="gte", label="Value at least (in its currency)")
+    value_max = django_filters.NumberFilter(field_name="value", lookup_expr="lte", label="Value at most (in its currency)")
+    period_after = django_filters.DateFilter(field_name="period_start", lookup_expr="gte",
+                                             label="Period starting on or after (YYYY-MM-DD)")
+    period_before = django_filters.DateFilter(field_name="period_start", lookup_expr="lte",
+                                              label="Period starting on or before (YYYY-MM-DD)")
+
+    search_fields = ("note",)
+
+    class Meta:
+        model = StatedTradeFigure
+        fields = {
+            "slug": ["exact"],
+            "currency": ["exact"],
+            "period_start_precision": ["exact"],
+            "period_end_precision": ["exact"],
+            "period_end": ["isnull"],
+        }
+
+    def filter_year(self, queryset, name, value):
+        """The period starts before the year ends and ends (its last unit starts) in or after it; no end is the
+        one unit period_start names."""
+        from django.db.models.functions import Coalesce
+
+        return queryset.alias(period_last=Coalesce("period_end", "period_start")).filter(
+            period_start__lt=datetime.date(value + 1, 1, 1), period_last__gte=datetime.date(value, 1, 1))
 
 
 class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):

@@ -1,18 +1,27 @@
-"""Trade: measured flows (Comtrade-shaped), trade measures, and qualitative statements about trade."""
+"""Trade: measured flows (Comtrade-shaped), trade figures stated by officials, trade measures, and
+qualitative statements about trade."""
+import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.db.models.functions import Coalesce
 
 from apps.actors.models import Actor
 from apps.core.models import (
+    DatePrecision,
     FactModel,
     NaturalKeyManager,
     NaturalKeyMixin,
     SluggedModel,
     TimeStampedModel,
+    clean_partial_date,
+    ends_after_start,
+    format_partial_date,
     generated_slug,
     generated_slug_field,
+    partial_date_constraints,
 )
+from apps.investments.models import AmountQualifier
 from apps.sources.models import Source
 from apps.summits.models import Topic
 
@@ -128,6 +137,122 @@ class TradeFlow(TimeStampedModel):
     def __str__(self):
         period = f"{self.year}-{self.month:02d}" if self.month else str(self.year)
         return f"{self.reporter_id}→{self.partner_id} {self.get_flow_display()} {self.commodity_code} {period}"
+
+
+class StatedFlow(models.TextChoices):
+    """The reporter's side of a stated figure: both directions together, or one."""
+
+    TURNOVER = "turnover", "Turnover (exports and imports)"
+    EXPORT = "export", "Exports"
+    IMPORT = "import", "Imports"
+
+
+def new_stated_trade_figure_slug():
+    """The slug of a stated trade figure written without one: 'stated-trade-' and random hex digits."""
+    return generated_slug("stated-trade")
+
+
+class StatedTradeFigure(SluggedModel, FactModel):
+    """A bilateral trade figure as a president, ministry or statistics office states it, with its citation.
+
+    Kept apart from TradeFlow (UN Comtrade's reported statistics, in USD): a stated figure is a claim in its
+    own currency and rounding, often a turnover, and is never added to Comtrade rows nor to other stated
+    figures (no summary endpoint sums them). Where sources disagree each value is its own row.
+
+    The period: `period_start` and `period_end` are partial dates (apps.core.models: a year is stored as
+    1 January with precision `year`, a month as its 1st with precision `month`). `period_end` is the last
+    unit the figure covers (2024-09/month for January to September 2024); empty when the period is the one
+    unit `period_start` names (the year 2024: `2024-01-01`/`year`, no end).
+    """
+
+    slug = generated_slug_field(new_stated_trade_figure_slug, example="kazakhstan-japan-turnover-2024", noun="figure")
+    reporter = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="stated_trade_figures",
+                                 help_text="The state whose trade it is (flows are from its side).")
+    partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="stated_trade_figures_as_partner")
+    flow = models.CharField(max_length=8, choices=StatedFlow.choices, db_index=True)
+    period_start = models.DateField(db_index=True)
+    period_start_precision = models.CharField(max_length=8, choices=DatePrecision.choices)
+    period_end = models.DateField(null=True, blank=True)
+    period_end_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    value = models.DecimalField(max_digits=20, decimal_places=2, help_text="In `currency`, as stated.")
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217, e.g. USD.")
+    value_qualifier = models.CharField(max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT)
+    stated_by = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="stated_trade_figures_stated",
+        help_text="The person or body that stated it (a president, a ministry, a statistics office), if named.",
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "reporter_id", "partner_id", "flow", "id"]
+        indexes = [models.Index(fields=["reporter", "partner", "period_start"], name="stated_trade_reporter_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="stated_trade_reporter_not_partner", condition=~models.Q(reporter=models.F("partner")),
+                violation_error_message="Reporter and partner must differ.",
+            ),
+            models.CheckConstraint(
+                name="stated_trade_flow_valid", condition=models.Q(flow__in=StatedFlow.values),
+                violation_error_message="flow: choose turnover, export or import.",
+            ),
+            models.CheckConstraint(
+                name="stated_trade_value_non_negative", condition=models.Q(value__gte=0),
+                violation_error_message="The value cannot be negative.",
+            ),
+            models.CheckConstraint(
+                name="stated_trade_currency_iso", condition=models.Q(currency__length=3),
+                violation_error_message="The currency is an ISO 4217 code (three letters).",
+            ),
+            models.CheckConstraint(
+                name="stated_trade_qualifier_valid", condition=models.Q(value_qualifier__in=AmountQualifier.values),
+            ),
+            ends_after_start("stated_trade_period_end_after_start", "The period cannot end before it starts.",
+                             start="period_start", end="period_end"),
+            *partial_date_constraints("stated_trade", "period_start"),
+            *partial_date_constraints("stated_trade", "period_end"),
+        ]
+
+    def get_absolute_url(self):
+        if self.reporter_id is None:  # known by its id alone (a change list entry): the page every fact has
+            return super().get_absolute_url()
+        return f"{reverse('site:actor', args=[self.reporter.slug])}#stated-{self.slug}"  # on its reporter's page
+
+    def __str__(self):
+        period = self.period_start_display or ""
+        if self.period_end_display and self.period_end_display != period:
+            period = f"{period}/{self.period_end_display}"
+        qualifier = "" if self.value_qualifier == AmountQualifier.EXACT else f"{self.get_value_qualifier_display().lower()} "
+        return (f"{self.reporter}–{self.partner} {self.get_flow_display().split(' (')[0].lower()} {period}: "
+                f"{qualifier}{self.value:,.0f} {self.currency}")
+
+    @property
+    def period_start_display(self):
+        return format_partial_date(self.period_start, self.period_start_precision)
+
+    @property
+    def period_end_display(self):
+        return format_partial_date(self.period_end, self.period_end_precision)
+
+    def clean(self):
+        """Raises ValidationError naming the field: a currency that is not ISO 4217, a negative value, the
+        reporter as its own partner, a non-canonical partial date, an end before the start."""
+        errors = {}
+        if self.currency:
+            self.currency = self.currency.upper()
+            if pycountry.currencies.get(alpha_3=self.currency) is None:
+                errors["currency"] = f"'{self.currency}' is not an ISO 4217 currency code; give one such as USD or EUR."
+        if self.value is not None and self.value < 0:
+            errors["value"] = "The value cannot be negative."
+        if self.reporter_id is not None and self.reporter_id == self.partner_id:
+            errors["partner"] = "The partner must differ from the reporter: a state has no trade with itself."
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = "The period cannot end before it starts."
+        if errors:
+            raise ValidationError(errors)
+        if self.period_start is None:
+            raise ValidationError({"period_start": "A stated figure covers a period: give at least its year."})
+        clean_partial_date(self.period_start, self.period_start_precision, "period_start")
+        clean_partial_date(self.period_end, self.period_end_precision, "period_end")
 
 
 class TradeMeasureKind(models.TextChoices):

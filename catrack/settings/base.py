@@ -24,6 +24,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SERIALIZATION_MODULES = {"json": "apps.core.serialization"}
 
 INSTALLED_APPS = [
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,6 +56,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.transfer.CompressionMiddleware",  # outermost body writer: gzip what the others produced
+    "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware (its redirects get the headers too)
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag, 304 for an unchanged answer
+    "apps.core.transfer.CacheHeadersMiddleware",  # Cache-Control: public for anonymous reads
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,6 +167,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# CORS: any web page may read the public API anonymously (GET/HEAD; the preflight's OPTIONS), never with
+# the reader's cookies or credentials (django-cors-headers). Writes from another origin stay impossible.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("Content-Disposition", "ETag", "Link", "Retry-After")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.CatrackAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -243,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     # Related rows are written as slugs but read as {slug, name}: separate request/response components.
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Each list's CSV export as an operation of its own (apps.core.api.schema.csv_export_operations).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.csv_export_operations",
+    ],
     # One named enum per choice set, shared by every field that uses it.
     "ENUM_NAME_OVERRIDES": {
         "DatePrecisionEnum": "apps.core.models.DatePrecision",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
+from django.utils import timezone
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -191,7 +192,9 @@ class APIResourceTests:
         objs = [self.make() for _ in range(3)]
         response = api_client.get(self.list_url(), {"format": "csv", "page_size": 1})
         assert "attachment" in response["Content-Disposition"]
-        assert f'{self.basename}.csv' in response["Content-Disposition"]
+        # The file name says what and when: catrack-topics-2026-12-07.csv (UTC date).
+        resource = self.list_url().removeprefix("/api/v1/").strip("/")
+        assert f'filename="catrack-{resource}-{timezone.now():%Y-%m-%d}.csv"' in response["Content-Disposition"]
         rows = csv_rows(response)
         assert len(rows) == self.factory._meta.model.objects.count()
         assert {obj.pk for obj in objs} <= {int(row["id"]) for row in rows}

@@ -17,6 +17,7 @@ from tests.factories import (
     OfficeFactory,
     PledgeFactory,
     ResourceInterestFactory,
+    StatedTradeFigureFactory,
     SummitParticipantFactory,
     TopicFactory,
     TradeFlowFactory,
@@ -61,7 +62,7 @@ def test_every_list_operation_returns_parsed_objects(generated_client, live_serv
     _output, package, path = generated_client
     for factory in (ActorRelationFactory, AssessmentFactory, CorridorStakeFactory, DocumentSignatoryFactory,
                     OfficeFactory, PledgeFactory, ResourceInterestFactory, SummitParticipantFactory, TopicFactory, TradeFlowFactory,
-                    TradeMeasureFactory, TradeStatementFactory):
+                    TradeMeasureFactory, TradeStatementFactory, StatedTradeFigureFactory):
         CitationFactory(fact=factory())
     client = importlib.import_module(f"{PACKAGE}.client").Client(base_url=live_server.url)
     # `<resource>_list`: each resource's list (not its actions, such as summits_scoreboard_list).
@@ -75,3 +76,35 @@ def test_every_list_operation_returns_parsed_objects(generated_client, live_serv
         assert page is not None and type(page).__name__.startswith("Paginated"), (module_path.stem, page)
         assert page.count >= 1 and page.results, module_path.stem
         assert type(page.results[0]).__name__ != "dict", module_path.stem
+
+
+def test_a_generated_client_filters_by_lists_and_reads_a_csv(generated_client, live_server):
+    """What a notebook does with the generated client: summits of two partners, pledges of two donors, trade
+    flows with two partners in a given order, and the same flows as CSV text (the list's .csv operation)."""
+    import csv
+    import io
+
+    from tests.factories import GroupingFactory, StateFactory, SummitFactory, SummitFormatFactory
+
+    _output, package, _path = generated_client
+    region = GroupingFactory(slug="gen-region")
+    partners = [StateFactory(slug=slug) for slug in ("gen-a", "gen-b", "gen-c")]
+    reporter = StateFactory(slug="gen-reporter")
+    for year, partner in enumerate(partners, start=2021):
+        SummitFactory(format=SummitFormatFactory(slug=f"format-{partner.slug}", region=region, partner=partner))
+        PledgeFactory(donor=partner)
+        TradeFlowFactory(reporter=reporter, partner=partner, year=year, flow="X")
+    client = importlib.import_module(f"{PACKAGE}.client").Client(base_url=live_server.url)
+    api = f"{PACKAGE}.api"
+    summits = importlib.import_module(f"{api}.summits.summits_list").sync(client=client, partner=["gen-a", "gen-b"])
+    assert summits.count == 2
+    pledges = importlib.import_module(f"{api}.pledges.pledges_list").sync(client=client, donor=["gen-b", "gen-c"])
+    assert pledges.count == 2
+    ordering = importlib.import_module(f"{PACKAGE}.models").TradeFlowsListOrderingItem
+    flows = importlib.import_module(f"{api}.trade_flows.trade_flows_list").sync(
+        client=client, partner=["gen-a", "gen-c"], ordering=[ordering("-year")])
+    assert [flow.year for flow in flows.results] == [2023, 2021]
+    text = importlib.import_module(f"{api}.trade_flows.trade_flows_list_csv").sync(
+        client=client, partner=["gen-a", "gen-c"], ordering=[ordering("-year")])
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["year"] for row in rows] == ["2023", "2021"]

@@ -30,7 +30,7 @@ def test_detail_responses_carry_the_row_version_and_each_save_moves_it(editor_cl
 
     created = editor_client.post("/api/v1/summits/", {
         "slug": "etag-summit", "format": SummitFactory().format.slug, "title_en": "ETag summit",
-        "date": None, "date_precision": "unknown"}, format="json")
+        "date": None, "date_precision": "unknown", "status": "planned"}, format="json")
     assert created.status_code == 201, created.json()
     assert created["ETag"] == editor_client.get("/api/v1/summits/etag-summit/")["ETag"]
 

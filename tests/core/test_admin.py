@@ -100,8 +100,8 @@ def test_admin_summit_with_participants_inline(admin_client):
     japan, kazakhstan = summit_format.partner, factories.StateFactory()
     response = admin_client.post(reverse("admin:summits_summit_add"), {
         "slug": "tokyo-2025", "format": summit_format.pk, "title_en": "Tokyo summit", "level": "heads_of_state",
-        "date": "", "date_precision": "unknown", "host": japan.pk, "ordinal": "1",
-        "participations-TOTAL_FORMS": "2", "participations-INITIAL_FORMS": "0",
+        "date": "", "date_precision": "unknown", "status": "planned", "mode": "in_person", "host": japan.pk,
+        "ordinal": "1", "participations-TOTAL_FORMS": "2", "participations-INITIAL_FORMS": "0",
         "participations-0-actor": japan.pk, "participations-0-role": "host",
         "participations-1-actor": kazakhstan.pk, "participations-1-role": "participant",
         "sources-citation-content_type-object_id-TOTAL_FORMS": "0",

@@ -16,8 +16,8 @@ from tests import factories
 def summit_form(summit_format, participant, slug="tokyo-2025", **overrides):
     return {
         "slug": slug, "format": summit_format.pk, "title_en": "Tokyo summit", "level": "heads_of_state",
-        "date": "2025-12-20", "date_precision": "day", "host": summit_format.partner.pk, "ordinal": "",
-        "participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "0",
+        "date": "2025-12-20", "date_precision": "day", "status": "held", "mode": "in_person",
+        "host": summit_format.partner.pk, "ordinal": "", "participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "0",
         "participations-0-actor": participant.pk, "participations-0-role": "participant",
         "sources-citation-content_type-object_id-TOTAL_FORMS": "0",
         "sources-citation-content_type-object_id-INITIAL_FORMS": "0",

@@ -60,7 +60,8 @@ def test_replaying_the_feed_rebuilds_every_resource_after_every_kind_of_write(ed
     corridor.markets.add(market)
     market.delete()
     # A summit deleted through the API cascades to its participants and citations.
-    summit = Summit.objects.create(slug="to-delete", format=Summit.objects.first().format, title_en="Gone")
+    summit = Summit.objects.create(slug="to-delete", format=Summit.objects.first().format, title_en="Gone",
+                                   status="planned")  # undated, so not held
     SummitParticipantFactory(summit=summit, actor=japan)
     CitationFactory(fact=summit)
     assert editor_client.delete("/api/v1/summits/to-delete/").status_code == 204
@@ -143,7 +144,7 @@ def test_a_delete_in_the_admin_leaves_a_tombstone_naming_who_deleted(admin_clien
 def test_row_times_in_the_feed_are_written_as_the_resource_writes_them(editor_client):
     created = editor_client.post("/api/v1/summits/", {
         "slug": "timed", "format": SummitFormatFactory().slug,
-        "title_en": "Timed", "date": None, "date_precision": "unknown"}, format="json")
+        "title_en": "Timed", "date": None, "date_precision": "unknown", "status": "planned"}, format="json")
     assert created.status_code == 201, created.content
     detail = editor_client.get("/api/v1/summits/timed/").json()
     (listed,) = editor_client.get("/api/v1/summits/").json()["results"]

@@ -55,7 +55,8 @@ def pledge_form(donor, recipient, description):
 def summit_form(summit, summary):
     return {
         "slug": summit.slug, "format": summit.format_id, "title_en": summit.title_en, "level": summit.level,
-        "date": "", "date_precision": "unknown", "ordinal": summit.ordinal or "", "summary_en": summary,
+        "date": "", "date_precision": "unknown", "status": "planned", "mode": "in_person",
+        "ordinal": summit.ordinal or "", "summary_en": summary,
         "participations-TOTAL_FORMS": "0", "participations-INITIAL_FORMS": "0", **CITATIONS,
     }
 
@@ -116,8 +117,8 @@ def test_many_analysts_creating_the_same_slug_exactly_one_wins(admin_user):
     def analyst(i):
         response = logged_in(admin_user).post(reverse("admin:summits_summit_add"), {
             "slug": "astana-2026", "format": summit_format.pk, "title_en": f"Astana summit by analyst {i}",
-            "level": "heads_of_state", "date": "", "date_precision": "unknown",
-            "participations-TOTAL_FORMS": "0", "participations-INITIAL_FORMS": "0", **CITATIONS,
+            "level": "heads_of_state", "date": "", "date_precision": "unknown", "status": "planned",
+            "mode": "in_person", "participations-TOTAL_FORMS": "0", "participations-INITIAL_FORMS": "0", **CITATIONS,
         })
         errors = response.context["adminform"].form.errors if response.status_code == 200 else {}
         return response.status_code, errors
@@ -157,7 +158,7 @@ def test_many_api_clients_creating_the_same_slug_one_gets_201_the_others_409(edi
         api.force_authenticate(editor)
         response = api.post("/api/v1/summits/", {
             "slug": "bishkek-2027", "format": summit_format.slug, "title_en": f"Bishkek summit by client {i}",
-            "date": None, "date_precision": "unknown",
+            "date": None, "date_precision": "unknown", "status": "planned",
         }, format="json")
         return response.status_code, response.json()
 

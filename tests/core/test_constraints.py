@@ -56,6 +56,13 @@ CHECK_CASES = {
     "summit_end_date_after_day_precise_date": lambda: factories.SummitFactory.build(
         date=D(2025, 12, 20), date_precision=DAY, end_date=D(2025, 12, 19)),
     "summit_date_unknown_iff_null": lambda: factories.SummitFactory.build(date=None, date_precision=DAY),
+    "summit_status_valid": lambda: factories.SummitFactory.build(status="rumoured"),
+    "summit_mode_valid": lambda: factories.SummitFactory.build(mode="by_letter"),
+    "summit_status_has_date": lambda: factories.SummitFactory.build(
+        status="cancelled", date=None, date_precision=DatePrecision.UNKNOWN),
+    "summit_virtual_has_no_city": lambda: factories.SummitFactory.build(mode="virtual", city_en="Tokyo"),
+    "summit_replaced_only_if_postponed_or_cancelled": lambda: factories.SummitFactory.build(
+        status="held", replaced_by=factories.SummitFactory()),
     "summit_participant_not_own_representative": lambda: same_actor("actor", "represented_by")(
         factories.SummitParticipantFactory),
     "document_title_en_not_empty": lambda: factories.DocumentFactory.build(title_en=""),
@@ -77,6 +84,13 @@ CHECK_CASES = {
     "trade_flow_quantity_non_negative": lambda: factories.TradeFlowFactory.build(quantity=Decimal("-1")),
     "trade_flow_commodity_not_empty": lambda: factories.TradeFlowFactory.build(commodity_code=""),
     "trade_flow_customs_code_not_empty": lambda: factories.TradeFlowFactory.build(customs_code=""),
+    "stated_trade_reporter_not_partner": lambda: same_actor("reporter", "partner")(factories.StatedTradeFigureFactory),
+    "stated_trade_flow_valid": lambda: factories.StatedTradeFigureFactory.build(flow="X"),
+    "stated_trade_value_non_negative": lambda: factories.StatedTradeFigureFactory.build(value=Decimal("-1")),
+    "stated_trade_currency_iso": lambda: factories.StatedTradeFigureFactory.build(currency="US"),
+    "stated_trade_qualifier_valid": lambda: factories.StatedTradeFigureFactory.build(value_qualifier="roughly"),
+    "stated_trade_period_end_after_start": lambda: factories.StatedTradeFigureFactory.build(
+        period_start=D(2025, 1, 1), period_end=D(2024, 1, 1), period_end_precision=DatePrecision.YEAR),
     "trade_measure_year_in_range": lambda: factories.TradeMeasureFactory.build(year=3000),
     "trade_statement_subject_not_partner": lambda: same_actor("subject", "partner")(factories.TradeStatementFactory),
     "trade_statement_years_ordered": lambda: factories.TradeStatementFactory.build(year_from=2025, year_to=2024),
@@ -89,6 +103,7 @@ CHECK_CASES = {
     "office_person_not_organization": lambda: same_actor("person", "organization")(factories.OfficeFactory),
     "assessment_statement_not_empty": lambda: factories.AssessmentFactory.build(statement_en=""),
     "citation_inferred_says_how": lambda: citation(basis="inferred", inference=""),
+    "citation_claim_has_value_and_rank": lambda: citation(field="date", value="", rank="preferred"),
     "resource_interest_actor_not_region": lambda: same_actor("actor", "region")(factories.ResourceInterestFactory),
 }
 
@@ -124,7 +139,7 @@ def test_every_check_constraint_has_a_case():
     covered_by_family = {n for n in names if n.endswith("_unknown_iff_null")}
     # Self-references share one mechanism too; test_row_cannot_point_to_itself tries it.
     self_reference = {"actor_not_own_country", "topic_not_own_parent", "document_does_not_implement_itself",
-                      "pledge_not_own_parent"}
+                      "pledge_not_own_parent", "summit_not_replaced_by_itself", "source_not_its_own_origin"}
     missing = names - set(CHECK_CASES) - covered_by_family - self_reference
     assert not missing, f"constraints without a breaking row in CHECK_CASES: {sorted(missing)}"
 

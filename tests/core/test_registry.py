@@ -40,7 +40,7 @@ class _LinesExportRenderer(_LinesRenderer):
     format = "test-lines-export"
 
     @classmethod
-    def export_response(cls, queryset, *, filename, columns=None):
+    def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
         from django.http import StreamingHttpResponse
 
         return StreamingHttpResponse((f"{pk}\n" for pk in queryset.values_list("pk", flat=True)),

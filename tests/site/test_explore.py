@@ -48,7 +48,7 @@ def test_facets_count_rows_per_value_over_the_other_filters(client, db):
     assert re.search(r'href="\?partner=japan-t"[^>]*>Japan T <span class="count">2</span>', page) is None
     assert re.search(r'aria-current="true" class="active">Japan T <span class="count">2</span>', page)
     assert re.search(r'href="\?partner=china-t">China T <span class="count">1</span>', page)
-    assert page.count("<circle cx") == 2  # the timeline shows only Japan's summits
+    assert page.count("<circle class=\"hit\"") == 2  # one touch target per dot: only Japan's summits
 
 
 def test_columns_sort_and_pages_keep_the_filters(client, db):

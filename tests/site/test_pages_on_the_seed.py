@@ -20,7 +20,9 @@ LIST_PAGES = ["/", "/summits/", "/pledges/", "/sources/", "/actors/", "/document
 QUERY_BUDGET = {
     "/": 4,
     "/summits/": 1 + len(views.SUMMIT_FACETS),
-    "/pledges/": 4 + len(views.PLEDGE_FACETS),
+    # The page's pledges, then every donor compared over all of them (donor_comparison: the summary, its
+    # donors, their USD bases).
+    "/pledges/": 4 + len(views.PLEDGE_FACETS) + 3,
     "/sources/": 2 + len(views.SOURCE_FACETS),
     "/actors/": 2 + len(views.ACTOR_FACETS),
     "/documents/": 2 + len(views.DOCUMENT_FACETS),
@@ -83,13 +85,15 @@ def test_citations_show_key_phrase_section_and_paragraph(client, seeded):
 
 def test_undated_summits_are_listed_apart_never_placed_on_the_axis(client, seeded):
     page = client.get("/summits/").content.decode()
-    dated = page.count("<circle cx")  # a dot (its touch target is a transparent circle.hit around it)
+    chart = re.search(r'<svg role="group".*?</svg>', page, re.S).group(0)  # the axis, not the legend below it
+    dated = chart.count('<circle class="mark held"')  # a held meeting's dot (inside its transparent touch target)
     assert dated == Summit.objects.filter(date__isnull=False).count() > 0  # the seed's summits are dated
     assert "(date not given by the sources)" not in page
     undated = factories.SummitFactory(slug="undated-one", title_en="An undated summit", date=None,
                                       date_precision="unknown")
     page = client.get("/summits/").content.decode()
-    assert page.count("<circle cx") == dated and page.count("(date not given by the sources)") == 1
+    chart = re.search(r'<svg role="group".*?</svg>', page, re.S).group(0)
+    assert chart.count('<circle class="mark') == dated and page.count("(date not given by the sources)") == 1
     assert f'href="/summits/{undated.slug}/"' in page
 
 
@@ -150,10 +154,17 @@ def test_a_document_has_a_page_linked_from_its_summit(client, seeded):
     assert 'href="/summits/central-asia-plus-japan-1/"' in page and 'class="citations"' in page
 
 
+# Fact models whose seed rows are still being researched (issue 25's data adds stated trade figures): a row
+# of their own until the seed has one.
+SEEDED_LATER = {"trade.statedtradefigure": lambda: factories.StatedTradeFigureFactory()}
+
+
 @pytest.mark.parametrize("model", fact_models(), ids=lambda model: model._meta.label_lower)
 def test_every_fact_has_a_page_for_people(client, seeded, model):
     """The fresh-eyes review: documents, offices, relations, corridors… linked to the API's JSON from the pages."""
     row = model._default_manager.order_by("pk").first()
+    if row is None and model._meta.label_lower in SEEDED_LATER:
+        row = SEEDED_LATER[model._meta.label_lower]()
     assert row is not None, f"the seed holds no {model._meta.verbose_name}"
     response = client.get(f"/facts/{model._meta.label_lower}/{row.pk}/", follow=True)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")

@@ -29,7 +29,7 @@ def test_a_pledge_stated_in_usd_counts_the_same_on_the_page_and_in_the_api(clien
     total, row = _page_total(client.get("/pledges/").content.decode(), "usd-donor")
     assert Decimal(total.replace(",", "")) == Decimal(api_row["total_usd"])
     assert "without a USD figure" not in row  # its USD figure is its own amount
-    assert "stated by the source" in row
+    assert "amount in US dollars" in row
 
 
 def test_the_page_totals_every_pledge_not_only_the_ones_it_lists(client, monkeypatch):

@@ -243,10 +243,11 @@ def test_scoreboard_per_partner_with_dates_cities_documents_and_undated_summits(
     summit_format = SummitFormatFactory(partner=japan)
     tokyo = SummitFactory(format=summit_format, date=datetime.date(2025, 12, 20), date_precision=DAY,
                           city_en="Tokyo", city_ru="Токио")
-    SummitFactory(format=summit_format, date=None, date_precision="unknown")
+    SummitFactory(format=summit_format, date=None, date_precision="unknown", status="planned")
     DocumentFactory(summit=tokyo, slug="tokyo-declaration-x", title_en="Tokyo Declaration X")
     url = reverse("summit-scoreboard")
-    (row,) = api_client.get(url).json()
+    # An undated meeting is an announced one (never held): counted when planned meetings are asked for.
+    (row,) = api_client.get(url, {"status": ["held", "planned"]}).json()
     assert (row["partner"], row["partner_kind"], row["summits"], row["dated_summits"], row["undated_summits"]) == (
         "japan-x", "state", 2, 1, 1)
     assert row["cities"] == [{"city_en": "Tokyo", "city_ru": "Токио"}]

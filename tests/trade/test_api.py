@@ -1,12 +1,16 @@
-"""API tests for trade flows (list, summary, mirror statistics), trade measures and statements."""
+"""API tests for trade flows (list, summary, mirror statistics), stated trade figures, trade measures and
+statements."""
+import datetime
 from decimal import Decimal
 
 import pytest
 
-from apps.trade.models import TradeMeasureKind, TradeTrend
+from apps.trade.models import StatedFlow, TradeMeasureKind, TradeTrend
 from tests.api.helpers import APIResourceTests, Narrows, assert_status
 from tests.factories import (
+    PersonFactory,
     SourceFactory,
+    StatedTradeFigureFactory,
     StateFactory,
     TopicFactory,
     TradeFlowFactory,
@@ -193,3 +197,33 @@ def test_flows_differing_in_partner2_customs_or_transport_are_distinct_through_t
         assert all(response.json()[key] == value for key, value in extra.items() if key != "partner2")
     again = editor_client.post("/api/v1/trade-flows/", {**base, "partner2": second.slug}, format="json")
     assert_status(again, 400)
+
+
+def _figures_in(year_a, year_b):
+    return lambda: (StatedTradeFigureFactory(period_start=datetime.date(year_a, 1, 1)),
+                    StatedTradeFigureFactory(period_start=datetime.date(year_b, 1, 1)))
+
+
+class TestStatedTradeFigureAPI(APIResourceTests):
+    basename = "stated-trade-figure"
+    factory = StatedTradeFigureFactory
+    lookup = "slug"
+    actor_param = "reporter"
+    update_data = {"note": "Stated at the summit's press conference."}
+    invalid_data = {"currency": "XYZ"}
+    filters = [
+        Narrows("reporter", lambda f: f.reporter.slug),
+        Narrows("partner", lambda f: f.partner.slug),
+        Narrows("stated_by", lambda f: f.stated_by.slug, lambda: (
+            StatedTradeFigureFactory(stated_by=PersonFactory()), StatedTradeFigureFactory())),
+        Narrows("flow", lambda f: f.flow, lambda: (
+            StatedTradeFigureFactory(flow=StatedFlow.EXPORT), StatedTradeFigureFactory())),
+        Narrows("year", lambda f: "2024", _figures_in(2024, 2023)),
+        Narrows("q", lambda f: "press", lambda: (StatedTradeFigureFactory(note="said to the press"),
+                                                 StatedTradeFigureFactory())),
+    ]
+
+    def create_data(self):
+        return {"slug": "kz-jp-turnover-2024", "reporter": StateFactory().slug, "partner": StateFactory().slug,
+                "flow": "turnover", "period_start": "2024-01-01", "period_start_precision": "year",
+                "value": "2400000000.00", "currency": "usd", "value_qualifier": "about"}

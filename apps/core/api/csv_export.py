@@ -9,7 +9,9 @@ and empty text as an empty field, decimals as stored, times as the JSON API writ
 as format_partial_date, many-to-many links as `;`-joined slugs in the related model's order.
 """
 import codecs
+import datetime
 import io
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -30,6 +32,11 @@ from apps.core.models import format_partial_date, format_partial_date_sql
 
 CHUNK_SIZE = 2000
 COPY_CHUNK_BYTES = 256 * 1024  # COPY hands over one row per message: pass them on in larger pieces
+CSV_FORMATS = {"csv": False, "csv-excel": True}  # format -> with a UTF-8 byte-order mark (for Excel)
+# `?delimiter=`: Excel opens a CSV with its locale's list separator: a comma in English locales, a semicolon
+# where the comma is the decimal mark (German, Russian, French…). Default: comma.
+DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
+EXPORT_FORMATS = {*CSV_FORMATS, "xlsx"}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 100_000  # bounded work per request; larger exports are CSV
 MANY_SEPARATOR = ";"  # between the slugs of a many-to-many cell
@@ -225,14 +232,24 @@ class FormulaSafe(Func):
         return f"regexp_replace({sql}, '^(?={_FORMULA_START})(?!{_PLAIN_NUMBER}$)', '''')", params
 
 
-def csv_response(queryset, *, filename, columns=None, bom=False):
-    """The whole filtered queryset as CSV (with a UTF-8 byte-order mark for Excel if `bom`): a streamed response.
+def export_response(queryset, *, export_format, filename, columns=None, delimiter=","):
+    """The whole filtered queryset as `export_format` (csv, csv-excel or xlsx): a streamed or bounded response.
 
-    `columns`: a list of Column (default csv_columns_for the queryset's model)."""
+    `columns`: a list of Column (default csv_columns_for the queryset's model); `delimiter`: a CSV's field
+    separator (one of DELIMITERS' values); `filename` without its extension."""
+    if export_format == "xlsx":
+        return xlsx_response(queryset, filename=filename, columns=columns)
+    bom = CSV_FORMATS[export_format]
     columns = columns or csv_columns_for(queryset.model)
     if copy_writes(columns):
-        return _csv_response(_copy_chunks(queryset, columns), filename=filename, bom=bom)
-    return _csv_response(_python_lines(queryset, columns), filename=filename, bom=bom)
+        return _csv_response(_copy_chunks(queryset, columns, delimiter), filename=filename, bom=bom)
+    return _csv_response(_python_lines(queryset, columns, delimiter), filename=filename, bom=bom)
+
+
+def export_filename(resource, *, when=None):
+    """What an export holds and when it was made: 'catrack-pledges-2026-12-07' (UTC date, no extension)."""
+    when = when or timezone.now()
+    return f"catrack-{resource}-{when.astimezone(datetime.timezone.utc):%Y-%m-%d}"
 
 
 def copy_writes(columns):
@@ -265,14 +282,14 @@ def _rows(queryset, columns):
         yield [_list_cell(get(obj)) for get in getters]
 
 
-def _python_lines(queryset, columns):
+def _python_lines(queryset, columns, delimiter=","):
     """CSV lines written row by row by Python (SQLite; PostgreSQL outside UTC)."""
-    writer = csv_writer(_Echo())
+    writer = csv_writer(_Echo(), delimiter=delimiter)
     for row in _rows(queryset, columns):
         yield writer.writerow(row).encode()
 
 
-def copy_sql(queryset, columns):
+def copy_sql(queryset, columns, delimiter=","):
     """`COPY (…) TO STDOUT` of the filtered, ordered queryset's own SQL, selecting each Column's `sql`."""
     aliases = {f"csv_{number}": column.sql for number, column in enumerate(columns)}
     query = queryset.annotate(**aliases).values_list(*aliases).query
@@ -281,14 +298,15 @@ def copy_sql(queryset, columns):
 
     connection.ensure_connection()
     select = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
-    return f"COPY ({select}) TO STDOUT (FORMAT csv)"
+    options = "FORMAT csv" if delimiter == "," else f"FORMAT csv, DELIMITER E'{delimiter.encode('unicode_escape').decode()}'"
+    return f"COPY ({select}) TO STDOUT ({options})"
 
 
-def _copy_chunks(queryset, columns):
+def _copy_chunks(queryset, columns, delimiter=","):
     """The header (written here), then the rows as COPY writes them, in pieces of COPY_CHUNK_BYTES."""
-    writer = csv_writer(_Echo())
+    writer = csv_writer(_Echo(), delimiter=delimiter)
     try:
-        statement = copy_sql(queryset, columns)
+        statement = copy_sql(queryset, columns, delimiter)
     except EmptyResultSet:  # matches nothing by construction (e.g. `q` where no text field can match): no rows
         statement = None
     yield writer.writerow([column.name for column in columns]).encode()
@@ -306,37 +324,92 @@ def _copy_chunks(queryset, columns):
 
 
 XLSX_MAX_CELL_CHARACTERS = 32767  # Excel's "Total number of characters that a cell can contain"
+XLSX_WIDTH_SAMPLE = 200  # rows read to size the columns
+XLSX_MAX_WIDTH = 60
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
 
 
-def xlsx_bytes(rows):
+def xlsx_bytes(rows, *, numbers_from_text=False):
     """An .xlsx file (bytes) of one sheet holding `rows` (lists of cells; the first is the header).
 
-    Text stays text: a value starting with '=' is written as a string, never as a formula. Control
-    characters a worksheet cannot hold (XML 1.0 forbids them) are written as U+FFFD, not refused. A text
-    longer than a cell holds (XLSX_MAX_CELL_CHARACTERS, Excel's limit) is cut and ends saying so, with its
-    full length: JSON and CSV carry it whole.
+    The header is bold, frozen and carries an AutoFilter; columns are as wide as their first
+    XLSX_WIDTH_SAMPLE rows need (at most XLSX_MAX_WIDTH characters). Dates are date cells (yyyy-mm-dd),
+    times (written as in JSON, `2026-11-30T12:00:00Z`) datetime cells in UTC, numbers number cells; with
+    `numbers_from_text` (a table of text cells, e.g. a summary) a plain decimal without a leading zero is
+    read back as a number ('0042', a code, stays text). Text stays text: a value starting with '=' is
+    written as a string, never as a formula. Control characters a worksheet cannot hold (XML 1.0 forbids
+    them) are written as U+FFFD, not refused. A text longer than a cell holds (XLSX_MAX_CELL_CHARACTERS,
+    Excel's limit) is cut and ends saying so, with its full length: JSON and CSV carry it whole.
     """
+    from itertools import chain, islice
+
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
+    rows = iter(rows)
+    header = next(rows, [])
+    sample = list(islice(rows, XLSX_WIDTH_SAMPLE))
 
-    def cell(value):
+    def typed(value):
         if isinstance(value, str):
+            if ISO_DATETIME.fullmatch(value):
+                return datetime.datetime.fromisoformat(value.removesuffix("Z")), "yyyy-mm-dd hh:mm:ss"
+            if ISO_DATE.fullmatch(value):
+                return datetime.date.fromisoformat(value), "yyyy-mm-dd"
+            if numbers_from_text and PLAIN_NUMBER.fullmatch(value) and not re.match(r"[+-]?0\d", value):
+                from decimal import Decimal
+
+                return Decimal(value), None
             value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
             if len(value) > XLSX_MAX_CELL_CHARACTERS:
                 note = f" [cut: {len(value)} characters, a cell holds {XLSX_MAX_CELL_CHARACTERS}; format=json has all]"
                 value = value[:XLSX_MAX_CELL_CHARACTERS - len(note)] + note
+            return value, None
+        if isinstance(value, datetime.datetime):
+            return value.astimezone(datetime.timezone.utc).replace(tzinfo=None), "yyyy-mm-dd hh:mm:ss"
+        if isinstance(value, datetime.date):
+            return value, "yyyy-mm-dd"
+        return value, None
+
+    def cell(value):
+        value, number_format = typed(value)
         if isinstance(value, str) and value.startswith("="):
             text = WriteOnlyCell(sheet, value)
             text.data_type = "s"
             return text
+        if number_format:
+            dated = WriteOnlyCell(sheet, value)
+            dated.number_format = number_format
+            return dated
         return value
 
-    for row in rows:
+    widths = [len(str(name)) for name in header]
+    for row in sample:
+        for index, value in enumerate(row[:len(widths)]):
+            shown = 19 if isinstance(value, datetime.datetime) or (isinstance(value, str) and ISO_DATETIME.fullmatch(value)) else len(str(value))
+            widths[index] = max(widths[index], shown)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 6), XLSX_MAX_WIDTH) + 2
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    titles = []
+    for name in header:
+        title = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(name)))
+        title.font = bold
+        titles.append(title)
+    sheet.append(titles)
+    count = 0
+    for row in chain(sample, rows):
         sheet.append([cell(value) for value in row])
+        count += 1
+    if header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

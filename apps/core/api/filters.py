@@ -148,6 +148,49 @@ class SlugFilter(django_filters.CharFilter):
         return qs.distinct() if self.distinct else qs
 
 
+@extend_schema_field(SLUG_SCHEMA)  # drf-spectacular makes a CSV filter an array of it
+class SlugsFilter(django_filters.filters.BaseCSVFilter, SlugFilter):
+    """One or several rows by slug, ORed: repeated (`partner=china&partner=russia`, as generated clients send a
+    list) or comma-separated (`partner=china,russia`). One slug takes SlugFilter's path (a sub-select once)."""
+
+    def filter(self, qs, value):
+        slugs = list(dict.fromkeys(slug for slug in value or () if slug))
+        if not slugs:
+            return qs
+        if len(slugs) == 1:
+            return super().filter(qs, slugs[0])
+        # Among several, a wrong slug would go unnoticed while the others match: a 400 naming it.
+        known = set(self.slug_model._default_manager.filter(slug__in=slugs).values_list("slug", flat=True))
+        if len(known) < len(slugs):
+            name = next((name for name, f in self.parent.filters.items() if f is self), self.field_name)
+            missing = ", ".join(repr(slug) for slug in slugs if slug not in known)
+            raise ValidationError({name: [f"No {self.slug_model._meta.verbose_name} with slug {missing}."]})
+        rows = self.rows_of(slugs)
+        if crosses_to_many(qs.model, self.field_name):
+            # A row linked to two of the slugs would come twice: `pk IN (…)`, not DISTINCT (as SlugFilter).
+            matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": rows}).values("pk")
+            return self.get_method(qs)(pk__in=matching)
+        return self.get_method(qs)(**{f"{self.field_name}__in": rows})
+
+
+    def rows_of(self, slugs):
+        """The ids of the rows the slugs name (a sub-select); a trait may widen it (apps.actors.actor_filters)."""
+        return self.slug_model._default_manager.filter(slug__in=slugs).values("pk")
+
+
+def several_values(data, names):
+    """`data` (a QueryDict) with each of `names` given once as its values comma-joined: `a=x&a=y` and
+    `a=x,y` mean the same (SlugsFilter's and MultipleChoiceFilter's input)."""
+    joined = {name: [v for value in data.getlist(name) for v in value.split(",")] for name in names if name in data}
+    joined = {name: values for name, values in joined.items() if values != data.getlist(name)}
+    if not joined:
+        return data
+    data = data.copy()
+    for name, values in joined.items():
+        data.setlist(name, values)
+    return data
+
+
 def crosses_to_many(model, path):
     """Whether the lookup `path` from `model` passes a to-many relation (rows may then come more than once)."""
     for name in path.split("__"):
@@ -222,6 +265,15 @@ class CatrackFilterSet(django_filters.FilterSet):
             # fields for every declared filter was most of a list request's Python time.
             self.base_filters = {name: f for name, f in self.base_filters.items() if name in data}
         if data is not None:
+            # Several values: repeated or comma-separated alike (a multiple choice takes a list, SlugsFilter a
+            # comma-joined text).
+            multiple = [name for name, f in self.base_filters.items() if isinstance(f, django_filters.MultipleChoiceFilter)]
+            data = several_values(data, multiple)
+            csv = [name for name, f in self.base_filters.items() if isinstance(f, SlugsFilter) and len(data.getlist(name)) > 1]
+            if csv:
+                data = data.copy()
+                for name in csv:
+                    data.setlist(name, [",".join(data.getlist(name))])
             # An empty parameter means "not given" (as for single-valued filters): `?flow=` is no flow filter.
             empty = [name for name, f in self.base_filters.items() if isinstance(f, django_filters.MultipleChoiceFilter)
                      and name in data and not any(data.getlist(name))]
@@ -294,9 +346,10 @@ class StrictFilterBackend(DjangoFilterBackend):
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         request.slug_filters_used = [
-            (name, f.slug_model, filterset.form.cleaned_data[name])
+            (name, f.slug_model, value)
             for name, f in filterset.filters.items()
             if isinstance(f, SlugFilter) and filterset.form.cleaned_data.get(name)
+            for value in _as_list(filterset.form.cleaned_data[name]) if value
         ]
         notes = filterset.response_notes() if isinstance(filterset, CatrackFilterSet) else None
         if notes is not None:
@@ -306,10 +359,14 @@ class StrictFilterBackend(DjangoFilterBackend):
         return filterset
 
 
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
 def known_query_params(view, filterset_class):
     """The parameters `view` understands: `format`, paging where it pages, `ordering` where it orders
     (aggregates do neither: apps.core.api.views.AGGREGATE), its filters and its extra_query_params."""
-    known = {"format"} | set(getattr(view, "extra_query_params", ()))
+    known = {"format", "delimiter"} | set(getattr(view, "extra_query_params", ()))
     if getattr(view, "pagination_class", None) is not None:
         known |= PAGE_PARAMS
     if any(issubclass(backend, OrderingFilter) for backend in getattr(view, "filter_backends", ())):
@@ -336,8 +393,12 @@ def check_query_params(request, view, filterset_class, *, several=()):
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
         )
-    several = {*several, *(name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
-                           if isinstance(f, django_filters.MultipleChoiceFilter))}
+    csv_delimiter(request)  # a 400 for an unknown one
+    # Lists may repeat: a filterset's multiple choices and several slugs, `ordering` and `group_by` (their
+    # repeated values mean the same as comma-separated ones).
+    several = {*several, "ordering", "group_by",
+               *(name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
+                 if isinstance(f, (django_filters.MultipleChoiceFilter, SlugsFilter)))}
     raise_for_repeated(request, several=several)
     raise_for_blank(request)
 
@@ -350,6 +411,25 @@ def raise_for_blank(request):
     if blank:
         raise ValidationError({name: f"'{name}' is only whitespace: give a value, or leave the parameter out."
                                for name in blank})
+
+
+def csv_delimiter(request):
+    """The field separator `?delimiter=` names for a CSV (comma, semicolon or tab; default comma); a 400
+    naming the choices for any other value. Excel reads a CSV with its locale's list separator: a
+    semicolon where the comma is the decimal mark (German, Russian, French…)."""
+    from apps.core.api.csv_export import DELIMITERS
+
+    params = getattr(request, "query_params", request.GET)
+    name = params.get("delimiter") or "comma"
+    if name not in DELIMITERS:
+        raise ValidationError({"delimiter": f"Unknown delimiter {name[:20]!r}; choose {', '.join(DELIMITERS)}."})
+    return DELIMITERS[name]
+
+
+def resource_name(request):
+    """The API path a request asks, as a file name: /api/v1/trade-flows/summary/ → 'trade-flows-summary'."""
+    path = request.path.removeprefix("/api/v1/").strip("/")
+    return re.sub(r"[^-a-z0-9]+", "-", path.lower()).strip("-") or "catrack"
 
 
 def raise_for_repeated(request, *, several=()):
@@ -379,16 +459,17 @@ class StrictOrderingFilter(OrderingFilter):
             "name": self.ordering_param,
             "required": False,
             "in": "query",
-            "description": "Comma-separated fields to order by; prefix '-' for descending. Empty values come "
-                           "last either way; the id breaks ties.",
+            "description": "Fields to order by, repeated or comma-separated (ordering=-year,partner); prefix '-' "
+                           "for descending. Empty values come last either way; the id breaks ties.",
             "schema": {"type": "array", "uniqueItems": True, "minItems": 1,
                        "items": {"type": "string", "enum": [*fields, *(f"-{name}" for name in fields)]}},
+            # Generated clients repeat the parameter for a list (form, explode); comma-separated works too.
             "style": "form",
-            "explode": False,
+            "explode": True,
         }]
 
     def get_ordering(self, request, queryset, view):
-        params = request.query_params.get(self.ordering_param)
+        params = ",".join(request.query_params.getlist(self.ordering_param))  # repeated or comma-separated
         if params:
             terms = [term.strip() for term in params.split(",") if term.strip()]
             valid = {item[0] for item in self.get_valid_fields(queryset, view, {"request": request})}

@@ -12,7 +12,7 @@ import json
 from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
 
-from apps.core.api.csv_export import XLSX_MEDIA_TYPE, csv_response, xlsx_bytes, xlsx_response
+from apps.core.api.csv_export import DELIMITERS, XLSX_MEDIA_TYPE, export_response, xlsx_bytes
 from apps.core.api.sql import RawJSON
 from apps.core.csv_cells import csv_writer, formula_safe
 from apps.core.registry import register_format
@@ -51,16 +51,18 @@ class CSVRenderer(BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
-    byte_order_mark = False
 
     @classmethod
-    def export_response(cls, queryset, *, filename, columns=None):
-        """A list's every matching row, streamed (apps.core.api.csv_export)."""
-        return csv_response(queryset, filename=filename, columns=columns, bom=cls.byte_order_mark)
+    def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
+        """A list's every matching row, streamed (apps.core.api.csv_export.export_response)."""
+        return export_response(queryset, export_format=cls.format, filename=filename, columns=columns,
+                               delimiter=delimiter)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
-        csv_writer(out).writerows(self.table(data))
+        request = (renderer_context or {}).get("request")
+        delimiter = DELIMITERS.get(request.query_params.get("delimiter"), ",") if request is not None else ","
+        csv_writer(out, delimiter=delimiter).writerows(self.table(data))
         return out.getvalue().encode("utf-8")
 
     @staticmethod
@@ -82,7 +84,6 @@ class CSVExcelRenderer(CSVRenderer):
     """CSV that Excel opens as UTF-8: the same bytes after a byte-order mark."""
 
     format = "csv-excel"
-    byte_order_mark = True
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return codecs.BOM_UTF8 + super().render(data, accepted_media_type, renderer_context)
@@ -98,15 +99,16 @@ class XLSXRenderer(BaseRenderer):
     render_style = "binary"
 
     @classmethod
-    def export_response(cls, queryset, *, filename, columns=None):
+    def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
         """A list's matching rows as one sheet (bounded: apps.core.api.csv_export.XLSX_MAX_ROWS)."""
-        return xlsx_response(queryset, filename=filename, columns=columns)
+        return export_response(queryset, export_format=cls.format, filename=filename, columns=columns)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # The CSV's table, cell for cell, as the CSV writes each cell (text; formulas escaped). Not read back
-        # from the CSV's text: Python's csv reader refuses a field over 131,072 characters.
+        # The CSV's table, cell for cell, as the CSV writes each cell (text; formulas escaped), its numbers and
+        # dates typed again. Not read back from the CSV's text: Python's csv reader refuses a field over
+        # 131,072 characters.
         return xlsx_bytes([["" if value is None else str(formula_safe(value)) for value in row]
-                           for row in CSVRenderer.table(data)])
+                           for row in CSVRenderer.table(data)], numbers_from_text=True)
 
 
 def _nested_cell(value):

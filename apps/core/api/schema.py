@@ -6,6 +6,7 @@ from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 
 from apps.core.api.briefs import brief_serializer
+from apps.core.api.csv_export import XLSX_MEDIA_TYPE
 
 
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -77,6 +78,14 @@ class CatrackAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        for code, response in responses.items():
+            content = response.get("content", {}) if str(code).startswith("2") else {}
+            # What each export really is (drf-spectacular gives every renderer the JSON body's schema): a
+            # generated client then reads a CSV as text and an XLSX as a file, not as JSON.
+            if "text/csv" in content:
+                content["text/csv"] = {"schema": {"type": "string", "description": "CSV, a header line first"}}
+            if XLSX_MEDIA_TYPE in content:
+                content[XLSX_MEDIA_TYPE] = {"schema": {"type": "string", "format": "binary"}}
         codes = READ_ERRORS if self.method in SAFE_METHODS else WRITE_ERRORS
         if self.method in ("PUT", "PATCH", "DELETE") or self.path.endswith("/revert/"):
             codes = [*codes, "412"]  # a stale If-Match (apps.core.api.views.check_if_match)
@@ -101,5 +110,35 @@ def group_by_parameter(keys, description):
     return OpenApiParameter(
         "group_by",
         {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "enum": list(keys)}},
-        required=True, style="form", explode=False, description=description,
+        # Generated clients repeat the parameter for a list (form, explode); comma-separated works too.
+        required=True, style="form", explode=True,
+        description=f"{description} Also repeated: group_by=a&group_by=b.",
     )
+
+
+def csv_export_operations(result, generator, request, public):
+    """drf-spectacular postprocessing hook: each resource list's CSV export as an operation of its own,
+    `GET /api/v1/<resource>.csv` (the list's format suffix: every matching row, streamed), whose body is
+    declared as CSV text. Generated clients parse one content type per status: the list's JSON page; this
+    gives them `<resource>_list_csv`, which returns the text instead of failing to parse it as JSON."""
+    paths = result.get("paths", {})
+    for path, operations in list(paths.items()):
+        operation = operations.get("get")
+        if (not path.endswith("/") or path.count("/") != 4 or operation is None
+                or not operation.get("operationId", "").endswith("_list")
+                or "text/csv" not in operation.get("responses", {}).get("200", {}).get("content", {})):
+            continue
+        export = {
+            **operation,
+            "operationId": f"{operation['operationId']}_csv",
+            "description": "Every row of the list as CSV (streamed), with the same filters and ordering; "
+                           "`delimiter=semicolon` for Excel in semicolon locales.",
+            "parameters": [p for p in operation.get("parameters", []) if p.get("name") not in ("format", "page", "page_size")],
+            "responses": {
+                **{code: response for code, response in operation["responses"].items() if code != "200"},
+                "200": {"description": "CSV, a header line first",
+                        "content": {"text/csv": {"schema": {"type": "string"}}}},
+            },
+        }
+        paths[f"{path[:-1]}.csv"] = {"get": export}
+    return result

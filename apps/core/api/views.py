@@ -17,6 +17,8 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from apps.core import registry
+from apps.core.api.csv_export import export_filename
+from apps.core.api.filters import csv_delimiter, resource_name
 from apps.core.api.fields import forget_prefetched
 from apps.core.api.filters import (
     StrictFilterBackend,
@@ -150,7 +152,9 @@ class CatrackViewSet(viewsets.ModelViewSet):
         export_format = registry.export_formats().get(getattr(request.accepted_renderer, "format", None))
         if export_format is not None:
             raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
-            return export_format.renderer.export_response(queryset, filename=self.basename, columns=self.csv_columns)
+            return export_format.renderer.export_response(queryset, columns=self.csv_columns,
+                                                          filename=export_filename(resource_name(request)),
+                                                          delimiter=csv_delimiter(request))
         if self.takes_sql_path(request):
             (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
             return self.get_paginated_response(results)
@@ -329,11 +333,10 @@ AGGREGATE = {"detail": False, "methods": ["get"], "pagination_class": None, "fil
 
 
 def parse_group_by(request, allowed, *, default=None):
-    """`group_by=a,b` → ['a', 'b']; anything not in `allowed`, or group_by given twice, is a 400 naming group_by."""
-    # Only group_by here: the filters' own repetition rule (a multiple choice ORs) is the filter backend's.
-    if len(request.query_params.getlist("group_by")) > 1:
-        raise ValidationError({"group_by": "'group_by' takes one value; list the keys comma-separated."})
-    raw = request.query_params.get("group_by", default)
+    """`group_by=a,b` (or `group_by=a&group_by=b`) → ['a', 'b']; anything not in `allowed`, or a key given
+    twice, is a 400 naming group_by."""
+    # Repeated (group_by=donor&group_by=currency, as generated clients send a list) or comma-separated alike.
+    raw = ",".join(request.query_params.getlist("group_by")) or default
     keys = [key.strip() for key in (raw or "").split(",") if key.strip()]
     bad = [key for key in keys if key not in allowed]
     if not keys or bad or len(set(keys)) != len(keys):

@@ -33,7 +33,8 @@ SUMMIT = json_text_object([
     ("participants", "coalesce(participants.list, '[]')"),
     ("created_at", json_text(json_iso_utc("t.created_at"))), ("updated_at", json_text(json_iso_utc("t.updated_at"))),
     ("slug", json_text("t.slug")), ("title_en", json_text("t.title_en")), ("title_ru", json_text("t.title_ru")),
-    ("level", json_text("t.level")), ("date", json_text("to_char(t.date, 'YYYY-MM-DD')", null=True)),
+    ("level", json_text("t.level")), ("status", json_text("t.status")), ("mode", json_text("t.mode")),
+    ("date", json_text("to_char(t.date, 'YYYY-MM-DD')", null=True)),
     ("date_precision", json_text("t.date_precision")),
     ("date_display", json_text(format_partial_date_sql("t.date", "t.date_precision"), null=True)),
     ("end_date", json_text("to_char(t.end_date, 'YYYY-MM-DD')", null=True)),
@@ -41,6 +42,11 @@ SUMMIT = json_text_object([
     ("summary_en", json_text("t.summary_en")),
     ("format", json_text_object([("slug", json_text("f.slug")), ("name", json_text("f.name_en"))])),
     ("host", json_actor_brief("h", null=True)),
+    # Summit.__str__: the title, and the known part of its date in brackets when there is one.
+    ("replaced_by", f"""CASE WHEN rs.id IS NULL THEN 'null' ELSE {json_text_object([
+        ("slug", json_text("rs.slug")),
+        ("name", json_text("rs.title_en || coalesce(' (' || " + format_partial_date_sql("rs.date", "rs.date_precision")
+                           + " || ')', '')"))])} END"""),
     ("citations", "coalesce(citations.list, '[]')"),
 ])
 
@@ -57,4 +63,5 @@ SUMMIT_PAGE_JSON = f"""WITH t AS MATERIALIZED (SELECT s.*, page.n FROM page JOIN
   GROUP BY c.object_id)
 SELECT {json_text_list(SUMMIT, "t.n")}
  FROM t JOIN summits_summitformat f ON f.id = t.format_id LEFT JOIN actors_actor h ON h.id = t.host_id
+ LEFT JOIN summits_summit rs ON rs.id = t.replaced_by_id
  LEFT JOIN participants ON participants.summit_id = t.id LEFT JOIN citations ON citations.object_id = t.id"""

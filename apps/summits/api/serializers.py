@@ -38,8 +38,8 @@ class SummitSerializer(FactSerializer):
     class Meta:
         model = Summit
         fields = ["id", "citations", "participants", "created_at", "updated_at", "slug", "title_en", "title_ru",
-                  "level", "date", "date_precision", "end_date", "city_en", "city_ru", "ordinal", "summary_en", "format",
-                  "host"]
+                  "level", "status", "mode", "date", "date_precision", "end_date", "city_en", "city_ru", "ordinal",
+                  "summary_en", "format", "host", "replaced_by"]
 
 
 class SummitParticipantSerializer(FactSerializer):

@@ -26,7 +26,15 @@ from apps.summits.filters import (
     SummitParticipantFilterSet,
     TopicFilterSet,
 )
-from apps.summits.models import Document, DocumentSignatory, Summit, SummitFormat, SummitParticipant, Topic
+from apps.summits.models import (
+    Document,
+    DocumentSignatory,
+    Summit,
+    SummitFormat,
+    SummitParticipant,
+    SummitStatus,
+    Topic,
+)
 from apps.summits.api.page_json import SUMMIT_PAGE_JSON
 from apps.summits.selectors import summit_scoreboard
 
@@ -68,10 +76,12 @@ class SummitFormatViewSet(HistoryMixin, CatrackViewSet):
 
 
 class SummitViewSet(HistoryMixin, CatrackViewSet):
-    queryset = Summit.objects.select_related("format", "host").only(
-        # Every column of the summit; of its format and host only what BriefRelatedField shows.
+    queryset = Summit.objects.select_related("format", "host", "replaced_by").only(
+        # Every column of the summit; of its format, host and replacement only what BriefRelatedField shows.
         *[f.name for f in Summit._meta.concrete_fields],
         "format__id", "format__slug", "format__name_en", "host__id", "host__slug", "host__name_en", "host__kind",
+        "replaced_by__id", "replaced_by__slug", "replaced_by__title_en", "replaced_by__date",
+        "replaced_by__date_precision",
     ).prefetch_related(
         Prefetch(
             "participations",
@@ -87,15 +97,20 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
     serializer_class = SummitSerializer
     filterset_class = SummitFilterSet
     lookup_field = "slug"
-    ordering_fields = ["date", "title_en", "city_en", "ordinal", "created_at", "updated_at"]
+    ordering_fields = ["date", "title_en", "city_en", "ordinal", "status", "created_at", "updated_at"]
     page_json = SUMMIT_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
 
     @extend_schema(responses=ScoreboardRow)
     @action(**AGGREGATE)
     def scoreboard(self, request):
         """How many summits were held with each external partner, e.g. in a date window
-        (`date_after`, `date_before`) and for a region (`region=central-asia`); every summit filter applies."""
-        rows = summit_scoreboard(summits=self.filter_queryset(Summit.objects.all()))
+        (`date_after`, `date_before`) and for a region (`region=central-asia`); every summit filter applies.
+        Only meetings that took place (`status=held`) count unless `status` is given (e.g. `status=planned`, or
+        `status=held&status=planned`)."""
+        summits = self.filter_queryset(Summit.objects.all())
+        if not request.query_params.getlist("status"):
+            summits = summits.filter(status=SummitStatus.HELD)
+        rows = summit_scoreboard(summits=summits)
         if not rows:
             raise_for_unknown_slugs(request)
         return Response(serialized_rows(ScoreboardRow, rows))

@@ -1,10 +1,10 @@
-"""Trade flows, trade measures and trade statements."""
+"""Trade flows, stated trade figures, trade measures and trade statements."""
 from rest_framework import serializers
 
 from apps.core.api.serializers import CatrackModelSerializer
 from apps.sources.api.serializers import FactSerializer
 from apps.sources.models import Source
-from apps.trade.models import TradeFlow, TradeMeasure, TradeStatement
+from apps.trade.models import StatedTradeFigure, TradeFlow, TradeMeasure, TradeStatement
 
 
 class TradeFlowSerializer(CatrackModelSerializer):
@@ -17,6 +17,16 @@ class TradeFlowSerializer(CatrackModelSerializer):
         fields = ["id", "reporter", "partner", "partner2", "year", "month", "flow", "commodity_code", "customs_code",
                   "mot_code", "value_usd", "net_weight_kg", "quantity", "quantity_unit", "source", "created_at",
                   "updated_at"]
+
+
+class StatedTradeFigureSerializer(FactSerializer):
+    """A trade figure as an official stated it, in its own currency: never summed with Comtrade's trade flows."""
+
+    class Meta:
+        model = StatedTradeFigure
+        fields = ["id", "slug", "citations", "created_at", "updated_at", "reporter", "partner", "flow",
+                  "period_start", "period_start_precision", "period_end", "period_end_precision", "value", "currency",
+                  "value_qualifier", "stated_by", "note"]
 
 
 class TradeMeasureSerializer(FactSerializer):

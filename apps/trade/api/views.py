@@ -1,4 +1,4 @@
-"""Trade flows (with summary and mirror statistics), trade measures and trade statements."""
+"""Trade flows (with summary and mirror statistics), stated trade figures, trade measures and trade statements."""
 from django import forms
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -14,9 +14,27 @@ from apps.core.api.filters import SLUG_SCHEMA, StrictFilterBackend, check_query_
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.trade.api.page_json import TRADE_FLOW_PAGE_JSON
-from apps.trade.api.serializers import TradeFlowSerializer, TradeMeasureSerializer, TradeStatementSerializer
-from apps.trade.filters import TradeFlowFilterSet, TradeMeasureFilterSet, TradeStatementFilterSet
-from apps.trade.models import TOTAL_COMMODITY, YEAR_MAX, YEAR_MIN, TradeFlow, TradeMeasure, TradeStatement
+from apps.trade.api.serializers import (
+    StatedTradeFigureSerializer,
+    TradeFlowSerializer,
+    TradeMeasureSerializer,
+    TradeStatementSerializer,
+)
+from apps.trade.filters import (
+    StatedTradeFigureFilterSet,
+    TradeFlowFilterSet,
+    TradeMeasureFilterSet,
+    TradeStatementFilterSet,
+)
+from apps.trade.models import (
+    TOTAL_COMMODITY,
+    YEAR_MAX,
+    YEAR_MIN,
+    StatedTradeFigure,
+    TradeFlow,
+    TradeMeasure,
+    TradeStatement,
+)
 from apps.trade.comtrade_csv import WORLD_CODE
 from apps.trade.filters import CommodityCodeField
 from apps.trade.selectors import (
@@ -165,6 +183,18 @@ class TradeFlowViewSet(CatrackViewSet):
             year_max=data["year_max"], commodity=data["commodity"] or TOTAL_COMMODITY,
         )
         return Response(serialized_rows(MirrorRow, rows))
+
+
+class StatedTradeFigureViewSet(HistoryMixin, CatrackViewSet):
+    """Trade figures as presidents, ministries and statistics offices state them, each cited. A resource of its
+    own so that nothing adds them to Comtrade's flows (/trade-flows/summary/ never reads this table)."""
+
+    queryset = StatedTradeFigure.objects.select_related("reporter", "partner", "stated_by").prefetch_related(
+        citations_prefetch())
+    serializer_class = StatedTradeFigureSerializer
+    filterset_class = StatedTradeFigureFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["period_start", "value", "flow", "created_at", "updated_at", "id"]
 
 
 class TradeMeasureViewSet(HistoryMixin, CatrackViewSet):
