@@ -162,10 +162,9 @@ def touched_column(model):
     """The column of `model` that moves on every write however made (a TimeStampedModel's `updated_at`), or None.
 
     Django's save() sets it (auto_now); a QuerySet.update(), raw SQL or another client does not, so a database
-    trigger sets it to the time of the write when a statement changes a row but does not move this column
-    forward (leaves it, or sets an earlier time, as a fixture dumped earlier or a restored row does). A write
-    that moves it forward (save(), the seed) keeps its value, so the version a save answers with (ETag) is
-    the one stored."""
+    trigger sets it to the time of the write when a statement changes a row but leaves this column as it was.
+    A write that sets it keeps its value (save(), the seed, a fixture that gives its own time: a dump loaded
+    back stays the same), so the version a save answers with (ETag) is the one stored."""
     try:
         field = model._meta.get_field("updated_at")
     except Exception:  # FieldDoesNotExist: link tables, models without timestamps
@@ -191,7 +190,7 @@ def _postgres_triggers(table, label, touched=None):
     if touched is not None:
         # A BEFORE trigger, so the row captured after it (and stored) carries the new time.
         create(f"CATRACK_touch_{table}", f'CREATE TRIGGER "{{name}}" BEFORE UPDATE ON "{table}" FOR EACH ROW '
-                                         f'WHEN ((NEW."{touched}" > OLD."{touched}") IS NOT TRUE AND NEW IS DISTINCT FROM OLD) '
+                                         f'WHEN (NEW."{touched}" IS NOT DISTINCT FROM OLD."{touched}" AND NEW IS DISTINCT FROM OLD) '
                                          "EXECUTE FUNCTION catrack_touch()")
 
     create(f"CATRACK_lock_{table}", f'CREATE TRIGGER "{{name}}" BEFORE INSERT OR UPDATE OR DELETE ON "{table}" '
@@ -230,11 +229,11 @@ def _sqlite_triggers(model, label, events):
         triggers.append(f'DROP TRIGGER IF EXISTS "{name}"')
         body = insert.format(alias=alias, action=action, row=snapshot(alias))
         if operation == "UPDATE" and touched is not None:
-            # A write that did not move updated_at forward moves it now (see touched_column); the event carries
+            # A write that left updated_at as it was moves it now (see touched_column); the event carries
             # the row as stored. SQLite runs no trigger again for the update a trigger makes (recursive_triggers
             # is off), and allows no change of NEW in a BEFORE trigger.
             body = (f'UPDATE "{table}" SET "{touched}" = {SQLITE_NOW_FUNCTION}() '
-                    f'WHERE id = NEW.id AND (NEW."{touched}" > OLD."{touched}") IS NOT 1; '
+                    f'WHERE id = NEW.id AND NEW."{touched}" IS OLD."{touched}"; '
                     + insert.format(alias=alias, action=action,
                                     row=f'(SELECT {snapshot("stored")} FROM "{table}" stored WHERE stored.id = NEW.id)'))
         triggers.append(f'CREATE TRIGGER "{name}" AFTER {operation} ON "{table}"{condition} BEGIN {body} END')
