@@ -51,8 +51,8 @@ from apps.summits.models import (
     SummitParticipant,
     SummitStatus,
 )
-from apps.trade.models import TOTAL_COMMODITY, FlowCode, StatedTradeFigure, TradeFlow
-from apps.trade.selectors import state_trade_by_partner, trade_mirror
+from apps.trade.models import TOTAL_COMMODITY, FlowCode, StatedTradeFigure, TradeFlow, TradeMeasure
+from apps.trade.selectors import state_trade_by_partner, trade_measure_flows, trade_mirror
 
 CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
 LATEST_CHANGES = 12
@@ -337,6 +337,8 @@ def fact(request, label, pk):
     return render(request, "site/fact.html", {
         "fact": row, "kind": model._meta.verbose_name, "fields": fields, "parts": _parts(row),
         "api_json": detail_url(model, row.pk, getattr(row, "slug", None)),
+        # A trade measure that lists HS codes: the trade in those goods before and after it.
+        "measure_trade": trade_measure_flows(measure=row) if isinstance(row, TradeMeasure) else None,
     })
 
 

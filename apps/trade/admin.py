@@ -30,9 +30,10 @@ class StatedTradeFigureAdmin(FactAdmin):
 
 @admin.register(TradeMeasure)
 class TradeMeasureAdmin(FactAdmin):
-    list_display = ["__str__", "kind", "imposing_actor", "targets_description_en", "goods_en", "year"]
-    list_filter = ["kind", "year"]
-    search_fields = ["imposing_actor__name_en", "goods_en", "description_en", "targets_description_en"]
+    list_display = ["__str__", "kind", "legal_reference", "announced_on", "status", "commodity_codes", "year"]
+    list_filter = ["kind", "status", "year"]
+    search_fields = ["imposing_actor__name_en", "goods_en", "description_en", "targets_description_en",
+                     "legal_reference", "commodity_codes"]
     autocomplete_fields = ["imposing_actor", "targets", "topics"]
     list_select_related = ["imposing_actor"]
 

@@ -3,6 +3,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
 from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, slug_filter
@@ -21,6 +22,7 @@ from apps.trade.models import (
     TradeLevel,
     TradeMeasure,
     TradeMeasureKind,
+    TradeMeasureStatus,
     TradeStatement,
     TradeTrend,
 )
@@ -116,12 +118,27 @@ class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet
     year = IntegerFilter(field_name="year")
     year_min = IntegerFilter(field_name="year", lookup_expr="gte")
     year_max = IntegerFilter(field_name="year", lookup_expr="lte")
-    commodity = django_filters.CharFilter(field_name="commodity_codes", lookup_expr="icontains", label="HS code among its codes")
-
+    commodity = django_filters.CharFilter(
+        field_name="commodity_codes", method="filter_commodity",
+        label="HS code: measures listing it, a line inside it (2805 finds 2805301910) or a heading containing it",
+    )
+    status = django_filters.MultipleChoiceFilter(choices=TradeMeasureStatus.choices, label="Status (repeat for several)")
+    legal_reference = django_filters.CharFilter(lookup_expr="icontains", label="Words of the act's number")
 
     class Meta:
         model = TradeMeasure
-        fields = {"slug": ["exact"]}
+        fields = {"slug": ["exact"], "announced_on": ["exact", "gte", "lte"], "in_force_from": ["exact", "gte", "lte"]}
+
+    def filter_commodity(self, queryset, name, value):
+        """HS codes nest (chapter 28 ⊃ heading 2805 ⊃ subheading 280530 ⊃ China's line 2805301910): a
+        measure matches when one of its codes starts with the code asked, or is a start of it."""
+        code = "".join(ch for ch in value if ch.isdigit())
+        if not code:
+            return queryset.none()
+        matches = Q(commodity_codes__regex=rf"(^|,){code}")
+        for length in range(2, len(code)):
+            matches |= Q(commodity_codes__regex=rf"(^|,){code[:length]}(,|$)")
+        return queryset.filter(matches)
 
 
 class TradeStatementFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):

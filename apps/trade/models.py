@@ -1,5 +1,7 @@
 """Trade: measured flows (Comtrade-shaped), trade figures stated by officials, trade measures, and
 qualitative statements about trade."""
+import re
+
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -263,6 +265,31 @@ class TradeMeasureKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class TradeMeasureStatus(models.TextChoices):
+    ANNOUNCED = "announced", "Announced, not yet in force"
+    IN_FORCE = "in_force", "In force"
+    SUSPENDED = "suspended", "Suspended"
+    LIFTED = "lifted", "Lifted"
+    UNKNOWN = "unknown", "Not stated"
+
+
+HS_CODE_LIST = re.compile(r"^[0-9]{2,10}(,[0-9]{2,10})*$")
+
+
+def validate_hs_code_list(value):
+    """HS codes as a measure lists them: digits only (2 to 10: a chapter, a heading, HS6 or a national
+    10-digit line), comma-separated without spaces, none twice. Raises ValidationError naming the bad one."""
+    if value == "":
+        return
+    if not HS_CODE_LIST.match(value):
+        bad = next((code for code in value.split(",") if not re.fullmatch(r"[0-9]{2,10}", code)), value)
+        raise ValidationError(f"{bad!r} is not an HS code (2 to 10 digits); separate codes with commas, no spaces.")
+    codes = value.split(",")
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        raise ValidationError(f"HS code {repeated[0]} is listed twice.")
+
+
 def new_trade_measure_slug():
     """The slug of a trade measure written without one: 'trade-measure-' and random hex digits."""
     return generated_slug("trade-measure")
@@ -278,15 +305,38 @@ class TradeMeasure(SluggedModel, FactModel):
         help_text="Targets as the source words them when it does not name them, e.g. 'a number of Western countries'.",
     )
     goods_en = models.CharField(max_length=300, blank=True, help_text="Goods covered, in words.")
-    commodity_codes = models.CharField(max_length=300, blank=True, help_text="HS codes, comma-separated, if known.")
+    commodity_codes = models.CharField(
+        max_length=300, blank=True, validators=[validate_hs_code_list],
+        help_text="HS codes the measure lists, as it writes them (a national 10-digit line is kept whole), "
+                  "comma-separated without spaces; empty if no source gives them.",
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="trade_measures")
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True, help_text="Year it was introduced.")
+    legal_reference = models.CharField(
+        max_length=200, blank=True, help_text="The act as its issuer numbers it, e.g. 'MOFCOM-GACC Announcement No. 18 of 2025'.")
+    announced_on = models.DateField(null=True, blank=True, help_text="The day the measure was published.")
+    in_force_from = models.DateField(null=True, blank=True, help_text="The day it took effect (its first part, if staged).")
+    status = models.CharField(
+        max_length=12, choices=TradeMeasureStatus.choices, default=TradeMeasureStatus.UNKNOWN, db_index=True,
+        help_text="As the latest cited source states it.",
+    )
     description_en = models.TextField(blank=True)
 
 
     class Meta:
         ordering = ["-year", "id"]
         constraints = [
+            models.CheckConstraint(
+                name="trade_measure_commodity_codes_listed",
+                condition=models.Q(commodity_codes="") | models.Q(commodity_codes__regex=HS_CODE_LIST.pattern),
+                violation_error_message="HS codes: 2 to 10 digits each, comma-separated, no spaces.",
+            ),
+            models.CheckConstraint(
+                name="trade_measure_in_force_after_announced",
+                condition=models.Q(announced_on__isnull=True) | models.Q(in_force_from__isnull=True)
+                | models.Q(in_force_from__gte=models.F("announced_on")),
+                violation_error_message="A measure cannot take effect before it was announced.",
+            ),
             models.CheckConstraint(
                 name="trade_measure_year_in_range", condition=models.Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
                 violation_error_message=f"The year must be between {YEAR_MIN} and {YEAR_MAX}.",
@@ -295,6 +345,18 @@ class TradeMeasure(SluggedModel, FactModel):
 
     def __str__(self):
         return f"{self.imposing_actor}: {self.get_kind_display().lower()} ({self.year or 'year unknown'})"
+
+    @property
+    def hs_codes(self) -> list[str]:
+        """The codes the measure lists, in its order."""
+        return self.commodity_codes.split(",") if self.commodity_codes else []
+
+    @property
+    def hs6_codes(self) -> list[str]:
+        """The internationally comparable HS subheadings (6 digits) of its codes, sorted: what Comtrade
+        reports. A national line (China's 10 digits) is the first six digits' subheading split further
+        (the HS convention every national tariff follows); a shorter code is kept as it is."""
+        return sorted({code[:6] for code in self.hs_codes})
 
 
 class TradeLevel(models.TextChoices):

@@ -193,3 +193,43 @@ def state_trade_by_partner(*, state: Actor, flow: str, commodity: str = TOTAL_CO
     ordered = dict(sorted(partners.items(), key=lambda item: (-sum(item[1]["values"].values()), item[1]["name_en"])))
     years = sorted({year for partner in partners.values() for year in partner["values"]} | world.keys())
     return {"partners": ordered, "world": world, "years": years}
+
+
+def trade_measure_flows(*, measure) -> dict:
+    """The flows of a measure's goods around the day it took effect: what the imposing state reported
+    exporting of its HS subheadings (measure.hs6_codes), to each state it names (to every partner, World
+    apart, when it names none), by month where monthly figures are stored, else by year.
+
+    Only figures a total may add (partner2 World, customs C00, all modes of transport), per partner and
+    period, summed over the codes. Returns {'codes': [HS6], 'since': date or None (in_force_from, else
+    announced_on), 'monthly': bool, 'rows': [{'partner', 'partner_name', 'period' ('2025-04' or '2024'),
+    'value_usd': Decimal, 'side': 'before' | 'during' | 'after'}]} ('during': the month or year it began).
+    No codes or no flows: rows is empty.
+    """
+    codes = measure.hs6_codes
+    since = measure.in_force_from or measure.announced_on
+    answer = {"codes": codes, "since": since, "monthly": False, "rows": []}
+    if not codes:
+        return answer
+    flows = TradeFlow.objects.filter(
+        reporter_id=measure.imposing_actor_id, flow=FlowCode.EXPORT, commodity_code__in=codes, partner2__isnull=True,
+        customs_code=ALL_CUSTOMS_PROCEDURES, mot_code=ALL_MODES_OF_TRANSPORT,
+    )
+    targets = list(measure.targets.values_list("id", flat=True))
+    if targets:
+        flows = flows.filter(partner_id__in=targets)
+    monthly = flows.filter(month__isnull=False).exists()
+    flows = flows.filter(month__isnull=not monthly)
+    rows = (flows.order_by().values("partner__slug", "partner__name_en", "year", "month")
+            .annotate(value_usd=Sum("value_usd")).order_by("partner__name_en", "year", "month"))
+    for row in rows:
+        period = (row["year"], row["month"]) if monthly else (row["year"],)
+        began = ((since.year, since.month) if monthly else (since.year,)) if since else None
+        side = "" if began is None else "before" if period < began else "during" if period == began else "after"
+        answer["rows"].append({
+            "partner": row["partner__slug"], "partner_name": row["partner__name_en"],
+            "period": f"{row['year']}-{row['month']:02d}" if monthly else str(row["year"]),
+            "value_usd": row["value_usd"], "side": side,
+        })
+    answer["monthly"] = monthly
+    return answer

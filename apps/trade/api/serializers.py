@@ -33,7 +33,13 @@ class TradeMeasureSerializer(FactSerializer):
     class Meta:
         model = TradeMeasure
         fields = ["id", "slug", "citations", "created_at", "updated_at", "kind", "targets_description_en", "goods_en",
-                  "commodity_codes", "year", "description_en", "imposing_actor", "targets", "topics"]
+                  "commodity_codes", "hs6_codes", "legal_reference", "announced_on", "in_force_from", "status", "year",
+                  "description_en", "imposing_actor", "targets", "topics"]
+
+    hs6_codes = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="The HS subheadings (6 digits) of commodity_codes, what UN Comtrade reports: "
+                  "/api/v1/trade-flows/?commodity=<code> lists the flows of one.")
 
 
 class TradeStatementSerializer(FactSerializer):
