@@ -1,6 +1,7 @@
 """One history for every write path (issue 27): a QuerySet.update(), a raw SQL update and a loaddata are in the
 row's /history/ (they were only in /api/v1/changes/) and move `updated_at` (so `modified_since` finds them); a
 row deleted by raw SQL still has a history. On both databases."""
+import datetime
 import json
 
 import pytest
@@ -58,6 +59,8 @@ def test_an_update_that_sets_updated_at_keeps_it_and_a_no_op_moves_nothing(api_c
 
 def test_loaddata_is_in_the_history_and_moves_updated_at(api_client, tmp_path):
     summit = SummitFactory(title_en="Before")
+    # An hour old: a fixture without timestamps is stamped in whole seconds (apps.core.serialization).
+    Summit.objects.filter(pk=summit.pk).update(updated_at=summit.updated_at - datetime.timedelta(hours=1))
     before = Summit.objects.get(pk=summit.pk).updated_at
     fixture = json.loads(_dump(summit))
     fixture[0]["fields"]["title_en"] = "From a fixture"
