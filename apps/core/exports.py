@@ -56,8 +56,30 @@ _FORMAT_SUFFIX = re.compile(r"\.(?P<format>[a-z0-9-]+)/?$")
 
 def _client_key(request):
     user = getattr(request, "user", None)
+    if (user is None or not user.is_authenticated) and "Authorization" in request.headers:
+        user = _api_user(request) or user
     who = f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{client_address(request)}"
     return f"catrack:exports:{who}"
+
+
+def _api_user(request):
+    """The user an API request authenticates as by a header (a token), which this middleware sees before DRF
+    does: token users behind one address are each their own client, not one. None if it does not."""
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.request import Request
+    from rest_framework.settings import api_settings
+
+    drf_request = Request(request)
+    for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        if authentication.__name__ == "SessionAuthentication":
+            continue  # request.user already says
+        try:
+            found = authentication().authenticate(drf_request)
+        except AuthenticationFailed:
+            return None  # the API answers 401 itself
+        if found is not None:
+            return found[0]
+    return None
 
 
 class ExportLimitMiddleware:

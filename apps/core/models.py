@@ -308,3 +308,15 @@ class ChangeEvent(models.Model):
 
     def __str__(self):
         return f"{self.id}: {self.action} {self.resource} {self.object_id}"
+
+
+class RateWindow(models.Model):
+    """A client's requests in its current throttle window (apps.core.throttling): one row per client and scope,
+    counted by one atomic statement, so parallel requests cannot read the same count and each pass."""
+
+    key = models.CharField(max_length=200, primary_key=True)  # "<scope>:<user id or address>"
+    started = models.FloatField()  # the window's first request, Unix seconds
+    requests = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "core_rate_window"

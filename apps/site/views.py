@@ -37,7 +37,7 @@ from apps.site.listing import Column, Facet, explore
 from apps.sources.filters import SourceFilterSet
 from apps.summits.filters import DocumentFilterSet, SummitFilterSet, SummitFormatFilterSet
 from apps.trade.filters import TradeFlowFilterSet
-from apps.site.source_texts import annotated_paragraphs, source_text
+from apps.site.source_texts import annotated_paragraphs, cited_excerpts, source_text
 from apps.site.templatetags.site_tags import public_note
 from apps.sources.models import Citation, Source, SourceKind
 from apps.summits.models import (
@@ -605,9 +605,13 @@ def source(request, slug):
         facts[key]["citations"].append(citation)
         citation.fact_anchor = facts[key]["anchor"]
     text = source_text(source.slug)
+    # A text catrack may not republish (Source.rights): its structure and each cited phrase with a few words
+    # around it; the whole annotated text only to staff allowed to read it (sources.view_full_text).
+    full_text = text is not None and (source.may_republish or request.user.has_perm("sources.view_full_text"))
     context = {
         "source": source, "facts": list(facts.values()), "citation_count": len(citations),
-        "paragraphs": annotated_paragraphs(text, citations) if text is not None else None,
+        "paragraphs": annotated_paragraphs(text, citations) if full_text else None,
+        "excerpts": cited_excerpts(text, citations) if text is not None and not full_text else None,
         **api_formats("citation", source=source.slug),
     }
     return render(request, "site/source.html", context)

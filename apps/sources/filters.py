@@ -6,7 +6,7 @@ from apps.core.api.fields import fact_content_types
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
 from apps.core.api.filters import BooleanFilter, CatrackFilterSet, id_filter, slug_filter
 from apps.sources.citation_filters import CitedFilterSet
-from apps.sources.models import Assessment, Citation, Source, SourceKind, SourceRights
+from apps.sources.models import Assessment, Citation, CitationBasis, Source, SourceKind, SourceRights
 
 
 class SourceFilterSet(CatrackFilterSet):
@@ -37,6 +37,8 @@ class CitationFilterSet(CatrackFilterSet):
         label="Model of the cited fact as 'app_label.model', e.g. summits.summit",
     )
     fact_id = id_filter("object_id", "Id of the cited fact (with fact_type)")
+    # The citation's own basis (the fact lists' `basis` summarises their citations').
+    basis = django_filters.ChoiceFilter(choices=CitationBasis.choices)
 
 
     class Meta:
@@ -44,7 +46,6 @@ class CitationFilterSet(CatrackFilterSet):
         fields = {
             "section": ["exact", "icontains"],
             "paragraph": ["exact"],
-            "basis": ["exact"],
             "field": ["exact"],
             "rank": ["exact"],
             "value": ["exact"],
@@ -74,3 +75,18 @@ class AssessmentFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     class Meta:
         model = Assessment
         fields = {"slug": ["exact"]}
+
+
+class DisagreementFilterSet(django_filters.FilterSet):
+    """/api/v1/disagreements/: by the fact's type and by the field."""
+
+    fact_type = django_filters.CharFilter(
+        field_name="content_type", method="filter_fact_type",
+        label="Model of the fact as 'app_label.model', e.g. investments.pledge")
+    field = django_filters.CharFilter(label="The fact's field, e.g. date, amount_usd")
+
+    class Meta:
+        model = Citation
+        fields = []
+
+    filter_fact_type = CitationFilterSet.filter_fact_type

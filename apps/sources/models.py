@@ -68,6 +68,7 @@ class Source(SluggedModel, TimeStampedModel):
 
     class Meta:
         ordering = ["title"]
+        permissions = [("view_full_text", "Can read the whole annotated text of a source catrack may not republish")]
         constraints = [
             models.CheckConstraint(name="source_title_not_empty", condition=~models.Q(title="")),
             models.CheckConstraint(name="source_language_not_empty", condition=~models.Q(language="")),

@@ -87,3 +87,93 @@ def source_facts(*, source: Source, limit: int = SOURCE_FACTS_LIMIT) -> tuple[li
         facts.append({"fact_type": fact_type, "fact_id": row["object_id"], "slug": slug, "name": name,
                       "citations": row["citations"]})
     return facts, total
+
+
+def disagreement_groups(claims):
+    """(content_type, object_id, field) of every fact field whose claims in `claims` (a Citation queryset) give
+    more than one distinct value, ordered by fact type, fact id and field: the rows of /api/v1/disagreements/."""
+    from django.db.models import Count
+
+    return (claims.exclude(field="").order_by().values("content_type", "object_id", "field")
+            .annotate(values=Count("value", distinct=True)).filter(values__gt=1)
+            .order_by("content_type__app_label", "content_type__model", "object_id", "field"))
+
+
+def disagreements(groups) -> list[dict]:
+    """Each group (disagreement_groups' dicts) with the fact, its column's value, the value the preference rule
+    picks (apps.sources.claims.rule_preferred_value; None for a tie the analyst decides) and every value with its
+    sources: {fact_type, fact_id, fact_slug, fact_name, field, column_value, rule_prefers, values: [{value, rank,
+    independent_origins, official_sources, claims: [{citation_id, source, source_name, source_url,
+    is_official, origin, basis, inference, rank, rank_reason, key_phrase}]}]}. Values: the preferred first, then
+    by independent origins (most first), then by value. Three queries whatever the page size, plus one per fact type."""
+    from collections import defaultdict
+    from functools import reduce
+    from operator import or_
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from apps.sources.claims import ClaimRank, column_claim_value, origin_roots, rule_preferred_value
+
+    groups = list(groups)
+    if not groups:
+        return []
+    match = reduce(or_, (Q(content_type_id=g["content_type"], object_id=g["object_id"], field=g["field"]) for g in groups))
+    by_group = defaultdict(list)
+    for claim in Citation.objects.filter(match).select_related("source").order_by("id"):
+        by_group[claim.content_type_id, claim.object_id, claim.field].append(claim)
+    roots = origin_roots()
+    root_slugs = dict(Source.objects.values_list("id", "slug"))
+    facts = {}
+    for content_type_id in {g["content_type"] for g in groups}:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        ids = [g["object_id"] for g in groups if g["content_type"] == content_type_id]
+        for pk, fact in model._base_manager.in_bulk(ids).items():
+            facts[content_type_id, pk] = fact
+    rank_order = {ClaimRank.PREFERRED: 0, ClaimRank.ALTERNATIVE: 1, ClaimRank.DEPRECATED: 2}
+    rows = []
+    for group in groups:
+        key = (group["content_type"], group["object_id"], group["field"])
+        fact, claims = facts.get(key[:2]), by_group[key]
+        if fact is None:  # claims of a deleted fact (generic relations do not cascade)
+            continue
+        content_type = ContentType.objects.get_for_id(key[0])
+        values = defaultdict(list)
+        for claim in claims:
+            values[claim.value].append(claim)
+        listed = []
+        for value, value_claims in values.items():
+            best_rank = min((c.rank for c in value_claims), key=lambda r: rank_order.get(r, 3))
+            listed.append({
+                "value": value,
+                "rank": best_rank,
+                "independent_origins": len({roots.get(c.source_id, c.source_id) for c in value_claims}),
+                "official_sources": len({c.source_id for c in value_claims if c.source.is_official}),
+                "claims": [{
+                    "citation_id": c.pk, "source": c.source.slug, "source_name": str(c.source),
+                    "source_url": c.source.url, "is_official": c.source.is_official,
+                    "origin": root_slugs.get(roots.get(c.source_id, c.source_id)), "basis": c.basis,
+                    "inference": c.inference, "rank": c.rank, "rank_reason": c.rank_reason, "key_phrase": c.key_phrase,
+                } for c in value_claims],
+            })
+        listed.sort(key=lambda v: (rank_order.get(v["rank"], 3), -v["independent_origins"], v["value"]))
+        rows.append({
+            "fact_type": f"{content_type.app_label}.{content_type.model}", "fact_id": fact.pk,
+            "fact_slug": getattr(fact, "slug", None), "fact_name": str(fact), "field": key[2],
+            "column_value": column_claim_value(fact, key[2]), "rule_prefers": rule_preferred_value(claims),
+            "values": listed,
+        })
+    return rows
+
+
+def disagreement_csv_rows(rows) -> list[dict]:
+    """One CSV row per (fact, field, value) of `rows` (disagreements()), its sources `;`-joined."""
+    return [{
+        "fact_type": row["fact_type"], "fact_id": row["fact_id"], "fact_slug": row["fact_slug"],
+        "fact_name": row["fact_name"], "field": row["field"], "column_value": row["column_value"],
+        "rule_prefers": row["rule_prefers"], "value": value["value"], "rank": value["rank"],
+        "independent_origins": value["independent_origins"], "official_sources": value["official_sources"],
+        "sources": [claim["source"] for claim in value["claims"]],
+        "bases": [claim["basis"] for claim in value["claims"]],
+        "rank_reasons": [claim["rank_reason"] for claim in value["claims"] if claim["rank_reason"]],
+    } for row in rows for value in row["values"]]

@@ -125,6 +125,18 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         raise ImproperlyConfigured(f"PREPARE_THRESHOLD: a number of runs from 1, or off; not {prepare_threshold!r}")
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=None if prepare_threshold in ("", "off") else int(prepare_threshold))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as an embedded database that several requests write at once (gunicorn threads, the development
+    # server): WAL lets readers go on while one writer writes; a write transaction takes the write lock at its
+    # BEGIN (IMMEDIATE), so two transactions never both read and then both try to upgrade to writing (the
+    # case SQLite answers "database is locked" at once, whatever the timeout); a writer waits up to
+    # SQLITE_BUSY_TIMEOUT seconds for the lock instead of failing. synchronous=NORMAL is WAL's safe setting
+    # (a power cut may lose the last commits, never corrupts). tests/core/test_concurrent_writers.py.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=env.float("SQLITE_BUSY_TIMEOUT", default=20.0),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 # 0: one connection per request, closed at its end. Right for the development server, which runs every
 # request in a new thread: with persistent connections each finished thread would leave one idle until
 # PostgreSQL refuses clients ("too many clients already"). Production (gunicorn's long-lived workers)
@@ -204,6 +216,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "apps.core.api.renderers.JSONRenderer",
         "apps.core.api.renderers.BrowsableAPIRenderer",
+        "apps.core.api.renderers.CSVRenderer",
+        "apps.core.api.renderers.CSVExcelRenderer",
+        "apps.core.api.renderers.XLSXRenderer",
     ],
     # Per client: anonymous by IP, signed in by user; 429 with Retry-After beyond the rate.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -265,6 +280,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DatePrecisionEnum": "apps.core.models.DatePrecision",
         "SourceKindEnum": "apps.sources.models.SourceKind",
+        "SourceRightsEnum": "apps.sources.models.SourceRights",
+        "CitationBasisEnum": "apps.sources.models.CitationBasis",
+        "ClaimRankEnum": "apps.sources.claims.ClaimRank",
         "ActorKindEnum": "apps.actors.models.ActorKind",
         "RelationKindEnum": "apps.actors.models.RelationKind",
         "SummitLevelEnum": "apps.summits.models.SummitLevel",

@@ -15,7 +15,8 @@ EXCEPTIONS = {
 
 
 # Routes that are not filtered resources.
-NOT_FILTERED = {"changes": "the change feed is read in commit order from a cursor (since), not filtered"}
+NOT_FILTERED = {"changes": "the change feed is read in commit order from a cursor (since), not filtered",
+                "disagreements": "claims grouped per fact and field: filtered by fact_type and field only"}
 
 
 def _covered(filterset):

@@ -38,6 +38,8 @@ def summits():
     other_format = SummitFormatFactory(slug="central-asia-china", name_en="Central Asia – China")
     with_author = SourceFactory(slug="velizade", author="Ilgar Velizade", title="Японский ход", url="https://x.org/a")
     without_author = SourceFactory(slug="anonymous", author="", title="Note", url="")
+    repost = SourceFactory(slug="repost", origin=with_author)
+    ministry = SourceFactory(slug="ministry", is_official=True)
     precisions = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR, DatePrecision.UNKNOWN]
     for n in range(12):
         summit = SummitFactory(
@@ -56,9 +58,14 @@ def summits():
                                      represented_by=premier if n % 2 else None)
         SummitParticipantFactory(summit=summit, actor=japan, role="partner" if n % 2 else "participant")
         SummitParticipantFactory(summit=summit, role="participant")
+        inferred = {"basis": "inferred", "inference": "Dated by the week the article names."} if n == 7 else {}
         for paragraph in ([3, None, 1] if n % 2 else []):
             CitationFactory(fact=summit, source=with_author if paragraph != 1 else without_author,
-                            paragraph=paragraph, section="Lead" if paragraph else "")
+                            paragraph=paragraph, section="Lead" if paragraph else "", **inferred)
+        if n == 3:  # claims: a repost of the article and a ministry differ on the city
+            CitationFactory(fact=summit, source=repost, field="city_en", value="Astana", rank="preferred")
+            CitationFactory(fact=summit, source=ministry, field="city_en", value="Samarkand", rank="alternative",
+                            rank_reason="one source", basis="inferred", inference="The ministry's page is dated there.")
     Summit.objects.filter(ordinal=3).update(created_at=datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
 
 
@@ -68,6 +75,7 @@ FILTER_SAMPLES = {
     "date_before": "2021-06-30", "city": "astana", "slug": "summit-3", "date_precision": "month", "ordinal": "3",
     "modified_since": "2026-01-01T00:00:00Z", "created_since": "2026-01-01T00:00:00Z", "q": "summit",
     "source": "velizade", "sources_min": "2", "end_date__isnull": "false", "cited": "false",
+    "disputed": "true", "official_source": "true", "basis": "inferred",
 }
 @pytest.mark.parametrize("name", sorted(name for name, value in FILTER_SAMPLES.items() if value))
 def test_each_filter_filters_alike_on_both_paths(api_client, summits, name):

@@ -91,7 +91,57 @@ def csv_columns_for(model):
             if f"{field.name}_precision" in field_names:
                 columns.append(_partial_date_column(field.name))
     columns.extend(_many_column(field) for field in model._meta.many_to_many)
+    if _is_fact_model(model):
+        columns.extend(fact_support_columns(model))
     return columns
+
+
+def _is_fact_model(model):
+    from apps.core.models import FactModel
+
+    return issubclass(model, FactModel)
+
+
+def fact_support_columns(model):
+    """What backs each fact (apps.sources.corroboration), the columns the JSON writes before its citations:
+    basis, independent_origins, official_sources and disputed_fields (`;`-joined)."""
+    from apps.sources.api.serializers import citations_prefetch, fact_support_of
+    from apps.sources.corroboration import root_origin_sql
+
+    opts = model._meta
+    content_type = (f"(SELECT id FROM django_content_type WHERE app_label = '{opts.app_label}' "
+                    f"AND model = '{opts.model_name}')")
+
+    def of(pk):
+        return f"FROM sources_citation c WHERE c.content_type_id = {content_type} AND c.object_id = {pk}"
+
+    def basis(pk):
+        return (f"(SELECT CASE WHEN bool_or(c.basis = 'stated') THEN 'stated' WHEN count(*) > 0 THEN 'inferred' END "
+                f"{of(pk)})")
+
+    def origins(pk):
+        return f"(SELECT count(DISTINCT {root_origin_sql('c.source_id')}) {of(pk)})"
+
+    def official(pk):
+        return (f"(SELECT count(DISTINCT c.source_id) {of(pk)} AND c.source_id IN "
+                "(SELECT id FROM sources_source WHERE is_official))")
+
+    def disputed(pk):
+        return (f"(SELECT string_agg(d.field, '{MANY_SEPARATOR}' ORDER BY d.field) FROM (SELECT c.field {of(pk)} "
+                "AND c.field <> '' GROUP BY c.field HAVING count(DISTINCT c.value) > 1) d)")
+
+    def part(name, join=False):
+        def get(obj):
+            value = getattr(fact_support_of(obj), name)
+            return MANY_SEPARATOR.join(value) if join else value
+        return get
+
+    return [
+        Column("basis", part("basis"), SQLOf(basis, F("pk")), prefetch=citations_prefetch()),
+        Column("independent_origins", part("independent_origins"), SQLOf(origins, F("pk"))),
+        Column("official_sources", part("official_sources"), SQLOf(official, F("pk"))),
+        Column("disputed_fields", part("disputed_fields", join=True), SQLOf(disputed, F("pk"))),
+    ]
 
 
 def _has_slug(model):

@@ -56,3 +56,24 @@ def pluralize_en(count, word):
 def split_titles(titles):
     """'Region|Partner' → ['Region', 'Partner'] (column titles handed to an include, which takes no lists)."""
     return [title for title in (titles or "").split("|") if title]
+
+
+@register.simple_tag
+def sources_differ(citations):
+    """The fields on which these citations' claims (Citation.field/value) give more than one value, for the
+    "sources differ" line: [{field, values: [{value, rank, sources: [source titles]}]}], preferred values first.
+    Reads the citations as given (prefetched with their sources): no query."""
+    by_field = {}
+    for citation in citations:
+        if citation.field:
+            by_field.setdefault(citation.field, {}).setdefault(citation.value, []).append(citation)
+    order = {"preferred": 0, "alternative": 1, "deprecated": 2}
+    differ = []
+    for field, values in sorted(by_field.items()):
+        if len(values) < 2:
+            continue
+        listed = [{"value": value, "rank": min((c.rank for c in claims), key=lambda r: order.get(r, 3)),
+                   "sources": sorted({c.source.title_en or c.source.title for c in claims})}
+                  for value, claims in values.items()]
+        differ.append({"field": field.replace("_", " "), "values": sorted(listed, key=lambda v: order.get(v["rank"], 3))})
+    return differ

@@ -1,13 +1,21 @@
 """Sources (addressed by slug) and the citations that pin facts to them."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.response import Response
+
+from apps.core.api.csv_export import EXPORT_FORMATS
+from apps.core.api.filters import StrictFilterBackend
 from apps.core.api.views import CatrackViewSet, HistoryMixin
 from apps.sources.api.serializers import citations_prefetch
 from apps.sources.api.serializers import (
     AssessmentSerializer,
     CitationSerializer,
+    DisagreementSerializer,
     SourceDetailSerializer,
     SourceSerializer,
 )
-from apps.sources.filters import AssessmentFilterSet, CitationFilterSet, SourceFilterSet
+from apps.sources.filters import AssessmentFilterSet, CitationFilterSet, DisagreementFilterSet, SourceFilterSet
+from apps.sources.selectors import disagreement_csv_rows, disagreement_groups, disagreements
 from apps.sources.models import Assessment, Citation, Source
 
 
@@ -36,3 +44,22 @@ class AssessmentViewSet(HistoryMixin, CatrackViewSet):
     filterset_class = AssessmentFilterSet
     lookup_field = "slug"
     ordering_fields = ["slug", "created_at", "updated_at"]
+
+
+class DisagreementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Where sources differ: each fact's field whose claims give more than one value, with each value, its sources,
+    ranks and reasons, the column's value and the value the preference rule picks (docs/claims.md). Paged in
+    JSON; CSV, CSV for Excel and XLSX list every matching disagreement, one row per value."""
+
+    queryset = Citation.objects.exclude(field="")
+    serializer_class = DisagreementSerializer
+    filterset_class = DisagreementFilterSet
+    filter_backends = [StrictFilterBackend]
+
+    @extend_schema(responses=DisagreementSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        groups = disagreement_groups(self.filter_queryset(self.get_queryset()))
+        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+            return Response(disagreement_csv_rows(disagreements(groups)))
+        page = self.paginate_queryset(groups)
+        return self.get_paginated_response(DisagreementSerializer(disagreements(page), many=True).data)

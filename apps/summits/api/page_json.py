@@ -8,7 +8,7 @@ byte. Participants and citations are aggregated for the whole page at once, each
 Objects are written as text (apps.core.api.sql.json_text_object): a nested list is spliced in as the text it
 already is, not parsed back (::json) as a row_to_json of it would need.
 """
-from apps.core.api.sql import json_actor_brief, json_iso_utc, json_text, json_text_list, json_text_object
+from apps.core.api.sql import FACT_SUPPORT_MEMBERS, fact_support_ctes, json_actor_brief, json_iso_utc, json_text, json_text_list, json_text_object
 from apps.core.models import format_partial_date_sql
 from apps.sources.models import Source
 
@@ -47,6 +47,7 @@ SUMMIT = json_text_object([
         ("slug", json_text("rs.slug")),
         ("name", json_text("rs.title_en || coalesce(' (' || " + format_partial_date_sql("rs.date", "rs.date_precision")
                            + " || ')', '')"))])} END"""),
+    *FACT_SUPPORT_MEMBERS,
     ("citations", "coalesce(citations.list, '[]')"),
 ])
 
@@ -60,8 +61,10 @@ SUMMIT_PAGE_JSON = f"""WITH t AS MATERIALIZED (SELECT s.*, page.n FROM page JOIN
   FROM sources_citation c JOIN sources_source src ON src.id = c.source_id
   WHERE c.content_type_id = (SELECT id FROM django_content_type WHERE app_label = 'summits' AND model = 'summit')
    AND c.object_id = {PAGE_IDS}
-  GROUP BY c.object_id)
+  GROUP BY c.object_id),
+ {fact_support_ctes("summits", "summit", PAGE_IDS)}
 SELECT {json_text_list(SUMMIT, "t.n")}
  FROM t JOIN summits_summitformat f ON f.id = t.format_id LEFT JOIN actors_actor h ON h.id = t.host_id
  LEFT JOIN summits_summit rs ON rs.id = t.replaced_by_id
- LEFT JOIN participants ON participants.summit_id = t.id LEFT JOIN citations ON citations.object_id = t.id"""
+ LEFT JOIN participants ON participants.summit_id = t.id LEFT JOIN citations ON citations.object_id = t.id
+ LEFT JOIN support ON support.object_id = t.id LEFT JOIN disputes ON disputes.object_id = t.id"""
