@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
+from apps.core import registry
+
 
 @pytest.fixture
 def api_client():
@@ -15,11 +17,7 @@ def api_client():
 def editor(django_user_model):
     """A user holding every add/change/delete permission of catrack's apps (not a superuser)."""
     user = django_user_model.objects.create_user("editor", password="editor-password-1")
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=["actors", "sources", "summits", "investments", "trade", "geoeconomics"]
-        )
-    )
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=registry.domain_labels()))
     return user
 
 

@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from apps.core import registry
 
 
-class ActorsConfig(AppConfig):
+class ActorsConfig(registry.DomainAppConfig):
     name = "apps.actors"
     label = "actors"
     verbose_name = "Actors"

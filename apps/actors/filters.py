@@ -3,10 +3,12 @@ import django_filters
 from django.db.models import Q
 
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
-from apps.core.api.filters import CatrackFilterSet, actor_filter
+from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
+from apps.core.api.filters import CatrackFilterSet
+from apps.sources.citation_filters import CitedFilterSet
 
 
-class ActorFilterSet(CatrackFilterSet):
+class ActorFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=ActorKind.choices, label="Kind (repeat for several)")
     iso3 = django_filters.CharFilter(field_name="iso3", lookup_expr="iexact", label="ISO 3166-1 alpha-3 code")
     country = actor_filter("country", "State a person serves")
@@ -22,7 +24,7 @@ class ActorFilterSet(CatrackFilterSet):
         }
 
 
-class ActorRelationFilterSet(CatrackFilterSet):
+class ActorRelationFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     subject = actor_filter("subject", "Subject")
     object = actor_filter("object", "Object")
     actor = actor_filter(None, "Either side", method="filter_actor")
@@ -46,7 +48,7 @@ class ActorRelationFilterSet(CatrackFilterSet):
         return queryset.filter(Q(subject__slug=value) | Q(object__slug=value))
 
 
-class OfficeFilterSet(CatrackFilterSet):
+class OfficeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     person = actor_filter("person", "Office holder")
     organization = actor_filter("organization", "State or organisation of the office")
     held_on = django_filters.DateFilter(method="filter_held_on", label="Offices held on this day (YYYY-MM-DD)")

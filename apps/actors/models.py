@@ -1,6 +1,7 @@
 """Who acts in Central Asian diplomacy: states, persons, organisations, regional groupings."""
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.db.models import ProtectedError
 
 from apps.core.models import (
@@ -94,6 +95,9 @@ class Actor(SluggedModel, FactModel):
             ),
         ]
 
+    def get_absolute_url(self):
+        return reverse("site:actor", args=[self.slug])
+
     def __str__(self):
         return self.name_en
 
@@ -156,6 +160,11 @@ class ActorRelation(NaturalKeyMixin, PeriodMixin, FactModel):
             *partial_date_constraints("actor_relation", "start_date"),
             *partial_date_constraints("actor_relation", "end_date"),
         ]
+
+    def get_absolute_url(self):
+        if self.subject_id is None:  # known by its id alone (a change list entry): the page every fact has
+            return super().get_absolute_url()
+        return f"{reverse('site:actor', args=[self.subject.slug])}#relations-h"  # a section of its subject's page
 
     def __str__(self):
         return f"{self.subject} — {self.get_kind_display().lower()} — {self.object}"
@@ -222,6 +231,11 @@ class Office(NaturalKeyMixin, PeriodMixin, FactModel):
             *partial_date_constraints("office", "start_date"),
             *partial_date_constraints("office", "end_date"),
         ]
+
+    def get_absolute_url(self):
+        if self.person_id is None:  # known by its id alone (a change list entry): the page every fact has
+            return super().get_absolute_url()
+        return f"{reverse('site:actor', args=[self.person.slug])}#offices-h"  # a section of its person's page
 
     def __str__(self):
         return f"{self.person} — {self.role_en}, {self.organization}"

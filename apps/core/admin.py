@@ -1,5 +1,5 @@
-"""Admin building blocks shared by every app: citations inline, history, import/export, timestamps,
-and saves that survive a concurrent conflicting save."""
+"""Admin building blocks shared by every app: text search, history, import/export, timestamps, and saves that
+survive a concurrent conflicting save. A cited fact's admin (citations inline) is apps.sources.admin.FactAdmin."""
 from functools import cache
 
 import tablib
@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
@@ -17,16 +16,14 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from rest_framework.authtoken.models import TokenProxy
 from import_export.resources import modelresource_factory
-from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core import registry
 from apps.core.csv_cells import LINE_END, formula_safe
 from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
 from apps.core.models import ChangeEvent
 from apps.core.reverts import RevertRefused, changeset_models, revert_changeset, revert_row_to_version
-from apps.search.text import text_search_of
-from apps.sources.models import Citation
 
 CONFLICT_ATTRIBUTE = "_catrack_integrity_conflict"
 
@@ -158,7 +155,7 @@ class TextSearchAdminMixin:
     def get_search_results(self, request, queryset, search_term):
         search_term = search_term.replace("\x00", "")  # as BoundedInputAdminMixin, for admins listing this first
         own, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        search = text_search_of(self.model)
+        search = registry.text_search(self.model)
         condition = search.q(search_term) if search else None
         if condition is None:
             return own, may_have_duplicates
@@ -246,30 +243,6 @@ def formula_safe_format(format_class):
 
     FormulaSafeFormat.__name__ = FormulaSafeFormat.__qualname__ = format_class.__name__
     return FormulaSafeFormat
-
-
-class CitationInline(GenericTabularInline):
-    model = Citation
-    fields = ["source", "section", "paragraph", "key_phrase", "note", "basis", "inference",
-              "field", "value", "rank", "rank_reason"]
-    autocomplete_fields = ["source"]
-    extra = 0
-    verbose_name_plural = ("Citations and claims (where the source says it; a claim names the field, the value the "
-                           "source gives and its rank)")
-
-
-class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
-    """Admin for a cited fact: citations inline, change history, CSV/XLSX import and export."""
-
-    inlines = [CitationInline]
-    readonly_fields = ["created_at", "updated_at"]
-    list_per_page = 50
-    show_full_result_count = False  # a COUNT(*) over a large table on every changelist page is wasteful
-
-    def get_inlines(self, request, obj):
-        # Citations always come last, after the model's own inlines.
-        own = [inline for inline in self.inlines if inline is not CitationInline]
-        return [*own, CitationInline]
 
 
 @admin.register(ChangeEvent)

@@ -3,9 +3,10 @@ so nothing escapes the change feed: not the seed, loaddata, bulk updates, cascad
 
 Installed after every `migrate` (post_migrate), for the models as they are then, on PostgreSQL and SQLite.
 Each event names its change set (`changeset`: the transaction that wrote it), which apps.core.reverts can
-undo as a whole. Trade flows are captured too, on PostgreSQL per statement (STATEMENT_CAPTURED), so an
-import costs one INSERT ... SELECT and an unchanged re-import writes no event. Not captured: SourceText
-(NOT_CAPTURED). What SQLite lacks: it cannot say who made a change (`user` stays null); its single writer
+undo as a whole. Which apps and models are captured, and how, each domain app declares (apps.core.registry:
+DomainAppConfig.not_captured, .statement_captured): trade flows are captured on PostgreSQL per statement, so an
+import costs one INSERT ... SELECT and an unchanged re-import writes no event; sources' texts are not captured.
+What SQLite lacks: it cannot say who made a change (`user` stays null); its single writer
 already gives commit order.
 
 Commit order on PostgreSQL: every writing statement on a captured table first takes one advisory lock (the
@@ -20,6 +21,7 @@ API and the admin, the importer's table lock) are all taken after start_change/l
 """
 import functools
 import time
+from datetime import datetime
 from datetime import timezone as dt_timezone
 
 from django.apps import apps
@@ -27,27 +29,24 @@ from django.db import connections, models
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from apps.core import registry
 from apps.core.models import ChangeEvent
 
-CAPTURED_APPS = ("sources", "actors", "summits", "investments", "trade", "geoeconomics")
-# Sources' own texts are held to check citations against, never served (apps.sources.models.SourceText):
-# copyrighted text catrack does not republish, so the public feed must not carry it either.
-NOT_CAPTURED = {"sources.sourcetext"}
-# Written by the importer's set-based SQL, a million rows a statement: on PostgreSQL captured once per
-# statement from its transition tables (one INSERT ... SELECT) instead of once per row.
-STATEMENT_CAPTURED = {"trade.tradeflow"}
 # One key for the whole feed: transactions that write events commit one after another (PostgreSQL).
 FEED_LOCK_KEY = 0x63617472  # "catr"
 _USER_SETTING = "catrack.user"
 
 
 def captured_models():
-    """The models whose rows the feed follows: every concrete model of catrack's apps except history tables
-    and NOT_CAPTURED, plus the link tables of their many-to-many fields. Returns [(model, 'app.model')]."""
+    """The models whose rows the feed follows: every concrete model of the domain apps (apps.core.registry)
+    except history tables and those an app declares not_captured, plus the link tables of their many-to-many
+    fields. Returns [(model, 'app.model')]."""
+    declared = {config.label: config for config in registry.domain_apps()}
     captured = []
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.app_label not in CAPTURED_APPS or meta.label_lower in NOT_CAPTURED or not meta.managed:
+        config = declared.get(meta.app_label)
+        if config is None or meta.model_name in config.not_captured or not meta.managed:
             continue
         if meta.model_name.startswith("historical") and hasattr(model, "history_id"):
             continue  # django-simple-history's tables
@@ -85,14 +84,15 @@ def start_change(username, *, lock, using="default"):
 
 
 def install_triggers(using="default"):
-    """(Re)create the capture trigger of every captured table; idempotent."""
+    """(Re)create the capture trigger of every captured table, and the trigger that moves a row's `updated_at`
+    on any write that did not set it (touched_column); idempotent."""
     connection = connections[using]
     table = ChangeEvent._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_POSTGRES_FUNCTIONS.format(events=table, lock=FEED_LOCK_KEY, setting=_USER_SETTING))
             for model, label in captured_models():
-                for statement in _postgres_triggers(model._meta.db_table, label):
+                for statement in _postgres_triggers(model._meta.db_table, label, touched_column(model)):
                     cursor.execute(statement)
         elif connection.vendor == "sqlite":
             for model, label in captured_models():
@@ -105,6 +105,12 @@ CREATE OR REPLACE FUNCTION catrack_feed_lock() RETURNS trigger LANGUAGE plpgsql 
 BEGIN
     PERFORM pg_advisory_xact_lock({lock});
     RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION catrack_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.updated_at := clock_timestamp();  -- the column touched_column() names
+    RETURN NEW;
 END
 $$;
 CREATE OR REPLACE FUNCTION catrack_capture_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -152,14 +158,28 @@ $$;
 """
 
 
-def _postgres_triggers(table, label):
+def touched_column(model):
+    """The column of `model` that moves on every write however made (a TimeStampedModel's `updated_at`), or None.
+
+    Django's save() sets it (auto_now); a QuerySet.update(), raw SQL or another client does not, so a database
+    trigger sets it to the time of the write when a statement changes a row but leaves this column as it was.
+    A write that sets it keeps its value (save(), the seed, a fixture that gives its own time: a dump loaded
+    back stays the same), so the version a save answers with (ETag) is the one stored."""
+    try:
+        field = model._meta.get_field("updated_at")
+    except Exception:  # FieldDoesNotExist: link tables, models without timestamps
+        return None
+    return field.column if field.concrete else None
+
+
+def _postgres_triggers(table, label, touched=None):
     """The statements that (re)create the capture of one table on PostgreSQL.
 
     Every writing statement first takes the feed's lock (a BEFORE ... FOR EACH STATEMENT trigger), before it
     locks any row: a transaction never holds a row of a captured table while it waits for the feed's lock,
     so two writers cannot deadlock over the two (see lock_change_feed). Then each row changed is captured by
-    a row trigger, or, for STATEMENT_CAPTURED tables, all rows of the statement at once from its transition
-    tables (one trigger per operation: PostgreSQL allows transition tables only on single-event triggers).
+    a row trigger, or, for a model its app declares statement_captured, all rows of the statement at once from its
+    transition tables (one trigger per operation: PostgreSQL allows transition tables only on single-event triggers).
     """
     statements = []
 
@@ -167,9 +187,16 @@ def _postgres_triggers(table, label):
         statements.append(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
         statements.append(sql.format(name=name))
 
+    if touched is not None:
+        # A BEFORE trigger, so the row captured after it (and stored) carries the new time.
+        create(f"CATRACK_touch_{table}", f'CREATE TRIGGER "{{name}}" BEFORE UPDATE ON "{table}" FOR EACH ROW '
+                                         f'WHEN (NEW."{touched}" IS NOT DISTINCT FROM OLD."{touched}" AND NEW IS DISTINCT FROM OLD) '
+                                         "EXECUTE FUNCTION catrack_touch()")
+
     create(f"CATRACK_lock_{table}", f'CREATE TRIGGER "{{name}}" BEFORE INSERT OR UPDATE OR DELETE ON "{table}" '
                                     "FOR EACH STATEMENT EXECUTE FUNCTION catrack_feed_lock()")
-    if label in STATEMENT_CAPTURED:
+    app_label, model_name = label.split(".")
+    if model_name in apps.get_app_config(app_label).statement_captured:
         statements.append(f'DROP TRIGGER IF EXISTS "CATRACK_capture_{table}" ON "{table}"')
         for operation, tables in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
                                   ("DELETE", "OLD TABLE AS old_rows")):
@@ -194,15 +221,22 @@ def _sqlite_triggers(model, label, events):
     insert = (f'INSERT INTO "{events}" (occurred_at, resource, object_id, action, "row", "user", changeset) '
               f"VALUES (strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '{label}', {{alias}}.id, '{{action}}', {{row}}, NULL, "
               f"{SQLITE_CHANGESET_FUNCTION}());")
+    touched = touched_column(model)
     triggers = []
     for operation, alias, action, condition in (("INSERT", "NEW", "create", ""), ("UPDATE", "NEW", "update", f" WHEN {changed}"),
                                                 ("DELETE", "OLD", "delete", "")):
         name = f"catrack_capture_{table}_{operation.lower()}"
         triggers.append(f'DROP TRIGGER IF EXISTS "{name}"')
-        triggers.append(
-            f'CREATE TRIGGER "{name}" AFTER {operation} ON "{table}"{condition} BEGIN '
-            + insert.format(alias=alias, action=action, row=snapshot(alias)) + " END"
-        )
+        body = insert.format(alias=alias, action=action, row=snapshot(alias))
+        if operation == "UPDATE" and touched is not None:
+            # A write that left updated_at as it was moves it now (see touched_column); the event carries
+            # the row as stored. SQLite runs no trigger again for the update a trigger makes (recursive_triggers
+            # is off), and allows no change of NEW in a BEFORE trigger.
+            body = (f'UPDATE "{table}" SET "{touched}" = {SQLITE_NOW_FUNCTION}() '
+                    f'WHERE id = NEW.id AND NEW."{touched}" IS OLD."{touched}"; '
+                    + insert.format(alias=alias, action=action,
+                                    row=f'(SELECT {snapshot("stored")} FROM "{table}" stored WHERE stored.id = NEW.id)'))
+        triggers.append(f'CREATE TRIGGER "{name}" AFTER {operation} ON "{table}"{condition} BEGIN {body} END')
     return triggers
 
 
@@ -238,11 +272,17 @@ def feed_row(label, row):
 
 
 SQLITE_CHANGESET_FUNCTION = "catrack_changeset"
+SQLITE_NOW_FUNCTION = "catrack_now"
+
+
+def _sqlite_now():
+    """The current time as Django stores a datetime on SQLite (UTC, microseconds where there are any)."""
+    return str(datetime.now(dt_timezone.utc).replace(tzinfo=None))
 
 
 def register_sqlite_changeset_function(sender, connection, **kwargs):
     """connection_created receiver: gives each new SQLite connection `catrack_changeset()`, which the capture
-    triggers call for the event's change set. SQLite has no transaction id, so catrack makes one: the same
+    triggers call for the event's change set, and `catrack_now()`, the time a write moves `updated_at` to. SQLite has no transaction id, so catrack makes one: the same
     id for every event of one Django transaction (atomic block), a new one for each write outside any
     (autocommit: each statement is its own transaction). Ids are microseconds since the epoch when the
     transaction first wrote (SQLite has one writer at a time, so they are unique and increasing).
@@ -264,6 +304,7 @@ def register_sqlite_changeset_function(sender, connection, **kwargs):
         return state["id"]
 
     connection.connection.create_function(SQLITE_CHANGESET_FUNCTION, 0, changeset)
+    connection.connection.create_function(SQLITE_NOW_FUNCTION, 0, _sqlite_now)
 
 
 def _next_changeset_id(state):
@@ -271,21 +312,3 @@ def _next_changeset_id(state):
     previous = state.get("last") or 0
     state["last"] = candidate = max(candidate, previous + 1)
     return candidate
-
-
-def row_snapshots(model, using="default"):
-    """{object id (str): row} of every row of `model`, as the feed serves a row (triggers' JSON, feed_row):
-    what a consumer that replayed the feed should hold."""
-    connection = connections[using]
-    table = model._meta.db_table
-    if connection.vendor == "postgresql":
-        sql = f'SELECT t.id::text, to_jsonb(t) FROM "{table}" t'
-    else:
-        columns = [field.column for field in model._meta.concrete_fields]
-        sql = (f"SELECT CAST(t.id AS TEXT), json_object("
-               + ", ".join(f"'{column}', t.\"{column}\"" for column in columns) + f') FROM "{table}" t')
-    field = ChangeEvent._meta.get_field("row")
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        label = model._meta.label_lower
-        return {pk: feed_row(label, field.from_db_value(value, None, connection)) for pk, value in cursor.fetchall()}

@@ -1,18 +1,26 @@
-"""Long CSV exports next to ordinary requests: a per-client limit on concurrent exports, and the
+"""Long exports next to ordinary requests: a per-client limit on concurrent exports, and the
 database's statement timeout raised for an export's duration.
 
-An export (`?format=csv` on an API list) streams every matching row, which may take minutes. gunicorn's
-gthread workers (gunicorn.conf.py) keep their heartbeat while a thread streams, so the worker timeout no
+An export (an API request in a format registered with export=True: `?format=csv`, `csv-excel`, `xlsx`,
+a `.csv` suffix or `Accept: text/csv`; apps.core.registry) streams every matching row, which may take minutes.
+gunicorn's gthread workers (gunicorn.conf.py) keep their heartbeat while a thread streams, so the worker timeout no
 longer kills it half-way; the limit below stops one client from holding every thread: its next export
 while MAX_CONCURRENT_EXPORTS are running is a 429 with Retry-After. Counts live in the default cache,
 shared by all workers in production (database cache); each count expires after EXPORT_SLOT_SECONDS in
 case a worker dies mid-stream.
 """
+import re
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.request import Request
+
+from apps.core import registry
+from apps.core.api.negotiation import FormatParamNegotiation
 from apps.core.throttling import client_address
 
 EXPORT_SLOT_SECONDS = 60 * 60
@@ -20,7 +28,30 @@ RETRY_AFTER_SECONDS = 30
 
 
 def is_export(request):
-    return request.path.startswith("/api/") and request.GET.get("format") == "csv"
+    """Whether this request asks the API for an export format, chosen as the API chooses its renderer
+    (FormatParamNegotiation: `?format=`, else a format suffix, else the Accept header)."""
+    if not request.path.startswith("/api/"):
+        return False
+    exports = registry.export_formats()
+    names = {f.name for f in registry.output_formats()}
+    requested = next((value for value in request.GET.getlist("format") if value in names), None)
+    if requested is not None:
+        return requested in exports
+    suffix = _FORMAT_SUFFIX.search(request.path)
+    if suffix is not None and suffix["format"] in names:
+        return suffix["format"] in exports
+    accept = request.headers.get("Accept", "")
+    if not any(f.media_type in accept for f in exports.values()):
+        return False  # the common case, decided without negotiating
+    renderers = [renderer() for renderer in registry.renderer_classes()]
+    try:
+        renderer, _media_type = FormatParamNegotiation().select_renderer(Request(request), renderers)
+    except NotAcceptable:
+        return False
+    return renderer.format in exports
+
+
+_FORMAT_SUFFIX = re.compile(r"\.(?P<format>[a-z0-9-]+)/?$")
 
 
 def _client_key(request):
@@ -66,7 +97,7 @@ class ExportLimitMiddleware:
         if cache.incr(key) > settings.MAX_CONCURRENT_EXPORTS:
             _release(key)
             return JsonResponse(
-                {"detail": f"At most {settings.MAX_CONCURRENT_EXPORTS} CSV exports at a time per client; "
+                {"detail": f"At most {settings.MAX_CONCURRENT_EXPORTS} exports at a time per client; "
                  "wait for one to finish."},
                 status=429, headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )

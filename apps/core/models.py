@@ -11,7 +11,10 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from apps.core import registry
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -151,22 +154,27 @@ class FactModel(TimeStampedModel):
     class Meta:
         abstract = True
 
+    def get_absolute_url(self):
+        """The fact's page on the public site: its own page where its model has one (an override), else the
+        page every fact has (`/facts/<app.model>/<id>/`)."""
+        return reverse("site:fact", args=[self._meta.label_lower, self.pk])
+
     def full_clean(self, *args, **kwargs):
-        """As Django's, and the claims' rule from the fact's side: each of its columns a preferred claim gives
-        a value for still equals that value (apps.sources.claims), on every path that validates a row."""
+        """As Django's, and then every check an app registered for facts (apps.core.registry.fact_checks: the
+        claims' rule from the fact's side, apps.sources.claims), on every path that validates a row."""
         super().full_clean(*args, **kwargs)
         if self.pk is not None:
-            from apps.sources.claims import preferred_claim_conflicts
-
-            conflicts = preferred_claim_conflicts(self)
-            if conflicts:
-                raise ValidationError(conflicts)
+            for check in registry.fact_checks():
+                errors = check(self)
+                if errors:
+                    raise ValidationError(errors)
 
 
 # Set while the seed loads (apps.core.services.seed_rows) to a dict {model: has history rows} (a cache): a
 # natural key no row has now is looked up in the model's history too, so a row whose key an analyst changed
 # is still the row the seed's fixtures name.
-FOLLOW_CHANGED_KEYS = contextvars.ContextVar("follow_changed_natural_keys", default=None)
+FOLLOW_CHANGED_KEYS: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "follow_changed_natural_keys", default=None)
 
 
 class NaturalKeyManager(models.Manager):

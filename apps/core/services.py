@@ -1,25 +1,30 @@
 """Loading the seeded facts (fixtures/seed/*.json) into the database."""
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.color import no_style
+from django.core.serializers.base import DeserializedObject
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from apps.core.change_capture import lock_change_feed
 from apps.core.models import FOLLOW_CHANGED_KEYS, ChangeEvent
-from apps.sources.models import Source
 
 
-def seed_fixture_dir():
+def seed_fixture_dir() -> Path:
     return Path(settings.BASE_DIR) / "fixtures" / "seed"
 
 
-def seed_fixture_paths(fixture_dir=None):
+def seed_fixture_paths(fixture_dir: str | Path | None = None) -> list[Path]:
     """The seed's fixture files in load order: their names start with a two-digit number."""
     return sorted(Path(fixture_dir or seed_fixture_dir()).glob("[0-9][0-9]_*.json"))
 
@@ -32,7 +37,7 @@ class SeedConflict:
     pk: object
     fields: dict  # field name → (fixture value, current value)
 
-    def __str__(self):
+    def __str__(self) -> str:
         values = "; ".join(f"{name}: fixture {fixture!r}, current {current!r}"
                            for name, (fixture, current) in self.fields.items())
         return f"{self.label} {self.pk}: kept the analyst's values ({values})"
@@ -48,7 +53,7 @@ class SeedResult:
     conflicts: tuple = ()  # SeedConflict for each row an analyst changed, left as the analyst made it
 
 
-def _fixture_objects(paths):
+def _fixture_objects(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
     """Every object of the fixture files, as JSON; FixtureRefused naming the file that is no JSON list."""
     objects = []
     for path in paths:
@@ -60,11 +65,16 @@ def _fixture_objects(paths):
     return objects
 
 
-def seed_source_slugs(paths=None):
-    return [o["fields"]["slug"] for o in _fixture_objects(paths or seed_fixture_paths()) if o["model"] == "sources.source"]
+def _seeded_before(paths: Sequence[Path]) -> bool:
+    """Whether a row the seed's first fixture file names by slug (its sources) is in the database already."""
+    first = [o for o in _fixture_objects(paths[:1]) if "slug" in o.get("fields", {})]
+    if not first:
+        return False
+    model = apps.get_model(first[0]["model"])
+    return model._default_manager.filter(slug__in=[o["fields"]["slug"] for o in first if o["model"] == first[0]["model"]]).exists()
 
 
-def seed_load(*, once=False, force=False, fixture_dir=None):
+def seed_load(*, once: bool = False, force: bool = False, fixture_dir: str | Path | None = None) -> SeedResult:
     """Load every seed fixture in one transaction (see seed_rows for what happens to each row).
 
     With once=True nothing is loaded when any of the seed's sources is already in the database (a
@@ -75,7 +85,7 @@ def seed_load(*, once=False, force=False, fixture_dir=None):
     if not paths:
         raise FileNotFoundError(f"no seed fixtures (NN_*.json) in {fixture_dir or seed_fixture_dir()}")
     objects = _fixture_objects(paths)
-    if once and Source.objects.filter(slug__in=seed_source_slugs(paths)).exists():
+    if once and _seeded_before(paths):
         return SeedResult(skipped=True, files=len(paths), objects=len(objects), new=0)
     with transaction.atomic():
         new, updated, conflicts = seed_rows(paths, force=force)
@@ -95,8 +105,8 @@ class FixtureLoadResult:
     changed: int  # existing rows whose values the fixtures changed
 
 
-def _object_label(deserialized):
-    instance = deserialized.object
+def _object_label(deserialized: DeserializedObject) -> str:
+    instance: Any = deserialized.object
     try:
         key = instance.natural_key() if hasattr(instance, "natural_key") else None
     except ObjectDoesNotExist:  # a part of the key is a reference not resolved yet
@@ -107,7 +117,7 @@ def _object_label(deserialized):
     return f"{instance._meta.label_lower} {list(key) if key else instance.pk}"
 
 
-def _rule_errors(path, position, deserialized, *, constraints=True):
+def _rule_errors(path: Path, position: int, deserialized: DeserializedObject, *, constraints: bool = True) -> str:
     """'file, object N (model [natural key]): field F: message' per broken rule of the row; '' if none.
 
     constraints=False leaves out the unique and check constraints, for a row the database has just
@@ -121,7 +131,7 @@ def _rule_errors(path, position, deserialized, *, constraints=True):
     return ""
 
 
-def _missing_references(where, references):
+def _missing_references(where: str, references: Iterable[tuple[Any, Any]]) -> str:
     """'<where>: field F: no app.model with natural key [...]' for each reference that names no row; '' if none.
 
     references: (field, natural key) pairs, a many-to-many field with a list of keys. A reference to a row of
@@ -140,12 +150,12 @@ def _missing_references(where, references):
     return "\n".join(missing)
 
 
-def _row_missing_references(path, position, deserialized):
+def _row_missing_references(path: Path, position: int, deserialized: DeserializedObject) -> str:
     where = f"{path.name}, object {position} ({_object_label(deserialized)})"
     return _missing_references(where, (deserialized.deferred_fields or {}).items())
 
 
-def _json_missing_references(path, position):
+def _json_missing_references(path: Path, position: int) -> str:
     """_missing_references of object `position` of the file, read as JSON (for an object that could not
     even be built); '' when that is not the fault."""
     from django.apps import apps
@@ -162,7 +172,8 @@ def _json_missing_references(path, position):
     return _missing_references(f"{path.name}, object {position} ({obj['model']}{key})", references)
 
 
-def load_fixture_rows(paths, write_row):
+def load_fixture_rows(paths: Sequence[Path], write_row: Callable[[DeserializedObject], bool]
+                      ) -> list[tuple[Path, int, DeserializedObject]]:
     """The one way catrack loads fixtures (`seed`, `load_facts`): every object of `paths` (Django JSON, natural
     keys, apps.core.serialization) in order, each written by `write_row(row)` (a DeserializedObject; returns
     True when it wrote the row) in a savepoint; references to rows of later files are filled in at the end;
@@ -209,14 +220,14 @@ def load_fixture_rows(paths, write_row):
     return written
 
 
-def _reset_sequences(models):
+def _reset_sequences(models: Iterable[type[Model]]) -> None:
     """After rows were written with their ids (a fixture may still carry them), the next new row's id follows."""
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
             cursor.execute(sql)
 
 
-def fixtures_load(*, paths):
+def fixtures_load(*, paths: Sequence[Path]) -> FixtureLoadResult:
     """Load an analyst's fixture files in order, in one transaction (load_fixture_rows: checked against every
     model rule, refused whole naming file, object and field). Every row is written as its fixture says.
 
@@ -224,7 +235,7 @@ def fixtures_load(*, paths):
     """
     stored = {}  # id(row) → the row's stored values before, or None for a new row
 
-    def write_row(row):
+    def write_row(row: DeserializedObject) -> bool:
         instance = row.object
         stored[id(row)] = (type(instance)._base_manager.filter(pk=instance.pk).values().first()
                            if instance.pk is not None else None)
@@ -249,7 +260,7 @@ SEED_USER = "(seed)"
 _SEED_BOOKKEEPING = {"created_at", "updated_at"}
 
 
-def seed_rows(paths, *, force=False):
+def seed_rows(paths: Sequence[Path], *, force: bool = False) -> tuple[int, int, list[SeedConflict]]:
     """Bring the database to the fixtures' rows without undoing anyone's work; returns (new, updated, conflicts).
 
     Rows are matched by natural key (fixtures carry no ids). For each fixture row:
@@ -270,10 +281,10 @@ def seed_rows(paths, *, force=False):
     counts = {"new": 0, "updated": 0}
     conflicts = []
 
-    def write_row(row):
-        fixture = row.object
+    def write_row(row: DeserializedObject) -> bool:
+        fixture: Any = row.object  # a TimeStampedModel
         model = type(fixture)
-        current = model._base_manager.filter(pk=fixture.pk).first() if fixture.pk is not None else None
+        current: Any = model._base_manager.filter(pk=fixture.pk).first() if fixture.pk is not None else None
         if current is None:
             fixture.created_at = fixture.updated_at = now
             row.save()
@@ -305,7 +316,7 @@ def seed_rows(paths, *, force=False):
     return counts["new"], counts["updated"], conflicts
 
 
-def seeded_unchanged(current, fixture):
+def seeded_unchanged(current: Any, fixture: Any) -> bool:
     """True when nobody but the seed changed `current` since it was seeded: the last change event of the
     row (apps.core.change_capture, which sees every write) is the seed's. For a row with no event (written
     before the feed existed): its last history entry is the seed's, or, without history, it still
@@ -322,7 +333,7 @@ def seeded_unchanged(current, fixture):
     return current.updated_at == fixture.updated_at
 
 
-def _seed_differences(row, current):
+def _seed_differences(row: DeserializedObject, current: Model) -> dict[str, tuple[Any, Any]]:
     """{field: (fixture value, current value)} for every field and many-to-many the fixture gives that differs."""
     fixture = row.object
     differences = {}
@@ -340,13 +351,13 @@ def _seed_differences(row, current):
     return differences
 
 
-def _record_history(instance, *, update, reason, date):
+def _record_history(instance: Model, *, update: bool, reason: str, date: datetime) -> None:
     history = getattr(type(instance), "history", None)
     if history is not None:
         history.bulk_history_create([instance], update=update, default_change_reason=reason, default_date=date)
 
 
-def _record_initial_history(instance, *, date):
+def _record_initial_history(instance: Model, *, date: datetime) -> None:
     """A row seeded before the seed recorded history gets its initial entry (its values as they are)."""
     history = getattr(type(instance), "history", None)
     if history is not None and not history.filter(**{instance._meta.pk.attname: instance.pk}).exists():

@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from apps.core import registry
 
 
-class GeoeconomicsConfig(AppConfig):
+class GeoeconomicsConfig(registry.DomainAppConfig):
     name = "apps.geoeconomics"
     label = "geoeconomics"
     verbose_name = "Corridors and strategic resources"

@@ -1,7 +1,9 @@
 """Filters for corridors, strategic resources and actors' stakes in them."""
 import django_filters
 
-from apps.core.api.filters import CatrackFilterSet, actor_filter, slug_filter
+from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
+from apps.core.api.filters import CatrackFilterSet, slug_filter
+from apps.sources.citation_filters import CitedFilterSet
 from apps.geoeconomics.models import (
     Corridor,
     CorridorStake,
@@ -13,7 +15,7 @@ from apps.geoeconomics.models import (
 )
 
 
-class CorridorFilterSet(CatrackFilterSet):
+class CorridorFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     country = actor_filter("countries", "State the route runs through")
     market = actor_filter("markets", "Market it opens access to")
     bypasses = actor_filter("bypasses", "Actor whose transit it offers an alternative to")
@@ -25,7 +27,7 @@ class CorridorFilterSet(CatrackFilterSet):
         fields = {"slug": ["exact"], "abbreviation": ["iexact"]}
 
 
-class CorridorStakeFilterSet(CatrackFilterSet):
+class CorridorStakeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     corridor = slug_filter("corridor", Corridor, "Corridor")
     actor = actor_filter("actor", "Actor")
     role = django_filters.ChoiceFilter(choices=StakeRole.choices)
@@ -36,7 +38,7 @@ class CorridorStakeFilterSet(CatrackFilterSet):
         fields = []
 
 
-class StrategicResourceFilterSet(CatrackFilterSet):
+class StrategicResourceFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     category = django_filters.ChoiceFilter(choices=ResourceCategory.choices)
     actor = actor_filter("interests__actor", "Actor with an interest in it", distinct=True)
 
@@ -46,7 +48,7 @@ class StrategicResourceFilterSet(CatrackFilterSet):
         fields = {"slug": ["exact"]}
 
 
-class ResourceInterestFilterSet(CatrackFilterSet):
+class ResourceInterestFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     resource = slug_filter("resource", StrategicResource, "Resource")
     actor = actor_filter("actor", "Actor")
     region = actor_filter("region", "Where")

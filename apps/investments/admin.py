@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin import FactAdmin
+from apps.sources.admin import FactAdmin
 
 from .models import Pledge
 

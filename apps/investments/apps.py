@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from apps.core import registry
 
 
-class InvestmentsConfig(AppConfig):
+class InvestmentsConfig(registry.DomainAppConfig):
     name = "apps.investments"
     label = "investments"
     verbose_name = "Investments and pledges"

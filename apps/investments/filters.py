@@ -1,12 +1,14 @@
 """Filters for pledges."""
 import django_filters
 
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, actor_filter, id_filter, slug_filter, year_of_date_filter
+from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, id_filter, slug_filter, year_of_date_filter
+from apps.sources.citation_filters import CitedFilterSet
 from apps.investments.models import AmountQualifier, Instrument, Pledge, PledgeStatus, UsdBasis
 from apps.summits.models import Document, Summit, Topic
 
 
-class PledgeFilterSet(CatrackFilterSet):
+class PledgeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     donor = actor_filter("donor", "Donor", several=True)
     recipient = actor_filter("recipients", "Recipient", several=True)
     summit = slug_filter("summit", Summit, "Summit it was announced at")

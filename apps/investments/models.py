@@ -2,6 +2,7 @@
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
 from apps.actors.models import Actor
 from apps.core.models import (
@@ -162,6 +163,9 @@ class Pledge(SluggedModel, FactModel):
             *partial_date_constraints("pledge", "period_start"),
             *partial_date_constraints("pledge", "period_end"),
         ]
+
+    def get_absolute_url(self):
+        return f"{reverse('site:pledges')}#pledge-{self.pk}"  # pledges are rows of one page
 
     def __str__(self):
         return f"{self.donor}: {self.amount_display}"

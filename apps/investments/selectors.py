@@ -1,8 +1,23 @@
 """Aggregations over pledges, computed in the database (one GROUP BY)."""
 import functools
+from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import Aggregate, Case, Count, F, ForeignObjectRel, Func, IntegerField, OneToOneRel, Sum, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    F,
+    ForeignObjectRel,
+    Func,
+    IntegerField,
+    OneToOneRel,
+    QuerySet,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.sql import Query
 
 from apps.actors.models import Actor
 from apps.core.grouping import named_groups
@@ -27,7 +42,7 @@ class QualifierBit(Func):
 
     output_field = IntegerField()
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         whens = " ".join("WHEN %s THEN %s" for _ in QUALIFIER_BITS)
         return f"CASE {sql} {whens} END", [*params, *(v for pair in QUALIFIER_BITS.items() for v in pair)]
@@ -40,11 +55,11 @@ class QualifierBits(Aggregate):
     function = "BIT_OR"
     output_field = IntegerField()
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, function="SUM", template="%(function)s(DISTINCT %(expressions)s)")
 
 
-def qualifiers_of(bits):
+def qualifiers_of(bits: int | None) -> set[str]:
     """The set of AmountQualifier values whose bits are set in `bits` (None or 0: empty)."""
     return {qualifier for qualifier, bit in QUALIFIER_BITS.items() if (bits or 0) & bit}
 
@@ -60,7 +75,7 @@ PLEDGE_GROUPS = {
 ACTOR_KEYS = {"donor", "recipient"}
 
 
-def pledge_summary(*, group_by, pledges=None):
+def pledge_summary(*, group_by: Sequence[str], pledges: QuerySet[Pledge] | None = None) -> list[dict[str, Any]]:
     """USD totals and counts of pledges per group, each total with the qualifier of its parts
     (`total_usd_qualifier`, see total_qualifier). A pledge stated in USD counts with its own amount.
 
@@ -71,6 +86,7 @@ def pledge_summary(*, group_by, pledges=None):
     GROUP BY. With group_by=recipient a pledge to several recipients appears under each of them.
     Rows: the largest USD total first (none last), then by the groups' columns in `group_by` order.
     """
+    base: Any  # a PledgeQuerySet
     if pledges is None:
         base = Pledge.objects.all()
     elif pledges.query.distinct or _joins_to_many(pledges.query):
@@ -106,12 +122,12 @@ def pledge_summary(*, group_by, pledges=None):
 
 
 @functools.cache  # one per set of bits: 16
-def total_qualifier_of_bits(bits):
+def total_qualifier_of_bits(bits: int | None) -> str | None:
     """total_qualifier of the qualifiers whose QUALIFIER_BITS are set in `bits` (None or 0: none)."""
     return total_qualifier(qualifiers_of(bits))
 
 
-def total_qualifier(parts):
+def total_qualifier(parts: set[str]) -> str | None:
     """The qualifier of a sum from the set of its parts' qualifiers: None for no parts; the parts' own when
     they agree or are exact otherwise ("exact" + "up_to" → "up_to": the sum is at most that); "about" when
     bounds of different kinds or estimates mix (an up-to plus an at-least bounds nothing)."""
@@ -125,7 +141,7 @@ def total_qualifier(parts):
     return AmountQualifier.ABOUT
 
 
-def _joins_to_many(query):
+def _joins_to_many(query: Query) -> bool:
     """True when the query joins a reverse foreign key or a many-to-many (a row may then repeat)."""
     for join in query.alias_map.values():
         field = getattr(join, "join_field", None)

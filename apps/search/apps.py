@@ -11,3 +11,8 @@ class SearchConfig(AppConfig):
         from apps.search.connection import prepare_connection
 
         connection_created.connect(prepare_connection, dispatch_uid="catrack_search_prepare_connection")
+
+        from apps.core import registry
+        from apps.search.kinds import model_text_search
+
+        registry.register_text_search(model_text_search)

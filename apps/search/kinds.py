@@ -7,7 +7,7 @@ migration re-creating that model's indexes (apps/search/migrations/0001_text_sea
 from dataclasses import dataclass
 from functools import lru_cache
 
-from apps.search.text import TextSearch
+from apps.search.text import ACTOR_SEARCH, TextSearch
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,7 @@ KINDS = (
         fields=("title_en", "title_ru", "summary_en"), names=("title_en", "title_ru")), index_prefix="document"),
     SearchKind("pledge", "investments.Pledge", TextSearch(
         fields=("description_en", "usd_rate_source")), related=("donor",), index_prefix="pledge"),
-    SearchKind("actor", "actors.Actor", TextSearch(
-        fields=("name_en", "name_ru", "position_en", "position_ru", "description_en", "iso3", "wikidata_id"),
-        names=("name_en", "name_ru"), substrings=("name_ja",)), index_prefix="actor"),
+    SearchKind("actor", "actors.Actor", ACTOR_SEARCH, index_prefix="actor"),
     SearchKind("corridor", "geoeconomics.Corridor", TextSearch(
         fields=("name_en", "name_ru", "abbreviation", "goals_en", "description_en"),
         names=("name_en", "name_ru", "abbreviation")), index_prefix="corridor"),
@@ -92,3 +90,24 @@ def index_definitions(migration="0001_text_search_indexes"):
 
 
 KIND_NAMES = tuple(kind.kind for kind in KINDS)
+
+
+def text_search_of(model):
+    """The model's TextSearch, or None if it has none."""
+    return text_search_by_model().get(model._meta.label)
+
+
+def search_queryset(queryset, value, search=None):
+    """`queryset` narrowed to the rows matching `value` (none if it has no words)."""
+    search = search or text_search_of(queryset.model)
+    condition = search.q(value) if search else None
+    return queryset.none() if condition is None else queryset.filter(condition)
+
+
+def model_text_search(model, fields=None):
+    """What `q=` and the admin's search box search on `model` (apps.core.registry.register_text_search): its
+    TextSearch, else one over `fields` (None: no search)."""
+    search = text_search_of(model)
+    if search is None and fields is not None:
+        search = TextSearch(fields=tuple(fields))
+    return search

@@ -1,17 +1,22 @@
 """/api/v1/search/'s reads: ranked hits of every kind for a query, then the page's titles and snippets."""
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import CharField, F, Q, Value
 
 from apps.core.api.routes import detail_url
-from apps.search.kinds import KINDS
-from apps.search.text import search_words, text_search_of
+from apps.search.kinds import KINDS, text_search_of
+from apps.search.text import search_words
 
 SNIPPET_CHARS = 200  # SQLite's plain snippet: the start of the first field that contains a word typed
 
 
-def search_hits(*, q, kinds):
+def search_hits(*, q: str, kinds: Collection[str]) -> QuerySet[Any, Any]:
     """A queryset of {'kind', 'id', 'rank'} dicts, best first (rank desc, then kind and id), over `kinds`.
 
     A row is a hit when it matches `q` itself (apps.search.text), when the row its `via` key points to
@@ -43,21 +48,21 @@ def search_hits(*, q, kinds):
     return hits.order_by("-hit_rank", "hit_kind", "hit_id")
 
 
-def _cited_ids(model, q):
+def _cited_ids(model: type[Model], q: str) -> QuerySet[Any, Any]:
     from apps.sources.models import Citation
 
     citations = Citation.objects.filter(content_type=ContentType.objects.get_for_model(model))
     return citations.filter(text_search_of(Citation).q(q)).values("object_id")
 
 
-def hit_details(*, hits, q, request=None):
+def hit_details(*, hits: Iterable[dict[str, Any]], q: str, request: HttpRequest | None = None) -> list[dict[str, Any]]:
     """The page's hits as dicts with kind, id, slug, url, title, snippet and rank: one query per kind on it.
 
     url: the row's API detail (apps.core.api.routes.detail_url; absolute with `request`). On PostgreSQL the snippet is
     ts_headline of the first field where a word matched (<mark>…</mark>); on SQLite, the start of the
     first field containing a word typed, unmarked.
     """
-    by_kind = {}
+    by_kind: dict[str, list[int]] = {}
     for hit in hits:
         by_kind.setdefault(hit["hit_kind"], []).append(hit["hit_id"])
     rows = {}
@@ -83,7 +88,7 @@ def hit_details(*, hits, q, request=None):
     return details
 
 
-def _snippet(row, fields, q):
+def _snippet(row: Model, fields: Sequence[str], q: str) -> str:
     if connection.vendor == "postgresql":
         headlines = [getattr(row, f"headline_{f}") for f in fields]
         return next((h for h in headlines if h and "<mark>" in h), next((h for h in headlines if h), ""))

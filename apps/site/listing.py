@@ -18,7 +18,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
-from apps.core.api.filters import SlugFilter, _crosses_to_many, total_ordering
+from apps.core.api.filters import SlugFilter, crosses_to_many, total_ordering
 
 # Parameters of a list page besides its FilterSet's filters.
 PAGE_PARAM, ORDERING_PARAM = "page", "ordering"
@@ -217,7 +217,7 @@ def _facet(request, filterset_class, queryset, params: QueryDict, facet: Facet) 
     # DISTINCT only where a row can come more than once: a value reached through a to-many relation (a
     # summit's participants), or a queryset whose annotations join one (a source's citation count).
     distinct = bool(queryset.query.annotations) or (
-        isinstance(facet.value, str) and _crosses_to_many(queryset.model, facet.value.rsplit("__", 1)[0]))
+        isinstance(facet.value, str) and crosses_to_many(queryset.model, facet.value.rsplit("__", 1)[0]))
     counted = (rows.values(*names).annotate(n=Count("pk", distinct=distinct))
                .order_by("-n", value_name)[:facet.limit])
     chosen = set(params.getlist(facet.param))

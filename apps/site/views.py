@@ -22,6 +22,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
+from apps.core import registry
 from apps.core.api.routes import detail_url
 from apps.core.models import FactModel, format_partial_date
 from apps.investments.models import AmountQualifier, Pledge, PledgeStatus, UsdBasis
@@ -79,31 +80,14 @@ def api_formats(basename, **filters):
 
 
 def fact_url(model, pk, slug=None, fact=None):
-    """Where a person reads a fact: its page on this site (or the section of the page that shows it), else its
-    API detail (None if it has neither). `fact` (the row) lets a fact shown on another row's page, such as an
-    office on its holder's page, link there without another query."""
-    if model is Actor:
-        return reverse("site:actor", args=[slug])
-    if model is Summit:
-        return reverse("site:summit", args=[slug])
-    if model is Document:
-        return reverse("site:document", args=[slug])
-    if model is Source:
-        return reverse("site:source", args=[slug])
-    if model is Pledge:
-        return f"{reverse('site:pledges')}#pledge-{pk}"
-    if model is Citation:
-        return reverse("site:citation", args=[pk])
-    if fact is not None and model is SummitParticipant:
-        return f"{reverse('site:summit', args=[fact.summit.slug])}#participants-h"
-    if fact is not None and model is Office:
-        return f"{reverse('site:actor', args=[fact.person.slug])}#offices-h"
-    if fact is not None and model is StatedTradeFigure:
-        return f"{reverse('site:actor', args=[fact.reporter.slug])}#stated-{fact.slug}"
-    if fact is not None and model is ActorRelation:
-        return f"{reverse('site:actor', args=[fact.subject.slug])}#relations-h"
-    if issubclass(model, FactModel):
-        return reverse("site:fact", args=[model._meta.label_lower, pk])
+    """Where a person reads a fact: its page on this site (the model's get_absolute_url: its own page, or the
+    section of another row's page that shows it), else its API detail (None if it has neither). `fact` (the
+    row) lets a fact shown on another row's page, such as an office on its holder's page, link there without
+    another query; without it the row is known by id and slug alone."""
+    if fact is None and hasattr(model, "get_absolute_url"):
+        fact = model(pk=pk, **({"slug": slug} if slug is not None and hasattr(model, "slug") else {}))
+    if fact is not None and hasattr(fact, "get_absolute_url"):
+        return fact.get_absolute_url()
     return detail_url(model, pk, slug)
 
 
@@ -113,15 +97,11 @@ def fact_url(model, pk, slug=None, fact=None):
 LABEL_FIELDS = ("title_en", "name_en", "title", "key_phrase", "description_en", "commodity_code")
 
 
-# Apps whose rows have a change history, in the order their changes are listed when times are equal.
-HISTORIED_APPS = ["summits", "investments", "actors", "trade", "geoeconomics", "sources"]
-
-
 def _historied_models():
-    models = [model for model in apps.get_models()
-              if model._meta.app_label in HISTORIED_APPS and hasattr(model, "history")
-              and not model.__name__.startswith("Historical")]
-    return sorted(models, key=lambda model: HISTORIED_APPS.index(model._meta.app_label))
+    """Models with a change history, of the domain apps (apps.core.registry) in their order: the order their
+    changes are listed in when times are equal."""
+    return [model for config in registry.domain_apps() for model in config.get_models()
+            if hasattr(model, "history") and not model.__name__.startswith("Historical")]
 
 
 def latest_changes(limit=LATEST_CHANGES):
@@ -550,8 +530,9 @@ PLEDGE_COLUMNS = (Column("amount_usd", "USD amount", numeric=True), Column("peri
 
 
 def pledges(request):
-    """Donors compared in USD (with qualifiers and basis), then every pledge the filters select (the API's
-    PledgeFilterSet: `?donor=japan&currency=JPY`) with its citations, PLEDGES_SHOWN a page.
+    """Donors compared in USD (with qualifiers and basis) over every pledge the filters select (the API's
+    PledgeFilterSet: `?donor=japan&currency=JPY`; the totals are the API's summary, donors_compared), then
+    those pledges with their citations, PLEDGES_SHOWN a page.
 
     Queries: the count, the page's pledges (with donor, summit, parent), recipients, citations with their
     sources, one per facet; the donors compared over every pledge the filters select (donor_comparison).
@@ -565,7 +546,9 @@ def pledges(request):
         "pledges": listing.rows, "totals": totals,
         "chart": charts.donor_totals(totals) if any(t["total_usd"] for t in totals) else None,
         "listing": listing,
-        "summary_api": api_url("pledge-summary", group_by="donor"),
+        # The same filters: the API's summary is where these totals come from.
+        "summary_api": f"{reverse('pledge-summary')}?"
+                       + urlencode([("group_by", "donor"), *((a["param"], a["value"]) for a in listing.active)]),
     }
     return render(request, "site/pledges.html", context, status=listing.status)
 

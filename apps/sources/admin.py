@@ -1,9 +1,35 @@
+"""Sources and citations in the admin, and the admin of every cited fact (FactAdmin: citations inline)."""
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import ConflictSafeAdminMixin, FactAdmin, TextSearchAdminMixin, ValidatedImportExportMixin
+from apps.core.admin import ConflictSafeAdminMixin, TextSearchAdminMixin, ValidatedImportExportMixin
 
 from .models import Assessment, Citation, Source
+
+
+class CitationInline(GenericTabularInline):
+    model = Citation
+    fields = ["source", "section", "paragraph", "key_phrase", "note", "basis", "inference",
+              "field", "value", "rank", "rank_reason"]
+    autocomplete_fields = ["source"]
+    extra = 0
+    verbose_name_plural = ("Citations and claims (where the source says it; a claim names the field, the value the "
+                           "source gives and its rank)")
+
+
+class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
+    """Admin for a cited fact: citations inline, change history, CSV/XLSX import and export."""
+
+    inlines = [CitationInline]
+    readonly_fields = ["created_at", "updated_at"]
+    list_per_page = 50
+    show_full_result_count = False  # a COUNT(*) over a large table on every changelist page is wasteful
+
+    def get_inlines(self, request, obj):
+        # Citations always come last, after the model's own inlines.
+        own = [inline for inline in self.inlines if inline is not CitationInline]
+        return [*own, CitationInline]
 
 
 @admin.register(Source)

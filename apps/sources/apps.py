@@ -1,17 +1,22 @@
-from django.apps import AppConfig
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models.signals import pre_save
 
+from apps.core import registry
 
-class SourcesConfig(AppConfig):
+
+class SourcesConfig(registry.DomainAppConfig):
     name = "apps.sources"
     label = "sources"
     verbose_name = "Sources and citations"
+    not_captured = ("sourcetext",)  # sources' own texts: checked against, never served (SourceText)
 
     def ready(self):
+        super().ready()
+        from apps.sources.claims import preferred_claim_conflicts
         from apps.sources.models import Citation, Source
 
+        registry.register_fact_check("sources.preferred_claims", preferred_claim_conflicts)
         pre_save.connect(_check_raw_citation, sender=Citation, dispatch_uid="sources_raw_citation_claims")
         pre_save.connect(_check_raw_source, sender=Source, dispatch_uid="sources_raw_source_origin")
 

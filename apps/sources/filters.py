@@ -3,7 +3,9 @@ import django_filters
 from rest_framework.exceptions import ValidationError
 
 from apps.core.api.fields import fact_content_types
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, actor_filter, id_filter, slug_filter
+from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, id_filter, slug_filter
+from apps.sources.citation_filters import CitedFilterSet
 from apps.sources.models import Assessment, Citation, CitationBasis, Source, SourceKind, SourceRights
 
 
@@ -65,7 +67,7 @@ class CitationFilterSet(CatrackFilterSet):
         return queryset.filter(content_type=content_type)
 
 
-class AssessmentFilterSet(CatrackFilterSet):
+class AssessmentFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     about = actor_filter("about", "Actor the assessment is about")
 
     search_fields = ("statement_en",)

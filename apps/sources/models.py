@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import (
@@ -75,6 +76,9 @@ class Source(SluggedModel, TimeStampedModel):
             models.CheckConstraint(name="source_not_its_own_origin", condition=~models.Q(origin=models.F("pk")),
                                    violation_error_message="A source does not republish itself: clear origin."),
         ]
+
+    def get_absolute_url(self):
+        return reverse("site:source", args=[self.slug])
 
     def __str__(self):
         return f"{self.author}: {self.title}" if self.author else self.title
@@ -241,6 +245,9 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
                 for field, message in problems:
                     errors.setdefault(field, []).append(f"{message} of {self.source.slug}.")
                 raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return reverse("site:citation", args=[self.pk])
 
     def __str__(self):
         where = ", ".join(p for p in [self.section, f"¶{self.paragraph}" if self.paragraph else ""] if p)

@@ -1,4 +1,5 @@
 """Reads over sources and citations: checking a source's citations against the source's own text."""
+from typing import Any
 from dataclasses import dataclass, field
 
 from apps.sources.locators import citation_text_problems, text_paragraphs
@@ -10,18 +11,18 @@ class CitationCheck:
     source_slug: str
     checked: int = 0
     paragraphs: int = 0
-    failures: list = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return self.checked > 0 and not self.failures
 
 
-def _describe(citation):
+def _describe(citation: Citation) -> str:
     return f"citation {citation.pk} ({citation.content_type.app_label}.{citation.content_type.model} {citation.object_id})"
 
 
-def citations_verify(*, source_slug, text):
+def citations_verify(*, source_slug: str, text: str) -> CitationCheck:
     """Check every citation of the source against `text`: locator exists, section matches, key phrase verbatim.
 
     Raises Source.DoesNotExist for an unknown slug. A source with no citations is a failure too: a
@@ -53,7 +54,7 @@ def stored_texts_verify() -> list[CitationCheck]:
 SOURCE_FACTS_LIMIT = 500
 
 
-def source_facts(*, source, limit=SOURCE_FACTS_LIMIT):
+def source_facts(*, source: Source, limit: int = SOURCE_FACTS_LIMIT) -> tuple[list[dict[str, Any]], int]:
     """The facts a source supports: ([{fact_type, fact_id, slug, name, citations}], total), by fact type
     then id, at most `limit` of them. One query for the citations, one per fact type for the names."""
     from collections import defaultdict
@@ -64,15 +65,18 @@ def source_facts(*, source, limit=SOURCE_FACTS_LIMIT):
               .annotate(citations=Count("id")).order_by("content_type__app_label", "content_type__model", "object_id"))
     total = counts.count()
     rows = list(counts[:limit])
-    by_type = defaultdict(list)
+    by_type: defaultdict[int, list[int]] = defaultdict(list)
     for row in rows:
         by_type[row["content_type"]].append(row["object_id"])
     from django.contrib.contenttypes.models import ContentType
 
-    names = {}
+    names: dict[tuple[int, int], tuple[str, str | None, str]] = {}
     for content_type_id, ids in by_type.items():
         content_type = ContentType.objects.get_for_id(content_type_id)
-        for pk, fact in content_type.model_class()._base_manager.in_bulk(ids).items():
+        model = content_type.model_class()
+        if model is None:  # a model removed since: its facts are listed as deleted ones
+            continue
+        for pk, fact in model._base_manager.in_bulk(ids).items():
             names[content_type_id, pk] = (f"{content_type.app_label}.{content_type.model}",
                                           getattr(fact, "slug", None), str(fact))
     facts = []

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from apps.core.admin import ConflictSafeAdminMixin, FactAdmin
+from apps.core.admin import ConflictSafeAdminMixin
+from apps.sources.admin import FactAdmin
 
 from .models import Document, DocumentSignatory, Summit, SummitFormat, SummitParticipant, Topic
 

@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from apps.core import registry
 
 
-class SummitsConfig(AppConfig):
+class SummitsConfig(registry.DomainAppConfig):
     name = "apps.summits"
     label = "summits"
     verbose_name = "Summits and documents"

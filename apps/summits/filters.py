@@ -1,7 +1,9 @@
 """Filters for topics, summit formats, summits, participants, documents and signatories."""
 import django_filters
 
-from apps.core.api.filters import CatrackFilterSet, actor_filter, slug_filter, year_of_date_filter
+from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
+from apps.core.api.filters import CatrackFilterSet, slug_filter, year_of_date_filter
+from apps.sources.citation_filters import CitedFilterSet
 from apps.summits.models import (
     Document,
     DocumentKind,
@@ -27,7 +29,7 @@ class TopicFilterSet(CatrackFilterSet):
         fields = {"slug": ["exact"]}
 
 
-class SummitFormatFilterSet(CatrackFilterSet):
+class SummitFormatFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     region = actor_filter("region", "Region")
     partner = actor_filter("partner", "External partner")
 
@@ -38,7 +40,7 @@ class SummitFormatFilterSet(CatrackFilterSet):
         fields = {"slug": ["exact"]}
 
 
-class SummitFilterSet(CatrackFilterSet):
+class SummitFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     # Not `format`: that parameter is the output format on every list (json, csv, …); the filter had the
     # same name until 2026-11-30, so an old `?format=<format slug>` is answered with a 400 naming this one.
     summit_format = slug_filter("format", SummitFormat, "Summit format")
@@ -77,7 +79,7 @@ class SummitFilterSet(CatrackFilterSet):
         return queryset.filter(Q(city_en__iexact=value) | Q(city_ru__iexact=value))
 
 
-class SummitParticipantFilterSet(CatrackFilterSet):
+class SummitParticipantFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     summit = slug_filter("summit", Summit, "Summit")
     actor = actor_filter("actor", "Participating actor")
     represented_by = actor_filter("represented_by", "Person who represented the actor")
@@ -88,7 +90,7 @@ class SummitParticipantFilterSet(CatrackFilterSet):
         fields = []
 
 
-class DocumentFilterSet(CatrackFilterSet):
+class DocumentFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=DocumentKind.choices, label="Kind (repeat for several)")
     summit = slug_filter("summit", Summit, "Summit it was adopted at")
     signatory = actor_filter("signatories", "Signatory actor", several=True)
@@ -108,7 +110,7 @@ class DocumentFilterSet(CatrackFilterSet):
         }
 
 
-class DocumentSignatoryFilterSet(CatrackFilterSet):
+class DocumentSignatoryFilterSet(GroupingsFilterSet, CatrackFilterSet):
     document = slug_filter("document", Document, "Document")
     actor = actor_filter("actor", "Signatory actor")
     signed_by = actor_filter("signed_by", "Person who signed")

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.actors.models import ORGANIZATION_KINDS, Actor, ActorKind, Office
@@ -51,7 +52,8 @@ class SummitFormat(SluggedModel, FactModel):
         on_delete=models.PROTECT,
         related_name="formats_as_partner",
         limit_choices_to={"kind__in": ORGANIZATION_KINDS},
-        help_text="The external partner the region meets: a state (e.g. Japan) or an organisation (the EU), never a person.",
+        help_text="The external partner the region meets: a state (e.g. Japan) or an organisation (the EU), "
+        "never a person.",
     )
     description_en = models.TextField(blank=True)
 
@@ -164,7 +166,8 @@ class Summit(SluggedModel, FactModel):
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     end_date = models.DateField(
         null=True, blank=True,
-        help_text="Last day of a summit held over several days (with a day-precise date); empty for one day or unknown.",
+        help_text="Last day of a summit held over several days (with a day-precise date); "
+        "empty for one day or unknown.",
     )
     city_en = models.CharField("city (English)", max_length=100, blank=True, db_index=True)
     city_ru = models.CharField("city (Russian)", max_length=100, blank=True)
@@ -233,6 +236,9 @@ class Summit(SluggedModel, FactModel):
             ),
             # A held meeting in the future: 'today' is not allowed in a CHECK, so a trigger (migration 0007).
         ]
+
+    def get_absolute_url(self):
+        return reverse("site:summit", args=[self.slug])
 
     def __str__(self):
         when = self.date_display
@@ -308,6 +314,11 @@ class SummitParticipant(NaturalKeyMixin, FactModel):
                 condition=~models.Q(represented_by=models.F("actor")),
             ),
         ]
+
+    def get_absolute_url(self):
+        if self.summit_id is None:  # known by its id alone (a change list entry): the page every fact has
+            return super().get_absolute_url()
+        return f"{reverse('site:summit', args=[self.summit.slug])}#participants-h"  # a section of its summit's page
 
     def __str__(self):
         return f"{self.actor} at {self.summit} ({self.get_role_display().lower()})"
@@ -388,6 +399,9 @@ class Document(SluggedModel, FactModel):
             ),
             *partial_date_constraints("document", "adopted_on"),
         ]
+
+    def get_absolute_url(self):
+        return reverse("site:document", args=[self.slug])
 
     def __str__(self):
         return self.title_en

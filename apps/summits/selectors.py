@@ -1,4 +1,7 @@
 """Aggregations over summits, computed in the database."""
+from typing import Any
+
+from django.db.models import QuerySet
 from collections import defaultdict
 
 from django.db.models import Count, F, Max, Min, Q
@@ -6,7 +9,7 @@ from django.db.models import Count, F, Max, Min, Q
 from apps.summits.models import Document, Summit
 
 
-def summit_scoreboard(*, summits=None):
+def summit_scoreboard(*, summits: QuerySet[Summit] | None = None) -> list[dict[str, Any]]:
     """Per external partner (a state or organisation: the partner of the summit's format), most summits first:
 
     {partner, partner_name, partner_kind, summits, dated_summits, undated_summits, formats, first_date,
@@ -16,7 +19,7 @@ def summit_scoreboard(*, summits=None):
     """
     summits = Summit.objects.all() if summits is None else summits
     summits = summits.order_by()
-    rows = list(
+    rows: list[Any] = list(
         summits.values(partner=F("format__partner__slug"), partner_name=F("format__partner__name_en"),
                        partner_kind=F("format__partner__kind"))
         .annotate(

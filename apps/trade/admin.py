@@ -1,5 +1,6 @@
 from django.contrib import admin
-from apps.core.admin import ConflictSafeAdminMixin, FactAdmin, ValidatedImportExportMixin
+from apps.core.admin import ConflictSafeAdminMixin, ValidatedImportExportMixin
+from apps.sources.admin import FactAdmin
 
 from .models import StatedTradeFigure, TradeFlow, TradeMeasure, TradeStatement
 

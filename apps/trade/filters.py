@@ -5,7 +5,9 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, actor_filter, slug_filter
+from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, slug_filter
+from apps.sources.citation_filters import CitedFilterSet
 from apps.sources.models import Source
 from apps.summits.models import Topic
 from apps.investments.models import AmountQualifier
@@ -38,7 +40,7 @@ class CommodityFilter(django_filters.CharFilter):
     field_class = CommodityCodeField
 
 
-class TradeFlowFilterSet(CatrackFilterSet):
+class TradeFlowFilterSet(GroupingsFilterSet, CatrackFilterSet):
     reporter = actor_filter("reporter", "Reporting state", several=True)
     partner = actor_filter("partner", "Partner", several=True)
     partner2 = actor_filter("partner2", "Second partner (Comtrade partner2); rows for World have none")
@@ -71,7 +73,7 @@ class TradeFlowFilterSet(CatrackFilterSet):
         }
 
 
-class StatedTradeFigureFilterSet(CatrackFilterSet):
+class StatedTradeFigureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     reporter = actor_filter("reporter", "State whose trade it is")
     partner = actor_filter("partner", "Partner")
     stated_by = actor_filter("stated_by", "Person or body that stated it")
@@ -108,7 +110,7 @@ class StatedTradeFigureFilterSet(CatrackFilterSet):
             period_start__lt=datetime.date(value + 1, 1, 1), period_last__gte=datetime.date(value, 1, 1))
 
 
-class TradeMeasureFilterSet(CatrackFilterSet):
+class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=TradeMeasureKind.choices, label="Kind (repeat for several)")
     imposing_actor = actor_filter("imposing_actor", "Actor imposing the measure")
     target = actor_filter("targets", "Targeted actor")
@@ -139,7 +141,7 @@ class TradeMeasureFilterSet(CatrackFilterSet):
         return queryset.filter(matches)
 
 
-class TradeStatementFilterSet(CatrackFilterSet):
+class TradeStatementFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     subject = actor_filter("subject", "Whose trade")
     partner = actor_filter("partner", "Partner")
     level = django_filters.ChoiceFilter(choices=TradeLevel.choices)

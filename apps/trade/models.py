@@ -5,6 +5,7 @@ import re
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.db.models.functions import Coalesce
 
 from apps.actors.models import Actor
@@ -212,6 +213,11 @@ class StatedTradeFigure(SluggedModel, FactModel):
             *partial_date_constraints("stated_trade", "period_start"),
             *partial_date_constraints("stated_trade", "period_end"),
         ]
+
+    def get_absolute_url(self):
+        if self.reporter_id is None:  # known by its id alone (a change list entry): the page every fact has
+            return super().get_absolute_url()
+        return f"{reverse('site:actor', args=[self.reporter.slug])}#stated-{self.slug}"  # on its reporter's page
 
     def __str__(self):
         period = self.period_start_display or ""

@@ -7,7 +7,10 @@ World (stored as no partner2) the sum over second partners, customs procedure C0
 procedures, mode of transport 0 the sum over modes. A total therefore adds only rows that do not
 contain one another: see summable_trade_flows.
 """
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, FloatField, Q, Sum
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import Cast, NullIf
 
 from apps.actors.models import Actor
@@ -27,12 +30,12 @@ FLOW_CONTAINS = {FlowCode.EXPORT: FlowCode.RE_EXPORT, FlowCode.IMPORT: FlowCode.
 class DoubleCounting(ValueError):
     """The filters ask to add figures one of which contains the other: (parameter, reason)."""
 
-    def __init__(self, parameter, reason):
+    def __init__(self, parameter: str, reason: str) -> None:
         self.parameter, self.reason = parameter, reason
         super().__init__(f"{parameter}: {reason}")
 
 
-def summable_trade_flows(flows, *, group_by, given):
+def summable_trade_flows(flows: QuerySet[TradeFlow], *, group_by: Sequence[str], given: Mapping[str, Any]) -> QuerySet[TradeFlow]:
     """The filtered flows a total may add without counting a figure twice.
 
     `given`: filter name -> cleaned value, for the filters the request gave (an empty parameter is not
@@ -64,7 +67,7 @@ def summable_trade_flows(flows, *, group_by, given):
     return flows
 
 
-def check_share_of_world_flow(*, group_by, given):
+def check_share_of_world_flow(*, group_by: Sequence[str], given: Mapping[str, Any]) -> None:
     """Raise DoubleCounting('flow', …) unless each group of a share of World holds one flow.
 
     A share divides like by like: a partner's exports by World exports. Exports plus imports over a
@@ -80,12 +83,13 @@ def check_share_of_world_flow(*, group_by, given):
                              "give one (flow=X for exports, flow=M for imports) or add group_by=flow")
 
 
-def world_actor():
+def world_actor() -> QuerySet[Actor, dict[str, Any]]:
     """The World actor as a one-row queryset (a sub-select; empty until a file named World)."""
     return Actor.objects.filter(iso3=WORLD_CODE).values("id")
 
 
-def trade_flow_summary(*, group_by, flows, world_flows=None):
+def trade_flow_summary(*, group_by: Sequence[str], flows: QuerySet[TradeFlow],
+                       world_flows: QuerySet[TradeFlow] | None = None) -> list[dict[str, Any]]:
     """Value totals and row counts per group (one GROUP BY over the filtered flows).
 
     With `world_flows` (the same filters, partner World), each row also carries the World total of
@@ -107,7 +111,7 @@ def trade_flow_summary(*, group_by, flows, world_flows=None):
     return rows
 
 
-def _grouped_totals(flows, group_by):
+def _grouped_totals(flows: QuerySet[TradeFlow], group_by: Sequence[str]) -> list[dict[str, Any]]:
     columns = {}
     for key in group_by:
         columns.update(TRADE_GROUPS[key])
@@ -122,7 +126,8 @@ def _grouped_totals(flows, group_by):
     return [{key.removeprefix("group_"): value for key, value in row.items()} for row in rows]
 
 
-def trade_mirror(*, reporter, partner, year_min=None, year_max=None, commodity=TOTAL_COMMODITY):
+def trade_mirror(*, reporter: Actor, partner: Actor, year_min: int | None = None, year_max: int | None = None,
+                 commodity: str = TOTAL_COMMODITY) -> list[Any]:
     """Per year, A's reported exports to B next to B's reported imports from A (annual figures).
 
     The aggregate rows only (partner2 World, customs C00, all modes of transport). A side nobody
@@ -156,7 +161,7 @@ def trade_mirror(*, reporter, partner, year_min=None, year_max=None, commodity=T
 
 
 
-def state_trade_by_partner(*, state, flow: str, commodity: str = TOTAL_COMMODITY,
+def state_trade_by_partner(*, state: Actor, flow: str, commodity: str = TOTAL_COMMODITY,
                            year_min: int | None = None, year_max: int | None = None) -> dict:
     """A reporter's annual `flow` (X or M) by partner and year, with World apart.
 
@@ -176,7 +181,8 @@ def state_trade_by_partner(*, state, flow: str, commodity: str = TOTAL_COMMODITY
         flows = flows.filter(year__lte=year_max)
     rows = (flows.order_by().values("partner__slug", "partner__name_en", "partner__name_ru", "partner__iso3", "year")
             .annotate(value_usd=Sum("value_usd")))
-    partners, world = {}, {}
+    partners: dict[str, dict[str, Any]] = {}
+    world: dict[int, Any] = {}
     for row in rows:
         if row["partner__iso3"] == WORLD_CODE:
             world[row["year"]] = row["value_usd"]

@@ -43,8 +43,9 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "apps.core",
-    "apps.sources",
+    # The domain apps (apps.core.registry.DomainAppConfig), in the order the API root lists their resources.
     "apps.actors",
+    "apps.sources",
     "apps.summits",
     "apps.investments",
     "apps.trade",
@@ -115,7 +116,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_STATEMENT_
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Parameters travel beside the statement (server-side binding), and a statement a connection has run
     # PREPARE_THRESHOLD times is prepared: PostgreSQL parses and plans it once per connection instead of on
-    # every request (with persistent connections: the trade-flows list page 5.5 -> 4.3 ms, docs/benchmarks.md).
+    # every request (with persistent connections; the figures: docs/benchmarks.md).
     # PREPARE_THRESHOLD=off for a pooler that cannot keep prepared statements (PgBouncer in transaction mode).
     # At least 1: psycopg's 0 would prepare every statement on its first run, and a statement of several
     # commands (migrations' SQL) cannot be prepared.
@@ -199,7 +200,7 @@ REST_FRAMEWORK = {
         "apps.core.api.filters.StrictFilterBackend",
         "apps.core.api.filters.StrictOrderingFilter",
     ],
-    # ?format= picks json/csv/csv-excel/xlsx/api; any other value is a 400 naming `format`.
+    # ?format= picks a registered output format; any other value is a 400 naming `format`.
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.FormatParamNegotiation",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CatrackPagination",
@@ -210,12 +211,14 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
+    # JSON and DRF's HTML pages, CSP-clean. The resources, the change feed and the API root offer every output
+    # format registered in apps.core.api.renderers (apps.core.registry: json, api, csv, csv-excel, xlsx).
     "DEFAULT_RENDERER_CLASSES": [
-        "apps.core.api.renderers.JSONRenderer",  # DRF's, plus pages PostgreSQL renders (apps.core.api.sql)
-        "apps.core.api.renderers.BrowsableAPIRenderer",  # DRF's, CSP-clean (no inline script)
-        "apps.core.api.renderers.CSVRenderer",  # ?format=csv streams every matching row
-        "apps.core.api.renderers.CSVExcelRenderer",  # ?format=csv-excel: the same with a UTF-8 BOM for Excel
-        "apps.core.api.renderers.XLSXRenderer",  # ?format=xlsx: a spreadsheet (bounded number of rows)
+        "apps.core.api.renderers.JSONRenderer",
+        "apps.core.api.renderers.BrowsableAPIRenderer",
+        "apps.core.api.renderers.CSVRenderer",
+        "apps.core.api.renderers.CSVExcelRenderer",
+        "apps.core.api.renderers.XLSXRenderer",
     ],
     # Per client: anonymous by IP, signed in by user; 429 with Retry-After beyond the rate.
     "DEFAULT_THROTTLE_CLASSES": [

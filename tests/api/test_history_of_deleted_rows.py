@@ -60,6 +60,7 @@ def test_revert_brings_a_row_back_to_a_history_entry_as_a_new_change(editor_clie
     assert {c["field"] for c in latest["changes"]} >= {"description_en", "status"}
 
 
+@pytest.mark.django_db(transaction=True)  # each request its own transaction: one change set each, as served
 def test_many_to_many_changes_are_in_the_history_also_when_a_linked_row_is_deleted(editor_client):
     from tests.factories import CorridorFactory, StateFactory
 
@@ -70,17 +71,19 @@ def test_many_to_many_changes_are_in_the_history_also_when_a_linked_row_is_delet
     editor_client.patch(url, {"recipients": ["uzbekistan"]}, format="json")
     changes = [c for record in editor_client.get(f"{url}history/").json() for c in record["changes"]
                if c["field"] == "recipients"]
-    assert sorted(changes, key=str) == sorted([
-        {"field": "recipients", "old": None, "new": kazakhstan.pk},
-        {"field": "recipients", "old": kazakhstan.pk, "new": None},
-        {"field": "recipients", "old": None, "new": uzbekistan.pk},
-    ], key=str)
+    # One entry per request, the linked rows named by slug (issue 27: one entry per link, by bare id).
+    assert changes == [
+        {"field": "recipients", "old": [kazakhstan.slug], "new": [uzbekistan.slug],
+         "added": [uzbekistan.slug], "removed": [kazakhstan.slug]},
+        {"field": "recipients", "old": [], "new": [kazakhstan.slug], "added": [kazakhstan.slug], "removed": []},
+    ]
 
     corridor = CorridorFactory()
-    market = StateFactory()
+    market = StateFactory(slug="gone-market")
     corridor.markets.add(market)
-    market_id = market.pk
-    market.delete()  # the corridor loses a market: traced in its history
+    market.delete()  # the corridor loses a market: traced in its history, by the slug the market had
     history = editor_client.get(f"/api/v1/corridors/{corridor.slug}/history/").json()
-    assert history[0]["changes"] == [{"field": "markets", "old": market_id, "new": None}]
-    assert history[1]["changes"] == [{"field": "markets", "old": None, "new": market_id}]
+    assert history[0]["changes"] == [{"field": "markets", "old": ["gone-market"], "new": [], "added": [],
+                                      "removed": ["gone-market"]}]
+    assert history[1]["changes"] == [{"field": "markets", "old": [], "new": ["gone-market"], "added": ["gone-market"],
+                                      "removed": []}]

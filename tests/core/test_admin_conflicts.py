@@ -110,7 +110,7 @@ def test_two_analysts_racing_on_the_same_slug_one_wins_the_other_sees_an_error(a
     ("admin:summits_topic_add", factories.TopicFactory, lambda: {"slug": "rare-earths", "name_en": "Rare earths"}),
     ("admin:sources_source_add", factories.SourceFactory, lambda: {
         "slug": "rare-earths", "kind": "article", "title": "Rare earths", "language": "en",
-        "published_on_precision": "unknown"}),
+        "published_on_precision": "unknown", "rights": "cite_only"}),  # rights: a required choice since issue 24
 ])
 def test_admins_outside_fact_admin_also_turn_a_conflict_into_a_form_error(admin_client, model_admin_url, factory, form):
     model = factory._meta.model

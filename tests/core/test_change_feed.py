@@ -7,10 +7,11 @@ import json
 import shutil
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from apps.actors.models import Actor
-from apps.core.change_capture import captured_models, row_snapshots
+from apps.core.change_capture import captured_models, feed_row
+from apps.core.models import ChangeEvent
 from apps.core.services import seed_fixture_paths, seed_load
 from apps.geoeconomics.models import Corridor
 from apps.summits.models import Summit
@@ -152,3 +153,21 @@ def test_row_times_in_the_feed_are_written_as_the_resource_writes_them(editor_cl
     for column in ("created_at", "updated_at"):
         assert event["row"][column] == detail[column] == listed[column]
         assert event["row"][column].endswith("Z") and "T" in event["row"][column]
+
+
+def row_snapshots(model, using="default"):
+    """{object id (str): row} of every row of `model`, as the feed serves a row (triggers' JSON, feed_row):
+    what a consumer that replayed the feed should hold."""
+    connection = connections[using]
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        sql = f'SELECT t.id::text, to_jsonb(t) FROM "{table}" t'
+    else:
+        columns = [field.column for field in model._meta.concrete_fields]
+        sql = ("SELECT CAST(t.id AS TEXT), json_object("
+               + ", ".join(f"'{column}', t.\"{column}\"" for column in columns) + f') FROM "{table}" t')
+    field = ChangeEvent._meta.get_field("row")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        label = model._meta.label_lower
+        return {pk: feed_row(label, field.from_db_value(value, None, connection)) for pk, value in cursor.fetchall()}

@@ -3,8 +3,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from apps.search.kinds import KINDS, LIST_ONLY, index_definitions
-from apps.search.text import search_queryset
+from apps.search.kinds import KINDS, LIST_ONLY, index_definitions, search_queryset
 from tests.api.helpers import assert_status
 from tests.factories import DocumentFactory, PersonFactory, StateFactory, SummitFactory
 

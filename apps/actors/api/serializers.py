@@ -1,6 +1,6 @@
 """Actors and actor relations for the API."""
 from apps.actors.models import Actor, ActorRelation, Office
-from apps.core.api.serializers import FactSerializer
+from apps.sources.api.serializers import FactSerializer
 
 
 class ActorSerializer(FactSerializer):

@@ -2,7 +2,7 @@
 from apps.actors.api.serializers import ActorRelationSerializer, ActorSerializer, OfficeSerializer
 from apps.actors.filters import ActorFilterSet, ActorRelationFilterSet, OfficeFilterSet
 from apps.actors.models import Actor, ActorRelation, Office
-from apps.core.api.serializers import citations_prefetch
+from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin
 
 

@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from apps.core import registry
 from apps.core.api.filters import raise_for_repeated
 from apps.core.api.pagination import MAX_PAGE_SIZE
 from apps.core.api.schema import CatrackAutoSchema
@@ -77,6 +78,7 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
     """Creates, updates and deletes across all resources, oldest first (see the module docstring)."""
 
     schema = ChangeFeedSchema()
+    renderer_classes = registry.RegisteredRenderers()
     queryset = ChangeEvent.objects.all()
     serializer_class = ChangeEventSerializer
     filter_backends = []

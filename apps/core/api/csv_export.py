@@ -26,6 +26,7 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from apps.core.api.sql import json_iso_utc
 from apps.core.csv_cells import FORMULA_STARTS, PLAIN_NUMBER, csv_writer
 from apps.core.models import format_partial_date, format_partial_date_sql
 
@@ -104,7 +105,7 @@ def _is_fact_model(model):
 def fact_support_columns(model):
     """What backs each fact (apps.sources.corroboration), the columns the JSON writes before its citations:
     basis, independent_origins, official_sources and disputed_fields (`;`-joined)."""
-    from apps.core.api.serializers import citations_prefetch, fact_support_of
+    from apps.sources.api.serializers import citations_prefetch, fact_support_of
     from apps.sources.corroboration import root_origin_sql
 
     opts = model._meta
@@ -159,9 +160,7 @@ def _plain_column(name, field):
         return getattr(obj, column)
 
     if isinstance(field, models.DateTimeField):
-        from apps.core.api.sql import json_iso_utc
-
-        sql = SQLOf(json_iso_utc, F(column))  # what _cell writes: the JSON API's text
+        sql = SQLOf(json_iso_utc, F(column))  # what _list_cell writes: the JSON API's text
     elif isinstance(field, models.DateField):
         sql = SQLOf(lambda date: f"to_char({date}, 'YYYY-MM-DD')", F(column))  # str(date)
     elif isinstance(field, models.BooleanField):
@@ -330,7 +329,7 @@ def _rows(queryset, columns):
     getters = [column.get for column in columns]
     yield [column.name for column in columns]
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [_cell(get(obj)) for get in getters]
+        yield [_list_cell(get(obj)) for get in getters]
 
 
 def _python_lines(queryset, columns, delimiter=","):
@@ -477,7 +476,7 @@ def xlsx_response(queryset, *, filename, columns=None):
     return response
 
 
-def _cell(value):
+def _list_cell(value):
     if value is None:
         return ""
     if isinstance(value, models.Model):

@@ -1,7 +1,8 @@
 """DRF's exception handler without its transaction rollback.
 
-API views are non-atomic (see CatrackViewSet.as_view) and each write rolls back its own atomic block,
-so there is no request transaction to mark; marking an enclosing one would break callers' transactions.
+No request runs in a transaction of its own (ATOMIC_REQUESTS is off: catrack/settings/base.py) and each write
+rolls back its own atomic block, so there is no request transaction to mark; marking an enclosing one would
+break callers' transactions.
 """
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError

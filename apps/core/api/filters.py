@@ -1,4 +1,8 @@
-"""Base FilterSet and strict filter/ordering backends shared by every resource."""
+"""Base FilterSet and strict filter/ordering backends shared by every resource.
+
+Filter traits that belong to a domain live with it and are composed into each app's FilterSet: which sources
+back a fact (apps.sources.filters.CitedFilterSet), actors with their groupings (apps.actors.filters
+.GroupingsFilterSet). Free-text search (`q`) is the search app's (apps.core.registry.text_search)."""
 import datetime
 import functools
 import re
@@ -6,9 +10,8 @@ import re
 import django_filters
 import django_filters.constants
 from django import forms
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Exists, Expression, F, OuterRef, Q, UniqueConstraint
+from django.db.models import Expression, F, UniqueConstraint
 from django.http import QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
@@ -18,16 +21,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
-from apps.actors.models import Actor
-from apps.core.models import FactModel
-from apps.search.text import TextSearch, search_queryset, text_search_of
-from apps.sources import corroboration
-from apps.sources.models import Citation, CitationBasis, Source
+from apps.core import registry
 
 # Parameters a paginated list understands besides its filters, `ordering` and `format`.
 PAGE_PARAMS = {"page", "page_size"}
-# Output formats `?format=` may name (the renderers in settings.REST_FRAMEWORK).
-RENDERER_FORMATS = {"json", "api", "csv", "csv-excel", "xlsx"}
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -115,7 +112,7 @@ class RowIdBySlug(Expression):
 
     Written from the model's metadata (table, primary key and slug columns). A Subquery of a queryset
     says the same but is cloned, resolved and compiled as a whole nested query (with the model's default
-    ordering) in every statement of every request: ~0.1 ms of Python each time, for a constant.
+    ordering) in every statement of every request, for a constant (docs/benchmarks.md, "Figures behind the code").
     """
 
     def __init__(self, model, slug):
@@ -147,15 +144,6 @@ class SlugFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
-        if self.slug_model is Actor and _via_groupings(self):
-            # The actor or any grouping/organisation it is a member of (`?via_groupings=true`).
-            rows = Actor.objects.filter(Q(slug=value) | Q(members__slug=value)).values("pk")
-            if _crosses_to_many(qs.model, self.field_name):
-                # Through a to-many relation a row linked to the actor and to its grouping would come twice:
-                # matched as `pk IN (…)`, not with DISTINCT, which the SQL page (apps.core.api.sql) cannot wrap.
-                matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": rows}).values("pk")
-                return self.get_method(qs)(pk__in=matching)
-            return self.get_method(qs)(**{f"{self.field_name}__in": rows})
         qs = self.get_method(qs)(**{self.field_name: RowIdBySlug(self.slug_model, value)})
         return qs.distinct() if self.distinct else qs
 
@@ -177,15 +165,17 @@ class SlugsFilter(django_filters.filters.BaseCSVFilter, SlugFilter):
             name = next((name for name, f in self.parent.filters.items() if f is self), self.field_name)
             missing = ", ".join(repr(slug) for slug in slugs if slug not in known)
             raise ValidationError({name: [f"No {self.slug_model._meta.verbose_name} with slug {missing}."]})
-        if self.slug_model is Actor and _via_groupings(self):
-            rows = Actor.objects.filter(Q(slug__in=slugs) | Q(members__slug__in=slugs)).values("pk")
-        else:
-            rows = self.slug_model._default_manager.filter(slug__in=slugs).values("pk")
-        if _crosses_to_many(qs.model, self.field_name):
+        rows = self.rows_of(slugs)
+        if crosses_to_many(qs.model, self.field_name):
             # A row linked to two of the slugs would come twice: `pk IN (…)`, not DISTINCT (as SlugFilter).
             matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": rows}).values("pk")
             return self.get_method(qs)(pk__in=matching)
         return self.get_method(qs)(**{f"{self.field_name}__in": rows})
+
+
+    def rows_of(self, slugs):
+        """The ids of the rows the slugs name (a sub-select); a trait may widen it (apps.actors.actor_filters)."""
+        return self.slug_model._default_manager.filter(slug__in=slugs).values("pk")
 
 
 def several_values(data, names):
@@ -201,24 +191,14 @@ def several_values(data, names):
     return data
 
 
-def _crosses_to_many(model, path):
+def crosses_to_many(model, path):
+    """Whether the lookup `path` from `model` passes a to-many relation (rows may then come more than once)."""
     for name in path.split("__"):
         field = model._meta.get_field(name)
         if field.many_to_many or field.one_to_many:
             return True
         model = field.related_model
     return False
-
-
-def _via_groupings(slug_filter):
-    parent = getattr(slug_filter, "parent", None)
-    form = getattr(parent, "form", None)
-    return bool(form is not None and getattr(form, "cleaned_data", {}).get("via_groupings"))
-
-
-def actor_groupings(slug):
-    """Slugs of the groupings and organisations the actor `slug` is a member of, sorted."""
-    return sorted(Actor.objects.filter(members__slug=slug).values_list("slug", flat=True))
 
 
 def raise_for_unknown_slugs(request):
@@ -229,15 +209,6 @@ def raise_for_unknown_slugs(request):
             errors[param] = [f"No {model._meta.verbose_name} with slug '{value}'."]
     if errors:
         raise ValidationError(errors)
-
-
-def actor_filter(field_name, label, *, several=False, **kwargs):
-    """An actor filter takes the actor's slug, like NetBox's `site=ams1`; `several`: one or more slugs, ORed,
-    repeated or comma-separated (SlugsFilter)."""
-    if several:
-        text = f"{label}: one or more actor slugs, repeated or comma-separated (e.g. china,russia); rows matching any"
-        return SlugsFilter(field_name=field_name, model=Actor, label=text, help_text=text, **kwargs)
-    return SlugFilter(field_name=field_name, model=Actor, label=f"{label} (actor slug, e.g. japan)", **kwargs)
 
 
 def slug_filter(field_name, model, label, **kwargs):
@@ -255,7 +226,8 @@ def search_words_validator(value):
 
 
 class CatrackFilterSet(django_filters.FilterSet):
-    """Every resource: `modified_since` for incremental sync and `q` free-text search."""
+    """Every resource: `modified_since` for incremental sync and `q` free-text search. An app's FilterSet
+    composes the traits of other apps it needs (CitedFilterSet, GroupingsFilterSet) before this class."""
 
     modified_since = DateTimeSinceFilter(
         field_name="updated_at",
@@ -275,37 +247,6 @@ class CatrackFilterSet(django_filters.FilterSet):
               f"and {SEARCH_MAX_WORDS} words.",
     )
 
-    # Every fact resource (a model with citations): which sources back its rows. Dropped by get_filters()
-    # on resources whose rows carry no citations (topics, sources, citations themselves).
-    source = SlugFilter(
-        model=Source, method="filter_source", label="Rows with a citation to this source (source slug)"
-    )
-    sources_min = IntegerFilter(
-        method="filter_sources_min", min_value=1, max_value=1000,
-        label="Rows backed by at least this many independent origins (sources that republish one story, "
-              "Source.origin, count once)",
-    )
-    official_source = BooleanFilter(
-        method="filter_official_source",
-        label="true: rows with at least one official source (government, presidency, ministry, intergovernmental "
-              "body); false: rows with none",
-    )
-    disputed = BooleanFilter(
-        method="filter_disputed",
-        label="true: rows with a field whose sources give different values (claims); false: rows without",
-    )
-    basis = django_filters.ChoiceFilter(
-        method="filter_basis", choices=CitationBasis.choices,
-        label="stated: rows at least one source states; inferred: cited rows that every citation only infers",
-    )
-
-    # Resources with an actor filter: match the groupings the named actor belongs to as well.
-    via_groupings = BooleanFilter(
-        method="filter_via_groupings",
-        label="With an actor filter (e.g. recipient=kazakhstan): also match rows of the groupings and "
-              "organisations the actor is a member of (e.g. central-asia); the response lists them.",
-    )
-
     # Text fields `q` searches on a model apps.search.kinds does not define a search for.
     search_fields = ()
 
@@ -314,22 +255,6 @@ class CatrackFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": BooleanFilter},
     }
-
-    @classmethod
-    def get_filters(cls):
-        filters = super().get_filters()
-        if not any(isinstance(f, SlugFilter) and f.slug_model is Actor for f in filters.values()):
-            del filters["via_groupings"]
-        model = cls._meta.model
-        if model is not None and not _has_citations(model):
-            for name in CITATION_FILTERS:
-                if filters.get(name) is CatrackFilterSet.declared_filters[name]:  # not a subclass's own
-                    del filters[name]
-        if model is not None and issubclass(model, FactModel):
-            # Every fact is meant to carry a citation: the ones that do not are found with cited=false.
-            filters["cited"] = BooleanFilter(
-                method="filter_cited", label="true: facts with at least one citation; false: facts without any.")
-        return filters
 
     # Appended to the 400 for an unknown `?format=` value (a filter of the same name that was renamed).
     output_format_hint = ""
@@ -368,51 +293,15 @@ class CatrackFilterSet(django_filters.FilterSet):
     @classmethod
     def text_search(cls):
         """What `q` searches: the model's definition in apps.search.kinds, else `search_fields`."""
-        return text_search_of(cls._meta.model) or TextSearch(fields=tuple(cls.search_fields))
+        return registry.text_search(cls._meta.model, fields=tuple(cls.search_fields))
 
     def filter_q(self, queryset, name, value):
-        return search_queryset(queryset, value, self.text_search())
+        condition = self.text_search().q(value)
+        return queryset.none() if condition is None else queryset.filter(condition)
 
-    def filter_via_groupings(self, queryset, name, value):
-        return queryset  # read by each actor filter (SlugFilter.filter)
-
-    def filter_source(self, queryset, name, value):
-        return queryset.filter(pk__in=_citations_of(queryset.model).filter(source__slug=value).values("object_id"))
-
-    def filter_sources_min(self, queryset, name, value):
-        return queryset.filter(pk__in=corroboration.fact_ids_with_origins(queryset.model, value))
-
-    def filter_official_source(self, queryset, name, value):
-        official = corroboration.fact_ids_with_official_source(queryset.model)
-        return queryset.filter(pk__in=official) if value else queryset.exclude(pk__in=official)
-
-    def filter_disputed(self, queryset, name, value):
-        disputed = corroboration.disputed_fact_ids(queryset.model)
-        return queryset.filter(pk__in=disputed) if value else queryset.exclude(pk__in=disputed)
-
-    def filter_basis(self, queryset, name, value):
-        return queryset.filter(corroboration.basis_filter(queryset.model, value))
-
-    def filter_cited(self, queryset, name, value):
-        citations = Citation.objects.filter(
-            content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk"))
-        return queryset.filter(Exists(citations) if value else ~Exists(citations))
-
-
-# The filters of every resource whose rows carry citations (dropped elsewhere: CatrackFilterSet.get_filters).
-CITATION_FILTERS = ("source", "sources_min", "official_source", "disputed", "basis")
-
-
-def _has_citations(model):
-    return any(getattr(f, "related_model", None) is Citation and f.many_to_many is False and f.one_to_many
-               for f in model._meta.private_fields)
-
-
-def _citations_of(model):
-    """Citations of rows of `model` (a fact model: its `citations` generic relation)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    return Citation.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    def response_notes(self):
+        """{key: value} the response reports about how the filters were applied (a trait's override), or None."""
+        return None
 
 
 @functools.lru_cache(maxsize=1024)  # a bound on odd parameter combinations
@@ -444,7 +333,8 @@ class StrictFilterBackend(DjangoFilterBackend):
         return queryset if filterset is None else filterset.qs
 
     def validated_filterset(self, request, queryset, view):
-        """The request's FilterSet, validated (a 400 naming each bad or unknown parameter); None if the view has none."""
+        """The request's FilterSet, validated (a 400 naming each bad or unknown parameter); None if the view has
+        none."""
         filterset_class = self.get_filterset_class(view, queryset)
         check_query_params(request, view, filterset_class)
         if filterset_class is None:
@@ -461,13 +351,11 @@ class StrictFilterBackend(DjangoFilterBackend):
             if isinstance(f, SlugFilter) and filterset.form.cleaned_data.get(name)
             for value in _as_list(filterset.form.cleaned_data[name]) if value
         ]
-        if filterset.form.cleaned_data.get("via_groupings"):
-            # What `via_groupings` added, per actor parameter: said in the response (CatrackViewSet).
-            matched = {}
-            for name, model, value in request.slug_filters_used:
-                if model is Actor:
-                    matched[name] = sorted({*matched.get(name, ()), *actor_groupings(value)})
-            request.matched_via_groupings = matched
+        notes = filterset.response_notes() if isinstance(filterset, CatrackFilterSet) else None
+        if notes is not None:
+            # What a trait of the FilterSet wants said in the response, e.g. what `via_groupings` added per
+            # actor parameter (apps.actors.filters): CatrackViewSet writes it in the page and a header.
+            request.matched_via_groupings = notes
         return filterset
 
 
@@ -493,11 +381,14 @@ def check_query_params(request, view, filterset_class, *, several=()):
     (a filterset's multiple choices, and the names in `several`, may repeat)."""
     known = known_query_params(view, filterset_class)
     unknown = sorted(set(request.query_params) - known)
-    bad = [v for v in request.query_params.getlist("format") if v not in RENDERER_FORMATS]
+    formats = registry.output_formats()
+    bad = [v for v in request.query_params.getlist("format") if v not in {f.name for f in formats}]
     if bad:
         hint = getattr(filterset_class, "output_format_hint", "")
-        raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose json, csv, csv-excel, xlsx or api."
-                                         f"{' ' + hint if hint else ''}"})
+        # Formats of data first, then DRF's HTML pages ("json, csv, csv-excel, xlsx or api").
+        names = [f.name for f in sorted(formats, key=lambda f: f.media_type == "text/html")]
+        raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose {', '.join(names[:-1])} or "
+                                         f"{names[-1]}.{' ' + hint if hint else ''}"})
     if unknown:
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}

@@ -1,8 +1,9 @@
-"""JSON that may carry a page PostgreSQL rendered; CSV and XLSX as negotiable formats.
-
-`?format=csv`, `?format=csv-excel` (CSV with a UTF-8 byte-order mark, so that Excel reads the
-Cyrillic and Japanese names right) and `?format=xlsx`. Resource lists stream through
-apps.core.api.csv_export; these renderers write what does not stream (summaries, details, errors).
+"""The API's output formats, each declared here once (apps.core.registry.register_format), in the order
+content negotiation tries them: JSON (which may carry a page PostgreSQL rendered), DRF's HTML pages, and the
+exports `?format=csv`, `?format=csv-excel` (CSV with a UTF-8 byte-order mark, so that Excel reads the
+Cyrillic and Japanese names right) and `?format=xlsx`. A list in an export format is written by its
+renderer's export_response (through apps.core.api.csv_export); the renderers write what does not stream
+(summaries, details, errors).
 """
 import codecs
 import io
@@ -11,14 +12,13 @@ import json
 from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
 
+from apps.core.api.csv_export import DELIMITERS, XLSX_MEDIA_TYPE, export_response, xlsx_bytes
+from apps.core.api.sql import RawJSON
 from apps.core.csv_cells import csv_writer, formula_safe
-from apps.core.api.csv_export import DELIMITERS, XLSX_MEDIA_TYPE, xlsx_bytes
+from apps.core.registry import register_format
 
 
-class RawJSON(str):
-    """JSON text rendered elsewhere (by PostgreSQL: apps.core.api.sql), to be spliced in as it is."""
-
-
+@register_format()
 class JSONRenderer(renderers.JSONRenderer):
     """DRF's JSON, plus a page envelope whose `results` is RawJSON: the same bytes DRF would write."""
 
@@ -37,18 +37,26 @@ class JSONRenderer(renderers.JSONRenderer):
         return b"".join((head[:-1], b',"results":', results.encode(), b"}"))
 
 
+@register_format()
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
     """DRF's HTML pages, with a log-out that needs no inline script (Content-Security-Policy)."""
 
     template = "catrack/browsable_api.html"
 
 
+@register_format(export=True)
 class CSVRenderer(BaseRenderer):
     """Renders what does not stream: summaries (a table of rows), a detail or an error (field,value)."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+
+    @classmethod
+    def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
+        """A list's every matching row, streamed (apps.core.api.csv_export.export_response)."""
+        return export_response(queryset, export_format=cls.format, filename=filename, columns=columns,
+                               delimiter=delimiter)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
@@ -65,12 +73,13 @@ class CSVRenderer(BaseRenderer):
             data = data["results"]
         if isinstance(data, list) and all(isinstance(row, dict) for row in data):
             columns = list(dict.fromkeys(key for row in data for key in row))
-            return [columns, *([_cell(row.get(key, "")) for key in columns] for row in data)]
+            return [columns, *([_nested_cell(row.get(key, "")) for key in columns] for row in data)]
         if isinstance(data, dict):
-            return [["field", "value"], *([key, _cell(value)] for key, value in data.items())]
-        return [] if data is None else [[_cell(data)]]
+            return [["field", "value"], *([key, _nested_cell(value)] for key, value in data.items())]
+        return [] if data is None else [[_nested_cell(data)]]
 
 
+@register_format(export=True)
 class CSVExcelRenderer(CSVRenderer):
     """CSV that Excel opens as UTF-8: the same bytes after a byte-order mark."""
 
@@ -80,6 +89,7 @@ class CSVExcelRenderer(CSVRenderer):
         return codecs.BOM_UTF8 + super().render(data, accepted_media_type, renderer_context)
 
 
+@register_format(export=True)
 class XLSXRenderer(BaseRenderer):
     """A one-sheet spreadsheet of the same table the CSV renderer writes."""
 
@@ -87,6 +97,11 @@ class XLSXRenderer(BaseRenderer):
     format = "xlsx"
     charset = None
     render_style = "binary"
+
+    @classmethod
+    def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
+        """A list's matching rows as one sheet (bounded: apps.core.api.csv_export.XLSX_MAX_ROWS)."""
+        return export_response(queryset, export_format=cls.format, filename=filename, columns=columns)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         # The CSV's table, cell for cell, as the CSV writes each cell (text; formulas escaped), its numbers and
@@ -96,7 +111,7 @@ class XLSXRenderer(BaseRenderer):
                            for row in CSVRenderer.table(data)], numbers_from_text=True)
 
 
-def _cell(value):
+def _nested_cell(value):
     """A nested value in one cell. A list of plain values, or of briefs (objects with a slug: their slugs), or
     of names in several languages (`Astana / Астана`), is `;`-joined as the lists' many-to-many columns are
     (apps.core.api.csv_export); anything else (a detail's citations) stays readable as JSON."""

@@ -16,7 +16,10 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
 
 from apps.core.api.pagination import PageNumberWithoutCount
-from apps.core.api.renderers import RawJSON
+
+
+class RawJSON(str):
+    """JSON text PostgreSQL rendered, spliced into the response as it is (apps.core.api.renderers.JSONRenderer)."""
 
 
 class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):
@@ -82,8 +85,8 @@ class SQLPage:
 def ordering_sql(query):
     """The ORDER BY clause Django compiles for `query`'s ordering, or None where it cannot stand apart from the
     query: an ordering that joins another table, takes parameters or reverses, a DISTINCT, grouped or combined
-    query. Compiling the ten-term total ordering of the trade flows was half of compiling a page's ids (0.25 of
-    0.33 ms); it depends only on the model and the terms, so it is compiled once per ordering."""
+    query. Compiling the ten-term total ordering of the trade flows was half of compiling a page's ids
+    (docs/benchmarks.md); it depends only on the model and the terms, so it is compiled once per ordering."""
     if (query.distinct or query.group_by is not None or query.combinator or not query.standard_ordering
             or query.extra_order_by or not query.order_by or query.low_mark or query.high_mark is not None):
         return None
@@ -125,7 +128,7 @@ def json_text(expression, *, null=False):
 def json_text_object(members):
     """SQL text of a compact JSON object (`{"a":1}`, as DRF writes it) of `members`: (key, SQL of the value's
     JSON text) pairs, in order. Written as text: row_to_json of a sub-select looks every column's type up again
-    for every row (on the 1M bench the summits page took 0.3 ms less this way)."""
+    for every row (docs/benchmarks.md, "Figures behind the code")."""
     return "(" + " || ".join(f"""'{"{" if i == 0 else ","}"{key}":' || {value}"""
                              for i, (key, value) in enumerate(members)) + " || '}')"
 

@@ -16,7 +16,8 @@ from rest_framework.fields import empty
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from apps.core.api.csv_export import EXPORT_FORMATS, export_filename, export_response
+from apps.core import registry
+from apps.core.api.csv_export import export_filename
 from apps.core.api.filters import csv_delimiter, resource_name
 from apps.core.api.fields import forget_prefetched
 from apps.core.api.filters import (
@@ -27,6 +28,7 @@ from apps.core.api.filters import (
 from apps.core.api.sql import SQLPage
 from apps.core.change_capture import start_change
 from apps.core.exceptions import integrity_error_detail
+from apps.core.history import row_history
 from apps.core.models import ChangeAction, ChangeEvent
 from apps.core.reverts import RevertRefused, revert_row_to_version
 
@@ -104,11 +106,16 @@ class HistoryChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
+    added = serializers.ListField(child=serializers.CharField(), required=False,
+                                  help_text="A many-to-many change: the slugs of the rows linked by it")
+    removed = serializers.ListField(child=serializers.CharField(), required=False,
+                                    help_text="A many-to-many change: the slugs of the rows unlinked by it")
 
 
 class HistoryRecordSerializer(serializers.Serializer):
     history_id = serializers.IntegerField(
-        allow_null=True, help_text="null for a many-to-many change (read from the change feed, /api/v1/changes/)")
+        allow_null=True, help_text="null for an entry read from the change feed (/api/v1/changes/): a many-to-many "
+                                   "change, or a write that bypassed save() (a bulk update, raw SQL, loaddata)")
     date = serializers.DateTimeField()
     change_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     user = serializers.CharField(allow_null=True)
@@ -116,78 +123,11 @@ class HistoryRecordSerializer(serializers.Serializer):
     changes = HistoryChangeSerializer(many=True)
 
 
-CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-
-
-def history_records(versions, *, show_editors=False):
-    """Every recorded version in `versions` (one row's historical records), newest first, each with the
-    fields it changed (old → new).
-
-    `user` (who made the change) is the editor's user name only with show_editors, else null: user
-    names are for staff, not for the public. One query: versions are diffed pairwise in Python rather
-    than asking each for its predecessor.
-    """
-    versions = list(versions.select_related("history_user").order_by("history_date", "history_id"))
-    records, previous = [], None
-    for version in versions:
-        changes = []
-        if previous is not None:
-            delta = version.diff_against(previous)
-            changes = [{"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in delta.changes]
-        records.append({
-            "history_id": version.history_id,
-            "date": version.history_date,
-            "change_type": CHANGE_TYPES.get(version.history_type, version.history_type),
-            "user": version.history_user.get_username() if show_editors and version.history_user else None,
-            "change_reason": version.history_change_reason,
-            "changes": changes,
-        })
-        previous = version
-    return list(reversed(records))
-
-
-def link_history_records(model, pk, show_editors=False):
-    """History entries for the many-to-many values of row `pk` of `model` (pledge recipients, grouping
-    members, corridor markets...), from the change feed's events of their link tables: one entry per link
-    added (old null, new the other row's id) or removed (old the id, new null), also when a deleted row
-    took its links with it. Link models of their own (summit participants) have their own history."""
-    records = []
-    for field in model._meta.many_to_many:
-        through = field.remote_field.through._meta
-        if not through.auto_created:
-            continue
-        own = through.get_field(field.m2m_field_name()).column
-        other = through.get_field(field.m2m_reverse_field_name()).column
-        events = ChangeEvent.objects.filter(resource=through.label_lower, **{f"row__{own}": pk}).order_by("id")
-        for event in events:
-            linked = event.row.get(other)
-            added = event.action == ChangeAction.CREATE
-            records.append({
-                "history_id": None, "date": event.occurred_at, "change_type": "changed",
-                "user": event.user if show_editors else None,
-                "change_reason": None,
-                "changes": [{"field": field.name, "old": None if added else linked, "new": linked if added else None}],
-            })
-    return records
-
-
-def row_history(model, pk, versions, *, show_editors=False):
-    """A row's history, newest first: its recorded versions (history_records) and its many-to-many changes.
-    Editors' user names only with show_editors (signed-in staff)."""
-    records = history_records(versions, show_editors=show_editors) + link_history_records(model, pk, show_editors)
-    return sorted(records, key=lambda record: record["date"], reverse=True)
-
-
-def _plain(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
 class CatrackViewSet(viewsets.ModelViewSet):
     """A resource: filtered, ordered and paginated lists, CSV of all matching rows, safe writes."""
 
     lookup_value_regex = "[0-9]+"  # ids; slugged resources get a slug pattern (__init_subclass__)
+    renderer_classes = registry.RegisteredRenderers()  # every output format (apps.core.api.renderers)
     csv_columns = None  # None: every field flat (apps.core.api.csv_export.csv_columns_for)
     extra_query_params = ()  # non-filter parameters an action accepts (e.g. group_by)
     # SQL that renders a list page as JSON (see takes_sql_path); sql_pages = False forces DRF's path (tests).
@@ -209,12 +149,12 @@ class CatrackViewSet(viewsets.ModelViewSet):
         """The filtered, ordered list: an export (CSV, CSV for Excel, XLSX), a JSON page PostgreSQL renders
         (page_json), or DRF's page."""
         queryset = self.filter_queryset(self.get_queryset())
-        export_format = getattr(request.accepted_renderer, "format", None)
-        if export_format in EXPORT_FORMATS:
+        export_format = registry.export_formats().get(getattr(request.accepted_renderer, "format", None))
+        if export_format is not None:
             raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
-            return export_response(queryset, export_format=export_format, columns=self.csv_columns,
-                                   filename=export_filename(resource_name(request)),
-                                   delimiter=csv_delimiter(request))
+            return export_format.renderer.export_response(queryset, columns=self.csv_columns,
+                                                          filename=export_filename(resource_name(request)),
+                                                          delimiter=csv_delimiter(request))
         if self.takes_sql_path(request):
             (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
             return self.get_paginated_response(results)
@@ -333,14 +273,14 @@ class HistoryMixin:
     @extend_schema(responses=HistoryRecordSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, *args, **kwargs):
-        """The row's history; for a deleted row too, ending with its deletion (who, when)."""
+        """The row's history (apps.core.history); for a deleted row too, ending with its deletion (who, when)."""
         model = self.get_queryset().model
         try:
             row = self.get_object()
         except Http404:
-            versions = self._deleted_row_versions()
-            return Response(row_history(model, getattr(versions.first(), model._meta.pk.attname), versions,
-                                        show_editors=request.user.is_staff))
+            pk = self._deleted_row_pk()
+            versions = model.history.filter(**{model._meta.pk.attname: pk})
+            return Response(row_history(model, pk, versions, show_editors=request.user.is_staff))
         return Response(row_history(model, row.pk, row.history.all(), show_editors=request.user.is_staff))
 
     @extend_schema(request=None, filters=False, parameters=[IF_MATCH],
@@ -368,16 +308,23 @@ class HistoryMixin:
         self.versioned_row = reverted
         return Response(self.get_serializer(self.get_queryset().get(pk=reverted.pk)).data)
 
-    def _deleted_row_versions(self):
-        # The deleted row's versions, found by the URL's id or slug in the history table; 404 if none.
+    def _deleted_row_pk(self):
+        # The deleted row's id, found by the URL's id or slug in the history table, else in the change feed's
+        # deletions (a row deleted by raw SQL has no history entry); 404 if neither knows a deleted row.
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        value = self.kwargs[lookup_url_kwarg]
         model = self.get_queryset().model
         pk_name = model._meta.pk.attname
         field = pk_name if self.lookup_field == "pk" else self.lookup_field  # a history row's own pk is history_id
-        last = model.history.filter(**{field: self.kwargs[lookup_url_kwarg]}).order_by("-history_date").first()
-        if last is None or last.history_type != "-":
+        last = model.history.filter(**{field: value}).order_by("-history_date").first()
+        if last is not None and last.history_type == "-":
+            return getattr(last, pk_name)
+        deletions = ChangeEvent.objects.filter(resource=model._meta.label_lower, action=ChangeAction.DELETE)
+        lookup = {"object_id": str(value)} if field == pk_name else {f"row__{field}": value}
+        deleted = deletions.filter(**lookup).order_by("-id").first()
+        if deleted is None or model._base_manager.filter(pk=deleted.object_id).exists():
             raise Http404
-        return model.history.filter(**{pk_name: getattr(last, pk_name)})
+        return int(deleted.object_id)
 
 
 # @action(**AGGREGATE): a summary table is neither paged nor ordered (its rows come in a fixed, documented
@@ -405,7 +352,7 @@ def serialized_rows(row_serializer, rows):
     the schema says; the same keys, order and values as `Serializer(rows, many=True).data`.
 
     Field by field from a plan built once per serializer: DRF's per-row machinery cost more than the
-    GROUP BY for a few thousand groups (trade summary by partner and year: ~100 ms).
+    GROUP BY for a few thousand groups (docs/benchmarks.md, "Figures behind the code").
     """
     plan = _row_plan(type(row_serializer.child))
     out = []

@@ -2,7 +2,7 @@
 from rest_framework import serializers
 
 from apps.core.api.fields import BriefRelatedField
-from apps.core.api.serializers import FactSerializer
+from apps.sources.api.serializers import FactSerializer
 from apps.geoeconomics.models import Corridor, CorridorStake, ResourceInterest, StrategicResource
 
 

@@ -2,7 +2,7 @@
 from django.db.models import Prefetch
 
 from apps.core.api.pagination import WindowCountPagination
-from apps.core.api.serializers import citations_prefetch
+from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin
 from apps.geoeconomics.api.serializers import (
     CorridorSerializer,

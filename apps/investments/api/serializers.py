@@ -1,5 +1,5 @@
 """Pledges for the API."""
-from apps.core.api.serializers import FactSerializer
+from apps.sources.api.serializers import FactSerializer
 from apps.investments.models import Pledge
 
 

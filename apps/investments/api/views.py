@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.pagination import WindowCountPagination
-from apps.core.api.serializers import citations_prefetch
+from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows

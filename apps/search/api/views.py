@@ -1,5 +1,4 @@
 """GET /api/v1/search/?q=…: one ranked search across every kind of fact (apps.search.kinds)."""
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions
 from rest_framework.exceptions import ValidationError
@@ -40,10 +39,6 @@ class SearchView(generics.ListAPIView):
     renderer_classes = [JSONRenderer, SearchBrowsableAPIRenderer]  # hits of mixed kinds have no one CSV shape
     permission_classes = [permissions.AllowAny]  # GET only (no write path); the default model permissions need a queryset
     extra_query_params = ("q", "kind")
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     def list(self, request, *args, **kwargs):
         check_query_params(request, self, None, several={"kind"})

@@ -1,12 +1,115 @@
-"""Sources and citations for the API."""
+"""Sources and citations for the API, and the citations nested in every fact (FactSerializer)."""
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.fields import ContentTypeField
-from apps.core.api.serializers import CatrackModelSerializer, FactSerializer
+from apps.core.api.fields import BriefRelatedField, ContentTypeField, prefetched_attr
+from apps.core.api.serializers import CatrackModelSerializer, PrefetchedListSerializer
 from apps.sources.claims import ClaimRank
+from apps.sources.corroboration import FactSupport, fact_support, with_root_origin
 from apps.sources.models import Assessment, Citation, CitationBasis, Source
 from apps.sources.selectors import source_facts
+
+
+# What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
+# (timestamps, the source's notes) is not loaded.
+CITATION_BRIEF_COLUMNS = ("id", "content_type", "object_id", "section", "paragraph", "key_phrase", "note",
+                          "basis", "inference", "field", "value", "rank", "rank_reason",
+                          "source__id", "source__origin_id", "source__is_official", "source__slug", "source__kind", "source__title", "source__author",
+                          "source__url")
+
+
+def citations_prefetch():
+    """Citations of each fact with their source, in one query for the whole page.
+
+    Left as a plain list (`to_attr`, read by PrefetchedListSerializer): Django would otherwise build a
+    filtered queryset per fact just to hold its prefetched rows.
+    """
+    citations = with_root_origin(Citation.objects.select_related("source").only(*CITATION_BRIEF_COLUMNS))
+    return Prefetch("citations", queryset=citations, to_attr=prefetched_attr("citations"))
+
+
+
+class CitationBriefSerializer(serializers.ModelSerializer):
+    """Where a fact comes from, nested in every fact."""
+
+    source = BriefRelatedField(read_only=True)
+    source_title = serializers.CharField(source="source.title", read_only=True)
+    source_author = serializers.CharField(source="source.author", read_only=True)
+    source_url = serializers.CharField(source="source.url", read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
+                  "key_phrase", "note", "basis", "inference", "field", "value", "rank", "rank_reason"]
+        list_serializer_class = PrefetchedListSerializer
+
+
+def fact_support_of(fact) -> FactSupport:
+    """What backs `fact` (apps.sources.corroboration.fact_support), from its prefetched citations (else one
+    query), worked out once per fact and representation."""
+    cached = fact.__dict__.get("_fact_support")
+    if cached is None:
+        citations = fact.__dict__.get(prefetched_attr("citations"))
+        if citations is None:
+            citations = with_root_origin(Citation.objects.for_object(fact).select_related("source"))
+        cached = fact.__dict__["_fact_support"] = fact_support(citations)
+    return cached
+
+
+class FactSupportField(serializers.Field):
+    """One part of what backs a fact (FactSupport), read-only."""
+
+    def __init__(self, part, **kwargs):
+        self.part = part
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def to_representation(self, fact):
+        value = getattr(fact_support_of(fact), self.part)
+        return list(value) if isinstance(value, tuple) else value
+
+
+@extend_schema_field({"type": "string", "nullable": True, "pattern": "^(stated|inferred)$"})
+class FactBasisField(FactSupportField):
+    pass
+
+
+@extend_schema_field({"type": "integer", "minimum": 0})
+class FactCountField(FactSupportField):
+    pass
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class FactFieldsField(FactSupportField):
+    pass
+
+
+def fact_support_fields():
+    """The summary every fact's JSON carries before its citations (apps.sources.corroboration)."""
+    return {
+        "basis": FactBasisField("basis", help_text="stated: at least one source states the fact; inferred: every "
+                                                   "citation infers it; null: no citation."),
+        "independent_origins": FactCountField(
+            "independent_origins", help_text="Independent origins citing it (republications of one story count once)."),
+        "official_sources": FactCountField("official_sources", help_text="Official sources citing it."),
+        "disputed_fields": FactFieldsField(
+            "disputed_fields", help_text="Fields whose sources give different values (see /api/v1/disagreements/)."),
+    }
+
+
+class FactSerializer(CatrackModelSerializer):
+    """A cited fact: what backs it (basis, independent origins, official sources, disputed fields), then its
+    citations, nest in every representation (read-only; write citations at /citations/)."""
+
+    citations = CitationBriefSerializer(many=True, read_only=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        citations = fields.pop("citations", None)
+        fields.update(fact_support_fields())
+        if citations is not None:
+            fields["citations"] = citations
+        return fields
 
 
 class SourceSerializer(CatrackModelSerializer):

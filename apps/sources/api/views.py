@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from apps.core.api.csv_export import EXPORT_FORMATS
 from apps.core.api.filters import StrictFilterBackend
 from apps.core.api.views import CatrackViewSet, HistoryMixin
-from apps.core.api.serializers import citations_prefetch
+from apps.sources.api.serializers import citations_prefetch
 from apps.sources.api.serializers import (
     AssessmentSerializer,
     CitationSerializer,

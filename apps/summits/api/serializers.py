@@ -2,7 +2,8 @@
 from rest_framework import serializers
 
 from apps.core.api.fields import BriefRelatedField
-from apps.core.api.serializers import CatrackModelSerializer, FactSerializer, PrefetchedListSerializer
+from apps.core.api.serializers import CatrackModelSerializer, PrefetchedListSerializer
+from apps.sources.api.serializers import FactSerializer
 from apps.summits.models import Document, DocumentSignatory, Summit, SummitFormat, SummitParticipant, Topic
 
 

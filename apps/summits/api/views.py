@@ -6,7 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.pagination import WindowCountPagination
-from apps.core.api.serializers import citations_prefetch, prefetched_attr
+from apps.core.api.fields import prefetched_attr
+from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, serialized_rows
 from apps.summits.api.serializers import (

@@ -1,7 +1,8 @@
 """Trade flows, stated trade figures, trade measures and trade statements."""
 from rest_framework import serializers
 
-from apps.core.api.serializers import CatrackModelSerializer, FactSerializer
+from apps.core.api.serializers import CatrackModelSerializer
+from apps.sources.api.serializers import FactSerializer
 from apps.sources.models import Source
 from apps.trade.models import StatedTradeFigure, TradeFlow, TradeMeasure, TradeStatement
 

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 
 from apps.actors.models import Actor
 from apps.core.api.pagination import WindowCountPagination
-from apps.core.api.serializers import citations_prefetch
-from apps.core.api.filters import SLUG_SCHEMA, StrictFilterBackend, raise_for_repeated, raise_for_unknown_slugs
+from apps.sources.api.serializers import citations_prefetch
+from apps.core.api.filters import SLUG_SCHEMA, StrictFilterBackend, check_query_params, raise_for_unknown_slugs
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.trade.api.page_json import TRADE_FLOW_PAGE_JSON
@@ -169,14 +169,11 @@ class TradeFlowViewSet(CatrackViewSet):
         filters=False,
         responses=MirrorRow,
     )
-    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[],
+            extra_query_params=tuple(MirrorParams.base_fields))
     def mirror(self, request):
         """Mirror statistics: per year, reporter's exports to partner vs partner's imports from reporter."""
-        known = {"reporter", "partner", "year_min", "year_max", "commodity", "format"}
-        unknown = sorted(set(request.query_params) - known)
-        if unknown:
-            raise ValidationError({name: f"Unknown query parameter '{name}'." for name in unknown})
-        raise_for_repeated(request)
+        check_query_params(request, self, None)  # the parameters every endpoint checks: unknown, repeated, format
         params = MirrorParams(request.query_params)
         if not params.is_valid():
             raise ValidationError(params.errors)

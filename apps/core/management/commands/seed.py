@@ -1,5 +1,7 @@
 """Load catrack's seeded facts (fixtures/seed/) in order, in one transaction."""
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError
 
@@ -9,7 +11,7 @@ from apps.core.services import FixtureRefused, seed_load
 class Command(BaseCommand):
     help = "Load the seed fixtures (fixtures/seed/NN_*.json) in one transaction and say how many rows are new."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--once", action="store_true",
             help="Do nothing if the seed was loaded before (its source rows exist), so analysts' corrections survive.",
@@ -19,7 +21,7 @@ class Command(BaseCommand):
             help="Overwrite rows analysts changed with the fixture's values too (each change is in their history).",
         )
 
-    def handle(self, *, once, force, **options):
+    def handle(self, *, once: bool, force: bool, **options: Any) -> None:
         try:
             result = seed_load(once=once, force=force)
         except (FileNotFoundError, FixtureRefused, DeserializationError, DatabaseError) as exc:

@@ -1,7 +1,9 @@
 """Load an analyst's folder of fixtures (their sources, facts and citations) in one transaction."""
+from typing import Any
+
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.core.services import FixtureRefused, fixtures_load
 
@@ -10,10 +12,10 @@ class Command(BaseCommand):
     help = ("Load every *.json fixture of a folder (in name order, natural keys, see fixtures/README.md) "
             "in one transaction; a bad reference or a broken rule refuses the whole folder.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", type=Path)
 
-    def handle(self, *, folder, **options):
+    def handle(self, *, folder: Path, **options: Any) -> None:
         paths = sorted(folder.glob("*.json"))
         if not paths:
             raise CommandError(f"no *.json fixtures in {folder}")

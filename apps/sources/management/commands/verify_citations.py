@@ -1,5 +1,7 @@
 """Check that every citation of a source quotes its text verbatim at the paragraph it names."""
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.sources.locators import text_paragraphs
 from apps.sources.models import Source, SourceText
@@ -9,7 +11,7 @@ from apps.sources.selectors import citations_verify
 class Command(BaseCommand):
     help = "Check every key phrase cited from SOURCE_SLUG against the plain text at PATH_TO_TEXT; exit 1 on any failure."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source_slug")
         parser.add_argument("path_to_text")
         parser.add_argument(
@@ -22,7 +24,8 @@ class Command(BaseCommand):
                  "then checked against it when written (never served).",
         )
 
-    def handle(self, source_slug, path_to_text, *, list_paragraphs=False, store=False, **options):
+    def handle(self, source_slug: str, path_to_text: str, *, list_paragraphs: bool = False, store: bool = False,
+               **options: Any) -> None:
         try:
             with open(path_to_text, encoding="utf-8") as f:
                 text = f.read()

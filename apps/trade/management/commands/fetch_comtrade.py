@@ -1,8 +1,9 @@
 """manage.py fetch_comtrade --reporters KAZ --years 2015-2024: UN Comtrade's API into trade flows (apps.trade.comtrade_api)."""
 import os
+from typing import IO, Any, cast
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.trade.comtrade_api import (
     ComtradeFetchError,
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             "API with it), one call per reporter and year, each answer imported as import_comtrade imports a file. "
             "Run it again to resume.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reporters", required=True, help="ISO3 or Comtrade codes, comma-separated: KAZ,UZB or 398.")
         parser.add_argument("--partners", default="all",
                             help="ISO3 or Comtrade codes, comma-separated; 'world' for World (0); default: every partner.")
@@ -40,8 +41,8 @@ class Command(BaseCommand):
                             help="Fetch and import every answer, then roll back: print what would change; write nothing "
                                  "to the database.")
 
-    def handle(self, *args, **options):
-        progress = ImportProgress.for_stream(self.stderr._out, verbosity=options["verbosity"],
+    def handle(self, *args: Any, **options: Any) -> None:
+        progress = ImportProgress.for_stream(cast(IO[str], self.stderr._out), verbosity=options["verbosity"],
                                              ci=bool(os.environ.get("CI")))
         key = settings.COMTRADE_SUBSCRIPTION_KEY or None
         try:
