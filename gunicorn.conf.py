@@ -1,4 +1,5 @@
 """gunicorn settings for catrack, each overridable from the environment (read by `gunicorn -c`)."""
+
 import multiprocessing
 import os
 

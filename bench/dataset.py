@@ -3,6 +3,7 @@
 Everything derives from one random.Random(seed), so two runs build the same rows. Bulk tables are
 filled with COPY (the benchmark measures reading, not seeding).
 """
+
 import itertools
 import random
 import string
@@ -15,21 +16,34 @@ SIZES = {
 }
 # Documents for the search case (issue 12): titles in English and Russian from the vocabularies below.
 DOCUMENTS = {"full": 100_000, "quick": 3_000}
-DOCUMENT_KINDS = (("declaration", "Declaration", "Декларация"), ("agreement", "Agreement", "Соглашение"),
-                  ("memorandum", "Memorandum", "Меморандум"), ("initiative", "Initiative", "Инициатива"),
-                  ("roadmap", "Roadmap", "Дорожная карта"))
-DOCUMENT_FIELDS = (("energy", "энергетики"), ("transport", "транспорта"), ("water resources", "водных ресурсов"),
-                   ("mining", "горнодобывающей промышленности"), ("education", "образования"),
-                   ("health care", "здравоохранения"), ("agriculture", "сельского хозяйства"),
-                   ("digital technologies", "цифровых технологий"), ("finance", "финансов"),
-                   ("logistics", "логистики"))
+DOCUMENT_KINDS = (
+    ("declaration", "Declaration", "Декларация"),
+    ("agreement", "Agreement", "Соглашение"),
+    ("memorandum", "Memorandum", "Меморандум"),
+    ("initiative", "Initiative", "Инициатива"),
+    ("roadmap", "Roadmap", "Дорожная карта"),
+)
+DOCUMENT_FIELDS = (
+    ("energy", "энергетики"),
+    ("transport", "транспорта"),
+    ("water resources", "водных ресурсов"),
+    ("mining", "горнодобывающей промышленности"),
+    ("education", "образования"),
+    ("health care", "здравоохранения"),
+    ("agriculture", "сельского хозяйства"),
+    ("digital technologies", "цифровых технологий"),
+    ("finance", "финансов"),
+    ("logistics", "логистики"),
+)
 STATES = 200
 REPORTERS = 30  # the states that report: each has ~1/30 of the flows, like Comtrade's big reporters
 YEARS = range(2000, 2025)
 FLOWS = ("X", "M")
 COMMODITIES = ("TOTAL", "2612", "2709", "7108")
-CSV_HEADER = ("freqCode,refYear,refMonth,period,reporterCode,reporterISO,reporterDesc,flowCode,partnerCode,"
-              "partnerISO,partnerDesc,cmdCode,qtyUnitAbbr,qty,netWgt,primaryValue\n")
+CSV_HEADER = (
+    "freqCode,refYear,refMonth,period,reporterCode,reporterISO,reporterDesc,flowCode,partnerCode,"
+    "partnerISO,partnerDesc,cmdCode,qtyUnitAbbr,qty,netWgt,primaryValue\n"
+)
 
 
 @dataclass
@@ -91,8 +105,14 @@ def write_comtrade_csv(path, *, rows, states, seed):
 # ones (1-12), and the partner's mirror row wherever the partner reports too. Codes are synthetic six-digit
 # numbers in real HS chapters (01-97); the search case's heading (2612) and TOTAL are kept as codes.
 HS6_CODES = 5_000
-COMTRADE_COMMODITIES = ("TOTAL", "2612", *(f"{chapter:02d}{rest:04d}" for chapter, rest in
-                                            ((1 + n % 97, 101 + (n * 7919) % 9800) for n in range(HS6_CODES))))
+COMTRADE_COMMODITIES = (
+    "TOTAL",
+    "2612",
+    *(
+        f"{chapter:02d}{rest:04d}"
+        for chapter, rest in ((1 + n % 97, 101 + (n * 7919) % 9800) for n in range(HS6_CODES))
+    ),
+)
 MONTHS = (52, *range(1, 13))
 
 
@@ -182,52 +202,86 @@ def seed_facts(*, states, summits, pledges, seed):
 
     rng = random.Random(seed + 2)
     Actor.objects.bulk_create(
-        [Actor(kind=ActorKind.STATE, iso3=code, slug=states.slug(i), name_en=states.name(i), name_ru=f"Гос {code}")
-         for i, code in enumerate(states.codes)],
+        [
+            Actor(kind=ActorKind.STATE, iso3=code, slug=states.slug(i), name_en=states.name(i), name_ru=f"Гос {code}")
+            for i, code in enumerate(states.codes)
+        ],
         batch_size=1000,
     )
     ids = {a.iso3: a.id for a in Actor.objects.filter(iso3__in=states.codes)}
     state_ids = [ids[code] for code in states.codes]
-    region = Actor.objects.create(kind=ActorKind.GROUPING, slug="bench-central-asia", name_en="Central Asia",
-                                  name_ru="Центральная Азия")
-    formats = SummitFormat.objects.bulk_create([
-        SummitFormat(slug=f"bench-format-{i}", name_en=f"Central Asia + {states.name(i)}", region=region,
-                     partner_id=state_ids[i])
-        for i in range(10)
-    ])
-    sources = Source.objects.bulk_create([
-        Source(slug=f"bench-source-{i}", kind=SourceKind.NEWS, title=f"Report {i}", language="en")
-        for i in range(1000)
-    ])
+    region = Actor.objects.create(
+        kind=ActorKind.GROUPING, slug="bench-central-asia", name_en="Central Asia", name_ru="Центральная Азия"
+    )
+    formats = SummitFormat.objects.bulk_create(
+        [
+            SummitFormat(
+                slug=f"bench-format-{i}",
+                name_en=f"Central Asia + {states.name(i)}",
+                region=region,
+                partner_id=state_ids[i],
+            )
+            for i in range(10)
+        ]
+    )
+    sources = Source.objects.bulk_create(
+        [
+            Source(slug=f"bench-source-{i}", kind=SourceKind.NEWS, title=f"Report {i}", language="en")
+            for i in range(1000)
+        ]
+    )
     summit_rows = []
     for n in range(summits):
         fmt = formats[n % len(formats)]
-        summit_rows.append(Summit(
-            slug=f"bench-summit-{n}", format=fmt, title_en=f"Summit {n}", title_ru=f"Саммит {n}",
-            date=datetime.date(2000 + rng.randrange(25), 1 + rng.randrange(12), 1 + rng.randrange(28)),
-            date_precision="day", city_en="Astana", host_id=fmt.partner_id,
-        ))
+        summit_rows.append(
+            Summit(
+                slug=f"bench-summit-{n}",
+                format=fmt,
+                title_en=f"Summit {n}",
+                title_ru=f"Саммит {n}",
+                date=datetime.date(2000 + rng.randrange(25), 1 + rng.randrange(12), 1 + rng.randrange(28)),
+                date_precision="day",
+                city_en="Astana",
+                host_id=fmt.partner_id,
+            )
+        )
     Summit.objects.bulk_create(summit_rows, batch_size=2000)
     SummitParticipant.objects.bulk_create(
-        [SummitParticipant(summit=summit, actor_id=state_ids[a])
-         for summit in summit_rows for a in rng.sample(range(REPORTERS), 5)],
+        [
+            SummitParticipant(summit=summit, actor_id=state_ids[a])
+            for summit in summit_rows
+            for a in rng.sample(range(REPORTERS), 5)
+        ],
         batch_size=5000,
     )
     pledge_rows = []
     for n in range(pledges):
         amount = Decimal(rng.randrange(1, 10**12)) / 100
-        pledge_rows.append(Pledge(
-            donor_id=state_ids[rng.randrange(STATES)], amount=amount, currency="JPY",
-            amount_usd=(amount / 150).quantize(Decimal("0.01")), usd_basis=UsdBasis.STATED_BY_SOURCE,
-            instrument=Instrument.GRANT, summit=summit_rows[rng.randrange(summits)] if n % 3 == 0 else None,
-        ))
+        pledge_rows.append(
+            Pledge(
+                donor_id=state_ids[rng.randrange(STATES)],
+                amount=amount,
+                currency="JPY",
+                amount_usd=(amount / 150).quantize(Decimal("0.01")),
+                usd_basis=UsdBasis.STATED_BY_SOURCE,
+                instrument=Instrument.GRANT,
+                summit=summit_rows[rng.randrange(summits)] if n % 3 == 0 else None,
+            )
+        )
     Pledge.objects.bulk_create(pledge_rows, batch_size=5000)
     citations = []
     for model, rows in ((Summit, summit_rows), (Pledge, pledge_rows)):
         content_type = ContentType.objects.get_for_model(model)
         for n, row in enumerate(rows):
-            citations.append(Citation(source=sources[n % len(sources)], content_type=content_type, object_id=row.pk,
-                                      paragraph=1 + n % 40, key_phrase=f"phrase {n}"))
+            citations.append(
+                Citation(
+                    source=sources[n % len(sources)],
+                    content_type=content_type,
+                    object_id=row.pk,
+                    paragraph=1 + n % 40,
+                    key_phrase=f"phrase {n}",
+                )
+            )
     Citation.objects.bulk_create(citations, batch_size=5000)
     return state_ids
 
@@ -244,6 +298,12 @@ def seed_documents(*, count, seed):
     for n in range(count):
         kind, kind_en, kind_ru = DOCUMENT_KINDS[rng.randrange(len(DOCUMENT_KINDS))]
         field_en, field_ru = DOCUMENT_FIELDS[rng.randrange(len(DOCUMENT_FIELDS))]
-        rows.append(Document(slug=f"bench-document-{n}", kind=kind, title_en=f"{kind_en} on cooperation in {field_en} {n}",
-                             title_ru=f"{kind_ru} о сотрудничестве в области {field_ru} {n}"))
+        rows.append(
+            Document(
+                slug=f"bench-document-{n}",
+                kind=kind,
+                title_en=f"{kind_en} on cooperation in {field_en} {n}",
+                title_ru=f"{kind_ru} о сотрудничестве в области {field_ru} {n}",
+            )
+        )
     Document.objects.bulk_create(rows, batch_size=5000)

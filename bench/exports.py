@@ -6,6 +6,7 @@ SQLite (`.csv?_stream=on`). Each is read to the end over loopback, the time take
 time_list_csv: the lists with many-to-many and partial-date columns (summits, pledges), COPY against
 the Python writer of the same columns, in process.
 """
+
 import hashlib
 import subprocess
 import time
@@ -42,28 +43,60 @@ def time_csv_exports(*, database_url, sqlite_path, env, rows):
     """Rows/s of the three ways to the same CSV, and the API's time over the floor's and Datasette's."""
     select = api_copy_select()
     started = time.perf_counter()
-    psql = subprocess.run(["psql", database_url, "-v", "ON_ERROR_STOP=1", "-c",
-                           f"\\copy ({select}) to stdout (format csv)"], check=True, capture_output=True)
+    psql = subprocess.run(
+        ["psql", database_url, "-v", "ON_ERROR_STOP=1", "-c", f"\\copy ({select}) to stdout (format csv)"],
+        check=True,
+        capture_output=True,
+    )
     floor = {"seconds": time.perf_counter() - started, "bytes": len(psql.stdout), "lines": psql.stdout.count(b"\n")}
     del psql
     port = free_port()
-    command = [str(VENV_BIN / "gunicorn"), "catrack.wsgi:application", "--workers", "2", "--timeout", "600",
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "catrack.wsgi:application",
+        "--workers",
+        "2",
+        "--timeout",
+        "600",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     with serving(command, port, env=env):
         _read_all(f"http://127.0.0.1:{port}/api/v1/trade-flows/?format=csv&year=1900")  # warm a worker
         seconds, size, lines = _read_all(f"http://127.0.0.1:{port}{API_PATH}")
     api = {"seconds": seconds, "bytes": size, "lines": lines}
     port = free_port()
-    command = [str(VENV_BIN / "datasette"), "serve", "--immutable", str(sqlite_path), "--host", "127.0.0.1",
-               "--port", str(port), "--setting", "max_csv_mb", "0", "--setting", "sql_time_limit_ms", "600000"]
+    command = [
+        str(VENV_BIN / "datasette"),
+        "serve",
+        "--immutable",
+        str(sqlite_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--setting",
+        "max_csv_mb",
+        "0",
+        "--setting",
+        "sql_time_limit_ms",
+        "600000",
+    ]
     with serving(command, port):
         seconds, size, lines = _read_all(f"http://127.0.0.1:{port}{DATASETTE_PATH}")
     datasette = {"seconds": seconds, "bytes": size, "lines": lines}
     for result in (floor, api, datasette):
         result["rows_per_s"] = rows / result["seconds"]
-    return {"rows": rows, "psql_copy": floor, "api": api, "datasette": datasette,
-            "api_over_floor": api["seconds"] / floor["seconds"],
-            "api_over_datasette": api["seconds"] / datasette["seconds"]}
+    return {
+        "rows": rows,
+        "psql_copy": floor,
+        "api": api,
+        "datasette": datasette,
+        "api_over_floor": api["seconds"] / floor["seconds"],
+        "api_over_datasette": api["seconds"] / datasette["seconds"],
+    }
 
 
 LIST_CSV = ("summits", "pledges")  # lists with many-to-many and partial-date columns
@@ -91,8 +124,16 @@ def time_list_csv(prefixes=LIST_CSV):
                 digest.update(chunk)
                 size += len(chunk)
             seconds = time.perf_counter() - started
-            timed[name] = {"seconds": seconds, "rows_per_s": rows / seconds, "bytes": size,
-                           "sha256": digest.hexdigest()}
-        results[prefix] = {"rows": rows, **timed, "same_bytes": timed["copy"]["sha256"] == timed["python"]["sha256"],
-                           "python_over_copy": timed["python"]["seconds"] / timed["copy"]["seconds"]}
+            timed[name] = {
+                "seconds": seconds,
+                "rows_per_s": rows / seconds,
+                "bytes": size,
+                "sha256": digest.hexdigest(),
+            }
+        results[prefix] = {
+            "rows": rows,
+            **timed,
+            "same_bytes": timed["copy"]["sha256"] == timed["python"]["sha256"],
+            "python_over_copy": timed["python"]["seconds"] / timed["copy"]["seconds"],
+        }
     return results

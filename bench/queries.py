@@ -4,6 +4,7 @@ The raw SQL is the floor: the same page (count and rows, or the same aggregate) 
 psycopg, binding and preparing statements as catrack's Django connection does (settings: server-side
 binding, a statement prepared after PREPARE_THRESHOLD runs; see `django_binding`), and dumped to JSON. The API is timed with django.test.Client (middleware, auth, throttling, DRF, JSON).
 """
+
 import json
 import statistics
 import time
@@ -19,75 +20,102 @@ TRADE_FLOW_PAGE_SELECT = (
     " t.net_weight_kg, t.quantity, t.quantity_unit, t.source_id, t.created_at, t.updated_at,"
     " r.slug, r.name_en, r.kind, p.slug, p.name_en, p.kind, p2.slug, p2.name_en, p2.kind"
 )
-TRADE_FLOW_ORDER = (" ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code, t.month,"
-                    " t.partner2_id, t.customs_code, t.mot_code, t.id")
+TRADE_FLOW_ORDER = (
+    " ORDER BY t.year DESC, t.reporter_id, t.partner_id, t.flow, t.commodity_code, t.month,"
+    " t.partner2_id, t.customs_code, t.mot_code, t.id"
+)
 
 
 def raw_requests(*, reporter, participant, year_min):
     """name -> (list of (sql, params)) producing the same data as the matching API request."""
     return {
         "trade_flows_list": [
-            ("SELECT count(*) FROM trade_tradeflow t"
-             f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s", [reporter, year_min]),
-            (TRADE_FLOW_PAGE_SELECT +
-             " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
-             " JOIN actors_actor p ON p.id = t.partner_id LEFT JOIN actors_actor p2 ON p2.id = t.partner2_id"
-             f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s"
-             + TRADE_FLOW_ORDER + " LIMIT %s",
-             [reporter, year_min, PAGE]),
+            (
+                "SELECT count(*) FROM trade_tradeflow t"
+                f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s",
+                [reporter, year_min],
+            ),
+            (
+                TRADE_FLOW_PAGE_SELECT + " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
+                " JOIN actors_actor p ON p.id = t.partner_id LEFT JOIN actors_actor p2 ON p2.id = t.partner2_id"
+                f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s" + TRADE_FLOW_ORDER + " LIMIT %s",
+                [reporter, year_min, PAGE],
+            ),
         ],
         "trade_flows_summary": [  # all flows, by partner and year: aggregate on ids, then name the groups
-            ("SELECT p.slug, p.name_en, g.year, g.n, g.total FROM (SELECT partner_id, year, count(*) AS n,"
-             " sum(value_usd) AS total FROM trade_tradeflow GROUP BY partner_id, year) g"
-             " JOIN actors_actor p ON p.id = g.partner_id ORDER BY p.slug, p.name_en, g.year", []),
+            (
+                "SELECT p.slug, p.name_en, g.year, g.n, g.total FROM (SELECT partner_id, year, count(*) AS n,"
+                " sum(value_usd) AS total FROM trade_tradeflow GROUP BY partner_id, year) g"
+                " JOIN actors_actor p ON p.id = g.partner_id ORDER BY p.slug, p.name_en, g.year",
+                [],
+            ),
         ],
         "summits_by_participant": [
-            ("SELECT count(*) FROM summits_summit s WHERE EXISTS (SELECT 1 FROM summits_summitparticipant sp"
-             f" WHERE sp.summit_id = s.id AND sp.actor_id = {ACTOR_ID})", [participant]),
+            (
+                "SELECT count(*) FROM summits_summit s WHERE EXISTS (SELECT 1 FROM summits_summitparticipant sp"
+                f" WHERE sp.summit_id = s.id AND sp.actor_id = {ACTOR_ID})",
+                [participant],
+            ),
             # Everything the API's page shows, in its orders: summits by date, title and id; participants by
             # role, actor name and id; citations by source, paragraph and id.
-            ("SELECT s.id, s.created_at, s.updated_at, s.slug, s.title_en, s.title_ru, s.level, s.date,"
-             " s.date_precision, s.end_date, s.city_en, s.city_ru, s.ordinal, s.summary_en, f.slug, f.name_en,"
-             " h.slug, h.name_en, h.kind"
-             " FROM summits_summit s JOIN summits_summitformat f ON f.id = s.format_id"
-             " LEFT JOIN actors_actor h ON h.id = s.host_id"
-             " WHERE EXISTS (SELECT 1 FROM summits_summitparticipant sp"
-             f" WHERE sp.summit_id = s.id AND sp.actor_id = {ACTOR_ID}) ORDER BY s.date DESC, s.title_en, s.id"
-             " LIMIT %s", [participant, PAGE]),
-            ("SELECT sp.summit_id, sp.id, sp.role, a.slug, a.name_en, a.kind, rb.slug, rb.name_en, rb.kind"
-             " FROM summits_summitparticipant sp JOIN actors_actor a ON a.id = sp.actor_id"
-             " LEFT JOIN actors_actor rb ON rb.id = sp.represented_by_id WHERE sp.summit_id = ANY(%s)"
-             " ORDER BY sp.summit_id, sp.role, a.name_en, sp.id", "ids"),
-            ("SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph,"
-             " c.key_phrase, c.note FROM sources_citation c"
-             " JOIN sources_source src ON src.id = c.source_id JOIN django_content_type ct ON ct.id = c.content_type_id"
-             " WHERE ct.app_label = 'summits' AND ct.model = 'summit' AND c.object_id = ANY(%s)"
-             " ORDER BY c.object_id, c.source_id, c.paragraph, c.id", "ids"),
+            (
+                "SELECT s.id, s.created_at, s.updated_at, s.slug, s.title_en, s.title_ru, s.level, s.date,"
+                " s.date_precision, s.end_date, s.city_en, s.city_ru, s.ordinal, s.summary_en, f.slug, f.name_en,"
+                " h.slug, h.name_en, h.kind"
+                " FROM summits_summit s JOIN summits_summitformat f ON f.id = s.format_id"
+                " LEFT JOIN actors_actor h ON h.id = s.host_id"
+                " WHERE EXISTS (SELECT 1 FROM summits_summitparticipant sp"
+                f" WHERE sp.summit_id = s.id AND sp.actor_id = {ACTOR_ID}) ORDER BY s.date DESC, s.title_en, s.id"
+                " LIMIT %s",
+                [participant, PAGE],
+            ),
+            (
+                "SELECT sp.summit_id, sp.id, sp.role, a.slug, a.name_en, a.kind, rb.slug, rb.name_en, rb.kind"
+                " FROM summits_summitparticipant sp JOIN actors_actor a ON a.id = sp.actor_id"
+                " LEFT JOIN actors_actor rb ON rb.id = sp.represented_by_id WHERE sp.summit_id = ANY(%s)"
+                " ORDER BY sp.summit_id, sp.role, a.name_en, sp.id",
+                "ids",
+            ),
+            (
+                "SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph,"
+                " c.key_phrase, c.note FROM sources_citation c"
+                " JOIN sources_source src ON src.id = c.source_id JOIN django_content_type ct ON ct.id = c.content_type_id"
+                " WHERE ct.app_label = 'summits' AND ct.model = 'summit' AND c.object_id = ANY(%s)"
+                " ORDER BY c.object_id, c.source_id, c.paragraph, c.id",
+                "ids",
+            ),
         ],
         "pledges_summary": [
             # As apps.investments.selectors: a pledge stated in USD counts with its amount, and each total
             # carries how many of its parts are exact / up to / about / at least (its qualifier).
-            ("SELECT a.slug, a.name_en, g.n, g.n_usd, g.total, g.exact, g.up_to, g.about, g.at_least FROM ("
-             "SELECT donor_id, count(*) AS n, count(usd) AS n_usd, sum(usd) AS total,"
-             " count(*) FILTER (WHERE q = 'exact') AS exact, count(*) FILTER (WHERE q = 'up_to') AS up_to,"
-             " count(*) FILTER (WHERE q = 'about') AS about, count(*) FILTER (WHERE q = 'at_least') AS at_least"
-             " FROM (SELECT donor_id, COALESCE(amount_usd, CASE WHEN currency = 'USD' THEN amount END) AS usd,"
-             " CASE WHEN amount_usd IS NOT NULL THEN amount_usd_qualifier"
-             " WHEN currency = 'USD' AND amount IS NOT NULL THEN amount_qualifier END AS q"
-             " FROM investments_pledge WHERE counts_in_totals) p"
-             " GROUP BY donor_id) g JOIN actors_actor a ON a.id = g.donor_id"
-             " ORDER BY g.total DESC NULLS LAST, a.slug, a.name_en", []),
+            (
+                "SELECT a.slug, a.name_en, g.n, g.n_usd, g.total, g.exact, g.up_to, g.about, g.at_least FROM ("
+                "SELECT donor_id, count(*) AS n, count(usd) AS n_usd, sum(usd) AS total,"
+                " count(*) FILTER (WHERE q = 'exact') AS exact, count(*) FILTER (WHERE q = 'up_to') AS up_to,"
+                " count(*) FILTER (WHERE q = 'about') AS about, count(*) FILTER (WHERE q = 'at_least') AS at_least"
+                " FROM (SELECT donor_id, COALESCE(amount_usd, CASE WHEN currency = 'USD' THEN amount END) AS usd,"
+                " CASE WHEN amount_usd IS NOT NULL THEN amount_usd_qualifier"
+                " WHEN currency = 'USD' AND amount IS NOT NULL THEN amount_qualifier END AS q"
+                " FROM investments_pledge WHERE counts_in_totals) p"
+                " GROUP BY donor_id) g JOIN actors_actor a ON a.id = g.donor_id"
+                " ORDER BY g.total DESC NULLS LAST, a.slug, a.name_en",
+                [],
+            ),
         ],
     }
 
 
 # Search (issue 12): the indexed expressions of apps.search.kinds, written out as SQL by hand. The
 # query is the words as prefixes in each language's configuration, OR-ed (apps.search.text).
-TRADE_FLOW_VECTOR = ("(setweight(to_tsvector('simple', COALESCE(t.commodity_code, '')), 'B')"
-                     " || setweight(to_tsvector('simple', COALESCE(t.quantity_unit, '')), 'B'))")
-DOCUMENT_VECTOR = ("(setweight(to_tsvector('english', COALESCE(d.title_en, '')), 'A')"
-                   " || setweight(to_tsvector('russian', COALESCE(d.title_ru, '')), 'A')"
-                   " || setweight(to_tsvector('english', COALESCE(d.summary_en, '')), 'B'))")
+TRADE_FLOW_VECTOR = (
+    "(setweight(to_tsvector('simple', COALESCE(t.commodity_code, '')), 'B')"
+    " || setweight(to_tsvector('simple', COALESCE(t.quantity_unit, '')), 'B'))"
+)
+DOCUMENT_VECTOR = (
+    "(setweight(to_tsvector('english', COALESCE(d.title_en, '')), 'A')"
+    " || setweight(to_tsvector('russian', COALESCE(d.title_ru, '')), 'A')"
+    " || setweight(to_tsvector('english', COALESCE(d.summary_en, '')), 'B'))"
+)
 TSQUERY = "(to_tsquery('russian', %s) || to_tsquery('english', %s) || to_tsquery('simple', %s))"
 
 
@@ -111,32 +139,44 @@ def search_requests(*, commodity, document_words):
     return {
         "trade_flows_q": [
             (f"SELECT count(*) FROM trade_tradeflow t WHERE {flows_where}", flow_params),
-            (TRADE_FLOW_PAGE_SELECT +
-             " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
-             " JOIN actors_actor p ON p.id = t.partner_id LEFT JOIN actors_actor p2 ON p2.id = t.partner2_id"
-             f" WHERE {flows_where}"
-             + TRADE_FLOW_ORDER + " LIMIT %s",
-             [*flow_params, PAGE]),
+            (
+                TRADE_FLOW_PAGE_SELECT + " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
+                " JOIN actors_actor p ON p.id = t.partner_id LEFT JOIN actors_actor p2 ON p2.id = t.partner2_id"
+                f" WHERE {flows_where}" + TRADE_FLOW_ORDER + " LIMIT %s",
+                [*flow_params, PAGE],
+            ),
         ],
         "documents_q": [
             # The page and its total in one statement, as the API's paginator reads them.
-            ("SELECT d.id, d.created_at, d.updated_at, d.slug, d.kind, d.title_en, d.title_ru, d.adopted_on,"
-             " d.adopted_on_precision, d.summary_en, d.url, count(*) OVER (), s.slug, s.title_en, i.slug, i.title_en"
-             " FROM summits_document d LEFT JOIN summits_summit s ON s.id = d.summit_id"
-             f" LEFT JOIN summits_document i ON i.id = d.implements_id WHERE {documents_where}"
-             " ORDER BY d.title_en, d.id LIMIT %s", [*document_params, PAGE]),
-            ("SELECT ds.document_id, a.slug, a.name_en, a.kind, sb.slug, sb.name_en, sb.kind"
-             " FROM summits_documentsignatory ds JOIN actors_actor a ON a.id = ds.actor_id"
-             " LEFT JOIN actors_actor sb ON sb.id = ds.signed_by_id WHERE ds.document_id = ANY(%s)"
-             " ORDER BY ds.document_id, a.name_en", "ids"),
-            ("SELECT dt.document_id, t.slug, t.name_en FROM summits_topic t"
-             " JOIN summits_document_topics dt ON dt.topic_id = t.id WHERE dt.document_id = ANY(%s)"
-             " ORDER BY t.name_en", "ids"),
-            ("SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph,"
-             " c.key_phrase, c.note FROM sources_citation c"
-             " JOIN sources_source src ON src.id = c.source_id JOIN django_content_type ct ON ct.id = c.content_type_id"
-             " WHERE ct.app_label = 'summits' AND ct.model = 'document' AND c.object_id = ANY(%s)"
-             " ORDER BY c.object_id, c.source_id, c.paragraph, c.id", "ids"),
+            (
+                "SELECT d.id, d.created_at, d.updated_at, d.slug, d.kind, d.title_en, d.title_ru, d.adopted_on,"
+                " d.adopted_on_precision, d.summary_en, d.url, count(*) OVER (), s.slug, s.title_en, i.slug, i.title_en"
+                " FROM summits_document d LEFT JOIN summits_summit s ON s.id = d.summit_id"
+                f" LEFT JOIN summits_document i ON i.id = d.implements_id WHERE {documents_where}"
+                " ORDER BY d.title_en, d.id LIMIT %s",
+                [*document_params, PAGE],
+            ),
+            (
+                "SELECT ds.document_id, a.slug, a.name_en, a.kind, sb.slug, sb.name_en, sb.kind"
+                " FROM summits_documentsignatory ds JOIN actors_actor a ON a.id = ds.actor_id"
+                " LEFT JOIN actors_actor sb ON sb.id = ds.signed_by_id WHERE ds.document_id = ANY(%s)"
+                " ORDER BY ds.document_id, a.name_en",
+                "ids",
+            ),
+            (
+                "SELECT dt.document_id, t.slug, t.name_en FROM summits_topic t"
+                " JOIN summits_document_topics dt ON dt.topic_id = t.id WHERE dt.document_id = ANY(%s)"
+                " ORDER BY t.name_en",
+                "ids",
+            ),
+            (
+                "SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph,"
+                " c.key_phrase, c.note FROM sources_citation c"
+                " JOIN sources_source src ON src.id = c.source_id JOIN django_content_type ct ON ct.id = c.content_type_id"
+                " WHERE ct.app_label = 'summits' AND ct.model = 'document' AND c.object_id = ANY(%s)"
+                " ORDER BY c.object_id, c.source_id, c.paragraph, c.id",
+                "ids",
+            ),
         ],
     }
 
@@ -169,8 +209,11 @@ def plans(database_url, url):
         for sql, params in statements:
             text += [row[0] for row in connection.execute(f"EXPLAIN {sql}", params).fetchall()]
     scans = [match.group(0).strip() for line in text if (match := re.search(r"[A-Za-z ]*Scan[A-Za-z ]* on \S+", line))]
-    return {"scans": scans, "seq_scans": sorted({s.split(" on ")[1] for s in scans if s.startswith("Seq Scan")}),
-            "plan": "\n".join(text)}
+    return {
+        "scans": scans,
+        "seq_scans": sorted({s.split(" on ")[1] for s in scans if s.startswith("Seq Scan")}),
+        "plan": "\n".join(text),
+    }
 
 
 def _thresholds():
@@ -196,8 +239,10 @@ def _run_raw(connection, statements):
 
 def _stats(samples):
     samples = sorted(samples)
-    return {"median_ms": statistics.median(samples) * 1000,
-            "p95_ms": samples[min(len(samples) - 1, int(len(samples) * 0.95))] * 1000}
+    return {
+        "median_ms": statistics.median(samples) * 1000,
+        "p95_ms": samples[min(len(samples) - 1, int(len(samples) * 0.95))] * 1000,
+    }
 
 
 def time_requests(database_url, raw, urls, repeat):
@@ -215,8 +260,10 @@ def time_requests(database_url, raw, urls, repeat):
     client = Client()
     raw_results, api_results = {}, {}
     binding = django_binding()
-    with psycopg.connect(database_url, autocommit=True, **binding) as connection, \
-            psycopg.connect(database_url, autocommit=True, **binding) as replay:
+    with (
+        psycopg.connect(database_url, autocommit=True, **binding) as connection,
+        psycopg.connect(database_url, autocommit=True, **binding) as replay,
+    ):
         replay.execute("SET TIME ZONE 'UTC'")  # as Django's connection
         for each in (connection, replay):  # as apps.search.connection sets Django's
             word, place = _thresholds()
@@ -231,6 +278,7 @@ def time_requests(database_url, raw, urls, repeat):
                 url = None
             own = []
             if url is not None:
+
                 def record(execute, sql, params, many, context):
                     own.append((sql, params))
                     return execute(sql, params, many, context)
@@ -246,15 +294,19 @@ def time_requests(database_url, raw, urls, repeat):
                 runs = [("raw", lambda: _run_raw(connection, statements))]
                 if url is not None:
                     runs += [("api", lambda: client.get(url)), ("own", lambda: _replay(replay, own))]
-                for kind, run in (runs if i % 2 else runs[::-1]):
+                for kind, run in runs if i % 2 else runs[::-1]:
                     started = time.perf_counter()
                     run()
                     if i >= 3:  # the first rounds warm up
                         samples[kind].append(time.perf_counter() - started)
             raw_results[name] = {**_stats(samples["raw"]), "queries": len(statements)}
             if url is not None:
-                api_results[name] = {**_stats(samples["api"]), "queries": len(own), "bytes": len(response.content),
-                                     "own_sql_median_ms": _stats(samples["own"])["median_ms"]}
+                api_results[name] = {
+                    **_stats(samples["api"]),
+                    "queries": len(own),
+                    "bytes": len(response.content),
+                    "own_sql_median_ms": _stats(samples["own"])["median_ms"],
+                }
     return raw_results, api_results
 
 

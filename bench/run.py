@@ -5,6 +5,7 @@
 Builds a seeded dataset in a throw-away PostgreSQL database (default catrack_bench on 127.0.0.1,
 dropped and re-created), times everything on loopback and prints one table. See docs/benchmarks.md.
 """
+
 import argparse
 import json
 import os
@@ -26,22 +27,39 @@ sys.path[0] = str(ROOT)
 from bench import dataset  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/catrack_bench"
-TARGETS = {"api_over_raw": 1.5, "queries_per_list": 4, "over_datasette": 1.5, "import_over_constrained": 1.5,
-           "unchanged_rows_per_s": 250_000, "csv_over_copy": 2.0}
+TARGETS = {
+    "api_over_raw": 1.5,
+    "queries_per_list": 4,
+    "over_datasette": 1.5,
+    "import_over_constrained": 1.5,
+    "unchanged_rows_per_s": 250_000,
+    "csv_over_copy": 2.0,
+}
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="A small dataset (about 10 s) instead of 1M rows.")
-    parser.add_argument("--flows", type=int, metavar="N",
-                        help="Trade flows to load and query (default 1,000,000; --quick 20,000). Summits, pledges and "
-                             "documents keep the size's counts, so only the trade side grows.")
-    parser.add_argument("--shape", choices=sorted(dataset.SHAPES), default="uniform",
-                        help="uniform: the four commodities and annual rows the figures since issue 11 were measured "
-                             "on (default, so they stay comparable); comtrade: HS6 codes, monthly and annual rows "
-                             "and mirror rows, as a real Central Asia download (bench/dataset.py).")
-    parser.add_argument("--database-url", default=DEFAULT_URL,
-                        help="PostgreSQL database to (re)create and fill; it must be on 127.0.0.1/localhost.")
+    parser.add_argument(
+        "--flows",
+        type=int,
+        metavar="N",
+        help="Trade flows to load and query (default 1,000,000; --quick 20,000). Summits, pledges and "
+        "documents keep the size's counts, so only the trade side grows.",
+    )
+    parser.add_argument(
+        "--shape",
+        choices=sorted(dataset.SHAPES),
+        default="uniform",
+        help="uniform: the four commodities and annual rows the figures since issue 11 were measured "
+        "on (default, so they stay comparable); comtrade: HS6 codes, monthly and annual rows "
+        "and mirror rows, as a real Central Asia download (bench/dataset.py).",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_URL,
+        help="PostgreSQL database to (re)create and fill; it must be on 127.0.0.1/localhost.",
+    )
     parser.add_argument("--json", metavar="PATH", help="Also write the figures as JSON.")
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args()
@@ -92,11 +110,16 @@ def machine():
         except OSError:
             return "?"
 
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "0")
-    return {"cpus": os.cpu_count(), "ram_gb": round(int(memory) / 1024 / 1024, 1),
-            "python": platform.python_version(), "load_at_start": os.getloadavg()[0],
-            "postgresql": run("psql", "--version")}
+    memory = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0"
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "ram_gb": round(int(memory) / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "load_at_start": os.getloadavg()[0],
+        "postgresql": run("psql", "--version"),
+    }
 
 
 def main():
@@ -124,8 +147,10 @@ def main():
 
     call_command("migrate", verbosity=0)
     states = dataset.make_states(args.seed)
-    report = {"machine": machine(), "size": {"trade_flows": flows, "summits": summits, "pledges": pledges,
-                                             "shape": args.shape}}
+    report = {
+        "machine": machine(),
+        "size": {"trade_flows": flows, "summits": summits, "pledges": pledges, "shape": args.shape},
+    }
     seed_started = time.perf_counter()
     dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
     documents = dataset.DOCUMENTS["quick" if args.quick else "full"]
@@ -141,8 +166,10 @@ def main():
         reporter, participant = states.slug(0), states.slug(1)
         year_min = dataset.YEARS[0]
         urls = api_urls(reporter=reporter, participant=participant, year_min=year_min)
-        raw = {**queries.raw_requests(reporter=reporter, participant=participant, year_min=year_min),
-               **queries.search_requests(commodity=SEARCH_COMMODITY, document_words=SEARCH_DOCUMENT_WORDS)}
+        raw = {
+            **queries.raw_requests(reporter=reporter, participant=participant, year_min=year_min),
+            **queries.search_requests(commodity=SEARCH_COMMODITY, document_words=SEARCH_DOCUMENT_WORDS),
+        }
         _analyze(args.database_url)
         report["raw"], report["api"] = queries.time_requests(args.database_url, raw, urls, repeat)
         report["plans"] = {name: queries.plans(args.database_url, urls[name]) for name in SEARCH_CASES}
@@ -151,15 +178,23 @@ def main():
         connection.close()
         sqlite_path = web.build_sqlite(args.database_url, Path(tmp) / "trade.db")
         list_api = urls["trade_flows_list"] if report["api"].get("trade_flows_list") else None
-        datasette_path = (f"/trade/trade_flows.json?reporter={reporter}&flow=X&year__gte={year_min}"
-                          f"&_sort_desc=year&_size={queries.PAGE}")
-        report["http"] = web.time_http(database_url=args.database_url, api_path=list_api,
-                                        datasette_path=datasette_path, sqlite_path=sqlite_path,
-                                        seconds=wrk_seconds, env=server_env(args.database_url))
+        datasette_path = (
+            f"/trade/trade_flows.json?reporter={reporter}&flow=X&year__gte={year_min}"
+            f"&_sort_desc=year&_size={queries.PAGE}"
+        )
+        report["http"] = web.time_http(
+            database_url=args.database_url,
+            api_path=list_api,
+            datasette_path=datasette_path,
+            sqlite_path=sqlite_path,
+            seconds=wrk_seconds,
+            env=server_env(args.database_url),
+        )
         from bench import exports
 
-        report["csv_export"] = exports.time_csv_exports(database_url=args.database_url, sqlite_path=sqlite_path,
-                                                        env=server_env(args.database_url), rows=flows)
+        report["csv_export"] = exports.time_csv_exports(
+            database_url=args.database_url, sqlite_path=sqlite_path, env=server_env(args.database_url), rows=flows
+        )
         report["list_csv"] = exports.time_list_csv()
     report["total_seconds"] = time.perf_counter() - started
     print_table(report)
@@ -196,27 +231,39 @@ def api_urls(*, reporter, participant, year_min):
 def print_table(report):
     m = report["machine"]
     size = report["size"]
-    print(f"\ncatrack benchmark: {size['trade_flows']:,} trade flows ({size.get('shape', 'uniform')} shape), {size['summits']:,} summits, "
-          f"{size['pledges']:,} pledges; {m['cpus']} CPUs, {m['ram_gb']} GB, {m['postgresql']}, "
-          f"load {m['load_at_start']:.1f} at start; {report['total_seconds']:.0f} s in all\n")
+    print(
+        f"\ncatrack benchmark: {size['trade_flows']:,} trade flows ({size.get('shape', 'uniform')} shape), {size['summits']:,} summits, "
+        f"{size['pledges']:,} pledges; {m['cpus']} CPUs, {m['ram_gb']} GB, {m['postgresql']}, "
+        f"load {m['load_at_start']:.1f} at start; {report['total_seconds']:.0f} s in all\n"
+    )
     imp = report["import"]
     print(f"{'import (one run each)':34} {'seconds':>9} {'rows/s':>11}  ratio")
-    for name, label in (("copy_bare", "psql \\copy, bare table"), ("copy_constrained", "psql \\copy, constrained"),
-                        ("import_first", "import_comtrade, first"), ("import_unchanged", "import_comtrade, unchanged")):
+    for name, label in (
+        ("copy_bare", "psql \\copy, bare table"),
+        ("copy_constrained", "psql \\copy, constrained"),
+        ("import_first", "import_comtrade, first"),
+        ("import_unchanged", "import_comtrade, unchanged"),
+    ):
         row = imp[name]
         ratio = ""
         if name == "import_first":
-            ratio = (f"{row['seconds'] / imp['copy_constrained']['seconds']:.2f}x constrained, "
-                     f"{row['seconds'] / imp['copy_bare']['seconds']:.1f}x bare (target <= "
-                     f"{TARGETS['import_over_constrained']}x constrained)")
+            ratio = (
+                f"{row['seconds'] / imp['copy_constrained']['seconds']:.2f}x constrained, "
+                f"{row['seconds'] / imp['copy_bare']['seconds']:.1f}x bare (target <= "
+                f"{TARGETS['import_over_constrained']}x constrained)"
+            )
         if name == "import_unchanged":
             # Machines differ most in raw COPY speed: the time over the bare \copy is the comparable figure
             # (the issue's calibration had a bare \copy of 0.65-0.75 s, so 250k rows/s was 5.3-6.2x it).
-            ratio = (f"{row['seconds'] / imp['copy_bare']['seconds']:.1f}x bare; "
-                     f"target >= {TARGETS['unchanged_rows_per_s']:,} rows/s")
+            ratio = (
+                f"{row['seconds'] / imp['copy_bare']['seconds']:.1f}x bare; "
+                f"target >= {TARGETS['unchanged_rows_per_s']:,} rows/s"
+            )
         print(f"{label:34} {row['seconds']:9.2f} {row['rows_per_s']:11,.0f}  {ratio}")
-    print(f"\n{'request':24} {'raw ms':>8} {'raw p95':>8} {'q':>3} | {'API ms':>8} {'API p95':>8} {'q':>3} "
-          f"{'API/raw':>8} | {'own SQL':>8} {'API/own':>8}")
+    print(
+        f"\n{'request':24} {'raw ms':>8} {'raw p95':>8} {'q':>3} | {'API ms':>8} {'API p95':>8} {'q':>3} "
+        f"{'API/raw':>8} | {'own SQL':>8} {'API/own':>8}"
+    )
     for name, raw in report["raw"].items():
         api = report["api"].get(name)
         if api is None:
@@ -224,9 +271,11 @@ def print_table(report):
         elif "error" in api:
             tail = api["error"][:60]
         else:
-            tail = (f"{api['median_ms']:8.1f} {api['p95_ms']:8.1f} {api['queries']:3d} "
-                    f"{api['median_ms'] / raw['median_ms']:7.2f}x | {api['own_sql_median_ms']:8.1f} "
-                    f"{api['median_ms'] / api['own_sql_median_ms']:7.2f}x")
+            tail = (
+                f"{api['median_ms']:8.1f} {api['p95_ms']:8.1f} {api['queries']:3d} "
+                f"{api['median_ms'] / raw['median_ms']:7.2f}x | {api['own_sql_median_ms']:8.1f} "
+                f"{api['median_ms'] / api['own_sql_median_ms']:7.2f}x"
+            )
         print(f"{name:24} {raw['median_ms']:8.1f} {raw['p95_ms']:8.1f} {raw['queries']:3d} | {tail}")
     print("\nsearch plans (EXPLAIN of the API's statements; no sequential scan wanted on the big tables)")
     for name, plan in report.get("plans", {}).items():
@@ -240,23 +289,32 @@ def print_table(report):
         print("  gunicorn (2 workers):    n/a (API not merged)")
     else:
         rate = web["gunicorn"]["requests_per_s"]
-        print(f"  gunicorn (2 workers):    {rate:9,.0f} req/s  {rate / datasette:.2f}x Datasette "
-              f"(target >= {TARGETS['over_datasette']}x), non-2xx {web['gunicorn']['non_2xx']}, "
-              f"rounds {web['gunicorn'].get('rounds')}, workers replaced meanwhile "
-              f"{web['gunicorn'].get('workers_replaced')}")
+        print(
+            f"  gunicorn (2 workers):    {rate:9,.0f} req/s  {rate / datasette:.2f}x Datasette "
+            f"(target >= {TARGETS['over_datasette']}x), non-2xx {web['gunicorn']['non_2xx']}, "
+            f"rounds {web['gunicorn'].get('rounds')}, workers replaced meanwhile "
+            f"{web['gunicorn'].get('workers_replaced')}"
+        )
     export = report["csv_export"]
     print(f"\nCSV of all {export['rows']:,} trade flows, read to the end over loopback")
-    for name, label in (("psql_copy", "psql \\copy (same query)"), ("api", "API ?format=csv"),
-                        ("datasette", "Datasette .csv?_stream=on")):
+    for name, label in (
+        ("psql_copy", "psql \\copy (same query)"),
+        ("api", "API ?format=csv"),
+        ("datasette", "Datasette .csv?_stream=on"),
+    ):
         row = export[name]
         print(f"  {label:26} {row['seconds']:7.2f} s {row['rows_per_s']:11,.0f} rows/s {row['bytes'] / 1e6:8.1f} MB")
-    print(f"  API: {export['api_over_floor']:.2f}x the psql floor's time (target <= {TARGETS['csv_over_copy']}x), "
-          f"{export['api_over_datasette']:.2f}x Datasette's (target < 1)")
+    print(
+        f"  API: {export['api_over_floor']:.2f}x the psql floor's time (target <= {TARGETS['csv_over_copy']}x), "
+        f"{export['api_over_datasette']:.2f}x Datasette's (target < 1)"
+    )
     print("\nCSV of whole lists with many-to-many and partial-date columns (in process): COPY vs the Python writer")
     for name, row in report.get("list_csv", {}).items():
-        print(f"  {name:9} {row['rows']:9,} rows  COPY {row['copy']['rows_per_s']:11,.0f} rows/s  "
-              f"Python {row['python']['rows_per_s']:9,.0f} rows/s  {row['python_over_copy']:.1f}x; "
-              f"same bytes: {'yes' if row['same_bytes'] else 'NO'}")
+        print(
+            f"  {name:9} {row['rows']:9,} rows  COPY {row['copy']['rows_per_s']:11,.0f} rows/s  "
+            f"Python {row['python']['rows_per_s']:9,.0f} rows/s  {row['python_over_copy']:.1f}x; "
+            f"same bytes: {'yes' if row['same_bytes'] else 'NO'}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Requests/s on loopback with wrk: catrack under gunicorn against Datasette serving the same rows from SQLite."""
+
 import contextlib
 import itertools
 import os
@@ -52,7 +53,10 @@ def serving(command, port, env=None, timeout=30):
 def wrk(url, seconds, connections=8):
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        check=True, capture_output=True, text=True, timeout=seconds + 60,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -66,9 +70,11 @@ def build_sqlite(database_url, path):
     path = Path(path)
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE trade_flows (id INTEGER PRIMARY KEY, reporter TEXT, partner TEXT, year INTEGER,"
-               " month INTEGER, flow TEXT, commodity_code TEXT, value_usd REAL, net_weight_kg REAL,"
-               " quantity REAL, quantity_unit TEXT)")
+    db.execute(
+        "CREATE TABLE trade_flows (id INTEGER PRIMARY KEY, reporter TEXT, partner TEXT, year INTEGER,"
+        " month INTEGER, flow TEXT, commodity_code TEXT, value_usd REAL, net_weight_kg REAL,"
+        " quantity REAL, quantity_unit TEXT)"
+    )
     with psycopg.connect(database_url) as pg, pg.cursor() as cursor:
         with cursor.copy(
             "COPY (SELECT t.id, r.slug, p.slug, t.year, t.month, t.flow, t.commodity_code, t.value_usd,"
@@ -107,13 +113,34 @@ def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, e
     with contextlib.ExitStack() as stack:
         if api_path:
             port = free_port()
-            command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "catrack.wsgi:application",
-                       "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+            command = [
+                str(VENV_BIN / "gunicorn"),
+                "-c",
+                str(GUNICORN_CONF),
+                "catrack.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ]
             gunicorn = stack.enter_context(serving(command, port, env=env))
             servers["gunicorn"] = f"http://127.0.0.1:{port}{api_path}"
         port = free_port()
-        command = [str(VENV_BIN / "datasette"), "serve", "--immutable", str(sqlite_path), "--host", "127.0.0.1",
-                   "--port", str(port), "--setting", "suggest_facets", "off"]
+        command = [
+            str(VENV_BIN / "datasette"),
+            "serve",
+            "--immutable",
+            str(sqlite_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--setting",
+            "suggest_facets",
+            "off",
+        ]
         stack.enter_context(serving(command, port, env={**os.environ}))
         servers["datasette"] = f"http://127.0.0.1:{port}{datasette_path}"
         for url in servers.values():
@@ -121,7 +148,7 @@ def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, e
         runs = {name: [] for name in servers}
         workers = [worker_pids(gunicorn.pid)] if api_path else []
         for turn in range(rounds):
-            for name in (list(servers) if turn % 2 == 0 else list(servers)[::-1]):
+            for name in list(servers) if turn % 2 == 0 else list(servers)[::-1]:
                 runs[name].append(wrk(servers[name], max(1, seconds // rounds)))
                 if workers:
                     workers.append(worker_pids(gunicorn.pid))
@@ -130,9 +157,11 @@ def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, e
         workers_replaced = sum(len(a - b) for a, b in itertools.pairwise(workers)) if workers and workers[0] else None
     results = {"gunicorn": None}
     for name, measured in runs.items():
-        results[name] = {"requests_per_s": sum(r["requests_per_s"] for r in measured) / len(measured),
-                         "non_2xx": sum(r["non_2xx"] for r in measured),
-                         "rounds": [round(r["requests_per_s"], 1) for r in measured]}
+        results[name] = {
+            "requests_per_s": sum(r["requests_per_s"] for r in measured) / len(measured),
+            "non_2xx": sum(r["non_2xx"] for r in measured),
+            "rounds": [round(r["requests_per_s"], 1) for r in measured],
+        }
     if results["gunicorn"] is not None:
         results["gunicorn"]["workers_replaced"] = workers_replaced
     return results

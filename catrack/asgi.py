@@ -1,4 +1,5 @@
 """ASGI entry point; production settings unless told otherwise."""
+
 import os
 
 from django.core.asgi import get_asgi_application

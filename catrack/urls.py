@@ -1,4 +1,5 @@
 """Top-level routes: the public site at /, the admin, the REST API under /api/v1/, its schema and docs."""
+
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView

@@ -8,6 +8,7 @@ exports carry most: World (0, W00) and Other Asia, nes (490, S19); and the Europ
 a group: isGroup) gives code 97 with the alpha-3 code EUR; its legacy list (reporterAreas.json) called
 the same code "EU-28". Run: .venv/bin/python scripts/comtrade_areas.py
 """
+
 import csv
 from pathlib import Path
 

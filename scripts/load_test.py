@@ -11,6 +11,7 @@ non-zero on errors or a crash.
 The database is migrated (and seeded once, if `manage.py seed` exists) first. API throttling is
 raised for the run: the point is the application's throughput, not the throttle's (tests cover that).
 """
+
 import argparse
 import json
 import os
@@ -66,7 +67,11 @@ def manage(env, *args):
 
 def django_has_command(env, name):
     result = subprocess.run(
-        [sys.executable, "manage.py", "help", name], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", "help", name],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     return result.returncode == 0
 
@@ -184,7 +189,10 @@ def main():
     log_path = workdir / "gunicorn.log"
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py"],
-        cwd=BASE_DIR, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         for _ in range(120):
@@ -202,9 +210,24 @@ def main():
         for path in paths:
             print(f"  {path}")
         wrk = subprocess.run(
-            ["wrk", "--latency", "-t", str(options.threads), "-c", str(options.connections),
-             "-d", f"{options.duration}s", "--timeout", "10s", "-s", str(lua), base_url],
-            capture_output=True, text=True, check=True,
+            [
+                "wrk",
+                "--latency",
+                "-t",
+                str(options.threads),
+                "-c",
+                str(options.connections),
+                "-d",
+                f"{options.duration}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(lua),
+                base_url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         workers_alive = server.poll() is None
     finally:

@@ -1,4 +1,5 @@
 """Shared fixtures: API clients and users with model permissions."""
+
 import contextlib
 
 import pytest
@@ -54,11 +55,16 @@ def seeded_once(request, django_db_setup, django_db_blocker):
 
     from apps.core.services import seed_load
 
-    committing = sorted(item.name for item in request.session.items
-                        if item.path == request.node.path and {"transactional_db", "live_server"} & set(item.fixturenames))
+    committing = sorted(
+        item.name
+        for item in request.session.items
+        if item.path == request.node.path and {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
     if committing:
-        raise pytest.UsageError(f"seeded_once cannot serve transactional tests ({', '.join(committing)}): "
-                                "they need the seed loaded for each test (`seeded` without seeded_once).")
+        raise pytest.UsageError(
+            f"seeded_once cannot serve transactional tests ({', '.join(committing)}): "
+            "they need the seed loaded for each test (`seeded` without seeded_once)."
+        )
     with django_db_blocker.unblock(), contextlib.ExitStack() as stack:
         stack.enter_context(transaction.atomic())  # rolled back here if the load fails
         seed = seed_load()
@@ -79,8 +85,10 @@ def other_connection(transactional_db):
     from django.db import connection
 
     dsn = connection.get_connection_params()
-    with psycopg.connect(f"postgresql://{dsn['user']}@{dsn.get('host') or 'localhost'}:{dsn.get('port') or 5432}"
-                         f"/{dsn['dbname']}", autocommit=True) as other:
+    with psycopg.connect(
+        f"postgresql://{dsn['user']}@{dsn.get('host') or 'localhost'}:{dsn.get('port') or 5432}/{dsn['dbname']}",
+        autocommit=True,
+    ) as other:
         yield other
 
 

@@ -1,4 +1,5 @@
 """factory-boy factories for every catrack model, with deterministic sequences."""
+
 import datetime
 from decimal import Decimal
 
@@ -20,7 +21,6 @@ from apps.geoeconomics.models import (
 from apps.investments.models import AmountQualifier, Instrument, Pledge, UsdBasis
 from apps.sources.models import Assessment, Citation, Source
 from apps.summits.models import (
-    SummitStatus,
     Document,
     DocumentKind,
     DocumentSignatory,
@@ -28,6 +28,7 @@ from apps.summits.models import (
     Summit,
     SummitFormat,
     SummitParticipant,
+    SummitStatus,
     Topic,
 )
 from apps.trade.models import (

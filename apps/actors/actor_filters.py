@@ -1,6 +1,7 @@
 """Actors in filters: an actor named by its slug, and `via_groupings` (the groupings and organisations the
 actor is a member of match too), composed into every FilterSet with an actor filter
 (`class PledgeFilterSet(…, GroupingsFilterSet, CatrackFilterSet)`)."""
+
 import django_filters
 import django_filters.constants
 from django.db.models import Q
@@ -65,7 +66,7 @@ class GroupingsFilterSet(django_filters.FilterSet):
     via_groupings = BooleanFilter(
         method="filter_via_groupings",
         label="With an actor filter (e.g. recipient=kazakhstan): also match rows of the groupings and "
-              "organisations the actor is a member of (e.g. central-asia); the response lists them.",
+        "organisations the actor is a member of (e.g. central-asia); the response lists them.",
     )
 
     def filter_via_groupings(self, queryset, name, value):

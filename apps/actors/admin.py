@@ -44,6 +44,8 @@ class OfficeAdmin(FactAdmin):
         admin refuses the delete as it does for any row others rely on."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for office in objs:
-            protected.extend(f"{participation} — represented by {participation.represented_by} under {office}"
-                             for participation in office.representations_relying_on())
+            protected.extend(
+                f"{participation} — represented by {participation.represented_by} under {office}"
+                for participation in office.representations_relying_on()
+            )
         return deleted, counts, perms_needed, protected

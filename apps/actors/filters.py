@@ -1,9 +1,10 @@
 """Filters for actors and the relations between them."""
+
 import django_filters
 from django.db.models import Q
 
-from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
+from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.core.api.filters import CatrackFilterSet
 from apps.sources.citation_filters import CitedFilterSet
 
@@ -14,7 +15,6 @@ class ActorFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     country = actor_filter("country", "State a person serves")
     member = actor_filter("members", "Groupings and organisations having this member")
     member_of = actor_filter("groupings", "Members of this grouping")
-
 
     class Meta:
         model = Actor

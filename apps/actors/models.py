@@ -1,8 +1,9 @@
 """Who acts in Central Asian diplomacy: states, persons, organisations, regional groupings."""
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.db.models import ProtectedError
+from django.urls import reverse
 
 from apps.core.models import (
     DatePrecision,
@@ -28,6 +29,7 @@ class ActorKind(models.TextChoices):
 # Popolo's organizations among the kinds: what holds a post (an office) or meets a region as a format's partner.
 ORGANIZATION_KINDS = [ActorKind.STATE, ActorKind.ORGANISATION]
 
+
 class ActorQuerySet(models.QuerySet):
     def states(self):
         return self.filter(kind=ActorKind.STATE)
@@ -43,7 +45,11 @@ class Actor(SluggedModel, FactModel):
     name_ru = models.CharField("name (Russian)", max_length=200)
     name_ja = models.CharField("name (Japanese)", max_length=200, blank=True)
     iso3 = models.CharField(
-        "ISO 3166-1 alpha-3", max_length=3, null=True, blank=True, unique=True,
+        "ISO 3166-1 alpha-3",
+        max_length=3,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="A state's, e.g. JPN; for a statistical area, UN Comtrade's code for it (W00 World).",
     )
     wikidata_id = models.CharField(
@@ -90,9 +96,7 @@ class Actor(SluggedModel, FactModel):
                 condition=models.Q(country__isnull=True) | models.Q(kind=ActorKind.PERSON),
                 violation_error_message="Only a person serves a state (country).",
             ),
-            models.CheckConstraint(
-                name="actor_not_own_country", condition=~models.Q(country=models.F("id"))
-            ),
+            models.CheckConstraint(name="actor_not_own_country", condition=~models.Q(country=models.F("id"))),
         ]
 
     def get_absolute_url(self):
@@ -113,7 +117,9 @@ class Actor(SluggedModel, FactModel):
         if self.iso3 and self.kind not in (ActorKind.STATE, ActorKind.AREA):
             raise ValidationError({"iso3": "Only a state has an ISO 3166-1 alpha-3 code."})
         if self.country_id and self.kind != ActorKind.PERSON:
-            raise ValidationError({"country": "Only a person serves a state; clear this field or make the actor a person."})
+            raise ValidationError(
+                {"country": "Only a person serves a state; clear this field or make the actor a person."}
+            )
 
 
 class RelationKind(models.TextChoices):
@@ -135,7 +141,9 @@ class ActorRelation(NaturalKeyMixin, PeriodMixin, FactModel):
     qualifier = models.CharField(
         max_length=200, blank=True, help_text="How the source characterises it, e.g. 'quiet competitor'."
     )
-    domain = models.CharField(max_length=200, blank=True, help_text="Field of the relation, e.g. 'rare earth supply chains'.")
+    domain = models.CharField(
+        max_length=200, blank=True, help_text="Field of the relation, e.g. 'rare earth supply chains'."
+    )
     start_date = models.DateField(null=True, blank=True)
     start_date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     end_date = models.DateField(null=True, blank=True)
@@ -154,9 +162,7 @@ class ActorRelation(NaturalKeyMixin, PeriodMixin, FactModel):
                 violation_error_message="An actor cannot be in a relation with itself.",
             ),
             ends_after_start("actor_relation_end_after_start", "The relation cannot end before it starts."),
-            models.UniqueConstraint(
-                fields=["subject", "object", "kind", "domain"], name="actor_relation_unique"
-            ),
+            models.UniqueConstraint(fields=["subject", "object", "kind", "domain"], name="actor_relation_unique"),
             *partial_date_constraints("actor_relation", "start_date"),
             *partial_date_constraints("actor_relation", "end_date"),
         ]
@@ -249,8 +255,12 @@ class Office(NaturalKeyMixin, PeriodMixin, FactModel):
         stranded = self.representations_relying_on(replacement=self)
         if stranded:
             stored = Office._base_manager.get(pk=self.pk)
-            changed = [name for name in ("person", "organization", "start_date", "end_date")
-                       if getattr(stored, self._meta.get_field(name).attname) != getattr(self, self._meta.get_field(name).attname)]
+            changed = [
+                name
+                for name in ("person", "organization", "start_date", "end_date")
+                if getattr(stored, self._meta.get_field(name).attname)
+                != getattr(self, self._meta.get_field(name).attname)
+            ]
             raise ValidationError({(changed or ["end_date"])[0]: _stranded_message(stranded, "This change")})
 
     def delete(self, *args, **kwargs):
@@ -276,17 +286,24 @@ class Office(NaturalKeyMixin, PeriodMixin, FactModel):
         if stored is None:
             return []
         stranded = []
-        participations = (SummitParticipant.objects.filter(represented_by_id=stored.person_id, actor_id=stored.organization_id)
-                          .select_related("summit", "actor", "represented_by").order_by("summit__date", "pk"))
+        participations = (
+            SummitParticipant.objects.filter(represented_by_id=stored.person_id, actor_id=stored.organization_id)
+            .select_related("summit", "actor", "represented_by")
+            .order_by("summit__date", "pk")
+        )
         for participation in participations:
             day = participation.summit.representation_day
-            others = Office.objects.filter(person_id=participation.represented_by_id,
-                                           organization_id=participation.actor_id).exclude(pk=stored.pk)
+            others = Office.objects.filter(
+                person_id=participation.represented_by_id, organization_id=participation.actor_id
+            ).exclude(pk=stored.pk)
             if (others.held_on(day) if day else others).exists():
                 continue
-            if (replacement is not None and replacement.person_id == participation.represented_by_id
-                    and replacement.organization_id == participation.actor_id
-                    and (day is None or replacement.holds_on(day))):
+            if (
+                replacement is not None
+                and replacement.person_id == participation.represented_by_id
+                and replacement.organization_id == participation.actor_id
+                and (day is None or replacement.holds_on(day))
+            ):
                 continue
             stranded.append(participation)
         return stranded
@@ -297,7 +314,11 @@ def _stranded_message(participations, what, shown=5):
     cases = "; ".join(
         f"{p.actor} at {p.summit.slug}"
         f"{f' on {p.summit.representation_day.isoformat()}' if p.summit.representation_day else ''} "
-        f"represented by {p.represented_by}" for p in participations[:shown])
+        f"represented by {p.represented_by}"
+        for p in participations[:shown]
+    )
     more = f" and {len(participations) - shown} more" if len(participations) > shown else ""
-    return (f"{what} leaves {cases}{more} with no recorded office in that actor; change those participations' "
-            "represented_by first, or add the office that covers them.")
+    return (
+        f"{what} leaves {cases}{more} with no recorded office in that actor; change those participations' "
+        "represented_by first, or add the office that covers them."
+    )

@@ -1,25 +1,25 @@
 """Admin building blocks shared by every app: text search, history, import/export, timestamps, and saves that
 survive a concurrent conflicting save. A cited fact's admin (citations inline) is apps.sources.admin.FactAdmin."""
+
 from functools import cache
 
 import tablib
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
-from rest_framework.authtoken.models import TokenProxy
 from import_export.resources import modelresource_factory
+from rest_framework.authtoken.models import TokenProxy
 
 from apps.core import registry
-from apps.core.csv_cells import LINE_END, formula_safe
 from apps.core.change_capture import start_change
+from apps.core.csv_cells import LINE_END, formula_safe
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
 from apps.core.models import ChangeEvent
@@ -111,23 +111,31 @@ class ConflictSafeAdminMixin(BoundedInputAdminMixin):
                 row = self.model._base_manager.select_for_update().get(pk=current.pk)
                 loaded = request.POST.get("row_version")
                 if loaded and loaded != row.row_version:
-                    raise RevertRefused(f"Someone else saved this {self.opts.verbose_name} after you opened this "
-                                        "version, so it was not reverted. Open it again to see their change.")
+                    raise RevertRefused(
+                        f"Someone else saved this {self.opts.verbose_name} after you opened this "
+                        "version, so it was not reverted. Open it again to see their change."
+                    )
                 revert_row_to_version(row, int(version_id), user=request.user)
         except LookupError:
             raise Http404 from None
         except (ValidationError, RevertRefused, IntegrityError) as error:
-            detail = (error.message if isinstance(error, RevertRefused)
-                      else integrity_error_detail(error)["detail"] if isinstance(error, IntegrityError)
-                      else "; ".join(error.messages))
+            detail = (
+                error.message
+                if isinstance(error, RevertRefused)
+                else integrity_error_detail(error)["detail"]
+                if isinstance(error, IntegrityError)
+                else "; ".join(error.messages)
+            )
             self.message_user(request, f"Not reverted: {detail}", messages.ERROR)
             return HttpResponseRedirect(request.path)
         self.message_user(request, f"Reverted to history entry {version_id}.", messages.SUCCESS)
         return HttpResponseRedirect(change_url)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = _versioned_form(super().get_form(request, obj, change, **kwargs),
-                                     current_version=getattr(request, "_catrack_current_version", None))
+        form_class = _versioned_form(
+            super().get_form(request, obj, change, **kwargs),
+            current_version=getattr(request, "_catrack_current_version", None),
+        )
         conflict = getattr(request, CONFLICT_ATTRIBUTE, None)
         if conflict is None:
             return form_class
@@ -161,6 +169,8 @@ class TextSearchAdminMixin:
             return own, may_have_duplicates
         # pk IN (…): the admin's own matches may come through joins that repeat rows; this never does.
         return queryset.filter(condition | Q(pk__in=own.values("pk"))), False
+
+
 def _versioned_form(form_class, current_version=None):
     """`form_class` with a hidden `row_version`: the version of the row when the form was loaded, checked
     against the row, locked, when it is saved (TimeStampedModel.row_version). A POST without it (a
@@ -200,12 +210,15 @@ def fact_resource_factory(model):
     matched by slug where the model names its rows by one, so importing the same file twice changes nothing.
     Pledges and trade measures, whose slug is made up when not given, are matched by id as before."""
     named_by_slug = any(field.name == "slug" and not field.has_default() for field in model._meta.fields)
-    return modelresource_factory(model, meta_options={
-        "clean_model_instances": True,
-        "import_id_fields": ["slug"] if named_by_slug else ["id"],
-        "skip_unchanged": True,
-        "report_skipped": True,
-    })
+    return modelresource_factory(
+        model,
+        meta_options={
+            "clean_model_instances": True,
+            "import_id_fields": ["slug"] if named_by_slug else ["id"],
+            "skip_unchanged": True,
+            "report_skipped": True,
+        },
+    )
 
 
 class ValidatedImportExportMixin(ImportExportMixin):
@@ -269,28 +282,43 @@ class ChangeEventAdmin(BoundedInputAdminMixin, admin.ModelAdmin):
     def revert_change_sets(self, request, queryset, force=False):
         changesets = sorted({c for c in queryset.values_list("changeset", flat=True) if c is not None}, reverse=True)
         for changeset in changesets:  # newest first, each in its own transaction
-            missing = [f"{m._meta.app_label}.change_{m._meta.model_name}" for m in changeset_models(changeset)
-                       if not request.user.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}")]
+            missing = [
+                f"{m._meta.app_label}.change_{m._meta.model_name}"
+                for m in changeset_models(changeset)
+                if not request.user.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}")
+            ]
             if missing:
-                self.message_user(request, f"Change set {changeset} not reverted: you lack {', '.join(sorted(missing))}.",
-                                  messages.ERROR)
+                self.message_user(
+                    request,
+                    f"Change set {changeset} not reverted: you lack {', '.join(sorted(missing))}.",
+                    messages.ERROR,
+                )
                 continue
             try:
-                result = revert_changeset(changeset, username=request.user.get_username(), user=request.user,
-                                          force=force)
+                result = revert_changeset(
+                    changeset, username=request.user.get_username(), user=request.user, force=force
+                )
             except RevertRefused as error:
                 rows = ", ".join(f"{r['resource']} {r['object_id']}" for r in error.rows)
-                self.message_user(request, f"Change set {changeset} not reverted: {error.message} ({rows})",
-                                  messages.ERROR)
+                self.message_user(
+                    request, f"Change set {changeset} not reverted: {error.message} ({rows})", messages.ERROR
+                )
             except ValidationError as error:
-                self.message_user(request, f"Change set {changeset} not reverted: {'; '.join(error.messages)}",
-                                  messages.ERROR)
+                self.message_user(
+                    request, f"Change set {changeset} not reverted: {'; '.join(error.messages)}", messages.ERROR
+                )
             except IntegrityError as error:
-                self.message_user(request, f"Change set {changeset} not reverted: "
-                                  f"{integrity_error_detail(error)['detail']}", messages.ERROR)
+                self.message_user(
+                    request,
+                    f"Change set {changeset} not reverted: {integrity_error_detail(error)['detail']}",
+                    messages.ERROR,
+                )
             else:
-                self.message_user(request, f"Change set {changeset} reverted ({result.rows} rows) as change set "
-                                  f"{result.reverted_by}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"Change set {changeset} reverted ({result.rows} rows) as change set {result.reverted_by}.",
+                    messages.SUCCESS,
+                )
 
     @admin.action(description="Revert the change sets of the selected events, overwriting later changes")
     def force_revert_change_sets(self, request, queryset):

@@ -19,6 +19,7 @@ in-flight transaction already holds. Deadlock-free: the lock is taken before any
 (a BEFORE ... FOR EACH STATEMENT trigger), and catrack's explicit row locks (SELECT ... FOR UPDATE in the
 API and the admin, the importer's table lock) are all taken after start_change/lock_change_feed.
 """
+
 import functools
 import time
 from datetime import datetime
@@ -189,23 +190,37 @@ def _postgres_triggers(table, label, touched=None):
 
     if touched is not None:
         # A BEFORE trigger, so the row captured after it (and stored) carries the new time.
-        create(f"CATRACK_touch_{table}", f'CREATE TRIGGER "{{name}}" BEFORE UPDATE ON "{table}" FOR EACH ROW '
-                                         f'WHEN (NEW."{touched}" IS NOT DISTINCT FROM OLD."{touched}" AND NEW IS DISTINCT FROM OLD) '
-                                         "EXECUTE FUNCTION catrack_touch()")
+        create(
+            f"CATRACK_touch_{table}",
+            f'CREATE TRIGGER "{{name}}" BEFORE UPDATE ON "{table}" FOR EACH ROW '
+            f'WHEN (NEW."{touched}" IS NOT DISTINCT FROM OLD."{touched}" AND NEW IS DISTINCT FROM OLD) '
+            "EXECUTE FUNCTION catrack_touch()",
+        )
 
-    create(f"CATRACK_lock_{table}", f'CREATE TRIGGER "{{name}}" BEFORE INSERT OR UPDATE OR DELETE ON "{table}" '
-                                    "FOR EACH STATEMENT EXECUTE FUNCTION catrack_feed_lock()")
+    create(
+        f"CATRACK_lock_{table}",
+        f'CREATE TRIGGER "{{name}}" BEFORE INSERT OR UPDATE OR DELETE ON "{table}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION catrack_feed_lock()",
+    )
     app_label, model_name = label.split(".")
     if model_name in apps.get_app_config(app_label).statement_captured:
         statements.append(f'DROP TRIGGER IF EXISTS "CATRACK_capture_{table}" ON "{table}"')
-        for operation, tables in (("INSERT", "NEW TABLE AS new_rows"), ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
-                                  ("DELETE", "OLD TABLE AS old_rows")):
-            create(f"CATRACK_capture_{operation.lower()}_{table}",
-                   f'CREATE TRIGGER "{{name}}" AFTER {operation} ON "{table}" REFERENCING {tables} '
-                   f"FOR EACH STATEMENT EXECUTE FUNCTION catrack_capture_statement('{label}')")
+        for operation, tables in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        ):
+            create(
+                f"CATRACK_capture_{operation.lower()}_{table}",
+                f'CREATE TRIGGER "{{name}}" AFTER {operation} ON "{table}" REFERENCING {tables} '
+                f"FOR EACH STATEMENT EXECUTE FUNCTION catrack_capture_statement('{label}')",
+            )
     else:
-        create(f"CATRACK_capture_{table}", f'CREATE TRIGGER "{{name}}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-                                           f"FOR EACH ROW EXECUTE FUNCTION catrack_capture_change('{label}')")
+        create(
+            f"CATRACK_capture_{table}",
+            f'CREATE TRIGGER "{{name}}" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+            f"FOR EACH ROW EXECUTE FUNCTION catrack_capture_change('{label}')",
+        )
     return statements
 
 
@@ -218,13 +233,18 @@ def _sqlite_triggers(model, label, events):
 
     changed = " OR ".join(f'OLD."{column}" IS NOT NEW."{column}"' for column in columns)
     # Milliseconds, written with six digits as Django writes datetimes, so `since=<time>` compares right.
-    insert = (f'INSERT INTO "{events}" (occurred_at, resource, object_id, action, "row", "user", changeset) '
-              f"VALUES (strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '{label}', {{alias}}.id, '{{action}}', {{row}}, NULL, "
-              f"{SQLITE_CHANGESET_FUNCTION}());")
+    insert = (
+        f'INSERT INTO "{events}" (occurred_at, resource, object_id, action, "row", "user", changeset) '
+        f"VALUES (strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '{label}', {{alias}}.id, '{{action}}', {{row}}, NULL, "
+        f"{SQLITE_CHANGESET_FUNCTION}());"
+    )
     touched = touched_column(model)
     triggers = []
-    for operation, alias, action, condition in (("INSERT", "NEW", "create", ""), ("UPDATE", "NEW", "update", f" WHEN {changed}"),
-                                                ("DELETE", "OLD", "delete", "")):
+    for operation, alias, action, condition in (
+        ("INSERT", "NEW", "create", ""),
+        ("UPDATE", "NEW", "update", f" WHEN {changed}"),
+        ("DELETE", "OLD", "delete", ""),
+    ):
         name = f"catrack_capture_{table}_{operation.lower()}"
         triggers.append(f'DROP TRIGGER IF EXISTS "{name}"')
         body = insert.format(alias=alias, action=action, row=snapshot(alias))
@@ -232,10 +252,15 @@ def _sqlite_triggers(model, label, events):
             # A write that left updated_at as it was moves it now (see touched_column); the event carries
             # the row as stored. SQLite runs no trigger again for the update a trigger makes (recursive_triggers
             # is off), and allows no change of NEW in a BEFORE trigger.
-            body = (f'UPDATE "{table}" SET "{touched}" = {SQLITE_NOW_FUNCTION}() '
-                    f'WHERE id = NEW.id AND NEW."{touched}" IS OLD."{touched}"; '
-                    + insert.format(alias=alias, action=action,
-                                    row=f'(SELECT {snapshot("stored")} FROM "{table}" stored WHERE stored.id = NEW.id)'))
+            body = (
+                f'UPDATE "{table}" SET "{touched}" = {SQLITE_NOW_FUNCTION}() '
+                f'WHERE id = NEW.id AND NEW."{touched}" IS OLD."{touched}"; '
+                + insert.format(
+                    alias=alias,
+                    action=action,
+                    row=f'(SELECT {snapshot("stored")} FROM "{table}" stored WHERE stored.id = NEW.id)',
+                )
+            )
         triggers.append(f'CREATE TRIGGER "{name}" AFTER {operation} ON "{table}"{condition} BEGIN {body} END')
     return triggers
 

@@ -11,6 +11,7 @@ Lines end with LF, as PostgreSQL's COPY writes the streamed lists: one line endi
 Digits are ASCII digits only (as in the SQL twin, apps.core.api.csv_export.FormulaSafe): text such as
 "-٣" is not a number to a spreadsheet.
 """
+
 import csv
 import re
 

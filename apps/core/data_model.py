@@ -1,5 +1,6 @@
 """The data model as a Mermaid entity-relationship diagram, drawn from the models themselves, so the picture in
 docs/data-model.md never drifts from the schema (`manage.py data_model --write`; a test compares the two)."""
+
 from pathlib import Path
 
 from django.apps import apps
@@ -49,8 +50,12 @@ def data_model_document() -> str:
 
 
 def _models():
-    return [model for label in DIAGRAM_APPS for model in apps.get_app_config(label).get_models()
-            if not model.__name__.startswith("Historical") and not model._meta.auto_created]
+    return [
+        model
+        for label in DIAGRAM_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model.__name__.startswith("Historical") and not model._meta.auto_created
+    ]
 
 
 def _entity(model: type[models.Model]) -> str:

@@ -1,4 +1,5 @@
 """Operations on the database connection itself: is it there, and waiting until it is."""
+
 import time
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections

@@ -1,6 +1,7 @@
 """Readable descriptions of IntegrityError: which rule or unique field a write broke, for the API's 409
 Conflict and the admin's form error. Validation catches most bad input first; this covers races (two
 clients creating the same slug at once) and rules only the database knows."""
+
 import re
 from functools import cache
 
@@ -15,11 +16,7 @@ _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (?P<name>\w+)")
 @cache
 def _named_constraints():
     """Every Meta.constraints entry of every model, by name."""
-    return {
-        constraint.name: constraint
-        for model in apps.get_models()
-        for constraint in model._meta.constraints
-    }
+    return {constraint.name: constraint for model in apps.get_models() for constraint in model._meta.constraints}
 
 
 def integrity_error_detail(error):

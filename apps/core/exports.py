@@ -9,13 +9,13 @@ while MAX_CONCURRENT_EXPORTS are running is a 429 with Retry-After. Counts live 
 shared by all workers in production (database cache); each count expires after EXPORT_SLOT_SECONDS in
 case a worker dies mid-stream.
 """
+
 import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.request import Request
 
@@ -97,9 +97,12 @@ class ExportLimitMiddleware:
         if cache.incr(key) > settings.MAX_CONCURRENT_EXPORTS:
             _release(key)
             return JsonResponse(
-                {"detail": f"At most {settings.MAX_CONCURRENT_EXPORTS} exports at a time per client; "
-                 "wait for one to finish."},
-                status=429, headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                {
+                    "detail": f"At most {settings.MAX_CONCURRENT_EXPORTS} exports at a time per client; "
+                    "wait for one to finish."
+                },
+                status=429,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         _set_statement_timeout(settings.EXPORT_STATEMENT_TIMEOUT)
         try:

@@ -1,5 +1,6 @@
 """Aggregates grouped on ids and named afterwards: the GROUP BY never joins the rows it groups to the
 tables that name the groups (one look-up per group, not a join per row)."""
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
@@ -21,8 +22,11 @@ def named_groups(queryset, *, groups, aggregates, names=None, order_by=()):
     names = names or {}
     # Positional aliases inside: output names such as 'currency' clash with model fields in .values().
     aliases = {column: f"group_{position}" for position, column in enumerate(groups)}
-    grouped = (queryset.order_by().values(**{aliases[column]: expression for column, expression in groups.items()})
-               .annotate(**aggregates))
+    grouped = (
+        queryset.order_by()
+        .values(**{aliases[column]: expression for column, expression in groups.items()})
+        .annotate(**aggregates)
+    )
     connection = connections[grouped.db]
     compiler = grouped.query.get_compiler(connection=connection)
     try:
@@ -41,16 +45,19 @@ def named_groups(queryset, *, groups, aggregates, names=None, order_by=()):
             continue
         model, fields = names[column]
         table = f"n{len(joins)}"
-        joins.append(f" LEFT JOIN {quote(model._meta.db_table)} {table}"
-                     f" ON {table}.{quote(model._meta.pk.column)} = g.{quote(alias)}")
+        joins.append(
+            f" LEFT JOIN {quote(model._meta.db_table)} {table}"
+            f" ON {table}.{quote(model._meta.pk.column)} = g.{quote(alias)}"
+        )
         for output, field_name in fields.items():
             field = model._meta.get_field(field_name)
             columns.append(output)
             expressions.append(field.get_col(table))
             select.append(f"{table}.{quote(field.column)} AS {quote(output)}")
     # Empty values last either way, on PostgreSQL and SQLite alike (as every list: StrictOrderingFilter).
-    order = ", ".join(f"{quote(name.removeprefix('-'))} {'DESC' if name.startswith('-') else 'ASC'} NULLS LAST"
-                      for name in order_by)
+    order = ", ".join(
+        f"{quote(name.removeprefix('-'))} {'DESC' if name.startswith('-') else 'ASC'} NULLS LAST" for name in order_by
+    )
     order = f" ORDER BY {order}" if order else ""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(select)} FROM ({sql}) g{''.join(joins)}{order}", params)

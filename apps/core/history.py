@@ -11,6 +11,7 @@ Entry: {history_id (a version's id; null for an entry read from the feed), date,
 deleted), user (only for staff: show_editors), change_reason, changes: [{field, old, new}]} — a deletion lists
 the row's last values (old), a many-to-many change the slugs before and after, and which were added and removed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -27,9 +28,11 @@ FEED_CHANGE_TYPES = {ChangeAction.CREATE: "created", ChangeAction.UPDATE: "chang
 def row_history(model: type[models.Model], pk: Any, versions: Any, *, show_editors: bool = False) -> list[dict]:
     """The history of row `pk` of `model` (see the module docstring); `versions`: its simple-history records."""
     versions = list(versions.select_related("history_user").order_by("history_date", "history_id"))
-    records = (history_records(versions, show_editors=show_editors)
-               + feed_records(model, pk, versions, show_editors=show_editors)
-               + link_history_records(model, pk, show_editors=show_editors))
+    records = (
+        history_records(versions, show_editors=show_editors)
+        + feed_records(model, pk, versions, show_editors=show_editors)
+        + link_history_records(model, pk, show_editors=show_editors)
+    )
     return sorted(records, key=lambda record: record["date"], reverse=True)
 
 
@@ -40,21 +43,25 @@ def history_records(versions: list, *, show_editors: bool = False) -> list[dict]
     records, previous = [], None
     for version in versions:
         if version.history_type == "-":
-            changes = [{"field": field.name, "old": _plain(getattr(version, field.attname)), "new": None}
-                       for field in _fields(version.instance_type)]
+            changes = [
+                {"field": field.name, "old": _plain(getattr(version, field.attname)), "new": None}
+                for field in _fields(version.instance_type)
+            ]
         elif previous is not None:
             delta = version.diff_against(previous)
             changes = [{"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in delta.changes]
         else:
             changes = []
-        records.append({
-            "history_id": version.history_id,
-            "date": version.history_date,
-            "change_type": CHANGE_TYPES.get(version.history_type, version.history_type),
-            "user": version.history_user.get_username() if show_editors and version.history_user else None,
-            "change_reason": version.history_change_reason,
-            "changes": changes,
-        })
+        records.append(
+            {
+                "history_id": version.history_id,
+                "date": version.history_date,
+                "change_type": CHANGE_TYPES.get(version.history_type, version.history_type),
+                "user": version.history_user.get_username() if show_editors and version.history_user else None,
+                "change_reason": version.history_change_reason,
+                "changes": changes,
+            }
+        )
         previous = version
     return records
 
@@ -79,14 +86,23 @@ def feed_records(model: type[models.Model], pk: Any, versions: list, *, show_edi
             if event.action == ChangeAction.DELETE:
                 changes = [{"field": f.name, "old": _plain(values.get(f.attname)), "new": None} for f in fields]
             elif event.action == ChangeAction.UPDATE and previous is not None:
-                changes = [{"field": f.name, "old": _plain(previous.get(f.attname)), "new": _plain(values.get(f.attname))}
-                           for f in fields if previous.get(f.attname) != values.get(f.attname)]
+                changes = [
+                    {"field": f.name, "old": _plain(previous.get(f.attname)), "new": _plain(values.get(f.attname))}
+                    for f in fields
+                    if previous.get(f.attname) != values.get(f.attname)
+                ]
             else:
                 changes = []
-            records.append({
-                "history_id": None, "date": event.occurred_at, "change_type": FEED_CHANGE_TYPES[event.action],
-                "user": event.user if show_editors else None, "change_reason": None, "changes": changes,
-            })
+            records.append(
+                {
+                    "history_id": None,
+                    "date": event.occurred_at,
+                    "change_type": FEED_CHANGE_TYPES[event.action],
+                    "user": event.user if show_editors else None,
+                    "change_reason": None,
+                    "changes": changes,
+                }
+            )
         previous = values
     return records
 
@@ -113,14 +129,24 @@ def link_history_records(model: type[models.Model], pk: Any, *, show_editors: bo
                 (linked.add if event.action == ChangeAction.CREATE else linked.discard)(target)
             if before == linked:
                 continue
-            records.append({
-                "history_id": None, "date": group[0].occurred_at, "change_type": "changed",
-                "user": group[0].user if show_editors else None, "change_reason": None,
-                "changes": [{"field": field.name,
-                             "old": sorted(names[i] for i in before), "new": sorted(names[i] for i in linked),
-                             "added": sorted(names[i] for i in linked - before),
-                             "removed": sorted(names[i] for i in before - linked)}],
-            })
+            records.append(
+                {
+                    "history_id": None,
+                    "date": group[0].occurred_at,
+                    "change_type": "changed",
+                    "user": group[0].user if show_editors else None,
+                    "change_reason": None,
+                    "changes": [
+                        {
+                            "field": field.name,
+                            "old": sorted(names[i] for i in before),
+                            "new": sorted(names[i] for i in linked),
+                            "added": sorted(names[i] for i in linked - before),
+                            "removed": sorted(names[i] for i in before - linked),
+                        }
+                    ],
+                }
+            )
     return records
 
 
@@ -142,8 +168,12 @@ def _slugs(target: type[models.Model], ids: set) -> dict:
         return {pk: pk for pk in ids}
     names = dict(target._base_manager.filter(pk__in=ids).values_list("pk", "slug"))
     for pk in ids - set(names):
-        last = (ChangeEvent.objects.filter(resource=target._meta.label_lower, object_id=str(pk))
-                .order_by("-id").values_list("row", flat=True).first())
+        last = (
+            ChangeEvent.objects.filter(resource=target._meta.label_lower, object_id=str(pk))
+            .order_by("-id")
+            .values_list("row", flat=True)
+            .first()
+        )
         names[pk] = (last or {}).get("slug") or pk
     return names
 

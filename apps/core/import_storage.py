@@ -5,6 +5,7 @@ TempFolderStorage joined whatever came back onto the temp folder, so `../../tmp/
 deleted any file the server could. Here the name is an opaque id this storage made (uuid4 hex), checked
 before any path is built: anything else is a 400 (SuspiciousFileOperation).
 """
+
 import os
 import re
 import tempfile

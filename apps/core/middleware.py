@@ -1,4 +1,5 @@
 """Django's CommonMiddleware, with writes kept as writes when a slash is appended."""
+
 from django.http import HttpResponsePermanentRedirect
 from django.middleware import common
 from django.utils.http import escape_leading_slashes
@@ -17,7 +18,12 @@ class CommonMiddleware(common.CommonMiddleware):
     the development server) and answers a 301 otherwise."""
 
     def process_response(self, request, response):
-        if (request.method not in ("GET", "HEAD") and response.status_code == 404
-                and self.should_redirect_with_slash(request)):
-            return PermanentRedirectKeepingMethod(escape_leading_slashes(request.get_full_path(force_append_slash=True)))
+        if (
+            request.method not in ("GET", "HEAD")
+            and response.status_code == 404
+            and self.should_redirect_with_slash(request)
+        ):
+            return PermanentRedirectKeepingMethod(
+                escape_leading_slashes(request.get_full_path(force_append_slash=True))
+            )
         return super().process_response(request, response)

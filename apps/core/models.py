@@ -3,6 +3,7 @@
 A fact row knows when it was created and last changed, keeps its change history, and carries
 citations (apps.sources.Citation) through a generic relation.
 """
+
 import contextvars
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -40,7 +41,8 @@ def ends_after_start(name, message, start="start_date", end="end_date"):
     before it starts); `message` is the 400's text."""
     return models.CheckConstraint(
         name=name,
-        condition=models.Q(**{f"{start}__isnull": True}) | models.Q(**{f"{end}__isnull": True})
+        condition=models.Q(**{f"{start}__isnull": True})
+        | models.Q(**{f"{end}__isnull": True})
         | models.Q(**{f"{end}__gte": models.F(start)}),
         violation_error_message=message,
     )
@@ -68,7 +70,9 @@ def clean_partial_date(value, precision, field):
             raise ValidationError({field: f"A date is required when the precision is '{precision}'."})
         return
     if precision == DatePrecision.UNKNOWN:
-        raise ValidationError({f"{field}_precision": "Precision 'unknown' means no date: clear the date or pick a precision."})
+        raise ValidationError(
+            {f"{field}_precision": "Precision 'unknown' means no date: clear the date or pick a precision."}
+        )
     if precision == DatePrecision.YEAR and (value.month, value.day) != (1, 1):
         raise ValidationError({field: "With year precision store 1 January of that year (only the year is known)."})
     if precision == DatePrecision.MONTH and value.day != 1:
@@ -83,7 +87,7 @@ def format_partial_date(value, precision):
     """'2025', '2025-12' or '2025-12-19' — only what is known; None when unknown."""
     if value is None or precision not in KNOWN_ISO_LENGTH:
         return None
-    return value.isoformat()[:KNOWN_ISO_LENGTH[precision]]
+    return value.isoformat()[: KNOWN_ISO_LENGTH[precision]]
 
 
 def format_partial_date_sql(date, precision):
@@ -174,7 +178,8 @@ class FactModel(TimeStampedModel):
 # natural key no row has now is looked up in the model's history too, so a row whose key an analyst changed
 # is still the row the seed's fixtures name.
 FOLLOW_CHANGED_KEYS: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "follow_changed_natural_keys", default=None)
+    "follow_changed_natural_keys", default=None
+)
 
 
 class NaturalKeyManager(models.Manager):
@@ -186,8 +191,10 @@ class NaturalKeyManager(models.Manager):
         key of the wrong length. Under FOLLOW_CHANGED_KEYS, a row that had the key once (its history) counts."""
         lookups = self.model.natural_key_lookups
         if len(key) != len(lookups):
-            raise TypeError(f"{self.model._meta.label_lower}: a natural key has {len(lookups)} parts "
-                            f"({', '.join(lookups)}), not {len(key)}")
+            raise TypeError(
+                f"{self.model._meta.label_lower}: a natural key has {len(lookups)} parts "
+                f"({', '.join(lookups)}), not {len(key)}"
+            )
         try:
             return self.get(**dict(zip(lookups, key)))
         except self.model.DoesNotExist:
@@ -268,9 +275,11 @@ def generated_slug_field(default, *, example, noun):
     and a row written without one gets `default()` (a module-level function returning a generated_slug, so
     migrations can refer to it by name)."""
     return models.SlugField(
-        max_length=100, unique=True, default=default,
+        max_length=100,
+        unique=True,
+        default=default,
         help_text=f"Stable lower-case English identifier, e.g. {example} (how fixtures name the {noun}); a random "
-                  "one is made when none is given.",
+        "one is made when none is given.",
     )
 
 
@@ -290,21 +299,31 @@ class ChangeEvent(models.Model):
     """
 
     occurred_at = models.DateTimeField(db_index=True)
-    resource = models.CharField(max_length=100, help_text="'app_label.model' of the row's table, e.g. investments.pledge.")
+    resource = models.CharField(
+        max_length=100, help_text="'app_label.model' of the row's table, e.g. investments.pledge."
+    )
     object_id = models.CharField(max_length=64)
     action = models.CharField(max_length=6, choices=ChangeAction.choices)
     row = models.JSONField()
-    user = models.CharField(max_length=150, blank=True, null=True,
-                            help_text="Who made the change (PostgreSQL; null on SQLite and for changes outside a request).")
+    user = models.CharField(
+        max_length=150,
+        blank=True,
+        null=True,
+        help_text="Who made the change (PostgreSQL; null on SQLite and for changes outside a request).",
+    )
     changeset = models.BigIntegerField(
-        null=True, help_text="The transaction that wrote it: one request, admin save, seed run or import "
-                             "(PostgreSQL's transaction id; on SQLite an id per Django transaction). "
-                             "Null for events written before change sets were recorded.")
+        null=True,
+        help_text="The transaction that wrote it: one request, admin save, seed run or import "
+        "(PostgreSQL's transaction id; on SQLite an id per Django transaction). "
+        "Null for events written before change sets were recorded.",
+    )
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["resource", "object_id"], name="changeevent_row_idx"),
-                   models.Index(fields=["changeset"], name="changeevent_changeset_idx")]
+        indexes = [
+            models.Index(fields=["resource", "object_id"], name="changeevent_row_idx"),
+            models.Index(fields=["changeset"], name="changeevent_changeset_idx"),
+        ]
 
     def __str__(self):
         return f"{self.id}: {self.action} {self.resource} {self.object_id}"

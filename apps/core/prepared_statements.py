@@ -5,6 +5,7 @@ changes a column's type (a longer max_length), PostgreSQL refuses to run it agai
 result type", a 500 on every such request until the connection is recycled (up to CONN_MAX_AGE). psycopg drops
 its prepared statements only when its own connection alters, rolls back or deallocates.
 """
+
 from django.db import NotSupportedError
 
 STALE_PLAN = "cached plan must not change result type"

@@ -9,12 +9,13 @@ Modelled on NetBox's `netbox/registry.py`: apps.core never imports a domain app;
   (apps.core.exports) and lists stream through its `export_response`.
 - A model that has a page on the site says so with `get_absolute_url` (Django's idiom); the site links there.
 """
+
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.apps import AppConfig, apps

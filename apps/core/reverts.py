@@ -5,6 +5,7 @@ Both write as any other change does: in one transaction, checked against the mod
 broken rule refuses the whole revert), with a history entry naming who reverted and why, and captured by the
 change feed's triggers as a new change set of their own. The API (apps.core.api) and the admin call these.
 """
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,8 +42,11 @@ class ChangeSetRevert:
 def current_changeset(using="default"):
     """The change set id of the current transaction: what the capture triggers write in `changeset`."""
     connection = connections[using]
-    sql = ("SELECT pg_current_xact_id()::text::bigint" if connection.vendor == "postgresql"
-           else f"SELECT {SQLITE_CHANGESET_FUNCTION}()")
+    sql = (
+        "SELECT pg_current_xact_id()::text::bigint"
+        if connection.vendor == "postgresql"
+        else f"SELECT {SQLITE_CHANGESET_FUNCTION}()"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return cursor.fetchone()[0]
@@ -77,8 +81,13 @@ def links_at(model, pk, version):
     tables' feed events up to the row's next history entry (a save writes its history entry, then its
     many-to-many values). A field whose current links predate the feed (no event) is left out: its past
     is unknown."""
-    later = (type(version).objects.filter(**{model._meta.pk.attname: pk, "history_date__gt": version.history_date})
-             .order_by("history_date").values_list("history_date", flat=True).first())
+    later = (
+        type(version)
+        .objects.filter(**{model._meta.pk.attname: pk, "history_date__gt": version.history_date})
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
     result = {}
     for field in model._meta.many_to_many:
         through = field.remote_field.through
@@ -122,9 +131,10 @@ def revert_row_to_version(row, history_id, *, user=None):
         target = model._meta.get_field(name).related_model
         missing = sorted(set(ids) - set(target._base_manager.filter(pk__in=ids).values_list("pk", flat=True)))
         if missing:
-            raise RevertRefused(f"{name}: {len(missing)} of the rows it held then no longer exist.",
-                                [{"resource": target._meta.label_lower, "object_id": str(pk), "cursor": None}
-                                 for pk in missing])
+            raise RevertRefused(
+                f"{name}: {len(missing)} of the rows it held then no longer exist.",
+                [{"resource": target._meta.label_lower, "object_id": str(pk), "cursor": None} for pk in missing],
+            )
     reverted._change_reason = f"revert to history entry {history_id}"
     if user is not None:
         reverted._history_user = user
@@ -152,15 +162,25 @@ def revert_changeset(changeset, *, username=None, user=None, force=False, using=
         if not events:
             raise LookupError(f"No change set {changeset} in the change feed.")
         if not force:
-            later = (ChangeEvent.objects.using(using).filter(id__gt=events[0].id).exclude(changeset=changeset)
-                     .filter(Exists(ChangeEvent.objects.filter(changeset=changeset, resource=OuterRef("resource"),
-                                                               object_id=OuterRef("object_id"))))
-                     .order_by("id"))
+            later = (
+                ChangeEvent.objects.using(using)
+                .filter(id__gt=events[0].id)
+                .exclude(changeset=changeset)
+                .filter(
+                    Exists(
+                        ChangeEvent.objects.filter(
+                            changeset=changeset, resource=OuterRef("resource"), object_id=OuterRef("object_id")
+                        )
+                    )
+                )
+                .order_by("id")
+            )
             conflicts = list(later.values("resource", "object_id", "id")[:CONFLICT_ROWS_SHOWN])
             if conflicts:
                 raise RevertRefused(
                     "Rows of this change set were changed afterwards; revert those changes first, or force.",
-                    [{"resource": c["resource"], "object_id": c["object_id"], "cursor": c["id"]} for c in conflicts])
+                    [{"resource": c["resource"], "object_id": c["object_id"], "cursor": c["id"]} for c in conflicts],
+                )
         now = timezone.now()
         reason = f"revert of change set {changeset}"
         touched = {}
@@ -189,12 +209,17 @@ def _state_before(event, using):
         return None
     if event.action == ChangeAction.DELETE:
         return event.row  # the tombstone: its last values
-    prior = (ChangeEvent.objects.using(using).filter(resource=event.resource, object_id=event.object_id, id__lt=event.id)
-             .order_by("-id").first())
+    prior = (
+        ChangeEvent.objects.using(using)
+        .filter(resource=event.resource, object_id=event.object_id, id__lt=event.id)
+        .order_by("-id")
+        .first()
+    )
     if prior is None or prior.action == ChangeAction.DELETE:
-        raise RevertRefused("A row's values before this change set were never recorded (changed before the "
-                            "change feed existed).",
-                            [{"resource": event.resource, "object_id": event.object_id, "cursor": event.id}])
+        raise RevertRefused(
+            "A row's values before this change set were never recorded (changed before the change feed existed).",
+            [{"resource": event.resource, "object_id": event.object_id, "cursor": event.id}],
+        )
     return prior.row
 
 
@@ -216,8 +241,9 @@ def _restore(model, object_id, target, *, now, reason, user, using):
     # raw: the stored values exactly as they were (created_at kept), then the history entry written here.
     instance.save_base(raw=True, force_insert=current is None, force_update=current is not None, using=using)
     if history is not None:
-        history.bulk_history_create([instance], update=current is not None, default_user=user,
-                                    default_change_reason=reason, default_date=now)
+        history.bulk_history_create(
+            [instance], update=current is not None, default_user=user, default_change_reason=reason, default_date=now
+        )
 
 
 def _refuse_cascade(row, using):
@@ -227,14 +253,22 @@ def _refuse_cascade(row, using):
         collector.collect([row])
     except (ProtectedError, RestrictedError) as error:
         blocking = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
-        raise RevertRefused("Rows written since still refer to a row this change set created.",
-                            [{"resource": o._meta.label_lower, "object_id": str(o.pk), "cursor": None}
-                             for o in blocking]) from None
-    others = [(m._meta.label_lower, o.pk) for m, objs in collector.data.items() for o in objs
-              if not (m is type(row) and o.pk == row.pk)]
+        raise RevertRefused(
+            "Rows written since still refer to a row this change set created.",
+            [{"resource": o._meta.label_lower, "object_id": str(o.pk), "cursor": None} for o in blocking],
+        ) from None
+    others = [
+        (m._meta.label_lower, o.pk)
+        for m, objs in collector.data.items()
+        for o in objs
+        if not (m is type(row) and o.pk == row.pk)
+    ]
     for queryset in collector.fast_deletes:
-        others += [(queryset.model._meta.label_lower, pk)
-                   for pk in queryset.values_list("pk", flat=True)[:CONFLICT_ROWS_SHOWN]]
+        others += [
+            (queryset.model._meta.label_lower, pk) for pk in queryset.values_list("pk", flat=True)[:CONFLICT_ROWS_SHOWN]
+        ]
     if others:
-        raise RevertRefused("Rows written since still refer to a row this change set created.",
-                            [{"resource": label, "object_id": str(pk), "cursor": None} for label, pk in others])
+        raise RevertRefused(
+            "Rows written since still refer to a row this change set created.",
+            [{"resource": label, "object_id": str(pk), "cursor": None} for label, pk in others],
+        )

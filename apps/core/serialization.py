@@ -8,6 +8,7 @@ all use it:
   created_at, and keeps its updated_at too when the fixture changes none of its values (so loading the
   same fixture twice changes nothing).
 """
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers import base
 from django.core.serializers.json import Deserializer as JSONDeserializer
@@ -23,8 +24,12 @@ def _is_citation(model):
 
 class Serializer(JSONSerializer):
     def handle_field(self, obj, field):
-        if (self.use_natural_foreign_keys and _is_citation(type(obj)) and field.name == "object_id"
-                and hasattr(obj.fact, "natural_key")):
+        if (
+            self.use_natural_foreign_keys
+            and _is_citation(type(obj))
+            and field.name == "object_id"
+            and hasattr(obj.fact, "natural_key")
+        ):
             self._current[field.name] = list(obj.fact.natural_key())
             return
         super().handle_field(obj, field)
@@ -72,6 +77,7 @@ def _fill_timestamps(instance, missing):
     if "updated_at" in missing:
         unchanged = all(
             getattr(stored, f.attname) == getattr(instance, f.attname)
-            for f in instance._meta.concrete_fields if f.name not in TIMESTAMPS
+            for f in instance._meta.concrete_fields
+            if f.name not in TIMESTAMPS
         )
         instance.updated_at = stored.updated_at if unchanged else now

@@ -1,4 +1,5 @@
 """Loading the seeded facts (fixtures/seed/*.json) into the database."""
+
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -38,8 +39,9 @@ class SeedConflict:
     fields: dict  # field name → (fixture value, current value)
 
     def __str__(self) -> str:
-        values = "; ".join(f"{name}: fixture {fixture!r}, current {current!r}"
-                           for name, (fixture, current) in self.fields.items())
+        values = "; ".join(
+            f"{name}: fixture {fixture!r}, current {current!r}" for name, (fixture, current) in self.fields.items()
+        )
         return f"{self.label} {self.pk}: kept the analyst's values ({values})"
 
 
@@ -71,7 +73,9 @@ def _seeded_before(paths: Sequence[Path]) -> bool:
     if not first:
         return False
     model = apps.get_model(first[0]["model"])
-    return model._default_manager.filter(slug__in=[o["fields"]["slug"] for o in first if o["model"] == first[0]["model"]]).exists()
+    return model._default_manager.filter(
+        slug__in=[o["fields"]["slug"] for o in first if o["model"] == first[0]["model"]]
+    ).exists()
 
 
 def seed_load(*, once: bool = False, force: bool = False, fixture_dir: str | Path | None = None) -> SeedResult:
@@ -89,8 +93,9 @@ def seed_load(*, once: bool = False, force: bool = False, fixture_dir: str | Pat
         return SeedResult(skipped=True, files=len(paths), objects=len(objects), new=0)
     with transaction.atomic():
         new, updated, conflicts = seed_rows(paths, force=force)
-    return SeedResult(skipped=False, files=len(paths), objects=len(objects), new=new, updated=updated,
-                      conflicts=tuple(conflicts))
+    return SeedResult(
+        skipped=False, files=len(paths), objects=len(objects), new=new, updated=updated, conflicts=tuple(conflicts)
+    )
 
 
 class FixtureRefused(ValueError):
@@ -126,8 +131,10 @@ def _rule_errors(path: Path, position: int, deserialized: DeserializedObject, *,
     try:
         deserialized.object.full_clean(validate_unique=constraints, validate_constraints=constraints)
     except ValidationError as exc:
-        return "\n".join(f"{path.name}, object {position} ({_object_label(deserialized)}): field {field}: {' '.join(messages)}"
-                         for field, messages in exc.message_dict.items())
+        return "\n".join(
+            f"{path.name}, object {position} ({_object_label(deserialized)}): field {field}: {' '.join(messages)}"
+            for field, messages in exc.message_dict.items()
+        )
     return ""
 
 
@@ -164,16 +171,20 @@ def _json_missing_references(path: Path, position: int) -> str:
         obj = _fixture_objects([path])[position - 1]
         model = apps.get_model(obj["model"])
         fields = obj.get("fields", {})
-        references = [(model._meta.get_field(name), value) for name, value in fields.items()
-                      if model._meta.get_field(name).is_relation]
+        references = [
+            (model._meta.get_field(name), value)
+            for name, value in fields.items()
+            if model._meta.get_field(name).is_relation
+        ]
     except Exception:  # the fault is elsewhere; the caller says what the deserializer said
         return ""
     key = f" {[fields['slug']]}" if "slug" in fields else ""
     return _missing_references(f"{path.name}, object {position} ({obj['model']}{key})", references)
 
 
-def load_fixture_rows(paths: Sequence[Path], write_row: Callable[[DeserializedObject], bool]
-                      ) -> list[tuple[Path, int, DeserializedObject]]:
+def load_fixture_rows(
+    paths: Sequence[Path], write_row: Callable[[DeserializedObject], bool]
+) -> list[tuple[Path, int, DeserializedObject]]:
     """The one way catrack loads fixtures (`seed`, `load_facts`): every object of `paths` (Django JSON, natural
     keys, apps.core.serialization) in order, each written by `write_row(row)` (a DeserializedObject; returns
     True when it wrote the row) in a savepoint; references to rows of later files are filled in at the end;
@@ -195,8 +206,11 @@ def load_fixture_rows(paths: Sequence[Path], write_row: Callable[[DeserializedOb
                         with transaction.atomic():
                             wrote = write_row(row)
                     except DatabaseError as exc:  # a database rule: named by field where the model can
-                        raise FixtureRefused(_row_missing_references(path, position, row) or _rule_errors(path, position, row)
-                                             or f"{path.name}, object {position} ({_object_label(row)}): {exc}") from exc
+                        raise FixtureRefused(
+                            _row_missing_references(path, position, row)
+                            or _rule_errors(path, position, row)
+                            or f"{path.name}, object {position} ({_object_label(row)}): {exc}"
+                        ) from exc
                     if wrote:
                         written.append((path, position, row))
                         if row.deferred_fields:  # a row left alone (an analyst's) keeps its references too
@@ -205,15 +219,21 @@ def load_fixture_rows(paths: Sequence[Path], write_row: Callable[[DeserializedOb
         except FixtureRefused:
             raise
         except (OSError, ValueError, serializers.base.DeserializationError, DatabaseError) as exc:
-            raise FixtureRefused(_json_missing_references(path, done + 1) or f"{path.name}, object {done + 1}: {exc}") from exc
+            raise FixtureRefused(
+                _json_missing_references(path, done + 1) or f"{path.name}, object {done + 1}: {exc}"
+            ) from exc
     for path, position, row in deferred:  # references to rows of later files
         try:
             with transaction.atomic():
                 row.save_deferred_fields()
         except (ObjectDoesNotExist, DatabaseError) as exc:
-            raise FixtureRefused(_row_missing_references(path, position, row) or
-                                 f"{path.name}, object {position} ({_object_label(row)}): {exc}") from exc
-    errors = [error for path, position, row in written if (error := _rule_errors(path, position, row, constraints=False))]
+            raise FixtureRefused(
+                _row_missing_references(path, position, row)
+                or f"{path.name}, object {position} ({_object_label(row)}): {exc}"
+            ) from exc
+    errors = [
+        error for path, position, row in written if (error := _rule_errors(path, position, row, constraints=False))
+    ]
     if errors:
         raise FixtureRefused("\n".join(errors))
     _reset_sequences({type(row.object) for _path, _position, row in written})
@@ -237,8 +257,9 @@ def fixtures_load(*, paths: Sequence[Path]) -> FixtureLoadResult:
 
     def write_row(row: DeserializedObject) -> bool:
         instance = row.object
-        stored[id(row)] = (type(instance)._base_manager.filter(pk=instance.pk).values().first()
-                           if instance.pk is not None else None)
+        stored[id(row)] = (
+            type(instance)._base_manager.filter(pk=instance.pk).values().first() if instance.pk is not None else None
+        )
         row.save()
         return True
 
@@ -246,7 +267,8 @@ def fixtures_load(*, paths: Sequence[Path]) -> FixtureLoadResult:
         loaded = load_fixture_rows(paths, write_row)
     new = sum(1 for *_rest, row in loaded if stored[id(row)] is None)
     changed = sum(
-        1 for *_rest, row in loaded
+        1
+        for *_rest, row in loaded
         if stored[id(row)] is not None
         and stored[id(row)] != type(row.object)._base_manager.filter(pk=row.object.pk).values().first()
     )
@@ -321,8 +343,12 @@ def seeded_unchanged(current: Any, fixture: Any) -> bool:
     row (apps.core.change_capture, which sees every write) is the seed's. For a row with no event (written
     before the feed existed): its last history entry is the seed's, or, without history, it still
     carries the timestamp its fixture gave it."""
-    last_event = (ChangeEvent.objects.filter(resource=current._meta.label_lower, object_id=str(current.pk))
-                  .order_by("-id").values_list("user").first())  # (user,) or None: user itself may be null
+    last_event = (
+        ChangeEvent.objects.filter(resource=current._meta.label_lower, object_id=str(current.pk))
+        .order_by("-id")
+        .values_list("user")
+        .first()
+    )  # (user,) or None: user itself may be null
     if last_event is not None:
         return last_event == (SEED_USER,)
     history = getattr(type(current), "history", None)

@@ -12,6 +12,7 @@ UPDATE … RETURNING, on PostgreSQL and SQLite alike); with a cache whose incr i
 process's own memory) it is that. A client's window starts with its first request and lasts the rate's
 period; within it at most the rate's number of requests pass.
 """
+
 import time
 
 from django.core.cache import cache, caches
@@ -22,16 +23,20 @@ from rest_framework.settings import api_settings
 
 from apps.core.models import RateWindow
 
+
 def count_request(key: str, *, period: float, now: float) -> tuple[int, float]:
     """Count one request of `key` in its window of `period` seconds; returns (requests in the window including
     this one, the window's start in Unix seconds). A window older than `period` starts again at `now`.
     One statement, atomic under any concurrency (the row is locked for its update)."""
-    table, key_, started, requests = map(connection.ops.quote_name,
-                                         (RateWindow._meta.db_table, "key", "started", "requests"))
-    sql = (f"INSERT INTO {table} ({key_}, {started}, {requests}) VALUES (%s, %s, 1) ON CONFLICT ({key_}) DO UPDATE"
-           f" SET {requests} = CASE WHEN {table}.{started} > %s THEN {table}.{requests} + 1 ELSE 1 END,"
-           f" {started} = CASE WHEN {table}.{started} > %s THEN {table}.{started} ELSE excluded.{started} END"
-           f" RETURNING {requests}, {started}")
+    table, key_, started, requests = map(
+        connection.ops.quote_name, (RateWindow._meta.db_table, "key", "started", "requests")
+    )
+    sql = (
+        f"INSERT INTO {table} ({key_}, {started}, {requests}) VALUES (%s, %s, 1) ON CONFLICT ({key_}) DO UPDATE"
+        f" SET {requests} = CASE WHEN {table}.{started} > %s THEN {table}.{requests} + 1 ELSE 1 END,"
+        f" {started} = CASE WHEN {table}.{started} > %s THEN {table}.{started} ELSE excluded.{started} END"
+        f" RETURNING {requests}, {started}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [key[:200], now, now - period, now - period])
         requests, started = cursor.fetchone()

@@ -7,6 +7,7 @@
   request (no session cookie, no Authorization header), `private, no-cache` otherwise; ETag and the 304
   for an unchanged answer come from Django's ConditionalGetMiddleware (settings.MIDDLEWARE).
 """
+
 import re
 
 from django.conf import settings

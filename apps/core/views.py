@@ -1,4 +1,5 @@
 """Operational endpoints: /healthz for load balancers and the container healthcheck."""
+
 import logging
 
 from django.db import DatabaseError

@@ -1,9 +1,9 @@
 """Filters for corridors, strategic resources and actors' stakes in them."""
+
 import django_filters
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
 from apps.core.api.filters import CatrackFilterSet, slug_filter
-from apps.sources.citation_filters import CitedFilterSet
 from apps.geoeconomics.models import (
     Corridor,
     CorridorStake,
@@ -13,6 +13,7 @@ from apps.geoeconomics.models import (
     StakeRole,
     StrategicResource,
 )
+from apps.sources.citation_filters import CitedFilterSet
 
 
 class CorridorFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
@@ -20,7 +21,6 @@ class CorridorFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     market = actor_filter("markets", "Market it opens access to")
     bypasses = actor_filter("bypasses", "Actor whose transit it offers an alternative to")
     stakeholder = actor_filter("stakes__actor", "Actor with a stake in it", distinct=True)
-
 
     class Meta:
         model = Corridor
@@ -32,7 +32,6 @@ class CorridorStakeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSe
     actor = actor_filter("actor", "Actor")
     role = django_filters.ChoiceFilter(choices=StakeRole.choices)
 
-
     class Meta:
         model = CorridorStake
         fields = []
@@ -41,7 +40,6 @@ class CorridorStakeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSe
 class StrategicResourceFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     category = django_filters.ChoiceFilter(choices=ResourceCategory.choices)
     actor = actor_filter("interests__actor", "Actor with an interest in it", distinct=True)
-
 
     class Meta:
         model = StrategicResource

@@ -1,4 +1,5 @@
 """Transport corridors and strategic resources, and which actors have a stake in them."""
+
 from django.db import models
 
 from apps.actors.models import Actor
@@ -11,15 +12,20 @@ class Corridor(SluggedModel, FactModel):
     name_en = models.CharField("name (English)", max_length=200)
     name_ru = models.CharField("name (Russian)", max_length=200, blank=True)
     abbreviation = models.CharField(max_length=20, blank=True, help_text="e.g. TITR.")
-    countries = models.ManyToManyField(Actor, blank=True, related_name="corridors_through",
-                                       help_text="States the route runs through.")
-    markets = models.ManyToManyField(Actor, blank=True, related_name="corridors_to_market",
-                                     help_text="Markets the route opens access to.")
-    bypasses = models.ManyToManyField(Actor, blank=True, related_name="corridors_bypassing",
-                                      help_text="Whose transit routes it offers an alternative to.")
+    countries = models.ManyToManyField(
+        Actor, blank=True, related_name="corridors_through", help_text="States the route runs through."
+    )
+    markets = models.ManyToManyField(
+        Actor, blank=True, related_name="corridors_to_market", help_text="Markets the route opens access to."
+    )
+    bypasses = models.ManyToManyField(
+        Actor,
+        blank=True,
+        related_name="corridors_bypassing",
+        help_text="Whose transit routes it offers an alternative to.",
+    )
     goals_en = models.TextField(blank=True, help_text="What the corridor is meant to achieve.")
     description_en = models.TextField(blank=True)
-
 
     class Meta:
         ordering = ["name_en"]
@@ -48,8 +54,11 @@ class CorridorStake(NaturalKeyMixin, FactModel):
     class Meta:
         ordering = ["corridor_id", "actor__name_en"]
         constraints = [
-            models.UniqueConstraint(fields=["corridor", "actor", "role"], name="corridor_stake_unique",
-                                    violation_error_message="This actor already has this role in this corridor."),
+            models.UniqueConstraint(
+                fields=["corridor", "actor", "role"],
+                name="corridor_stake_unique",
+                violation_error_message="This actor already has this role in this corridor.",
+            ),
         ]
 
     def __str__(self):
@@ -70,7 +79,6 @@ class StrategicResource(SluggedModel, FactModel):
     name_ru = models.CharField("name (Russian)", max_length=200, blank=True)
     category = models.CharField(max_length=20, choices=ResourceCategory.choices, db_index=True)
     description_en = models.TextField(blank=True)
-
 
     class Meta:
         ordering = ["name_en"]
@@ -94,8 +102,14 @@ class ResourceInterest(NaturalKeyMixin, FactModel):
     resource = models.ForeignKey(StrategicResource, on_delete=models.CASCADE, related_name="interests")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="resource_interests")
     kind = models.CharField(max_length=24, choices=InterestKind.choices)
-    region = models.ForeignKey(Actor, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="resource_interests_in", help_text="Where, if the source says.")
+    region = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resource_interests_in",
+        help_text="Where, if the source says.",
+    )
     description_en = models.TextField(blank=True)
 
     objects = NaturalKeyManager()
@@ -104,14 +118,21 @@ class ResourceInterest(NaturalKeyMixin, FactModel):
     class Meta:
         ordering = ["resource_id", "actor__name_en"]
         constraints = [
-            models.UniqueConstraint(fields=["resource", "actor", "kind", "region"], name="resource_interest_unique",
-                                    violation_error_message="This interest is already recorded."),
+            models.UniqueConstraint(
+                fields=["resource", "actor", "kind", "region"],
+                name="resource_interest_unique",
+                violation_error_message="This interest is already recorded.",
+            ),
             # NULLs are distinct in a unique index: without this, two rows with no region could share a natural key.
-            models.UniqueConstraint(fields=["resource", "actor", "kind"], condition=models.Q(region__isnull=True),
-                                    name="resource_interest_unique_without_region",
-                                    violation_error_message="This interest is already recorded."),
-            models.CheckConstraint(name="resource_interest_actor_not_region",
-                                   condition=~models.Q(actor=models.F("region"))),
+            models.UniqueConstraint(
+                fields=["resource", "actor", "kind"],
+                condition=models.Q(region__isnull=True),
+                name="resource_interest_unique_without_region",
+                violation_error_message="This interest is already recorded.",
+            ),
+            models.CheckConstraint(
+                name="resource_interest_actor_not_region", condition=~models.Q(actor=models.F("region"))
+            ),
         ]
 
     def __str__(self):

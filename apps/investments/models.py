@@ -1,4 +1,5 @@
 """Financial pledges: who promises how much money to whom, for what, over which period."""
+
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,10 +12,10 @@ from apps.core.models import (
     NaturalKeyManager,
     SluggedModel,
     clean_partial_date,
-    generated_slug,
-    generated_slug_field,
     ends_after_start,
     format_partial_date,
+    generated_slug,
+    generated_slug_field,
     partial_date_constraints,
 )
 from apps.summits.models import Document, Summit, Topic
@@ -87,7 +88,9 @@ class Pledge(SluggedModel, FactModel):
     currency = models.CharField(max_length=3, blank=True, db_index=True, help_text="ISO 4217, e.g. JPY.")
     amount_qualifier = models.CharField(max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT)
 
-    amount_usd = models.DecimalField("amount in USD", max_digits=20, decimal_places=2, null=True, blank=True, db_index=True)
+    amount_usd = models.DecimalField(
+        "amount in USD", max_digits=20, decimal_places=2, null=True, blank=True, db_index=True
+    )
     amount_usd_qualifier = models.CharField(
         max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT
     )
@@ -99,17 +102,25 @@ class Pledge(SluggedModel, FactModel):
     usd_rate_source = models.CharField(max_length=300, blank=True, help_text="Who published the rate.")
 
     period_start = models.DateField(null=True, blank=True)
-    period_start_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    period_start_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
     period_years = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Length of the period in years.")
     period_end = models.DateField(null=True, blank=True)
     period_end_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
 
     instrument = models.CharField(max_length=24, choices=Instrument.choices, default=Instrument.UNKNOWN, db_index=True)
     purposes = models.ManyToManyField(Topic, blank=True, related_name="pledges")
-    status = models.CharField(max_length=16, choices=PledgeStatus.choices, default=PledgeStatus.ANNOUNCED, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=PledgeStatus.choices, default=PledgeStatus.ANNOUNCED, db_index=True
+    )
 
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="components",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="components",
         help_text="The larger pledge this one is a part of.",
     )
     counts_in_totals = models.BooleanField(
@@ -122,11 +133,13 @@ class Pledge(SluggedModel, FactModel):
         ordering = ["-amount_usd", "id"]
         constraints = [
             models.CheckConstraint(
-                name="pledge_amount_non_negative", condition=models.Q(amount__gte=0),
+                name="pledge_amount_non_negative",
+                condition=models.Q(amount__gte=0),
                 violation_error_message="The amount cannot be negative.",
             ),
             models.CheckConstraint(
-                name="pledge_amount_usd_non_negative", condition=models.Q(amount_usd__gte=0),
+                name="pledge_amount_usd_non_negative",
+                condition=models.Q(amount_usd__gte=0),
                 violation_error_message="The USD amount cannot be negative.",
             ),
             models.CheckConstraint(
@@ -150,13 +163,19 @@ class Pledge(SluggedModel, FactModel):
                 "with a rate and its date; with no basis there is no USD amount.",
             ),
             models.CheckConstraint(
-                name="pledge_usd_rate_positive", condition=models.Q(usd_rate__gt=0),
+                name="pledge_usd_rate_positive",
+                condition=models.Q(usd_rate__gt=0),
                 violation_error_message="The exchange rate must be positive.",
             ),
-            ends_after_start("pledge_period_end_after_start", "The period cannot end before it starts.",
-                             start="period_start", end="period_end"),
+            ends_after_start(
+                "pledge_period_end_after_start",
+                "The period cannot end before it starts.",
+                start="period_start",
+                end="period_end",
+            ),
             models.CheckConstraint(
-                name="pledge_period_years_positive", condition=models.Q(period_years__gte=1),
+                name="pledge_period_years_positive",
+                condition=models.Q(period_years__gte=1),
                 violation_error_message="The period lasts at least one year.",
             ),
             models.CheckConstraint(name="pledge_not_own_parent", condition=~models.Q(parent=models.F("id"))),
@@ -174,7 +193,9 @@ class Pledge(SluggedModel, FactModel):
     def amount_display(self):
         if self.amount is None:
             return "amount not stated"
-        qualifier = "" if self.amount_qualifier == AmountQualifier.EXACT else f"{self.get_amount_qualifier_display().lower()} "
+        qualifier = (
+            "" if self.amount_qualifier == AmountQualifier.EXACT else f"{self.get_amount_qualifier_display().lower()} "
+        )
         return f"{qualifier}{self.amount:,.0f} {self.currency}"
 
     @property
@@ -201,12 +222,16 @@ class Pledge(SluggedModel, FactModel):
             return {}
         counted_ancestor = next((a for a in ancestors if a.counts_in_totals), None)
         if counted_ancestor is not None:
-            return {"counts_in_totals": f"Pledge {counted_ancestor.pk}, which this one is part of, already counts in "
-                                        "totals; untick this so the money is not counted twice."}
+            return {
+                "counts_in_totals": f"Pledge {counted_ancestor.pk}, which this one is part of, already counts in "
+                "totals; untick this so the money is not counted twice."
+            }
         counted_component = self._counted_component() if self.pk is not None else None
         if counted_component is not None:
-            return {"counts_in_totals": f"Its component, pledge {counted_component}, already counts in totals; untick "
-                                        "that one first so the money is not counted twice."}
+            return {
+                "counts_in_totals": f"Its component, pledge {counted_component}, already counts in totals; untick "
+                "that one first so the money is not counted twice."
+            }
         return {}
 
     def _counted_component(self):
@@ -227,7 +252,9 @@ class Pledge(SluggedModel, FactModel):
         if self.currency:
             self.currency = self.currency.upper()
         if self.currency and pycountry.currencies.get(alpha_3=self.currency) is None:
-            errors["currency"] = f"'{self.currency}' is not an ISO 4217 currency code; give one such as JPY, USD or EUR."
+            errors["currency"] = (
+                f"'{self.currency}' is not an ISO 4217 currency code; give one such as JPY, USD or EUR."
+            )
         elif self.amount is not None and not self.currency:
             errors["currency"] = "An amount needs its ISO 4217 currency, such as JPY."
         if self.amount is not None and self.amount < 0:

@@ -1,4 +1,5 @@
 """Aggregations over pledges, computed in the database (one GROUP BY)."""
+
 import functools
 from collections.abc import Sequence
 from typing import Any

@@ -8,6 +8,7 @@ use an index for LIKE 'x%' (it never could for the icontains lookups search uses
 
 PostgreSQL: the trigram thresholds of `%>` and `%` (apps.search.text).
 """
+
 import re
 from functools import lru_cache
 

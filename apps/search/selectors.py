@@ -1,13 +1,13 @@
 """/api/v1/search/'s reads: ranked hits of every kind for a query, then the page's titles and snippets."""
+
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import CharField, F, Q, Value
+from django.db.models import CharField, F, Model, Q, QuerySet, Value
+from django.http import HttpRequest
 
 from apps.core.api.routes import detail_url
 from apps.search.kinds import KINDS, text_search_of
@@ -38,9 +38,9 @@ def search_hits(*, q: str, kinds: Collection[str]) -> QuerySet[Any, Any]:
         # One SELECT per branch, not one OR: PostgreSQL cannot combine an index scan with `pk IN (…)` in
         # an OR and would read the whole table. UNION (not ALL) drops a row found twice: its rank is the same.
         parts += [
-            model.objects.filter(branch).order_by()
-            .annotate(hit_kind=Value(kind.kind, output_field=CharField()), hit_id=F("pk"),
-                      hit_rank=kind.search.rank(q))
+            model.objects.filter(branch)
+            .order_by()
+            .annotate(hit_kind=Value(kind.kind, output_field=CharField()), hit_id=F("pk"), hit_rank=kind.search.rank(q))
             .values("hit_kind", "hit_id", "hit_rank")
             for branch in branches
         ]
@@ -80,11 +80,17 @@ def hit_details(*, hits: Iterable[dict[str, Any]], q: str, request: HttpRequest 
     for hit in hits:
         row, snippet = rows[hit["hit_kind"], hit["hit_id"]]
         slug = getattr(row, "slug", None)
-        details.append({
-            "kind": hit["hit_kind"], "id": row.pk, "slug": slug,
-            "url": detail_url(type(row), row.pk, slug, request=request),
-            "title": str(row), "snippet": snippet, "rank": float(hit["hit_rank"] or 0),
-        })
+        details.append(
+            {
+                "kind": hit["hit_kind"],
+                "id": row.pk,
+                "slug": slug,
+                "url": detail_url(type(row), row.pk, slug, request=request),
+                "title": str(row),
+                "snippet": snippet,
+                "rank": float(hit["hit_rank"] or 0),
+            }
+        )
     return details
 
 

@@ -13,6 +13,7 @@ SQLite: every word must occur, case-insensitively (Unicode casefold, apps.search
 the fields. SQLite does no stemming (`декларации` does not find `декларация`), no typo tolerance and no
 ranking (rank is 0; results keep the list's order).
 """
+
 import re
 from dataclasses import dataclass
 from functools import reduce
@@ -82,10 +83,13 @@ class TextSearch:
         """The full-text vector expression, as indexed: `setweight(to_tsvector(cfg, coalesce(f,'')), w) || …`."""
         from django.contrib.postgres.search import SearchVector
 
-        return reduce(lambda a, b: a + b, (
-            SearchVector(field, config=self.config(field), weight="A" if field in self.trigram_fields else "B")
-            for field in self.fields
-        ))
+        return reduce(
+            lambda a, b: a + b,
+            (
+                SearchVector(field, config=self.config(field), weight="A" if field in self.trigram_fields else "B")
+                for field in self.fields
+            ),
+        )
 
     def indexes(self, prefix):
         """The GIN indexes this search uses on PostgreSQL: the vector, and gin_trgm_ops on each name, place and
@@ -94,7 +98,10 @@ class TextSearch:
 
         return [
             GinIndex(self.vector(), name=f"{prefix}_search_idx"),
-            *(GinIndex(fields=[field], opclasses=["gin_trgm_ops"], name=f"{prefix}_{field}_trgm") for field in (*self.trigram_fields, *self.substrings)),
+            *(
+                GinIndex(fields=[field], opclasses=["gin_trgm_ops"], name=f"{prefix}_{field}_trgm")
+                for field in (*self.trigram_fields, *self.substrings)
+            ),
         ]
 
     def q(self, value):
@@ -123,10 +130,13 @@ class TextSearch:
 
         condition = Q(SearchVectorExact(self.vector(), full_text_query([word])))
         if is_fuzzy_word(word):
-            near_spelling = reduce(or_, (
-                *(Q(**{f"{field}__trigram_word_similar": word}) for field in self.names),
-                *(Q(**{f"{field}__trigram_similar": word}) for field in self.places),
-            ))
+            near_spelling = reduce(
+                or_,
+                (
+                    *(Q(**{f"{field}__trigram_word_similar": word}) for field in self.names),
+                    *(Q(**{f"{field}__trigram_similar": word}) for field in self.places),
+                ),
+            )
             condition |= near_spelling & ~Q(known_name(word))
         return condition
 
@@ -137,8 +147,10 @@ class TextSearch:
         from django.contrib.postgres.search import SearchRank, TrigramSimilarity, TrigramWordSimilarity
 
         rank = SearchRank(self.vector(), full_text_query(search_words(value)))
-        similarities = [*(TrigramWordSimilarity(value, field) for field in self.names),
-                        *(TrigramSimilarity(field, value) for field in self.places)]
+        similarities = [
+            *(TrigramWordSimilarity(value, field) for field in self.names),
+            *(TrigramSimilarity(field, value) for field in self.places),
+        ]
         if similarities:
             best = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
             rank = rank + best
@@ -150,8 +162,14 @@ class TextSearch:
         from django.contrib.postgres.search import SearchHeadline
 
         return SearchHeadline(
-            F(field), full_text_query(search_words(value)), config=self.config(field),
-            start_sel="<mark>", stop_sel="</mark>", max_words=30, min_words=10, max_fragments=2,
+            F(field),
+            full_text_query(search_words(value)),
+            config=self.config(field),
+            start_sel="<mark>",
+            stop_sel="</mark>",
+            max_words=30,
+            min_words=10,
+            max_fragments=2,
         )
 
 
@@ -186,4 +204,6 @@ def full_text_query(words):
 # its indexed vector, and kinds.py builds on this module.
 ACTOR_SEARCH = TextSearch(
     fields=("name_en", "name_ru", "position_en", "position_ru", "description_en", "iso3", "wikidata_id"),
-    names=("name_en", "name_ru"), substrings=("name_ja",))
+    names=("name_en", "name_ru"),
+    substrings=("name_ja",),
+)

@@ -3,6 +3,7 @@
 Nothing is fetched from another host: pygal's optional tooltip script (which it would load from its own
 site) is switched off, so each chart is plain inline SVG and shows with JavaScript off too.
 """
+
 import re
 from datetime import date
 
@@ -13,13 +14,28 @@ from pygal.style import Style
 # Dark text on white (WCAG AA contrast), colour-blind-safe series colours (Okabe–Ito); 13 px text on the
 # 800-unit canvas stays 12 px or more where the page keeps a chart at least 740 px wide (site.css).
 STYLE = Style(
-    background="white", plot_background="white", foreground="#1a1a1a", foreground_strong="#1a1a1a",
-    foreground_subtle="#595959", font_family="system-ui, sans-serif", label_font_size=13,
-    major_label_font_size=13, value_font_size=13, value_label_font_size=13, legend_font_size=13, title_font_size=15,
+    background="white",
+    plot_background="white",
+    foreground="#1a1a1a",
+    foreground_strong="#1a1a1a",
+    foreground_subtle="#595959",
+    font_family="system-ui, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    value_font_size=13,
+    value_label_font_size=13,
+    legend_font_size=13,
+    title_font_size=15,
     colors=("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"),
 )
-CONFIG = {"style": STYLE, "js": [], "disable_xml_declaration": True, "explicit_size": False,
-          "truncate_label": -1, "truncate_legend": -1}
+CONFIG = {
+    "style": STYLE,
+    "js": [],
+    "disable_xml_declaration": True,
+    "explicit_size": False,
+    "truncate_label": -1,
+    "truncate_legend": -1,
+}
 
 
 def _svg(chart):
@@ -39,14 +55,28 @@ def billions(value):
 
 def donor_totals(totals):
     """Horizontal bars: each donor's counted USD total, the label keeping its qualifier ('about 20.0 bn USD')."""
-    chart = pygal.HorizontalBar(**CONFIG, title="Pledged, in USD (components not counted twice)",
-                                show_legend=False, value_formatter=billions, height=140 + 50 * len(totals),
-                                print_labels=True, x_labels_major_count=6, show_minor_x_labels=False)
+    chart = pygal.HorizontalBar(
+        **CONFIG,
+        title="Pledged, in USD (components not counted twice)",
+        show_legend=False,
+        value_formatter=billions,
+        height=140 + 50 * len(totals),
+        print_labels=True,
+        x_labels_major_count=6,
+        show_minor_x_labels=False,
+    )
     ordered = [t for t in reversed(totals) if t["total_usd"]]
     chart.x_labels = [f"{t['donor'].name_en} ({t['donor'].name_ru})" for t in ordered]
-    chart.add("USD", [{"value": float(t["total_usd"]),
-                       "label": " ".join(p for p in [t["qualifier"], billions(t["total_usd"])] if p)}
-                      for t in ordered])
+    chart.add(
+        "USD",
+        [
+            {
+                "value": float(t["total_usd"]),
+                "label": " ".join(p for p in [t["qualifier"], billions(t["total_usd"])] if p),
+            }
+            for t in ordered
+        ],
+    )
     return _svg(chart)
 
 
@@ -76,9 +106,14 @@ def trade_by_partner(state, trade, flow_label):
     years = trade["years"]
     partners = list(trade["partners"].values())[:TRADE_CHART_PARTNERS]
     largest = max((float(v) for p in partners for v in p["values"].values()), default=0)
-    chart = pygal.Line(**CONFIG, title=f"{flow_label} reported by {state.name_en}, USD, by partner (World apart)",
-                       value_formatter=usd_formatter(largest), x_labels=[str(year) for year in years], height=380,
-                       legend_at_bottom=True)
+    chart = pygal.Line(
+        **CONFIG,
+        title=f"{flow_label} reported by {state.name_en}, USD, by partner (World apart)",
+        value_formatter=usd_formatter(largest),
+        x_labels=[str(year) for year in years],
+        height=380,
+        legend_at_bottom=True,
+    )
     for partner in partners:
         chart.add(partner["name_en"], [_float(partner["values"].get(year)) for year in years])
     return _svg(chart)
@@ -90,13 +125,24 @@ def trade_share_of_world(state, trade, flow_label):
     if not world:
         return None
     years = trade["years"]
-    chart = pygal.Line(**CONFIG, title=f"Share of {state.name_en}'s {flow_label.lower()} with World, %",
-                       value_formatter=lambda value: f"{value:.1f} %", x_labels=[str(year) for year in years],
-                       height=380, legend_at_bottom=True)
+    chart = pygal.Line(
+        **CONFIG,
+        title=f"Share of {state.name_en}'s {flow_label.lower()} with World, %",
+        value_formatter=lambda value: f"{value:.1f} %",
+        x_labels=[str(year) for year in years],
+        height=380,
+        legend_at_bottom=True,
+    )
     for partner in list(trade["partners"].values())[:TRADE_CHART_PARTNERS]:
-        chart.add(partner["name_en"], [
-            float(partner["values"][year] / world[year] * 100)
-            if year in partner["values"] and world.get(year) else None for year in years])
+        chart.add(
+            partner["name_en"],
+            [
+                float(partner["values"][year] / world[year] * 100)
+                if year in partner["values"] and world.get(year)
+                else None
+                for year in years
+            ],
+        )
     return _svg(chart)
 
 
@@ -121,10 +167,17 @@ def summit_timeline(lanes, width=900, lane_height=46, margin=170):
 
     placed = []
     for index, lane in enumerate(lanes):
-        placed.append({"partner": lane["partner"], "y": 30 + index * lane_height,
-                       "summits": [(s, round(x(s.date), 1)) for s in lane["dated"]]})
+        placed.append(
+            {
+                "partner": lane["partner"],
+                "y": 30 + index * lane_height,
+                "summits": [(s, round(x(s.date), 1)) for s in lane["dated"]],
+            }
+        )
     return {
-        "width": width, "height": 40 + len(lanes) * lane_height, "margin": margin,
+        "width": width,
+        "height": 40 + len(lanes) * lane_height,
+        "margin": margin,
         "years": [(year, round(x(date(year, 1, 1)), 1)) for year in range(first, last + 1)],
         "lanes": placed,
     }

@@ -5,6 +5,7 @@ columns it sorts by (names from the API's `ordering_fields`), so a page's URL an
 same parameters: `/summits/?partner=japan&year=2025` and `/api/v1/summits/?partner=japan&year=2025`
 select the same rows, and the page's JSON · CSV · XLSX links carry its filters and order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -77,9 +78,17 @@ class Listing:
         return 400 if self.errors else 200
 
 
-def explore(request: HttpRequest, *, filterset_class: type[django_filters.FilterSet], queryset: QuerySet,
-            api_basename: str, facets: tuple[Facet, ...] = (), columns: tuple[Column, ...] = (),
-            default_ordering: tuple[str, ...] = (), page_size: int | None = 50) -> Listing:
+def explore(
+    request: HttpRequest,
+    *,
+    filterset_class: type[django_filters.FilterSet],
+    queryset: QuerySet,
+    api_basename: str,
+    facets: tuple[Facet, ...] = (),
+    columns: tuple[Column, ...] = (),
+    default_ordering: tuple[str, ...] = (),
+    page_size: int | None = 50,
+) -> Listing:
     """Filter, count facets, sort and page `queryset` as the request's query string says.
 
     The filters are the FilterSet's (validated as in the API: a bad value is an error naming the
@@ -113,8 +122,9 @@ def explore(request: HttpRequest, *, filterset_class: type[django_filters.Filter
             params.setlist(ORDERING_PARAM, [",".join(ordering)])
     rows_qs = rows_qs.order_by(*total_ordering(queryset.model, ordering or default_ordering))
 
-    listing = Listing(rows=[], count=0, errors=errors, query=params.urlencode(), q=params.get("q", ""),
-                      filtered=filtered)
+    listing = Listing(
+        rows=[], count=0, errors=errors, query=params.urlencode(), q=params.get("q", ""), filtered=filtered
+    )
     listing.hidden = [(name, value) for name, values in params.lists() if name != "q" for value in values]
     if page_size is None:
         listing.rows = list(rows_qs)
@@ -128,13 +138,18 @@ def explore(request: HttpRequest, *, filterset_class: type[django_filters.Filter
     if not errors and not listing.count:
         listing.errors = errors = _unknown_slugs(filterset)
     listing.columns = [_column(params, column, ordering) for column in columns]
-    listing.active = [{"param": name, "value": value, "remove": _link(params, name, None)}
-                      for name, values in params.lists() if name in filter_names for value in values]
+    listing.active = [
+        {"param": name, "value": value, "remove": _link(params, name, None)}
+        for name, values in params.lists()
+        if name in filter_names
+        for value in values
+    ]
     if not errors:
         listing.facets = [_facet(request, filterset_class, queryset, params, facet) for facet in facets]
     api_params = [(name, value) for name, values in params.lists() for value in values]
-    listing.formats = [(title, _api_url(f"{api_basename}-list", [*api_params, ("format", fmt)]))
-                       for title, fmt in FORMATS]
+    listing.formats = [
+        (title, _api_url(f"{api_basename}-list", [*api_params, ("format", fmt)])) for title, fmt in FORMATS
+    ]
     return listing
 
 
@@ -179,7 +194,8 @@ def _pager(params: QueryDict, page) -> dict:
         return f"?{changed.urlencode()}"
 
     return {
-        "number": page.number, "pages": page.paginator.num_pages,
+        "number": page.number,
+        "pages": page.paginator.num_pages,
         "first": to(1) if page.number > 1 else None,
         "previous": to(page.previous_page_number()) if page.has_previous() else None,
         "next": to(page.next_page_number()) if page.has_next() else None,
@@ -192,7 +208,8 @@ def _column(params: QueryDict, column: Column, ordering: list[str]) -> dict:
     descending = current == f"-{column.key}"
     ascending = current == column.key
     return {
-        "title": column.title, "numeric": column.numeric,
+        "title": column.title,
+        "numeric": column.numeric,
         "sort": "descending" if descending else "ascending" if ascending else None,
         "url": _link(params, ORDERING_PARAM, f"-{column.key}" if ascending else column.key),
     }
@@ -217,19 +234,30 @@ def _facet(request, filterset_class, queryset, params: QueryDict, facet: Facet) 
     # DISTINCT only where a row can come more than once: a value reached through a to-many relation (a
     # summit's participants), or a queryset whose annotations join one (a source's citation count).
     distinct = bool(queryset.query.annotations) or (
-        isinstance(facet.value, str) and crosses_to_many(queryset.model, facet.value.rsplit("__", 1)[0]))
-    counted = (rows.values(*names).annotate(n=Count("pk", distinct=distinct))
-               .order_by("-n", value_name)[:facet.limit])
+        isinstance(facet.value, str) and crosses_to_many(queryset.model, facet.value.rsplit("__", 1)[0])
+    )
+    counted = rows.values(*names).annotate(n=Count("pk", distinct=distinct)).order_by("-n", value_name)[: facet.limit]
     chosen = set(params.getlist(facet.param))
     choices = dict(facet.choices or ())
     values = []
     for row in counted:
         value = str(row[value_name])
         label = row[facet.label_path] if facet.label_path else choices.get(row[value_name], value)
-        values.append({"value": value, "label": label, "count": row["n"], "active": value in chosen,
-                       "url": _link(params, facet.param, None if value in chosen else value)})
-    return {"param": facet.param, "title": facet.title, "values": values,
-            "clear": _link(params, facet.param, None) if chosen else None}
+        values.append(
+            {
+                "value": value,
+                "label": label,
+                "count": row["n"],
+                "active": value in chosen,
+                "url": _link(params, facet.param, None if value in chosen else value),
+            }
+        )
+    return {
+        "param": facet.param,
+        "title": facet.title,
+        "values": values,
+        "clear": _link(params, facet.param, None) if chosen else None,
+    }
 
 
 def _api_url(name: str, params: list[tuple[str, str]]) -> str:

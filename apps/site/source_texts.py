@@ -4,6 +4,7 @@ catrack does not keep an article's text in the repository (fixtures/README.md); 
 one names it in the setting SOURCE_TEXTS ({source slug: path}). By default that is the seed article
 beside the checkout, where verify_citations and the seed tests find it (../shared/seed/).
 """
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,8 +60,9 @@ def annotated_paragraphs(text, citations):
                 segments[-1].text += char
             else:
                 segments.append(Segment(char, covering[index]))
-        paragraphs.append(AnnotatedParagraph(paragraph.number, paragraph.section,
-                                             paragraph.section != previous_section, segments))
+        paragraphs.append(
+            AnnotatedParagraph(paragraph.number, paragraph.section, paragraph.section != previous_section, segments)
+        )
         previous_section = paragraph.section
     return paragraphs
 
@@ -130,7 +132,7 @@ def cited_excerpts(text, citations, *, context_words=CONTEXT_WORDS, max_words=EX
             if shown_first > last:
                 continue
             shown_until = shown_last
-            excerpt_text = paragraph.text[words[shown_first][0]:words[shown_last][1]]
+            excerpt_text = paragraph.text[words[shown_first][0] : words[shown_last][1]]
             offset = words[shown_first][0]
             covering = [()] * len(excerpt_text)
             for citation in cited:
@@ -144,7 +146,8 @@ def cited_excerpts(text, citations, *, context_words=CONTEXT_WORDS, max_words=EX
                 else:
                     segments.append(Segment(char, covering[position]))
             excerpts.append(Excerpt(shown_first > 0, shown_last < len(words) - 1, segments))
-        result.append(CitedParagraph(paragraph.number, paragraph.section, paragraph.section != previous_section,
-                                     excerpts))
+        result.append(
+            CitedParagraph(paragraph.number, paragraph.section, paragraph.section != previous_section, excerpts)
+        )
         previous_section = paragraph.section
     return result

@@ -1,4 +1,5 @@
 """Routes of the public site, included at / by catrack.urls (namespace 'site')."""
+
 from django.urls import path
 
 from apps.site import views

@@ -4,6 +4,7 @@ Every page is server-rendered (readable with JavaScript off); charts are SVG dra
 (apps.site.charts). Each list page names the API URL that returns the same rows (`api_json`,
 `api_csv` in the context), built from the same filters.
 """
+
 from collections import defaultdict
 from itertools import groupby
 from urllib.parse import urlencode
@@ -11,8 +12,8 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Value
 from django.core.exceptions import BadRequest
+from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat, ExtractYear
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -21,25 +22,24 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from apps.actors.filters import ActorFilterSet
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.core import registry
 from apps.core.api.routes import detail_url
 from apps.core.models import FactModel, format_partial_date
+from apps.investments.filters import PledgeFilterSet
 from apps.investments.models import AmountQualifier, Pledge, PledgeStatus, UsdBasis
 from apps.investments.selectors import pledge_summary
 from apps.search.api.serializers import SearchParamsSerializer
 from apps.search.kinds import KIND_NAMES, KINDS
 from apps.search.selectors import hit_details, search_hits
-from apps.actors.filters import ActorFilterSet
-from apps.investments.filters import PledgeFilterSet
 from apps.site import charts
 from apps.site.listing import Column, Facet, explore
-from apps.sources.filters import SourceFilterSet
-from apps.summits.filters import DocumentFilterSet, SummitFilterSet, SummitFormatFilterSet
-from apps.trade.filters import TradeFlowFilterSet
 from apps.site.source_texts import annotated_paragraphs, cited_excerpts, source_text
 from apps.site.templatetags.site_tags import public_note
+from apps.sources.filters import SourceFilterSet
 from apps.sources.models import Citation, Source, SourceKind
+from apps.summits.filters import DocumentFilterSet, SummitFilterSet, SummitFormatFilterSet
 from apps.summits.models import (
     Document,
     DocumentKind,
@@ -51,6 +51,7 @@ from apps.summits.models import (
     SummitParticipant,
     SummitStatus,
 )
+from apps.trade.filters import TradeFlowFilterSet
 from apps.trade.models import TOTAL_COMMODITY, FlowCode, StatedTradeFigure, TradeFlow, TradeMeasure
 from apps.trade.selectors import state_trade_by_partner, trade_measure_flows, trade_mirror
 
@@ -63,6 +64,7 @@ ACTOR_LIST_LIMIT = 100
 
 
 # ---------------------------------------------------------------- links shared by every page
+
 
 def api_url(name, **filters):
     """An API URL by route name with these filters (empty values left out), e.g. /api/v1/pledges/?donor=japan."""
@@ -100,8 +102,12 @@ LABEL_FIELDS = ("title_en", "name_en", "title", "key_phrase", "description_en", 
 def _historied_models():
     """Models with a change history, of the domain apps (apps.core.registry) in their order: the order their
     changes are listed in when times are equal."""
-    return [model for config in registry.domain_apps() for model in config.get_models()
-            if hasattr(model, "history") and not model.__name__.startswith("Historical")]
+    return [
+        model
+        for config in registry.domain_apps()
+        for model in config.get_models()
+        if hasattr(model, "history") and not model.__name__.startswith("Historical")
+    ]
 
 
 def latest_changes(limit=LATEST_CHANGES):
@@ -126,35 +132,59 @@ def _changes(models, rows_of, date_field, limit):
         fields = {field.name for field in rows.model._meta.get_fields()}
         label = next((name for name in LABEL_FIELDS if name in fields), None)
         text = CharField()
-        parts.append(rows.order_by().values("id").annotate(
-            when=F(date_field),
-            action=F("history_type") if "history_type" in fields else Value("", output_field=text),
-            model_index=Value(index, output_field=IntegerField()),
-            row_slug=Cast("slug", text) if "slug" in fields else Value("", output_field=text),
-            row_label=Cast(label, text) if label else Value("", output_field=text),
-        ))
+        parts.append(
+            rows.order_by()
+            .values("id")
+            .annotate(
+                when=F(date_field),
+                action=F("history_type") if "history_type" in fields else Value("", output_field=text),
+                model_index=Value(index, output_field=IntegerField()),
+                row_slug=Cast("slug", text) if "slug" in fields else Value("", output_field=text),
+                row_label=Cast(label, text) if label else Value("", output_field=text),
+            )
+        )
     rows = parts[0].union(*parts[1:], all=True).order_by("-when", "model_index", "-id")[:limit]
     actions = {"+": "added", "~": "changed", "-": "deleted", "": "updated"}
-    return [{
-        "model": models[row["model_index"]]._meta.verbose_name,
-        "label": row["row_label"] or f"{models[row['model_index']]._meta.verbose_name} {row['id']}",
-        "when": row["when"],
-        "action": actions[row["action"]],
-        "url": None if row["action"] == "-"
-        else fact_url(models[row["model_index"]], row["id"], row["row_slug"] or None),
-    } for row in rows]
+    return [
+        {
+            "model": models[row["model_index"]]._meta.verbose_name,
+            "label": row["row_label"] or f"{models[row['model_index']]._meta.verbose_name} {row['id']}",
+            "when": row["when"],
+            "action": actions[row["action"]],
+            "url": None
+            if row["action"] == "-"
+            else fact_url(models[row["model_index"]], row["id"], row["row_slug"] or None),
+        }
+        for row in rows
+    ]
 
 
-COUNTED = {"summits": Summit, "documents": Document, "pledges": Pledge, "actors": Actor,
-           "trade_flows": TradeFlow, "citations": Citation}
+COUNTED = {
+    "summits": Summit,
+    "documents": Document,
+    "pledges": Pledge,
+    "actors": Actor,
+    "trade_flows": TradeFlow,
+    "citations": Citation,
+}
 
 
 def catalogue_counts():
     """{'summits': n, 'documents': n, …, 'states': n} in one query (a UNION of per-table counts)."""
-    parts = [model.objects.order_by().annotate(table=Value(name, output_field=CharField()))
-             .values("table").annotate(n=Count("id")) for name, model in COUNTED.items()]
-    parts.append(Actor.objects.states().order_by().annotate(table=Value("states", output_field=CharField()))
-                 .values("table").annotate(n=Count("id")))
+    parts = [
+        model.objects.order_by()
+        .annotate(table=Value(name, output_field=CharField()))
+        .values("table")
+        .annotate(n=Count("id"))
+        for name, model in COUNTED.items()
+    ]
+    parts.append(
+        Actor.objects.states()
+        .order_by()
+        .annotate(table=Value("states", output_field=CharField()))
+        .values("table")
+        .annotate(n=Count("id"))
+    )
     counts = dict.fromkeys([*COUNTED, "states"], 0)
     counts.update({row["table"]: row["n"] for row in parts[0].union(*parts[1:], all=True)})
     return counts
@@ -163,9 +193,15 @@ def catalogue_counts():
 def home(request):
     """What catrack tracks, how much of it, the latest changes, and the search box (2–3 queries)."""
     changes, from_history = latest_changes()
-    return render(request, "site/home.html", {
-        "counts": catalogue_counts(), "changes": changes, "from_history": from_history,
-    })
+    return render(
+        request,
+        "site/home.html",
+        {
+            "counts": catalogue_counts(),
+            "changes": changes,
+            "from_history": from_history,
+        },
+    )
 
 
 def search(request):
@@ -179,14 +215,23 @@ def search(request):
         params = SearchParamsSerializer(data={"q": q})
         if params.is_valid():
             page = list(search_hits(q=q, kinds=set(KIND_NAMES))[:SEARCH_HITS])
-            hits = [{**hit, "url": _site_url(hit), "snippet": _marked(hit["snippet"])}
-                    for hit in hit_details(hits=page, q=q)]
+            hits = [
+                {**hit, "url": _site_url(hit), "snippet": _marked(hit["snippet"])}
+                for hit in hit_details(hits=page, q=q)
+            ]
         else:
             errors = [message for messages in params.errors.values() for message in messages]
-    return render(request, "site/search.html", {
-        "q": q, "hits": hits, "errors": errors, "limit": SEARCH_HITS,
-        "api_json": api_url("search", q=q) if q else None,
-    })
+    return render(
+        request,
+        "site/search.html",
+        {
+            "q": q,
+            "hits": hits,
+            "errors": errors,
+            "limit": SEARCH_HITS,
+            "api_json": api_url("search", q=q) if q else None,
+        },
+    )
 
 
 def _site_url(hit):
@@ -224,8 +269,9 @@ def upcoming_summits(summits):
     later, soonest first, then the planned ones no source dates yet. A planned meeting whose date has passed
     is not next: it is overdue (Summit.is_overdue), listed in its lane with that said."""
     planned = [s for s in summits if s.status == SummitStatus.PLANNED and not s.is_overdue]
-    return sorted((s for s in planned if s.date is not None), key=lambda s: (s.date, s.title_en)) + \
-        [s for s in planned if s.date is None]
+    return sorted((s for s in planned if s.date is not None), key=lambda s: (s.date, s.title_en)) + [
+        s for s in planned if s.date is None
+    ]
 
 
 def timeline(request):
@@ -237,21 +283,34 @@ def timeline(request):
     Queries: the summits, their count, one per facet. A summit whose date the sources do not give is never
     placed on the axis.
     """
-    listing = explore(request, filterset_class=SummitFilterSet, api_basename="summit", facets=SUMMIT_FACETS,
-                      queryset=Summit.objects.select_related("format__partner", "host", "replaced_by"),
-                      default_ordering=("format__partner__name_en", "date", "title_en"), page_size=None)
+    listing = explore(
+        request,
+        filterset_class=SummitFilterSet,
+        api_basename="summit",
+        facets=SUMMIT_FACETS,
+        queryset=Summit.objects.select_related("format__partner", "host", "replaced_by"),
+        default_ordering=("format__partner__name_en", "date", "title_en"),
+        page_size=None,
+    )
     lanes = []
     summits = listing.rows
     for partner, lane_summits in groupby(summits, key=lambda summit: summit.format.partner):
         lane_summits = list(lane_summits)
-        lanes.append({
-            "partner": partner,
-            "dated": [s for s in lane_summits if s.date is not None],
-            "undated": [s for s in lane_summits if s.date is None],
-        })
-    context = {"lanes": lanes, "chart": charts.summit_timeline(lanes), "listing": listing,
-               "upcoming": upcoming_summits(summits), "marks": STATUS_MARKS,
-               "overdue": [s for s in summits if s.is_overdue]}
+        lanes.append(
+            {
+                "partner": partner,
+                "dated": [s for s in lane_summits if s.date is not None],
+                "undated": [s for s in lane_summits if s.date is None],
+            }
+        )
+    context = {
+        "lanes": lanes,
+        "chart": charts.summit_timeline(lanes),
+        "listing": listing,
+        "upcoming": upcoming_summits(summits),
+        "marks": STATUS_MARKS,
+        "overdue": [s for s in summits if s.is_overdue],
+    }
     return render(request, "site/timeline.html", context, status=listing.status)
 
 
@@ -260,16 +319,25 @@ def summit(request, slug):
     host, participants with their representatives, documents, pledges."""
     summit = get_object_or_404(
         Summit.objects.select_related("format__partner", "format__region", "host", "replaced_by").prefetch_related(
-            CITATIONS, "replaces",
-            Prefetch("participations", queryset=SummitParticipant.objects.select_related("actor", "represented_by")
-                     .prefetch_related(CITATIONS)),
+            CITATIONS,
+            "replaces",
+            Prefetch(
+                "participations",
+                queryset=SummitParticipant.objects.select_related("actor", "represented_by").prefetch_related(
+                    CITATIONS
+                ),
+            ),
             Prefetch("documents", queryset=Document.objects.prefetch_related(CITATIONS)),
         ),
         slug=slug,
     )
     # A pledge made at the summit names it, or only the document adopted there: both are the summit's.
-    pledges = (Pledge.objects.filter(Q(summit=summit) | Q(document__summit=summit)).select_related("donor")
-               .prefetch_related("recipients", CITATIONS).order_by("-amount_usd", "id"))
+    pledges = (
+        Pledge.objects.filter(Q(summit=summit) | Q(document__summit=summit))
+        .select_related("donor")
+        .prefetch_related("recipients", CITATIONS)
+        .order_by("-amount_usd", "id")
+    )
     return render(request, "site/summit.html", {"summit": summit, "pledges": pledges})
 
 
@@ -279,10 +347,18 @@ def document(request, slug):
     pledges made under it, each fact's citations. Queries: one for the document, one per list on it."""
     document = get_object_or_404(
         Document.objects.select_related("summit__format", "implements").prefetch_related(
-            CITATIONS, "topics", "implemented_by",
-            Prefetch("signings", queryset=DocumentSignatory.objects.select_related("actor", "signed_by")
-                     .order_by("actor__name_en", "id")),
-            Prefetch("pledges", queryset=Pledge.objects.select_related("donor").prefetch_related("recipients", CITATIONS)),
+            CITATIONS,
+            "topics",
+            "implemented_by",
+            Prefetch(
+                "signings",
+                queryset=DocumentSignatory.objects.select_related("actor", "signed_by").order_by(
+                    "actor__name_en", "id"
+                ),
+            ),
+            Prefetch(
+                "pledges", queryset=Pledge.objects.select_related("donor").prefetch_related("recipients", CITATIONS)
+            ),
         ),
         slug=slug,
     )
@@ -309,8 +385,12 @@ def fact(request, label, pk):
         raise Http404("No such kind of fact.")
     concrete = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FACT_FIELDS]
     many = [f for f in model._meta.many_to_many]
-    row = get_object_or_404(model._default_manager.select_related(*[f.name for f in concrete if f.many_to_one])
-                            .prefetch_related(CITATIONS, *[f.name for f in many]), pk=pk)
+    row = get_object_or_404(
+        model._default_manager.select_related(*[f.name for f in concrete if f.many_to_one]).prefetch_related(
+            CITATIONS, *[f.name for f in many]
+        ),
+        pk=pk,
+    )
     own_page = fact_url(model, row.pk, getattr(row, "slug", None), row)
     if own_page and not own_page.startswith(reverse("site:fact", args=[label, pk])):
         return HttpResponseRedirect(own_page)
@@ -334,12 +414,19 @@ def fact(request, label, pk):
         linked = [_linked(related) for related in getattr(row, field.name).all()]
         if linked:
             fields.append((_label(field), mark_safe(", ".join(linked))))
-    return render(request, "site/fact.html", {
-        "fact": row, "kind": model._meta.verbose_name, "fields": fields, "parts": _parts(row),
-        "api_json": detail_url(model, row.pk, getattr(row, "slug", None)),
-        # A trade measure that lists HS codes: the trade in those goods before and after it.
-        "measure_trade": trade_measure_flows(measure=row) if isinstance(row, TradeMeasure) else None,
-    })
+    return render(
+        request,
+        "site/fact.html",
+        {
+            "fact": row,
+            "kind": model._meta.verbose_name,
+            "fields": fields,
+            "parts": _parts(row),
+            "api_json": detail_url(model, row.pk, getattr(row, "slug", None)),
+            # A trade measure that lists HS codes: the trade in those goods before and after it.
+            "measure_trade": trade_measure_flows(measure=row) if isinstance(row, TradeMeasure) else None,
+        },
+    )
 
 
 FACT_PARTS_SHOWN = 100
@@ -353,12 +440,21 @@ def _parts(row):
         if not relation.one_to_many or not issubclass(relation.related_model, FactModel):
             continue
         related = relation.related_model
-        rows = list(related._default_manager.filter(**{relation.field.name: row}).select_related(
-            *[f.name for f in related._meta.concrete_fields if f.many_to_one and f.name != relation.field.name])
-            .order_by("pk")[:FACT_PARTS_SHOWN + 1])
+        rows = list(
+            related._default_manager.filter(**{relation.field.name: row})
+            .select_related(
+                *[f.name for f in related._meta.concrete_fields if f.many_to_one and f.name != relation.field.name]
+            )
+            .order_by("pk")[: FACT_PARTS_SHOWN + 1]
+        )
         if rows:
-            parts.append((str(related._meta.verbose_name_plural).capitalize(),
-                          [_linked(part) for part in rows[:FACT_PARTS_SHOWN]], len(rows) > FACT_PARTS_SHOWN))
+            parts.append(
+                (
+                    str(related._meta.verbose_name_plural).capitalize(),
+                    [_linked(part) for part in rows[:FACT_PARTS_SHOWN]],
+                    len(rows) > FACT_PARTS_SHOWN,
+                )
+            )
     return parts
 
 
@@ -386,6 +482,7 @@ def _linked(row):
 
 # ---------------------------------------------------------------- actors
 
+
 def actor(request, slug):
     """An actor: who it is, offices (held by a person, or a state's or organisation's holders), summits,
     pledges, relations, trade figures stated by officials (with their sources); for a state its Comtrade trade.
@@ -398,32 +495,43 @@ def actor(request, slug):
     )
     limit = ACTOR_LIST_LIMIT
     lists = {
-        "participations": SummitParticipant.objects.filter(actor=actor).select_related(
-            "summit__format", "represented_by").order_by("-summit__date", "summit__title_en", "id")[:limit],
-        "representations": SummitParticipant.objects.filter(represented_by=actor).select_related(
-            "summit", "actor").order_by("-summit__date", "id")[:limit],
+        "participations": SummitParticipant.objects.filter(actor=actor)
+        .select_related("summit__format", "represented_by")
+        .order_by("-summit__date", "summit__title_en", "id")[:limit],
+        "representations": SummitParticipant.objects.filter(represented_by=actor)
+        .select_related("summit", "actor")
+        .order_by("-summit__date", "id")[:limit],
         "pledges_given": Pledge.objects.filter(donor=actor).prefetch_related("recipients", CITATIONS)[:limit],
-        "pledges_received": Pledge.objects.filter(recipients=actor).select_related("donor")
+        "pledges_received": Pledge.objects.filter(recipients=actor)
+        .select_related("donor")
         .prefetch_related(CITATIONS)[:limit],
         # Popolo memberships: the offices a person held, or who held the offices of a state or organisation.
-        "offices": Office.objects.filter(Q(person=actor) | Q(organization=actor)).select_related(
-            "person", "organization").prefetch_related(CITATIONS).order_by("-start_date", "id")[:limit],
-        "relations": ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor)).select_related(
-            "subject", "object").prefetch_related(CITATIONS)[:limit],
+        "offices": Office.objects.filter(Q(person=actor) | Q(organization=actor))
+        .select_related("person", "organization")
+        .prefetch_related(CITATIONS)
+        .order_by("-start_date", "id")[:limit],
+        "relations": ActorRelation.objects.filter(Q(subject=actor) | Q(object=actor))
+        .select_related("subject", "object")
+        .prefetch_related(CITATIONS)[:limit],
         # Stated by officials, each with its sources; shown apart from (never added to) Comtrade's flows.
-        "stated_figures": StatedTradeFigure.objects.filter(Q(reporter=actor) | Q(partner=actor)).select_related(
-            "reporter", "partner", "stated_by").prefetch_related(CITATIONS)
+        "stated_figures": StatedTradeFigure.objects.filter(Q(reporter=actor) | Q(partner=actor))
+        .select_related("reporter", "partner", "stated_by")
+        .prefetch_related(CITATIONS)
         .order_by("reporter__name_en", "partner__name_en", "-period_start", "flow", "id")[:limit],
     }
     context = {
-        "actor": actor, "limit": limit, **{name: list(rows) for name, rows in lists.items()},
+        "actor": actor,
+        "limit": limit,
+        **{name: list(rows) for name, rows in lists.items()},
         "summits_api": api_url("summit-list", participant=actor.slug),
         "given_api": api_url("pledge-list", donor=actor.slug),
         "received_api": api_url("pledge-list", recipient=actor.slug),
         "relations_api": api_url("actor-relation-list", actor=actor.slug),
         "stated_api": api_formats("stated-trade-figure", reporter=actor.slug),
         "stated_as_partner_api": api_formats("stated-trade-figure", partner=actor.slug),
-        "offices_api": api_url("office-list", **{"person" if actor.kind == ActorKind.PERSON else "organization": actor.slug}),
+        "offices_api": api_url(
+            "office-list", **{"person" if actor.kind == ActorKind.PERSON else "organization": actor.slug}
+        ),
     }
     if actor.kind == ActorKind.STATE:
         context.update(state_trade(actor, flow=chosen_trade_flow(request)))
@@ -438,7 +546,9 @@ def chosen_trade_flow(request):
     for anything else."""
     flow = request.GET.get("trade_flow", "").upper() or None
     if flow is not None and flow not in TRADE_FLOW_CHOICES:
-        raise BadRequest(f"trade_flow: {request.GET['trade_flow']!r} is not a choice; choose X (exports) or M (imports).")
+        raise BadRequest(
+            f"trade_flow: {request.GET['trade_flow']!r} is not a choice; choose X (exports) or M (imports)."
+        )
     return flow
 
 
@@ -458,9 +568,16 @@ def state_trade(state, *, flow=None):
     label = TRADE_FLOW_CHOICES[flow]
     world = trade["world"]
     trade_rows = [
-        {"partner": slug, "name_en": partner["name_en"], "name_ru": partner["name_ru"], "year": year,
-         "value_usd": value, "share_of_world": f"{value / world[year]:.1%}" if world.get(year) else "—"}
-        for slug, partner in trade["partners"].items() for year, value in sorted(partner["values"].items())
+        {
+            "partner": slug,
+            "name_en": partner["name_en"],
+            "name_ru": partner["name_ru"],
+            "year": year,
+            "value_usd": value,
+            "share_of_world": f"{value / world[year]:.1%}" if world.get(year) else "—",
+        }
+        for slug, partner in trade["partners"].items()
+        for year, value in sorted(partner["values"].items())
     ]
     # Mirror figures with the largest partners over both flows.
     totals = defaultdict(int)
@@ -476,12 +593,19 @@ def state_trade(state, *, flow=None):
         for exporter, importer in ((state, partners[slug]), (partners[slug], state)):
             rows = trade_mirror(reporter=exporter, partner=importer)
             if any(row["exports_reported_usd"] is not None and row["imports_reported_usd"] is not None for row in rows):
-                mirrors.append({"exporter": exporter, "importer": importer, "rows": rows,
-                                "api_json": api_url("trade-flow-mirror", reporter=exporter.slug, partner=importer.slug)})
+                mirrors.append(
+                    {
+                        "exporter": exporter,
+                        "importer": importer,
+                        "rows": rows,
+                        "api_json": api_url("trade-flow-mirror", reporter=exporter.slug, partner=importer.slug),
+                    }
+                )
     return {
         "trade_chart": charts.trade_by_partner(state, trade, label) if trade_rows else None,
         "trade_share_chart": charts.trade_share_of_world(state, trade, label) if trade_rows else None,
-        "trade_flow": flow, "trade_flow_label": label,
+        "trade_flow": flow,
+        "trade_flow_label": label,
         "trade_flow_links": [(code, name, f"?trade_flow={code}#trade-h") for code, name in TRADE_FLOW_CHOICES.items()],
         "trade_rows": trade_rows,
         "world_rows": [{"year": year, "value_usd": value} for year, value in sorted(world.items())],
@@ -491,6 +615,7 @@ def state_trade(state, *, flow=None):
 
 
 # ---------------------------------------------------------------- pledges
+
 
 def donor_comparison(pledges):
     """Every donor among `pledges` (a queryset, all the filters select, not one page) compared in USD, from the
@@ -505,19 +630,29 @@ def donor_comparison(pledges):
     donors = Actor.objects.in_bulk([row["donor"] for row in rows], field_name="slug")
     bases = defaultdict(set)
     counted = Pledge.objects.filter(pk__in=pledges.values("pk")).counted()
-    for donor, basis, currency, has_usd in counted.annotate(has_usd=Q(amount_usd__isnull=False)).values_list(
-            "donor__slug", "usd_basis", "currency", "has_usd").order_by().distinct():
+    for donor, basis, currency, has_usd in (
+        counted.annotate(has_usd=Q(amount_usd__isnull=False))
+        .values_list("donor__slug", "usd_basis", "currency", "has_usd")
+        .order_by()
+        .distinct()
+    ):
         if has_usd:
             bases[donor].add(UsdBasis(basis).label.lower())
         elif currency == "USD":
             bases[donor].add("amount in US dollars")
-    return [{
-        "donor": donors[row["donor"]], "total_usd": row["total_usd"],
-        "qualifier": "" if row["total_usd_qualifier"] in (None, AmountQualifier.EXACT)
-        else AmountQualifier(row["total_usd_qualifier"]).label.lower(),
-        "pledges": row["count"], "without_usd": row["count"] - row["count_with_usd"],
-        "bases": sorted(bases[row["donor"]]),
-    } for row in rows]
+    return [
+        {
+            "donor": donors[row["donor"]],
+            "total_usd": row["total_usd"],
+            "qualifier": ""
+            if row["total_usd_qualifier"] in (None, AmountQualifier.EXACT)
+            else AmountQualifier(row["total_usd_qualifier"]).label.lower(),
+            "pledges": row["count"],
+            "without_usd": row["count"] - row["count_with_usd"],
+            "bases": sorted(bases[row["donor"]]),
+        }
+        for row in rows
+    ]
 
 
 PLEDGE_FACETS = (
@@ -537,18 +672,27 @@ def pledges(request):
     Queries: the count, the page's pledges (with donor, summit, parent), recipients, citations with their
     sources, one per facet; the donors compared over every pledge the filters select (donor_comparison).
     """
-    listing = explore(request, filterset_class=PledgeFilterSet, api_basename="pledge", facets=PLEDGE_FACETS,
-                      columns=PLEDGE_COLUMNS, default_ordering=("-amount_usd", "id"), page_size=PLEDGES_SHOWN,
-                      queryset=Pledge.objects.select_related("donor", "summit", "parent__donor")
-                      .prefetch_related("recipients", CITATIONS))
+    listing = explore(
+        request,
+        filterset_class=PledgeFilterSet,
+        api_basename="pledge",
+        facets=PLEDGE_FACETS,
+        columns=PLEDGE_COLUMNS,
+        default_ordering=("-amount_usd", "id"),
+        page_size=PLEDGES_SHOWN,
+        queryset=Pledge.objects.select_related("donor", "summit", "parent__donor").prefetch_related(
+            "recipients", CITATIONS
+        ),
+    )
     totals = donor_comparison(listing.filtered) if listing.filtered is not None else []
     context = {
-        "pledges": listing.rows, "totals": totals,
+        "pledges": listing.rows,
+        "totals": totals,
         "chart": charts.donor_totals(totals) if any(t["total_usd"] for t in totals) else None,
         "listing": listing,
         # The same filters: the API's summary is where these totals come from.
         "summary_api": f"{reverse('pledge-summary')}?"
-                       + urlencode([("group_by", "donor"), *((a["param"], a["value"]) for a in listing.active)]),
+        + urlencode([("group_by", "donor"), *((a["param"], a["value"]) for a in listing.active)]),
     }
     return render(request, "site/pledges.html", context, status=listing.status)
 
@@ -566,16 +710,27 @@ def sources(request):
     """Every source the filters select (the API's SourceFilterSet) with how many citations and facts point
     into it; facets by kind and language. Queries: the count, the page, one per facet."""
     # A fact is a (content type, id) pair: ids repeat across tables, so both go into what is counted.
-    fact = Concat(Cast("citations__content_type_id", CharField()), Value(":"),
-                  Cast("citations__object_id", CharField()), output_field=CharField())
+    fact = Concat(
+        Cast("citations__content_type_id", CharField()),
+        Value(":"),
+        Cast("citations__object_id", CharField()),
+        output_field=CharField(),
+    )
     rows = Source.objects.annotate(
         citation_count=Count("citations"),
         # Only where a citation exists: the LEFT JOIN's empty row would otherwise count as one ':' fact.
-        fact_count=Count(fact, distinct=True, filter=Q(citations__isnull=False)))
-    listing = explore(request, filterset_class=SourceFilterSet, api_basename="source", queryset=rows,
-                      facets=SOURCE_FACETS, columns=SOURCE_COLUMNS, default_ordering=("title",))
-    return render(request, "site/sources.html", {"sources": listing.rows, "listing": listing},
-                  status=listing.status)
+        fact_count=Count(fact, distinct=True, filter=Q(citations__isnull=False)),
+    )
+    listing = explore(
+        request,
+        filterset_class=SourceFilterSet,
+        api_basename="source",
+        queryset=rows,
+        facets=SOURCE_FACETS,
+        columns=SOURCE_COLUMNS,
+        default_ordering=("title",),
+    )
+    return render(request, "site/sources.html", {"sources": listing.rows, "listing": listing}, status=listing.status)
 
 
 def source(request, slug):
@@ -583,12 +738,23 @@ def source(request, slug):
     the text with every cited key phrase highlighted and linked to its facts."""
     source = get_object_or_404(Source, slug=slug)
     citations = Citation.objects.filter(source=source).select_related("content_type").order_by("paragraph", "id")
-    cited_models = {ct.model_class() for ct in ContentType.objects.filter(
-        pk__in=citations.values("content_type")).distinct()} - {None}
+    cited_models = {
+        ct.model_class() for ct in ContentType.objects.filter(pk__in=citations.values("content_type")).distinct()
+    } - {None}
     # Each fact with the rows its name is made of (a participant is "actor at summit"), one query per kind.
-    citations = list(citations.prefetch_related(GenericPrefetch("fact", [
-        model._default_manager.select_related(*[f.name for f in model._meta.concrete_fields if f.many_to_one])
-        for model in cited_models])))
+    citations = list(
+        citations.prefetch_related(
+            GenericPrefetch(
+                "fact",
+                [
+                    model._default_manager.select_related(
+                        *[f.name for f in model._meta.concrete_fields if f.many_to_one]
+                    )
+                    for model in cited_models
+                ],
+            )
+        )
+    )
     facts = {}
     for citation in citations:
         key = (citation.content_type_id, citation.object_id)
@@ -609,13 +775,14 @@ def source(request, slug):
     # around it; the whole annotated text only to staff allowed to read it (sources.view_full_text).
     full_text = text is not None and (source.may_republish or request.user.has_perm("sources.view_full_text"))
     context = {
-        "source": source, "facts": list(facts.values()), "citation_count": len(citations),
+        "source": source,
+        "facts": list(facts.values()),
+        "citation_count": len(citations),
         "paragraphs": annotated_paragraphs(text, citations) if full_text else None,
         "excerpts": cited_excerpts(text, citations) if text is not None and not full_text else None,
         **api_formats("citation", source=source.slug),
     }
     return render(request, "site/source.html", context)
-
 
 
 # ---------------------------------------------------------------- index pages of actors, documents, formats, trade
@@ -631,9 +798,15 @@ ACTOR_COLUMNS = (Column("name_en", "Name"), Column("kind", "Kind"), Column("iso3
 def actors(request):
     """Every actor the filters select (the API's ActorFilterSet: `?kind=state`), sortable, paged; facets
     by kind, grouping and the state a person serves."""
-    listing = explore(request, filterset_class=ActorFilterSet, api_basename="actor", facets=ACTOR_FACETS,
-                      queryset=Actor.objects.select_related("country"), columns=ACTOR_COLUMNS,
-                      default_ordering=("name_en",))
+    listing = explore(
+        request,
+        filterset_class=ActorFilterSet,
+        api_basename="actor",
+        facets=ACTOR_FACETS,
+        queryset=Actor.objects.select_related("country"),
+        columns=ACTOR_COLUMNS,
+        default_ordering=("name_en",),
+    )
     return render(request, "site/actors.html", {"listing": listing}, status=listing.status)
 
 
@@ -649,9 +822,15 @@ DOCUMENT_COLUMNS = (Column("title_en", "Document"), Column("kind", "Kind"), Colu
 def documents(request):
     """Every declaration, initiative and agreement the filters select (the API's DocumentFilterSet), sortable,
     paged; facets by kind, year, summit and signatory."""
-    listing = explore(request, filterset_class=DocumentFilterSet, api_basename="document", facets=DOCUMENT_FACETS,
-                      queryset=Document.objects.select_related("summit"), columns=DOCUMENT_COLUMNS,
-                      default_ordering=("-adopted_on", "title_en"))
+    listing = explore(
+        request,
+        filterset_class=DocumentFilterSet,
+        api_basename="document",
+        facets=DOCUMENT_FACETS,
+        queryset=Document.objects.select_related("summit"),
+        columns=DOCUMENT_COLUMNS,
+        default_ordering=("-adopted_on", "title_en"),
+    )
     return render(request, "site/documents.html", {"listing": listing}, status=listing.status)
 
 
@@ -665,10 +844,15 @@ FORMAT_COLUMNS = (Column("name_en", "Format"),)
 def formats(request):
     """The C5+X formats (the API's SummitFormatFilterSet), each with its partner, region and how many summits
     catrack records, linked to the timeline filtered to it."""
-    listing = explore(request, filterset_class=SummitFormatFilterSet, api_basename="summit-format",
-                      facets=FORMAT_FACETS, columns=FORMAT_COLUMNS, default_ordering=("name_en",),
-                      queryset=SummitFormat.objects.select_related("region", "partner")
-                      .annotate(summit_count=Count("summits")))
+    listing = explore(
+        request,
+        filterset_class=SummitFormatFilterSet,
+        api_basename="summit-format",
+        facets=FORMAT_FACETS,
+        columns=FORMAT_COLUMNS,
+        default_ordering=("name_en",),
+        queryset=SummitFormat.objects.select_related("region", "partner").annotate(summit_count=Count("summits")),
+    )
     return render(request, "site/formats.html", {"listing": listing}, status=listing.status)
 
 
@@ -678,17 +862,27 @@ TRADE_FACETS = (
     Facet("year", "Year", "year"),
     Facet("flow", "Flow", "flow", choices=FlowCode.choices),
 )
-TRADE_COLUMNS = (Column("year", "Year"), Column("flow", "Flow"), Column("commodity_code", "Commodity"),
-                 Column("value_usd", "USD", numeric=True))
+TRADE_COLUMNS = (
+    Column("year", "Year"),
+    Column("flow", "Flow"),
+    Column("commodity_code", "Commodity"),
+    Column("value_usd", "USD", numeric=True),
+)
 
 
 def trade(request):
     """Trade flows as reported to UN Comtrade (the API's TradeFlowFilterSet: `?reporter=kazakhstan&year=2023`),
     sortable, paged; facets by reporter, partner, year and flow. Figures are never summed here (the API's
     /trade-flows/summary/ does that without counting a line twice)."""
-    listing = explore(request, filterset_class=TradeFlowFilterSet, api_basename="trade-flow", facets=TRADE_FACETS,
-                      queryset=TradeFlow.objects.select_related("reporter", "partner", "partner2"),
-                      columns=TRADE_COLUMNS, default_ordering=("-year", "reporter__name_en", "partner__name_en", "flow"))
+    listing = explore(
+        request,
+        filterset_class=TradeFlowFilterSet,
+        api_basename="trade-flow",
+        facets=TRADE_FACETS,
+        queryset=TradeFlow.objects.select_related("reporter", "partner", "partner2"),
+        columns=TRADE_COLUMNS,
+        default_ordering=("-year", "reporter__name_en", "partner__name_en", "flow"),
+    )
     return render(request, "site/trade.html", {"listing": listing}, status=listing.status)
 
 

@@ -1,4 +1,5 @@
 """Sources and citations in the admin, and the admin of every cited fact (FactAdmin: citations inline)."""
+
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -10,12 +11,25 @@ from .models import Assessment, Citation, Source
 
 class CitationInline(GenericTabularInline):
     model = Citation
-    fields = ["source", "section", "paragraph", "key_phrase", "note", "basis", "inference",
-              "field", "value", "rank", "rank_reason"]
+    fields = [
+        "source",
+        "section",
+        "paragraph",
+        "key_phrase",
+        "note",
+        "basis",
+        "inference",
+        "field",
+        "value",
+        "rank",
+        "rank_reason",
+    ]
     autocomplete_fields = ["source"]
     extra = 0
-    verbose_name_plural = ("Citations and claims (where the source says it; a claim names the field, the value the "
-                           "source gives and its rank)")
+    verbose_name_plural = (
+        "Citations and claims (where the source says it; a claim names the field, the value the "
+        "source gives and its rank)"
+    )
 
 
 class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
@@ -34,8 +48,18 @@ class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExp
 
 @admin.register(Source)
 class SourceAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
-    list_display = ["title", "author", "publisher", "language", "kind", "published_on", "published_on_precision",
-                    "origin", "is_official", "rights"]
+    list_display = [
+        "title",
+        "author",
+        "publisher",
+        "language",
+        "kind",
+        "published_on",
+        "published_on_precision",
+        "origin",
+        "is_official",
+        "rights",
+    ]
     list_filter = ["kind", "language", "published_on_precision", "is_official", "rights"]
     autocomplete_fields = ["origin"]
     search_fields = ["slug", "title", "title_en", "author", "publisher"]
@@ -45,8 +69,18 @@ class SourceAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportE
 
 @admin.register(Citation)
 class CitationAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, SimpleHistoryAdmin):
-    list_display = ["key_phrase", "source", "section", "paragraph", "content_type", "object_id", "basis",
-                    "field", "value", "rank"]
+    list_display = [
+        "key_phrase",
+        "source",
+        "section",
+        "paragraph",
+        "content_type",
+        "object_id",
+        "basis",
+        "field",
+        "value",
+        "rank",
+    ]
     list_filter = ["basis", "rank", "field", "source", "content_type"]
     search_fields = ["key_phrase", "note", "section", "value"]
     autocomplete_fields = ["source"]

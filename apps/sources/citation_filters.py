@@ -1,5 +1,6 @@
 """Which sources back a fact: the filters every fact resource offers, composed into its FilterSet
 (`class SummitFilterSet(CitedFilterSet, …, CatrackFilterSet)`)."""
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
@@ -12,30 +13,32 @@ from apps.sources.models import Citation, CitationBasis, Source
 class CitedFilterSet(django_filters.FilterSet):
     """`source`, `sources_min` and `cited` on a resource whose rows carry citations (a FactModel)."""
 
-    source = SlugFilter(
-        model=Source, method="filter_source", label="Rows with a citation to this source (source slug)"
-    )
+    source = SlugFilter(model=Source, method="filter_source", label="Rows with a citation to this source (source slug)")
     sources_min = IntegerFilter(
-        method="filter_sources_min", min_value=1, max_value=1000,
+        method="filter_sources_min",
+        min_value=1,
+        max_value=1000,
         label="Rows backed by at least this many independent origins (sources that republish one story, "
-              "Source.origin, count once)",
+        "Source.origin, count once)",
     )
     official_source = BooleanFilter(
         method="filter_official_source",
         label="true: rows with at least one official source (government, presidency, ministry, intergovernmental "
-              "body); false: rows with none",
+        "body); false: rows with none",
     )
     disputed = BooleanFilter(
         method="filter_disputed",
         label="true: rows with a field whose sources give different values (claims); false: rows without",
     )
     basis = django_filters.ChoiceFilter(
-        method="filter_basis", choices=CitationBasis.choices,
+        method="filter_basis",
+        choices=CitationBasis.choices,
         label="stated: rows at least one source states; inferred: cited rows that every citation only infers",
     )
     # Every fact is meant to carry a citation: the ones that do not are found with cited=false.
     cited = BooleanFilter(
-        method="filter_cited", label="true: facts with at least one citation; false: facts without any.")
+        method="filter_cited", label="true: facts with at least one citation; false: facts without any."
+    )
 
     def filter_source(self, queryset, name, value):
         return queryset.filter(pk__in=citations_of(queryset.model).filter(source__slug=value).values("object_id"))

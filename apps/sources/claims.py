@@ -18,15 +18,17 @@ field, how a fact's column reads as a claim, and which value the preference rule
 Values are stored normalised (`3000000000000 JPY` → `3000000000000.00 JPY`, ` Japan` → `japan` is NOT done:
 slugs are exact), so equal values are equal strings in SQL too (disputed = more than one distinct value).
 """
+
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 # A date field whose fact also has a last day: a claim on it may give the range `first/last`.
@@ -53,8 +55,13 @@ def claimable_field(model, name: str) -> models.Field:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         raise ClaimValueError(f"{model._meta.label_lower} has no field {name!r}.") from None
-    if (not field.concrete or field.many_to_many or name in UNCLAIMABLE or name.endswith("_precision")
-            or isinstance(field, models.AutoField)):
+    if (
+        not field.concrete
+        or field.many_to_many
+        or name in UNCLAIMABLE
+        or name.endswith("_precision")
+        or isinstance(field, models.AutoField)
+    ):
         raise ClaimValueError(f"{name!r} is not a field a source gives a value for on {model._meta.label_lower}.")
     return field
 
@@ -185,7 +192,11 @@ def column_claim_value(fact, name: str) -> str | None:
         if last_raw is None:
             return first
         end_precision = _precision_of(model, end.name)
-        last = last_raw.isoformat() if end_precision is None else _format_partial(last_raw, getattr(fact, end_precision.attname))
+        last = (
+            last_raw.isoformat()
+            if end_precision is None
+            else _format_partial(last_raw, getattr(fact, end_precision.attname))
+        )
         return first if first == last else f"{first}/{last}"
     if raw is None or raw == "":
         return None
@@ -230,8 +241,9 @@ def claim_errors(citation) -> dict[str, list[str]]:
         citation.value = normalise_claim_value(model, name, citation.value)
     except ClaimValueError as error:
         target = "field" if not _is_claimable(model, name) else "value"
-        errors[target].append(f"{name}={citation.value!r}: the value for {name} must be {error}."
-                              if target == "value" else str(error))
+        errors[target].append(
+            f"{name}={citation.value!r}: the value for {name} must be {error}." if target == "value" else str(error)
+        )
         return dict(errors)
     if rank == ClaimRank.PREFERRED:
         fact = model._base_manager.filter(pk=citation.object_id).first()
@@ -240,7 +252,8 @@ def claim_errors(citation) -> dict[str, list[str]]:
             if column != citation.value:
                 errors["value"].append(
                     f"A preferred claim equals the fact's column: {name} is {column!r} on the fact, the claim says "
-                    f"{citation.value!r}. Change the column, or rank this claim alternative.")
+                    f"{citation.value!r}. Change the column, or rank this claim alternative."
+                )
     return dict(errors)
 
 
@@ -258,7 +271,8 @@ def preferred_claim_conflicts(fact) -> dict[str, list[str]]:
         if column != claim.value:
             errors[claim.field].append(
                 f"{claim.field} would be {column!r}, but the preferred claim of {claim.source.slug} says "
-                f"{claim.value!r}: rank that claim alternative first, or keep the column at its preferred value.")
+                f"{claim.value!r}: rank that claim alternative first, or keep the column at its preferred value."
+            )
     return dict(errors)
 
 

@@ -9,6 +9,7 @@ official sources cite it, and on which fields its sources differ. One definition
   for a fact without citations;
 - disputed fields: fields whose claims (Citation.field/value) give more than one distinct value.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,9 +24,11 @@ def root_origin_sql(source_id: str) -> str:
     """SQL of the id of the root of the origin chain of the source whose id is the SQL `source_id` (the source
     itself when it republishes nothing). PostgreSQL and SQLite alike; UNION, so a cycle written past the
     model's rule ends instead of looping (its sources then count as themselves)."""
-    return (f"coalesce((WITH RECURSIVE chain(id, origin_id) AS (SELECT id, origin_id FROM sources_source "
-            f"WHERE id = {source_id} UNION SELECT s.id, s.origin_id FROM sources_source s "
-            f"JOIN chain ON s.id = chain.origin_id) SELECT id FROM chain WHERE origin_id IS NULL), {source_id})")
+    return (
+        f"coalesce((WITH RECURSIVE chain(id, origin_id) AS (SELECT id, origin_id FROM sources_source "
+        f"WHERE id = {source_id} UNION SELECT s.id, s.origin_id FROM sources_source s "
+        f"JOIN chain ON s.id = chain.origin_id) SELECT id FROM chain WHERE origin_id IS NULL), {source_id})"
+    )
 
 
 class RootOrigin(Func):
@@ -77,14 +80,27 @@ def citations_of_model(model) -> QuerySet:
 
 def disputed_fact_ids(model) -> QuerySet:
     """Ids of `model`'s facts with a field whose claims give more than one value."""
-    return (citations_of_model(model).exclude(field="").order_by().values("object_id", "field")
-            .annotate(values=Count("value", distinct=True)).filter(values__gt=1).values("object_id"))
+    return (
+        citations_of_model(model)
+        .exclude(field="")
+        .order_by()
+        .values("object_id", "field")
+        .annotate(values=Count("value", distinct=True))
+        .filter(values__gt=1)
+        .values("object_id")
+    )
 
 
 def fact_ids_with_origins(model, minimum: int) -> QuerySet:
     """Ids of `model`'s facts cited by at least `minimum` independent origins."""
-    return (with_root_origin(citations_of_model(model)).order_by().values("object_id")
-            .annotate(origins=Count("root_origin_id", distinct=True)).filter(origins__gte=minimum).values("object_id"))
+    return (
+        with_root_origin(citations_of_model(model))
+        .order_by()
+        .values("object_id")
+        .annotate(origins=Count("root_origin_id", distinct=True))
+        .filter(origins__gte=minimum)
+        .values("object_id")
+    )
 
 
 def fact_ids_with_official_source(model) -> QuerySet:

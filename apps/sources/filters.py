@@ -1,9 +1,10 @@
 """Filters for sources and citations."""
+
 import django_filters
 from rest_framework.exceptions import ValidationError
 
-from apps.core.api.fields import fact_content_types
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
+from apps.core.api.fields import fact_content_types
 from apps.core.api.filters import BooleanFilter, CatrackFilterSet, id_filter, slug_filter
 from apps.sources.citation_filters import CitedFilterSet
 from apps.sources.models import Assessment, Citation, CitationBasis, Source, SourceKind, SourceRights
@@ -40,7 +41,6 @@ class CitationFilterSet(CatrackFilterSet):
     # The citation's own basis (the fact lists' `basis` summarises their citations').
     basis = django_filters.ChoiceFilter(choices=CitationBasis.choices)
 
-
     class Meta:
         model = Citation
         fields = {
@@ -54,16 +54,21 @@ class CitationFilterSet(CatrackFilterSet):
     def filter_queryset(self, queryset):
         # An id alone matches rows of every fact model that happen to share it.
         if self.form.cleaned_data.get("fact_id") is not None and not self.form.cleaned_data.get("fact_type"):
-            raise ValidationError({"fact_id": "Give fact_type with fact_id, e.g. fact_type=summits.summit&fact_id=3: "
-                                              "ids are per fact model."})
+            raise ValidationError(
+                {
+                    "fact_id": "Give fact_type with fact_id, e.g. fact_type=summits.summit&fact_id=3: "
+                    "ids are per fact model."
+                }
+            )
         return super().filter_queryset(queryset)
 
     def filter_fact_type(self, queryset, name, value):
         app_label, _, model = value.partition(".")
         content_type = fact_content_types().filter(app_label=app_label, model=model).first()
         if content_type is None:
-            raise ValidationError({"fact_type": f"Unknown fact model {value!r}; give 'app_label.model', "
-                                                "e.g. summits.summit."})
+            raise ValidationError(
+                {"fact_type": f"Unknown fact model {value!r}; give 'app_label.model', e.g. summits.summit."}
+            )
         return queryset.filter(content_type=content_type)
 
 
@@ -81,8 +86,10 @@ class DisagreementFilterSet(django_filters.FilterSet):
     """/api/v1/disagreements/: by the fact's type and by the field."""
 
     fact_type = django_filters.CharFilter(
-        field_name="content_type", method="filter_fact_type",
-        label="Model of the fact as 'app_label.model', e.g. investments.pledge")
+        field_name="content_type",
+        method="filter_fact_type",
+        label="Model of the fact as 'app_label.model', e.g. investments.pledge",
+    )
     field = django_filters.CharFilter(label="The fact's field, e.g. date, amount_usd")
 
     class Meta:

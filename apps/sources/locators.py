@@ -14,6 +14,7 @@ The convention (also in fixtures/README.md):
 5. Body paragraphs are numbered 1, 2, 3… through the whole text; numbering does not restart at a
    heading, so a paragraph number alone identifies the paragraph and the section is a cross-check.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -57,13 +58,23 @@ def citation_text_problems(citation, paragraphs):
         return [("paragraph", f"no paragraph number «{citation.key_phrase}»")]
     paragraph = paragraphs.get(citation.paragraph)
     if paragraph is None:
-        return [("paragraph", f"paragraph {citation.paragraph} does not exist (the text has {len(paragraphs)}) "
-                              f"«{citation.key_phrase}»")]
+        return [
+            (
+                "paragraph",
+                f"paragraph {citation.paragraph} does not exist (the text has {len(paragraphs)}) "
+                f"«{citation.key_phrase}»",
+            )
+        ]
     problems = []
     if citation.section != paragraph.section:
-        problems.append(("section", f"paragraph {citation.paragraph} is under section «{paragraph.section}», "
-                                    f"not «{citation.section}»"))
+        problems.append(
+            (
+                "section",
+                f"paragraph {citation.paragraph} is under section «{paragraph.section}», not «{citation.section}»",
+            )
+        )
     if citation.key_phrase not in paragraph.text:
-        problems.append(("key_phrase", f"key phrase «{citation.key_phrase}» not found verbatim in paragraph "
-                                       f"{citation.paragraph}"))
+        problems.append(
+            ("key_phrase", f"key phrase «{citation.key_phrase}» not found verbatim in paragraph {citation.paragraph}")
+        )
     return problems

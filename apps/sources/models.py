@@ -1,4 +1,5 @@
 """Where facts come from: sources (articles, datasets) and citations that pin a fact to a place in one."""
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -53,14 +54,21 @@ class Source(SluggedModel, TimeStampedModel):
     )
     note = models.TextField(blank=True)
     origin = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="republications",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="republications",
         help_text="The source this one republishes (e.g. a wire story a site reprints): sources that share an "
-                  "origin count as one independent origin. Fixtures name it by slug.",
+        "origin count as one independent origin. Fixtures name it by slug.",
     )
     is_official = models.BooleanField(
-        default=False, help_text="A government, presidency, ministry or intergovernmental body speaking for itself.")
+        default=False, help_text="A government, presidency, ministry or intergovernmental body speaking for itself."
+    )
     rights = models.CharField(
-        max_length=16, choices=SourceRights.choices, default=SourceRights.CITE_ONLY,
+        max_length=16,
+        choices=SourceRights.choices,
+        default=SourceRights.CITE_ONLY,
         help_text="What catrack may do with the source's text; by default cite it, never republish it.",
     )
 
@@ -73,8 +81,11 @@ class Source(SluggedModel, TimeStampedModel):
             models.CheckConstraint(name="source_title_not_empty", condition=~models.Q(title="")),
             models.CheckConstraint(name="source_language_not_empty", condition=~models.Q(language="")),
             *partial_date_constraints("source", "published_on"),
-            models.CheckConstraint(name="source_not_its_own_origin", condition=~models.Q(origin=models.F("pk")),
-                                   violation_error_message="A source does not republish itself: clear origin."),
+            models.CheckConstraint(
+                name="source_not_its_own_origin",
+                condition=~models.Q(origin=models.F("pk")),
+                violation_error_message="A source does not republish itself: clear origin.",
+            ),
         ]
 
     def get_absolute_url(self):
@@ -103,8 +114,12 @@ class Source(SluggedModel, TimeStampedModel):
         while current is not None:
             if current.pk in seen or (self.pk is None and current is self):
                 names = " → ".join([self.slug or "this source", *(s.slug for s in chain), current.slug])
-                raise ValidationError({"origin": f"Origins go round in a circle ({names}): a chain of "
-                                                 "republications ends at an original source."})
+                raise ValidationError(
+                    {
+                        "origin": f"Origins go round in a circle ({names}): a chain of "
+                        "republications ends at an original source."
+                    }
+                )
             seen.add(current.pk)
             chain.append(current)
             current = current.origin
@@ -166,28 +181,37 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
     )
     note = models.TextField(blank=True, help_text="What the passage supports, in your own words (English).")
     basis = models.CharField(
-        max_length=8, choices=CitationBasis.choices, default=CitationBasis.STATED, db_index=True,
+        max_length=8,
+        choices=CitationBasis.choices,
+        default=CitationBasis.STATED,
+        db_index=True,
         help_text="Does the source state the claim, or does the row infer it from the context?",
     )
     inference = models.TextField(
         blank=True, help_text="For an inferred claim: the reasoning from the passage to the row, in English."
     )
     field = models.CharField(
-        max_length=64, blank=True, db_index=True,
+        max_length=64,
+        blank=True,
+        db_index=True,
         help_text="The fact's field this citation gives a value for (e.g. date, amount_usd); blank: the whole fact.",
     )
     value = models.CharField(
-        max_length=300, blank=True,
+        max_length=300,
+        blank=True,
         help_text="The value the source gives for that field, in the field's format: 2025-04-04, 2025-04, "
-                  "2025-04-03/2025-04-04, 20000000000.00, 3000000000000 JPY, an actor's slug, a choice, text.",
+        "2025-04-03/2025-04-04, 20000000000.00, 3000000000000 JPY, an actor's slug, a choice, text.",
     )
     rank = models.CharField(
-        max_length=12, choices=ClaimRank.choices, blank=True,
+        max_length=12,
+        choices=ClaimRank.choices,
+        blank=True,
         help_text="preferred: the value the fact's column holds; alternative: another source's value; deprecated: "
-                  "a value known to be wrong. Blank when field is blank.",
+        "a value known to be wrong. Blank when field is blank.",
     )
     rank_reason = models.CharField(
-        max_length=300, blank=True, help_text="Why this rank (required to prefer a value the rule does not pick).")
+        max_length=300, blank=True, help_text="Why this rank (required to prefer a value the rule does not pick)."
+    )
 
     objects = NaturalKeyManager.from_queryset(CitationQuerySet)()
     # A citation is its source, its fact and its locator (paragraph, key phrase). In a fixture the fact is
@@ -230,8 +254,12 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
         if self.basis == CitationBasis.STATED and self.inference:
             raise ValidationError({"inference": "Only an inferred citation has an inference; set basis to 'inferred'."})
         if self.content_type_id is not None and self.content_type.model_class() not in fact_models():
-            raise ValidationError({"content_type": f"Citations point at facts; {self.content_type.app_label}."
-                                                   f"{self.content_type.model} is not a fact model."})
+            raise ValidationError(
+                {
+                    "content_type": f"Citations point at facts; {self.content_type.app_label}."
+                    f"{self.content_type.model} is not a fact model."
+                }
+            )
         claims = claim_errors(self)
         if claims:
             raise ValidationError(claims)
@@ -258,10 +286,23 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
 
     # Facts before the citations that point at them (dumpdata's order); tests/seed checks it names every fact model.
     natural_key.dependencies = [
-        "sources.source", "actors.actor", "actors.actorrelation", "actors.office", "summits.summitformat",
-        "summits.summit", "summits.summitparticipant", "summits.document", "investments.pledge",
-        "trade.trademeasure", "trade.tradestatement", "trade.statedtradefigure", "geoeconomics.corridor",
-        "geoeconomics.corridorstake", "geoeconomics.strategicresource", "geoeconomics.resourceinterest", "sources.assessment",
+        "sources.source",
+        "actors.actor",
+        "actors.actorrelation",
+        "actors.office",
+        "summits.summitformat",
+        "summits.summit",
+        "summits.summitparticipant",
+        "summits.document",
+        "investments.pledge",
+        "trade.trademeasure",
+        "trade.tradestatement",
+        "trade.statedtradefigure",
+        "geoeconomics.corridor",
+        "geoeconomics.corridorstake",
+        "geoeconomics.strategicresource",
+        "geoeconomics.resourceinterest",
+        "sources.assessment",
     ]
 
 

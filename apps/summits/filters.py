@@ -1,4 +1,5 @@
 """Filters for topics, summit formats, summits, participants, documents and signatories."""
+
 import django_filters
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
@@ -13,8 +14,8 @@ from apps.summits.models import (
     SummitFormat,
     SummitLevel,
     SummitMode,
-    SummitStatus,
     SummitParticipant,
+    SummitStatus,
     Topic,
 )
 
@@ -53,16 +54,18 @@ class SummitFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     # distinct=False: a column of the summit itself, no join that could repeat a row (and the SQL page path
     # reads plain, non-DISTINCT id lists).
     status = django_filters.MultipleChoiceFilter(
-        choices=SummitStatus.choices, distinct=False,
-        label="Status (repeat for several): held, planned, postponed, cancelled")
+        choices=SummitStatus.choices,
+        distinct=False,
+        label="Status (repeat for several): held, planned, postponed, cancelled",
+    )
     mode = django_filters.MultipleChoiceFilter(
-        choices=SummitMode.choices, distinct=False, label="Mode (repeat for several): in_person, virtual, hybrid")
+        choices=SummitMode.choices, distinct=False, label="Mode (repeat for several): in_person, virtual, hybrid"
+    )
     replaced_by = slug_filter("replaced_by", Summit, "The meeting that replaced it")
     year = year_of_date_filter("date", "Year of the summit")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after (YYYY-MM-DD)")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before (YYYY-MM-DD)")
     city = django_filters.CharFilter(method="filter_city", label="City, English or Russian name (case-insensitive)")
-
 
     class Meta:
         model = Summit
@@ -99,7 +102,6 @@ class DocumentFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     adopted_after = django_filters.DateFilter(field_name="adopted_on", lookup_expr="gte")
     adopted_before = django_filters.DateFilter(field_name="adopted_on", lookup_expr="lte")
     year = year_of_date_filter("adopted_on", "Year of adoption")
-
 
     class Meta:
         model = Document

@@ -1,4 +1,5 @@
 """Summits, their formats and participants, the documents adopted at them, and the topics they cover."""
+
 import calendar
 import datetime
 
@@ -76,8 +77,10 @@ class SummitFormat(SluggedModel, FactModel):
         # (SummitParticipant.represented_by), not the format's partner (issue 17).
         if self.partner_id and self.partner.kind not in ORGANIZATION_KINDS:
             raise ValidationError(
-                {"partner": f"A format's partner is a state or an organisation, not a {self.partner.kind}; "
-                            "record the person as the partner's represented_by at the summit."}
+                {
+                    "partner": f"A format's partner is a state or an organisation, not a {self.partner.kind}; "
+                    "record the person as the partner's represented_by at the summit."
+                }
             )
 
 
@@ -141,19 +144,24 @@ def summit_status_errors(*, status, mode, date, date_precision, city_en, city_ru
     """
     errors = {}
     if status in DATED_STATUSES and (date is None or date_precision == DatePrecision.UNKNOWN):
-        errors["date"] = (f"A {status} meeting keeps its date (at least the year): give the date it "
-                          + ("took place." if status == SummitStatus.HELD else "was planned for."))
+        errors["date"] = f"A {status} meeting keeps its date (at least the year): give the date it " + (
+            "took place." if status == SummitStatus.HELD else "was planned for."
+        )
     elif status == SummitStatus.HELD and date is not None and date > latest_possible_held_date():
-        errors["status"] = (f"A meeting dated {date.isoformat()} lies in the future, so it cannot be held yet; "
-                            "record it as planned.")
+        errors["status"] = (
+            f"A meeting dated {date.isoformat()} lies in the future, so it cannot be held yet; record it as planned."
+        )
     if mode == SummitMode.VIRTUAL and (city_en or city_ru):
-        errors["city_en" if city_en else "city_ru"] = "A virtual meeting has no city: clear it, or set the mode to hybrid."
+        errors["city_en" if city_en else "city_ru"] = (
+            "A virtual meeting has no city: clear it, or set the mode to hybrid."
+        )
     if replaced_by_id is not None:
         if pk is not None and replaced_by_id == pk:
             errors["replaced_by"] = "A meeting cannot be replaced by itself."
         elif status not in REPLACEABLE_STATUSES:
-            errors["replaced_by"] = ("Only a postponed or cancelled meeting is replaced by another; "
-                                     f"this one is {status}.")
+            errors["replaced_by"] = (
+                f"Only a postponed or cancelled meeting is replaced by another; this one is {status}."
+            )
     return errors
 
 
@@ -165,28 +173,36 @@ class Summit(SluggedModel, FactModel):
     date = models.DateField(null=True, blank=True, db_index=True)
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     end_date = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Last day of a summit held over several days (with a day-precise date); "
         "empty for one day or unknown.",
     )
     city_en = models.CharField("city (English)", max_length=100, blank=True, db_index=True)
     city_ru = models.CharField("city (Russian)", max_length=100, blank=True)
-    host = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="hosted_summits"
-    )
+    host = models.ForeignKey(Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="hosted_summits")
     ordinal = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="1 for the first summit of its format, 2 for the second…; empty if unknown."
     )
-    participants = models.ManyToManyField(Actor, through="SummitParticipant", through_fields=("summit", "actor"), related_name="summits")
+    participants = models.ManyToManyField(
+        Actor, through="SummitParticipant", through_fields=("summit", "actor"), related_name="summits"
+    )
     summary_en = models.TextField(blank=True)
     status = models.CharField(
-        max_length=10, choices=SummitStatus.choices, default=SummitStatus.HELD, db_index=True,
+        max_length=10,
+        choices=SummitStatus.choices,
+        default=SummitStatus.HELD,
+        db_index=True,
         help_text="held only where a cited source reports it took place; a postponed or cancelled meeting keeps "
-                  "the date it was planned for.",
+        "the date it was planned for.",
     )
     mode = models.CharField(max_length=10, choices=SummitMode.choices, default=SummitMode.IN_PERSON, db_index=True)
     replaced_by = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
         help_text="The meeting held or planned instead of this postponed or cancelled one.",
     )
 
@@ -197,7 +213,8 @@ class Summit(SluggedModel, FactModel):
             models.CheckConstraint(name="summit_title_en_not_empty", condition=~models.Q(title_en="")),
             models.CheckConstraint(name="summit_ordinal_positive", condition=models.Q(ordinal__gte=1)),
             models.UniqueConstraint(
-                fields=["format", "ordinal"], name="summit_unique_ordinal_per_format",
+                fields=["format", "ordinal"],
+                name="summit_unique_ordinal_per_format",
                 violation_error_message="This format already has a summit with that ordinal.",
             ),
             *partial_date_constraints("summit", "date"),
@@ -208,11 +225,13 @@ class Summit(SluggedModel, FactModel):
                 violation_error_message="A last day needs a day-precise first day before it.",
             ),
             models.CheckConstraint(
-                name="summit_status_valid", condition=models.Q(status__in=SummitStatus.values),
+                name="summit_status_valid",
+                condition=models.Q(status__in=SummitStatus.values),
                 violation_error_message="status: choose held, planned, postponed or cancelled.",
             ),
             models.CheckConstraint(
-                name="summit_mode_valid", condition=models.Q(mode__in=SummitMode.values),
+                name="summit_mode_valid",
+                condition=models.Q(mode__in=SummitMode.values),
                 violation_error_message="mode: choose in_person, virtual or hybrid.",
             ),
             models.CheckConstraint(
@@ -231,7 +250,8 @@ class Summit(SluggedModel, FactModel):
                 violation_error_message="Only a postponed or cancelled meeting is replaced by another.",
             ),
             models.CheckConstraint(
-                name="summit_not_replaced_by_itself", condition=~models.Q(replaced_by=models.F("id")),
+                name="summit_not_replaced_by_itself",
+                condition=~models.Q(replaced_by=models.F("id")),
                 violation_error_message="A meeting cannot be replaced by itself.",
             ),
             # A held meeting in the future: 'today' is not allowed in a CHECK, so a trigger (migration 0007).
@@ -261,8 +281,14 @@ class Summit(SluggedModel, FactModel):
         ):
             raise ValidationError({"end_date": "A last day needs a day-precise first day (date) before it."})
         errors = summit_status_errors(
-            status=self.status, mode=self.mode, date=self.date, date_precision=self.date_precision,
-            city_en=self.city_en, city_ru=self.city_ru, replaced_by_id=self.replaced_by_id, pk=self.pk,
+            status=self.status,
+            mode=self.mode,
+            date=self.date,
+            date_precision=self.date_precision,
+            city_en=self.city_en,
+            city_ru=self.city_ru,
+            replaced_by_id=self.replaced_by_id,
+            pk=self.pk,
         )
         if errors:
             raise ValidationError(errors)
@@ -306,7 +332,8 @@ class SummitParticipant(NaturalKeyMixin, FactModel):
         ordering = ["summit_id", "role", "actor__name_en", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["summit", "actor"], name="summit_participant_unique",
+                fields=["summit", "actor"],
+                name="summit_participant_unique",
                 violation_error_message="This actor is already a participant of this summit.",
             ),
             models.CheckConstraint(
@@ -344,8 +371,10 @@ class SummitParticipant(NaturalKeyMixin, FactModel):
             when = ""
         if not offices.exists():
             raise ValidationError(
-                {"represented_by": f"{person} holds no recorded office in {self.actor}{when}; "
-                                   "add the office (actors/offices) with its source first."}
+                {
+                    "represented_by": f"{person} holds no recorded office in {self.actor}{when}; "
+                    "add the office (actors/offices) with its source first."
+                }
             )
 
 
@@ -369,14 +398,12 @@ class Document(SluggedModel, FactModel):
     kind = models.CharField(max_length=24, choices=DocumentKind.choices, db_index=True)
     title_en = models.CharField("title (English)", max_length=300)
     title_ru = models.CharField("title (Russian)", max_length=300, blank=True)
-    summit = models.ForeignKey(
-        Summit, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
-    )
+    summit = models.ForeignKey(Summit, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
     adopted_on = models.DateField(null=True, blank=True)
-    adopted_on_precision = models.CharField(
-        max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    adopted_on_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
+    signatories = models.ManyToManyField(
+        Actor, through="DocumentSignatory", through_fields=("document", "actor"), blank=True, related_name="documents"
     )
-    signatories = models.ManyToManyField(Actor, through="DocumentSignatory", through_fields=("document", "actor"), blank=True, related_name="documents")
     topics = models.ManyToManyField(Topic, blank=True, related_name="documents")
     implements = models.ForeignKey(
         "self",
@@ -388,7 +415,6 @@ class Document(SluggedModel, FactModel):
     )
     summary_en = models.TextField(blank=True)
     url = models.URLField(max_length=1000, blank=True)
-
 
     class Meta:
         ordering = ["title_en"]
@@ -435,7 +461,8 @@ class DocumentSignatory(NaturalKeyMixin, TimeStampedModel):
         ordering = ["document_id", "actor__name_en"]
         constraints = [
             models.UniqueConstraint(
-                fields=["document", "actor"], name="document_signatory_unique",
+                fields=["document", "actor"],
+                name="document_signatory_unique",
                 violation_error_message="This actor is already a signatory of this document.",
             ),
         ]

@@ -1,10 +1,9 @@
 """Aggregations over summits, computed in the database."""
+
+from collections import defaultdict
 from typing import Any
 
-from django.db.models import QuerySet
-from collections import defaultdict
-
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 
 from apps.summits.models import Document, Summit
 
@@ -20,8 +19,11 @@ def summit_scoreboard(*, summits: QuerySet[Summit] | None = None) -> list[dict[s
     summits = Summit.objects.all() if summits is None else summits
     summits = summits.order_by()
     rows: list[Any] = list(
-        summits.values(partner=F("format__partner__slug"), partner_name=F("format__partner__name_en"),
-                       partner_kind=F("format__partner__kind"))
+        summits.values(
+            partner=F("format__partner__slug"),
+            partner_name=F("format__partner__name_en"),
+            partner_kind=F("format__partner__kind"),
+        )
         .annotate(
             summits=Count("id", distinct=True),
             dated_summits=Count("id", distinct=True, filter=Q(date__isnull=False)),
@@ -33,16 +35,21 @@ def summit_scoreboard(*, summits: QuerySet[Summit] | None = None) -> list[dict[s
         .order_by("-summits", "partner")
     )
     cities, documents = defaultdict(list), defaultdict(list)
-    for partner, city_en, city_ru in (summits.exclude(city_en="").values_list("format__partner__slug", "city_en", "city_ru")
-                                      .distinct().order_by("format__partner__slug", "city_en", "city_ru")):
+    for partner, city_en, city_ru in (
+        summits.exclude(city_en="")
+        .values_list("format__partner__slug", "city_en", "city_ru")
+        .distinct()
+        .order_by("format__partner__slug", "city_en", "city_ru")
+    ):
         cities[partner].append({"city_en": city_en, "city_ru": city_ru})
-    adopted = (Document.objects.filter(summit__in=summits.values("id"))
-               .values_list("summit__format__partner__slug", "slug", "title_en", "kind")
-               .order_by("summit__format__partner__slug", "adopted_on", "slug"))
+    adopted = (
+        Document.objects.filter(summit__in=summits.values("id"))
+        .values_list("summit__format__partner__slug", "slug", "title_en", "kind")
+        .order_by("summit__format__partner__slug", "adopted_on", "slug")
+    )
     for partner, slug, title_en, kind in adopted:
         documents[partner].append({"slug": slug, "title_en": title_en, "kind": kind})
     for row in rows:
         row["cities"] = cities.get(row["partner"], [])
         row["documents"] = documents.get(row["partner"], [])
     return rows
-

@@ -19,6 +19,7 @@ YYYYMM periods in one call), and on the preview per flow too, each answer kept a
 `comtrade_import` (same natural key, rules and report as a downloaded file) and recorded as done in
 `imported.json` there: run the same command again and it resumes after the last call that was imported.
 """
+
 import json
 import os
 import re
@@ -78,14 +79,27 @@ class ComtradeCall:
     @property
     def key(self) -> str:
         """A stable name for this call (its answer's file name in the cache folder)."""
-        parts = [self.frequency, str(self.reporter_code), str(self.year), self.partner_codes or "all",
-                 self.flow_codes or "all", self.commodity]
+        parts = [
+            self.frequency,
+            str(self.reporter_code),
+            str(self.year),
+            self.partner_codes or "all",
+            self.flow_codes or "all",
+            self.commodity,
+        ]
         return "_".join(re.sub(r"[^A-Za-z0-9]+", "-", part) for part in parts)[:200]
 
     def params(self, max_records: int) -> dict:
-        params = {"reportercode": self.reporter_code, "period": self.period, "cmdCode": self.commodity,
-                  "partner2Code": 0, "customsCode": "C00", "motCode": 0, "maxRecords": max_records,
-                  "includeDesc": "true"}
+        params = {
+            "reportercode": self.reporter_code,
+            "period": self.period,
+            "cmdCode": self.commodity,
+            "partner2Code": 0,
+            "customsCode": "C00",
+            "motCode": 0,
+            "maxRecords": max_records,
+            "includeDesc": "true",
+        }
         if self.partner_codes is not None:
             params["partnerCode"] = self.partner_codes
         if self.flow_codes is not None:
@@ -127,8 +141,10 @@ def _area_number(item: str, what: str) -> int:
     else:
         area = comtrade_areas.by_code().get(item)
     if area is None:
-        raise ComtradeFetchError(f"{what} {item!r} is neither an ISO3 code nor a Comtrade area code the reference "
-                                 "list knows (apps/trade/reference/comtrade_areas.csv)")
+        raise ComtradeFetchError(
+            f"{what} {item!r} is neither an ISO3 code nor a Comtrade area code the reference "
+            "list knows (apps/trade/reference/comtrade_areas.csv)"
+        )
     return area.comtrade_code
 
 
@@ -167,8 +183,9 @@ def parse_commodities(text: str) -> str:
     codes = _items(text)
     for code in codes:
         if not HS_CODE.match(code):
-            raise ComtradeFetchError(f"commodities: {code!r} is not TOTAL, HS2, HS4, HS6 or an HS code of 2, 4 or 6 "
-                                     "digits")
+            raise ComtradeFetchError(
+                f"commodities: {code!r} is not TOTAL, HS2, HS4, HS6 or an HS code of 2, 4 or 6 digits"
+            )
     return ",".join(codes)
 
 
@@ -179,8 +196,16 @@ def _items(text: str) -> list[str]:
     return items
 
 
-def plan_calls(*, reporters: list[int], years: list[int], frequency: str, partners: str | None,
-               flows: str | None, commodity: str, per_flow: bool = False) -> list[ComtradeCall]:
+def plan_calls(
+    *,
+    reporters: list[int],
+    years: list[int],
+    frequency: str,
+    partners: str | None,
+    flows: str | None,
+    commodity: str,
+    per_flow: bool = False,
+) -> list[ComtradeCall]:
     """The calls a request is cut into: one per reporter and year, and per flow if `per_flow`.
 
     `per_flow` is for the preview's 500 records: a reporter's annual TOTAL with every partner is at
@@ -189,15 +214,27 @@ def plan_calls(*, reporters: list[int], years: list[int], frequency: str, partne
     if frequency not in ("A", "M"):
         raise ComtradeFetchError(f"frequency {frequency!r} is neither A (annual) nor M (monthly)")
     flow_groups = [flows] if not per_flow else (flows.split(",") if flows else list(FlowCode.values))
-    return [ComtradeCall(reporter, year, frequency, partners, flow_group, commodity)
-            for reporter in reporters for year in years for flow_group in flow_groups]
+    return [
+        ComtradeCall(reporter, year, frequency, partners, flow_group, commodity)
+        for reporter in reporters
+        for year in years
+        for flow_group in flow_groups
+    ]
 
 
-def comtrade_fetch(*, calls: list[ComtradeCall], cache_dir: str | os.PathLike, subscription_key: str | None = None,
-                   base_url: str | None = None, dry_run: bool = False, source_slug: str | None = None,
-                   progress: ImportProgress | None = None, max_tries: int = 6,
-                   sleep: Callable[[float], None] = time.sleep, session: requests.Session | None = None
-                   ) -> FetchSummary:
+def comtrade_fetch(
+    *,
+    calls: list[ComtradeCall],
+    cache_dir: str | os.PathLike,
+    subscription_key: str | None = None,
+    base_url: str | None = None,
+    dry_run: bool = False,
+    source_slug: str | None = None,
+    progress: ImportProgress | None = None,
+    max_tries: int = 6,
+    sleep: Callable[[float], None] = time.sleep,
+    session: requests.Session | None = None,
+) -> FetchSummary:
     """Fetch each call's answer (or take it from `cache_dir`), import it, and record it as done.
 
     Returns a FetchSummary (calls, fetched, resumed, empty, retries, truncated, and the import counts
@@ -229,20 +266,22 @@ def comtrade_fetch(*, calls: list[ComtradeCall], cache_dir: str | os.PathLike, s
             answer_path = cache / f"{call.key}.json"
             if not answer_path.exists():
                 url = base_url + (FULL_PATH if subscription_key else PREVIEW_PATH).format(freq=call.frequency)
-                body = _get(http, url, call.params(max_records), headers, summary=summary, max_tries=max_tries,
-                            sleep=sleep)
+                body = _get(
+                    http, url, call.params(max_records), headers, summary=summary, max_tries=max_tries, sleep=sleep
+                )
                 summary.fetched += 1
                 _write_atomically(answer_path, body)
             count = _check_answer(answer_path, call)
             if count >= max_records:
                 summary.truncated.append(call.key)
-                progress.note(f"{call.key}: the answer holds {count} records, the most one call returns; it is "
-                              "probably cut short (use a subscription key, or fewer partners, flows or codes).")
+                progress.note(
+                    f"{call.key}: the answer holds {count} records, the most one call returns; it is "
+                    "probably cut short (use a subscription key, or fewer partners, flows or codes)."
+                )
             if count == 0:
                 summary.empty += 1
             else:
-                _add(summary.imported, comtrade_import(paths=[answer_path], source_slug=source_slug,
-                                                       dry_run=dry_run))
+                _add(summary.imported, comtrade_import(paths=[answer_path], source_slug=source_slug, dry_run=dry_run))
             if not dry_run and call.key not in summary.truncated:
                 state[call.key] = {"records": count}
                 _write_atomically(cache / STATE_FILE, json.dumps(state, indent=1).encode())
@@ -261,21 +300,25 @@ def _get(http, url, params, headers, *, summary, max_tries, sleep) -> bytes:
         except requests.ConnectionError as error:
             raise ComtradeFetchError(
                 f"cannot reach {host} (no network, or the service is down: {_reason(error)}). Nothing more "
-                "was fetched; run the same command again to resume.") from None
+                "was fetched; run the same command again to resume."
+            ) from None
         else:
             if response.status_code == 200:
                 return response.content
             status, message = response.status_code, _error_message(response)
             wait = _retry_after(response)
             if status in (401, 403):
-                raise ComtradeFetchError(f"{host} refused the subscription key (HTTP {status}: {message}). Check "
-                                         "COMTRADE_SUBSCRIPTION_KEY, or unset it to use the public preview.")
+                raise ComtradeFetchError(
+                    f"{host} refused the subscription key (HTTP {status}: {message}). Check "
+                    "COMTRADE_SUBSCRIPTION_KEY, or unset it to use the public preview."
+                )
             if status not in RETRIED_STATUSES:
                 raise ComtradeFetchError(f"{host} answered HTTP {status}: {message}")
         if attempt == max_tries:
             what = "rate-limited" if status == 429 else f"failing ({message})"
-            raise ComtradeFetchError(f"{host} is still {what} after {max_tries} tries. Run the same command again "
-                                     "later to resume.")
+            raise ComtradeFetchError(
+                f"{host} is still {what} after {max_tries} tries. Run the same command again later to resume."
+            )
         summary.retries += 1
         sleep(min(wait if wait is not None else 2 ** (attempt - 1), MAX_BACKOFF_SECONDS))
     raise AssertionError("unreachable")  # pragma: no cover
@@ -350,15 +393,34 @@ def fetch_report(summary: FetchSummary) -> Iterable[str]:
     """The lines fetch_comtrade prints: the calls, then the import's counts (as import_comtrade's)."""
     from apps.trade.importers import import_report
 
-    endpoint = ("the full API (subscription key)" if summary.endpoint == "full"
-                else f"the public preview (no key: at most {PREVIEW_MAX_RECORDS} records a call)")
-    yield (f"{summary.calls} calls to {endpoint}: {summary.fetched} fetched, {summary.resumed} already imported "
-           f"(resumed), {summary.empty} empty, {summary.retries} retried.")
+    endpoint = (
+        "the full API (subscription key)"
+        if summary.endpoint == "full"
+        else f"the public preview (no key: at most {PREVIEW_MAX_RECORDS} records a call)"
+    )
+    yield (
+        f"{summary.calls} calls to {endpoint}: {summary.fetched} fetched, {summary.resumed} already imported "
+        f"(resumed), {summary.empty} empty, {summary.retries} retried."
+    )
     yield from import_report(summary.imported)
     if summary.truncated:
-        yield (f"{len(summary.truncated)} answers filled the limit and are probably cut short (they will be asked "
-               f"again next time): {', '.join(summary.truncated)}.")
+        yield (
+            f"{len(summary.truncated)} answers filled the limit and are probably cut short (they will be asked "
+            f"again next time): {', '.join(summary.truncated)}."
+        )
 
 
-__all__ = ["ComtradeCall", "ComtradeError", "ComtradeFetchError", "FetchSummary", "comtrade_fetch", "fetch_report",
-           "parse_commodities", "parse_flows", "parse_partners", "parse_reporters", "parse_years", "plan_calls"]
+__all__ = [
+    "ComtradeCall",
+    "ComtradeError",
+    "ComtradeFetchError",
+    "FetchSummary",
+    "comtrade_fetch",
+    "fetch_report",
+    "parse_commodities",
+    "parse_flows",
+    "parse_partners",
+    "parse_reporters",
+    "parse_years",
+    "plan_calls",
+]

@@ -7,6 +7,7 @@ PostgreSQL can parse a v1 CSV with COPY; the per-row rules in `normalise_row` ar
 every form (the SQL in importers.py applies the same rules set-based to v1 CSV, and falls back to
 this parser for anything it refuses).
 """
+
 import codecs
 import csv
 import gzip
@@ -30,8 +31,16 @@ LEGACY_FLOW_CODES = {"1": "M", "2": "X", "3": "RX", "4": "RM"}
 # The legacy format's Trade Flow column in words, for files whose Trade Flow Code holds 0 (Comtrade
 # Plus writes its classic layout so for flows the old codes lack): the flow is in the words column,
 # as the newer code (X, M, RX, RM) or spelled out.
-LEGACY_FLOW_WORDS = {"x": "X", "m": "M", "rx": "RX", "rm": "RM", "export": "X", "import": "M",
-                     "reexport": "RX", "reimport": "RM"}
+LEGACY_FLOW_WORDS = {
+    "x": "X",
+    "m": "M",
+    "rx": "RX",
+    "rm": "RM",
+    "export": "X",
+    "import": "M",
+    "reexport": "RX",
+    "reimport": "RM",
+}
 # Comtrade writes refMonth 52 for an annual figure; some exports leave it empty or 0.
 ANNUAL_MONTHS = {"", "0", "52"}
 STATE_CODE = re.compile(r"^[A-Z]{3}$")
@@ -129,8 +138,17 @@ class FlowRow:
     @property
     def natural_key(self):
         """Comtrade's own key of a figure (as TradeFlow's unique constraints)."""
-        return (self.reporter_code, self.partner_code, self.partner2_code, self.year, self.month, self.flow,
-                self.commodity_code, self.customs_code, self.mot_code)
+        return (
+            self.reporter_code,
+            self.partner_code,
+            self.partner2_code,
+            self.year,
+            self.month,
+            self.flow,
+            self.commodity_code,
+            self.customs_code,
+            self.mot_code,
+        )
 
     def codes(self):
         """(column, area code, name in the file) of each area the row names."""
@@ -190,7 +208,7 @@ def utf8_chunks(path, chunk_bytes=CHUNK_BYTES, *, on_read=None):
             if first:
                 first = False
                 if chunk.startswith(codecs.BOM_UTF8):
-                    chunk = chunk[len(codecs.BOM_UTF8):]
+                    chunk = chunk[len(codecs.BOM_UTF8) :]
             if cp1252:
                 chunk = _from_cp1252(path, chunk, lines_before)
             elif not chunk.isascii():
@@ -212,13 +230,17 @@ def utf8_chunks(path, chunk_bytes=CHUNK_BYTES, *, on_read=None):
                 chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
             if b"\x00" in chunk:  # COPY and the database's text refuse it; no Comtrade export has one
                 line = lines_before + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
-                raise ComtradeError(path, "the file holds a NUL byte (0x00), which no text CSV has (a UTF-16 or "
-                                    "binary file? save it as CSV in UTF-8)", line=line)
+                raise ComtradeError(
+                    path,
+                    "the file holds a NUL byte (0x00), which no text CSV has (a UTF-16 or "
+                    "binary file? save it as CSV in UTF-8)",
+                    line=line,
+                )
             lines_before += chunk.count(b"\n")
             body = chunk.rstrip(b"\n")
             if body:
                 yield pending_newlines + body
-                pending_newlines = chunk[len(body):]
+                pending_newlines = chunk[len(body) :]
             else:
                 pending_newlines += chunk
     yield b"\n"
@@ -283,14 +305,15 @@ def layout_for(path, header, *, delimiter=","):
                 index[field] = keys.index(alias)
                 break
     missing = [COLUMN_ALIASES[field][0] for field in REQUIRED if field not in index]
-    missing += [f"{COLUMN_ALIASES[field][0]} or {COLUMN_ALIASES[number][0]}" for field, number in AREA_COLUMNS.items()
-                if field not in index and number not in index]
+    missing += [
+        f"{COLUMN_ALIASES[field][0]} or {COLUMN_ALIASES[number][0]}"
+        for field, number in AREA_COLUMNS.items()
+        if field not in index and number not in index
+    ]
     if "year" not in index and "period" not in index:
         missing.append("refYear or period")
     if missing:
-        raise ComtradeError(
-            path, "this is not a Comtrade export: missing column(s) " + ", ".join(missing), line=1
-        )
+        raise ComtradeError(path, "this is not a Comtrade export: missing column(s) " + ", ".join(missing), line=1)
     legacy = keys[index["flow"]] == "tradeflowcode"
     return Layout(delimiter=delimiter, header=header, width=len(header), index=index, legacy=legacy)
 
@@ -362,8 +385,10 @@ def _area(layout, get, field):
         return WORLD_CODE
     area = comtrade_areas.by_comtrade_code().get(number)
     if area is None:
-        raise RowError(column, f"Comtrade area code {number} is not in the reference list "
-                       "(apps/trade/reference/comtrade_areas.csv)")
+        raise RowError(
+            column,
+            f"Comtrade area code {number} is not in the reference list (apps/trade/reference/comtrade_areas.csv)",
+        )
     return area.iso3
 
 
@@ -376,8 +401,11 @@ def normalise_row(fields, layout):
     if len(fields) < header_width:
         raise RowError(layout.header[len(fields)], f"the row has {len(fields)} fields, the header {header_width}")
     if any(f.strip(PAD) for f in fields[header_width:]):
-        raise RowError(f"{header_width + 1}", f"the row has {len(fields)} fields, the header {header_width}; "
-                       "the ones after the last column are not empty")
+        raise RowError(
+            f"{header_width + 1}",
+            f"the row has {len(fields)} fields, the header {header_width}; "
+            "the ones after the last column are not empty",
+        )
 
     def get(field):
         return fields[layout.index[field]].strip(PAD) if field in layout.index else ""
@@ -423,8 +451,10 @@ def normalise_row(fields, layout):
     reporter, partner = _area(layout, get, "reporter"), _area(layout, get, "partner")
     for field, code in (("reporter", reporter), ("partner", partner)):
         if not code:
-            raise RowError(name(field) if field in layout.index else name(f"{field}_number"),
-                           "an ISO3 (or Comtrade area) code is required")
+            raise RowError(
+                name(field) if field in layout.index else name(f"{field}_number"),
+                "an ISO3 (or Comtrade area) code is required",
+            )
         if len(code) > 3:
             raise RowError(name(field), f"{code!r} is not an ISO3 or Comtrade area code")
     if reporter == partner:
@@ -528,6 +558,10 @@ def _parsed_line(path, text, delimiter, *, line):
 def _csv_error(path, error, *, line):
     """The ComtradeError for a csv.Error at `line`."""
     if "field larger than field limit" in str(error):
-        return ComtradeError(path, f"a field is longer than {csv.field_size_limit():,} characters, which no "
-                             "Comtrade field is (a missing closing quote?)", line=line)
+        return ComtradeError(
+            path,
+            f"a field is longer than {csv.field_size_limit():,} characters, which no "
+            "Comtrade field is (a missing closing quote?)",
+            line=line,
+        )
     return ComtradeError(path, f"the CSV is malformed ({error})", line=line)

@@ -1,4 +1,5 @@
 """Filters for trade flows, stated trade figures, trade measures and trade statements."""
+
 import datetime
 
 import django_filters
@@ -7,10 +8,10 @@ from django.db.models import Q
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
 from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, slug_filter
+from apps.investments.models import AmountQualifier
 from apps.sources.citation_filters import CitedFilterSet
 from apps.sources.models import Source
 from apps.summits.models import Topic
-from apps.investments.models import AmountQualifier
 from apps.trade.models import (
     TOTAL_COMMODITY,
     YEAR_MAX,
@@ -63,7 +64,6 @@ class TradeFlowFilterSet(GroupingsFilterSet, CatrackFilterSet):
     value_usd_max = django_filters.NumberFilter(field_name="value_usd", lookup_expr="lte")
     source = slug_filter("source", Source, "Dataset the figures come from")
 
-
     class Meta:
         model = TradeFlow
         fields = {
@@ -77,17 +77,28 @@ class StatedTradeFigureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilt
     reporter = actor_filter("reporter", "State whose trade it is")
     partner = actor_filter("partner", "Partner")
     stated_by = actor_filter("stated_by", "Person or body that stated it")
-    flow = django_filters.MultipleChoiceFilter(choices=StatedFlow.choices, distinct=False,
-                                               label="Flow (repeat for several)")
-    year = IntegerFilter(method="filter_year", min_value=YEAR_MIN, max_value=YEAR_MAX,
-                         label="Figures whose period covers (a part of) this year")
+    flow = django_filters.MultipleChoiceFilter(
+        choices=StatedFlow.choices, distinct=False, label="Flow (repeat for several)"
+    )
+    year = IntegerFilter(
+        method="filter_year",
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        label="Figures whose period covers (a part of) this year",
+    )
     value_qualifier = django_filters.ChoiceFilter(choices=AmountQualifier.choices)
-    value_min = django_filters.NumberFilter(field_name="value", lookup_expr="gte", label="Value at least (in its currency)")
-    value_max = django_filters.NumberFilter(field_name="value", lookup_expr="lte", label="Value at most (in its currency)")
-    period_after = django_filters.DateFilter(field_name="period_start", lookup_expr="gte",
-                                             label="Period starting on or after (YYYY-MM-DD)")
-    period_before = django_filters.DateFilter(field_name="period_start", lookup_expr="lte",
-                                              label="Period starting on or before (YYYY-MM-DD)")
+    value_min = django_filters.NumberFilter(
+        field_name="value", lookup_expr="gte", label="Value at least (in its currency)"
+    )
+    value_max = django_filters.NumberFilter(
+        field_name="value", lookup_expr="lte", label="Value at most (in its currency)"
+    )
+    period_after = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="gte", label="Period starting on or after (YYYY-MM-DD)"
+    )
+    period_before = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="lte", label="Period starting on or before (YYYY-MM-DD)"
+    )
 
     search_fields = ("note",)
 
@@ -107,7 +118,8 @@ class StatedTradeFigureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilt
         from django.db.models.functions import Coalesce
 
         return queryset.alias(period_last=Coalesce("period_end", "period_start")).filter(
-            period_start__lt=datetime.date(value + 1, 1, 1), period_last__gte=datetime.date(value, 1, 1))
+            period_start__lt=datetime.date(value + 1, 1, 1), period_last__gte=datetime.date(value, 1, 1)
+        )
 
 
 class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
@@ -119,10 +131,13 @@ class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet
     year_min = IntegerFilter(field_name="year", lookup_expr="gte")
     year_max = IntegerFilter(field_name="year", lookup_expr="lte")
     commodity = django_filters.CharFilter(
-        field_name="commodity_codes", method="filter_commodity",
+        field_name="commodity_codes",
+        method="filter_commodity",
         label="HS code: measures listing it, a line inside it (2805 finds 2805301910) or a heading containing it",
     )
-    status = django_filters.MultipleChoiceFilter(choices=TradeMeasureStatus.choices, label="Status (repeat for several)")
+    status = django_filters.MultipleChoiceFilter(
+        choices=TradeMeasureStatus.choices, label="Status (repeat for several)"
+    )
     legal_reference = django_filters.CharFilter(lookup_expr="icontains", label="Words of the act's number")
 
     class Meta:
@@ -148,7 +163,6 @@ class TradeStatementFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterS
     trend = django_filters.ChoiceFilter(choices=TradeTrend.choices)
     year = IntegerFilter(method="filter_year", label="Statements whose period covers this year")
     rank = IntegerFilter(field_name="rank")
-
 
     class Meta:
         model = TradeStatement

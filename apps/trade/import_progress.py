@@ -4,6 +4,7 @@ Three ways to show it: a tqdm bar per phase on a terminal (total, rate, estimate
 the output is a file or CI log (a line at the start of a phase, about every tenth of it or every ten
 seconds with an estimate of what is left, and one at its end), or nothing (`-v0`, tests).
 """
+
 import sys
 import time
 from contextlib import contextmanager
@@ -39,9 +40,15 @@ class Phase:
         if progress.mode is ProgressMode.BAR:
             from tqdm import tqdm
 
-            self._bar = tqdm(desc=name, total=total, unit="B" if unit == "bytes" else f" {unit}",
-                             unit_scale=True, unit_divisor=1024 if unit == "bytes" else 1000, leave=False,
-                             file=progress.stream)
+            self._bar = tqdm(
+                desc=name,
+                total=total,
+                unit="B" if unit == "bytes" else f" {unit}",
+                unit_scale=True,
+                unit_divisor=1024 if unit == "bytes" else 1000,
+                leave=False,
+                file=progress.stream,
+            )
         elif progress.mode is ProgressMode.LINES:
             total_text = f" ({_amount(total, unit)})" if total is not None else ""
             progress.write(f"{name}: started{total_text}")
@@ -90,8 +97,9 @@ class Phase:
 class ImportProgress:
     """Where and how an import shows its phases. `ImportProgress.quiet()` shows nothing."""
 
-    def __init__(self, mode: ProgressMode = ProgressMode.QUIET, stream: IO[str] | None = None,
-                 line_seconds: float = 10.0):
+    def __init__(
+        self, mode: ProgressMode = ProgressMode.QUIET, stream: IO[str] | None = None, line_seconds: float = 10.0
+    ):
         self.mode, self.stream, self.line_seconds = mode, stream or sys.stderr, line_seconds
 
     @classmethod

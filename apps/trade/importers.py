@@ -8,11 +8,12 @@ every row through `comtrade_csv.normalise_row`, the one parser, which names the 
 column. So both databases accept exactly the same files. Reporters and partners unknown to the
 database are created from the Comtrade reference list (apps/trade/reference/comtrade_areas.csv).
 """
+
 import csv
 import io
 import os
-import tempfile
 import sys
+import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -40,26 +41,64 @@ from apps.trade.comtrade_csv import (
     utf8_chunks,
 )
 from apps.trade.import_progress import ImportProgress
-from apps.trade.reference import comtrade_areas
 from apps.trade.models import ALL_CUSTOMS_PROCEDURES, ALL_MODES_OF_TRANSPORT, TradeFlow
+from apps.trade.reference import comtrade_areas
 
 try:  # only the PostgreSQL path needs it
     import psycopg
 except ImportError:  # pragma: no cover
     psycopg = None
 
-KEY_FIELDS = ("reporter_id", "partner_id", "partner2_id", "year", "month", "flow", "commodity_code", "customs_code",
-              "mot_code")
+KEY_FIELDS = (
+    "reporter_id",
+    "partner_id",
+    "partner2_id",
+    "year",
+    "month",
+    "flow",
+    "commodity_code",
+    "customs_code",
+    "mot_code",
+)
 VALUE_FIELDS = ("value_usd", "net_weight_kg", "quantity", "quantity_unit")
 # The layout the Python path writes to COPY after checking each row (same SQL afterwards).
 CANONICAL = Layout(
     delimiter=",",
-    header=["refYear", "refMonth", "reporterISO", "partnerISO", "flowCode", "cmdCode", "primaryValue",
-            "netWgt", "qty", "qtyUnitAbbr", "reporterDesc", "partnerDesc", "partner2ISO", "customsCode", "motCode"],
+    header=[
+        "refYear",
+        "refMonth",
+        "reporterISO",
+        "partnerISO",
+        "flowCode",
+        "cmdCode",
+        "primaryValue",
+        "netWgt",
+        "qty",
+        "qtyUnitAbbr",
+        "reporterDesc",
+        "partnerDesc",
+        "partner2ISO",
+        "customsCode",
+        "motCode",
+    ],
     width=15,
-    index={"year": 0, "month": 1, "reporter": 2, "partner": 3, "flow": 4, "commodity": 5, "value": 6,
-           "net_weight": 7, "quantity": 8, "quantity_unit": 9, "reporter_desc": 10, "partner_desc": 11,
-           "partner2": 12, "customs": 13, "mot": 14},
+    index={
+        "year": 0,
+        "month": 1,
+        "reporter": 2,
+        "partner": 3,
+        "flow": 4,
+        "commodity": 5,
+        "value": 6,
+        "net_weight": 7,
+        "quantity": 8,
+        "quantity_unit": 9,
+        "reporter_desc": 10,
+        "partner_desc": 11,
+        "partner2": 12,
+        "customs": 13,
+        "mot": 14,
+    },
 )
 
 
@@ -84,8 +123,16 @@ class _Refused(Exception):
     """The fast path found the data unacceptable; re-read the files in Python to say where."""
 
 
-def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, rejects_path=None,
-                    source_slug=None, progress=None, dry_run=False):
+def comtrade_import(
+    *,
+    paths,
+    create_missing_states=False,
+    skip_invalid=False,
+    rejects_path=None,
+    source_slug=None,
+    progress=None,
+    dry_run=False,
+):
     """Import Comtrade exports (v1 CSV, legacy CSV, v1 API JSON; plain or gzip) in one transaction.
 
     Returns an ImportSummary (rows read, inserted, updated, unchanged, rejected, actors created).
@@ -119,7 +166,7 @@ def comtrade_import(*, paths, create_missing_states=False, skip_invalid=False, r
             try:
                 with transaction.atomic():
                     summary = _postgres_fast(paths, **options)
-            except (_Refused, DatabaseError, *( (psycopg.Error,) if psycopg else ())):
+            except (_Refused, DatabaseError, *((psycopg.Error,) if psycopg else ())):
                 summary = None  # read again on the Python path: it accepts what it accepts, or says why not
                 progress.note("PostgreSQL's COPY could not take the file as it is: reading it again row by row.")
         if summary is None:
@@ -140,13 +187,17 @@ def import_report(summary: ImportSummary, *, rejects_path: str | None = None) ->
     """The lines an import (or its dry run) reports: the counts, the actors created, where rejects went."""
     rate = summary.rows / summary.seconds if summary.seconds else 0
     if summary.dry_run:
-        lines = [f"Dry run, nothing written: {summary.rows} rows read; would insert {summary.inserted}, "
-                 f"update {summary.updated}, leave {summary.unchanged} unchanged, reject {summary.rejected} "
-                 f"({summary.seconds:.1f} s)."]
+        lines = [
+            f"Dry run, nothing written: {summary.rows} rows read; would insert {summary.inserted}, "
+            f"update {summary.updated}, leave {summary.unchanged} unchanged, reject {summary.rejected} "
+            f"({summary.seconds:.1f} s)."
+        ]
     else:
-        lines = [f"{summary.rows} rows read: {summary.inserted} inserted, {summary.updated} updated, "
-                 f"{summary.unchanged} unchanged, {summary.rejected} rejected "
-                 f"in {summary.seconds:.1f} s ({rate:,.0f} rows/s)."]
+        lines = [
+            f"{summary.rows} rows read: {summary.inserted} inserted, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged, {summary.rejected} rejected "
+            f"in {summary.seconds:.1f} s ({rate:,.0f} rows/s)."
+        ]
     if summary.created_actors:
         verb = "Would create" if summary.dry_run else "Created"
         lines.append(f"{verb} actors (states and statistical areas): {', '.join(summary.created_actors)}.")
@@ -159,18 +210,22 @@ def _check_rejects_path(rejects_path, paths):
     """ComtradeError unless the rejects file can be written without touching an input file."""
     folder = os.path.dirname(os.path.abspath(rejects_path))
     if not os.path.isdir(folder):
-        raise ComtradeError(rejects_path, f"the folder {folder} does not exist (create it, or choose another "
-                            "--rejects path)")
+        raise ComtradeError(
+            rejects_path, f"the folder {folder} does not exist (create it, or choose another --rejects path)"
+        )
     if os.path.isdir(rejects_path):
-        raise ComtradeError(rejects_path, "is a folder: --rejects names the file to write (e.g. "
-                            f"{os.path.join(rejects_path, 'rejects.csv')})")
+        raise ComtradeError(
+            rejects_path,
+            f"is a folder: --rejects names the file to write (e.g. {os.path.join(rejects_path, 'rejects.csv')})",
+        )
     if os.path.exists(rejects_path) and not os.access(rejects_path, os.W_OK) or not os.access(folder, os.W_OK):
         raise ComtradeError(rejects_path, "cannot be written (permissions): choose another --rejects path")
     target = os.path.realpath(rejects_path)
     for path in paths:
         if os.path.realpath(path) == target:
-            raise ComtradeError(rejects_path, "is also an input file: the rejects would overwrite it (choose "
-                                "another --rejects path)")
+            raise ComtradeError(
+                rejects_path, "is also an input file: the rejects would overwrite it (choose another --rejects path)"
+            )
 
 
 class _Rejects:
@@ -250,6 +305,7 @@ def _create_actors(descriptions):
 
 # --- Python path: every row checked in Python (SQLite, --skip-invalid, and diagnostics) ----------
 
+
 def _checked_rows(paths, *, actor_ids, create_missing_states, rejects, summary, phase):
     """Yield (path, line, FlowRow) for rows to load; reject or raise on the others.
 
@@ -258,6 +314,7 @@ def _checked_rows(paths, *, actor_ids, create_missing_states, rejects, summary, 
     missing = {}
     offset = 0
     for path in paths:
+
         def on_read(position, offset=offset):
             phase.set(offset + position)
 
@@ -268,14 +325,20 @@ def _checked_rows(paths, *, actor_ids, create_missing_states, rejects, summary, 
                 for side, code, name in row.codes():
                     if code not in actor_ids and code not in missing:
                         if not resolvable(code, create_missing_states=create_missing_states):
-                            raise RowError(layout.name(side), f"no actor has ISO3 code {code!r} and the Comtrade "
-                                           "reference list does not know it (add it, or pass --create-missing-states)")
+                            raise RowError(
+                                layout.name(side),
+                                f"no actor has ISO3 code {code!r} and the Comtrade "
+                                "reference list does not know it (add it, or pass --create-missing-states)",
+                            )
                         missing[code] = name
                 previous = seen.setdefault(row.natural_key, (path, line))
                 if previous != (path, line):
-                    raise RowError(layout.name("commodity"), f"repeats the row at {previous[0]} line {previous[1]} "
-                                   "(same reporter, partner, partner2, period, flow, commodity, customs procedure "
-                                   "and mode of transport)")
+                    raise RowError(
+                        layout.name("commodity"),
+                        f"repeats the row at {previous[0]} line {previous[1]} "
+                        "(same reporter, partner, partner2, period, flow, commodity, customs procedure "
+                        "and mode of transport)",
+                    )
             except RowError as error:
                 if rejects is None:
                     raise ComtradeError(path, error.reason, line=line, column=error.column) from None
@@ -295,21 +358,34 @@ def _python_path(paths, *, rejects, create_missing_states, source_id, progress):
             _pg_prepare(cursor)
             # The rows are checked as they are read and streamed on into COPY: one phase.
             with progress.phase("read and copy", total=_total_bytes(paths), unit="bytes") as phase:
-                rows = _checked_rows(paths, actor_ids=actor_ids, create_missing_states=create_missing_states,
-                                     rejects=rejects, summary=summary, phase=phase)
+                rows = _checked_rows(
+                    paths,
+                    actor_ids=actor_ids,
+                    create_missing_states=create_missing_states,
+                    rejects=rejects,
+                    summary=summary,
+                    phase=phase,
+                )
                 _pg_copy(cursor, _canonical_chunks(rows), CANONICAL)
             summary.created_actors = _create_actors(summary.missing_actors)
             with progress.phase("compare", total=summary.rows - summary.rejected) as phase:
-                _, repeated = _pg_compare(cursor, CANONICAL, rows=summary.rows, with_names=False,
-                                          source_id=source_id)
+                _, repeated = _pg_compare(cursor, CANONICAL, rows=summary.rows, with_names=False, source_id=source_id)
                 phase.set(phase.total)
             if repeated:
                 raise ComtradeError(paths[0], "two rows revise the same stored flow")
             _pg_merge(cursor, summary, total=summary.rows - summary.rejected, source_id=source_id, progress=progress)
         return summary
     with progress.phase("read", total=_total_bytes(paths), unit="bytes") as phase:
-        rows = list(_checked_rows(paths, actor_ids=actor_ids, create_missing_states=create_missing_states,
-                                  rejects=rejects, summary=summary, phase=phase))
+        rows = list(
+            _checked_rows(
+                paths,
+                actor_ids=actor_ids,
+                create_missing_states=create_missing_states,
+                rejects=rejects,
+                summary=summary,
+                phase=phase,
+            )
+        )
     summary.created_actors = _create_actors(summary.missing_actors)
     _orm_merge(rows, summary, source_id=source_id, progress=progress)
     return summary
@@ -322,11 +398,25 @@ def _canonical_chunks(rows, rows_per_chunk=20000):
     writer.writerow(CANONICAL.header)
     count = 0
     for _, _, row in rows:
-        writer.writerow([row.year, row.month or "", row.reporter_code, row.partner_code, row.flow,
-                         row.commodity_code, row.value_usd,
-                         "" if row.net_weight_kg is None else row.net_weight_kg,
-                         "" if row.quantity is None else row.quantity, row.quantity_unit, "", "",
-                         row.partner2_code or "", row.customs_code, row.mot_code])
+        writer.writerow(
+            [
+                row.year,
+                row.month or "",
+                row.reporter_code,
+                row.partner_code,
+                row.flow,
+                row.commodity_code,
+                row.value_usd,
+                "" if row.net_weight_kg is None else row.net_weight_kg,
+                "" if row.quantity is None else row.quantity,
+                row.quantity_unit,
+                "",
+                "",
+                row.partner2_code or "",
+                row.customs_code,
+                row.mot_code,
+            ]
+        )
         count += 1
         if count % rows_per_chunk == 0:
             yield buffer.getvalue().encode("utf-8")
@@ -348,19 +438,30 @@ def _orm_merge(rows, summary, *, source_id, progress):
     with progress.phase("compare", total=stored_count + len(rows)) as phase:
         existing = {}
         for values in TradeFlow.objects.values_list("id", *KEY_FIELDS, *VALUE_FIELDS, "source_id").iterator(
-                chunk_size=MERGE_BATCH):
+            chunk_size=MERGE_BATCH
+        ):
             existing[tuple(values[keys])] = values
             phase.update()
-        new, changed = _compare_rows(rows, existing, actor_ids, summary, keys=keys, values_at=values_at,
-                                     source_at=source_at, source_id=source_id, phase=phase)
+        new, changed = _compare_rows(
+            rows,
+            existing,
+            actor_ids,
+            summary,
+            keys=keys,
+            values_at=values_at,
+            source_at=source_at,
+            source_id=source_id,
+            phase=phase,
+        )
     with progress.phase("merge", total=len(new) + len(changed)) as phase:
         for start in range(0, len(new), MERGE_BATCH):
-            TradeFlow.objects.bulk_create(new[start:start + MERGE_BATCH], batch_size=500)
-            phase.update(len(new[start:start + MERGE_BATCH]))
+            TradeFlow.objects.bulk_create(new[start : start + MERGE_BATCH], batch_size=500)
+            phase.update(len(new[start : start + MERGE_BATCH]))
         for start in range(0, len(changed), MERGE_BATCH):
-            TradeFlow.objects.bulk_update(changed[start:start + MERGE_BATCH],
-                                          [*VALUE_FIELDS, "source_id", "updated_at"], batch_size=500)
-            phase.update(len(changed[start:start + MERGE_BATCH]))
+            TradeFlow.objects.bulk_update(
+                changed[start : start + MERGE_BATCH], [*VALUE_FIELDS, "source_id", "updated_at"], batch_size=500
+            )
+            phase.update(len(changed[start : start + MERGE_BATCH]))
     summary.inserted, summary.updated = len(new), len(changed)
 
 
@@ -370,17 +471,28 @@ def _compare_rows(rows, existing, actor_ids, summary, *, keys, values_at, source
     new, changed = [], []
     for _, _, row in rows:
         phase.update()
-        key = (actor_ids[row.reporter_code], actor_ids[row.partner_code],
-               actor_ids[row.partner2_code] if row.partner2_code else None, row.year, row.month, row.flow,
-               row.commodity_code, row.customs_code, row.mot_code)
+        key = (
+            actor_ids[row.reporter_code],
+            actor_ids[row.partner_code],
+            actor_ids[row.partner2_code] if row.partner2_code else None,
+            row.year,
+            row.month,
+            row.flow,
+            row.commodity_code,
+            row.customs_code,
+            row.mot_code,
+        )
         values = (row.value_usd, row.net_weight_kg, row.quantity, row.quantity_unit)
         stored = existing.get(key)
         if stored is None:
-            new.append(TradeFlow(**dict(zip(KEY_FIELDS, key)), **dict(zip(VALUE_FIELDS, values)),
-                                 source_id=source_id))
+            new.append(TradeFlow(**dict(zip(KEY_FIELDS, key)), **dict(zip(VALUE_FIELDS, values)), source_id=source_id))
         elif tuple(stored[values_at]) != values or (source_id is not None and stored[source_at] != source_id):
-            flow = TradeFlow(id=stored[0], **dict(zip(VALUE_FIELDS, values)), updated_at=now,
-                             source_id=source_id if source_id is not None else stored[source_at])
+            flow = TradeFlow(
+                id=stored[0],
+                **dict(zip(VALUE_FIELDS, values)),
+                updated_at=now,
+                source_id=source_id if source_id is not None else stored[source_at],
+            )
             changed.append(flow)
         else:
             summary.unchanged += 1
@@ -388,6 +500,7 @@ def _compare_rows(rows, existing, actor_ids, summary, *, keys, values_at, source
 
 
 # --- PostgreSQL fast path ----------------------------------------------------------------------
+
 
 def _postgres_fast(paths, *, create_missing_states, source_id, progress):  # noqa: ARG001 (unknown codes: Python path)
     summary = ImportSummary(path_taken="copy")
@@ -398,8 +511,7 @@ def _postgres_fast(paths, *, create_missing_states, source_id, progress):  # noq
                 copied, layout = _pg_copy_file(cursor, path, phase)
             summary.rows += copied
             with progress.phase("compare", total=copied) as phase:
-                _, repeated = _pg_compare(cursor, layout, rows=copied, with_names=False,
-                                          source_id=source_id)
+                _, repeated = _pg_compare(cursor, layout, rows=copied, with_names=False, source_id=source_id)
                 phase.set(copied)
             if repeated:
                 raise _Refused("rows repeat a stored flow's key")
@@ -454,8 +566,9 @@ def _pg_copy(cursor, chunks, layout):
     raw = cursor.cursor
     # FORCE_NOT_NULL: an empty field is '' (as a quoted "" is), never NULL, so every check sees text.
     not_null = ", ".join(f"c{i}" for i in range(layout.width))
-    with raw.copy(f"COPY {STAGE} FROM STDIN (FORMAT csv, HEADER true, DELIMITER {delimiter},"
-                  f" FORCE_NOT_NULL ({not_null}))") as copy:
+    with raw.copy(
+        f"COPY {STAGE} FROM STDIN (FORMAT csv, HEADER true, DELIMITER {delimiter}, FORCE_NOT_NULL ({not_null}))"
+    ) as copy:
         for chunk in chunks:
             copy.write(chunk)
     return raw.rowcount
@@ -475,7 +588,6 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     def upper(field):  # codes are ASCII: the "C" collation's upper() is the cheap one
         return f'upper({col(field)} COLLATE "C")'
 
-
     if "year" in layout.index:
         year = f"{col('year')}::smallint"
         month = f"CASE WHEN {col('month')} IN ('', '0', '52') THEN NULL ELSE {col('month')}::smallint END"
@@ -491,8 +603,10 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     # ISO codes are '' and go the same way.
     partner2_code = upper("partner2")
     if "partner2_number" in layout.index:
-        partner2_code = (f"CASE WHEN {upper('partner2')} = '' AND {col('partner2_number')} NOT IN ('', '0')"
-                         f" THEN '#' || {col('partner2_number')} ELSE {upper('partner2')} END")
+        partner2_code = (
+            f"CASE WHEN {upper('partner2')} = '' AND {col('partner2_number')} NOT IN ('', '0')"
+            f" THEN '#' || {col('partner2_number')} ELSE {upper('partner2')} END"
+        )
     # Without a partner2 column every row is partner2 World: no join (a join to nothing kept the
     # planner from running the compare in parallel: 12 s instead of 5 for an unchanged 1M file).
     partner2_id, partner2_join = "NULL::bigint", ""
@@ -503,17 +617,17 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     converted = f"""
         SELECT s.*, r.id AS reporter_id, p.id AS partner_id, {partner2_id} AS partner2_id
         FROM (
-            SELECT {upper('reporter')} AS reporter_code, {upper('partner')} AS partner_code,
+            SELECT {upper("reporter")} AS reporter_code, {upper("partner")} AS partner_code,
                    NULLIF(NULLIF({partner2_code}, ''), '{WORLD_CODE}') AS partner2_code,
-                   coalesce(NULLIF({upper('customs')}, ''), '{ALL_CUSTOMS_PROCEDURES}') AS customs_code,
-                   coalesce(NULLIF({col('mot')}, ''), '{ALL_MODES_OF_TRANSPORT}')::smallint AS mot_code,
-                   {year} AS year, {month} AS month, {upper('flow')} AS flow,
-                   CASE WHEN {upper('commodity')} = 'TOTAL' THEN 'TOTAL' ELSE {col('commodity')} END
+                   coalesce(NULLIF({upper("customs")}, ''), '{ALL_CUSTOMS_PROCEDURES}') AS customs_code,
+                   coalesce(NULLIF({col("mot")}, ''), '{ALL_MODES_OF_TRANSPORT}')::smallint AS mot_code,
+                   {year} AS year, {month} AS month, {upper("flow")} AS flow,
+                   CASE WHEN {upper("commodity")} = 'TOTAL' THEN 'TOTAL' ELSE {col("commodity")} END
                        AS commodity_code,
-                   {col('value')}::numeric(20,2) AS value_usd,
-                   {optional.format(col('net_weight'))} AS net_weight_kg,
-                   {optional.format(col('quantity'))} AS quantity,
-                   {col('quantity_unit')} AS quantity_unit,
+                   {col("value")}::numeric(20,2) AS value_usd,
+                   {optional.format(col("net_weight"))} AS net_weight_kg,
+                   {optional.format(col("quantity"))} AS quantity,
+                   {col("quantity_unit")} AS quantity_unit,
                    {names[0]} AS reporter_desc, {names[1]} AS partner_desc
             FROM {STAGE} s
         ) s
@@ -523,8 +637,11 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     """
     # `partner2_id IS NULL` where the file has no partner2: the planner estimates it from the column's
     # statistics, where `coalesce(…) = 0` gets a default guess that made it pick a 2x slower plan.
-    same_partner2 = ("coalesce(t.partner2_id, 0) = coalesce(s.partner2_id, 0)" if "partner2" in layout.index
-                     else "t.partner2_id IS NULL")
+    same_partner2 = (
+        "coalesce(t.partner2_id, 0) = coalesce(s.partner2_id, 0)"
+        if "partner2" in layout.index
+        else "t.partner2_id IS NULL"
+    )
     same_key = f"""t.reporter_id = s.reporter_id AND t.partner_id = s.partner_id AND t.year = s.year
                   AND coalesce(t.month, 0) = coalesce(s.month, 0) AND t.flow = s.flow
                   AND t.commodity_code = s.commodity_code AND {same_partner2}
@@ -542,7 +659,8 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     # 5.8–6.5 s with; docs/benchmarks.md).
     cursor.execute("SELECT EXISTS (SELECT 1 FROM trade_tradeflow)")
     cursor.execute(f"SET LOCAL jit = {'off' if cursor.fetchone()[0] else 'DEFAULT'}")
-    cursor.execute(f"""
+    cursor.execute(
+        f"""
         {into}
         SELECT s.reporter_code, s.partner_code, s.partner2_code, s.reporter_id, s.partner_id, s.partner2_id,
                s.year, s.month, s.flow, s.commodity_code, s.customs_code, s.mot_code,
@@ -554,7 +672,9 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
            OR (t.value_usd, t.net_weight_kg, t.quantity, t.quantity_unit)
               IS DISTINCT FROM (s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit)
            {source_differs}
-    """, {"source": source_id})
+    """,
+        {"source": source_id},
+    )
     kept = cursor.rowcount
     cursor.execute("SET LOCAL enable_nestloop = on")
     cursor.execute("SET LOCAL jit = DEFAULT")
@@ -579,8 +699,7 @@ def _pg_merge(cursor, summary, *, total, source_id, progress):
     Codes no actor has are created from the Comtrade reference list; any other makes the import
     go the Python path (which creates areas as the file names them, or says which line is wrong).
     """
-    unresolved = ("reporter_id IS NULL OR partner_id IS NULL"
-                  " OR (partner2_id IS NULL AND partner2_code IS NOT NULL)")
+    unresolved = "reporter_id IS NULL OR partner_id IS NULL OR (partner2_id IS NULL AND partner2_code IS NOT NULL)"
     cursor.execute(
         "SELECT DISTINCT code FROM comtrade_diff, LATERAL (VALUES (CASE WHEN reporter_id IS NULL THEN reporter_code END),"
         " (CASE WHEN partner_id IS NULL THEN partner_code END), (CASE WHEN partner2_id IS NULL THEN partner2_code END))"
@@ -599,9 +718,7 @@ def _pg_merge(cursor, summary, *, total, source_id, progress):
                 f"UPDATE comtrade_diff s SET {side}_id = a.id FROM actors_actor a"
                 f" WHERE s.{side}_id IS NULL AND a.iso3 = s.{side}_code"
             )
-    cursor.execute(
-        "SELECT bool_or(value_usd = 'NaN' OR net_weight_kg = 'NaN' OR quantity = 'NaN') FROM comtrade_diff"
-    )
+    cursor.execute("SELECT bool_or(value_usd = 'NaN' OR net_weight_kg = 'NaN' OR quantity = 'NaN') FROM comtrade_diff")
     if cursor.fetchone()[0]:
         raise _Refused("a value is NaN")
     cursor.execute(
@@ -620,15 +737,19 @@ def _pg_merge(cursor, summary, *, total, source_id, progress):
 def _pg_write(cursor, summary, *, source_id):
     """Update the changed rows and insert the new ones (comtrade_diff's); counts them in `summary`."""
     set_source = "%(source)s" if source_id is not None else "t.source_id"
-    cursor.execute(f"""
+    cursor.execute(
+        f"""
         UPDATE trade_tradeflow t
         SET value_usd = d.value_usd, net_weight_kg = d.net_weight_kg, quantity = d.quantity,
             quantity_unit = d.quantity_unit, source_id = {set_source}, updated_at = statement_timestamp()
         FROM comtrade_diff d WHERE t.id = d.existing_id
-    """, {"source": source_id})
+    """,
+        {"source": source_id},
+    )
     summary.updated = cursor.rowcount
     # New rows repeating one another's key fail here, on the unique constraints (then diagnosed).
-    cursor.execute("""
+    cursor.execute(
+        """
         INSERT INTO trade_tradeflow (reporter_id, partner_id, partner2_id, year, month, flow, commodity_code,
                                      customs_code, mot_code, value_usd, net_weight_kg, quantity, quantity_unit,
                                      source_id, created_at, updated_at)
@@ -638,7 +759,9 @@ def _pg_write(cursor, summary, *, source_id):
         FROM comtrade_diff
         WHERE existing_id IS NULL
         ORDER BY reporter_id, partner_id, year, month, flow, commodity_code
-    """, {"source": source_id})
+    """,
+        {"source": source_id},
+    )
     summary.inserted = cursor.rowcount
     if summary.inserted + summary.updated > 10_000:
         cursor.execute("ANALYZE trade_tradeflow")  # the next import and readers plan with the new size

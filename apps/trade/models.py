@@ -1,12 +1,13 @@
 """Trade: measured flows (Comtrade-shaped), trade figures stated by officials, trade measures, and
 qualitative statements about trade."""
+
 import re
 
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from apps.actors.models import Actor
 from apps.core.models import (
@@ -32,8 +33,16 @@ TOTAL_COMMODITY = "TOTAL"
 ALL_CUSTOMS_PROCEDURES = "C00"  # Comtrade's customsCode for the total over customs procedures
 ALL_MODES_OF_TRANSPORT = 0  # Comtrade's motCode for the total over modes of transport
 # Comtrade's natural key of a figure; partner2 empty (NULL) is World, the total over second partners.
-NATURAL_KEY = ["reporter", "partner", Coalesce("partner2", 0), "year", "flow", "commodity_code", "customs_code",
-               "mot_code"]
+NATURAL_KEY = [
+    "reporter",
+    "partner",
+    Coalesce("partner2", 0),
+    "year",
+    "flow",
+    "commodity_code",
+    "customs_code",
+    "mot_code",
+]
 
 
 class FlowCode(models.TextChoices):
@@ -54,7 +63,12 @@ class TradeFlow(TimeStampedModel):
     reporter = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_reported", db_index=False)
     partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_as_partner", db_index=False)
     partner2 = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, related_name="trade_as_partner2", null=True, blank=True, db_index=False,
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="trade_as_partner2",
+        null=True,
+        blank=True,
+        db_index=False,
         help_text="Comtrade's second partner (partner2): empty for World, the total over second partners.",
     )
     year = models.PositiveSmallIntegerField()
@@ -64,11 +78,13 @@ class TradeFlow(TimeStampedModel):
         max_length=12, default=TOTAL_COMMODITY, help_text="HS code (e.g. 2612), or TOTAL for all goods."
     )
     customs_code = models.CharField(
-        max_length=3, default=ALL_CUSTOMS_PROCEDURES,
+        max_length=3,
+        default=ALL_CUSTOMS_PROCEDURES,
         help_text="Comtrade's customs procedure code (customsCode); C00 for the total over procedures.",
     )
     mot_code = models.PositiveSmallIntegerField(
-        "mode of transport code", default=ALL_MODES_OF_TRANSPORT,
+        "mode of transport code",
+        default=ALL_MODES_OF_TRANSPORT,
         help_text="Comtrade's mode of transport code (motCode); 0 for the total over modes.",
     )
     value_usd = models.DecimalField("value in USD", max_digits=20, decimal_places=2)
@@ -77,24 +93,42 @@ class TradeFlow(TimeStampedModel):
     quantity_unit = models.CharField(max_length=64, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="trade_flows")
 
-
     class Meta:
         # The natural key: a total order, so a row never hops between pages.
-        ordering = ["-year", "reporter_id", "partner_id", "flow", "commodity_code", "month", "partner2_id",
-                    "customs_code", "mot_code"]
+        ordering = [
+            "-year",
+            "reporter_id",
+            "partner_id",
+            "flow",
+            "commodity_code",
+            "month",
+            "partner2_id",
+            "customs_code",
+            "mot_code",
+        ]
         indexes = [
             # A reporter's flows of one kind, newest first, in the list's own order: a page is read
             # straight off the index and the count is an index-only scan.
             models.Index(
-                fields=["reporter", "flow", "-year", "partner", "commodity_code", "month", "partner2", "customs_code",
-                        "mot_code"],
+                fields=[
+                    "reporter",
+                    "flow",
+                    "-year",
+                    "partner",
+                    "commodity_code",
+                    "month",
+                    "partner2",
+                    "customs_code",
+                    "mot_code",
+                ],
                 name="trade_flow_reporter_list_idx",
             ),
             models.Index(fields=["partner", "year"], name="trade_flow_partner_year_idx"),
             models.Index(fields=["year", "flow"], name="trade_flow_year_flow_idx"),
             models.Index(fields=["commodity_code", "year"], name="trade_flow_commodity_year_idx"),
-            models.Index(fields=["partner2"], name="trade_flow_partner2_idx",
-                         condition=models.Q(partner2__isnull=False)),
+            models.Index(
+                fields=["partner2"], name="trade_flow_partner2_idx", condition=models.Q(partner2__isnull=False)
+            ),
         ]
         constraints = [
             # Two partial unique keys because an annual row has no month (NULLs are distinct in SQL).
@@ -105,35 +139,40 @@ class TradeFlow(TimeStampedModel):
                 violation_error_message="This annual trade flow already exists.",
             ),
             models.UniqueConstraint(
-                *NATURAL_KEY, "month",
+                *NATURAL_KEY,
+                "month",
                 condition=models.Q(month__isnull=False),
                 name="trade_flow_unique_monthly",
                 violation_error_message="This monthly trade flow already exists.",
             ),
             models.CheckConstraint(
-                name="trade_flow_reporter_not_partner", condition=~models.Q(reporter=models.F("partner")),
+                name="trade_flow_reporter_not_partner",
+                condition=~models.Q(reporter=models.F("partner")),
                 violation_error_message="Reporter and partner must differ.",
             ),
             models.CheckConstraint(
-                name="trade_flow_year_in_range", condition=models.Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
+                name="trade_flow_year_in_range",
+                condition=models.Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
                 violation_error_message=f"The year must be between {YEAR_MIN} and {YEAR_MAX}.",
             ),
             models.CheckConstraint(
-                name="trade_flow_month_in_range", condition=models.Q(month__gte=1, month__lte=12),
+                name="trade_flow_month_in_range",
+                condition=models.Q(month__gte=1, month__lte=12),
                 violation_error_message="The month must be between 1 and 12.",
             ),
             models.CheckConstraint(
-                name="trade_flow_flow_valid", condition=models.Q(flow__in=FlowCode.values),
+                name="trade_flow_flow_valid",
+                condition=models.Q(flow__in=FlowCode.values),
             ),
             models.CheckConstraint(
-                name="trade_flow_value_non_negative", condition=models.Q(value_usd__gte=0),
+                name="trade_flow_value_non_negative",
+                condition=models.Q(value_usd__gte=0),
                 violation_error_message="The value cannot be negative.",
             ),
             models.CheckConstraint(name="trade_flow_net_weight_non_negative", condition=models.Q(net_weight_kg__gte=0)),
             models.CheckConstraint(name="trade_flow_quantity_non_negative", condition=models.Q(quantity__gte=0)),
             models.CheckConstraint(name="trade_flow_commodity_not_empty", condition=~models.Q(commodity_code="")),
             models.CheckConstraint(name="trade_flow_customs_code_not_empty", condition=~models.Q(customs_code="")),
-
         ]
 
     def __str__(self):
@@ -168,8 +207,12 @@ class StatedTradeFigure(SluggedModel, FactModel):
     """
 
     slug = generated_slug_field(new_stated_trade_figure_slug, example="kazakhstan-japan-turnover-2024", noun="figure")
-    reporter = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="stated_trade_figures",
-                                 help_text="The state whose trade it is (flows are from its side).")
+    reporter = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="stated_trade_figures",
+        help_text="The state whose trade it is (flows are from its side).",
+    )
     partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="stated_trade_figures_as_partner")
     flow = models.CharField(max_length=8, choices=StatedFlow.choices, db_index=True)
     period_start = models.DateField(db_index=True)
@@ -180,7 +223,11 @@ class StatedTradeFigure(SluggedModel, FactModel):
     currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217, e.g. USD.")
     value_qualifier = models.CharField(max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT)
     stated_by = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="stated_trade_figures_stated",
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stated_trade_figures_stated",
         help_text="The person or body that stated it (a president, a ministry, a statistics office), if named.",
     )
     note = models.TextField(blank=True)
@@ -190,26 +237,35 @@ class StatedTradeFigure(SluggedModel, FactModel):
         indexes = [models.Index(fields=["reporter", "partner", "period_start"], name="stated_trade_reporter_idx")]
         constraints = [
             models.CheckConstraint(
-                name="stated_trade_reporter_not_partner", condition=~models.Q(reporter=models.F("partner")),
+                name="stated_trade_reporter_not_partner",
+                condition=~models.Q(reporter=models.F("partner")),
                 violation_error_message="Reporter and partner must differ.",
             ),
             models.CheckConstraint(
-                name="stated_trade_flow_valid", condition=models.Q(flow__in=StatedFlow.values),
+                name="stated_trade_flow_valid",
+                condition=models.Q(flow__in=StatedFlow.values),
                 violation_error_message="flow: choose turnover, export or import.",
             ),
             models.CheckConstraint(
-                name="stated_trade_value_non_negative", condition=models.Q(value__gte=0),
+                name="stated_trade_value_non_negative",
+                condition=models.Q(value__gte=0),
                 violation_error_message="The value cannot be negative.",
             ),
             models.CheckConstraint(
-                name="stated_trade_currency_iso", condition=models.Q(currency__length=3),
+                name="stated_trade_currency_iso",
+                condition=models.Q(currency__length=3),
                 violation_error_message="The currency is an ISO 4217 code (three letters).",
             ),
             models.CheckConstraint(
-                name="stated_trade_qualifier_valid", condition=models.Q(value_qualifier__in=AmountQualifier.values),
+                name="stated_trade_qualifier_valid",
+                condition=models.Q(value_qualifier__in=AmountQualifier.values),
             ),
-            ends_after_start("stated_trade_period_end_after_start", "The period cannot end before it starts.",
-                             start="period_start", end="period_end"),
+            ends_after_start(
+                "stated_trade_period_end_after_start",
+                "The period cannot end before it starts.",
+                start="period_start",
+                end="period_end",
+            ),
             *partial_date_constraints("stated_trade", "period_start"),
             *partial_date_constraints("stated_trade", "period_end"),
         ]
@@ -223,9 +279,13 @@ class StatedTradeFigure(SluggedModel, FactModel):
         period = self.period_start_display or ""
         if self.period_end_display and self.period_end_display != period:
             period = f"{period}/{self.period_end_display}"
-        qualifier = "" if self.value_qualifier == AmountQualifier.EXACT else f"{self.get_value_qualifier_display().lower()} "
-        return (f"{self.reporter}–{self.partner} {self.get_flow_display().split(' (')[0].lower()} {period}: "
-                f"{qualifier}{self.value:,.0f} {self.currency}")
+        qualifier = (
+            "" if self.value_qualifier == AmountQualifier.EXACT else f"{self.get_value_qualifier_display().lower()} "
+        )
+        return (
+            f"{self.reporter}–{self.partner} {self.get_flow_display().split(' (')[0].lower()} {period}: "
+            f"{qualifier}{self.value:,.0f} {self.currency}"
+        )
 
     @property
     def period_start_display(self):
@@ -301,27 +361,37 @@ class TradeMeasure(SluggedModel, FactModel):
     imposing_actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_measures_imposed")
     targets = models.ManyToManyField(Actor, blank=True, related_name="trade_measures_targeting")
     targets_description_en = models.CharField(
-        max_length=300, blank=True,
+        max_length=300,
+        blank=True,
         help_text="Targets as the source words them when it does not name them, e.g. 'a number of Western countries'.",
     )
     goods_en = models.CharField(max_length=300, blank=True, help_text="Goods covered, in words.")
     commodity_codes = models.CharField(
-        max_length=300, blank=True, validators=[validate_hs_code_list],
+        max_length=300,
+        blank=True,
+        validators=[validate_hs_code_list],
         help_text="HS codes the measure lists, as it writes them (a national 10-digit line is kept whole), "
-                  "comma-separated without spaces; empty if no source gives them.",
+        "comma-separated without spaces; empty if no source gives them.",
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="trade_measures")
     year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True, help_text="Year it was introduced.")
     legal_reference = models.CharField(
-        max_length=200, blank=True, help_text="The act as its issuer numbers it, e.g. 'MOFCOM-GACC Announcement No. 18 of 2025'.")
+        max_length=200,
+        blank=True,
+        help_text="The act as its issuer numbers it, e.g. 'MOFCOM-GACC Announcement No. 18 of 2025'.",
+    )
     announced_on = models.DateField(null=True, blank=True, help_text="The day the measure was published.")
-    in_force_from = models.DateField(null=True, blank=True, help_text="The day it took effect (its first part, if staged).")
+    in_force_from = models.DateField(
+        null=True, blank=True, help_text="The day it took effect (its first part, if staged)."
+    )
     status = models.CharField(
-        max_length=12, choices=TradeMeasureStatus.choices, default=TradeMeasureStatus.UNKNOWN, db_index=True,
+        max_length=12,
+        choices=TradeMeasureStatus.choices,
+        default=TradeMeasureStatus.UNKNOWN,
+        db_index=True,
         help_text="As the latest cited source states it.",
     )
     description_en = models.TextField(blank=True)
-
 
     class Meta:
         ordering = ["-year", "id"]
@@ -333,12 +403,14 @@ class TradeMeasure(SluggedModel, FactModel):
             ),
             models.CheckConstraint(
                 name="trade_measure_in_force_after_announced",
-                condition=models.Q(announced_on__isnull=True) | models.Q(in_force_from__isnull=True)
+                condition=models.Q(announced_on__isnull=True)
+                | models.Q(in_force_from__isnull=True)
                 | models.Q(in_force_from__gte=models.F("announced_on")),
                 violation_error_message="A measure cannot take effect before it was announced.",
             ),
             models.CheckConstraint(
-                name="trade_measure_year_in_range", condition=models.Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
+                name="trade_measure_year_in_range",
+                condition=models.Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
                 violation_error_message=f"The year must be between {YEAR_MIN} and {YEAR_MAX}.",
             ),
         ]
@@ -377,8 +449,12 @@ class TradeTrend(models.TextChoices):
 class TradeStatement(NaturalKeyMixin, FactModel):
     """What a source says about trade between two actors without giving numbers: rank, level, trend."""
 
-    subject = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_statements",
-                                help_text="Whose trade the statement is about, e.g. Japan.")
+    subject = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="trade_statements",
+        help_text="Whose trade the statement is about, e.g. Japan.",
+    )
     partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_statements_as_partner")
     year_from = models.PositiveSmallIntegerField(null=True, blank=True)
     year_to = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -396,12 +472,14 @@ class TradeStatement(NaturalKeyMixin, FactModel):
         ordering = ["subject_id", "rank", "partner_id"]
         constraints = [
             models.CheckConstraint(
-                name="trade_statement_subject_not_partner", condition=~models.Q(subject=models.F("partner")),
+                name="trade_statement_subject_not_partner",
+                condition=~models.Q(subject=models.F("partner")),
                 violation_error_message="Subject and partner must differ.",
             ),
             models.CheckConstraint(
                 name="trade_statement_years_ordered",
-                condition=models.Q(year_from__isnull=True) | models.Q(year_to__isnull=True)
+                condition=models.Q(year_from__isnull=True)
+                | models.Q(year_to__isnull=True)
                 | models.Q(year_to__gte=models.F("year_from")),
                 violation_error_message="The period cannot end before it starts.",
             ),
@@ -413,7 +491,10 @@ class TradeStatement(NaturalKeyMixin, FactModel):
             models.CheckConstraint(name="trade_statement_rank_positive", condition=models.Q(rank__gte=1)),
             # Its natural key: a missing year counts as a value (0), so two rows without years still clash.
             models.UniqueConstraint(
-                "subject", "partner", Coalesce("year_from", 0), Coalesce("year_to", 0),
+                "subject",
+                "partner",
+                Coalesce("year_from", 0),
+                Coalesce("year_to", 0),
                 name="trade_statement_unique_period",
                 violation_error_message="A statement about this subject, partner and period is already recorded.",
             ),

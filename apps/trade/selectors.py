@@ -7,6 +7,7 @@ World (stored as no partner2) the sum over second partners, customs procedure C0
 procedures, mode of transport 0 the sum over modes. A total therefore adds only rows that do not
 contain one another: see summable_trade_flows.
 """
+
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,7 +16,14 @@ from django.db.models.functions import Cast, NullIf
 
 from apps.actors.models import Actor
 from apps.trade.comtrade_csv import WORLD_CODE
-from apps.trade.models import ALL_CUSTOMS_PROCEDURES, ALL_MODES_OF_TRANSPORT, TOTAL_COMMODITY, FlowCode, TradeFlow
+from apps.trade.models import (
+    ALL_CUSTOMS_PROCEDURES,
+    ALL_MODES_OF_TRANSPORT,
+    TOTAL_COMMODITY,
+    FlowCode,
+    TradeFlow,
+    TradeMeasure,
+)
 
 TRADE_GROUPS = {
     "reporter": {"reporter": F("reporter__slug"), "reporter_name": F("reporter__name_en")},
@@ -35,7 +43,9 @@ class DoubleCounting(ValueError):
         super().__init__(f"{parameter}: {reason}")
 
 
-def summable_trade_flows(flows: QuerySet[TradeFlow], *, group_by: Sequence[str], given: Mapping[str, Any]) -> QuerySet[TradeFlow]:
+def summable_trade_flows(
+    flows: QuerySet[TradeFlow], *, group_by: Sequence[str], given: Mapping[str, Any]
+) -> QuerySet[TradeFlow]:
     """The filtered flows a total may add without counting a figure twice.
 
     `given`: filter name -> cleaned value, for the filters the request gave (an empty parameter is not
@@ -79,8 +89,11 @@ def check_share_of_world_flow(*, group_by: Sequence[str], given: Mapping[str, An
     flows = given.get("flow") or []
     if len(flows) != 1:
         asked = f"flow={','.join(flows)} adds {len(flows)} flows" if flows else "no flow was given"
-        raise DoubleCounting("flow", f"share=world divides one flow by the same flow with World, and {asked}: "
-                             "give one (flow=X for exports, flow=M for imports) or add group_by=flow")
+        raise DoubleCounting(
+            "flow",
+            f"share=world divides one flow by the same flow with World, and {asked}: "
+            "give one (flow=X for exports, flow=M for imports) or add group_by=flow",
+        )
 
 
 def world_actor() -> QuerySet[Actor, dict[str, Any]]:
@@ -88,8 +101,9 @@ def world_actor() -> QuerySet[Actor, dict[str, Any]]:
     return Actor.objects.filter(iso3=WORLD_CODE).values("id")
 
 
-def trade_flow_summary(*, group_by: Sequence[str], flows: QuerySet[TradeFlow],
-                       world_flows: QuerySet[TradeFlow] | None = None) -> list[dict[str, Any]]:
+def trade_flow_summary(
+    *, group_by: Sequence[str], flows: QuerySet[TradeFlow], world_flows: QuerySet[TradeFlow] | None = None
+) -> list[dict[str, Any]]:
     """Value totals and row counts per group (one GROUP BY over the filtered flows).
 
     With `world_flows` (the same filters, partner World), each row also carries the World total of
@@ -106,8 +120,9 @@ def trade_flow_summary(*, group_by: Sequence[str], flows: QuerySet[TradeFlow],
     for row in rows:
         world = world_totals.get(tuple(row[name] for key in world_keys for name in TRADE_GROUPS[key]))
         row["world_total_value_usd"] = world
-        row["share_of_world"] = float(row["total_value_usd"] / world) if world and row["total_value_usd"] is not None \
-            else None
+        row["share_of_world"] = (
+            float(row["total_value_usd"] / world) if world and row["total_value_usd"] is not None else None
+        )
     return rows
 
 
@@ -126,8 +141,14 @@ def _grouped_totals(flows: QuerySet[TradeFlow], group_by: Sequence[str]) -> list
     return [{key.removeprefix("group_"): value for key, value in row.items()} for row in rows]
 
 
-def trade_mirror(*, reporter: Actor, partner: Actor, year_min: int | None = None, year_max: int | None = None,
-                 commodity: str = TOTAL_COMMODITY) -> list[Any]:
+def trade_mirror(
+    *,
+    reporter: Actor,
+    partner: Actor,
+    year_min: int | None = None,
+    year_max: int | None = None,
+    commodity: str = TOTAL_COMMODITY,
+) -> list[Any]:
     """Per year, A's reported exports to B next to B's reported imports from A (annual figures).
 
     The aggregate rows only (partner2 World, customs C00, all modes of transport). A side nobody
@@ -135,9 +156,14 @@ def trade_mirror(*, reporter: Actor, partner: Actor, year_min: int | None = None
     """
     exports = Q(reporter=reporter, partner=partner, flow=FlowCode.EXPORT)
     imports = Q(reporter=partner, partner=reporter, flow=FlowCode.IMPORT)
-    flows = TradeFlow.objects.filter(exports | imports, commodity_code=commodity, month__isnull=True,
-                                     partner2__isnull=True, customs_code=ALL_CUSTOMS_PROCEDURES,
-                                     mot_code=ALL_MODES_OF_TRANSPORT)
+    flows = TradeFlow.objects.filter(
+        exports | imports,
+        commodity_code=commodity,
+        month__isnull=True,
+        partner2__isnull=True,
+        customs_code=ALL_CUSTOMS_PROCEDURES,
+        mot_code=ALL_MODES_OF_TRANSPORT,
+    )
     if year_min is not None:
         flows = flows.filter(year__gte=year_min)
     if year_max is not None:
@@ -160,9 +186,14 @@ def trade_mirror(*, reporter: Actor, partner: Actor, year_min: int | None = None
     )
 
 
-
-def state_trade_by_partner(*, state: Actor, flow: str, commodity: str = TOTAL_COMMODITY,
-                           year_min: int | None = None, year_max: int | None = None) -> dict:
+def state_trade_by_partner(
+    *,
+    state: Actor,
+    flow: str,
+    commodity: str = TOTAL_COMMODITY,
+    year_min: int | None = None,
+    year_max: int | None = None,
+) -> dict:
     """A reporter's annual `flow` (X or M) by partner and year, with World apart.
 
     Only figures a total may add (summable_trade_flows: annual, partner2 World, customs C00, all
@@ -173,29 +204,34 @@ def state_trade_by_partner(*, state: Actor, flow: str, commodity: str = TOTAL_CO
     """
     flows = summable_trade_flows(
         TradeFlow.objects.filter(reporter=state, flow=flow, commodity_code=commodity),
-        group_by=["partner"], given={"flow": [flow], "commodity": commodity},  # partner World kept, set apart below
+        group_by=["partner"],
+        given={"flow": [flow], "commodity": commodity},  # partner World kept, set apart below
     )
     if year_min is not None:
         flows = flows.filter(year__gte=year_min)
     if year_max is not None:
         flows = flows.filter(year__lte=year_max)
-    rows = (flows.order_by().values("partner__slug", "partner__name_en", "partner__name_ru", "partner__iso3", "year")
-            .annotate(value_usd=Sum("value_usd")))
+    rows = (
+        flows.order_by()
+        .values("partner__slug", "partner__name_en", "partner__name_ru", "partner__iso3", "year")
+        .annotate(value_usd=Sum("value_usd"))
+    )
     partners: dict[str, dict[str, Any]] = {}
     world: dict[int, Any] = {}
     for row in rows:
         if row["partner__iso3"] == WORLD_CODE:
             world[row["year"]] = row["value_usd"]
             continue
-        partner = partners.setdefault(row["partner__slug"], {"name_en": row["partner__name_en"],
-                                                            "name_ru": row["partner__name_ru"], "values": {}})
+        partner = partners.setdefault(
+            row["partner__slug"], {"name_en": row["partner__name_en"], "name_ru": row["partner__name_ru"], "values": {}}
+        )
         partner["values"][row["year"]] = row["value_usd"]
     ordered = dict(sorted(partners.items(), key=lambda item: (-sum(item[1]["values"].values()), item[1]["name_en"])))
     years = sorted({year for partner in partners.values() for year in partner["values"]} | world.keys())
     return {"partners": ordered, "world": world, "years": years}
 
 
-def trade_measure_flows(*, measure) -> dict:
+def trade_measure_flows(*, measure: TradeMeasure) -> dict:
     """The flows of a measure's goods around the day it took effect: what the imposing state reported
     exporting of its HS subheadings (measure.hs6_codes), to each state it names (to every partner, World
     apart, when it names none), by month where monthly figures are stored, else by year.
@@ -208,28 +244,40 @@ def trade_measure_flows(*, measure) -> dict:
     """
     codes = measure.hs6_codes
     since = measure.in_force_from or measure.announced_on
-    answer = {"codes": codes, "since": since, "monthly": False, "rows": []}
+    answer: dict[str, Any] = {"codes": codes, "since": since, "monthly": False, "rows": []}
     if not codes:
         return answer
     flows = TradeFlow.objects.filter(
-        reporter_id=measure.imposing_actor_id, flow=FlowCode.EXPORT, commodity_code__in=codes, partner2__isnull=True,
-        customs_code=ALL_CUSTOMS_PROCEDURES, mot_code=ALL_MODES_OF_TRANSPORT,
+        reporter_id=measure.imposing_actor_id,
+        flow=FlowCode.EXPORT,
+        commodity_code__in=codes,
+        partner2__isnull=True,
+        customs_code=ALL_CUSTOMS_PROCEDURES,
+        mot_code=ALL_MODES_OF_TRANSPORT,
     )
     targets = list(measure.targets.values_list("id", flat=True))
     if targets:
         flows = flows.filter(partner_id__in=targets)
     monthly = flows.filter(month__isnull=False).exists()
     flows = flows.filter(month__isnull=not monthly)
-    rows = (flows.order_by().values("partner__slug", "partner__name_en", "year", "month")
-            .annotate(value_usd=Sum("value_usd")).order_by("partner__name_en", "year", "month"))
+    rows = (
+        flows.order_by()
+        .values("partner__slug", "partner__name_en", "year", "month")
+        .annotate(value_usd=Sum("value_usd"))
+        .order_by("partner__name_en", "year", "month")
+    )
     for row in rows:
         period = (row["year"], row["month"]) if monthly else (row["year"],)
         began = ((since.year, since.month) if monthly else (since.year,)) if since else None
         side = "" if began is None else "before" if period < began else "during" if period == began else "after"
-        answer["rows"].append({
-            "partner": row["partner__slug"], "partner_name": row["partner__name_en"],
-            "period": f"{row['year']}-{row['month']:02d}" if monthly else str(row["year"]),
-            "value_usd": row["value_usd"], "side": side,
-        })
+        answer["rows"].append(
+            {
+                "partner": row["partner__slug"],
+                "partner_name": row["partner__name_en"],
+                "period": f"{row['year']}-{row['month']:02d}" if monthly else str(row["year"]),
+                "value_usd": row["value_usd"],
+                "side": side,
+            }
+        )
     answer["monthly"] = monthly
     return answer

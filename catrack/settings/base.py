@@ -3,6 +3,7 @@
 local.py, test.py and production.py refine these; production is the safe one and the default
 for wsgi/asgi.
 """
+
 import os
 from pathlib import Path
 
@@ -124,7 +125,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     if prepare_threshold not in ("", "off") and not (prepare_threshold.isdigit() and int(prepare_threshold) >= 1):
         raise ImproperlyConfigured(f"PREPARE_THRESHOLD: a number of runs from 1, or off; not {prepare_threshold!r}")
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=None if prepare_threshold in ("", "off") else int(prepare_threshold))
+        server_side_binding=True, prepare_threshold=None if prepare_threshold in ("", "off") else int(prepare_threshold)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite as an embedded database that several requests write at once (gunicorn threads, the development
     # server): WAL lets readers go on while one writer writes; a write transaction takes the write lock at its

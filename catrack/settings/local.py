@@ -1,4 +1,5 @@
 """Developer settings: DEBUG on and a throw-away key unless the environment says otherwise."""
+
 from .base import *  # noqa: F401,F403
 from .base import env
 

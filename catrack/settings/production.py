@@ -6,6 +6,7 @@ Behind proxies also set NUM_PROXIES to how many of them append to X-Forwarded-Fo
 throttling and login lockout count the real client; with the default 0 they count REMOTE_ADDR (the
 proxy's address behind a proxy) and ignore X-Forwarded-For, which clients can write themselves.
 """
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403

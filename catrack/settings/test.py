@@ -1,4 +1,5 @@
 """Test settings: fast password hashing, no throttling surprises, plain static storage."""
+
 from .base import *  # noqa: F401,F403
 from .base import REST_FRAMEWORK, STORAGES, env
 

@@ -1,4 +1,5 @@
 """API tests for actors, actor relations and offices: the generic suite plus actor-specific behaviour."""
+
 import datetime
 
 import pytest
@@ -46,8 +47,13 @@ class TestActorAPI(APIResourceTests):
     ]
 
     def create_data(self):
-        return {"slug": "new-state", "kind": ActorKind.STATE, "name_en": "New state", "name_ru": "Новое государство",
-                "iso3": "NSX"}
+        return {
+            "slug": "new-state",
+            "kind": ActorKind.STATE,
+            "name_en": "New state",
+            "name_ru": "Новое государство",
+            "iso3": "NSX",
+        }
 
 
 def _relation_pair():
@@ -68,8 +74,13 @@ class TestActorRelationAPI(APIResourceTests):
     ]
 
     def create_data(self):
-        return {"subject": StateFactory().slug, "object": StateFactory().slug, "kind": RelationKind.COMPETITOR,
-                "start_date": "2024-01-01", "start_date_precision": "year"}
+        return {
+            "subject": StateFactory().slug,
+            "object": StateFactory().slug,
+            "kind": RelationKind.COMPETITOR,
+            "start_date": "2024-01-01",
+            "start_date_precision": "year",
+        }
 
 
 @pytest.mark.django_db
@@ -83,7 +94,8 @@ def test_actor_detail_by_slug_and_nested_country(api_client):
 def test_actor_model_rule_enforced_through_api(editor_client):
     """Actor.clean(): only a state has an ISO3 code; the API refuses with a per-field error."""
     response = editor_client.post(
-        "/api/v1/actors/", {"slug": "p", "kind": "person", "name_en": "P", "name_ru": "П", "iso3": "PPP"},
+        "/api/v1/actors/",
+        {"slug": "p", "kind": "person", "name_en": "P", "name_ru": "П", "iso3": "PPP"},
         format="json",
     )
     assert_status(response, 400)
@@ -101,8 +113,12 @@ def test_partial_dates_rendered_as_known(api_client):
 
 
 def _two_offices_in_time():
-    early = OfficeFactory(start_date=datetime.date(2010, 1, 1), start_date_precision="day",
-                          end_date=datetime.date(2015, 1, 1), end_date_precision="day")
+    early = OfficeFactory(
+        start_date=datetime.date(2010, 1, 1),
+        start_date_precision="day",
+        end_date=datetime.date(2015, 1, 1),
+        end_date_precision="day",
+    )
     late = OfficeFactory(start_date=datetime.date(2020, 1, 1), start_date_precision="day")
     return early, late
 
@@ -124,5 +140,10 @@ class TestOfficeAPI(APIResourceTests):
         return OfficeFactory(start_date=datetime.date(2025, 1, 1), start_date_precision="day")
 
     def create_data(self):
-        return {"person": PersonFactory().slug, "organization": StateFactory().slug, "role_en": "President",
-                "start_date": "2025-01-01", "start_date_precision": "day"}
+        return {
+            "person": PersonFactory().slug,
+            "organization": StateFactory().slug,
+            "role_en": "President",
+            "start_date": "2025-01-01",
+            "start_date_precision": "day",
+        }

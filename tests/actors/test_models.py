@@ -1,4 +1,5 @@
 """Actor rules: ISO codes only for states, a person serves a state, natural keys by slug."""
+
 import pytest
 from django.core.exceptions import ValidationError
 

@@ -4,6 +4,7 @@ A resource's test class names its URL basename, factory, create payload and filt
 methods below test list, detail, filters, ordering, strictness, CSV, permissions, writes, history
 and the number of SQL queries, the same way for every resource.
 """
+
 import csv
 import datetime
 import io
@@ -11,10 +12,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pytest
-from django.utils import timezone
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.core.models import FactModel
 from tests.factories import CitationFactory, StateFactory
@@ -256,8 +257,9 @@ class APIResourceTests:
         if self.invalid_data is not None and self.create_data is not None:
             response = editor_client.post(self.list_url(), {**self.create_data(), **self.invalid_data}, format="json")
             assert_status(response, 400)
-            assert set(self.invalid_data) & set(response.json()) or "non_field_errors" in response.json(), \
+            assert set(self.invalid_data) & set(response.json()) or "non_field_errors" in response.json(), (
                 response.json()
+            )
         assert model.objects.count() == before
 
     def test_history(self, editor_client, api_client):

@@ -1,5 +1,6 @@
 """API consistency found by trying it (issue 11): repeated parameters, aggregates' parameters, NULL
 ordering and total orders, JSON 404s under /api/, an unencoded '+' in a datetime."""
+
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.helpers import assert_status
-from tests.factories import PledgeFactory, ResourceInterestFactory, StateFactory, StrategicResourceFactory, TradeFlowFactory
+from tests.factories import (
+    PledgeFactory,
+    ResourceInterestFactory,
+    StateFactory,
+    StrategicResourceFactory,
+    TradeFlowFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +37,14 @@ def flows():
 
 
 # partner, reporter and ordering are lists (repeated or comma-separated): tests/api/test_several_values.py.
-@pytest.mark.parametrize("query, name", [
-    ("commodity=TOTAL&commodity=2612", "commodity"),
-    ("year=2022&year=2023", "year"),
-    ("page_size=1&page_size=2", "page_size"),
-])
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("commodity=TOTAL&commodity=2612", "commodity"),
+        ("year=2022&year=2023", "year"),
+        ("page_size=1&page_size=2", "page_size"),
+    ],
+)
 def test_a_repeated_single_valued_parameter_is_a_400_naming_it(api_client, flows, query, name):
     response = api_client.get(f"{FLOWS}?{query}")
     assert response.status_code == 400, response.content
@@ -179,7 +189,8 @@ def test_a_browsable_api_form_post_is_not_refused_for_its_csrf_token(editor_clie
     from tests.factories import SummitFactory
 
     summit = SummitFactory()
-    response = editor_client.patch(f"/api/v1/summits/{summit.slug}/",
-                                   {"city_en": "Tokyo", "csrfmiddlewaretoken": "x"}, format="multipart")
+    response = editor_client.patch(
+        f"/api/v1/summits/{summit.slug}/", {"city_en": "Tokyo", "csrfmiddlewaretoken": "x"}, format="multipart"
+    )
     assert_status(response, 200)
     assert response.json()["city_en"] == "Tokyo"

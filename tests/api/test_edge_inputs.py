@@ -1,4 +1,5 @@
 """Hostile or odd inputs get a 4xx (or an empty answer), never a 500 — on SQLite and PostgreSQL."""
+
 import pytest
 
 from catrack.urls import router
@@ -53,13 +54,16 @@ def test_odd_detail_keys_are_404(api_client, prefix, key):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path, payload, field", [
-    ("/api/v1/trade-flows/", {"reporter": "a\x00b"}, "reporter"),
-    ("/api/v1/pledges/", {"donor": "x" * 500}, "donor"),
-    ("/api/v1/pledges/", {"recipients": ["a\x00"]}, "recipients"),
-    ("/api/v1/citations/", {"fact_type": "summits\x00.summit"}, "fact_type"),
-    ("/api/v1/actor-relations/", {"subject": 12}, "subject"),
-])
+@pytest.mark.parametrize(
+    "path, payload, field",
+    [
+        ("/api/v1/trade-flows/", {"reporter": "a\x00b"}, "reporter"),
+        ("/api/v1/pledges/", {"donor": "x" * 500}, "donor"),
+        ("/api/v1/pledges/", {"recipients": ["a\x00"]}, "recipients"),
+        ("/api/v1/citations/", {"fact_type": "summits\x00.summit"}, "fact_type"),
+        ("/api/v1/actor-relations/", {"subject": 12}, "subject"),
+    ],
+)
 def test_bad_related_values_in_writes_are_400(editor_client, path, payload, field):
     response = editor_client.post(path, payload, format="json")
     assert response.status_code == 400, response.content[:300]

@@ -3,13 +3,13 @@
 On PostgreSQL the trade-flows CSV is written by `COPY (…) TO STDOUT`; it must be byte for byte what the
 Python writer makes of the same rows (the SQLite path), quoting and empty values included.
 """
+
 import csv
 import io
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-
 
 from apps.core.api import csv_export
 from apps.core.csv_cells import formula_safe
@@ -27,11 +27,28 @@ def flows():
     kazakhstan = StateFactory(slug="kazakhstan", name_en="Kazakhstan", name_ru="Казахстан")
     japan = StateFactory(slug="japan")
     china = StateFactory(slug="china")
-    TradeFlowFactory(reporter=kazakhstan, partner=japan, year=2021, flow="X", value_usd=Decimal("1234567.89"),
-                     net_weight_kg=Decimal("0.500"), quantity_unit='kg, "net"\nline')
-    TradeFlowFactory(reporter=kazakhstan, partner=china, partner2=japan, year=2021, month=3, flow="M",
-                     commodity_code="2612", customs_code="C01", mot_code=2100, value_usd=Decimal("0.00"),
-                     quantity_unit="=1+1")
+    TradeFlowFactory(
+        reporter=kazakhstan,
+        partner=japan,
+        year=2021,
+        flow="X",
+        value_usd=Decimal("1234567.89"),
+        net_weight_kg=Decimal("0.500"),
+        quantity_unit='kg, "net"\nline',
+    )
+    TradeFlowFactory(
+        reporter=kazakhstan,
+        partner=china,
+        partner2=japan,
+        year=2021,
+        month=3,
+        flow="M",
+        commodity_code="2612",
+        customs_code="C01",
+        mot_code=2100,
+        value_usd=Decimal("0.00"),
+        quantity_unit="=1+1",
+    )
     TradeFlowFactory(reporter=japan, partner=kazakhstan, year=2020, flow="X", value_usd=Decimal("5"))
 
 
@@ -79,16 +96,19 @@ def test_xlsx_holds_the_csv_table(api_client, flows):
     assert response["Content-Type"] == csv_export.XLSX_MEDIA_TYPE
     sheet = load_workbook(io.BytesIO(response.content)).active
     table = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    rows = list(csv.reader(io.StringIO(body(api_client.get(LIST, {"format": "csv", "reporter": "kazakhstan"}))
-                                       .decode())))
+    rows = list(
+        csv.reader(io.StringIO(body(api_client.get(LIST, {"format": "csv", "reporter": "kazakhstan"})).decode()))
+    )
     assert table[0] == rows[0]
     assert [str(row[0]) for row in table[1:]] == [row[0] for row in rows[1:]]
     units = [row[rows[0].index("quantity_unit")] for row in table[1:]]
     assert "=1+1" in units  # text, never a formula
     summary = api_client.get("/api/v1/trade-flows/summary/", {"group_by": "year", "format": "xlsx"})
     assert_status(summary, 200)
-    assert [c.value for c in next(load_workbook(io.BytesIO(summary.content)).active.iter_rows())][:2] == \
-        ["year", "count"]
+    assert [c.value for c in next(load_workbook(io.BytesIO(summary.content)).active.iter_rows())][:2] == [
+        "year",
+        "count",
+    ]
 
 
 def test_xlsx_is_bounded(api_client, flows, monkeypatch):

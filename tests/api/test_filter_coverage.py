@@ -2,6 +2,7 @@
 
 Like NetBox's test_missing_filters: a new field cannot silently lack a filter.
 """
+
 import pytest
 
 from catrack.urls import router
@@ -15,8 +16,10 @@ EXCEPTIONS = {
 
 
 # Routes that are not filtered resources.
-NOT_FILTERED = {"changes": "the change feed is read in commit order from a cursor (since), not filtered",
-                "disagreements": "claims grouped per fact and field: filtered by fact_type and field only"}
+NOT_FILTERED = {
+    "changes": "the change feed is read in commit order from a cursor (since), not filtered",
+    "disagreements": "claims grouped per fact and field: filtered by fact_type and field only",
+}
 
 
 def _covered(filterset):
@@ -40,7 +43,10 @@ def test_every_field_has_a_filter(viewset):
     covered = _covered(viewset.filterset_class)
     fields = [f for f in model._meta.get_fields() if f.concrete and not f.auto_created or f.many_to_many and f.concrete]
     missing = [
-        f.name for f in fields
-        if f.name not in covered and f"*.{f.name}" not in EXCEPTIONS and f"{model._meta.model_name}.{f.name}" not in EXCEPTIONS
+        f.name
+        for f in fields
+        if f.name not in covered
+        and f"*.{f.name}" not in EXCEPTIONS
+        and f"{model._meta.model_name}.{f.name}" not in EXCEPTIONS
     ]
     assert not missing, f"{model.__name__}: no filter for {missing}; add one to its FilterSet or to EXCEPTIONS"

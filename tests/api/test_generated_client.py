@@ -1,5 +1,6 @@
 """A Python client generated from /api/schema/ by openapi-python-client (a real consumer's tool) builds
 without warnings, and its list operation of every resource returns parsed objects from a live server."""
+
 import importlib
 import os
 import subprocess
@@ -41,9 +42,20 @@ def generated_client(tmp_path_factory, django_db_blocker):
     (root / "schema.yaml").write_bytes(schema)
     bin_dir = Path(sys.executable).parent  # the generator and its formatter (ruff) live beside python
     result = subprocess.run(
-        [bin_dir / "openapi-python-client", "generate", "--path", "schema.yaml", "--meta", "none",
-         "--output-path", PACKAGE],
-        cwd=root, capture_output=True, text=True, timeout=300,
+        [
+            bin_dir / "openapi-python-client",
+            "generate",
+            "--path",
+            "schema.yaml",
+            "--meta",
+            "none",
+            "--output-path",
+            PACKAGE,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
     )
     sys.path.insert(0, str(root))
@@ -60,9 +72,21 @@ def test_the_schema_generates_a_client_without_warnings(generated_client):
 
 def test_every_list_operation_returns_parsed_objects(generated_client, live_server):
     _output, package, path = generated_client
-    for factory in (ActorRelationFactory, AssessmentFactory, CorridorStakeFactory, DocumentSignatoryFactory,
-                    OfficeFactory, PledgeFactory, ResourceInterestFactory, SummitParticipantFactory, TopicFactory, TradeFlowFactory,
-                    TradeMeasureFactory, TradeStatementFactory, StatedTradeFigureFactory):
+    for factory in (
+        ActorRelationFactory,
+        AssessmentFactory,
+        CorridorStakeFactory,
+        DocumentSignatoryFactory,
+        OfficeFactory,
+        PledgeFactory,
+        ResourceInterestFactory,
+        SummitParticipantFactory,
+        TopicFactory,
+        TradeFlowFactory,
+        TradeMeasureFactory,
+        TradeStatementFactory,
+        StatedTradeFigureFactory,
+    ):
         CitationFactory(fact=factory())
     client = importlib.import_module(f"{PACKAGE}.client").Client(base_url=live_server.url)
     # `<resource>_list`: each resource's list (not its actions, such as summits_scoreboard_list).
@@ -102,9 +126,11 @@ def test_a_generated_client_filters_by_lists_and_reads_a_csv(generated_client, l
     assert pledges.count == 2
     ordering = importlib.import_module(f"{PACKAGE}.models").TradeFlowsListOrderingItem
     flows = importlib.import_module(f"{api}.trade_flows.trade_flows_list").sync(
-        client=client, partner=["gen-a", "gen-c"], ordering=[ordering("-year")])
+        client=client, partner=["gen-a", "gen-c"], ordering=[ordering("-year")]
+    )
     assert [flow.year for flow in flows.results] == [2023, 2021]
     text = importlib.import_module(f"{api}.trade_flows.trade_flows_list_csv").sync(
-        client=client, partner=["gen-a", "gen-c"], ordering=[ordering("-year")])
+        client=client, partner=["gen-a", "gen-c"], ordering=[ordering("-year")]
+    )
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["year"] for row in rows] == ["2023", "2021"]

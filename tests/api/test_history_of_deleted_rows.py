@@ -1,4 +1,5 @@
 """After a DELETE the row's history still answers, ending with the deletion: who, when, the last values."""
+
 import pytest
 
 from tests.factories import PledgeFactory, SummitFactory
@@ -14,15 +15,22 @@ def editor(editor):
     return editor
 
 
-@pytest.mark.parametrize("resource, make, key", [
-    ("summits", lambda: SummitFactory(slug="gone-summit"), lambda row: row.slug),
-    ("pledges", lambda: PledgeFactory(description_en="gone pledge"), lambda row: row.pk),
-])
+@pytest.mark.parametrize(
+    "resource, make, key",
+    [
+        ("summits", lambda: SummitFactory(slug="gone-summit"), lambda row: row.slug),
+        ("pledges", lambda: PledgeFactory(description_en="gone pledge"), lambda row: row.pk),
+    ],
+)
 def test_the_history_of_a_deleted_row_ends_with_its_deletion(editor_client, editor, resource, make, key):
     row = make()
     url = f"/api/v1/{resource}/{key(row)}/"
-    assert editor_client.patch(url, {"title_en" if resource == "summits" else "description_en": "last value"},
-                               format="json").status_code == 200
+    assert (
+        editor_client.patch(
+            url, {"title_en" if resource == "summits" else "description_en": "last value"}, format="json"
+        ).status_code
+        == 200
+    )
     assert editor_client.delete(url).status_code == 204
     assert editor_client.get(url).status_code == 404
 
@@ -69,12 +77,21 @@ def test_many_to_many_changes_are_in_the_history_also_when_a_linked_row_is_delet
     url = f"/api/v1/pledges/{pledge.pk}/"
     editor_client.patch(url, {"recipients": ["kazakhstan"]}, format="json")
     editor_client.patch(url, {"recipients": ["uzbekistan"]}, format="json")
-    changes = [c for record in editor_client.get(f"{url}history/").json() for c in record["changes"]
-               if c["field"] == "recipients"]
+    changes = [
+        c
+        for record in editor_client.get(f"{url}history/").json()
+        for c in record["changes"]
+        if c["field"] == "recipients"
+    ]
     # One entry per request, the linked rows named by slug (issue 27: one entry per link, by bare id).
     assert changes == [
-        {"field": "recipients", "old": [kazakhstan.slug], "new": [uzbekistan.slug],
-         "added": [uzbekistan.slug], "removed": [kazakhstan.slug]},
+        {
+            "field": "recipients",
+            "old": [kazakhstan.slug],
+            "new": [uzbekistan.slug],
+            "added": [uzbekistan.slug],
+            "removed": [kazakhstan.slug],
+        },
         {"field": "recipients", "old": [], "new": [kazakhstan.slug], "added": [kazakhstan.slug], "removed": []},
     ]
 
@@ -83,7 +100,9 @@ def test_many_to_many_changes_are_in_the_history_also_when_a_linked_row_is_delet
     corridor.markets.add(market)
     market.delete()  # the corridor loses a market: traced in its history, by the slug the market had
     history = editor_client.get(f"/api/v1/corridors/{corridor.slug}/history/").json()
-    assert history[0]["changes"] == [{"field": "markets", "old": ["gone-market"], "new": [], "added": [],
-                                      "removed": ["gone-market"]}]
-    assert history[1]["changes"] == [{"field": "markets", "old": [], "new": ["gone-market"], "added": ["gone-market"],
-                                      "removed": []}]
+    assert history[0]["changes"] == [
+        {"field": "markets", "old": ["gone-market"], "new": [], "added": [], "removed": ["gone-market"]}
+    ]
+    assert history[1]["changes"] == [
+        {"field": "markets", "old": [], "new": ["gone-market"], "added": ["gone-market"], "removed": []}
+    ]

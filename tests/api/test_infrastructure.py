@@ -1,4 +1,5 @@
 """The API as a whole: root, browsable API, schema and docs, strictness, search, conflicts."""
+
 import pytest
 import yaml
 from django.core.management import call_command
@@ -33,12 +34,21 @@ def test_root_lists_every_endpoint_of_the_schema_with_a_working_link(api_client)
     body = api_client.get("/api/v1/").json()
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     # The lists' `<resource>.csv` operations are their format suffix (apps.core.api.schema.csv_export_operations).
-    endpoints = {f"http://testserver{path}" for path, operations in paths.items()
-                 if "get" in operations and "{" not in path and path.startswith("/api/v1/") and not path.endswith(".csv")}
+    endpoints = {
+        f"http://testserver{path}"
+        for path, operations in paths.items()
+        if "get" in operations and "{" not in path and path.startswith("/api/v1/") and not path.endswith(".csv")
+    }
     assert any(path.endswith("/summits.csv") for path in paths)
     assert endpoints == set(body.values())
-    assert {"search", "changes", "trade-flows/summary", "trade-flows/mirror", "pledges/summary",
-            "summits/scoreboard"} <= set(body)
+    assert {
+        "search",
+        "changes",
+        "trade-flows/summary",
+        "trade-flows/mirror",
+        "pledges/summary",
+        "summits/scoreboard",
+    } <= set(body)
     for name, url in body.items():
         # mirror needs a reporter and a partner; search needs q: a 400 naming them, not a 404
         assert api_client.get(url).status_code in (200, 400), name
@@ -144,7 +154,9 @@ def test_token_authentication_allows_writes(api_client, editor):
 @pytest.mark.django_db
 @pytest.mark.postgres_only
 def test_full_text_search_finds_english_and_russian_words_and_prefixes(api_client):
-    wanted = SummitFactory(title_en="First Central Asia plus Japan summit", title_ru="Первый саммит Центральная Азия + Япония")
+    wanted = SummitFactory(
+        title_en="First Central Asia plus Japan summit", title_ru="Первый саммит Центральная Азия + Япония"
+    )
     SummitFactory(title_en="Other meeting", title_ru="Другая встреча")
     for q in ["japan", "Japan summit", "Япония", "япония", "саммит центральн", "Centr"]:
         body = api_client.get("/api/v1/summits/", {"q": q}).json()
@@ -155,7 +167,9 @@ def test_full_text_search_finds_english_and_russian_words_and_prefixes(api_clien
 def test_history_records_who_changed_what_and_names_editors_to_staff_only(editor_client, api_client, admin_user):
     summit = SummitFactory(title_en="Draft title")
     CitationFactory(fact=summit)
-    assert_status(editor_client.patch(f"/api/v1/summits/{summit.slug}/", {"title_en": "Final title"}, format="json"), 200)
+    assert_status(
+        editor_client.patch(f"/api/v1/summits/{summit.slug}/", {"title_en": "Final title"}, format="json"), 200
+    )
     url = f"/api/v1/summits/{summit.slug}/history/"
     staff_client = APIClient()
     staff_client.force_authenticate(admin_user)

@@ -6,6 +6,7 @@ The rows are the seed (real many-to-many links, partial dates, citations) plus a
 difference: text a spreadsheet would run, a slug that reads like a negative number, an unknown date,
 a false flag, tied names in a many-to-many cell, quotes and line breaks.
 """
+
 import csv
 import datetime
 import io
@@ -40,13 +41,19 @@ def rows(seeded):
     """The seed and rows whose cells are easy to get wrong."""
     tied_a = StateFactory(slug="-5", name_en="Tied", iso3=None)  # a slug a spreadsheet reads as a number…
     tied_b = StateFactory(slug="=tied", name_en="Tied", iso3=None)  # …and one it would run
-    summit = SummitFactory(title_en="=HYPERLINK(\"x\")", city_en='Line\nbreak, "quoted"', date=None,
-                           date_precision=DatePrecision.UNKNOWN, summary_en="")
+    summit = SummitFactory(
+        title_en='=HYPERLINK("x")',
+        city_en='Line\nbreak, "quoted"',
+        date=None,
+        date_precision=DatePrecision.UNKNOWN,
+        summary_en="",
+    )
     SummitParticipantFactory(summit=summit, actor=tied_b)
     SummitParticipantFactory(summit=summit, actor=tied_a)
     month = SummitFactory(date=datetime.date(2024, 5, 1), date_precision=DatePrecision.MONTH)
-    document = DocumentFactory(summit=month, adopted_on=datetime.date(2024, 1, 1),
-                               adopted_on_precision=DatePrecision.YEAR)
+    document = DocumentFactory(
+        summit=month, adopted_on=datetime.date(2024, 1, 1), adopted_on_precision=DatePrecision.YEAR
+    )
     DocumentSignatoryFactory(document=document, actor=tied_a)
     document.topics.add(TopicFactory(slug="@topic", name_en="Zeta"), TopicFactory(slug="a-topic", name_en="Alpha"))
     pledge = PledgeFactory(description_en="+1 (not a formula)", counts_in_totals=False)
@@ -106,7 +113,9 @@ def test_csv_times_are_the_json_times(api_client, rows, prefix, viewset):
     url = f"/api/v1/{prefix}/"
     results = api_client.get(url, {"page_size": 500}).json()["results"]
     times = {str(row["id"]): (row["created_at"], row["updated_at"]) for row in results}
-    exported = {row["id"]: (row["created_at"], row["updated_at"]) for row in _csv(api_client.get(url, {"format": "csv"}))}
+    exported = {
+        row["id"]: (row["created_at"], row["updated_at"]) for row in _csv(api_client.get(url, {"format": "csv"}))
+    }
     assert {key: exported.get(key) for key in times} == times  # the first JSON page's rows (all, today)
     assert len(exported) >= len(times)
 

@@ -1,5 +1,6 @@
 """A PATCH or PUT that gives every field the value it already has is no change: no history entry, no
 change-feed event, and the row keeps its version (ETag)."""
+
 from decimal import Decimal
 
 import pytest
@@ -18,8 +19,12 @@ def test_a_patch_with_the_same_values_writes_nothing_and_keeps_the_etag(editor_c
     before = editor_client.get(url)
     entries, events = pledge.history.count(), ChangeEvent.objects.count()
 
-    same = editor_client.patch(url, {"description_en": "as it is", "amount": "100", "recipients": ["kazakhstan"]},
-                               format="json", HTTP_IF_MATCH=before["ETag"])
+    same = editor_client.patch(
+        url,
+        {"description_en": "as it is", "amount": "100", "recipients": ["kazakhstan"]},
+        format="json",
+        HTTP_IF_MATCH=before["ETag"],
+    )
     assert same.status_code == 200, same.content
     assert same["ETag"] == before["ETag"]
     assert same.json() == before.json()
@@ -27,8 +32,7 @@ def test_a_patch_with_the_same_values_writes_nothing_and_keeps_the_etag(editor_c
     assert ChangeEvent.objects.count() == events
 
     body = {**before.json(), "donor": pledge.donor.slug, "recipients": ["kazakhstan"]}
-    put = editor_client.put(url, body, format="json",
-                            HTTP_IF_MATCH=before["ETag"])
+    put = editor_client.put(url, body, format="json", HTTP_IF_MATCH=before["ETag"])
     assert put.status_code == 200, put.content
     assert put["ETag"] == before["ETag"]
     assert pledge.history.count() == entries and ChangeEvent.objects.count() == events

@@ -1,6 +1,7 @@
 """Optimistic concurrency: every detail response carries the row's version as an ETag, a write with a stale
 If-Match is a 412 that changes nothing, and two clients PATCHing different fields of one row at the same
 time both keep their change (the row is locked and read after the lock)."""
+
 import threading
 
 import pytest
@@ -28,9 +29,18 @@ def test_detail_responses_carry_the_row_version_and_each_save_moves_it(editor_cl
     assert patched["ETag"] != read["ETag"]
     assert editor_client.get(url(pledge))["ETag"] == patched["ETag"]
 
-    created = editor_client.post("/api/v1/summits/", {
-        "slug": "etag-summit", "format": SummitFactory().format.slug, "title_en": "ETag summit",
-        "date": None, "date_precision": "unknown", "status": "planned"}, format="json")
+    created = editor_client.post(
+        "/api/v1/summits/",
+        {
+            "slug": "etag-summit",
+            "format": SummitFactory().format.slug,
+            "title_en": "ETag summit",
+            "date": None,
+            "date_precision": "unknown",
+            "status": "planned",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     assert created["ETag"] == editor_client.get("/api/v1/summits/etag-summit/")["ETag"]
 

@@ -1,4 +1,5 @@
 """The README's API examples answer on the seed: a newcomer's first requests are copied from it."""
+
 import re
 from pathlib import Path
 
@@ -9,8 +10,9 @@ from tests.api.helpers import assert_status
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 # Inline-code API paths, without the optional parts written in brackets; the search endpoint named bare
 # (it needs a q) is a name, not an example.
-EXAMPLES = sorted({re.sub(r"\[.*?\]", "", path) for path in re.findall(r"`(/api/v1/[^`\s]*)`", README)}
-                  - {"/api/v1/search/"})
+EXAMPLES = sorted(
+    {re.sub(r"\[.*?\]", "", path) for path in re.findall(r"`(/api/v1/[^`\s]*)`", README)} - {"/api/v1/search/"}
+)
 
 
 def test_the_readme_has_api_examples():

@@ -1,5 +1,6 @@
 """Request bodies within bounds (issue 16): deep or huge JSON is a 400 — also for a signed-in user without
 write permission, whose body the CSRF check parses before permissions are checked."""
+
 import json
 
 import pytest
@@ -25,8 +26,10 @@ def test_deeply_nested_json_is_a_400_for_a_session_user_without_write_permission
     assert "nested deeper" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("body", [DEEP, "{\"a\":" * 3000 + "1" + "}" * 3000,
-                                  json.dumps({"name_en": [[[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]]})])
+@pytest.mark.parametrize(
+    "body",
+    [DEEP, '{"a":' * 3000 + "1" + "}" * 3000, json.dumps({"name_en": [[[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]]})],
+)
 def test_json_nested_beyond_the_bound_is_a_400_for_a_writer(editor_client, body):
     response = editor_client.post(URL, body, content_type="application/json")
     assert response.status_code == 400, response.content[:300]

@@ -1,5 +1,6 @@
 """Requests that used to end in a 500 (issue 26): each answers with a 4xx naming what was wrong, or works —
 on SQLite and PostgreSQL."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -30,8 +31,15 @@ def test_actor_filter_via_groupings_on_the_sql_page(client, seeded):
     assert b"".join(plain.streaming_content).count(b"\n") - 1 == response.json()["count"]
 
 
-@pytest.mark.parametrize("params", [{"cited": "%s"}, {"cited": "100%"}, {"cited": "%(value)s"},
-                                    {"participant": "kazakhstan", "via_groupings": "100%"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"cited": "%s"},
+        {"cited": "100%"},
+        {"cited": "%(value)s"},
+        {"participant": "kazakhstan", "via_groupings": "100%"},
+    ],
+)
 def test_percent_in_a_boolean_value_is_a_400_naming_it(client, params):
     response = client.get("/api/v1/summits/", params)
     assert response.status_code == 400, response.content[:300]
@@ -82,19 +90,26 @@ def test_xlsx_of_a_detail_and_its_history_holding_a_very_long_text(client, write
     for url in (f"/api/v1/summits/{summit.slug}/", f"/api/v1/summits/{summit.slug}/history/"):
         response = client.get(url, {"format": "xlsx"})
         assert response.status_code == 200, response.content[:300]
-        cells = [cell for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
-                 for cell in row if isinstance(cell, str) and "Ташкент Ташкент" in cell]
+        cells = [
+            cell
+            for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+            for cell in row
+            if isinstance(cell, str) and "Ташкент Ташкент" in cell
+        ]
         assert cells and all(len(cell) <= 32767 and cell.endswith("format=json has all]") for cell in cells)
         assert "[cut: 1600" in cells[0] or "[cut: 159999 characters" in cells[0]
 
 
-@pytest.mark.parametrize("path, params", [
-    ("/api/v1/summits/", {"city": " "}),
-    ("/api/v1/trade-flows/", {"commodity": "\n"}),
-    ("/api/v1/summits/", {"q": " "}),
-    ("/api/v1/search/", {"q": " "}),
-    ("/api/v1/pledges/", {"q": "\t"}),
-])
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/api/v1/summits/", {"city": " "}),
+        ("/api/v1/trade-flows/", {"commodity": "\n"}),
+        ("/api/v1/summits/", {"q": " "}),
+        ("/api/v1/search/", {"q": " "}),
+        ("/api/v1/pledges/", {"q": "\t"}),
+    ],
+)
 def test_a_whitespace_only_filter_is_a_400_naming_it(client, path, params):
     SummitFactory()
     response = client.get(path, params)

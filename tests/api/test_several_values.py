@@ -1,6 +1,7 @@
 """Every multi-value parameter takes the repeated form (as generated clients send a list) and the
 comma form alike: actors (partner, reporter, donor, recipient, participant, signatory), choices (kind,
 flow, status…), `ordering`, `group_by` and the search's `kind`."""
+
 from decimal import Decimal
 
 import pytest

@@ -1,5 +1,6 @@
 """Spreadsheets that open right: a CSV in the delimiter the reader's Excel expects, and an XLSX with a frozen,
 filtered header, typed dates and numbers, column widths and a file name that says what and when."""
+
 import datetime
 import io
 from decimal import Decimal
@@ -36,12 +37,16 @@ def test_a_summary_csv_takes_the_delimiter_too(client, db):
 
 
 def test_xlsx_has_a_frozen_filtered_header_typed_cells_widths_and_a_dated_name(client, db):
-    factories.PledgeFactory(amount=Decimal("1234.50"), usd_rate_date=datetime.date(2025, 12, 19),
-                            usd_rate=Decimal("0.0065"), usd_basis="converted", amount_usd=Decimal("8.02"),
-                            usd_rate_source="Test rate source")
+    factories.PledgeFactory(
+        amount=Decimal("1234.50"),
+        usd_rate_date=datetime.date(2025, 12, 19),
+        usd_rate=Decimal("0.0065"),
+        usd_basis="converted",
+        amount_usd=Decimal("8.02"),
+        usd_rate_source="Test rate source",
+    )
     response = client.get("/api/v1/pledges/?format=xlsx")
-    assert response["Content-Disposition"] == (
-        f'attachment; filename="catrack-pledges-{timezone.now():%Y-%m-%d}.xlsx"')
+    assert response["Content-Disposition"] == (f'attachment; filename="catrack-pledges-{timezone.now():%Y-%m-%d}.xlsx"')
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
     assert sheet.freeze_panes == "A2"
@@ -49,7 +54,9 @@ def test_xlsx_has_a_frozen_filtered_header_typed_cells_widths_and_a_dated_name(c
     assert sheet["A1"].font.bold
     row = {name: cell for name, cell in zip(header, sheet[2])}
     assert row["amount"].data_type == "n" and row["amount"].value == Decimal("1234.50")
-    assert isinstance(row["usd_rate_date"].value, datetime.datetime) and row["usd_rate_date"].number_format == "yyyy-mm-dd"
+    assert (
+        isinstance(row["usd_rate_date"].value, datetime.datetime) and row["usd_rate_date"].number_format == "yyyy-mm-dd"
+    )
     assert isinstance(row["created_at"].value, datetime.datetime)
     description = openpyxl.utils.get_column_letter(header.index("usd_rate_source") + 1)
     assert sheet.column_dimensions[description].width >= len("Test rate source")

@@ -1,5 +1,6 @@
 """Strict means strict: a query parameter the API cannot honour exactly is a 400 naming it, never a 500 and
 never "ignored, here is every row" (issue 16's probes)."""
+
 import pytest
 
 from apps.core.api.filters import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
@@ -34,8 +35,11 @@ def test_a_field_ordered_twice_is_a_400(api_client, ordering):
 
 
 def test_summaries_and_scoreboard_refuse_a_bad_ordering(api_client):
-    for url, params in [("/api/v1/trade-flows/summary/", {"group_by": "year"}),
-                        ("/api/v1/pledges/summary/", {"group_by": "donor"}), ("/api/v1/summits/scoreboard/", {})]:
+    for url, params in [
+        ("/api/v1/trade-flows/summary/", {"group_by": "year"}),
+        ("/api/v1/pledges/summary/", {"group_by": "donor"}),
+        ("/api/v1/summits/scoreboard/", {}),
+    ]:
         assert api_client.get(url, params).status_code == 200, url
         response = api_client.get(url, {**params, "ordering": "--year"})
         assert response.status_code == 400, (url, response.content[:300])
@@ -110,18 +114,22 @@ def test_a_page_past_the_end_is_a_json_404_saying_where_the_list_ends(api_client
     assert_status(response, 404)
     assert response["Content-Type"] == "application/json"
     pages = max(1, -(-count // 2))
-    assert response.json() == {"detail": f"Page 7 is past the end of the list: {count} matching rows, {pages} "
-                                         f"page{'' if pages == 1 else 's'} of 2; page=last is the last page."}
+    assert response.json() == {
+        "detail": f"Page 7 is past the end of the list: {count} matching rows, {pages} "
+        f"page{'' if pages == 1 else 's'} of 2; page=last is the last page."
+    }
 
 
-@pytest.mark.parametrize("path, param, value, listed", [
-    ("/api/v1/trade-flows/", "flow", "Z", "choose X, M, RX or RM."),  # a multiple choice
-    ("/api/v1/trade-statements/", "level", "x", "choose "),  # a single choice
-    ("/api/v1/actors/", "kind", "planet", "state"),
-])
+@pytest.mark.parametrize(
+    "path, param, value, listed",
+    [
+        ("/api/v1/trade-flows/", "flow", "Z", "choose X, M, RX or RM."),  # a multiple choice
+        ("/api/v1/trade-statements/", "level", "x", "choose "),  # a single choice
+        ("/api/v1/actors/", "kind", "planet", "state"),
+    ],
+)
 def test_a_value_outside_the_choices_is_a_400_that_lists_them(api_client, path, param, value, listed):
     response = api_client.get(path, {param: value})
     assert_400_naming(response, param)
     message = response.json()[param][0]
     assert message.startswith(f"'{value}' is not a choice here;") and listed in message, message
-

@@ -1,4 +1,5 @@
 """A real browser for the browser tests: Debian's Chromium driven by Playwright (no `playwright install`)."""
+
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,22 @@ def page(live_server, monkeypatch):
         page.set_default_timeout(20_000)
         page.requested, page.errors = [], []
         page.on("request", lambda request: page.requested.append(request.url))
-        page.on("console", lambda message: message.type == "error" and page.errors.append(
-            f"{message.text} ({message.location.get('url')})"))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and page.errors.append(f"{message.text} ({message.location.get('url')})")
+            ),
+        )
         page.on("pageerror", lambda error: page.errors.append(str(error)))
         page.on("requestfailed", lambda request: page.errors.append(f"{request.url}: {request.failure}"))
-        page.on("requestfinished", lambda request: (response := request.response()) and response.status >= 400
-                and page.errors.append(f"{request.url}: {response.status}"))
+        page.on(
+            "requestfinished",
+            lambda request: (
+                (response := request.response())
+                and response.status >= 400
+                and page.errors.append(f"{request.url}: {response.status}")
+            ),
+        )
         try:
             yield page
         finally:

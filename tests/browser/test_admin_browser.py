@@ -3,6 +3,7 @@
 An analyst logs in, records a summit with its participants (inline, picked through the autocomplete
 widgets) and a citation, then enters a pledge with a negative amount and a period that ends before it
 starts, reads the errors, fixes them and saves; the pledge is then read back through the API. Screenshots go to artifacts/ (kept by CI)."""
+
 import os
 from decimal import Decimal
 
@@ -19,7 +20,9 @@ pytestmark = [
     # overlapping requests (page, autocomplete, redirect) collide in one transaction; PostgreSQL gives
     # each server thread its own connection, as production does.
     pytest.mark.postgres_only,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+    ),
 ]
 
 
@@ -76,8 +79,16 @@ def test_analyst_records_a_summit_and_a_pledge_in_the_admin(page, live_server, a
     assert "was added successfully" in page.locator(".messagelist").inner_text()
 
     summit = Summit.objects.get(slug="first-central-asia-japan-summit-in-tokyo")
-    assert (summit.date.isoformat(), summit.city_en, summit.host.name_en, summit.ordinal) == ("2025-12-20", "Tokyo", "Japan", 1)
-    assert {p.actor.name_en: p.role for p in summit.participations.all()} == {"Japan": "host", "Kazakhstan": "participant"}
+    assert (summit.date.isoformat(), summit.city_en, summit.host.name_en, summit.ordinal) == (
+        "2025-12-20",
+        "Tokyo",
+        "Japan",
+        1,
+    )
+    assert {p.actor.name_en: p.role for p in summit.participations.all()} == {
+        "Japan": "host",
+        "Kazakhstan": "participant",
+    }
     assert summit.citations.get().key_phrase == "first summit of the heads of state"
 
     # A pledge made at that summit, first with two mistakes.
@@ -110,7 +121,10 @@ def test_analyst_records_a_summit_and_a_pledge_in_the_admin(page, live_server, a
 
     pledge = Pledge.objects.get()
     assert (pledge.donor.name_en, pledge.summit, pledge.amount, str(pledge.period_end)) == (
-        "Japan", summit, 3_000_000_000_000, "2030-12-31",
+        "Japan",
+        summit,
+        3_000_000_000_000,
+        "2030-12-31",
     )
     assert [a.name_en for a in pledge.recipients.all()] == ["Uzbekistan"]
 
@@ -121,7 +135,10 @@ def test_analyst_records_a_summit_and_a_pledge_in_the_admin(page, live_server, a
     assert api.status == 200
     (row,) = api.json()["results"]
     assert (row["donor"]["slug"], row["summit"]["slug"], Decimal(row["amount"]), row["currency"]) == (
-        "japan", summit.slug, Decimal(3_000_000_000_000), "JPY",
+        "japan",
+        summit.slug,
+        Decimal(3_000_000_000_000),
+        "JPY",
     )
     assert [recipient["slug"] for recipient in row["recipients"]] == ["uzbekistan"]
     page.goto(f"{live_server.url}/api/v1/pledges/{pledge.pk}/")  # the browsable API, as a person sees it

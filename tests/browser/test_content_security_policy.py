@@ -1,5 +1,6 @@
 """Content-Security-Policy (issue 16): the admin, the browsable API and the docs work under it in a real
 browser — no violation reported, nothing fetched from another site (the docs used a CDN)."""
+
 import pytest
 
 from tests import factories
@@ -15,10 +16,16 @@ pytestmark = [
 def test_admin_api_pages_and_docs_pass_the_policy(page, live_server, admin_user):
     summit = factories.SummitFactory()
     violations, foreign = [], []
-    page.on("console", lambda message: violations.append((page.url, message.text[:120]))
-            if "Content Security Policy" in message.text else None)
-    page.on("request", lambda request: foreign.append(request.url)
-            if not request.url.startswith((live_server.url, "data:")) else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append((page.url, message.text[:120])) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.on(
+        "request",
+        lambda request: foreign.append(request.url) if not request.url.startswith((live_server.url, "data:")) else None,
+    )
 
     response = page.goto(f"{live_server.url}/admin/login/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -26,8 +33,12 @@ def test_admin_api_pages_and_docs_pass_the_policy(page, live_server, admin_user)
     page.fill("#id_password", "password")
     with page.expect_navigation():
         page.locator("input[type=submit]").click()
-    for path in ["/admin/", "/admin/summits/summit/", f"/admin/summits/summit/{summit.pk}/change/",
-                 "/admin/investments/pledge/add/"]:
+    for path in [
+        "/admin/",
+        "/admin/summits/summit/",
+        f"/admin/summits/summit/{summit.pk}/change/",
+        "/admin/investments/pledge/add/",
+    ]:
         page.goto(f"{live_server.url}{path}")
     # The change form's own scripts ran: its inline "add another" links and the date shortcuts exist.
     page.goto(f"{live_server.url}/admin/investments/pledge/add/")

@@ -4,6 +4,7 @@ With the seed loaded: each page renders, its charts are drawn (SVG with marks), 
 answers 200, the browser asks nothing of any host but 127.0.0.1, the console stays clean, and axe-core
 (injected from the axe-playwright-python package, not a CDN) finds no serious or critical violation.
 Screenshots of each page go to artifacts/site-*.png."""
+
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -18,7 +19,9 @@ from tests.browser.conftest import ARTIFACTS, CHROMIUM
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.postgres_only,  # see test_admin_browser: the live server's threads need their own connections
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+    ),
 ]
 
 SEEDED_PAGES = {
@@ -50,15 +53,19 @@ def serious_violations(page):
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def assert_links_resolve(page, live_server, checked):
     """Every same-site link on the page answers 200 (each path once per test)."""
     # getAttribute: an SVG link's `href` is an object (SVGAnimatedString), not the URL.
     hrefs = page.eval_on_selector_all(
-        "a[href]", "links => links.map(a => new URL(a.getAttribute('href'), document.baseURI).href)")
+        "a[href]", "links => links.map(a => new URL(a.getAttribute('href'), document.baseURI).href)"
+    )
     for href in hrefs:
         parts = urlsplit(href)
         if parts.scheme not in ("http", "https") or parts.netloc != urlsplit(live_server.url).netloc:
@@ -88,8 +95,11 @@ def test_every_page_renders_the_seed_offline_clean_and_accessible(page, live_ser
         assert serious_violations(page) == [], name
         assert_links_resolve(page, live_server, checked)
     assert page.errors == [], page.errors
-    foreign = [url for url in page.requested if urlsplit(url).hostname not in ("127.0.0.1", "localhost", None)
-               and not url.startswith(("data:", "blob:"))]
+    foreign = [
+        url
+        for url in page.requested
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost", None) and not url.startswith(("data:", "blob:"))
+    ]
     assert foreign == []
     assert len(checked) > 20  # the pages link to each other, to the API's JSON/CSV and to each fact
 
@@ -117,13 +127,24 @@ def test_timeline_and_trade_charts_draw(page, live_server, db):
     state_b = factories.StateFactory(slug="test-state-b", name_en="Test state B", iso3="TSB")
     summit_format = factories.SummitFormatFactory(slug="test-format", region=region, partner=state_a)
     factories.SummitFactory(format=summit_format, slug="test-summit-dated", title_en="Dated test summit")
-    factories.SummitFactory(format=summit_format, slug="test-summit-undated", title_en="Undated test summit",
-                            date=None, date_precision="unknown")
+    factories.SummitFactory(
+        format=summit_format,
+        slug="test-summit-undated",
+        title_en="Undated test summit",
+        date=None,
+        date_precision="unknown",
+    )
     for year in (2021, 2022):
-        factories.TradeFlowFactory(reporter=state_a, partner=state_b, year=year, flow=FlowCode.EXPORT, value_usd=Decimal(5e9))
-        factories.TradeFlowFactory(reporter=state_b, partner=state_a, year=year, flow=FlowCode.IMPORT, value_usd=Decimal(6e9))
+        factories.TradeFlowFactory(
+            reporter=state_a, partner=state_b, year=year, flow=FlowCode.EXPORT, value_usd=Decimal(5e9)
+        )
+        factories.TradeFlowFactory(
+            reporter=state_b, partner=state_a, year=year, flow=FlowCode.IMPORT, value_usd=Decimal(6e9)
+        )
     page.goto(f"{live_server.url}/summits/")
-    assert page.locator("svg.timeline circle.hit").count() == 1  # one dot (its touch target); the undated one is listed, not placed
+    assert (
+        page.locator("svg.timeline circle.hit").count() == 1
+    )  # one dot (its touch target); the undated one is listed, not placed
     assert "Undated test summit" in page.locator("main").inner_text()
     page.goto(f"{live_server.url}/actors/test-state-a/")
     assert chart_marks(page) > 0

@@ -4,6 +4,7 @@ At each width: the document never scrolls sideways (a wide table or chart scroll
 chart and timeline text is drawn at 11 px or more, every control and chart link is a touch target of at
 least 24 × 24 px, and axe-core finds no serious or critical violation. Screenshots of every page at
 both widths go to artifacts/site-<page>-<width>.png."""
+
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,9 @@ from tests.browser.test_site_browser import serious_violations
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.postgres_only,  # the live server's threads need their own connections (see test_admin_browser)
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+    ),
 ]
 
 # Every public page, with the seed (and two synthetic states' trade and a dated summit, for the charts).
@@ -47,13 +50,15 @@ MIN_TARGET_PX = 24
 
 # Controls a finger must hit: the site's header, forms, pagers, sort and facet links, chart links.
 # Links inside running text are exempt (WCAG 2.5.8 "inline").
-TARGETS = ("header a, button, input:not([type=hidden]), select, main svg a, .pager a, th a, .facets a, "
-           ".counts a, .formats a")
+TARGETS = (
+    "header a, button, input:not([type=hidden]), select, main svg a, .pager a, th a, .facets a, .counts a, .formats a"
+)
 
 
 def layout_faults(page):
     """What does not fit: sideways scrolling of the document, chart text under 11 px, targets under 24 px."""
-    return page.evaluate("""([minText, minTarget, targets]) => {
+    return page.evaluate(
+        """([minText, minTarget, targets]) => {
         const faults = [];
         const doc = document.documentElement;
         if (doc.scrollWidth > window.innerWidth + 1)
@@ -73,7 +78,9 @@ def layout_faults(page):
                 faults.push(`target ${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}" is ${box.width.toFixed(0)}x${box.height.toFixed(0)}px`);
         }
         return faults;
-    }""", [MIN_TEXT_PX, MIN_TARGET_PX, TARGETS])
+    }""",
+        [MIN_TEXT_PX, MIN_TARGET_PX, TARGETS],
+    )
 
 
 def synthetic_chart_rows():
@@ -84,10 +91,12 @@ def synthetic_chart_rows():
     summit_format = factories.SummitFormatFactory(slug="layout-format", region=region, partner=state_a)
     factories.SummitFactory(format=summit_format, slug="layout-summit", title_en="Layout test summit")
     for year in (2021, 2022, 2023):
-        factories.TradeFlowFactory(reporter=state_a, partner=state_b, year=year, flow=FlowCode.EXPORT,
-                                   value_usd=Decimal(5e9))
-        factories.TradeFlowFactory(reporter=state_b, partner=state_a, year=year, flow=FlowCode.IMPORT,
-                                   value_usd=Decimal(6e9))
+        factories.TradeFlowFactory(
+            reporter=state_a, partner=state_b, year=year, flow=FlowCode.EXPORT, value_usd=Decimal(5e9)
+        )
+        factories.TradeFlowFactory(
+            reporter=state_b, partner=state_a, year=year, flow=FlowCode.IMPORT, value_usd=Decimal(6e9)
+        )
 
 
 def test_every_public_page_fits_a_phone_and_a_desktop(page, live_server, db):

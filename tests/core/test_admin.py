@@ -1,5 +1,6 @@
 """The real admin: every registered model's changelist, add and change pages open for a superuser,
 and a bad entry gets a message that says what is wrong."""
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -20,17 +21,24 @@ def populated(db):
     factories.DocumentSignatoryFactory(document=document)
     factories.CitationFactory(fact=summit)
     for factory in (
-        factories.PersonFactory, factories.ActorRelationFactory, factories.TopicFactory, factories.PledgeFactory,
-        factories.TradeFlowFactory, factories.TradeMeasureFactory, factories.TradeStatementFactory,
-        factories.CorridorStakeFactory, factories.ResourceInterestFactory,
+        factories.PersonFactory,
+        factories.ActorRelationFactory,
+        factories.TopicFactory,
+        factories.PledgeFactory,
+        factories.TradeFlowFactory,
+        factories.TradeMeasureFactory,
+        factories.TradeStatementFactory,
+        factories.CorridorStakeFactory,
+        factories.ResourceInterestFactory,
     ):
         factory()
 
 
 # django-axes' login-attempt logs and the change feed (core.ChangeEvent, written by triggers) are read-only by
 # design (no add page): not data entry. The feed's admin is tested in test_admin_reverts.
-MODELS = sorted((m for m in admin.site._registry if m._meta.app_label not in ("axes", "core")),
-                key=lambda m: m._meta.label)
+MODELS = sorted(
+    (m for m in admin.site._registry if m._meta.app_label not in ("axes", "core")), key=lambda m: m._meta.label
+)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
@@ -55,9 +63,18 @@ def test_changelist_search_finds_a_row(admin_client, populated):
 
 def _pledge_form(donor, **overrides):
     data = {
-        "donor": donor.pk, "status": "announced", "amount": "100", "currency": "JPY", "amount_qualifier": "exact",
-        "amount_usd": "", "amount_usd_qualifier": "exact", "usd_basis": "none", "period_start_precision": "unknown",
-        "period_end_precision": "unknown", "instrument": "grant", "counts_in_totals": "on",
+        "donor": donor.pk,
+        "status": "announced",
+        "amount": "100",
+        "currency": "JPY",
+        "amount_qualifier": "exact",
+        "amount_usd": "",
+        "amount_usd_qualifier": "exact",
+        "usd_basis": "none",
+        "period_start_precision": "unknown",
+        "period_end_precision": "unknown",
+        "instrument": "grant",
+        "counts_in_totals": "on",
         "sources-citation-content_type-object_id-TOTAL_FORMS": "0",
         "sources-citation-content_type-object_id-INITIAL_FORMS": "0",
     }
@@ -68,10 +85,17 @@ def _pledge_form(donor, **overrides):
 def test_admin_rejects_negative_amount_and_end_before_start_with_readable_messages(admin_client):
     donor = factories.StateFactory()
     url = reverse("admin:investments_pledge_add")
-    response = admin_client.post(url, _pledge_form(
-        donor, amount="-5", period_start="2026-01-01", period_start_precision="day",
-        period_end="2025-01-01", period_end_precision="day",
-    ))
+    response = admin_client.post(
+        url,
+        _pledge_form(
+            donor,
+            amount="-5",
+            period_start="2026-01-01",
+            period_start_precision="day",
+            period_end="2025-01-01",
+            period_end_precision="day",
+        ),
+    )
     assert response.status_code == 200  # the form comes back with errors
     errors = response.context["adminform"].form.errors
     assert "The amount cannot be negative." in errors["amount"]
@@ -98,15 +122,29 @@ def test_admin_records_history_of_a_change(admin_client):
 def test_admin_summit_with_participants_inline(admin_client):
     summit_format = factories.SummitFormatFactory()
     japan, kazakhstan = summit_format.partner, factories.StateFactory()
-    response = admin_client.post(reverse("admin:summits_summit_add"), {
-        "slug": "tokyo-2025", "format": summit_format.pk, "title_en": "Tokyo summit", "level": "heads_of_state",
-        "date": "", "date_precision": "unknown", "status": "planned", "mode": "in_person", "host": japan.pk,
-        "ordinal": "1", "participations-TOTAL_FORMS": "2", "participations-INITIAL_FORMS": "0",
-        "participations-0-actor": japan.pk, "participations-0-role": "host",
-        "participations-1-actor": kazakhstan.pk, "participations-1-role": "participant",
-        "sources-citation-content_type-object_id-TOTAL_FORMS": "0",
-        "sources-citation-content_type-object_id-INITIAL_FORMS": "0",
-    })
+    response = admin_client.post(
+        reverse("admin:summits_summit_add"),
+        {
+            "slug": "tokyo-2025",
+            "format": summit_format.pk,
+            "title_en": "Tokyo summit",
+            "level": "heads_of_state",
+            "date": "",
+            "date_precision": "unknown",
+            "status": "planned",
+            "mode": "in_person",
+            "host": japan.pk,
+            "ordinal": "1",
+            "participations-TOTAL_FORMS": "2",
+            "participations-INITIAL_FORMS": "0",
+            "participations-0-actor": japan.pk,
+            "participations-0-role": "host",
+            "participations-1-actor": kazakhstan.pk,
+            "participations-1-role": "participant",
+            "sources-citation-content_type-object_id-TOTAL_FORMS": "0",
+            "sources-citation-content_type-object_id-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     summit = Summit.objects.get(slug="tokyo-2025")
     assert {p.actor_id: p.role for p in summit.participations.all()} == {japan.pk: "host", kazakhstan.pk: "participant"}

@@ -1,5 +1,6 @@
 """Two analysts saving the same slug at once: the second gets the form back with an error, not a 500,
 and nothing of the failed save (row, inlines, history, log entry) is left in the database."""
+
 import threading
 
 import pytest
@@ -15,10 +16,20 @@ from tests import factories
 
 def summit_form(summit_format, participant, slug="tokyo-2025", **overrides):
     return {
-        "slug": slug, "format": summit_format.pk, "title_en": "Tokyo summit", "level": "heads_of_state",
-        "date": "2025-12-20", "date_precision": "day", "status": "held", "mode": "in_person",
-        "host": summit_format.partner.pk, "ordinal": "", "participations-TOTAL_FORMS": "1", "participations-INITIAL_FORMS": "0",
-        "participations-0-actor": participant.pk, "participations-0-role": "participant",
+        "slug": slug,
+        "format": summit_format.pk,
+        "title_en": "Tokyo summit",
+        "level": "heads_of_state",
+        "date": "2025-12-20",
+        "date_precision": "day",
+        "status": "held",
+        "mode": "in_person",
+        "host": summit_format.partner.pk,
+        "ordinal": "",
+        "participations-TOTAL_FORMS": "1",
+        "participations-INITIAL_FORMS": "0",
+        "participations-0-actor": participant.pk,
+        "participations-0-role": "participant",
         "sources-citation-content_type-object_id-TOTAL_FORMS": "0",
         "sources-citation-content_type-object_id-INITIAL_FORMS": "0",
         **overrides,
@@ -93,7 +104,7 @@ def test_two_analysts_racing_on_the_same_slug_one_wins_the_other_sees_an_error(a
     assert len(waited) == 2, "both saves should have passed validation before either inserted"
     statuses = sorted(response.status_code for _, response in responses)
     assert statuses == [200, 302], statuses
-    (loser_title, loser), = [(t, r) for t, r in responses if r.status_code == 200]
+    ((loser_title, loser),) = [(t, r) for t, r in responses if r.status_code == 200]
     assert "nothing of yours was saved" in loser.content.decode()
     assert "slug" in loser.context["adminform"].form.errors
 
@@ -106,12 +117,24 @@ def test_two_analysts_racing_on_the_same_slug_one_wins_the_other_sees_an_error(a
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("model_admin_url, factory, form", [
-    ("admin:summits_topic_add", factories.TopicFactory, lambda: {"slug": "rare-earths", "name_en": "Rare earths"}),
-    ("admin:sources_source_add", factories.SourceFactory, lambda: {
-        "slug": "rare-earths", "kind": "article", "title": "Rare earths", "language": "en",
-        "published_on_precision": "unknown", "rights": "cite_only"}),  # rights: a required choice since issue 24
-])
+@pytest.mark.parametrize(
+    "model_admin_url, factory, form",
+    [
+        ("admin:summits_topic_add", factories.TopicFactory, lambda: {"slug": "rare-earths", "name_en": "Rare earths"}),
+        (
+            "admin:sources_source_add",
+            factories.SourceFactory,
+            lambda: {
+                "slug": "rare-earths",
+                "kind": "article",
+                "title": "Rare earths",
+                "language": "en",
+                "published_on_precision": "unknown",
+                "rights": "cite_only",
+            },
+        ),  # rights: a required choice since issue 24
+    ],
+)
 def test_admins_outside_fact_admin_also_turn_a_conflict_into_a_form_error(admin_client, model_admin_url, factory, form):
     model = factory._meta.model
     other = {}
@@ -136,11 +159,20 @@ def test_admins_outside_fact_admin_also_turn_a_conflict_into_a_form_error(admin_
 
 def pledge_change_form(pledge, row_version, **overrides):
     return {
-        "donor": pledge.donor.pk, "description_en": pledge.description_en, "status": pledge.status,
-        "amount": str(pledge.amount), "currency": pledge.currency, "amount_qualifier": pledge.amount_qualifier,
-        "amount_usd": str(pledge.amount_usd), "amount_usd_qualifier": pledge.amount_usd_qualifier,
-        "usd_basis": pledge.usd_basis, "period_start_precision": "unknown", "period_end_precision": "unknown",
-        "instrument": pledge.instrument, "counts_in_totals": "on", "row_version": row_version,
+        "donor": pledge.donor.pk,
+        "description_en": pledge.description_en,
+        "status": pledge.status,
+        "amount": str(pledge.amount),
+        "currency": pledge.currency,
+        "amount_qualifier": pledge.amount_qualifier,
+        "amount_usd": str(pledge.amount_usd),
+        "amount_usd_qualifier": pledge.amount_usd_qualifier,
+        "usd_basis": pledge.usd_basis,
+        "period_start_precision": "unknown",
+        "period_end_precision": "unknown",
+        "instrument": pledge.instrument,
+        "counts_in_totals": "on",
+        "row_version": row_version,
         "sources-citation-content_type-object_id-TOTAL_FORMS": "0",
         "sources-citation-content_type-object_id-INITIAL_FORMS": "0",
         **overrides,
@@ -159,8 +191,12 @@ def test_a_save_from_a_form_loaded_before_another_save_is_refused_with_a_readabl
     assert loaded == pledge.row_version
     assert f'name="row_version" value="{loaded}"' in opened_by_a.content.decode()  # really in the page
 
-    saved_by_b = admin_client.post(change_url, pledge_change_form(
-        pledge, opened_by_b.context["adminform"].form["row_version"].value(), description_en="B's correction"))
+    saved_by_b = admin_client.post(
+        change_url,
+        pledge_change_form(
+            pledge, opened_by_b.context["adminform"].form["row_version"].value(), description_en="B's correction"
+        ),
+    )
     assert saved_by_b.status_code == 302
 
     refused = admin_client.post(change_url, pledge_change_form(pledge, loaded, description_en="A's correction"))

@@ -1,5 +1,6 @@
 """CSV import through the real admin: a preview first, row-level errors naming the field, and nothing
 written until a clean file is confirmed."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -19,10 +20,14 @@ PLEDGE_HEADER = (
 
 
 def upload(admin_client, url_name, content):
-    return admin_client.post(reverse(url_name), {
-        "resource": "0", "format": CSV_FORMAT,
-        "import_file": SimpleUploadedFile("rows.csv", content.encode(), content_type="text/csv"),
-    })
+    return admin_client.post(
+        reverse(url_name),
+        {
+            "resource": "0",
+            "format": CSV_FORMAT,
+            "import_file": SimpleUploadedFile("rows.csv", content.encode(), content_type="text/csv"),
+        },
+    )
 
 
 def test_a_bad_row_is_reported_by_row_and_field_and_nothing_is_written(admin_client):
@@ -53,9 +58,10 @@ def test_a_clean_file_is_previewed_then_imported_on_confirm(admin_client):
     assert not preview.context["result"].has_validation_errors()
     assert Pledge.objects.count() == 0  # the preview is a dry run
     confirm = preview.context["confirm_form"]
-    response = admin_client.post(reverse("admin:investments_pledge_process_import"), {
-        name: confirm.initial.get(name, "") for name in confirm.fields
-    })
+    response = admin_client.post(
+        reverse("admin:investments_pledge_process_import"),
+        {name: confirm.initial.get(name, "") for name in confirm.fields},
+    )
     assert response.status_code == 302
     pledge = Pledge.objects.get()
     assert (pledge.donor, pledge.amount, pledge.currency) == (donor, 1000, "JPY")
@@ -71,8 +77,9 @@ def test_slugged_rows_are_matched_by_slug_so_a_second_import_changes_nothing(adm
         preview = upload(admin_client, "admin:summits_summit_import", csv)
         assert not preview.context["result"].has_validation_errors(), preview.context["result"].invalid_rows
         confirm = preview.context["confirm_form"]
-        admin_client.post(reverse("admin:summits_summit_process_import"), {
-            name: confirm.initial.get(name, "") for name in confirm.fields
-        })
+        admin_client.post(
+            reverse("admin:summits_summit_process_import"),
+            {name: confirm.initial.get(name, "") for name in confirm.fields},
+        )
     assert Summit.objects.get().title_en == "Tokyo summit"
     assert Summit.history.count() == 1  # the second, unchanged import was skipped

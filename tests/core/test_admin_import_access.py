@@ -1,5 +1,6 @@
 """Who may import through the admin, and which file a confirmation can reach (issue 16's probes: a
 view-only staff user renamed and created actors; `import_file_name=../../tmp/<file>` deleted that file)."""
+
 import os
 import tempfile
 
@@ -23,10 +24,12 @@ IMPORT_ADMINS = [model for model, model_admin in admin.site._registry.items() if
 def staff_client(django_user_model, model, actions):
     """A signed-in staff user holding exactly `actions` (view/add/change/delete) on `model`."""
     user = django_user_model.objects.create_user(f"staff-{'-'.join(actions)}", password="x", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(
-        content_type__app_label=model._meta.app_label,
-        codename__in=[f"{action}_{model._meta.model_name}" for action in actions],
-    ))
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label=model._meta.app_label,
+            codename__in=[f"{action}_{model._meta.model_name}" for action in actions],
+        )
+    )
     client = Client()
     client.force_login(user)
     return client
@@ -59,10 +62,14 @@ def test_a_view_only_user_cannot_rename_or_create_actors(django_user_model):
     actor = factories.StateFactory(slug="japan", name_en="Japan")
     client = staff_client(django_user_model, Actor, ("view",))
     content = f"id,slug,kind,name_en\n{actor.pk},japan,state,Renamed\n,new-state,state,New state\n"
-    response = client.post(url(Actor, "import"), {
-        "resource": "0", "format": "0",
-        "import_file": SimpleUploadedFile("actors.csv", content.encode(), content_type="text/csv"),
-    })
+    response = client.post(
+        url(Actor, "import"),
+        {
+            "resource": "0",
+            "format": "0",
+            "import_file": SimpleUploadedFile("actors.csv", content.encode(), content_type="text/csv"),
+        },
+    )
     assert response.status_code == 403
     actor.refresh_from_db()
     assert actor.name_en == "Japan" and not Actor.objects.filter(slug="new-state").exists()
@@ -73,10 +80,15 @@ def test_a_confirmation_cannot_name_a_file_of_its_own(admin_client, name):
     with tempfile.NamedTemporaryFile("w", delete=False, suffix=".csv") as victim:
         victim.write("slug,kind,name_en\nplanted,state,Planted\n")
     try:
-        response = admin_client.post(url(Actor, "process_import"), {
-            "import_file_name": name.format(victim=os.path.basename(victim.name)),
-            "original_file_name": "actors.csv", "format": "0", "resource": "0",
-        })
+        response = admin_client.post(
+            url(Actor, "process_import"),
+            {
+                "import_file_name": name.format(victim=os.path.basename(victim.name)),
+                "original_file_name": "actors.csv",
+                "format": "0",
+                "resource": "0",
+            },
+        )
         assert response.status_code == 400
         assert os.path.exists(victim.name)  # neither read nor deleted
         assert not Actor.objects.filter(slug="planted").exists()
@@ -86,16 +98,20 @@ def test_a_confirmation_cannot_name_a_file_of_its_own(admin_client, name):
 
 def test_the_preview_keeps_the_upload_under_an_opaque_id_and_the_confirmation_removes_it(admin_client):
     content = "slug,kind,name_en,name_ru\nkazakhstan,state,Kazakhstan,Казахстан\n"
-    preview = admin_client.post(url(Actor, "import"), {
-        "resource": "0", "format": "0",
-        "import_file": SimpleUploadedFile("../../evil name.csv", content.encode(), content_type="text/csv"),
-    })
+    preview = admin_client.post(
+        url(Actor, "import"),
+        {
+            "resource": "0",
+            "format": "0",
+            "import_file": SimpleUploadedFile("../../evil name.csv", content.encode(), content_type="text/csv"),
+        },
+    )
     confirm = preview.context["confirm_form"]
     stored = confirm.initial["import_file_name"]
     assert len(stored) == 32 and os.path.exists(os.path.join(import_folder(), stored))
-    response = admin_client.post(url(Actor, "process_import"), {
-        name: confirm.initial.get(name, "") for name in confirm.fields
-    })
+    response = admin_client.post(
+        url(Actor, "process_import"), {name: confirm.initial.get(name, "") for name in confirm.fields}
+    )
     assert response.status_code == 302
     assert Actor.objects.get(slug="kazakhstan").name_en == "Kazakhstan"
     assert not os.path.exists(os.path.join(import_folder(), stored))

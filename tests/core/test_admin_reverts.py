@@ -1,6 +1,7 @@
 """Reverts in the admin: django-simple-history's "revert to this version" goes through catrack's row revert
 (stale-form check, rules, many-to-many values, history entry naming who, feed event), and the change feed's
 admin reverts whole change sets."""
+
 import pytest
 from django.urls import reverse
 
@@ -69,12 +70,10 @@ def test_the_change_feeds_admin_reverts_a_whole_change_set(admin_client):
     pledge.save()  # one change set (autocommit save)
     event = ChangeEvent.objects.filter(resource="investments.pledge").last()
     changelist = reverse("admin:core_changeevent_changelist")
-    done = admin_client.post(changelist, {"action": "revert_change_sets", "_selected_action": [event.pk]},
-                             follow=True)
+    done = admin_client.post(changelist, {"action": "revert_change_sets", "_selected_action": [event.pk]}, follow=True)
     assert f"Change set {event.changeset} reverted" in done.content.decode()
     assert Pledge.objects.get(pk=pledge.pk).description_en == "before"
-    again = admin_client.post(changelist, {"action": "revert_change_sets", "_selected_action": [event.pk]},
-                              follow=True)
+    again = admin_client.post(changelist, {"action": "revert_change_sets", "_selected_action": [event.pk]}, follow=True)
     assert "not reverted" in again.content.decode()  # its rows changed since: the first revert
 
 

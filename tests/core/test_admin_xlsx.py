@@ -1,4 +1,5 @@
 """The README promises XLSX import and export in the admin: the formats are offered (openpyxl installed)."""
+
 import pytest
 
 

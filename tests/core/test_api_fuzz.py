@@ -3,6 +3,7 @@
 Every operation of /api/schema/ is called over real HTTP on a live server (PostgreSQL) by a user who may
 write, with valid and invalid inputs generated from the schema. No response may be a server error, and
 every response must match what the schema documents (status code, content type, headers, body)."""
+
 import json
 import re
 import subprocess
@@ -21,8 +22,11 @@ ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "artifacts"
 EXAMPLES_PER_OPERATION = 10
 SEED = 20251219
 CHECKS = [
-    "not_a_server_error", "status_code_conformance", "content_type_conformance",
-    "response_headers_conformance", "response_schema_conformance",
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
 ]
 
 
@@ -62,8 +66,10 @@ def existing_rows_config():
         if hasattr(viewset, "history"):
             targets.append((f"/api/v1/{prefix}/{{{name}}}/history/", '["GET"]'))
         for path, methods in targets:
-            blocks.append(f'[[operations]]\ninclude-path = "{path}"\ninclude-method = {methods}\n'
-                          f"parameters = {{ {name} = {value} }}\n")
+            blocks.append(
+                f'[[operations]]\ninclude-path = "{path}"\ninclude-method = {methods}\n'
+                f"parameters = {{ {name} = {value} }}\n"
+            )
     return "\n".join(blocks)
 
 
@@ -71,20 +77,35 @@ def existing_rows_config():
 def test_every_operation_answers_within_its_schema(live_server, writer_token, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     command = [
-        str(Path(sys.executable).parent / "schemathesis"), "run", f"{live_server.url}/api/schema/?format=json",
-        "--url", live_server.url,
-        "--checks", ",".join(CHECKS),
-        "--mode", "all",
-        "--phases", "examples,fuzzing",
-        "--max-examples", str(EXAMPLES_PER_OPERATION),
-        "--seed", str(SEED),
+        str(Path(sys.executable).parent / "schemathesis"),
+        "run",
+        f"{live_server.url}/api/schema/?format=json",
+        "--url",
+        live_server.url,
+        "--checks",
+        ",".join(CHECKS),
+        "--mode",
+        "all",
+        "--phases",
+        "examples,fuzzing",
+        "--max-examples",
+        str(EXAMPLES_PER_OPERATION),
+        "--seed",
+        str(SEED),
         "--generation-deterministic",
-        "--workers", "4",
-        "--header", f"Authorization: Token {writer_token}",
-        "--request-timeout", "30",
+        "--workers",
+        "4",
+        "--header",
+        f"Authorization: Token {writer_token}",
+        "--request-timeout",
+        "30",
         "--no-color",
-        "--report", "junit", "--report-junit-path", str(ARTIFACTS / "schemathesis-junit.xml"),
-        "--suppress-health-check", "all",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(ARTIFACTS / "schemathesis-junit.xml"),
+        "--suppress-health-check",
+        "all",
     ]
     (tmp_path / "schemathesis.toml").write_text(existing_rows_config())
     log = ARTIFACTS / "schemathesis.log"
@@ -95,13 +116,15 @@ def test_every_operation_answers_within_its_schema(live_server, writer_token, tm
     # The fuzzer got past validation too: some generated writes were valid and saved (with history).
     saved_writes = {
         model._meta.label: model.history.filter(history_type__in="+~", history_user__username="fuzzer").count()
-        for model in apps.get_models() if hasattr(model, "history") and hasattr(model.history, "filter")
+        for model in apps.get_models()
+        if hasattr(model, "history") and hasattr(model.history, "filter")
     }
     print("writes saved by the fuzzer:", saved_writes)
     assert sum(saved_writes.values()) > 0
 
 
 # Regressions schemathesis (and the browser test) found.
+
 
 @pytest.mark.django_db
 def test_the_browsable_api_renders_a_detail_with_its_edit_form(client, admin_user):
@@ -118,7 +141,10 @@ def test_the_browsable_api_renders_a_detail_with_its_edit_form(client, admin_use
     assert pledge.donor.slug in selected and "uzbekistan" in selected
     assert "aaa-first" not in selected
     # JSON clients still get the {slug, name} object.
-    assert client.get(f"/api/v1/pledges/{pledge.pk}/", HTTP_ACCEPT="application/json").json()["donor"]["slug"] == pledge.donor.slug
+    assert (
+        client.get(f"/api/v1/pledges/{pledge.pk}/", HTTP_ACCEPT="application/json").json()["donor"]["slug"]
+        == pledge.donor.slug
+    )
 
 
 # A NUL character reached PostgreSQL (which refuses it) and became a 500.

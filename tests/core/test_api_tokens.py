@@ -1,5 +1,6 @@
 """API tokens are never shown after they are made: not in the admin, to nobody; rotation voids the old key
 (issue 16: anyone with view_tokenproxy read every key at /admin/authtoken/tokenproxy/)."""
+
 import pytest
 from django.core.management import call_command
 from django.test import Client

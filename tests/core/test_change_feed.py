@@ -1,6 +1,7 @@
 """The change feed: a consumer that replays /api/v1/changes/ from the start rebuilds every captured table
 exactly, whatever wrote to it (API, admin, seed and re-seed, bulk update, raw SQL, cascades, many-to-many
 changes, deletes), and a deleted row leaves a tombstone with who, when and its last values."""
+
 import csv
 import io
 import json
@@ -46,22 +47,27 @@ def test_replaying_the_feed_rebuilds_every_resource_after_every_kind_of_write(ed
     seed_load()
     japan = Actor.objects.get(slug="japan")
     # Create through the API, with many-to-many values.
-    created = editor_client.post("/api/v1/pledges/", {
-        "donor": "japan", "recipients": ["kazakhstan"], "amount": "5", "currency": "JPY"}, format="json")
+    created = editor_client.post(
+        "/api/v1/pledges/",
+        {"donor": "japan", "recipients": ["kazakhstan"], "amount": "5", "currency": "JPY"},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     pledge_url = f"/api/v1/pledges/{created.json()['id']}/"
     # Edit, and change its recipients (many-to-many).
     assert editor_client.patch(pledge_url, {"description_en": "edited"}, format="json").status_code == 200
-    assert editor_client.patch(pledge_url, {"recipients": ["uzbekistan", "kyrgyzstan"]},
-                               format="json").status_code == 200
+    assert (
+        editor_client.patch(pledge_url, {"recipients": ["uzbekistan", "kyrgyzstan"]}, format="json").status_code == 200
+    )
     # A corridor market that is then deleted: the link row goes with it.
     market = StateFactory()
     corridor = Corridor.objects.first()
     corridor.markets.add(market)
     market.delete()
     # A summit deleted through the API cascades to its participants and citations.
-    summit = Summit.objects.create(slug="to-delete", format=Summit.objects.first().format, title_en="Gone",
-                                   status="planned")  # undated, so not held
+    summit = Summit.objects.create(
+        slug="to-delete", format=Summit.objects.first().format, title_en="Gone", status="planned"
+    )  # undated, so not held
     SummitParticipantFactory(summit=summit, actor=japan)
     CitationFactory(fact=summit)
     assert editor_client.delete("/api/v1/summits/to-delete/").status_code == 204
@@ -142,14 +148,26 @@ def test_a_delete_in_the_admin_leaves_a_tombstone_naming_who_deleted(admin_clien
 
 
 def test_row_times_in_the_feed_are_written_as_the_resource_writes_them(editor_client):
-    created = editor_client.post("/api/v1/summits/", {
-        "slug": "timed", "format": SummitFormatFactory().slug,
-        "title_en": "Timed", "date": None, "date_precision": "unknown", "status": "planned"}, format="json")
+    created = editor_client.post(
+        "/api/v1/summits/",
+        {
+            "slug": "timed",
+            "format": SummitFormatFactory().slug,
+            "title_en": "Timed",
+            "date": None,
+            "date_precision": "unknown",
+            "status": "planned",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     detail = editor_client.get("/api/v1/summits/timed/").json()
     (listed,) = editor_client.get("/api/v1/summits/").json()["results"]
-    (event,) = [e for e in editor_client.get("/api/v1/changes/").json()["results"]
-                if e["resource"] == "summits.summit" and e["object_id"] == str(created.json()["id"])]
+    (event,) = [
+        e
+        for e in editor_client.get("/api/v1/changes/").json()["results"]
+        if e["resource"] == "summits.summit" and e["object_id"] == str(created.json()["id"])
+    ]
     for column in ("created_at", "updated_at"):
         assert event["row"][column] == detail[column] == listed[column]
         assert event["row"][column].endswith("Z") and "T" in event["row"][column]
@@ -164,8 +182,11 @@ def row_snapshots(model, using="default"):
         sql = f'SELECT t.id::text, to_jsonb(t) FROM "{table}" t'
     else:
         columns = [field.column for field in model._meta.concrete_fields]
-        sql = ("SELECT CAST(t.id AS TEXT), json_object("
-               + ", ".join(f"'{column}', t.\"{column}\"" for column in columns) + f') FROM "{table}" t')
+        sql = (
+            "SELECT CAST(t.id AS TEXT), json_object("
+            + ", ".join(f"'{column}', t.\"{column}\"" for column in columns)
+            + f') FROM "{table}" t'
+        )
     field = ChangeEvent._meta.get_field("row")
     with connection.cursor() as cursor:
         cursor.execute(sql)

@@ -1,5 +1,6 @@
 """Change sets: every event names the transaction that wrote it, and a whole change set can be reverted
 from the API (and the admin) as a new change set; a row's revert brings back its many-to-many values."""
+
 import pytest
 
 from apps.core.models import ChangeEvent
@@ -21,7 +22,9 @@ def staff_editor(editor):
 
 
 def last_changeset(client):
-    (event,) = client.get("/api/v1/changes/", {"since": ChangeEvent.objects.order_by("id").last().id - 1}).json()["results"]
+    (event,) = client.get("/api/v1/changes/", {"since": ChangeEvent.objects.order_by("id").last().id - 1}).json()[
+        "results"
+    ]
     return event["changeset"]
 
 
@@ -31,12 +34,15 @@ def revert(client, changeset, **params):
 
 
 def test_one_request_is_one_change_set_and_its_revert_restores_fields_and_links(editor_client, staff_editor):
-    kazakhstan, uzbekistan = StateFactory(slug="kazakhstan"), StateFactory(slug="uzbekistan")
+    kazakhstan = StateFactory(slug="kazakhstan")
+    StateFactory(slug="uzbekistan")
     pledge = PledgeFactory(description_en="before")
     pledge.recipients.set([kazakhstan])
     url = f"/api/v1/pledges/{pledge.pk}/"
-    assert editor_client.patch(url, {"description_en": "after", "recipients": ["uzbekistan"]},
-                               format="json").status_code == 200
+    assert (
+        editor_client.patch(url, {"description_en": "after", "recipients": ["uzbekistan"]}, format="json").status_code
+        == 200
+    )
     changeset = last_changeset(editor_client)
     events = ChangeEvent.objects.filter(changeset=changeset)
     assert {e.resource for e in events} == {"investments.pledge", "investments.pledge_recipients"}
@@ -48,8 +54,9 @@ def test_one_request_is_one_change_set_and_its_revert_restores_fields_and_links(
     body = editor_client.get(url).json()
     assert body["description_en"] == "before" and [r["slug"] for r in body["recipients"]] == ["kazakhstan"]
     latest = editor_client.get(f"{url}history/").json()
-    assert any(r["change_reason"] == f"revert of change set {changeset}" and r["user"] == staff_editor.username
-               for r in latest)
+    assert any(
+        r["change_reason"] == f"revert of change set {changeset}" and r["user"] == staff_editor.username for r in latest
+    )
     # The revert is a change set of its own: reverting it redoes the change.
     assert revert(editor_client, response.json()["reverted_by"]).status_code == 200
     body = editor_client.get(url).json()
@@ -58,10 +65,18 @@ def test_one_request_is_one_change_set_and_its_revert_restores_fields_and_links(
 
 
 def test_reverting_a_create_deletes_and_reverting_a_cascade_delete_recreates_with_the_same_ids(
-        editor_client, staff_editor):
-    created = editor_client.post("/api/v1/pledges/", {
-        "donor": StateFactory(slug="japan").slug, "recipients": [StateFactory(slug="kyrgyzstan").slug],
-        "amount": "5", "currency": "JPY"}, format="json")
+    editor_client, staff_editor
+):
+    created = editor_client.post(
+        "/api/v1/pledges/",
+        {
+            "donor": StateFactory(slug="japan").slug,
+            "recipients": [StateFactory(slug="kyrgyzstan").slug],
+            "amount": "5",
+            "currency": "JPY",
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     assert revert(editor_client, last_changeset(editor_client)).status_code == 200
     assert not Pledge.objects.filter(pk=created.json()["id"]).exists()
@@ -91,8 +106,9 @@ def test_a_row_changed_after_the_change_set_is_a_409_naming_it_unless_forced(edi
 
     refused = revert(editor_client, changeset)
     assert refused.status_code == 409, refused.content
-    assert refused.json()["rows"] == [{"resource": "investments.pledge", "object_id": str(pledge.pk),
-                                       "cursor": later.id}]
+    assert refused.json()["rows"] == [
+        {"resource": "investments.pledge", "object_id": str(pledge.pk), "cursor": later.id}
+    ]
     assert editor_client.get(url).json()["description_en"] == "three"  # nothing written
     assert revert(editor_client, changeset, force="maybe").status_code == 400
     assert revert(editor_client, changeset, force="true").status_code == 200
@@ -100,9 +116,11 @@ def test_a_row_changed_after_the_change_set_is_a_409_naming_it_unless_forced(edi
 
 
 def test_reverting_a_create_that_newer_rows_refer_to_is_refused(editor_client, staff_editor):
-    created = editor_client.post("/api/v1/actors/", {"slug": "newland", "kind": "state", "name_en": "Newland",
-                                                     "name_ru": "Новая земля"},
-                                 format="json")
+    created = editor_client.post(
+        "/api/v1/actors/",
+        {"slug": "newland", "kind": "state", "name_en": "Newland", "name_ru": "Новая земля"},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     changeset = last_changeset(editor_client)
     pledge = PledgeFactory(donor_id=created.json()["id"])
@@ -113,7 +131,8 @@ def test_reverting_a_create_that_newer_rows_refer_to_is_refused(editor_client, s
 
 
 def test_reverting_a_change_set_needs_staff_with_the_change_permission_of_every_model(
-        editor_client, editor, api_client):
+    editor_client, editor, api_client
+):
     pledge = PledgeFactory()
     editor_client.patch(f"/api/v1/pledges/{pledge.pk}/", {"description_en": "x"}, format="json")
     changeset = last_changeset(editor_client)
@@ -130,10 +149,13 @@ def test_reverting_a_change_set_needs_staff_with_the_change_permission_of_every_
 
 
 def test_a_rows_revert_brings_back_its_many_to_many_values(editor_client):
-    kazakhstan, uzbekistan = StateFactory(slug="kazakhstan"), StateFactory(slug="uzbekistan")
-    created = editor_client.post("/api/v1/pledges/", {
-        "donor": StateFactory(slug="japan").slug, "recipients": ["kazakhstan"], "amount": "5", "currency": "JPY"},
-        format="json")
+    StateFactory(slug="kazakhstan")
+    uzbekistan = StateFactory(slug="uzbekistan")
+    created = editor_client.post(
+        "/api/v1/pledges/",
+        {"donor": StateFactory(slug="japan").slug, "recipients": ["kazakhstan"], "amount": "5", "currency": "JPY"},
+        format="json",
+    )
     url = f"/api/v1/pledges/{created.json()['id']}/"
     pledge = Pledge.objects.get(pk=created.json()["id"])
     original = pledge.history.earliest("history_date").history_id
@@ -141,7 +163,9 @@ def test_a_rows_revert_brings_back_its_many_to_many_values(editor_client):
     editor_client.patch(url, {"recipients": ["uzbekistan"]}, format="json")
     response = editor_client.post(f"{url}history/{original}/revert/")
     assert response.status_code == 200, response.content
-    assert [r["slug"] for r in response.json()["recipients"]] == ["kazakhstan"] and response.json()["description_en"] == ""
+    assert [r["slug"] for r in response.json()["recipients"]] == ["kazakhstan"] and response.json()[
+        "description_en"
+    ] == ""
     assert sorted(pledge.recipients.values_list("slug", flat=True)) == ["kazakhstan"]
     assert_mirror_is_exact(replay(editor_client))
     assert uzbekistan.pk

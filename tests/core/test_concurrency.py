@@ -1,6 +1,7 @@
 """Many analysts at once, on real PostgreSQL: threads with their own connections write pledges and summits
 through the admin at the same time. Nothing is lost, every constraint holds, no natural key is duplicated,
 and a race on one slug has exactly one winner while the others get a clean form error."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -27,6 +28,7 @@ CITATIONS = {
 
 def run_in_threads(work, count):
     """Run work(i) in `count` threads at once, each on its own database connection."""
+
     def job(i):
         try:
             return work(i)
@@ -45,19 +47,39 @@ def logged_in(user):
 
 def pledge_form(donor, recipient, description):
     return {
-        "donor": donor.pk, "recipients": [recipient.pk], "description_en": description, "status": "announced",
-        "amount": "1000", "currency": "JPY", "amount_qualifier": "exact", "amount_usd": "",
-        "amount_usd_qualifier": "exact", "usd_basis": "none", "period_start_precision": "unknown",
-        "period_end_precision": "unknown", "instrument": "grant", "counts_in_totals": "on", **CITATIONS,
+        "donor": donor.pk,
+        "recipients": [recipient.pk],
+        "description_en": description,
+        "status": "announced",
+        "amount": "1000",
+        "currency": "JPY",
+        "amount_qualifier": "exact",
+        "amount_usd": "",
+        "amount_usd_qualifier": "exact",
+        "usd_basis": "none",
+        "period_start_precision": "unknown",
+        "period_end_precision": "unknown",
+        "instrument": "grant",
+        "counts_in_totals": "on",
+        **CITATIONS,
     }
 
 
 def summit_form(summit, summary):
     return {
-        "slug": summit.slug, "format": summit.format_id, "title_en": summit.title_en, "level": summit.level,
-        "date": "", "date_precision": "unknown", "status": "planned", "mode": "in_person",
-        "ordinal": summit.ordinal or "", "summary_en": summary,
-        "participations-TOTAL_FORMS": "0", "participations-INITIAL_FORMS": "0", **CITATIONS,
+        "slug": summit.slug,
+        "format": summit.format_id,
+        "title_en": summit.title_en,
+        "level": summit.level,
+        "date": "",
+        "date_precision": "unknown",
+        "status": "planned",
+        "mode": "in_person",
+        "ordinal": summit.ordinal or "",
+        "summary_en": summary,
+        "participations-TOTAL_FORMS": "0",
+        "participations-INITIAL_FORMS": "0",
+        **CITATIONS,
     }
 
 
@@ -75,9 +97,17 @@ def test_parallel_admin_writes_lose_nothing_and_break_no_rule(admin_user):
             form = pledge_form(donor, recipients[i], f"analyst {i} pledge {n}")
             statuses.append(client.post(reverse("admin:investments_pledge_add"), form).status_code)
         # Everyone adds a participant to the same summit at the same time.
-        statuses.append(client.post(reverse("admin:summits_summitparticipant_add"), {
-            "summit": shared.pk, "actor": participants[i].pk, "role": "participant", **CITATIONS,
-        }).status_code)
+        statuses.append(
+            client.post(
+                reverse("admin:summits_summitparticipant_add"),
+                {
+                    "summit": shared.pk,
+                    "actor": participants[i].pk,
+                    "role": "participant",
+                    **CITATIONS,
+                },
+            ).status_code
+        )
         for edit in range(1, EDITS_EACH + 1):
             url = reverse("admin:summits_summit_change", args=[own_summits[i].pk])
             statuses.append(client.post(url, summit_form(own_summits[i], f"edit {edit}")).status_code)
@@ -115,11 +145,22 @@ def test_many_analysts_creating_the_same_slug_exactly_one_wins(admin_user):
             all_validated.wait()  # every request has validated; now they all INSERT together
 
     def analyst(i):
-        response = logged_in(admin_user).post(reverse("admin:summits_summit_add"), {
-            "slug": "astana-2026", "format": summit_format.pk, "title_en": f"Astana summit by analyst {i}",
-            "level": "heads_of_state", "date": "", "date_precision": "unknown", "status": "planned",
-            "mode": "in_person", "participations-TOTAL_FORMS": "0", "participations-INITIAL_FORMS": "0", **CITATIONS,
-        })
+        response = logged_in(admin_user).post(
+            reverse("admin:summits_summit_add"),
+            {
+                "slug": "astana-2026",
+                "format": summit_format.pk,
+                "title_en": f"Astana summit by analyst {i}",
+                "level": "heads_of_state",
+                "date": "",
+                "date_precision": "unknown",
+                "status": "planned",
+                "mode": "in_person",
+                "participations-TOTAL_FORMS": "0",
+                "participations-INITIAL_FORMS": "0",
+                **CITATIONS,
+            },
+        )
         errors = response.context["adminform"].form.errors if response.status_code == 200 else {}
         return response.status_code, errors
 
@@ -156,10 +197,18 @@ def test_many_api_clients_creating_the_same_slug_one_gets_201_the_others_409(edi
     def client(i):
         api = APIClient()
         api.force_authenticate(editor)
-        response = api.post("/api/v1/summits/", {
-            "slug": "bishkek-2027", "format": summit_format.slug, "title_en": f"Bishkek summit by client {i}",
-            "date": None, "date_precision": "unknown", "status": "planned",
-        }, format="json")
+        response = api.post(
+            "/api/v1/summits/",
+            {
+                "slug": "bishkek-2027",
+                "format": summit_format.slug,
+                "title_en": f"Bishkek summit by client {i}",
+                "date": None,
+                "date_precision": "unknown",
+                "status": "planned",
+            },
+            format="json",
+        )
         return response.status_code, response.json()
 
     pre_save.connect(wait_for_everyone, sender=Summit)

@@ -5,6 +5,7 @@ one to the amount, a 412 (someone else wrote first) is retried after reading aga
 SQLite: a gunicorn server (2 workers × 4 threads, as production) on a migrated database file — the test
 database is in memory, where SQLite's locking is another thing. PostgreSQL: the live server on the test
 database (a thread and a connection per request)."""
+
 import os
 import socket
 import subprocess
@@ -42,8 +43,9 @@ def patch_concurrently(base_url, token, pledge_id):
             if read.status_code != 200:
                 return
             amount = Decimal(read.json()["amount"]) + 1
-            written = session.patch(url, json={"amount": str(amount)}, headers={"If-Match": read.headers["ETag"]},
-                                    timeout=60)
+            written = session.patch(
+                url, json={"amount": str(amount)}, headers={"If-Match": read.headers["ETag"]}, timeout=60
+            )
             with lock:
                 statuses[f"PATCH {written.status_code}"] += 1
             if written.status_code == 200:
@@ -100,17 +102,32 @@ print(Token.objects.create(user=user).key, PledgeFactory(amount=Decimal("1000.00
 
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="SQLite's own")
 def test_concurrent_patches_on_sqlite(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'catrack.sqlite3'}",
-           "DJANGO_SETTINGS_MODULE": "catrack.settings.test", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4",
-           "GUNICORN_ACCESSLOG": "", "CONN_MAX_AGE": "60"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'catrack.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "catrack.settings.test",
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_THREADS": "4",
+        "GUNICORN_ACCESSLOG": "",
+        "CONN_MAX_AGE": "60",
+    }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, cwd=ROOT, check=True)
-    token, pledge_id = subprocess.run([*manage, "shell", "-c", SETUP], env=env, cwd=ROOT, check=True,
-                                      capture_output=True, text=True).stdout.strip().splitlines()[-1].split()
+    token, pledge_id = (
+        subprocess.run([*manage, "shell", "-c", SETUP], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1]
+        .split()
+    )
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-                               "--bind", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(120):  # the workers start (slowly on a busy machine)

@@ -2,6 +2,7 @@
 
 Rows are written with .save() after bypassing model validation, so only the database stands in the way.
 """
+
 import datetime
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ def same_actor(field_a, field_b):
     def build(factory):
         actor = factories.StateFactory()
         return factory.build(**{field_a: actor, field_b: actor})
+
     return build
 
 
@@ -33,7 +35,8 @@ def citation(**overrides):
 CHECK_CASES = {
     "source_title_not_empty": lambda: factories.SourceFactory.build(title=""),
     "source_published_on_unknown_iff_null": lambda: factories.SourceFactory.build(
-        published_on=D(2025, 1, 1), published_on_precision=DatePrecision.UNKNOWN),
+        published_on=D(2025, 1, 1), published_on_precision=DatePrecision.UNKNOWN
+    ),
     "source_language_not_empty": lambda: factories.SourceFactory.build(language=""),
     "summit_format_name_en_not_empty": lambda: factories.SummitFormatFactory.build(name_en=""),
     "trade_statement_years_in_range": lambda: factories.TradeStatementFactory.build(year_from=1200),
@@ -46,34 +49,42 @@ CHECK_CASES = {
     "actor_country_only_for_persons": lambda: factories.StateFactory.build(country=factories.StateFactory()),
     "actor_relation_subject_not_object": lambda: same_actor("subject", "object")(factories.ActorRelationFactory),
     "actor_relation_end_after_start": lambda: factories.ActorRelationFactory.build(
-        start_date=D(2025, 1, 2), start_date_precision=DAY, end_date=D(2025, 1, 1), end_date_precision=DAY),
+        start_date=D(2025, 1, 2), start_date_precision=DAY, end_date=D(2025, 1, 1), end_date_precision=DAY
+    ),
     "actor_relation_start_date_unknown_iff_null": lambda: factories.ActorRelationFactory.build(
-        start_date=None, start_date_precision=DAY),
+        start_date=None, start_date_precision=DAY
+    ),
     "topic_name_en_not_empty": lambda: factories.TopicFactory.build(name_en=""),
     "summit_format_region_not_partner": lambda: same_actor("region", "partner")(factories.SummitFormatFactory),
     "summit_title_en_not_empty": lambda: factories.SummitFactory.build(title_en=""),
     "summit_ordinal_positive": lambda: factories.SummitFactory.build(ordinal=0),
     "summit_end_date_after_day_precise_date": lambda: factories.SummitFactory.build(
-        date=D(2025, 12, 20), date_precision=DAY, end_date=D(2025, 12, 19)),
+        date=D(2025, 12, 20), date_precision=DAY, end_date=D(2025, 12, 19)
+    ),
     "summit_date_unknown_iff_null": lambda: factories.SummitFactory.build(date=None, date_precision=DAY),
     "summit_status_valid": lambda: factories.SummitFactory.build(status="rumoured"),
     "summit_mode_valid": lambda: factories.SummitFactory.build(mode="by_letter"),
     "summit_status_has_date": lambda: factories.SummitFactory.build(
-        status="cancelled", date=None, date_precision=DatePrecision.UNKNOWN),
+        status="cancelled", date=None, date_precision=DatePrecision.UNKNOWN
+    ),
     "summit_virtual_has_no_city": lambda: factories.SummitFactory.build(mode="virtual", city_en="Tokyo"),
     "summit_replaced_only_if_postponed_or_cancelled": lambda: factories.SummitFactory.build(
-        status="held", replaced_by=factories.SummitFactory()),
+        status="held", replaced_by=factories.SummitFactory()
+    ),
     "summit_participant_not_own_representative": lambda: same_actor("actor", "represented_by")(
-        factories.SummitParticipantFactory),
+        factories.SummitParticipantFactory
+    ),
     "document_title_en_not_empty": lambda: factories.DocumentFactory.build(title_en=""),
     "pledge_amount_non_negative": lambda: factories.PledgeFactory.build(amount=Decimal("-1")),
     "pledge_amount_usd_non_negative": lambda: factories.PledgeFactory.build(amount_usd=Decimal("-1")),
     "pledge_amount_has_currency": lambda: factories.PledgeFactory.build(currency=""),
     "pledge_usd_basis_consistent": lambda: factories.PledgeFactory.build(usd_basis=UsdBasis.CONVERTED, usd_rate=None),
     "pledge_usd_rate_positive": lambda: factories.PledgeFactory.build(
-        usd_basis=UsdBasis.CONVERTED, usd_rate=Decimal("0"), usd_rate_date=D(2025, 1, 1)),
+        usd_basis=UsdBasis.CONVERTED, usd_rate=Decimal("0"), usd_rate_date=D(2025, 1, 1)
+    ),
     "pledge_period_end_after_start": lambda: factories.PledgeFactory.build(
-        period_start=D(2026, 1, 1), period_start_precision=DAY, period_end=D(2025, 1, 1), period_end_precision=DAY),
+        period_start=D(2026, 1, 1), period_start_precision=DAY, period_end=D(2025, 1, 1), period_end_precision=DAY
+    ),
     "pledge_period_years_positive": lambda: factories.PledgeFactory.build(period_years=0),
     "trade_flow_reporter_not_partner": lambda: same_actor("reporter", "partner")(factories.TradeFlowFactory),
     "trade_flow_year_in_range": lambda: factories.TradeFlowFactory.build(year=1800),
@@ -90,7 +101,8 @@ CHECK_CASES = {
     "stated_trade_currency_iso": lambda: factories.StatedTradeFigureFactory.build(currency="US"),
     "stated_trade_qualifier_valid": lambda: factories.StatedTradeFigureFactory.build(value_qualifier="roughly"),
     "stated_trade_period_end_after_start": lambda: factories.StatedTradeFigureFactory.build(
-        period_start=D(2025, 1, 1), period_end=D(2024, 1, 1), period_end_precision=DatePrecision.YEAR),
+        period_start=D(2025, 1, 1), period_end=D(2024, 1, 1), period_end_precision=DatePrecision.YEAR
+    ),
     "trade_measure_year_in_range": lambda: factories.TradeMeasureFactory.build(year=3000),
     "trade_statement_subject_not_partner": lambda: same_actor("subject", "partner")(factories.TradeStatementFactory),
     "trade_statement_years_ordered": lambda: factories.TradeStatementFactory.build(year_from=2025, year_to=2024),
@@ -99,7 +111,8 @@ CHECK_CASES = {
     "resource_name_en_not_empty": lambda: factories.StrategicResourceFactory.build(name_en=""),
     "office_role_en_not_empty": lambda: factories.OfficeFactory.build(role_en=""),
     "office_end_after_start": lambda: factories.OfficeFactory.build(
-        start_date=D(2025, 1, 2), start_date_precision=DAY, end_date=D(2025, 1, 1), end_date_precision=DAY),
+        start_date=D(2025, 1, 2), start_date_precision=DAY, end_date=D(2025, 1, 1), end_date_precision=DAY
+    ),
     "office_person_not_organization": lambda: same_actor("person", "organization")(factories.OfficeFactory),
     "assessment_statement_not_empty": lambda: factories.AssessmentFactory.build(statement_en=""),
     "citation_inferred_says_how": lambda: citation(basis="inferred", inference=""),
@@ -138,8 +151,14 @@ def test_every_check_constraint_has_a_case():
     # Partial-date pairs share one mechanism; one case per mechanism family is enough for the rest.
     covered_by_family = {n for n in names if n.endswith("_unknown_iff_null")}
     # Self-references share one mechanism too; test_row_cannot_point_to_itself tries it.
-    self_reference = {"actor_not_own_country", "topic_not_own_parent", "document_does_not_implement_itself",
-                      "pledge_not_own_parent", "summit_not_replaced_by_itself", "source_not_its_own_origin"}
+    self_reference = {
+        "actor_not_own_country",
+        "topic_not_own_parent",
+        "document_does_not_implement_itself",
+        "pledge_not_own_parent",
+        "summit_not_replaced_by_itself",
+        "source_not_its_own_origin",
+    }
     missing = names - set(CHECK_CASES) - covered_by_family - self_reference
     assert not missing, f"constraints without a breaking row in CHECK_CASES: {sorted(missing)}"
 
@@ -156,19 +175,43 @@ UNIQUE_CASES = {
     "actor slug": lambda: [factories.StateFactory(slug="japan"), factories.GroupingFactory.build(slug="japan")],
     "actor iso3": lambda: [factories.StateFactory(iso3="JPN"), factories.StateFactory.build(iso3="JPN")],
     "summit ordinal per format": lambda: (lambda s: [s, factories.SummitFactory.build(format=s.format, ordinal=1)])(
-        factories.SummitFactory(ordinal=1)),
-    "summit participant": lambda: (lambda p: [p, factories.SummitParticipantFactory.build(
-        summit=p.summit, actor=p.actor)])(factories.SummitParticipantFactory()),
-    "document signatory": lambda: (lambda s: [s, factories.DocumentSignatoryFactory.build(
-        document=s.document, actor=s.actor)])(factories.DocumentSignatoryFactory()),
-    "annual trade flow": lambda: (lambda f: [f, factories.TradeFlowFactory.build(
-        reporter=f.reporter, partner=f.partner, year=f.year, flow=f.flow, commodity_code=f.commodity_code)])(
-        factories.TradeFlowFactory(month=None)),
-    "monthly trade flow": lambda: (lambda f: [f, factories.TradeFlowFactory.build(
-        reporter=f.reporter, partner=f.partner, year=f.year, month=3, flow=f.flow, commodity_code=f.commodity_code)])(
-        factories.TradeFlowFactory(month=3)),
-    "citation per fact and place": lambda: (lambda c: [c, factories.CitationFactory.build(
-        fact=c.fact, source=c.source, paragraph=c.paragraph, key_phrase=c.key_phrase)])(factories.CitationFactory()),
+        factories.SummitFactory(ordinal=1)
+    ),
+    "summit participant": lambda: (
+        lambda p: [p, factories.SummitParticipantFactory.build(summit=p.summit, actor=p.actor)]
+    )(factories.SummitParticipantFactory()),
+    "document signatory": lambda: (
+        lambda s: [s, factories.DocumentSignatoryFactory.build(document=s.document, actor=s.actor)]
+    )(factories.DocumentSignatoryFactory()),
+    "annual trade flow": lambda: (
+        lambda f: [
+            f,
+            factories.TradeFlowFactory.build(
+                reporter=f.reporter, partner=f.partner, year=f.year, flow=f.flow, commodity_code=f.commodity_code
+            ),
+        ]
+    )(factories.TradeFlowFactory(month=None)),
+    "monthly trade flow": lambda: (
+        lambda f: [
+            f,
+            factories.TradeFlowFactory.build(
+                reporter=f.reporter,
+                partner=f.partner,
+                year=f.year,
+                month=3,
+                flow=f.flow,
+                commodity_code=f.commodity_code,
+            ),
+        ]
+    )(factories.TradeFlowFactory(month=3)),
+    "citation per fact and place": lambda: (
+        lambda c: [
+            c,
+            factories.CitationFactory.build(
+                fact=c.fact, source=c.source, paragraph=c.paragraph, key_phrase=c.key_phrase
+            ),
+        ]
+    )(factories.CitationFactory()),
 }
 
 
@@ -182,5 +225,6 @@ def test_database_rejects_duplicate_natural_key(case):
 def test_annual_and_monthly_rows_of_same_year_coexist():
     annual = factories.TradeFlowFactory(month=None)
     monthly = factories.TradeFlowFactory(
-        reporter=annual.reporter, partner=annual.partner, year=annual.year, month=1, flow=annual.flow)
+        reporter=annual.reporter, partner=annual.partner, year=annual.year, month=1, flow=annual.flow
+    )
     assert monthly.pk != annual.pk

@@ -1,6 +1,7 @@
 """Spreadsheet formula injection (issue 16): text that starts like a formula leaves catrack as text, in the
 API's CSV (lists and summaries), the admin's CSV/TSV export and the importer's rejects file
 (tests/trade/test_comtrade_import_edges.py)."""
+
 import csv
 import io
 import re
@@ -10,7 +11,7 @@ import pytest
 from apps.core.csv_cells import formula_safe
 from tests import factories
 
-HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 
 
 @pytest.mark.parametrize("value", HOSTILE)

@@ -1,4 +1,5 @@
 """docs/data-model.md is the data model drawn from the models (apps.core.data_model): it never drifts."""
+
 from django.apps import apps
 from django.core.management import call_command
 
@@ -7,7 +8,8 @@ from apps.core.data_model import DIAGRAM_APPS, DIAGRAM_PATH, data_model_document
 
 def test_the_committed_diagram_is_the_models_diagram():
     assert DIAGRAM_PATH.read_text(encoding="utf-8") == data_model_document(), (
-        "docs/data-model.md differs from the models: run `manage.py data_model --write` and commit it")
+        "docs/data-model.md differs from the models: run `manage.py data_model --write` and commit it"
+    )
 
 
 def test_every_model_and_relation_is_drawn():

@@ -2,6 +2,7 @@
 out): at most MAX_CONCURRENT_EXPORTS stream at once per client; the next is a 429 with Retry-After until
 one finishes. Ordinary requests are not counted. The live test (tests/deploy/test_security_probes.py)
 shows /api/v1/ answering during concurrent big exports under gunicorn."""
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -47,8 +48,9 @@ def test_an_export_refused_with_a_400_frees_its_slot():
 def test_a_spoofed_forwarded_for_does_not_make_a_new_client():
     TradeFlowFactory()
     client = APIClient(REMOTE_ADDR="203.0.113.33")
-    running = [client.get(*EXPORT, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
-               for n in range(settings.MAX_CONCURRENT_EXPORTS)]
+    running = [
+        client.get(*EXPORT, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}") for n in range(settings.MAX_CONCURRENT_EXPORTS)
+    ]
     assert all(r.status_code == 200 for r in running)
     assert client.get(*EXPORT, HTTP_X_FORWARDED_FOR="198.51.100.77").status_code == 429
 
@@ -60,8 +62,12 @@ def import_generated_trade_flows(tmp_path, rows):
     from bench import dataset
 
     states = dataset.make_states(7)
-    Actor.objects.bulk_create([Actor(kind="state", iso3=code, slug=states.slug(i), name_en=states.name(i))
-                               for i, code in enumerate(states.codes)])
+    Actor.objects.bulk_create(
+        [
+            Actor(kind="state", iso3=code, slug=states.slug(i), name_en=states.name(i))
+            for i, code in enumerate(states.codes)
+        ]
+    )
     comtrade_import(paths=[dataset.write_comtrade_csv(tmp_path / "flows.csv", rows=rows, states=states, seed=7)])
 
 
@@ -99,7 +105,9 @@ def test_token_users_behind_one_address_are_counted_each_by_user(django_user_mod
     clients = []
     for name in ("analyst-a", "analyst-b"):
         client = APIClient(REMOTE_ADDR="203.0.113.40")
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=django_user_model.objects.create_user(name)).key}")
+        client.credentials(
+            HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=django_user_model.objects.create_user(name)).key}"
+        )
         clients.append(client)
     for client in clients:
         running = [client.get(*EXPORT) for _ in range(settings.MAX_CONCURRENT_EXPORTS)]

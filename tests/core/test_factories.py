@@ -1,15 +1,30 @@
 """Every factory builds a valid row that passes the model's own validation and the database's rules."""
+
 import pytest
 
 from tests import factories
 
 ALL_FACTORIES = [
-    factories.SourceFactory, factories.StateFactory, factories.PersonFactory, factories.GroupingFactory,
-    factories.ActorRelationFactory, factories.TopicFactory, factories.SummitFormatFactory, factories.SummitFactory,
-    factories.SummitParticipantFactory, factories.DocumentFactory, factories.DocumentSignatoryFactory,
-    factories.PledgeFactory, factories.CitationFactory, factories.TradeFlowFactory, factories.TradeMeasureFactory,
-    factories.TradeStatementFactory, factories.CorridorFactory, factories.CorridorStakeFactory,
-    factories.StrategicResourceFactory, factories.ResourceInterestFactory,
+    factories.SourceFactory,
+    factories.StateFactory,
+    factories.PersonFactory,
+    factories.GroupingFactory,
+    factories.ActorRelationFactory,
+    factories.TopicFactory,
+    factories.SummitFormatFactory,
+    factories.SummitFactory,
+    factories.SummitParticipantFactory,
+    factories.DocumentFactory,
+    factories.DocumentSignatoryFactory,
+    factories.PledgeFactory,
+    factories.CitationFactory,
+    factories.TradeFlowFactory,
+    factories.TradeMeasureFactory,
+    factories.TradeStatementFactory,
+    factories.CorridorFactory,
+    factories.CorridorStakeFactory,
+    factories.StrategicResourceFactory,
+    factories.ResourceInterestFactory,
 ]
 
 

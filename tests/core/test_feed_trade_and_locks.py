@@ -1,5 +1,6 @@
 """Trade flows are in the change feed (an import is one change set; an unchanged re-import writes no event),
 SourceText never is, and the feed's lock cannot deadlock a bulk delete against another write (PostgreSQL)."""
+
 import threading
 
 import pytest
@@ -21,8 +22,7 @@ def states(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_import_is_one_change_set_in_the_feed_and_an_unchanged_reimport_writes_none(
-        tmp_path, states, editor_client):
+def test_an_import_is_one_change_set_in_the_feed_and_an_unchanged_reimport_writes_none(tmp_path, states, editor_client):
     path = write(tmp_path, ROWS)
     before = ChangeEvent.objects.count()
     comtrade_import(paths=[path])
@@ -107,8 +107,9 @@ def _wait_for_a_lock_wait(timeout=10.0):
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                           "AND datname = current_database()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
             if cursor.fetchone()[0]:
                 return
             time.sleep(0.02)

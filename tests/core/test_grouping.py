@@ -1,4 +1,5 @@
 """named_groups: aggregates per group from the ORM's GROUP BY, ids replaced by names looked up after grouping."""
+
 from decimal import Decimal
 
 import pytest
@@ -11,9 +12,11 @@ from tests.factories import PledgeFactory, StateFactory
 
 pytestmark = pytest.mark.django_db
 
-BY_DONOR = {"groups": {"donor_id": F("donor"), "currency": F("currency")},
-            "names": {"donor_id": (Actor, {"donor": "slug", "donor_name": "name_en"})},
-            "aggregates": {"n": Count("id"), "usd": Sum("amount_usd")}}
+BY_DONOR = {
+    "groups": {"donor_id": F("donor"), "currency": F("currency")},
+    "names": {"donor_id": (Actor, {"donor": "slug", "donor_name": "name_en"})},
+    "aggregates": {"n": Count("id"), "usd": Sum("amount_usd")},
+}
 
 
 def test_ids_give_way_to_names_in_place_and_values_are_converted_as_the_orm_does():
@@ -28,8 +31,11 @@ def test_ids_give_way_to_names_in_place_and_values_are_converted_as_the_orm_does
 
 def test_order_descending_with_nulls_last_then_ascending():
     for slug, usd in [("b", "5.00"), ("a", "5.00"), ("c", None), ("d", "7.00")]:
-        PledgeFactory(donor=StateFactory(slug=slug), amount_usd=usd and Decimal(usd),
-                      usd_basis="stated_by_source" if usd else "none")
+        PledgeFactory(
+            donor=StateFactory(slug=slug),
+            amount_usd=usd and Decimal(usd),
+            usd_basis="stated_by_source" if usd else "none",
+        )
     rows = named_groups(Pledge.objects.order_by("-id"), **BY_DONOR, order_by=["-usd", "donor"])
     assert [row["donor"] for row in rows] == ["d", "a", "b", "c"]
 
@@ -38,10 +44,16 @@ def test_a_null_id_names_nothing():
     pledge = PledgeFactory(donor=StateFactory(slug="japan"))
     pledge.recipients.add(StateFactory(slug="korea"))
     PledgeFactory(donor=StateFactory(slug="china"))
-    rows = named_groups(Pledge.objects.all(), groups={"recipient_id": F("recipients")},
-                        names={"recipient_id": (Actor, {"recipient": "slug"})}, aggregates={"n": Count("id")})
-    assert sorted(rows, key=lambda row: row["recipient"] or "") == [{"recipient": None, "n": 1},
-                                                                    {"recipient": "korea", "n": 1}]
+    rows = named_groups(
+        Pledge.objects.all(),
+        groups={"recipient_id": F("recipients")},
+        names={"recipient_id": (Actor, {"recipient": "slug"})},
+        aggregates={"n": Count("id")},
+    )
+    assert sorted(rows, key=lambda row: row["recipient"] or "") == [
+        {"recipient": None, "n": 1},
+        {"recipient": "korea", "n": 1},
+    ]
 
 
 def test_a_queryset_empty_by_construction_is_no_rows_and_no_query(django_assert_num_queries):

@@ -1,6 +1,7 @@
 """A persistent connection is checked before a request reuses it (CONN_HEALTH_CHECKS) by reading its socket, not
 with a `SELECT 1` round trip per request (apps.core.backends.postgresql), and a connection the server ended is
 still replaced before the request's first query."""
+
 import time
 
 import pytest

@@ -1,6 +1,7 @@
 """Brute force on the login pages (issue 16: 40 wrong passwords in 10 s, then the right one logged in).
 After AXES_FAILURE_LIMIT failures from one address, both login pages refuse that address — even the
 right password — until the cool-off; other addresses log in as usual."""
+
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings

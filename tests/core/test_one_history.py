@@ -1,6 +1,7 @@
 """One history for every write path (issue 27): a QuerySet.update(), a raw SQL update and a loaddata are in the
 row's /history/ (they were only in /api/v1/changes/) and move `updated_at` (so `modified_since` finds them); a
 row deleted by raw SQL still has a history. On both databases."""
+
 import datetime
 import json
 

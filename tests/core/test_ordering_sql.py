@@ -1,4 +1,5 @@
 """The list pages' ORDER BY compiled once per ordering (apps.core.api.sql.ordering_sql), and where it is not."""
+
 import pytest
 from django.db import connection
 
@@ -19,15 +20,19 @@ def _compiled_order_by(queryset):
 def test_the_cached_ordering_is_what_django_compiles_with_the_query(model):
     queryset = model.objects.filter(pk__gt=0).order_by(*total_ordering(model, model._meta.ordering))
     assert ordering_sql(queryset.query) == _compiled_order_by(queryset)
-    assert ordering_sql(queryset.query).startswith(f'{connection.ops.quote_name(model._meta.db_table)}.')
+    assert ordering_sql(queryset.query).startswith(f"{connection.ops.quote_name(model._meta.db_table)}.")
 
 
-@pytest.mark.parametrize("queryset", [
-    Summit.objects.order_by("format__slug", "id"),  # joins another table
-    Summit.objects.order_by("-date").reverse(),  # reversed
-    Summit.objects.order_by("title_en").distinct(),
-    Summit.objects.all(),  # no explicit ordering: the model's, compiled with the query
-], ids=["join", "reversed", "distinct", "default"])
+@pytest.mark.parametrize(
+    "queryset",
+    [
+        Summit.objects.order_by("format__slug", "id"),  # joins another table
+        Summit.objects.order_by("-date").reverse(),  # reversed
+        Summit.objects.order_by("title_en").distinct(),
+        Summit.objects.all(),  # no explicit ordering: the model's, compiled with the query
+    ],
+    ids=["join", "reversed", "distinct", "default"],
+)
 def test_orderings_that_cannot_stand_apart_are_compiled_with_the_query(queryset):
     assert ordering_sql(queryset.query) is None
 

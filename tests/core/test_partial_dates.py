@@ -1,4 +1,5 @@
 """Partial dates: stored as date + precision, shown only as far as known, never padded into a fake day."""
+
 import datetime
 
 import pytest

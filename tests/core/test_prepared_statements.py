@@ -1,6 +1,7 @@
 """PostgreSQL plans a list request's statement once per connection (catrack/settings/base.py: server-side
 binding, statements prepared after PREPARE_THRESHOLD runs), not on every request; and a prepared statement
 survives a migration that changes a column's type (apps.core.prepared_statements)."""
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -63,9 +64,19 @@ def test_a_prepare_threshold_that_is_no_count_from_1_is_refused_at_start(value):
     import subprocess
     import sys
 
-    env = {**os.environ, "PREPARE_THRESHOLD": value, "DJANGO_SETTINGS_MODULE": "catrack.settings.test",
-           "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused"}
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, cwd=settings.BASE_DIR,
-                            capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "PREPARE_THRESHOLD": value,
+        "DJANGO_SETTINGS_MODULE": "catrack.settings.test",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "ImproperlyConfigured: PREPARE_THRESHOLD" in result.stderr and repr(value) in result.stderr

@@ -1,5 +1,6 @@
 """The registry (apps.core.registry): each app, resource and output format is declared once, and every list that
 used to be kept by hand (router, change capture, history, export limiter, `?format=`, tests) is read from it."""
+
 import ast
 from pathlib import Path
 
@@ -43,8 +44,9 @@ class _LinesExportRenderer(_LinesRenderer):
     def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
         from django.http import StreamingHttpResponse
 
-        return StreamingHttpResponse((f"{pk}\n" for pk in queryset.values_list("pk", flat=True)),
-                                     content_type=cls.media_type)
+        return StreamingHttpResponse(
+            (f"{pk}\n" for pk in queryset.values_list("pk", flat=True)), content_type=cls.media_type
+        )
 
 
 @pytest.mark.django_db
@@ -68,8 +70,10 @@ def test_a_new_export_format_is_one_declaration_and_is_counted_as_an_export():
     client = APIClient(REMOTE_ADDR="203.0.113.60")
     with registry.declared():
         registry.register_format(export=True)(_LinesExportRenderer)
-        running = [client.get("/api/v1/summits/", {"format": "test-lines-export"})
-                   for _ in range(settings.MAX_CONCURRENT_EXPORTS)]
+        running = [
+            client.get("/api/v1/summits/", {"format": "test-lines-export"})
+            for _ in range(settings.MAX_CONCURRENT_EXPORTS)
+        ]
         assert [r.status_code for r in running] == [200] * settings.MAX_CONCURRENT_EXPORTS
         assert client.get("/api/v1/summits/", {"format": "test-lines-export"}).status_code == 429
         assert b"".join(running[0].streaming_content) == f"{summit.pk}\n".encode()
@@ -102,13 +106,17 @@ def no_export_counts():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("how", [
-    {"data": {"format": "xlsx"}},
-    {"data": {"format": "csv-excel"}},
-    {"data": {"format": "csv"}},
-    {"HTTP_ACCEPT": "text/csv"},
-    {"HTTP_ACCEPT": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-], ids=["xlsx", "csv-excel", "csv", "accept-csv", "accept-xlsx"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"data": {"format": "xlsx"}},
+        {"data": {"format": "csv-excel"}},
+        {"data": {"format": "csv"}},
+        {"HTTP_ACCEPT": "text/csv"},
+        {"HTTP_ACCEPT": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ],
+    ids=["xlsx", "csv-excel", "csv", "accept-csv", "accept-xlsx"],
+)
 def test_every_export_format_counts_against_the_export_limit(how, no_export_counts):
     """The limiter counted `format=csv` only: xlsx, csv-excel and Accept: text/csv escaped it (issue 27)."""
     TradeFlowFactory()
@@ -141,9 +149,11 @@ def test_core_imports_no_domain_app():
     upper = {f"apps.{label}" for label in [*registry.domain_labels(), "site", "search"]}
     # Left, to move behind the registry: the facts' support columns of the CSV and the SQL page (issue 24, merged last) read
     # apps.sources' corroboration inside one function each.
-    allowed = {("apps/core/api/csv_export.py", "apps.sources.api.serializers"),
-               ("apps/core/api/csv_export.py", "apps.sources.corroboration"),
-               ("apps/core/api/sql.py", "apps.sources.corroboration")}
+    allowed = {
+        ("apps/core/api/csv_export.py", "apps.sources.api.serializers"),
+        ("apps/core/api/csv_export.py", "apps.sources.corroboration"),
+        ("apps/core/api/sql.py", "apps.sources.corroboration"),
+    }
     offending = []
     for path in sorted((ROOT / "apps" / "core").rglob("*.py")):
         if "migrations" in path.parts:
@@ -180,4 +190,3 @@ def test_settings_name_no_domain_app_list():
         text = (ROOT / path).read_text()
         assert '"sources", "actors", "summits"' not in text and '"summits", "investments", "actors"' not in text, path
     assert apps.get_app_config("trade").statement_captured == ("tradeflow",)
-

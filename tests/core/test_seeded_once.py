@@ -1,4 +1,5 @@
 """`seeded_once` (tests/conftest.py): the seed loaded once per module, each test's writes gone before the next."""
+
 import pytest
 
 from apps.actors.models import Actor

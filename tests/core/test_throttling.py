@@ -1,5 +1,6 @@
 """API throttling: anonymous clients by IP and signed-in users by account, each at its own rate; beyond it a
 429 that says how long to wait (Retry-After), while other clients carry on."""
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -101,15 +102,15 @@ def test_parallel_connections_get_at_most_the_limit(live_server):
     from collections import Counter
 
     import requests
-
     from django.core.management import call_command
 
     limit, connections, each = 3, 8, 6  # the low rates of this module: anonymous 3/minute
     statuses, lock, start = Counter(), threading.Lock(), threading.Barrier(connections)
     # As production keeps shared state: in the database (settings/production.py's database cache), not in
     # one process's memory.
-    database_cache = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                                  "LOCATION": "catrack_test_cache"}}
+    database_cache = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "catrack_test_cache"}
+    }
 
     def client():
         session = requests.Session()

@@ -1,5 +1,6 @@
 """How answers travel: gzip for JSON, CSV and public pages (never for pages with CSRF tokens), ETag and
 Cache-Control on lists and pages, 304 for an unchanged list, and CORS for anonymous reads of the API."""
+
 import gzip
 import json
 
@@ -63,8 +64,9 @@ def test_any_origin_reads_the_api_anonymously(client, db):
     response = client.get("/api/v1/summits/?format=json", HTTP_ORIGIN="https://notebook.example.org")
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response
-    preflight = client.options("/api/v1/summits/", HTTP_ORIGIN="https://notebook.example.org",
-                               HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    preflight = client.options(
+        "/api/v1/summits/", HTTP_ORIGIN="https://notebook.example.org", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
     assert preflight.status_code == 200 and "GET" in preflight["Access-Control-Allow-Methods"]
     assert "POST" not in preflight["Access-Control-Allow-Methods"]
     # The site's pages and the admin are not opened to other origins.

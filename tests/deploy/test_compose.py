@@ -1,4 +1,5 @@
 """docker-compose.yml, .env.example and the Dockerfile, read as the tools read them (no Docker engine here)."""
+
 import re
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def test_no_secret_value_is_committed():
             assert credentials.split(":", 1)[1] == "<env>", f"{service}.{key} embeds a literal password"
 
     example = dict(
-        line.split("=", 1) for line in (BASE_DIR / ".env.example").read_text().splitlines()
+        line.split("=", 1)
+        for line in (BASE_DIR / ".env.example").read_text().splitlines()
         if line and not line.startswith("#")
     )
     for key, value in example.items():

@@ -1,6 +1,7 @@
 """The README's PostgreSQL quickstart serves with Django's development server, which runs each request in a
 new thread: persistent connections (CONN_MAX_AGE > 0) would then be left idle by every finished thread
 until PostgreSQL refuses clients. 1,000 requests through it must keep the connections bounded."""
+
 import os
 import socket
 import subprocess
@@ -32,8 +33,9 @@ def free_port():
 
 def connections_to(database):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                       [database])
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+        )
         return cursor.fetchone()[0]
 
 
@@ -44,12 +46,23 @@ def test_a_thousand_requests_through_the_development_server_keep_connections_bou
     database = settings["NAME"]
     url = f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{database}"
     env = {key: value for key, value in os.environ.items() if key != "CONN_MAX_AGE"}  # the documented default
-    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="catrack.settings.local", DEBUG="false",
-               ALLOWED_HOSTS="127.0.0.1", THROTTLE_ANON="100000/minute")
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="catrack.settings.local",
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        THROTTLE_ANON="100000/minute",
+    )
     port = free_port()
     log = open(tmp_path / "runserver.log", "w+")
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     peak, sampling = [0], threading.Event()
 
     def sample():

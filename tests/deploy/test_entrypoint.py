@@ -1,6 +1,7 @@
 """docker/entrypoint.sh run for real, without Docker: against a throw-away PostgreSQL database it waits,
 migrates, (seeds,) collects static files and execs gunicorn, which must then serve /healthz, the admin
 and whitenoise's static files with the production settings."""
+
 import contextlib
 import http.client
 import os
@@ -50,8 +51,11 @@ def scratch_database_url(suffix):
     server = connection.settings_dict
     name = f"{server['NAME']}_{suffix}"
     admin_dsn = {
-        "host": server["HOST"] or "127.0.0.1", "port": server["PORT"] or 5432,
-        "user": server["USER"], "password": server["PASSWORD"] or None, "dbname": "postgres",
+        "host": server["HOST"] or "127.0.0.1",
+        "port": server["PORT"] or 5432,
+        "user": server["USER"],
+        "password": server["PASSWORD"] or None,
+        "dbname": "postgres",
     }
     with psycopg.connect(**admin_dsn, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -93,8 +97,12 @@ class Server:
             "DB_WAIT_TIMEOUT": "20",
         }
         self.process = subprocess.Popen(
-            ["sh", str(ENTRYPOINT)], cwd=tmp_path, env=env, stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT, start_new_session=True,
+            ["sh", str(ENTRYPOINT)],
+            cwd=tmp_path,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def output(self):

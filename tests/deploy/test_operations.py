@@ -1,11 +1,11 @@
 """Operational pieces: /healthz, wait_for_db, and readable IntegrityError descriptions (the API's 409)."""
+
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from apps.core.exceptions import integrity_error_detail
@@ -29,7 +29,12 @@ UNREACHABLE_DATABASE = "postgres://postgres@127.0.0.1:1/nowhere"
 def run_python(code, **env_overrides):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "catrack.settings.test", **env_overrides}
     return subprocess.run(
-        [sys.executable, *code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        [sys.executable, *code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -47,7 +52,8 @@ def test_healthz_is_503_when_the_database_is_unreachable():
 
 def test_wait_for_db_gives_up_after_its_timeout():
     result = run_python(
-        ["manage.py", "wait_for_db", "--timeout", "1", "--interval", "0.2"], DATABASE_URL=UNREACHABLE_DATABASE,
+        ["manage.py", "wait_for_db", "--timeout", "1", "--interval", "0.2"],
+        DATABASE_URL=UNREACHABLE_DATABASE,
     )
     assert result.returncode == 1
     assert "Database still unavailable after 1 s" in result.stderr

@@ -1,4 +1,5 @@
 """Production settings, checked the way a deployment runs them: in a fresh process, from the environment."""
+
 import os
 import secrets
 import subprocess
@@ -12,12 +13,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 def manage(*args, **env_overrides):
     env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
     }
     env.update(DJANGO_SETTINGS_MODULE="catrack.settings.production", **env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -26,14 +33,24 @@ def strong_key():
 
 
 def test_check_deploy_passes_with_zero_warnings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=strong_key(), ALLOWED_HOSTS="catrack.example.org")
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=strong_key(), ALLOWED_HOSTS="catrack.example.org"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("key", [None, "", "short", "a" * 80, "django-insecure-" + "x1y2z3" * 10], ids=[
-    "missing", "empty", "short", "few-distinct-characters", "django-insecure-prefix",
-])
+@pytest.mark.parametrize(
+    "key",
+    [None, "", "short", "a" * 80, "django-insecure-" + "x1y2z3" * 10],
+    ids=[
+        "missing",
+        "empty",
+        "short",
+        "few-distinct-characters",
+        "django-insecure-prefix",
+    ],
+)
 def test_refuses_to_start_without_a_strong_secret_key(key):
     env = {"ALLOWED_HOSTS": "catrack.example.org"}
     if key is not None:
@@ -57,7 +74,12 @@ def test_secure_defaults_and_proxy_header_from_env():
         "s.CACHES['default']['BACKEND'].rsplit('.', 1)[-1])"
     )
     result = manage(
-        "shell", "--no-imports", "-c", script, SECRET_KEY=strong_key(), ALLOWED_HOSTS="a.example.org,b.example.org",
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        SECRET_KEY=strong_key(),
+        ALLOWED_HOSTS="a.example.org,b.example.org",
         SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
     )
     assert result.returncode == 0, result.stderr
@@ -67,7 +89,9 @@ def test_secure_defaults_and_proxy_header_from_env():
 
 
 def test_collectstatic_builds_a_compressed_manifest(tmp_path):
-    result = manage("collectstatic", "--no-input", SECRET_KEY=strong_key(), ALLOWED_HOSTS="x", STATIC_ROOT=str(tmp_path))
+    result = manage(
+        "collectstatic", "--no-input", SECRET_KEY=strong_key(), ALLOWED_HOSTS="x", STATIC_ROOT=str(tmp_path)
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()  # hashed names, so whitenoise can cache forever
     assert list((tmp_path / "admin" / "css").glob("base.*.css.gz"))

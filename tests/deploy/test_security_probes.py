@@ -5,6 +5,7 @@ each assertion is the answer it gets now.
 Clients connect from different loopback addresses (127.0.0.x), so each is a client of its own for
 throttling, login lockout and the export limit, as separate machines would be.
 """
+
 import http.client
 import json
 import os
@@ -41,9 +42,12 @@ class Client:
     def request(self, method, path, body=None, headers=None, read=True):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120, source_address=(self.address, 0))
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        conn.request(method, path, body=body,
-                     headers={"Host": "localhost", **({"Cookie": cookie} if cookie else {}), **self.auth,
-                              **(headers or {})})
+        conn.request(
+            method,
+            path,
+            body=body,
+            headers={"Host": "localhost", **({"Cookie": cookie} if cookie else {}), **self.auth, **(headers or {})},
+        )
         response = conn.getresponse()
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
@@ -68,8 +72,9 @@ class Client:
 
 
 def manage(env, *args, check=True):
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=600
+    )
     if check:
         assert result.returncode == 0, result.stderr[-3000:]
     return result
@@ -89,7 +94,9 @@ def service(tmp_path_factory):
             "DATABASE_URL": database_url,
             "STATIC_ROOT": str(tmp_path / "static"),
             # Plain HTTP on loopback: no redirect to https, cookies over http. Everything else as deployed.
-            "SECURE_SSL_REDIRECT": "False", "SESSION_COOKIE_SECURE": "False", "CSRF_COOKIE_SECURE": "False",
+            "SECURE_SSL_REDIRECT": "False",
+            "SESSION_COOKIE_SECURE": "False",
+            "CSRF_COOKIE_SECURE": "False",
             "THROTTLE_ANON": "40/minute",
             "GUNICORN_TIMEOUT": str(WORKER_TIMEOUT),
             "WEB_CONCURRENCY": "2",
@@ -106,7 +113,11 @@ def service(tmp_path_factory):
         log = tmp_path / "gunicorn.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-            cwd=BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             _wait_healthy(port, log)
@@ -200,19 +211,22 @@ def test_formula_cells_leave_as_text(service):
     assert status == 200 and b"'=HYPERLINK" in csv
 
 
-@pytest.mark.parametrize("path, params, name", [
-    ("/api/v1/actors/", {"ordering": "--name_en"}, "ordering"),
-    ("/api/v1/trade-flows/", {"ordering": "year,-year"}, "ordering"),
-    ("/api/v1/trade-flows/", {"ordering": "--year", "format": "csv"}, "ordering"),
-    ("/api/v1/trade-flows/summary/", {"ordering": "--year", "group_by": "year"}, "ordering"),
-    ("/api/v1/summits/scoreboard/", {"ordering": "--year"}, "ordering"),
-    ("/api/v1/summits/", {"q": " ".join(["w"] * 10_000)}, "q"),
-    ("/api/v1/trade-flows/", {"page": "13001"}, "page"),
-    ("/api/v1/trade-flows/", {"annual": "maybe"}, "annual"),
-    ("/api/v1/trade-flows/", {"reporter": "\n"}, "reporter"),
-    ("/api/v1/trade-flows/", {"page": "２"}, "page"),
-    ("/api/v1/trade-flows/", {"page": "1_0"}, "page"),
-])
+@pytest.mark.parametrize(
+    "path, params, name",
+    [
+        ("/api/v1/actors/", {"ordering": "--name_en"}, "ordering"),
+        ("/api/v1/trade-flows/", {"ordering": "year,-year"}, "ordering"),
+        ("/api/v1/trade-flows/", {"ordering": "--year", "format": "csv"}, "ordering"),
+        ("/api/v1/trade-flows/summary/", {"ordering": "--year", "group_by": "year"}, "ordering"),
+        ("/api/v1/summits/scoreboard/", {"ordering": "--year"}, "ordering"),
+        ("/api/v1/summits/", {"q": " ".join(["w"] * 10_000)}, "q"),
+        ("/api/v1/trade-flows/", {"page": "13001"}, "page"),
+        ("/api/v1/trade-flows/", {"annual": "maybe"}, "annual"),
+        ("/api/v1/trade-flows/", {"reporter": "\n"}, "reporter"),
+        ("/api/v1/trade-flows/", {"page": "２"}, "page"),
+        ("/api/v1/trade-flows/", {"page": "1_0"}, "page"),
+    ],
+)
 def test_bad_parameters_are_quick_400s_naming_them(service, path, params, name):
     started = time.monotonic()
     status, _, body = api(service, 17).get(path, params)
@@ -225,8 +239,9 @@ def test_deep_json_from_a_user_without_write_permission_is_a_400(service):
     viewer = client(service, 18)
     viewer.log_in("viewer")
     viewer.get("/api-auth/login/")
-    status, _, body = viewer.request("POST", "/api/v1/actors/", "[" * 5000 + "]" * 5000,
-                                     {"Content-Type": "application/json"})
+    status, _, body = viewer.request(
+        "POST", "/api/v1/actors/", "[" * 5000 + "]" * 5000, {"Content-Type": "application/json"}
+    )
     assert status == 400, body[:300]
 
 
@@ -270,13 +285,16 @@ def test_big_exports_finish_past_the_worker_timeout_and_the_api_keeps_answering(
     assert {lines for _, lines, _ in results.values()} == {FLOWS + 1}  # every row, past the 5 s worker timeout
     assert max(seconds for _, _, seconds in results.values()) > WORKER_TIMEOUT, results
     assert latencies and max(latencies) < 2, latencies
-    print(f"exports (status, lines, s): {results}; /api/v1/ meanwhile: {len(latencies)} requests, "
-          f"max {max(latencies):.3f} s")
+    print(
+        f"exports (status, lines, s): {results}; /api/v1/ meanwhile: {len(latencies)} requests, "
+        f"max {max(latencies):.3f} s"
+    )
 
 
 def test_the_export_limit_per_client(service):
-    first, second = (client(service, 35).request("GET", "/api/v1/trade-flows/?format=csv", read=False)
-                     for _ in range(2))
+    first, second = (
+        client(service, 35).request("GET", "/api/v1/trade-flows/?format=csv", read=False) for _ in range(2)
+    )
     status, headers, _ = client(service, 35).get("/api/v1/trade-flows/", {"format": "csv"})
     assert (first.status, second.status, status) == (200, 200, 429) and int(headers["Retry-After"]) > 0
     first.close()
@@ -287,7 +305,6 @@ def test_importer_refuses_rejects_equal_to_its_input(service):
     _, _, tmp_path, env = service
     flows = tmp_path / "flows.csv"
     before = flows.stat().st_size
-    result = manage(env, "import_comtrade", str(flows), "--skip-invalid", "--rejects", str(flows),
-                    check=False)
+    result = manage(env, "import_comtrade", str(flows), "--skip-invalid", "--rejects", str(flows), check=False)
     assert result.returncode == 1 and "also an input file" in result.stderr
     assert flows.stat().st_size == before

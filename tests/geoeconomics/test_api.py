@@ -1,4 +1,5 @@
 """API tests for corridors, corridor stakes, strategic resources and resource interests."""
+
 from apps.geoeconomics.models import ResourceCategory, StakeRole
 from tests.api.helpers import APIResourceTests, Narrows
 from tests.factories import (
@@ -50,8 +51,12 @@ class TestCorridorAPI(APIResourceTests):
         return corridor
 
     def create_data(self):
-        return {"slug": "titr", "name_en": "Trans-Caspian route", "abbreviation": "TITR",
-                "countries": [StateFactory().slug, StateFactory().slug]}
+        return {
+            "slug": "titr",
+            "name_en": "Trans-Caspian route",
+            "abbreviation": "TITR",
+            "countries": [StateFactory().slug, StateFactory().slug],
+        }
 
 
 class TestCorridorStakeAPI(APIResourceTests):
@@ -62,8 +67,9 @@ class TestCorridorStakeAPI(APIResourceTests):
     filters = [
         Narrows("corridor", lambda s: s.corridor.slug),
         Narrows("actor", lambda s: s.actor.slug),
-        Narrows("role", lambda s: s.role, lambda: (
-            CorridorStakeFactory(role=StakeRole.BENEFICIARY), CorridorStakeFactory())),
+        Narrows(
+            "role", lambda s: s.role, lambda: (CorridorStakeFactory(role=StakeRole.BENEFICIARY), CorridorStakeFactory())
+        ),
     ]
 
     def create_data(self):
@@ -82,8 +88,11 @@ class TestStrategicResourceAPI(APIResourceTests):
     actor_param = "actor"
     update_data = {"name_en": "Uranium"}
     filters = [
-        Narrows("category", lambda r: r.category, lambda: (
-            StrategicResourceFactory(category=ResourceCategory.ENERGY), StrategicResourceFactory())),
+        Narrows(
+            "category",
+            lambda r: r.category,
+            lambda: (StrategicResourceFactory(category=ResourceCategory.ENERGY), StrategicResourceFactory()),
+        ),
         Narrows("actor", lambda r: r.interests.get().actor.slug, _resource_with_interest),
         Narrows("q", lambda r: r.name_en),
     ]
@@ -105,8 +114,11 @@ class TestResourceInterestAPI(APIResourceTests):
     filters = [
         Narrows("resource", lambda i: i.resource.slug),
         Narrows("actor", lambda i: i.actor.slug),
-        Narrows("region", lambda i: i.region.slug, lambda: (
-            ResourceInterestFactory(region=GroupingFactory()), ResourceInterestFactory())),
+        Narrows(
+            "region",
+            lambda i: i.region.slug,
+            lambda: (ResourceInterestFactory(region=GroupingFactory()), ResourceInterestFactory()),
+        ),
     ]
 
     def create_data(self):

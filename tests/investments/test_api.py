@@ -1,4 +1,5 @@
 """API tests for pledges, and the pledge summary (known sums, no double counting)."""
+
 import datetime
 from decimal import Decimal
 
@@ -38,21 +39,37 @@ class TestPledgeAPI(APIResourceTests):
         Narrows("donor", lambda p: p.donor.slug),
         Narrows("recipient", lambda p: p.recipients.get().slug, _pledge_with_recipient),
         Narrows("currency", lambda p: "usd", lambda: (PledgeFactory(currency="USD"), PledgeFactory(currency="JPY"))),
-        Narrows("instrument", lambda p: p.instrument,
-                lambda: (PledgeFactory(instrument=Instrument.GRANT), PledgeFactory(instrument=Instrument.ODA_LOAN))),
-        Narrows("status", lambda p: p.status,
-                lambda: (PledgeFactory(status=PledgeStatus.COMMITTED), PledgeFactory(status=PledgeStatus.ANNOUNCED))),
+        Narrows(
+            "instrument",
+            lambda p: p.instrument,
+            lambda: (PledgeFactory(instrument=Instrument.GRANT), PledgeFactory(instrument=Instrument.ODA_LOAN)),
+        ),
+        Narrows(
+            "status",
+            lambda p: p.status,
+            lambda: (PledgeFactory(status=PledgeStatus.COMMITTED), PledgeFactory(status=PledgeStatus.ANNOUNCED)),
+        ),
         Narrows("summit", lambda p: p.summit.slug, lambda: (PledgeFactory(summit=SummitFactory()), PledgeFactory())),
-        Narrows("document", lambda p: p.document.slug,
-                lambda: (PledgeFactory(document=DocumentFactory()), PledgeFactory())),
+        Narrows(
+            "document", lambda p: p.document.slug, lambda: (PledgeFactory(document=DocumentFactory()), PledgeFactory())
+        ),
         Narrows("purpose", lambda p: p.purposes.get().slug, _pledge_with_purpose),
         Narrows("amount_usd_min", lambda p: "1000", lambda: (_usd(5000), _usd(10))),
         Narrows("amount_usd_max", lambda p: "1000", lambda: (_usd(10), _usd(5000))),
-        Narrows("year", lambda p: "2026", lambda: (
-            PledgeFactory(period_start=datetime.date(2026, 1, 1), period_start_precision="year"), PledgeFactory())),
-        Narrows("counts_in_totals", lambda p: "false", lambda: (
-            PledgeFactory(counts_in_totals=False), PledgeFactory())),
-        Narrows("q", lambda p: "uranium", lambda: (PledgeFactory(description_en="Uranium exploration"), PledgeFactory())),
+        Narrows(
+            "year",
+            lambda p: "2026",
+            lambda: (
+                PledgeFactory(period_start=datetime.date(2026, 1, 1), period_start_precision="year"),
+                PledgeFactory(),
+            ),
+        ),
+        Narrows(
+            "counts_in_totals", lambda p: "false", lambda: (PledgeFactory(counts_in_totals=False), PledgeFactory())
+        ),
+        Narrows(
+            "q", lambda p: "uranium", lambda: (PledgeFactory(description_en="Uranium exploration"), PledgeFactory())
+        ),
     ]
 
     def make_rich(self):
@@ -62,17 +79,33 @@ class TestPledgeAPI(APIResourceTests):
         return pledge
 
     def create_data(self):
-        return {"donor": StateFactory().slug, "recipients": [StateFactory().slug], "amount": "3000000000000",
-                "currency": "JPY", "amount_usd": "19000000000", "usd_basis": UsdBasis.STATED_BY_SOURCE,
-                "period_start": "2026-01-01", "period_start_precision": "year", "period_years": 5}
+        return {
+            "donor": StateFactory().slug,
+            "recipients": [StateFactory().slug],
+            "amount": "3000000000000",
+            "currency": "JPY",
+            "amount_usd": "19000000000",
+            "usd_basis": UsdBasis.STATED_BY_SOURCE,
+            "period_start": "2026-01-01",
+            "period_start_precision": "year",
+            "period_years": 5,
+        }
 
 
 @pytest.mark.django_db
 def test_usd_amount_without_basis_is_400_per_field(editor_client):
     """Pledge.clean() through the API: a USD amount needs its basis."""
-    response = editor_client.post("/api/v1/pledges/", {
-        "donor": StateFactory().slug, "amount": "100", "currency": "JPY", "amount_usd": "1", "usd_basis": "none",
-    }, format="json")
+    response = editor_client.post(
+        "/api/v1/pledges/",
+        {
+            "donor": StateFactory().slug,
+            "amount": "100",
+            "currency": "JPY",
+            "amount_usd": "1",
+            "usd_basis": "none",
+        },
+        format="json",
+    )
     assert_status(response, 400)
     assert "usd_basis" in response.json()
 
@@ -81,11 +114,21 @@ def test_usd_amount_without_basis_is_400_per_field(editor_client):
 def pledges_with_a_component():
     """Japan: 3 trillion yen (≈19 bn USD) of which 1 bn USD is a component; Korea: 2 pledges."""
     japan, korea, kazakhstan = StateFactory(slug="japan"), StateFactory(slug="korea"), StateFactory(slug="kazakhstan")
-    parent = PledgeFactory(donor=japan, amount=Decimal("3000000000000"), amount_usd=Decimal("19000000000.00"),
-                           period_start=datetime.date(2026, 1, 1), period_start_precision="year")
+    parent = PledgeFactory(
+        donor=japan,
+        amount=Decimal("3000000000000"),
+        amount_usd=Decimal("19000000000.00"),
+        period_start=datetime.date(2026, 1, 1),
+        period_start_precision="year",
+    )
     parent.recipients.add(kazakhstan)
-    PledgeFactory(donor=japan, parent=parent, counts_in_totals=False, amount=Decimal("150000000000"),
-                  amount_usd=Decimal("1000000000.00"))
+    PledgeFactory(
+        donor=japan,
+        parent=parent,
+        counts_in_totals=False,
+        amount=Decimal("150000000000"),
+        amount_usd=Decimal("1000000000.00"),
+    )
     for amount in ("100.00", "250.50"):
         PledgeFactory(donor=korea, currency="USD", amount=Decimal(amount), amount_usd=Decimal(amount))
     return parent
@@ -106,7 +149,9 @@ def test_pledge_summary_by_donor_has_known_sums_and_skips_components(api_client,
 def test_pledge_summary_combinations_and_filters(api_client, pledges_with_a_component):
     rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor,currency"}).json()
     assert {(r["donor"], r["currency"]): Decimal(r["total_amount"]) for r in rows} == {
-        ("japan", "JPY"): Decimal("3000000000000.00"), ("korea", "USD"): Decimal("350.50")}
+        ("japan", "JPY"): Decimal("3000000000000.00"),
+        ("korea", "USD"): Decimal("350.50"),
+    }
     rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "recipient,year", "donor": "japan"}).json()
     assert [(r["recipient"], r["year"], r["count"]) for r in rows] == [("kazakhstan", 2026, 1)]
 
@@ -144,7 +189,8 @@ def test_pledge_summary_counts_each_pledge_once_under_a_to_many_filter(api_clien
     PledgeFactory(donor=japan, amount_usd=Decimal("5.00"))
     rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor", "recipient": "kazakhstan"}).json()
     assert [(r["donor"], r["donor_name"], r["count"], r["count_with_usd"], Decimal(r["total_usd"])) for r in rows] == [
-        ("japan", japan.name_en, 1, 1, Decimal("10.00"))]
+        ("japan", japan.name_en, 1, 1, Decimal("10.00"))
+    ]
     rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor"}).json()
     assert [(r["donor"], r["count"], Decimal(r["total_usd"])) for r in rows] == [("japan", 2, Decimal("15.00"))]
     rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "recipient"}).json()
@@ -154,17 +200,26 @@ def test_pledge_summary_counts_each_pledge_once_under_a_to_many_filter(api_clien
 @pytest.mark.django_db
 def test_pledge_summary_order_is_largest_usd_total_first_then_slug_and_no_usd_last(api_client):
     for slug, usd in [("korea", "5.00"), ("china", "5.00"), ("india", None), ("japan", "7.00")]:
-        PledgeFactory(donor=StateFactory(slug=slug), currency="JPY", amount_usd=usd and Decimal(usd),
-                      usd_basis=UsdBasis.STATED_BY_SOURCE if usd else UsdBasis.NONE)
+        PledgeFactory(
+            donor=StateFactory(slug=slug),
+            currency="JPY",
+            amount_usd=usd and Decimal(usd),
+            usd_basis=UsdBasis.STATED_BY_SOURCE if usd else UsdBasis.NONE,
+        )
     rows = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor"}).json()
     assert [(r["donor"], r["total_usd"]) for r in rows] == [
-        ("japan", "7.00"), ("china", "5.00"), ("korea", "5.00"), ("india", None)]
+        ("japan", "7.00"),
+        ("china", "5.00"),
+        ("korea", "5.00"),
+        ("india", None),
+    ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("group_by", ["donor", "recipient,year", "currency,donor"])
 def test_pledge_summary_groups_pledges_without_the_actors_and_names_the_groups_after(
-        api_client, pledges_with_a_component, group_by):
+    api_client, pledges_with_a_component, group_by
+):
     """One statement; its GROUP BY reads no actor (a join per pledge, or a correlated sub-select naming each
     group, which keeps PostgreSQL from grouping in parallel): the actors are joined to the grouped rows."""
     with CaptureQueriesContext(connection) as queries:

@@ -1,4 +1,5 @@
 """Pledge rules: USD basis, components that must not be counted twice, readable amounts."""
+
 import datetime
 from decimal import Decimal
 
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_amount_display_keeps_the_qualifier():
     pledge = factories.PledgeFactory.build(
-        amount=Decimal("3000000000000"), currency="JPY", amount_qualifier=AmountQualifier.UP_TO)
+        amount=Decimal("3000000000000"), currency="JPY", amount_qualifier=AmountQualifier.UP_TO
+    )
     assert pledge.amount_display == "up to 3,000,000,000,000 JPY"
 
 
@@ -37,7 +39,8 @@ def test_converted_usd_amount_needs_rate_and_date():
 def test_component_of_a_counted_pledge_must_not_count_again():
     parent = factories.PledgeFactory(amount_usd=Decimal("100"))
     component = factories.PledgeFactory.build(
-        donor=parent.donor, parent=parent, amount_usd=Decimal("40"), counts_in_totals=True)
+        donor=parent.donor, parent=parent, amount_usd=Decimal("40"), counts_in_totals=True
+    )
     with pytest.raises(ValidationError) as raised:
         component.full_clean()
     assert "counted twice" in raised.value.message_dict["counts_in_totals"][0]

@@ -1,5 +1,6 @@
 """Sums that hold and values that are checked: no pledge cycle, never a part counted with its counted whole,
 summary totals with their qualifier and with pledges stated in USD, ISO 4217 currencies, no -0."""
+
 from decimal import Decimal
 
 import pytest
@@ -59,8 +60,14 @@ def test_summary_totals_carry_the_qualifier_of_their_parts_and_count_pledges_sta
     PledgeFactory(donor=japan, amount_usd=Decimal("100"), amount_usd_qualifier=AmountQualifier.EXACT)
     PledgeFactory(donor=japan, amount_usd=Decimal("50"), amount_usd_qualifier=AmountQualifier.UP_TO)
     # Stated in US dollars, no separate USD equivalent: its amount is its USD value.
-    PledgeFactory(donor=korea, amount=Decimal("7"), currency="USD", amount_qualifier=AmountQualifier.ABOUT,
-                  amount_usd=None, usd_basis=UsdBasis.NONE)
+    PledgeFactory(
+        donor=korea,
+        amount=Decimal("7"),
+        currency="USD",
+        amount_qualifier=AmountQualifier.ABOUT,
+        amount_usd=None,
+        usd_basis=UsdBasis.NONE,
+    )
     PledgeFactory(donor=korea, amount_usd=Decimal("3"), amount_usd_qualifier=AmountQualifier.EXACT)
     PledgeFactory(donor=china, amount_usd=Decimal("1"), amount_usd_qualifier=AmountQualifier.EXACT)
     PledgeFactory(donor=china, amount_usd=None, usd_basis=UsdBasis.NONE)  # JPY only: no USD value
@@ -68,32 +75,48 @@ def test_summary_totals_carry_the_qualifier_of_their_parts_and_count_pledges_sta
     rows = donor_summary(api_client)
     assert (rows["japan"]["total_usd"], rows["japan"]["total_usd_qualifier"]) == ("150.00", "up_to")
     assert (rows["korea"]["total_usd"], rows["korea"]["count_with_usd"], rows["korea"]["total_usd_qualifier"]) == (
-        "10.00", 2, "about")
+        "10.00",
+        2,
+        "about",
+    )
     assert (rows["china"]["total_usd"], rows["china"]["count"], rows["china"]["total_usd_qualifier"]) == (
-        "1.00", 2, "exact")
+        "1.00",
+        2,
+        "exact",
+    )
 
 
 @pytest.mark.parametrize("currency", ["ZZZ", "YEN", "XYZ", "jp"])
 def test_a_currency_must_be_an_iso_4217_code(editor_client, currency):
-    response = editor_client.post("/api/v1/pledges/", {
-        "donor": StateFactory().slug, "amount": "5", "currency": currency}, format="json")
+    response = editor_client.post(
+        "/api/v1/pledges/", {"donor": StateFactory().slug, "amount": "5", "currency": currency}, format="json"
+    )
     assert_status(response, 400)
     assert "currency" in response.json()
     assert not Pledge.objects.exists()
 
 
 def test_a_lower_case_iso_code_is_stored_upper_case(editor_client):
-    response = editor_client.post("/api/v1/pledges/", {
-        "donor": StateFactory().slug, "amount": "5", "currency": "jpy"}, format="json")
+    response = editor_client.post(
+        "/api/v1/pledges/", {"donor": StateFactory().slug, "amount": "5", "currency": "jpy"}, format="json"
+    )
     assert_status(response, 201)
     assert response.json()["currency"] == "JPY"
     assert Pledge.objects.get().currency == "JPY"
 
 
 def test_minus_zero_is_stored_and_answered_as_zero(editor_client):
-    response = editor_client.post("/api/v1/pledges/", {
-        "donor": StateFactory().slug, "amount": "-0", "currency": "USD",
-        "amount_usd": "-0.00", "usd_basis": "stated_by_source"}, format="json")
+    response = editor_client.post(
+        "/api/v1/pledges/",
+        {
+            "donor": StateFactory().slug,
+            "amount": "-0",
+            "currency": "USD",
+            "amount_usd": "-0.00",
+            "usd_basis": "stated_by_source",
+        },
+        format="json",
+    )
     assert_status(response, 201)
     body = response.json()
     read = editor_client.get(f"/api/v1/pledges/{body['id']}/").json()

@@ -1,4 +1,5 @@
 """The searches issue 12 lists, on the seed: word forms, plurals, Cyrillic case, the admin, one search box."""
+
 import pytest
 from django.urls import reverse
 
@@ -15,37 +16,43 @@ def slugs(api_client, path, **params):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.parametrize("path, q, wanted", [
-    ("/api/v1/documents/", "декларации", "tokyo-declaration"),
-    ("/api/v1/documents/", "declarations", "tokyo-declaration"),
-    ("/api/v1/summits/", "summits", "central-asia-plus-japan-1"),
-    ("/api/v1/documents/", "искусственный интеллект", "central-asia-japan-ai-partnership-framework-agreement"),
-    # More Russian word forms and English plurals of the same titles.
-    ("/api/v1/documents/", "декларацией", "tokyo-declaration"),
-    ("/api/v1/documents/", "декларациях", "tokyo-declaration"),
-    ("/api/v1/documents/", "токийской инициативы", "tokyo-initiative-ca-jad"),
-    ("/api/v1/documents/", "initiatives", "tokyo-initiative-ca-jad"),
-    ("/api/v1/documents/", "agreements", "central-asia-japan-ai-partnership-framework-agreement"),
-    ("/api/v1/documents/", "интеллектом", "central-asia-japan-ai-partnership-framework-agreement"),
-    ("/api/v1/documents/", "соглашениям", "central-asia-japan-ai-partnership-framework-agreement"),
-    ("/api/v1/summits/", "саммиты", "central-asia-plus-japan-1"),
-    ("/api/v1/summits/", "саммитов", "central-asia-plus-japan-1"),
-    ("/api/v1/corridors/", "маршрутов", "trans-caspian-international-transport-route"),
-    ("/api/v1/corridors/", "routes", "trans-caspian-international-transport-route"),
-])
+@pytest.mark.parametrize(
+    "path, q, wanted",
+    [
+        ("/api/v1/documents/", "декларации", "tokyo-declaration"),
+        ("/api/v1/documents/", "declarations", "tokyo-declaration"),
+        ("/api/v1/summits/", "summits", "central-asia-plus-japan-1"),
+        ("/api/v1/documents/", "искусственный интеллект", "central-asia-japan-ai-partnership-framework-agreement"),
+        # More Russian word forms and English plurals of the same titles.
+        ("/api/v1/documents/", "декларацией", "tokyo-declaration"),
+        ("/api/v1/documents/", "декларациях", "tokyo-declaration"),
+        ("/api/v1/documents/", "токийской инициативы", "tokyo-initiative-ca-jad"),
+        ("/api/v1/documents/", "initiatives", "tokyo-initiative-ca-jad"),
+        ("/api/v1/documents/", "agreements", "central-asia-japan-ai-partnership-framework-agreement"),
+        ("/api/v1/documents/", "интеллектом", "central-asia-japan-ai-partnership-framework-agreement"),
+        ("/api/v1/documents/", "соглашениям", "central-asia-japan-ai-partnership-framework-agreement"),
+        ("/api/v1/summits/", "саммиты", "central-asia-plus-japan-1"),
+        ("/api/v1/summits/", "саммитов", "central-asia-plus-japan-1"),
+        ("/api/v1/corridors/", "маршрутов", "trans-caspian-international-transport-route"),
+        ("/api/v1/corridors/", "routes", "trans-caspian-international-transport-route"),
+    ],
+)
 def test_word_forms_find_the_row(seeded, api_client, path, q, wanted):
     assert wanted in slugs(api_client, path, q=q)
 
 
-@pytest.mark.parametrize("path, params, wanted", [
-    ("/api/v1/summits/", {"city": "токио"}, "central-asia-plus-japan-1"),
-    ("/api/v1/summits/", {"city": "ТОКИО"}, "central-asia-plus-japan-1"),
-    ("/api/v1/summits/", {"q": "япония"}, "central-asia-plus-japan-1"),
-    ("/api/v1/documents/", {"q": "токийская"}, "tokyo-declaration"),
-    ("/api/v1/actors/", {"q": "КАЗАХСТАН"}, "kazakhstan"),
-    # Japanese names match by substring.
-    ("/api/v1/actors/", {"q": "スタン"}, "kazakhstan"),
-])
+@pytest.mark.parametrize(
+    "path, params, wanted",
+    [
+        ("/api/v1/summits/", {"city": "токио"}, "central-asia-plus-japan-1"),
+        ("/api/v1/summits/", {"city": "ТОКИО"}, "central-asia-plus-japan-1"),
+        ("/api/v1/summits/", {"q": "япония"}, "central-asia-plus-japan-1"),
+        ("/api/v1/documents/", {"q": "токийская"}, "tokyo-declaration"),
+        ("/api/v1/actors/", {"q": "КАЗАХСТАН"}, "kazakhstan"),
+        # Japanese names match by substring.
+        ("/api/v1/actors/", {"q": "スタン"}, "kazakhstan"),
+    ],
+)
 def test_cyrillic_and_japanese_match_whatever_the_case_on_both_databases(seeded, api_client, path, params, wanted):
     assert wanted in slugs(api_client, path, **params)
 
@@ -54,8 +61,10 @@ def test_admin_search_and_autocomplete_fold_cyrillic_case(seeded, admin_client):
     changelist = admin_client.get(reverse("admin:summits_summit_changelist"), {"q": "япония"})
     assert_status(changelist, 200)
     assert "Central Asia plus Japan" in changelist.content.decode()
-    autocomplete = admin_client.get(reverse("admin:autocomplete"), {
-        "app_label": "summits", "model_name": "summit", "field_name": "host", "term": "япо"})
+    autocomplete = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "summits", "model_name": "summit", "field_name": "host", "term": "япо"},
+    )
     assert_status(autocomplete, 200)
     assert "Japan" in [row["text"] for row in autocomplete.json()["results"]]
 
@@ -87,13 +96,16 @@ def test_one_search_finds_the_corridor_its_stakes_and_the_facts_citing_it(seeded
             assert (kinds.get(citation.content_type.model, citation.content_type.model), key) in found
 
 
-@pytest.mark.parametrize("lookup, value, matches", [
-    ("icontains", "ТОКИЙСКАЯ", True),
-    ("iexact", "токийская декларация", True),
-    ("istartswith", "ТОКИЙ", True),
-    ("icontains", "Токийская_декларация", False),  # `_` and `%` typed are literal, not wildcards
-    ("icontains", "%декларация", False),
-])
+@pytest.mark.parametrize(
+    "lookup, value, matches",
+    [
+        ("icontains", "ТОКИЙСКАЯ", True),
+        ("iexact", "токийская декларация", True),
+        ("istartswith", "ТОКИЙ", True),
+        ("icontains", "Токийская_декларация", False),  # `_` and `%` typed are literal, not wildcards
+        ("icontains", "%декларация", False),
+    ],
+)
 def test_case_insensitive_lookups_fold_cyrillic_and_keep_wildcards_literal(seeded, lookup, value, matches):
     from apps.summits.models import Document
 

@@ -1,4 +1,5 @@
 """/api/v1/search/: parameters, kinds, pages; near spellings of Central Asian names; the indexes used."""
+
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -10,12 +11,15 @@ from tests.factories import DocumentFactory, PersonFactory, StateFactory, Summit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("params, field", [
-    ({}, "q"),
-    ({"q": "  ,. "}, "q"),
-    ({"q": "japan", "kind": "planet"}, "kind"),
-    ({"q": "japan", "knd": "summit"}, "knd"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({}, "q"),
+        ({"q": "  ,. "}, "q"),
+        ({"q": "japan", "kind": "planet"}, "kind"),
+        ({"q": "japan", "knd": "summit"}, "knd"),
+    ],
+)
 def test_bad_parameters_are_400_naming_them(api_client, params, field):
     response = api_client.get("/api/v1/search/", params)
     assert_status(response, 400)
@@ -119,7 +123,9 @@ def test_numbers_and_short_words_match_only_as_typed(api_client):
     wanted = SummitFactory(title_en="Summit 123", title_ru="Саммит 123")
     SummitFactory(title_en="Summit 124", title_ru="Саммит 124")
     for q in ["Summit 123", "Саммит 123", "Sumit 123"]:
-        assert [row["slug"] for row in api_client.get("/api/v1/summits/", {"q": q}).json()["results"]] == [wanted.slug], q
+        assert [row["slug"] for row in api_client.get("/api/v1/summits/", {"q": q}).json()["results"]] == [
+            wanted.slug
+        ], q
 
 
 def test_several_kinds_narrow_one_search(seeded, api_client):
@@ -144,10 +150,13 @@ def test_search_refuses_an_export_format(db, api_client):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.parametrize("typed, name_en, place", [
-    ("Japarov", "Sadyr Japarov", "Japan"),  # word similarity 0.50
-    ("Tokayev", "Kassym-Jomart Tokayev", "Tokyo"),  # 0.38
-])
+@pytest.mark.parametrize(
+    "typed, name_en, place",
+    [
+        ("Japarov", "Sadyr Japarov", "Japan"),  # word similarity 0.50
+        ("Tokayev", "Kassym-Jomart Tokayev", "Tokyo"),  # 0.38
+    ],
+)
 def test_a_name_spelt_as_catrack_holds_it_is_not_a_near_spelling_of_another(api_client, typed, name_en, place):
     """The fresh-eyes review: searching a president's name also found every summit and document of Japan or Tokyo."""
     person = PersonFactory(name_en=name_en)

@@ -1,4 +1,5 @@
 """Fixtures for the seed tests: the article's text when it is present (`seeded` is in tests/conftest.py)."""
+
 import os
 from pathlib import Path
 

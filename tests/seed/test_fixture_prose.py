@@ -1,4 +1,5 @@
 """The seed's prose as readers see it on the pages: no doubled full stop ("each is cited..")."""
+
 import json
 import re
 from pathlib import Path
@@ -18,7 +19,10 @@ def texts(value):
 
 
 def test_no_sentence_ends_with_two_full_stops():
-    doubled = [(path.name, text[-60:]) for path in sorted(SEED.glob("*.json"))
-               for text in texts(json.loads(path.read_text(encoding="utf-8")))
-               if re.search(r"(?<!\.)\.\.(?!\.)", text) and not text.startswith(("http://", "https://"))]
+    doubled = [
+        (path.name, text[-60:])
+        for path in sorted(SEED.glob("*.json"))
+        for text in texts(json.loads(path.read_text(encoding="utf-8")))
+        if re.search(r"(?<!\.)\.\.(?!\.)", text) and not text.startswith(("http://", "https://"))
+    ]
     assert doubled == []

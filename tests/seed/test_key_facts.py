@@ -1,5 +1,6 @@
 """The seed's key facts, asserted by value against what the article says (and leaves unsaid) and what
 the public sources added in issue 17 say."""
+
 import datetime
 from decimal import Decimal
 
@@ -25,19 +26,28 @@ def test_the_pledge_up_to_3_trillion_yen_about_20_billion_dollars_over_five_year
     assert pledge.donor.slug == "japan"
     assert (pledge.amount, pledge.currency, pledge.amount_qualifier) == (Decimal("3000000000000"), "JPY", "up_to")
     assert (pledge.amount_usd, pledge.amount_usd_qualifier, pledge.usd_basis) == (
-        Decimal("20000000000"), "about", "stated_by_source")
+        Decimal("20000000000"),
+        "about",
+        "stated_by_source",
+    )
     assert pledge.usd_rate is None and pledge.usd_rate_date is None
     assert pledge.period_years == 5
     assert pledge.period_start is None and pledge.period_start_precision == DatePrecision.UNKNOWN
     # Sources differ on the instrument (claims, issue 24): private-sector projects by the preference rule.
     assert pledge.instrument == "private_investment"
     assert set(pledge.citations.filter(field="instrument").values_list("value", flat=True)) == {
-        "private_investment", "official_assistance"}
+        "private_investment",
+        "official_assistance",
+    }
     assert set(pledge.citations.filter(field="amount_usd").values_list("value", flat=True)) == {
-        "20000000000.00", "19000000000.00"}
+        "20000000000.00",
+        "19000000000.00",
+    }
     assert slugs(pledge.recipients) == {"central-asia"}
     assert pledge.document.slug == "tokyo-initiative-ca-jad"
-    assert {"business-projects", "supply-chain-resilience", "green-transformation", "climate-adaptation"} == slugs(pledge.purposes)
+    assert {"business-projects", "supply-chain-resilience", "green-transformation", "climate-adaptation"} == slugs(
+        pledge.purposes
+    )
 
 
 def test_the_tokyo_summit_first_of_its_format_hosted_by_japan():
@@ -48,7 +58,10 @@ def test_the_tokyo_summit_first_of_its_format_hosted_by_japan():
     assert summit.level == "heads_of_state"
     # The article gives no date; public sources differ on one day (20 Dec) or two (19–20 Dec): both kept.
     assert (summit.date, summit.end_date, summit.date_precision) == (
-        datetime.date(2025, 12, 19), datetime.date(2025, 12, 20), DatePrecision.DAY)
+        datetime.date(2025, 12, 19),
+        datetime.date(2025, 12, 20),
+        DatePrecision.DAY,
+    )
     date_phrases = {c.key_phrase for c in summit.citations.all()}
     assert {"held in Tokyo for two days through Saturday", "was held in Tokyo on December 20, 2025"} <= date_phrases
     assert summit.citations.filter(source__slug="velizade-japanese-move").exists()
@@ -59,12 +72,20 @@ def test_the_tokyo_summit_first_of_its_format_hosted_by_japan():
 
 def test_takaichi_is_japans_new_prime_minister_and_other_leaders_offices_come_from_public_sources():
     takaichi = Actor.objects.get(slug="sanae-takaichi")
-    assert (takaichi.country.slug, takaichi.position_en, takaichi.name_ru) == ("japan", "Prime Minister", "Санаэ Такаичи")
+    assert (takaichi.country.slug, takaichi.position_en, takaichi.name_ru) == (
+        "japan",
+        "Prime Minister",
+        "Санаэ Такаичи",
+    )
     office = Office.objects.get(person=takaichi)
     assert (office.organization.slug, office.start_date) == ("japan", datetime.date(2025, 10, 21))
     assert office.citations.filter(source__slug="velizade-japanese-move", paragraph=2).exists()
-    for slug, state in [("donald-trump", "united-states"), ("vladimir-putin", "russia"), ("xi-jinping", "china"),
-                        ("ursula-von-der-leyen", "european-union")]:
+    for slug, state in [
+        ("donald-trump", "united-states"),
+        ("vladimir-putin", "russia"),
+        ("xi-jinping", "china"),
+        ("ursula-von-der-leyen", "european-union"),
+    ]:
         person = Actor.objects.get(slug=slug)
         assert person.country is None and person.position_en == "", slug  # the article states no office
         offices = Office.objects.filter(person=person, organization__slug=state)
@@ -91,8 +112,15 @@ def test_every_held_leaders_summit_has_a_day_a_host_and_the_five_who_attended():
 
 
 def test_the_article_s_summits_name_every_leader_who_attended():
-    for summit in Summit.objects.filter(slug__in=[*ARTICLE_SUMMITS, "central-asia-plus-japan-1", "c5-plus-1-1",
-                                                  "china-central-asia-1", "central-asia-russia-1"]):
+    for summit in Summit.objects.filter(
+        slug__in=[
+            *ARTICLE_SUMMITS,
+            "central-asia-plus-japan-1",
+            "c5-plus-1-1",
+            "china-central-asia-1",
+            "central-asia-russia-1",
+        ]
+    ):
         assert summit.ordinal and summit.status == "held" and summit.mode == "in_person", summit
         assert all(p.represented_by_id for p in summit.participations.all()), summit
 
@@ -125,17 +153,33 @@ def test_central_asia_is_the_five_states():
 def test_documents_of_the_summit_and_what_they_cover():
     declaration = Document.objects.get(slug="tokyo-declaration")
     assert (declaration.kind, declaration.title_ru, declaration.summit.slug) == (
-        "declaration", "Токийская декларация", "central-asia-plus-japan-1")
-    assert slugs(declaration.topics) == {"sustainable-development", "energy-transition",
-                                         "transport-logistics-connectivity", "digitalisation", "human-capital-development"}
+        "declaration",
+        "Токийская декларация",
+        "central-asia-plus-japan-1",
+    )
+    assert slugs(declaration.topics) == {
+        "sustainable-development",
+        "energy-transition",
+        "transport-logistics-connectivity",
+        "digitalisation",
+        "human-capital-development",
+    }
     ai = Document.objects.get(kind="framework_agreement")
     assert ai.summit == declaration.summit
-    assert slugs(ai.topics) == {"artificial-intelligence", "geological-exploration", "big-data-analysis",
-                                "undeveloped-deposits-assessment"}
+    assert slugs(ai.topics) == {
+        "artificial-intelligence",
+        "geological-exploration",
+        "big-data-analysis",
+        "undeveloped-deposits-assessment",
+    }
     assert not ai.signatories.exists()  # the article does not say who signed
     initiative = Document.objects.get(slug="tokyo-initiative-ca-jad")
     # The article does not say it was launched at the summit; the Kantei, nCa and Fergana do (issue 17).
-    assert (initiative.kind, initiative.implements, initiative.summit) == ("initiative", declaration, declaration.summit)
+    assert (initiative.kind, initiative.implements, initiative.summit) == (
+        "initiative",
+        declaration,
+        declaration.summit,
+    )
     assert initiative.citations.filter(source__slug="kantei-press-conference-2025-12-20").exists()
 
 
@@ -161,14 +205,21 @@ def test_the_trans_caspian_route_and_the_strategic_resources():
     assert route.name_ru == "Транскаспийский международный транспортный маршрут"
     assert slugs(route.markets) == {"europe", "middle-east", "south-asia"}
     assert slugs(route.bypasses) == {"russia"}
-    assert {(s.actor.slug, s.role) for s in route.stakes.all()} == {("japan", "supporter"), ("central-asia", "beneficiary")}
+    assert {(s.actor.slug, s.role) for s in route.stakes.all()} == {
+        ("japan", "supporter"),
+        ("central-asia", "beneficiary"),
+    }
     sought = ResourceInterest.objects.filter(actor__slug="japan", kind="seeks_supply", region__slug="central-asia")
     assert set(sought.values_list("resource__slug", flat=True)) == {"rare-earths", "uranium", "gas", "gold"}
-    assert ResourceInterest.objects.filter(actor__slug="china", kind="controls_supply_chain", resource__slug="rare-earths").exists()
+    assert ResourceInterest.objects.filter(
+        actor__slug="china", kind="controls_supply_chain", resource__slug="rare-earths"
+    ).exists()
 
 
 def test_relations_and_rivalries():
-    relations = {(r.subject.slug, r.kind, r.object.slug) for r in ActorRelation.objects.select_related("subject", "object")}
+    relations = {
+        (r.subject.slug, r.kind, r.object.slug) for r in ActorRelation.objects.select_related("subject", "object")
+    }
     assert {
         ("south-korea", "competitor", "japan"),
         ("china", "main_economic_partner", "central-asia"),

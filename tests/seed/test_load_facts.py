@@ -1,6 +1,7 @@
 """An analyst's folder of fixtures (natural keys, no ids, no timestamps): `load_facts` loads it in one
 transaction, twice without change, and refuses it whole naming the file, the object and the field;
 `dumpdata --natural-foreign --natural-primary` output loads back unchanged."""
+
 import io
 import json
 
@@ -19,18 +20,45 @@ from .test_seed import seed_models, snapshot
 
 pytestmark = pytest.mark.django_db
 
-SOURCE = {"model": "sources.source", "fields": {
-    "slug": "analyst-note", "kind": "news", "title": "Заметка", "language": "ru", "url": "https://example.org/n"}}
-PERSON = {"model": "actors.actor", "fields": {
-    "slug": "a-president", "kind": "person", "name_en": "A President", "name_ru": "Президент"}}
-STATE = {"model": "actors.actor", "fields": {"slug": "a-state", "kind": "state", "name_en": "A State", "name_ru": "Государство"}}
-OFFICE = {"model": "actors.office", "fields": {
-    "person": ["a-president"], "organization": ["a-state"], "role_en": "President",
-    "start_date": "2024-05-07", "start_date_precision": "day"}}
-CITATION = {"model": "sources.citation", "fields": {
-    "source": ["analyst-note"], "content_type": ["actors", "office"],
-    "object_id": ["a-president", "a-state", "President", "2024-05-07"],
-    "paragraph": 3, "key_phrase": "вступил в должность", "note": "[N01] Start of the term."}}
+SOURCE = {
+    "model": "sources.source",
+    "fields": {
+        "slug": "analyst-note",
+        "kind": "news",
+        "title": "Заметка",
+        "language": "ru",
+        "url": "https://example.org/n",
+    },
+}
+PERSON = {
+    "model": "actors.actor",
+    "fields": {"slug": "a-president", "kind": "person", "name_en": "A President", "name_ru": "Президент"},
+}
+STATE = {
+    "model": "actors.actor",
+    "fields": {"slug": "a-state", "kind": "state", "name_en": "A State", "name_ru": "Государство"},
+}
+OFFICE = {
+    "model": "actors.office",
+    "fields": {
+        "person": ["a-president"],
+        "organization": ["a-state"],
+        "role_en": "President",
+        "start_date": "2024-05-07",
+        "start_date_precision": "day",
+    },
+}
+CITATION = {
+    "model": "sources.citation",
+    "fields": {
+        "source": ["analyst-note"],
+        "content_type": ["actors", "office"],
+        "object_id": ["a-president", "a-state", "President", "2024-05-07"],
+        "paragraph": 3,
+        "key_phrase": "вступил в должность",
+        "note": "[N01] Start of the term.",
+    },
+}
 
 
 def write(folder, files):
@@ -48,8 +76,10 @@ def load(folder):
 
 def test_an_analysts_folder_loads_once_and_the_second_time_changes_nothing(tmp_path):
     # The citation's file comes first: references are checked when every file is in.
-    folder = write(tmp_path / "facts", {"1_sources.json": [SOURCE], "2_actors.json": [PERSON, STATE],
-                                        "3_offices.json": [OFFICE, CITATION]})
+    folder = write(
+        tmp_path / "facts",
+        {"1_sources.json": [SOURCE], "2_actors.json": [PERSON, STATE], "3_offices.json": [OFFICE, CITATION]},
+    )
     assert "5 new, 0 changed" in load(folder)
     office = Office.objects.get(person__slug="a-president")
     citation = Citation.objects.get()
@@ -65,7 +95,9 @@ def test_a_changed_value_is_written_and_only_that_row_gets_a_new_updated_at(tmp_
     folder = write(tmp_path / "facts", {"1.json": [SOURCE, PERSON, STATE, OFFICE]})
     load(folder)
     person_stamp = Actor.objects.get(slug="a-president").updated_at
-    write(folder, {"1.json": [SOURCE, PERSON, STATE, {**OFFICE, "fields": {**OFFICE["fields"], "role_ru": "президент"}}]})
+    write(
+        folder, {"1.json": [SOURCE, PERSON, STATE, {**OFFICE, "fields": {**OFFICE["fields"], "role_ru": "президент"}}]}
+    )
     assert "0 new, 1 changed" in load(folder)
     assert Office.objects.get().role_ru == "президент"
     assert Actor.objects.get(slug="a-president").updated_at == person_stamp
@@ -83,14 +115,25 @@ def test_a_reference_to_a_missing_row_refuses_the_folder_naming_file_object_and_
 
 
 def test_a_row_breaking_a_rule_refuses_the_folder_naming_file_object_and_field(tmp_path):
-    grouping = {"model": "actors.actor", "fields": {"slug": "a-region", "kind": "grouping", "name_en": "R", "name_ru": "Р"}}
-    person_partner = {"model": "summits.summitformat", "fields": {
-        "slug": "a-region-with-a-president", "name_en": "A region with a president", "region": ["a-region"],
-        "partner": ["a-president"]}}
+    grouping = {
+        "model": "actors.actor",
+        "fields": {"slug": "a-region", "kind": "grouping", "name_en": "R", "name_ru": "Р"},
+    }
+    person_partner = {
+        "model": "summits.summitformat",
+        "fields": {
+            "slug": "a-region-with-a-president",
+            "name_en": "A region with a president",
+            "region": ["a-region"],
+            "partner": ["a-president"],
+        },
+    }
     folder = write(tmp_path / "facts", {"1.json": [PERSON, grouping], "2_formats.json": [person_partner]})
     with pytest.raises(CommandError) as refused:
         load(folder)
-    assert "2_formats.json, object 1 (summits.summitformat ['a-region-with-a-president']): field partner" in str(refused.value)
+    assert "2_formats.json, object 1 (summits.summitformat ['a-region-with-a-president']): field partner" in str(
+        refused.value
+    )
     assert not SummitFormat.objects.exists() and not Actor.objects.filter(slug="a-president").exists()
 
 
@@ -150,17 +193,28 @@ def test_dumpdata_with_natural_keys_loads_back_unchanged(seeded, tmp_path):
     dump = tmp_path / "dump.json"
     call_command("dumpdata", *labels, natural_foreign=True, natural_primary=True, output=str(dump), verbosity=0)
     rows = json.loads(dump.read_text(encoding="utf-8"))
-    citation = next(r for r in rows if r["model"] == "sources.citation" and r["fields"]["content_type"] == ["summits", "summit"])
+    citation = next(
+        r for r in rows if r["model"] == "sources.citation" and r["fields"]["content_type"] == ["summits", "summit"]
+    )
     assert isinstance(citation["fields"]["object_id"], list)  # the fact by its natural key
     assert all("pk" not in r for r in rows)  # every seeded model has a natural key
-    pledge_citation = next(r for r in rows if r["model"] == "sources.citation"
-                           and r["fields"]["content_type"] == ["investments", "pledge"])
+    pledge_citation = next(
+        r for r in rows if r["model"] == "sources.citation" and r["fields"]["content_type"] == ["investments", "pledge"]
+    )
     assert pledge_citation["fields"]["object_id"] == ["japan-3-trillion-yen-central-asia"]
     # Rows referred to by natural key only: deleted, so the reload must recreate them under new ids.
     Citation.objects.all().delete()
     Pledge.objects.filter(parent__isnull=False).delete()  # components first: a parent is PROTECTed while it has them
-    for model in (Office, SummitParticipant, Pledge, TradeMeasure, TradeStatement, ActorRelation, CorridorStake,
-                  ResourceInterest):
+    for model in (
+        Office,
+        SummitParticipant,
+        Pledge,
+        TradeMeasure,
+        TradeStatement,
+        ActorRelation,
+        CorridorStake,
+        ResourceInterest,
+    ):
         model.objects.all().delete()
     call_command("loaddata", str(dump), verbosity=0)
     again = tmp_path / "again.json"

@@ -1,4 +1,5 @@
 """The paragraph-numbering convention of apps.sources.locators, on texts written here."""
+
 from apps.sources.locators import text_paragraphs
 
 TEXT = """\ufeffЗАГОЛОВОК

@@ -1,5 +1,6 @@
 """Issue 25, part B: every donor's pledges around the C5+X meetings, and the corrections of the seed's fact check
 (fixtures/seed/18_*.json; fixtures/README.md "Pledges, stated trade figures and corrections")."""
+
 import datetime
 from decimal import Decimal
 
@@ -29,7 +30,11 @@ def test_every_pledge_amount_has_its_currency_and_every_usd_amount_its_basis():
 
 def test_the_eus_12_billion_package_and_its_parts_are_counted_once():
     package = Pledge.objects.get(slug="eu-global-gateway-12bn-central-asia")
-    assert (package.amount, package.currency, package.summit.slug) == (Decimal("12000000000"), "EUR", "eu-central-asia-1")
+    assert (package.amount, package.currency, package.summit.slug) == (
+        Decimal("12000000000"),
+        "EUR",
+        "eu-central-asia-1",
+    )
     assert (package.amount_usd, package.usd_basis) == (Decimal("13200000000"), UsdBasis.STATED_BY_SOURCE)
     parts = package.components.all()
     assert parts.count() == 4 and not parts.filter(counts_in_totals=True).exists()
@@ -41,14 +46,24 @@ def test_the_eus_12_billion_package_and_its_parts_are_counted_once():
 def test_chinas_pledges_at_xian_and_astana_keep_what_each_source_says():
     xian = Pledge.objects.get(slug="china-26bn-yuan-central-asia-xian")
     assert (xian.amount, xian.currency, xian.instrument, xian.summit.slug) == (
-        Decimal("26000000000"), "CNY", "loans_and_grants", "china-central-asia-1")
+        Decimal("26000000000"),
+        "CNY",
+        "loans_and_grants",
+        "china-central-asia-1",
+    )
     # NHK: about $3.7 billion; Trend: $3.6 billion. Both cited.
     phrases = {c.key_phrase for c in Citation.objects.for_object(xian)}
-    assert {"26 billion yuan, or about 3.7 billion dollars, in loans and grants",
-            "China will provide 26 billion yuan ($3.6 billion)"} <= phrases
+    assert {
+        "26 billion yuan, or about 3.7 billion dollars, in loans and grants",
+        "China will provide 26 billion yuan ($3.6 billion)",
+    } <= phrases
     astana = Pledge.objects.get(slug="china-1-5bn-yuan-grants-central-asia-2025")
     assert (astana.amount, astana.currency, astana.instrument, astana.summit.slug) == (
-        Decimal("1500000000"), "CNY", "grant", "china-central-asia-2")
+        Decimal("1500000000"),
+        "CNY",
+        "grant",
+        "china-central-asia-2",
+    )
     assert (astana.period_start, astana.period_start_precision) == (datetime.date(2025, 1, 1), DatePrecision.YEAR)
     assert Citation.objects.for_object(astana).filter(source__language="zh").exists()  # Xi's words in Chinese
 
@@ -65,8 +80,13 @@ def test_the_tokyo_initiative_summary_agrees_with_its_summit_link():
     assert "no summit is linked" not in initiative.summary_en
 
 
-@pytest.mark.parametrize("slug, printed", [("mofa-japan-tokyo-dialogue-4", datetime.date(2010, 2, 18)),
-                                           ("zakon-kz-biden-invite-2023", datetime.date(2023, 8, 19))])
+@pytest.mark.parametrize(
+    "slug, printed",
+    [
+        ("mofa-japan-tokyo-dialogue-4", datetime.date(2010, 2, 18)),
+        ("zakon-kz-biden-invite-2023", datetime.date(2023, 8, 19)),
+    ],
+)
 def test_sources_whose_pages_print_a_date_have_it(slug, printed):
     source = Source.objects.get(slug=slug)
     assert (source.published_on, source.published_on_precision) == (printed, DatePrecision.DAY)

@@ -1,4 +1,5 @@
 """The seed: loads on SQLite and PostgreSQL, idempotently and atomically; every fact row is cited."""
+
 import io
 import json
 import re
@@ -40,6 +41,7 @@ def fact_models():
 
 
 # ---------------------------------------------------------------- loading
+
 
 def test_seed_loads_every_fixture_object_once(db):
     result = seed_load()
@@ -96,21 +98,39 @@ def test_seed_once_loads_an_empty_database_and_then_leaves_corrections_alone(db)
 
 def test_a_broken_fixture_leaves_nothing_half_written(db, tmp_path):
     shutil.copy(seed_fixture_paths()[0], tmp_path / "01_sources.json")
-    (tmp_path / "02_actors.json").write_text(json.dumps([{
-        "model": "actors.actor", "pk": 9000001,
-        "fields": {"slug": "x", "kind": "state", "name_en": "X", "name_ru": "X", "country": 12345,
-                   "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"},
-    }]), encoding="utf-8")
+    (tmp_path / "02_actors.json").write_text(
+        json.dumps(
+            [
+                {
+                    "model": "actors.actor",
+                    "pk": 9000001,
+                    "fields": {
+                        "slug": "x",
+                        "kind": "state",
+                        "name_en": "X",
+                        "name_ru": "X",
+                        "country": 12345,
+                        "created_at": "2026-01-01T00:00:00Z",
+                        "updated_at": "2026-01-01T00:00:00Z",
+                    },
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(FixtureRefused, match=r"02_actors\.json, object 1 \(actors\.actor \['x'\]\): field country"):
         seed_load(fixture_dir=tmp_path)  # the actor's country 12345 does not exist
     assert not Source.objects.exists()
     assert not Actor.objects.exists()
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"partner": ["vladimir-putin"]}, "partner"),  # a person as a format's partner
-    ({"region": ["no-such-region"]}, "region"),  # a reference to a missing row
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"partner": ["vladimir-putin"]}, "partner"),  # a person as a format's partner
+        ({"region": ["no-such-region"]}, "region"),  # a reference to a missing row
+    ],
+)
 def test_the_seed_runs_the_model_rules_and_names_file_object_and_field(db, tmp_path, fields, field):
     """`seed` checks every row it writes like `load_facts` does (one code path), refusing the whole seed."""
     for path in seed_fixture_paths():
@@ -128,7 +148,9 @@ def test_the_seed_runs_the_model_rules_and_names_file_object_and_field(db, tmp_p
 
 
 def test_seed_command_names_a_broken_fixture(db, tmp_path, monkeypatch):
-    (tmp_path / "01_sources.json").write_text("[{\"model\": \"sources.source\", \"pk\": 1, \"fields\": {\"slug\": ", encoding="utf-8")
+    (tmp_path / "01_sources.json").write_text(
+        '[{"model": "sources.source", "pk": 1, "fields": {"slug": ', encoding="utf-8"
+    )
     monkeypatch.setattr("apps.core.services.seed_fixture_dir", lambda: tmp_path)
     with pytest.raises(CommandError, match="seed not loaded"):
         call_command("seed")
@@ -143,6 +165,7 @@ def test_rows_created_after_the_seed_get_fresh_ids(seeded):
 
 
 # ---------------------------------------------------------------- citations
+
 
 def test_every_seeded_fact_row_has_a_citation_with_locator_and_key_phrase(seeded):
     """Rows of the article keep their citations to it; rows added from public sources cite those."""
@@ -195,10 +218,17 @@ def test_verify_citations_catches_an_edited_article(seeded, article_text, tmp_pa
         call_command("verify_citations", ARTICLE_SLUG, str(path), stderr=io.StringIO())
 
 
-@pytest.mark.parametrize("model_label, slug, phrase", [
-    ("investments.Pledge", "japan-3-trillion-yen-central-asia", "Япония пообещала направить до 3 трлн иен - порядка $20 млрд"),
-    ("summits.Summit", "central-asia-plus-japan-1", "Первый в истории саммит"),
-])
+@pytest.mark.parametrize(
+    "model_label, slug, phrase",
+    [
+        (
+            "investments.Pledge",
+            "japan-3-trillion-yen-central-asia",
+            "Япония пообещала направить до 3 трлн иен - порядка $20 млрд",
+        ),
+        ("summits.Summit", "central-asia-plus-japan-1", "Первый в истории саммит"),
+    ],
+)
 def test_admin_change_page_shows_the_seeded_citations(admin_client, seeded, model_label, slug, phrase):
     model = apps.get_model(model_label)
     row = model.objects.get(slug=slug)

@@ -1,6 +1,7 @@
 """Re-running the seed never undoes an analyst's work: rows nobody changed follow the fixtures, rows an
 analyst changed keep the analyst's values and are reported, --force overwrites with history; every seeded
 row has an initial history entry and updated_at never moves backwards."""
+
 import io
 import json
 import shutil
@@ -34,8 +35,7 @@ def analyst_edits(editor_client, slug, **fields):
     assert response.status_code == 200, response.content
 
 
-def test_reseeding_keeps_an_analysts_correction_reports_the_conflict_and_never_moves_updated_at_back(
-        editor_client):
+def test_reseeding_keeps_an_analysts_correction_reports_the_conflict_and_never_moves_updated_at_back(editor_client):
     call_command("seed", stdout=io.StringIO())
     analyst_edits(editor_client, "japan", description_en="Corrected by an analyst.")
     japan = Actor.objects.get(slug="japan")
@@ -51,8 +51,9 @@ def test_reseeding_keeps_an_analysts_correction_reports_the_conflict_and_never_m
     assert japan.description_en == "Corrected by an analyst."
     assert japan.updated_at == corrected_at
     history = editor_client.get("/api/v1/actors/japan/history/").json()
-    assert history[0]["changes"] == [{"field": "description_en", "old": history[0]["changes"][0]["old"],
-                                      "new": "Corrected by an analyst."}]
+    assert history[0]["changes"] == [
+        {"field": "description_en", "old": history[0]["changes"][0]["old"], "new": "Corrected by an analyst."}
+    ]
     assert history[0]["changes"][0]["old"].startswith("Per the article")  # the seeded value is in history
 
 
@@ -123,7 +124,8 @@ def test_a_row_whose_slug_an_analyst_changed_is_kept_not_seeded_twice(editor_cli
     result = seed_load()
     assert (result.new, result.updated) == (0, 0)
     assert [(c.label, c.pk, c.fields["slug"]) for c in result.conflicts] == [
-        ("summits.summit", summit.pk, ("central-asia-plus-japan-1", "tokyo-summit-2025"))]
+        ("summits.summit", summit.pk, ("central-asia-plus-japan-1", "tokyo-summit-2025"))
+    ]
     assert Summit.objects.count() == count and Summit.objects.get(pk=summit.pk).slug == "tokyo-summit-2025"
 
     result = seed_load(force=True)

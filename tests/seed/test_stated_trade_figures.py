@@ -1,5 +1,6 @@
 """Issue 25, part B: bilateral trade of the five with Japan, China, Russia, the EU and the United States, as
 presidents, ministries, statistics offices and customs services state it (fixtures/seed/18_3_*.json)."""
+
 import datetime
 from decimal import Decimal
 
@@ -35,24 +36,39 @@ def test_every_stated_figure_cites_a_public_source_and_its_words():
 
 def test_where_sources_differ_each_figure_is_its_own_row():
     kyrgyz_russian = StatedTradeFigure.objects.filter(
-        reporter__slug="kyrgyzstan", partner__slug="russia", flow="turnover", period_start=datetime.date(2024, 1, 1),
-        period_start_precision=DatePrecision.YEAR)
+        reporter__slug="kyrgyzstan",
+        partner__slug="russia",
+        flow="turnover",
+        period_start=datetime.date(2024, 1, 1),
+        period_start_precision=DatePrecision.YEAR,
+    )
     assert {(f.value, f.stated_by.slug) for f in kyrgyz_russian} == {
-        (Decimal("3200000000"), "kyrgyzstan"), (Decimal("4100000000"), "russia")}
-    kyrgyz_chinese = StatedTradeFigure.objects.filter(reporter__slug="kyrgyzstan", partner__slug="china",
-                                                      period_start__year=2024)
+        (Decimal("3200000000"), "kyrgyzstan"),
+        (Decimal("4100000000"), "russia"),
+    }
+    kyrgyz_chinese = StatedTradeFigure.objects.filter(
+        reporter__slug="kyrgyzstan", partner__slug="china", period_start__year=2024
+    )
     assert {f.slug: f.value for f in kyrgyz_chinese}.items() >= {
         "kyrgyzstan-china-turnover-2024-china-customs": Decimal("22700000000"),
-        "kyrgyzstan-china-turnover-2024-01-11-kyrgyz-statistics": Decimal("5100000000")}.items()
+        "kyrgyzstan-china-turnover-2024-01-11-kyrgyz-statistics": Decimal("5100000000"),
+    }.items()
 
 
 def test_periods_and_qualifiers_read_as_the_sources_state_them():
     months = StatedTradeFigure.objects.get(slug="kyrgyzstan-china-turnover-2024-01-11-kyrgyz-statistics")
     assert (months.period_start, months.period_start_precision, months.period_end, months.period_end_precision) == (
-        datetime.date(2024, 1, 1), DatePrecision.MONTH, datetime.date(2024, 11, 1), DatePrecision.MONTH)
+        datetime.date(2024, 1, 1),
+        DatePrecision.MONTH,
+        datetime.date(2024, 11, 1),
+        DatePrecision.MONTH,
+    )
     year = StatedTradeFigure.objects.get(slug="kazakhstan-china-turnover-2024-tokayev")
     assert (year.period_start_precision, year.period_end, year.stated_by.slug) == (
-        DatePrecision.YEAR, None, "kassym-jomart-tokayev")
+        DatePrecision.YEAR,
+        None,
+        "kassym-jomart-tokayev",
+    )
     assert StatedTradeFigure.objects.get(slug="uzbekistan-russia-turnover-2024-khodjaev").value_qualifier == "at_least"
     assert StatedTradeFigure.objects.get(slug="tajikistan-russia-turnover-2024").value_qualifier == "about"
     euro = StatedTradeFigure.objects.get(slug="kyrgyzstan-eu-turnover-2022")

@@ -1,5 +1,6 @@
 """Issue 25: every citation of a source whose text catrack holds (SourceText) still verifies against it: the
 seed's, with the article's text stored as `verify_citations --store` stores it, and whatever the data issues add."""
+
 import pytest
 from django.core.management import call_command
 

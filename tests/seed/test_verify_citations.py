@@ -1,4 +1,5 @@
 """verify_citations on a small text written here: exit 0 and a summary when right, exit 1 naming each failure."""
+
 import pytest
 from django.core.management import ManagementUtility
 from django.db import connections
@@ -86,7 +87,10 @@ def test_unknown_source_missing_file_and_uncited_source_fail(db, source, text_pa
 def test_list_paragraphs_shows_numbers_and_sections(db, text_path, capsys):
     code, out, _ = run(["verify_citations", "any", str(text_path), "--list-paragraphs"], capsys)
     assert code == 0
-    assert out.splitlines() == ["¶1 [] Вводный абзац про саммит в Токио.", "¶2 [Раздел первый] Второй абзац: Япония пообещала деньги."]
+    assert out.splitlines() == [
+        "¶1 [] Вводный абзац про саммит в Токио.",
+        "¶2 [Раздел первый] Второй абзац: Япония пообещала деньги.",
+    ]
 
 
 def test_with_the_text_stored_a_citation_is_checked_when_written(source, text_path, capsys, editor_client):
@@ -95,8 +99,11 @@ def test_with_the_text_stored_a_citation_is_checked_when_written(source, text_pa
     summit = SummitFactory()
 
     def cite(**locator):
-        return editor_client.post("/api/v1/citations/", {
-            "source": "small", "fact_type": "summits.summit", "fact_id": summit.pk, **locator}, format="json")
+        return editor_client.post(
+            "/api/v1/citations/",
+            {"source": "small", "fact_type": "summits.summit", "fact_id": summit.pk, **locator},
+            format="json",
+        )
 
     wrong_phrase = cite(section="Раздел первый", paragraph=2, key_phrase="Китай пообещал")
     assert wrong_phrase.status_code == 400
@@ -112,7 +119,15 @@ def test_with_the_text_stored_a_citation_is_checked_when_written(source, text_pa
 
 
 def test_without_a_stored_text_citations_are_only_checked_offline(source, editor_client):
-    response = editor_client.post("/api/v1/citations/", {
-        "source": "small", "fact_type": "summits.summit", "fact_id": SummitFactory().pk,
-        "paragraph": 2, "key_phrase": "Китай пообещал"}, format="json")
+    response = editor_client.post(
+        "/api/v1/citations/",
+        {
+            "source": "small",
+            "fact_type": "summits.summit",
+            "fact_id": SummitFactory().pk,
+            "paragraph": 2,
+            "key_phrase": "Китай пообещал",
+        },
+        format="json",
+    )
     assert response.status_code == 201

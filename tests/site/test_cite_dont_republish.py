@@ -2,6 +2,7 @@
 12 consecutive words of it (a check found 906 such runs on its source page before); the page shows its
 structure and each cited key phrase with a few words around it, linked to its facts and to the original;
 staff with the permission sources.view_full_text read the whole annotated text."""
+
 import html
 import re
 
@@ -21,7 +22,7 @@ def _words(text):
 
 
 def _runs(words, length=RUN):
-    return {run for i in range(len(words) - length + 1) if None not in (run := tuple(words[i:i + length]))}
+    return {run for i in range(len(words) - length + 1) if None not in (run := tuple(words[i : i + length]))}
 
 
 # Where a reader's eye stops: a run of words does not go on past the end of a paragraph, heading or list item.
@@ -47,8 +48,7 @@ def article_runs():
 
 
 def test_no_public_page_quotes_twelve_consecutive_words_of_the_article(client, seeded, article_runs):
-    seen, pending, quoting = set(), ["/", "/summits/", f"/sources/{SLUG}/", "/search/?q=Япония",
-                                     "/search/?q=Japan"], {}
+    seen, pending, quoting = set(), ["/", "/summits/", f"/sources/{SLUG}/", "/search/?q=Япония", "/search/?q=Japan"], {}
     while pending and len(seen) < 400:
         path = pending.pop()
         if path in seen:

@@ -1,6 +1,7 @@
 """List pages driven by the API's FilterSets (apps.site.listing): index pages, filters, facets, sorting, pages,
 permalinks and format links; and the small faults of the public pages. Each test with rows of its own, on
 both databases."""
+
 import re
 from decimal import Decimal
 
@@ -23,7 +24,9 @@ def test_index_pages_answer(client, db):
 
 def test_a_page_and_the_api_select_the_same_rows_from_the_same_parameters(client, db):
     summit = factories.SummitFactory()
-    declaration = factories.DocumentFactory(title_en="Declaration of test", kind=DocumentKind.DECLARATION, summit=summit)
+    declaration = factories.DocumentFactory(
+        title_en="Declaration of test", kind=DocumentKind.DECLARATION, summit=summit
+    )
     factories.DocumentFactory(title_en="Agreement of test", kind=DocumentKind.AGREEMENT, summit=summit)
     page = client.get("/documents/?kind=declaration").content.decode()
     api = client.get("/api/v1/documents/?kind=declaration&format=json").json()
@@ -48,7 +51,7 @@ def test_facets_count_rows_per_value_over_the_other_filters(client, db):
     assert re.search(r'href="\?partner=japan-t"[^>]*>Japan T <span class="count">2</span>', page) is None
     assert re.search(r'aria-current="true" class="active">Japan T <span class="count">2</span>', page)
     assert re.search(r'href="\?partner=china-t">China T <span class="count">1</span>', page)
-    assert page.count("<circle class=\"hit\"") == 2  # one touch target per dot: only Japan's summits
+    assert page.count('<circle class="hit"') == 2  # one touch target per dot: only Japan's summits
 
 
 def test_columns_sort_and_pages_keep_the_filters(client, db):
@@ -90,7 +93,7 @@ def test_a_summit_lists_the_pledges_under_its_documents(client, db):
     document = factories.DocumentFactory(summit=summit)
     factories.PledgeFactory(summit=None, document=document, amount=Decimal(5), currency="USD")
     page = client.get("/summits/summit-t/").content.decode()
-    section = page[page.index('id="pledges-h"'):]
+    section = page[page.index('id="pledges-h"') :]
     assert "No pledges recorded" not in section and 'class="cards"' in section
 
 

@@ -1,22 +1,30 @@
 """The public pages through Django's test client, on both databases, each test with rows of its own (the pages
 on the seed: tests/site/test_pages_on_the_seed.py)."""
+
 import re
 from decimal import Decimal
 
 from django.contrib.staticfiles import finders
 
 from apps.investments.models import AmountQualifier, UsdBasis
-from apps.site.source_texts import annotated_paragraphs
 from apps.investments.selectors import total_qualifier
+from apps.site.source_texts import annotated_paragraphs
 from tests import factories
 
 
 def test_pledge_totals_keep_qualifiers_basis_and_count_components_once(client, db):
     donor = factories.StateFactory(slug="donor", name_en="Donor", name_ru="Донор")
-    parent = factories.PledgeFactory(donor=donor, amount=Decimal(300), amount_usd=Decimal(100),
-                                     amount_usd_qualifier=AmountQualifier.UP_TO)
-    factories.PledgeFactory(donor=donor, parent=parent, counts_in_totals=False, amount=Decimal(120),
-                            amount_usd=Decimal(40), amount_usd_qualifier=AmountQualifier.EXACT)
+    parent = factories.PledgeFactory(
+        donor=donor, amount=Decimal(300), amount_usd=Decimal(100), amount_usd_qualifier=AmountQualifier.UP_TO
+    )
+    factories.PledgeFactory(
+        donor=donor,
+        parent=parent,
+        counts_in_totals=False,
+        amount=Decimal(120),
+        amount_usd=Decimal(40),
+        amount_usd_qualifier=AmountQualifier.EXACT,
+    )
     factories.PledgeFactory(donor=donor, amount=Decimal(7), amount_usd=None, usd_basis=UsdBasis.NONE)
     page = client.get("/pledges/").content.decode()
     row = re.search(r"<tr><td><a href=\"/actors/donor/\">.*?</tr>", page, re.S).group(0)
@@ -92,7 +100,11 @@ def test_annotation_marks_every_cited_phrase_overlaps_included():
     a, b, elsewhere = Cited(1, "one two"), Cited(1, "two three"), Cited(2, "one two")
     first, second = annotated_paragraphs(text, [a, b, elsewhere])
     assert [(s.text, s.citations) for s in first.segments] == [
-        ("First paragraph says ", ()), ("one ", (a,)), ("two", (a, b)), (" three", (b,)), (".", ()),
+        ("First paragraph says ", ()),
+        ("one ", (a,)),
+        ("two", (a, b)),
+        (" three", (b,)),
+        (".", ()),
     ]
     assert (second.section, second.new_section, second.segments[0].citations) == ("Heading", True, ())
 
@@ -164,27 +176,56 @@ def test_the_timeline_draws_each_status_its_own_shape_with_a_legend_and_says_wha
     partner = factories.StateFactory(slug="partner-p", name_en="Partner P")
     summit_format = factories.SummitFormatFactory(partner=partner)
     held = factories.SummitFactory(format=summit_format, slug="p-1", title_en="First P", date=datetime.date(2023, 5, 1))
-    factories.SummitFactory(format=summit_format, slug="p-2", title_en="Second P", status="planned",
-                            date=today + datetime.timedelta(days=120))
-    factories.SummitFactory(format=summit_format, slug="p-0", title_en="Overdue P", status="planned",
-                            date=datetime.date(2022, 3, 1), date_precision="month")
-    factories.SummitFactory(format=summit_format, slug="p-1b", title_en="Postponed P", status="postponed",
-                            date=datetime.date(2023, 3, 1), replaced_by=held)
-    factories.SummitFactory(format=summit_format, slug="p-x", title_en="Cancelled P", status="cancelled",
-                            date=datetime.date(2021, 9, 1), mode="virtual", city_en="", city_ru="")
+    factories.SummitFactory(
+        format=summit_format,
+        slug="p-2",
+        title_en="Second P",
+        status="planned",
+        date=today + datetime.timedelta(days=120),
+    )
+    factories.SummitFactory(
+        format=summit_format,
+        slug="p-0",
+        title_en="Overdue P",
+        status="planned",
+        date=datetime.date(2022, 3, 1),
+        date_precision="month",
+    )
+    factories.SummitFactory(
+        format=summit_format,
+        slug="p-1b",
+        title_en="Postponed P",
+        status="postponed",
+        date=datetime.date(2023, 3, 1),
+        replaced_by=held,
+    )
+    factories.SummitFactory(
+        format=summit_format,
+        slug="p-x",
+        title_en="Cancelled P",
+        status="cancelled",
+        date=datetime.date(2021, 9, 1),
+        mode="virtual",
+        city_en="",
+        city_ru="",
+    )
     page = client.get("/summits/").content.decode()
     svg = re.search(r"<svg role=\"group\".*?</svg>", page, re.S).group(0)
     for mark in ('class="mark held"', 'class="mark planned"', 'class="mark postponed"', 'class="mark cancelled"'):
         assert mark in svg
     legend = re.search(r'<ul class="legend".*?</ul>', page, re.S).group(0)
-    for words in ("Held</strong> (filled circle)", "Planned</strong> (open circle)",
-                  "Postponed</strong> (open diamond)", "Cancelled</strong> (cross)"):
+    for words in (
+        "Held</strong> (filled circle)",
+        "Planned</strong> (open circle)",
+        "Postponed</strong> (open diamond)",
+        "Cancelled</strong> (cross)",
+    ):
         assert words in legend
     upcoming = re.search(r'<ol class="summits upcoming">.*?</ol>', page, re.S).group(0)
     assert "Second P" in upcoming and "Overdue P" not in upcoming and "First P" not in upcoming
     overdue = re.search(r'<h2 id="next-h">.*?</section>', page, re.S).group(0)
-    assert "no cited source reports it held (<a href=\"/summits/p-0/\">Overdue P</a>)" in overdue
-    assert "replaced by <a href=\"/summits/p-1/\">First P</a>" in page
+    assert 'no cited source reports it held (<a href="/summits/p-0/">Overdue P</a>)' in overdue
+    assert 'replaced by <a href="/summits/p-1/">First P</a>' in page
     assert '<span class="mode">virtual</span>' in page
     only_planned = client.get("/summits/", {"status": "planned"}).content.decode()
     assert "Second P" in only_planned and "Cancelled P" not in only_planned
@@ -194,16 +235,24 @@ def test_the_summit_page_shows_status_mode_and_the_replacing_meeting(client, db)
     import datetime
 
     later = factories.SummitFactory(slug="later", title_en="Later summit", date=datetime.date(2024, 10, 1))
-    factories.SummitFactory(slug="earlier", title_en="Earlier summit", status="postponed",
-                            date=datetime.date(2024, 4, 1), date_precision="month", replaced_by=later, mode="hybrid")
+    factories.SummitFactory(
+        slug="earlier",
+        title_en="Earlier summit",
+        status="postponed",
+        date=datetime.date(2024, 4, 1),
+        date_precision="month",
+        replaced_by=later,
+        mode="hybrid",
+    )
     page = client.get("/summits/earlier/").content.decode()
     assert "Postponed</span> — the date below is the one it was planned for" in page
     assert '<dt>Replaced by</dt><dd><a href="/summits/later/">' in page
     assert "<dt>Mode</dt><dd>Hybrid</dd>" in page
     page = client.get("/summits/later/").content.decode()
     assert "<dt>In place of</dt>" in page and "planned for 2024-04" in page
-    overdue = factories.SummitFactory(slug="overdue", status="planned", date=datetime.date(2020, 1, 1),
-                                      date_precision="year")
+    overdue = factories.SummitFactory(
+        slug="overdue", status="planned", date=datetime.date(2020, 1, 1), date_precision="year"
+    )
     page = client.get(f"/summits/{overdue.slug}/").content.decode()
     assert "its date has passed, but no cited source reports it held" in page
 
@@ -212,8 +261,13 @@ def test_an_actor_page_shows_stated_trade_figures_with_their_sources_beside_comt
     state = factories.StateFactory(slug="kz-s", name_en="State K")
     partner = factories.StateFactory(slug="jp-s", name_en="State J")
     source = factories.SourceFactory(title_en="Presidency press release")
-    figure = factories.StatedTradeFigureFactory(reporter=state, partner=partner, value=Decimal("2400000000"),
-                                                value_qualifier=AmountQualifier.ABOUT, currency="USD")
+    figure = factories.StatedTradeFigureFactory(
+        reporter=state,
+        partner=partner,
+        value=Decimal("2400000000"),
+        value_qualifier=AmountQualifier.ABOUT,
+        currency="USD",
+    )
     factories.CitationFactory(fact=figure, source=source, key_phrase="товарооборот составил")
     factories.TradeFlowFactory(reporter=state, partner=partner, year=2023, flow="X", value_usd=Decimal(500))
     for slug in ("kz-s", "jp-s"):

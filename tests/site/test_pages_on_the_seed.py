@@ -1,5 +1,6 @@
 """The public pages on the seed, through Django's test client, on both databases: what they show, from how few
 queries. The seed is loaded once for the module (tests/conftest.py `seeded_once`)."""
+
 import re
 
 import pytest
@@ -41,11 +42,25 @@ def test_the_root_is_the_site_not_a_redirect_to_the_api(client, seeded):
     assert "Diplomacy around Central Asia" in response.content.decode()
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/summits/", "/summits/central-asia-plus-japan-1/", "/actors/japan/", "/actors/kazakhstan/",
-    "/actors/xi-jinping/", "/actors/central-asia/", "/pledges/", "/sources/", "/sources/velizade-japanese-move/",
-    "/sources/iso-3166-1/", "/search/?q=Japan", "/search/?q=Токио", "/search/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/summits/",
+        "/summits/central-asia-plus-japan-1/",
+        "/actors/japan/",
+        "/actors/kazakhstan/",
+        "/actors/xi-jinping/",
+        "/actors/central-asia/",
+        "/pledges/",
+        "/sources/",
+        "/sources/velizade-japanese-move/",
+        "/sources/iso-3166-1/",
+        "/search/?q=Japan",
+        "/search/?q=Токио",
+        "/search/",
+    ],
+)
 def test_every_page_renders_with_the_seed(client, seeded, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -76,10 +91,14 @@ def test_names_are_english_with_the_russian_beside(client, seeded):
 
 
 def test_citations_show_key_phrase_section_and_paragraph(client, seeded):
-    citation = (Citation.objects.filter(source__slug="velizade-japanese-move", paragraph__isnull=False)
-                .exclude(section="").order_by("id").first())
+    citation = (
+        Citation.objects.filter(source__slug="velizade-japanese-move", paragraph__isnull=False)
+        .exclude(section="")
+        .order_by("id")
+        .first()
+    )
     page = client.get("/sources/velizade-japanese-move/").content.decode()
-    assert f"<q lang=\"ru\">{citation.key_phrase}</q>" in page
+    assert f'<q lang="ru">{citation.key_phrase}</q>' in page
     assert f"«{citation.section}»" in page and f"¶{citation.paragraph}" in page
 
 
@@ -93,8 +112,9 @@ def test_undated_summits_are_listed_apart_never_placed_on_the_axis(client, seede
     # the seed's undated summits (planned ones no source dates yet) are listed apart, off the axis
     in_seed = Summit.objects.filter(date__isnull=True).count()
     assert in_seed >= 1 and page.count("(date not given by the sources)") == in_seed
-    undated = factories.SummitFactory(slug="undated-one", title_en="An undated summit", date=None,
-                                      date_precision="unknown")
+    undated = factories.SummitFactory(
+        slug="undated-one", title_en="An undated summit", date=None, date_precision="unknown"
+    )
     page = client.get("/summits/").content.decode()
     chart = re.search(r'<svg role="group".*?</svg>', page, re.S).group(0)
     assert len(re.findall(r'class="mark (?:held|planned|postponed|cancelled)"', chart)) == marks
@@ -103,8 +123,14 @@ def test_undated_summits_are_listed_apart_never_placed_on_the_axis(client, seede
 
 
 def test_every_json_and_csv_link_answers(client, seeded):
-    for path in ["/summits/", "/pledges/", "/sources/", "/actors/japan/", "/sources/velizade-japanese-move/",
-                 "/documents/tokyo-declaration/"]:
+    for path in [
+        "/summits/",
+        "/pledges/",
+        "/sources/",
+        "/actors/japan/",
+        "/sources/velizade-japanese-move/",
+        "/documents/tokyo-declaration/",
+    ]:
         page = client.get(path).content.decode()
         links = re.findall(r'href="(/api/v1/[^"]+)"', page)
         assert links, path

@@ -1,6 +1,7 @@
 """The pledges page takes its donor totals from the API's selector (apps.investments.selectors.pledge_summary):
 a page computes no figure of its own (issue 27: a pledge stated in USD without amount_usd counted 1000.00 in the
 API and nothing on the page)."""
+
 import re
 from decimal import Decimal
 
@@ -19,10 +20,17 @@ def _page_total(page, slug):
 
 def test_a_pledge_stated_in_usd_counts_the_same_on_the_page_and_in_the_api(client, api_client):
     donor = factories.StateFactory(slug="usd-donor", name_en="USD donor", name_ru="Донор")
-    factories.PledgeFactory(donor=donor, amount=Decimal("1000.00"), currency="USD", amount_usd=None,
-                            amount_qualifier=AmountQualifier.EXACT, usd_basis=UsdBasis.NONE)
-    factories.PledgeFactory(donor=donor, amount=Decimal(300), amount_usd=Decimal("2.00"),
-                            amount_usd_qualifier=AmountQualifier.EXACT)
+    factories.PledgeFactory(
+        donor=donor,
+        amount=Decimal("1000.00"),
+        currency="USD",
+        amount_usd=None,
+        amount_qualifier=AmountQualifier.EXACT,
+        usd_basis=UsdBasis.NONE,
+    )
+    factories.PledgeFactory(
+        donor=donor, amount=Decimal(300), amount_usd=Decimal("2.00"), amount_usd_qualifier=AmountQualifier.EXACT
+    )
     summary = api_client.get("/api/v1/pledges/summary/", {"group_by": "donor"}).json()
     (api_row,) = [row for row in summary if row["donor"] == "usd-donor"]
     assert Decimal(api_row["total_usd"]) == Decimal("1002.00")

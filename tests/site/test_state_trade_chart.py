@@ -1,4 +1,5 @@
 """A state's trade chart compares partners (issue 28): World apart, one chosen flow, readable scales."""
+
 import re
 from decimal import Decimal
 
@@ -24,8 +25,9 @@ def trade():
         factories.TradeFlowFactory(reporter=state, partner=china, year=year, flow="M", value_usd=Decimal(from_c))
     # Breakdowns a chart must not add: a month, a customs procedure.
     factories.TradeFlowFactory(reporter=state, partner=china, year=2023, month=5, flow="X", value_usd=Decimal(1e9))
-    factories.TradeFlowFactory(reporter=state, partner=china, year=2023, flow="X", customs_code="C01",
-                               value_usd=Decimal(2e9))
+    factories.TradeFlowFactory(
+        reporter=state, partner=china, year=2023, flow="X", customs_code="C01", value_usd=Decimal(2e9)
+    )
     return state
 
 

@@ -1,4 +1,5 @@
 """API tests for sources, citations and assessments."""
+
 import pytest
 from django.urls import reverse
 
@@ -30,13 +31,22 @@ class TestSourceAPI(APIResourceTests):
         Narrows("kind", lambda s: s.kind, _dataset_and_article),
         Narrows("language", lambda s: s.language, lambda: (SourceFactory(language="ja"), SourceFactory(language="ru"))),
         Narrows("q", lambda s: s.title_en),
-        Narrows("published_after", lambda s: "2025-01-01", lambda: (
-            SourceFactory(published_on="2025-12-19", published_on_precision="day"), SourceFactory())),
+        Narrows(
+            "published_after",
+            lambda s: "2025-01-01",
+            lambda: (SourceFactory(published_on="2025-12-19", published_on_precision="day"), SourceFactory()),
+        ),
     ]
 
     def create_data(self):
-        return {"slug": "new-source", "kind": "article", "title": "Япония и Центральная Азия", "language": "ru",
-                "published_on": "2025-12-01", "published_on_precision": "month"}
+        return {
+            "slug": "new-source",
+            "kind": "article",
+            "title": "Япония и Центральная Азия",
+            "language": "ru",
+            "published_on": "2025-12-01",
+            "published_on_precision": "month",
+        }
 
 
 def _two_citations():
@@ -60,15 +70,23 @@ class TestCitationAPI(APIResourceTests):
     ]
 
     def create_data(self):
-        return {"source": SourceFactory().slug, "fact_type": "summits.summit", "fact_id": SummitFactory().pk,
-                "section": "Lead", "paragraph": 3, "key_phrase": "первый саммит"}
+        return {
+            "source": SourceFactory().slug,
+            "fact_type": "summits.summit",
+            "fact_id": SummitFactory().pk,
+            "section": "Lead",
+            "paragraph": 3,
+            "key_phrase": "первый саммит",
+        }
 
 
 @pytest.mark.django_db
 def test_citation_of_missing_fact_is_400(editor_client):
-    response = editor_client.post("/api/v1/citations/", {
-        "source": SourceFactory().slug, "fact_type": "summits.summit", "fact_id": 999999, "key_phrase": "x"},
-        format="json")
+    response = editor_client.post(
+        "/api/v1/citations/",
+        {"source": SourceFactory().slug, "fact_type": "summits.summit", "fact_id": 999999, "key_phrase": "x"},
+        format="json",
+    )
     assert_status(response, 400)
     assert "fact_id" in response.json()
 
@@ -110,9 +128,13 @@ def test_citation_basis_is_filterable_and_an_inferred_citation_needs_its_inferen
     response = api_client.get(reverse("citation-list"), {"basis": "inferred"})
     assert [row["id"] for row in response.json()["results"]] == [inferred.id]
     assert response.json()["results"][0]["inference"] == "Read from the sentence before."
-    response = editor_client.patch(reverse("citation-detail", kwargs={"pk": stated.pk}), {"basis": "inferred"}, format="json")
+    response = editor_client.patch(
+        reverse("citation-detail", kwargs={"pk": stated.pk}), {"basis": "inferred"}, format="json"
+    )
     assert_status(response, 400)
     assert "inference" in response.json()
+
+
 @pytest.mark.django_db
 def test_fact_id_needs_fact_type_so_unrelated_facts_sharing_an_id_are_not_mixed(api_client):
     summit, pledge = SummitFactory(), PledgeFactory()
@@ -134,17 +156,20 @@ def test_fact_id_needs_fact_type_so_unrelated_facts_sharing_an_id_are_not_mixed(
 def test_a_citation_points_only_at_a_fact_model_not_at_a_history_row(editor_client, fact_type):
     actor = ActorFactory()
     history_id = actor.history.get().history_id
-    response = editor_client.post("/api/v1/citations/", {
-        "source": SourceFactory().slug, "fact_type": fact_type, "fact_id": history_id, "key_phrase": "x"},
-        format="json")
+    response = editor_client.post(
+        "/api/v1/citations/",
+        {"source": SourceFactory().slug, "fact_type": fact_type, "fact_id": history_id, "key_phrase": "x"},
+        format="json",
+    )
     assert_status(response, 400)
     assert "fact_type" in response.json()
     assert not Citation.objects.exists()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("resource, factory", [("summits", SummitFactory), ("pledges", PledgeFactory),
-                                               ("actors", ActorFactory)])
+@pytest.mark.parametrize(
+    "resource, factory", [("summits", SummitFactory), ("pledges", PledgeFactory), ("actors", ActorFactory)]
+)
 def test_cited_false_lists_the_facts_without_any_citation(api_client, resource, factory):
     cited, uncited = factory(), factory()
     CitationFactory(fact=cited)

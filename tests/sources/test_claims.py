@@ -1,6 +1,7 @@
 """Field-level claims (issue 24): a citation may give the value its source states for one field of its fact,
 ranked preferred / alternative / deprecated; the value parses for the field; a preferred value equals the
 column; sources name the source they republish (origin), chains resolve to their root, cycles are refused."""
+
 import datetime
 import json
 from decimal import Decimal
@@ -27,20 +28,29 @@ def _summit():
 
 
 def _post_claim(client, fact, **claim):
-    body = {"source": SourceFactory().slug, "fact_type": f"{fact._meta.app_label}.{fact._meta.model_name}",
-            "fact_id": fact.pk, "paragraph": 1, "key_phrase": "3–4 апреля", **claim}
+    body = {
+        "source": SourceFactory().slug,
+        "fact_type": f"{fact._meta.app_label}.{fact._meta.model_name}",
+        "fact_id": fact.pk,
+        "paragraph": 1,
+        "key_phrase": "3–4 апреля",
+        **claim,
+    }
     return client.post(reverse("citation-list"), body, format="json")
 
 
-@pytest.mark.parametrize(("field", "value", "stored"), [
-    ("date", "2025-04-03/2025-04-04", "2025-04-03/2025-04-04"),
-    ("date", "2025-04-04", "2025-04-04"),
-    ("date", "2025-04", "2025-04"),
-    ("date", "2025-04-04/2025-04-04", "2025-04-04"),
-    ("city_en", "Samarkand", "Samarkand"),
-    ("level", "ministerial", "ministerial"),
-    ("ordinal", "2", "2"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "stored"),
+    [
+        ("date", "2025-04-03/2025-04-04", "2025-04-03/2025-04-04"),
+        ("date", "2025-04-04", "2025-04-04"),
+        ("date", "2025-04", "2025-04"),
+        ("date", "2025-04-04/2025-04-04", "2025-04-04"),
+        ("city_en", "Samarkand", "Samarkand"),
+        ("level", "ministerial", "ministerial"),
+        ("ordinal", "2", "2"),
+    ],
+)
 def test_a_claim_value_in_its_fields_format_is_stored_normalised(editor_client, field, value, stored):
     response = _post_claim(editor_client, _summit(), field=field, value=value, rank="alternative")
     assert_status(response, 201)
@@ -52,8 +62,9 @@ def test_amounts_carry_their_currency_and_decimals_are_written_with_the_fields_p
     response = _post_claim(editor_client, pledge, field="amount", value="3000000000000 jpy", rank="preferred")
     assert_status(response, 201)
     assert response.json()["value"] == "3000000000000.00 JPY"
-    response = _post_claim(editor_client, pledge, field="amount_usd", value="19000000000", rank="alternative",
-                           key_phrase="19 млрд")
+    response = _post_claim(
+        editor_client, pledge, field="amount_usd", value="19000000000", rank="alternative", key_phrase="19 млрд"
+    )
     assert_status(response, 201)
     assert response.json()["value"] == "19000000000.00"
     donor = StateFactory(slug="japan-x")
@@ -61,14 +72,17 @@ def test_amounts_carry_their_currency_and_decimals_are_written_with_the_fields_p
     assert_status(response, 201)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("date", "4 April 2025"),
-    ("date", "2025-02-30"),
-    ("date", "2025-04-05/2025-04-03"),
-    ("level", "summitish"),
-    ("ordinal", "second"),
-    ("host", "no-such-actor"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("date", "4 April 2025"),
+        ("date", "2025-02-30"),
+        ("date", "2025-04-05/2025-04-03"),
+        ("level", "summitish"),
+        ("ordinal", "second"),
+        ("host", "no-such-actor"),
+    ],
+)
 def test_a_value_that_does_not_parse_for_its_field_is_a_400_naming_field_and_value(editor_client, field, value):
     response = _post_claim(editor_client, _summit(), field=field, value=value, rank="alternative")
     assert_status(response, 400)
@@ -104,8 +118,17 @@ def test_a_preferred_claim_that_differs_from_the_column_is_a_400_naming_both(edi
     message = " ".join(response.json()["value"])
     assert "2025-04-03/2025-04-04" in message and "'2025-04-04'" in message
     assert_status(_post_claim(editor_client, summit, field="date", value="2025-04-04", rank="alternative"), 201)
-    assert_status(_post_claim(editor_client, summit, field="date", value="2025-04-03/2025-04-04", rank="preferred",
-                              key_phrase="3-4 апреля"), 201)
+    assert_status(
+        _post_claim(
+            editor_client,
+            summit,
+            field="date",
+            value="2025-04-03/2025-04-04",
+            rank="preferred",
+            key_phrase="3-4 апреля",
+        ),
+        201,
+    )
 
 
 def test_changing_a_column_away_from_its_preferred_claim_is_a_400(editor_client):
@@ -120,9 +143,16 @@ def test_changing_a_column_away_from_its_preferred_claim_is_a_400(editor_client)
 
 def test_the_model_rule_holds_outside_the_api():
     summit = _summit()
-    citation = Citation(source=SourceFactory(), content_type=ContentType.objects.get_for_model(Summit),
-                        object_id=summit.pk, paragraph=1, key_phrase="x", field="date", value="2025-04-04",
-                        rank="preferred")
+    citation = Citation(
+        source=SourceFactory(),
+        content_type=ContentType.objects.get_for_model(Summit),
+        object_id=summit.pk,
+        paragraph=1,
+        key_phrase="x",
+        field="date",
+        value="2025-04-04",
+        rank="preferred",
+    )
     with pytest.raises(ValidationError) as caught:
         citation.full_clean()
     assert "value" in caught.value.message_dict
@@ -164,9 +194,25 @@ def test_loaddata_refuses_a_claim_that_does_not_parse(tmp_path):
     summit = _summit()
     source = SourceFactory()
     fixture = tmp_path / "claims.json"
-    fixture.write_text(json.dumps([{"model": "sources.citation", "fields": {
-        "source": [source.slug], "content_type": ["summits", "summit"], "object_id": [summit.slug],
-        "paragraph": 1, "key_phrase": "x", "field": "date", "value": "April", "rank": "alternative"}}]))
+    fixture.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "sources.citation",
+                    "fields": {
+                        "source": [source.slug],
+                        "content_type": ["summits", "summit"],
+                        "object_id": [summit.slug],
+                        "paragraph": 1,
+                        "key_phrase": "x",
+                        "field": "date",
+                        "value": "April",
+                        "rank": "alternative",
+                    },
+                }
+            ]
+        )
+    )
     with pytest.raises(IntegrityError, match="date='April'"):
         call_command("loaddata", str(fixture), verbosity=0)
     assert not Citation.objects.exists()
@@ -180,11 +226,23 @@ def test_loaddata_refuses_a_claim_that_does_not_parse(tmp_path):
 def test_fixtures_name_an_origin_by_slug(tmp_path):
     folder = tmp_path / "facts"
     folder.mkdir()
-    (folder / "1.json").write_text(json.dumps([
-        {"model": "sources.source", "fields": {"slug": "nippon-x", "title": "N", "language": "en",
-                                               "origin": ["jiji-x"], "is_official": False}},
-        {"model": "sources.source", "fields": {"slug": "jiji-x", "title": "J", "language": "ja"}},
-    ]))
+    (folder / "1.json").write_text(
+        json.dumps(
+            [
+                {
+                    "model": "sources.source",
+                    "fields": {
+                        "slug": "nippon-x",
+                        "title": "N",
+                        "language": "en",
+                        "origin": ["jiji-x"],
+                        "is_official": False,
+                    },
+                },
+                {"model": "sources.source", "fields": {"slug": "jiji-x", "title": "J", "language": "ja"}},
+            ]
+        )
+    )
     call_command("load_facts", str(folder))
     assert Source.objects.get(slug="nippon-x").root_origin.slug == "jiji-x"
 
@@ -199,8 +257,15 @@ def test_normalise_claim_value_is_the_one_parser():
 
 def test_every_nested_citation_carries_its_basis_and_claim(api_client):
     summit = _summit()
-    CitationFactory(fact=summit, basis="inferred", inference="The article dates it by the week before.",
-                    field="date", value="2025-04-04", rank="alternative", rank_reason="one source only")
+    CitationFactory(
+        fact=summit,
+        basis="inferred",
+        inference="The article dates it by the week before.",
+        field="date",
+        value="2025-04-04",
+        rank="alternative",
+        rank_reason="one source only",
+    )
     citation = api_client.get(reverse("summit-detail", args=[summit.slug])).json()["citations"][0]
     assert citation["basis"] == "inferred" and citation["inference"].startswith("The article")
     assert (citation["field"], citation["value"], citation["rank"]) == ("date", "2025-04-04", "alternative")

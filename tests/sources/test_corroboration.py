@@ -1,6 +1,7 @@
 """What backs a fact, on every fact list (issue 24): independent origins (reposts of one wire count once),
 official sources, basis (stated / inferred only) and disputed fields, in JSON and CSV alike, and the
 filters sources_min, official_source, disputed and basis."""
+
 import csv
 import io
 
@@ -22,8 +23,10 @@ def facts():
     wire = SourceFactory(slug="jiji")
     reposts = [SourceFactory(slug="nippon", origin=wire), SourceFactory(slug="adnkronos", origin=wire)]
     ministry = SourceFactory(slug="mofa", is_official=True)
-    summits = {name: SummitFactory(slug=name, city_en="Astana") for name in
-               ("copied", "corroborated", "inferred", "disputed", "bare")}
+    summits = {
+        name: SummitFactory(slug=name, city_en="Astana")
+        for name in ("copied", "corroborated", "inferred", "disputed", "bare")
+    }
     for source in reposts:
         CitationFactory(fact=summits["copied"], source=source)
     CitationFactory(fact=summits["corroborated"], source=wire)
@@ -61,8 +64,10 @@ def test_official_source_disputed_and_basis_filters(api_client, facts):
 
 def test_every_fact_says_what_backs_it(api_client, facts):
     rows = {row["slug"]: row for row in api_client.get(reverse("summit-list"), {"page_size": 100}).json()["results"]}
-    summary = {slug: (row["basis"], row["independent_origins"], row["official_sources"], row["disputed_fields"])
-               for slug, row in rows.items()}
+    summary = {
+        slug: (row["basis"], row["independent_origins"], row["official_sources"], row["disputed_fields"])
+        for slug, row in rows.items()
+    }
     assert summary == {
         "copied": ("stated", 1, 0, []),
         "corroborated": ("stated", 2, 1, []),
@@ -79,8 +84,9 @@ def test_csv_carries_the_same_summary(api_client, facts):
     response = api_client.get(reverse("summit-list"), {"format": "csv"})
     assert_status(response, 200)
     rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
-    assert [rows["disputed"][name] for name in ("basis", "independent_origins", "official_sources",
-                                                "disputed_fields")] == ["stated", "2", "1", "city_en"]
+    assert [
+        rows["disputed"][name] for name in ("basis", "independent_origins", "official_sources", "disputed_fields")
+    ] == ["stated", "2", "1", "city_en"]
     assert [rows["bare"][name] for name in ("basis", "independent_origins", "disputed_fields")] == ["", "0", ""]
     assert rows["inferred"]["basis"] == "inferred"
 
@@ -88,8 +94,9 @@ def test_csv_carries_the_same_summary(api_client, facts):
 def test_the_filters_are_on_every_fact_list(api_client):
     pledge = PledgeFactory()
     CitationFactory(fact=pledge, source=SourceFactory(is_official=True))
-    response = api_client.get(reverse("pledge-list"), {"official_source": "true", "basis": "stated",
-                                                         "disputed": "false", "sources_min": 1})
+    response = api_client.get(
+        reverse("pledge-list"), {"official_source": "true", "basis": "stated", "disputed": "false", "sources_min": 1}
+    )
     assert_status(response, 200)
     assert [row["slug"] for row in response.json()["results"]] == [pledge.slug]
     # Not on lists whose rows carry no citations.

@@ -1,12 +1,12 @@
 """/api/v1/disagreements/ (issue 24): where sources differ, as data — each fact's field with its values, their
 sources, ranks and reasons; filtered by fact type and field; paged; in the schema and CSV."""
+
 import csv
 import datetime
 import io
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from tests.api.helpers import assert_status
 from tests.factories import CitationFactory, PledgeFactory, SourceFactory, SummitFactory
@@ -22,11 +22,18 @@ def disputes():
     repost = SourceFactory(slug="nippon", origin=wire)
     summit = SummitFactory(slug="eu-central-asia-1", date=datetime.date(2025, 4, 3), end_date=datetime.date(2025, 4, 4))
     CitationFactory(fact=summit, source=ministry, field="date", value="2025-04-03/2025-04-04", rank="preferred")
-    CitationFactory(fact=summit, source=paper, field="date", value="2025-04-04", rank="alternative",
-                    rank_reason="one article; the ministry gives both days")
+    CitationFactory(
+        fact=summit,
+        source=paper,
+        field="date",
+        value="2025-04-04",
+        rank="alternative",
+        rank_reason="one article; the ministry gives both days",
+    )
     CitationFactory(fact=summit, source=paper, field="city_en", value=summit.city_en, rank="preferred")
-    pledge = PledgeFactory(slug="tokyo-pledge", amount=Decimal("3000000000000"), currency="JPY",
-                           amount_usd=Decimal("20000000000"))
+    pledge = PledgeFactory(
+        slug="tokyo-pledge", amount=Decimal("3000000000000"), currency="JPY", amount_usd=Decimal("20000000000")
+    )
     CitationFactory(fact=pledge, source=paper, field="amount_usd", value="20000000000.00", rank="preferred")
     CitationFactory(fact=pledge, source=wire, field="amount_usd", value="19000000000.00", rank="alternative")
     CitationFactory(fact=pledge, source=repost, field="amount_usd", value="19000000000.00", rank="alternative")
@@ -38,9 +45,14 @@ def test_each_disputed_field_with_its_values_and_sources(api_client, disputes):
     assert body["count"] == 2  # city_en has one value only
     summit_row, pledge_row = body["results"][1], body["results"][0]  # by fact type: investments before summits
     assert (summit_row["fact_slug"], summit_row["field"], summit_row["column_value"]) == (
-        "eu-central-asia-1", "date", "2025-04-03/2025-04-04")
+        "eu-central-asia-1",
+        "date",
+        "2025-04-03/2025-04-04",
+    )
     assert [(v["value"], v["rank"]) for v in summit_row["values"]] == [
-        ("2025-04-03/2025-04-04", "preferred"), ("2025-04-04", "alternative")]
+        ("2025-04-03/2025-04-04", "preferred"),
+        ("2025-04-04", "alternative"),
+    ]
     assert summit_row["values"][0]["claims"][0]["source"] == "mofa" and summit_row["values"][0]["official_sources"] == 1
     assert summit_row["values"][1]["claims"][0]["rank_reason"].startswith("one article")
     # The wire and its repost are one origin: 1 against 1, no official source — the rule leaves it to the analyst.
@@ -51,7 +63,9 @@ def test_each_disputed_field_with_its_values_and_sources(api_client, disputes):
 
 
 def test_filtered_by_fact_type_and_field_and_paged(api_client, disputes):
-    assert [r["field"] for r in api_client.get(URL, {"fact_type": "investments.pledge"}).json()["results"]] == ["amount_usd"]
+    assert [r["field"] for r in api_client.get(URL, {"fact_type": "investments.pledge"}).json()["results"]] == [
+        "amount_usd"
+    ]
     assert [r["fact_type"] for r in api_client.get(URL, {"field": "date"}).json()["results"]] == ["summits.summit"]
     page = api_client.get(URL, {"page_size": 1, "page": 2}).json()
     assert page["count"] == 2 and len(page["results"]) == 1

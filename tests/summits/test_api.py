@@ -1,4 +1,5 @@
 """API tests for topics, summit formats, summits, participants, documents and signatories."""
+
 import datetime
 
 import pytest
@@ -48,8 +49,12 @@ class TestSummitFormatAPI(APIResourceTests):
     ]
 
     def create_data(self):
-        return {"slug": "ca-japan", "name_en": "CA + Japan", "region": GroupingFactory().slug,
-                "partner": StateFactory().slug}
+        return {
+            "slug": "ca-japan",
+            "name_en": "CA + Japan",
+            "region": GroupingFactory().slug,
+            "partner": StateFactory().slug,
+        }
 
 
 def _summit_with_participant():
@@ -59,7 +64,7 @@ def _summit_with_participant():
 
 
 def _summits_in(year_a, year_b):
-    return (lambda: (SummitFactory(date=datetime.date(year_a, 12, 19)), SummitFactory(date=datetime.date(year_b, 6, 1))))
+    return lambda: (SummitFactory(date=datetime.date(year_a, 12, 19)), SummitFactory(date=datetime.date(year_b, 6, 1)))
 
 
 class TestSummitAPI(APIResourceTests):
@@ -79,7 +84,9 @@ class TestSummitAPI(APIResourceTests):
         Narrows("year", lambda s: "2025", _summits_in(2025, 2024)),
         Narrows("date_after", lambda s: "2025-01-01", _summits_in(2025, 2024)),
         Narrows("date_before", lambda s: "2024-12-31", _summits_in(2024, 2025)),
-        Narrows("city", lambda s: "astana", lambda: (SummitFactory(city_en="Astana", city_ru="Астана"), SummitFactory())),
+        Narrows(
+            "city", lambda s: "astana", lambda: (SummitFactory(city_en="Astana", city_ru="Астана"), SummitFactory())
+        ),
         Narrows("q", lambda s: s.title_ru),
         Narrows("q", lambda s: "first tokyo", lambda: (SummitFactory(title_en="The first summit"), SummitFactory())),
     ]
@@ -91,8 +98,15 @@ class TestSummitAPI(APIResourceTests):
         return summit
 
     def create_data(self):
-        return {"slug": "ca-japan-2025", "format": SummitFormatFactory().slug, "title_en": "CA + Japan summit",
-                "date": "2025-12-01", "date_precision": "month", "city_en": "Tokyo", "host": StateFactory().slug}
+        return {
+            "slug": "ca-japan-2025",
+            "format": SummitFormatFactory().slug,
+            "title_en": "CA + Japan summit",
+            "date": "2025-12-01",
+            "date_precision": "month",
+            "city_en": "Tokyo",
+            "host": StateFactory().slug,
+        }
 
 
 @pytest.mark.django_db
@@ -120,8 +134,10 @@ def test_scoreboard_counts_summits_per_partner_in_window(api_client):
         SummitFactory(format=ca_japan, date=datetime.date(year, 6, 1))
     SummitFactory(format=ca_korea, date=datetime.date(2025, 9, 1))
     SummitFactory(date=datetime.date(2025, 1, 1))  # another region's format
-    response = api_client.get("/api/v1/summits/scoreboard/",
-                              {"date_after": "2010-01-01", "date_before": "2025-12-31", "region": "central-asia"})
+    response = api_client.get(
+        "/api/v1/summits/scoreboard/",
+        {"date_after": "2010-01-01", "date_before": "2025-12-31", "region": "central-asia"},
+    )
     assert_status(response, 200)
     assert [(row["partner"], row["summits"]) for row in response.json()] == [("japan", 2), ("korea", 1)]
     assert response.json()[0]["first_date"] == "2017-06-01"
@@ -137,8 +153,11 @@ class TestSummitParticipantAPI(APIResourceTests):
         Narrows("summit", lambda p: p.summit.slug),
         Narrows("actor", lambda p: p.actor.slug),
         Narrows("role", lambda p: "host", lambda: (SummitParticipantFactory(role="host"), SummitParticipantFactory())),
-        Narrows("represented_by", lambda p: p.represented_by.slug,
-                lambda: (SummitParticipantFactory(represented_by=PersonFactory()), SummitParticipantFactory())),
+        Narrows(
+            "represented_by",
+            lambda p: p.represented_by.slug,
+            lambda: (SummitParticipantFactory(represented_by=PersonFactory()), SummitParticipantFactory()),
+        ),
     ]
 
     def create_data(self):
@@ -148,8 +167,11 @@ class TestSummitParticipantAPI(APIResourceTests):
 @pytest.mark.django_db
 def test_duplicate_participant_is_400_not_500(editor_client):
     participant = SummitParticipantFactory()
-    response = editor_client.post("/api/v1/summit-participants/",
-                                  {"summit": participant.summit.slug, "actor": participant.actor.slug}, format="json")
+    response = editor_client.post(
+        "/api/v1/summit-participants/",
+        {"summit": participant.summit.slug, "actor": participant.actor.slug},
+        format="json",
+    )
     assert_status(response, 400)
 
 
@@ -188,8 +210,13 @@ class TestDocumentAPI(APIResourceTests):
         return document
 
     def create_data(self):
-        return {"slug": "tokyo-declaration", "kind": "declaration", "title_en": "Tokyo declaration",
-                "summit": SummitFactory().slug, "topics": [TopicFactory().slug]}
+        return {
+            "slug": "tokyo-declaration",
+            "kind": "declaration",
+            "title_en": "Tokyo declaration",
+            "summit": SummitFactory().slug,
+            "topics": [TopicFactory().slug],
+        }
 
 
 class TestDocumentSignatoryAPI(APIResourceTests):

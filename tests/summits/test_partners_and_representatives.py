@@ -1,6 +1,7 @@
 """Issue 17's model rules through the API: a format's partner is a state or an organisation; an office
 cannot end before it starts; a summit participant's representative holds an office in it. Plus the
 source filters every fact resource shares, a source's supported facts, and the scoreboard per partner."""
+
 import datetime
 
 import pytest
@@ -27,33 +28,59 @@ DAY = "day"
 
 
 def test_a_person_as_format_partner_is_a_400_naming_partner(editor_client):
-    response = editor_client.post(reverse("summit-format-list"), {
-        "slug": "central-asia-with-a-person", "name_en": "Central Asia with a person",
-        "region": GroupingFactory().slug, "partner": PersonFactory().slug}, format="json")
+    response = editor_client.post(
+        reverse("summit-format-list"),
+        {
+            "slug": "central-asia-with-a-person",
+            "name_en": "Central Asia with a person",
+            "region": GroupingFactory().slug,
+            "partner": PersonFactory().slug,
+        },
+        format="json",
+    )
     assert_status(response, 400)
     assert "partner" in response.json()
 
 
 def test_an_organisation_as_format_partner_is_accepted(editor_client):
     eu = StateFactory(kind="organisation", iso3=None)
-    response = editor_client.post(reverse("summit-format-list"), {
-        "slug": "eu-central-asia", "name_en": "EU – Central Asia", "region": GroupingFactory().slug,
-        "partner": eu.slug}, format="json")
+    response = editor_client.post(
+        reverse("summit-format-list"),
+        {
+            "slug": "eu-central-asia",
+            "name_en": "EU – Central Asia",
+            "region": GroupingFactory().slug,
+            "partner": eu.slug,
+        },
+        format="json",
+    )
     assert_status(response, 201)
 
 
 def test_an_office_ending_before_it_starts_is_a_400_naming_end_date(editor_client):
-    response = editor_client.post(reverse("office-list"), {
-        "person": PersonFactory().slug, "organization": StateFactory().slug, "role_en": "President",
-        "start_date": "2025-01-02", "start_date_precision": DAY,
-        "end_date": "2025-01-01", "end_date_precision": DAY}, format="json")
+    response = editor_client.post(
+        reverse("office-list"),
+        {
+            "person": PersonFactory().slug,
+            "organization": StateFactory().slug,
+            "role_en": "President",
+            "start_date": "2025-01-02",
+            "start_date_precision": DAY,
+            "end_date": "2025-01-01",
+            "end_date_precision": DAY,
+        },
+        format="json",
+    )
     assert_status(response, 400)
     assert "end_date" in response.json()
 
 
 def test_an_office_is_held_by_a_person_in_a_state_or_organisation(editor_client):
-    response = editor_client.post(reverse("office-list"), {
-        "person": StateFactory().slug, "organization": PersonFactory().slug, "role_en": "President"}, format="json")
+    response = editor_client.post(
+        reverse("office-list"),
+        {"person": StateFactory().slug, "organization": PersonFactory().slug, "role_en": "President"},
+        format="json",
+    )
     assert_status(response, 400)
     assert {"person", "organization"} & set(response.json())
 
@@ -64,8 +91,11 @@ def _participation(summit_date=datetime.date(2025, 11, 6)):
 
 
 def _post_participant(client, summit, actor, person):
-    return client.post(reverse("summit-participant-list"), {
-        "summit": summit.slug, "actor": actor.slug, "represented_by": person.slug}, format="json")
+    return client.post(
+        reverse("summit-participant-list"),
+        {"summit": summit.slug, "actor": actor.slug, "represented_by": person.slug},
+        format="json",
+    )
 
 
 def test_a_representative_without_an_office_in_the_actor_is_a_400_naming_represented_by(editor_client):
@@ -78,8 +108,14 @@ def test_a_representative_without_an_office_in_the_actor_is_a_400_naming_represe
 
 def test_a_representative_whose_office_ended_before_the_summit_is_a_400(editor_client):
     summit, state, person = _participation()
-    OfficeFactory(person=person, organization=state, start_date=datetime.date(2017, 1, 20), start_date_precision=DAY,
-                  end_date=datetime.date(2021, 1, 20), end_date_precision=DAY)
+    OfficeFactory(
+        person=person,
+        organization=state,
+        start_date=datetime.date(2017, 1, 20),
+        start_date_precision=DAY,
+        end_date=datetime.date(2021, 1, 20),
+        end_date_precision=DAY,
+    )
     assert_status(_post_participant(editor_client, summit, state, person), 400)
 
 
@@ -98,22 +134,30 @@ def test_an_undated_summit_accepts_any_office_of_the_person_in_the_actor(editor_
 
 # ---------------------------------------------------------------- changing an office re-checks representations
 
+
 def _represented(summit_date=datetime.date(2025, 11, 6)):
     """A summit participation represented by a person whose one office covers the summit day."""
-    summit, state, person = _participation(summit_date) if summit_date else (
-        SummitFactory(date=None, date_precision="unknown"), StateFactory(), PersonFactory())
-    office = OfficeFactory(person=person, organization=state, start_date=datetime.date(2025, 1, 20),
-                           start_date_precision=DAY)
+    summit, state, person = (
+        _participation(summit_date)
+        if summit_date
+        else (SummitFactory(date=None, date_precision="unknown"), StateFactory(), PersonFactory())
+    )
+    office = OfficeFactory(
+        person=person, organization=state, start_date=datetime.date(2025, 1, 20), start_date_precision=DAY
+    )
     SummitParticipantFactory(summit=summit, actor=state, represented_by=person)
     return summit, state, person, office
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"end_date": "2025-06-30", "end_date_precision": DAY}, "end_date"),  # ends before the summit
-    ({"start_date": "2025-12-01"}, "start_date"),  # starts after it
-    ("other person", "person"),
-    ("other state", "organization"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"end_date": "2025-06-30", "end_date_precision": DAY}, "end_date"),  # ends before the summit
+        ({"start_date": "2025-12-01"}, "start_date"),  # starts after it
+        ("other person", "person"),
+        ("other state", "organization"),
+    ],
+)
 def test_changing_the_office_a_representation_rests_on_is_a_400_naming_the_field(editor_client, change, field):
     summit, state, person, office = _represented()
     if change == "other person":
@@ -130,13 +174,20 @@ def test_changing_the_office_a_representation_rests_on_is_a_400_naming_the_field
 
 def test_an_office_change_that_still_covers_the_summit_or_that_another_office_covers_is_accepted(editor_client):
     summit, state, person, office = _represented()
-    response = editor_client.patch(reverse("office-detail", args=[office.pk]),
-                                   {"end_date": "2025-12-31", "end_date_precision": DAY}, format="json")
+    response = editor_client.patch(
+        reverse("office-detail", args=[office.pk]), {"end_date": "2025-12-31", "end_date_precision": DAY}, format="json"
+    )
     assert_status(response, 200)
-    OfficeFactory(person=person, organization=state, role_en="Acting", start_date=datetime.date(2025, 11, 1),
-                  start_date_precision=DAY)
-    response = editor_client.patch(reverse("office-detail", args=[office.pk]),
-                                   {"end_date": "2025-02-01", "end_date_precision": DAY}, format="json")
+    OfficeFactory(
+        person=person,
+        organization=state,
+        role_en="Acting",
+        start_date=datetime.date(2025, 11, 1),
+        start_date_precision=DAY,
+    )
+    response = editor_client.patch(
+        reverse("office-detail", args=[office.pk]), {"end_date": "2025-02-01", "end_date_precision": DAY}, format="json"
+    )
     assert_status(response, 200)
 
 
@@ -152,10 +203,20 @@ def test_deleting_the_office_a_representation_rests_on_is_a_409_and_the_office_s
 
 def test_an_undated_summit_keeps_any_office_so_only_moving_it_away_is_refused(editor_client):
     summit, state, person, office = _represented(summit_date=None)
-    assert_status(editor_client.patch(reverse("office-detail", args=[office.pk]),
-                                      {"end_date": "2025-02-01", "end_date_precision": DAY}, format="json"), 200)
-    assert_status(editor_client.patch(reverse("office-detail", args=[office.pk]),
-                                      {"organization": StateFactory().slug}, format="json"), 400)
+    assert_status(
+        editor_client.patch(
+            reverse("office-detail", args=[office.pk]),
+            {"end_date": "2025-02-01", "end_date_precision": DAY},
+            format="json",
+        ),
+        200,
+    )
+    assert_status(
+        editor_client.patch(
+            reverse("office-detail", args=[office.pk]), {"organization": StateFactory().slug}, format="json"
+        ),
+        400,
+    )
 
 
 def test_the_admin_refuses_the_office_change_on_the_field_and_the_delete(admin_client):
@@ -163,8 +224,16 @@ def test_the_admin_refuses_the_office_change_on_the_field_and_the_delete(admin_c
     url = reverse("admin:actors_office_change", args=[office.pk])
     form = admin_client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
-    data.update({"person": person.pk, "organization": state.pk, "end_date": "2025-06-30", "end_date_precision": DAY,
-                 "start_date": "2025-01-20", "start_date_precision": DAY})
+    data.update(
+        {
+            "person": person.pk,
+            "organization": state.pk,
+            "end_date": "2025-06-30",
+            "end_date_precision": DAY,
+            "start_date": "2025-01-20",
+            "start_date_precision": DAY,
+        }
+    )
     data.update({key: value for key, value in _inline_management(admin_client.get(url)).items()})
     response = admin_client.post(url, data)
     assert response.status_code == 200  # the form again, with the error
@@ -190,6 +259,7 @@ def _inline_management(response):
 
 # ---------------------------------------------------------------- source filters on every fact resource
 
+
 def test_source_and_sources_min_on_summits(api_client):
     article, agency = SourceFactory(), SourceFactory()
     both, one = SummitFactory(), SummitFactory()
@@ -209,8 +279,10 @@ def test_source_and_sources_min_on_summits(api_client):
     assert slugs(sources_min=1) == {both.slug, one.slug}
 
 
-@pytest.mark.parametrize("basename", ["actor", "office", "summit-format", "document", "pledge", "trade-measure",
-                                      "corridor", "actor-relation"])
+@pytest.mark.parametrize(
+    "basename",
+    ["actor", "office", "summit-format", "document", "pledge", "trade-measure", "corridor", "actor-relation"],
+)
 def test_every_fact_resource_takes_source_and_an_unknown_source_is_a_400(api_client, basename):
     response = api_client.get(reverse(f"{basename}-list"), {"source": "no-such-source"})
     assert_status(response, 400)
@@ -232,24 +304,33 @@ def test_a_sources_detail_lists_the_facts_it_supports(api_client):
     body = api_client.get(reverse("source-detail", kwargs={"slug": source.slug})).json()
     assert body["facts_total"] == 2
     assert [(f["fact_type"], f["slug"], f["citations"]) for f in body["facts"]] == [
-        ("summits.document", document.slug, 1), ("summits.summit", summit.slug, 2)]
+        ("summits.document", document.slug, 1),
+        ("summits.summit", summit.slug, 2),
+    ]
     assert "facts" not in api_client.get(reverse("source-list")).json()["results"][0]
 
 
 # ---------------------------------------------------------------- scoreboard
 
+
 def test_scoreboard_per_partner_with_dates_cities_documents_and_undated_summits(api_client):
     japan = StateFactory(slug="japan-x", name_en="Japan X")
     summit_format = SummitFormatFactory(partner=japan)
-    tokyo = SummitFactory(format=summit_format, date=datetime.date(2025, 12, 20), date_precision=DAY,
-                          city_en="Tokyo", city_ru="Токио")
+    tokyo = SummitFactory(
+        format=summit_format, date=datetime.date(2025, 12, 20), date_precision=DAY, city_en="Tokyo", city_ru="Токио"
+    )
     SummitFactory(format=summit_format, date=None, date_precision="unknown", status="planned")
     DocumentFactory(summit=tokyo, slug="tokyo-declaration-x", title_en="Tokyo Declaration X")
     url = reverse("summit-scoreboard")
     # An undated meeting is an announced one (never held): counted when planned meetings are asked for.
     (row,) = api_client.get(url, {"status": ["held", "planned"]}).json()
     assert (row["partner"], row["partner_kind"], row["summits"], row["dated_summits"], row["undated_summits"]) == (
-        "japan-x", "state", 2, 1, 1)
+        "japan-x",
+        "state",
+        2,
+        1,
+        1,
+    )
     assert row["cities"] == [{"city_en": "Tokyo", "city_ru": "Токио"}]
     assert [d["slug"] for d in row["documents"]] == ["tokyo-declaration-x"]
     (row,) = api_client.get(url, {"date_after": "2025-01-01"}).json()
@@ -258,6 +339,7 @@ def test_scoreboard_per_partner_with_dates_cities_documents_and_undated_summits(
 
 
 # ---------------------------------------------------------------- groupings count for their members when asked
+
 
 def test_via_groupings_matches_rows_of_the_groupings_the_actor_belongs_to_and_says_so(api_client):
     from tests.factories import PledgeFactory

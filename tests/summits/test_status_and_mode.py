@@ -2,6 +2,7 @@
 future and has a date; a postponed or cancelled one keeps the date it was planned for; a virtual meeting has
 no city; only a postponed or cancelled meeting is replaced, never by itself. Plus the status and mode filters
 and the scoreboard counting held meetings unless asked."""
+
 import datetime
 import json
 
@@ -27,25 +28,35 @@ def _in_days(days):
 
 
 def _post(client, **fields):
-    body = {"slug": "ca-plus-x-9", "format": SummitFormatFactory().slug, "title_en": "Ninth summit",
-            "date": "2024-05-01", "date_precision": "day", "city_en": "Astana"}
+    body = {
+        "slug": "ca-plus-x-9",
+        "format": SummitFormatFactory().slug,
+        "title_en": "Ninth summit",
+        "date": "2024-05-01",
+        "date_precision": "day",
+        "city_en": "Astana",
+    }
     body.update(fields)
     return client.post(reverse("summit-list"), body, format="json")
 
 
 # ---------------------------------------------------------------- API: a 400 naming the field
 
-@pytest.mark.parametrize(("fields", "named"), [
-    ({"status": "held", "date": _in_days(30)}, "status"),
-    ({"date": _in_days(30)}, "status"),  # held is the default
-    ({"status": "held", "date": None, "date_precision": "unknown"}, "date"),
-    ({"status": "postponed", "date": None, "date_precision": "unknown"}, "date"),
-    ({"status": "cancelled", "date": None, "date_precision": "unknown"}, "date"),
-    ({"mode": "virtual", "city_en": "Astana"}, "city_en"),
-    ({"mode": "virtual", "city_en": "", "city_ru": "Астана"}, "city_ru"),
-    ({"status": "held", "replaced_by": "later-one"}, "replaced_by"),
-    ({"status": "planned", "replaced_by": "later-one"}, "replaced_by"),
-])
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"status": "held", "date": _in_days(30)}, "status"),
+        ({"date": _in_days(30)}, "status"),  # held is the default
+        ({"status": "held", "date": None, "date_precision": "unknown"}, "date"),
+        ({"status": "postponed", "date": None, "date_precision": "unknown"}, "date"),
+        ({"status": "cancelled", "date": None, "date_precision": "unknown"}, "date"),
+        ({"mode": "virtual", "city_en": "Astana"}, "city_en"),
+        ({"mode": "virtual", "city_en": "", "city_ru": "Астана"}, "city_ru"),
+        ({"status": "held", "replaced_by": "later-one"}, "replaced_by"),
+        ({"status": "planned", "replaced_by": "later-one"}, "replaced_by"),
+    ],
+)
 def test_a_write_breaking_a_status_rule_is_a_400_naming_the_field(editor_client, fields, named):
     SummitFactory(slug="later-one")
     response = _post(editor_client, **fields)
@@ -54,17 +65,20 @@ def test_a_write_breaking_a_status_rule_is_a_400_naming_the_field(editor_client,
     assert not Summit.objects.filter(slug="ca-plus-x-9").exists()
 
 
-@pytest.mark.parametrize("fields", [
-    {"status": "planned", "date": _in_days(30)},  # announced
-    {"status": "planned", "date": "2023-03-01", "date_precision": "month"},  # its month passed, not reported held
-    {"status": "planned", "date": None, "date_precision": "unknown"},  # announced, no date yet
-    {"status": "held", "date": _in_days(1)},  # today somewhere on Earth (UTC+14)
-    {"status": "held", "date": f"{_today().year}-01-01", "date_precision": "year"},
-    {"status": "postponed", "date": _in_days(30), "replaced_by": "later-one"},
-    {"status": "cancelled", "date": "2020-01-01", "date_precision": "year"},
-    {"mode": "virtual", "city_en": "", "city_ru": ""},
-    {"mode": "hybrid"},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "planned", "date": _in_days(30)},  # announced
+        {"status": "planned", "date": "2023-03-01", "date_precision": "month"},  # its month passed, not reported held
+        {"status": "planned", "date": None, "date_precision": "unknown"},  # announced, no date yet
+        {"status": "held", "date": _in_days(1)},  # today somewhere on Earth (UTC+14)
+        {"status": "held", "date": f"{_today().year}-01-01", "date_precision": "year"},
+        {"status": "postponed", "date": _in_days(30), "replaced_by": "later-one"},
+        {"status": "cancelled", "date": "2020-01-01", "date_precision": "year"},
+        {"mode": "virtual", "city_en": "", "city_ru": ""},
+        {"mode": "hybrid"},
+    ],
+)
 def test_writes_keeping_the_rules_are_accepted(editor_client, fields):
     SummitFactory(slug="later-one")
     response = _post(editor_client, **fields)
@@ -75,8 +89,9 @@ def test_writes_keeping_the_rules_are_accepted(editor_client, fields):
 
 def test_a_summit_cannot_be_replaced_by_itself(editor_client):
     summit = SummitFactory(status="postponed")
-    response = editor_client.patch(reverse("summit-detail", args=[summit.slug]), {"replaced_by": summit.slug},
-                                   format="json")
+    response = editor_client.patch(
+        reverse("summit-detail", args=[summit.slug]), {"replaced_by": summit.slug}, format="json"
+    )
     assert_status(response, 400)
     assert "replaced_by" in response.json()
     summit.refresh_from_db()
@@ -85,8 +100,7 @@ def test_a_summit_cannot_be_replaced_by_itself(editor_client):
 
 def test_moving_a_held_meeting_into_the_future_is_a_400_and_changes_nothing(editor_client):
     summit = SummitFactory(date=datetime.date(2024, 5, 1))
-    response = editor_client.patch(reverse("summit-detail", args=[summit.slug]), {"date": _in_days(60)},
-                                   format="json")
+    response = editor_client.patch(reverse("summit-detail", args=[summit.slug]), {"date": _in_days(60)}, format="json")
     assert_status(response, 400)
     assert "status" in response.json()
     summit.refresh_from_db()
@@ -104,12 +118,27 @@ def test_a_replaced_meeting_shows_its_replacement_and_its_replacement_cannot_be_
 
 # ---------------------------------------------------------------- the admin: the form again, the field named
 
+
 def _admin_add(admin_client, **fields):
     summit_format = SummitFormatFactory()
-    data = {"slug": "admin-summit", "format": summit_format.pk, "title_en": "Admin summit", "title_ru": "",
-            "level": "heads_of_state", "status": "held", "mode": "in_person", "date": "2024-05-01",
-            "date_precision": "day", "end_date": "", "city_en": "Astana", "city_ru": "", "host": "", "ordinal": "",
-            "summary_en": "", "replaced_by": ""}
+    data = {
+        "slug": "admin-summit",
+        "format": summit_format.pk,
+        "title_en": "Admin summit",
+        "title_ru": "",
+        "level": "heads_of_state",
+        "status": "held",
+        "mode": "in_person",
+        "date": "2024-05-01",
+        "date_precision": "day",
+        "end_date": "",
+        "city_en": "Astana",
+        "city_ru": "",
+        "host": "",
+        "ordinal": "",
+        "summary_en": "",
+        "replaced_by": "",
+    }
     data.update(fields)
     page = admin_client.get(reverse("admin:summits_summit_add"))
     for formset in page.context.get("inline_admin_formsets", []):
@@ -120,11 +149,14 @@ def _admin_add(admin_client, **fields):
     return admin_client.post(reverse("admin:summits_summit_add"), data)
 
 
-@pytest.mark.parametrize(("fields", "named"), [
-    ({"date": _in_days(30)}, "status"),
-    ({"status": "cancelled", "date": "", "date_precision": "unknown"}, "date"),
-    ({"mode": "virtual"}, "city_en"),
-])
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"date": _in_days(30)}, "status"),
+        ({"status": "cancelled", "date": "", "date_precision": "unknown"}, "date"),
+        ({"mode": "virtual"}, "city_en"),
+    ],
+)
 def test_the_admin_refuses_a_status_rule_on_the_field(admin_client, fields, named):
     response = _admin_add(admin_client, **fields)
     assert response.status_code == 200  # the form again, with the error
@@ -142,18 +174,27 @@ def test_the_admin_refuses_replacing_a_held_meeting(admin_client):
 def test_the_admin_saves_a_postponed_meeting_with_its_replacement(admin_client):
     later = SummitFactory()
     response = _admin_add(admin_client, status="postponed", date=_in_days(30), replaced_by=later.pk)
-    assert response.status_code == 302, (response.context["adminform"].form.errors, [
-        (f.formset.prefix, f.formset.errors, f.formset.non_form_errors()) for f in response.context["inline_admin_formsets"]])
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [
+            (f.formset.prefix, f.formset.errors, f.formset.non_form_errors())
+            for f in response.context["inline_admin_formsets"]
+        ],
+    )
     assert Summit.objects.get(slug="admin-summit").replaced_by == later
 
 
 # ---------------------------------------------------------------- the database, for paths that skip validation
 
-@pytest.mark.parametrize("fields", [
-    {"status": "held", "date": "FUTURE"},
-    {"status": "cancelled", "date": None, "date_precision": "unknown"},
-    {"mode": "virtual", "city_en": "Tokyo"},
-])
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "held", "date": "FUTURE"},
+        {"status": "cancelled", "date": None, "date_precision": "unknown"},
+        {"mode": "virtual", "city_en": "Tokyo"},
+    ],
+)
 def test_the_database_refuses_a_row_breaking_a_status_rule(fields):
     if fields.get("date") == "FUTURE":
         fields = {**fields, "date": _today() + datetime.timedelta(days=30)}
@@ -181,10 +222,25 @@ def test_loaddata_refuses_a_future_held_meeting_and_writes_nothing(tmp_path):
     state = StateFactory(slug="ca-x")
     summit_format = SummitFormatFactory(slug="ca-plus-x", region=StateFactory(), partner=state)
     fixture = tmp_path / "future.json"
-    fixture.write_text(json.dumps([{"model": "summits.summit", "fields": {
-        "slug": "ca-plus-x-3", "format": [summit_format.slug], "title_en": "Third", "status": "held",
-        "date": (_today() + datetime.timedelta(days=40)).isoformat(), "date_precision": "day",
-        "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z"}}]))
+    fixture.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "summits.summit",
+                    "fields": {
+                        "slug": "ca-plus-x-3",
+                        "format": [summit_format.slug],
+                        "title_en": "Third",
+                        "status": "held",
+                        "date": (_today() + datetime.timedelta(days=40)).isoformat(),
+                        "date_precision": "day",
+                        "created_at": "2025-01-01T00:00:00Z",
+                        "updated_at": "2025-01-01T00:00:00Z",
+                    },
+                }
+            ]
+        )
+    )
     with pytest.raises(IntegrityError):
         call_command("loaddata", str(fixture), verbosity=0)
     assert not Summit.objects.filter(slug="ca-plus-x-3").exists()
@@ -195,10 +251,27 @@ def test_load_facts_names_the_file_object_and_field_of_a_virtual_meeting_with_a_
 
     summit_format = SummitFormatFactory()
     fixture = tmp_path / "virtual.json"
-    fixture.write_text(json.dumps([{"model": "summits.summit", "fields": {
-        "slug": "virtual-one", "format": [summit_format.slug], "title_en": "Online", "status": "held",
-        "mode": "virtual", "city_en": "Bishkek", "date": "2020-11-01", "date_precision": "month",
-        "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z"}}]))
+    fixture.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "summits.summit",
+                    "fields": {
+                        "slug": "virtual-one",
+                        "format": [summit_format.slug],
+                        "title_en": "Online",
+                        "status": "held",
+                        "mode": "virtual",
+                        "city_en": "Bishkek",
+                        "date": "2020-11-01",
+                        "date_precision": "month",
+                        "created_at": "2025-01-01T00:00:00Z",
+                        "updated_at": "2025-01-01T00:00:00Z",
+                    },
+                }
+            ]
+        )
+    )
     with pytest.raises(FixtureRefused, match=r"virtual.json, object 1 .*city_en"), transaction.atomic():
         fixtures_load(paths=[fixture])
     assert not Summit.objects.filter(slug="virtual-one").exists()
@@ -208,21 +281,47 @@ def test_fixtures_name_the_replacing_meeting_by_slug_even_when_it_comes_later(tm
     from apps.core.services import fixtures_load
 
     summit_format = SummitFormatFactory()
-    common = {"format": [summit_format.slug], "created_at": "2025-01-01T00:00:00Z",
-              "updated_at": "2025-01-01T00:00:00Z"}
+    common = {
+        "format": [summit_format.slug],
+        "created_at": "2025-01-01T00:00:00Z",
+        "updated_at": "2025-01-01T00:00:00Z",
+    }
     fixture = tmp_path / "replaced.json"
-    fixture.write_text(json.dumps([
-        {"model": "summits.summit", "fields": {**common, "slug": "x-2", "title_en": "Second", "status": "postponed",
-                                               "date": "2020-04-01", "date_precision": "month", "replaced_by": ["x-2b"]}},
-        {"model": "summits.summit", "fields": {**common, "slug": "x-2b", "title_en": "Second, held",
-                                               "date": "2020-10-12", "date_precision": "day"}},
-    ]))
+    fixture.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "summits.summit",
+                    "fields": {
+                        **common,
+                        "slug": "x-2",
+                        "title_en": "Second",
+                        "status": "postponed",
+                        "date": "2020-04-01",
+                        "date_precision": "month",
+                        "replaced_by": ["x-2b"],
+                    },
+                },
+                {
+                    "model": "summits.summit",
+                    "fields": {
+                        **common,
+                        "slug": "x-2b",
+                        "title_en": "Second, held",
+                        "date": "2020-10-12",
+                        "date_precision": "day",
+                    },
+                },
+            ]
+        )
+    )
     with transaction.atomic():
         fixtures_load(paths=[fixture])
     assert Summit.objects.get(slug="x-2").replaced_by.slug == "x-2b"
 
 
 # ---------------------------------------------------------------- filters and the scoreboard
+
 
 def test_status_and_mode_filters_on_summits(api_client):
     held = SummitFactory(slug="held-one")

@@ -4,6 +4,7 @@ Line ends, stray separators, encodings, gzip; the v1 CSV with partner2 / customs
 transport, the legacy classic CSV, the v1 API's JSON; World exports into an empty database. Each test
 writes its own small file; each re-import changes nothing.
 """
+
 import gzip
 import json
 from decimal import Decimal
@@ -18,9 +19,11 @@ from apps.trade.models import TradeFlow
 
 pytestmark = pytest.mark.django_db
 
-V1_HEADER = ("typeCode,freqCode,refPeriodId,refYear,refMonth,period,reporterCode,reporterISO,reporterDesc,flowCode,"
-             "flowDesc,partnerCode,partnerISO,partnerDesc,partner2Code,partner2ISO,partner2Desc,classificationCode,"
-             "cmdCode,cmdDesc,customsCode,customsDesc,mosCode,motCode,motDesc,qtyUnitAbbr,qty,netWgt,primaryValue")
+V1_HEADER = (
+    "typeCode,freqCode,refPeriodId,refYear,refMonth,period,reporterCode,reporterISO,reporterDesc,flowCode,"
+    "flowDesc,partnerCode,partnerISO,partnerDesc,partner2Code,partner2ISO,partner2Desc,classificationCode,"
+    "cmdCode,cmdDesc,customsCode,customsDesc,mosCode,motCode,motDesc,qtyUnitAbbr,qty,netWgt,primaryValue"
+)
 V1_ROWS = [
     "C,A,20210101,2021,52,2021,398,KAZ,Kazakhstan,X,Export,156,CHN,China,0,W00,World,H5,TOTAL,All,C00,TOTAL CPC,"
     "0,0,TOTAL MOT,N/A,,,1000.5",
@@ -35,8 +38,17 @@ V1_EXPECTED = {
 
 def stored():
     return {
-        (f.reporter.iso3, f.partner.iso3, f.partner2.iso3 if f.partner2 else None, f.year, f.month, f.flow,
-         f.commodity_code, f.customs_code, f.mot_code): f.value_usd
+        (
+            f.reporter.iso3,
+            f.partner.iso3,
+            f.partner2.iso3 if f.partner2 else None,
+            f.year,
+            f.month,
+            f.flow,
+            f.commodity_code,
+            f.customs_code,
+            f.mot_code,
+        ): f.value_usd
         for f in TradeFlow.objects.select_related("reporter", "partner", "partner2")
     }
 
@@ -58,8 +70,10 @@ def import_twice(path):
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
-@pytest.mark.parametrize("variant", ["plain", "quoted", "no-final-newline", "one-row", "gzip", "cp1252", "latin-1",
-                                     "bom", "blank-line-at-end"])
+@pytest.mark.parametrize(
+    "variant",
+    ["plain", "quoted", "no-final-newline", "one-row", "gzip", "cp1252", "latin-1", "bom", "blank-line-at-end"],
+)
 def test_every_line_end_and_encoding_imports_into_an_empty_database(tmp_path, line_end, variant):
     header, rows = V1_HEADER, list(V1_ROWS)
     encoding = "utf-8"
@@ -80,7 +94,7 @@ def test_every_line_end_and_encoding_imports_into_an_empty_database(tmp_path, li
     if variant == "bom":
         data = b"\xef\xbb\xbf" + data
     summary = import_twice(write_bytes(tmp_path, data, compress=variant == "gzip"))
-    expected = dict(list(V1_EXPECTED.items())[:len(rows)])
+    expected = dict(list(V1_EXPECTED.items())[: len(rows)])
     assert stored() == expected
     assert summary.inserted == len(rows)
     if connection.vendor == "postgresql":
@@ -142,7 +156,7 @@ def test_a_world_export_imports_into_an_empty_database(tmp_path):
         "84000000000",
         "C,A,20220101,2022,52,2022,842,USA,USA,M,Import,0,W00,World,0,W00,World,H6,TOTAL,All,C00,,0,0,,,,,"
         "3376000000000",
-        "C,A,20220101,2022,52,2022,490,S19,\"Other Asia, nes\",X,Export,0,W00,World,0,W00,World,H6,TOTAL,All,"
+        'C,A,20220101,2022,52,2022,490,S19,"Other Asia, nes",X,Export,0,W00,World,0,W00,World,H6,TOTAL,All,'
         "C00,,0,0,,,,,479000000000",
     ]
     assert not Actor.objects.exists()
@@ -154,11 +168,13 @@ def test_a_world_export_imports_into_an_empty_database(tmp_path):
     assert TradeFlow.objects.filter(partner__iso3="W00").count() == 3
 
 
-LEGACY_HEADER = ("Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,Trade Flow,"
-                 "Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,2nd Partner Code,2nd Partner,"
-                 "2nd Partner ISO,Customs Proc. Code,Customs,Mode of Transport Code,Mode of Transport,Commodity Code,"
-                 "Commodity,Qty Unit Code,Qty Unit,Qty,Alt Qty Unit Code,Alt Qty Unit,Alt Qty,Netweight (kg),"
-                 "Gross weight (kg),Trade Value (US$),CIF Trade Value (US$),FOB Trade Value (US$),Flag")
+LEGACY_HEADER = (
+    "Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,Trade Flow,"
+    "Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,2nd Partner Code,2nd Partner,"
+    "2nd Partner ISO,Customs Proc. Code,Customs,Mode of Transport Code,Mode of Transport,Commodity Code,"
+    "Commodity,Qty Unit Code,Qty Unit,Qty,Alt Qty Unit Code,Alt Qty Unit,Alt Qty,Netweight (kg),"
+    "Gross weight (kg),Trade Value (US$),CIF Trade Value (US$),FOB Trade Value (US$),Flag"
+)
 
 
 def test_the_legacy_classic_format_imports(tmp_path):
@@ -179,11 +195,14 @@ def test_the_legacy_classic_format_imports(tmp_path):
     }
     ores = TradeFlow.objects.get(commodity_code="26")
     assert (ores.quantity, ores.quantity_unit, ores.net_weight_kg) == (
-        Decimal("1500.000"), "Weight in kilograms", Decimal("1500.000"))
+        Decimal("1500.000"),
+        "Weight in kilograms",
+        Decimal("1500.000"),
+    )
 
 
 def test_a_legacy_flow_code_outside_1_to_4_names_the_codes(tmp_path):
-    row = 'HS,2019,2019,2019,0,0,7,Export,398,Kazakhstan,KAZ,0,World,WLD,,,,,,,,TOTAL,All,1,,,,,,,,5,,,0'
+    row = "HS,2019,2019,2019,0,0,7,Export,398,Kazakhstan,KAZ,0,World,WLD,,,,,,,,TOTAL,All,1,,,,,,,,5,,,0"
     with pytest.raises(ComtradeError) as raised:
         comtrade_import(paths=[write_bytes(tmp_path, (LEGACY_HEADER + "\n" + row + "\n").encode())])
     assert (raised.value.line, raised.value.column) == (2, "Trade Flow Code")
@@ -192,11 +211,31 @@ def test_a_legacy_flow_code_outside_1_to_4_names_the_codes(tmp_path):
 
 def v1_json_record(**changes):
     record = {
-        "typeCode": "C", "freqCode": "A", "refPeriodId": 20210101, "refYear": 2021, "refMonth": 52, "period": "2021",
-        "reporterCode": 398, "reporterISO": "KAZ", "reporterDesc": "Kazakhstan", "flowCode": "X",
-        "partnerCode": 156, "partnerISO": "CHN", "partnerDesc": "China", "partner2Code": 0, "partner2ISO": "W00",
-        "classificationCode": "H5", "cmdCode": "TOTAL", "customsCode": "C00", "mosCode": "0", "motCode": 0,
-        "qtyUnitAbbr": None, "qty": None, "netWgt": None, "primaryValue": 1000.5, "isAggregate": True,
+        "typeCode": "C",
+        "freqCode": "A",
+        "refPeriodId": 20210101,
+        "refYear": 2021,
+        "refMonth": 52,
+        "period": "2021",
+        "reporterCode": 398,
+        "reporterISO": "KAZ",
+        "reporterDesc": "Kazakhstan",
+        "flowCode": "X",
+        "partnerCode": 156,
+        "partnerISO": "CHN",
+        "partnerDesc": "China",
+        "partner2Code": 0,
+        "partner2ISO": "W00",
+        "classificationCode": "H5",
+        "cmdCode": "TOTAL",
+        "customsCode": "C00",
+        "mosCode": "0",
+        "motCode": 0,
+        "qtyUnitAbbr": None,
+        "qty": None,
+        "netWgt": None,
+        "primaryValue": 1000.5,
+        "isAggregate": True,
     }
     record.update(changes)
     return record
@@ -204,11 +243,24 @@ def v1_json_record(**changes):
 
 @pytest.mark.parametrize("compress", [False, True])
 def test_the_v1_api_json_imports(tmp_path, compress):
-    document = {"elapsedTime": "0.1 secs", "count": 2, "data": [
-        v1_json_record(),
-        v1_json_record(flowCode="M", partnerCode=392, partnerISO="JPN", cmdCode="2612", qtyUnitAbbr="kg", qty=10,
-                       netWgt=20, primaryValue=300),
-    ], "error": ""}
+    document = {
+        "elapsedTime": "0.1 secs",
+        "count": 2,
+        "data": [
+            v1_json_record(),
+            v1_json_record(
+                flowCode="M",
+                partnerCode=392,
+                partnerISO="JPN",
+                cmdCode="2612",
+                qtyUnitAbbr="kg",
+                qty=10,
+                netWgt=20,
+                primaryValue=300,
+            ),
+        ],
+        "error": "",
+    }
     data = json.dumps(document).encode()
     summary = import_twice(write_bytes(tmp_path, data, "answer.json", compress=compress))
     assert summary.inserted == 2 and stored() == V1_EXPECTED

@@ -3,6 +3,7 @@
 The same tests run on SQLite (Python path) and PostgreSQL (COPY path); a few PostgreSQL-only
 tests pin the COPY path's own behaviour.
 """
+
 import gzip
 from decimal import Decimal
 
@@ -25,8 +26,7 @@ HEADER = (
 ROWS = [
     'C,A,20210101,2021,52,2021,398,KAZ,Kazakhstan,X,Export,156,CHN,China,TOTAL,"All Commodities, total",N/A,,,'
     '"1234567.5",\n',
-    "C,A,20210101,2021,52,2021,398, KAZ ,Kazakhstan,M,Import,392,jpn,Japan, 2612 ,Uranium ores,kg,10.5,100.25,"
-    "200,\n",
+    "C,A,20210101,2021,52,2021,398, KAZ ,Kazakhstan,M,Import,392,jpn,Japan, 2612 ,Uranium ores,kg,10.5,100.25,200,\n",
     'C,M,20210301,2021,3,202103,398,KAZ,Kazakhstan,X,Export,156,CHN,China,TOTAL,"All, ""quoted""",N/A,,,99,\n',
     "C,A,20210101,2021,52,2021,398,KAZ,Kazakhstan,X,Export,0,W00,World,TOTAL,All,N/A,,,5000000,\n",
 ]
@@ -48,8 +48,12 @@ def write(tmp_path, rows, name="comtrade.csv", *, header=HEADER, compress=False,
 
 def stored():
     return {
-        (f.reporter.iso3, f.partner.iso3, f.year, f.month, f.flow, f.commodity_code):
-            (f.value_usd, f.net_weight_kg, f.quantity, f.quantity_unit)
+        (f.reporter.iso3, f.partner.iso3, f.year, f.month, f.flow, f.commodity_code): (
+            f.value_usd,
+            f.net_weight_kg,
+            f.quantity,
+            f.quantity_unit,
+        )
         for f in TradeFlow.objects.select_related("reporter", "partner")
     }
 
@@ -85,8 +89,10 @@ def test_import_accepts_encodings_compression_and_layouts(tmp_path, states, vari
         options["encoding"] = "cp1252"
     elif variant == "tab":
         header = header.replace(",", "\t")
-        rows = ["C\tA\t20210101\t2021\t52\t2021\t398\tKAZ\tKazakhstan\tX\tExport\t156\tCHN\tChina\tTOTAL\tAll\tN/A"
-                "\t\t\t1234567.5\n"]
+        rows = [
+            "C\tA\t20210101\t2021\t52\t2021\t398\tKAZ\tKazakhstan\tX\tExport\t156\tCHN\tChina\tTOTAL\tAll\tN/A"
+            "\t\t\t1234567.5\n"
+        ]
     elif variant == "period":  # no refYear/refMonth: the period says both
         header = "period,reporterISO,partnerISO,flowCode,cmdCode,primaryValue,netWgt,qty,qtyUnitAbbr\n"
         rows = ["2021,KAZ,CHN,X,TOTAL,1234567.5,,,N/A\n", "202103,KAZ,CHN,X,TOTAL,99,,,N/A\n"]
@@ -158,8 +164,13 @@ def test_a_revision_that_breaks_a_rule_leaves_the_stored_rows_alone(tmp_path, st
     comtrade_import(paths=[write(tmp_path, ROWS)])
     before = stored()
     with pytest.raises(ComtradeError, match="line 4, column primaryValue"):
-        comtrade_import(paths=[write(tmp_path, [ROWS[0].replace('"1234567.5"', "1"), ROWS[1],
-                                                ROWS[2].replace(",99,", ",-1,")], "bad.csv")])
+        comtrade_import(
+            paths=[
+                write(
+                    tmp_path, [ROWS[0].replace('"1234567.5"', "1"), ROWS[1], ROWS[2].replace(",99,", ",-1,")], "bad.csv"
+                )
+            ]
+        )
     assert stored() == before
 
 
@@ -192,12 +203,16 @@ def test_skip_invalid_loads_the_good_rows_and_lists_the_bad_ones(tmp_path, state
     rejects = tmp_path / "rejects.csv"
     out = tmp_path / "out.txt"
     with out.open("w") as stdout:
-        call_command("import_comtrade", str(write(tmp_path, rows)), "--skip-invalid", "--rejects", str(rejects),
-                     stdout=stdout)
+        call_command(
+            "import_comtrade", str(write(tmp_path, rows)), "--skip-invalid", "--rejects", str(rejects), stdout=stdout
+        )
     assert stored() == {k: v for k, v in EXPECTED.items() if k[2:] != (2021, None, "M", "2612")}
     lines = rejects.read_text().splitlines()
     assert lines[0] == "file,line,column,reason,row"
-    assert [line.split(",")[1:3] for line in lines[1:]] == [["3", "primaryValue"], ["6", "refMonth"]]  # the first column the short row lacks
+    assert [line.split(",")[1:3] for line in lines[1:]] == [
+        ["3", "primaryValue"],
+        ["6", "refMonth"],
+    ]  # the first column the short row lacks
     report = out.read_text()
     assert "5 rows read: 3 inserted, 0 updated, 0 unchanged, 2 rejected" in report
     assert "Created actors (states and statistical areas): W00." in report

@@ -1,5 +1,6 @@
 """import_comtrade's edges (issue 16): the rejects file never clobbers an input or an earlier rejects file,
 a missing folder and an overflowing number are clear line/column errors, and rejects are formula-safe."""
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -23,8 +24,13 @@ def test_rejects_equal_to_an_input_file_is_refused_before_anything_is_read(tmp_p
 
 def test_rejects_in_a_missing_folder_is_a_clear_error(tmp_path, states):
     with pytest.raises(CommandError, match="does not exist") as raised:
-        call_command("import_comtrade", str(write(tmp_path, ROWS)), "--skip-invalid",
-                     "--rejects", str(tmp_path / "no" / "such" / "rejects.csv"))
+        call_command(
+            "import_comtrade",
+            str(write(tmp_path, ROWS)),
+            "--skip-invalid",
+            "--rejects",
+            str(tmp_path / "no" / "such" / "rejects.csv"),
+        )
     assert "Nothing was imported" in str(raised.value)
     assert TradeFlow.objects.count() == 0
 
@@ -48,8 +54,9 @@ def test_an_existing_rejects_file_is_kept_when_the_import_fails(tmp_path, states
     bad = write(tmp_path, [ROWS[1].replace(",200,", ",12x,")], "bad.csv")
     with pytest.raises(ComtradeError):
         # The second file is not a Comtrade export: the import fails after a reject was written.
-        comtrade_import(paths=[bad, write(tmp_path, [], "other.csv", header="name,size\n")],
-                        skip_invalid=True, rejects_path=rejects)
+        comtrade_import(
+            paths=[bad, write(tmp_path, [], "other.csv", header="name,size\n")], skip_invalid=True, rejects_path=rejects
+        )
     assert rejects.read_text() == "earlier run\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "other.csv", "rejects.csv"]
 
@@ -57,8 +64,9 @@ def test_an_existing_rejects_file_is_kept_when_the_import_fails(tmp_path, states
 def test_a_rejects_file_replaces_the_earlier_one_when_the_import_succeeds(tmp_path, states):
     rejects = tmp_path / "rejects.csv"
     rejects.write_text("earlier run\n")
-    comtrade_import(paths=[write(tmp_path, [ROWS[0], ROWS[1].replace(",200,", ",12x,")])],
-                    skip_invalid=True, rejects_path=rejects)
+    comtrade_import(
+        paths=[write(tmp_path, [ROWS[0], ROWS[1].replace(",200,", ",12x,")])], skip_invalid=True, rejects_path=rejects
+    )
     assert rejects.read_text().startswith("file,line,column,reason,row")
 
 
@@ -72,6 +80,7 @@ def test_rejected_cells_that_look_like_formulas_are_written_as_text(tmp_path, st
 
 
 # Issue 26: files that ended in a traceback are messages naming the file (and line), and nothing is written.
+
 
 @pytest.mark.parametrize("where", ["header", "data"])
 def test_a_nul_byte_is_a_clear_error(tmp_path, states, where):

@@ -4,6 +4,7 @@
   area in a v1 API answer asked without descriptions, where reporterISO/partnerISO are null);
 - a legacy (classic) header whose rows carry the newer flow codes: Trade Flow Code 0, Trade Flow X/M.
 """
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def test_a_legacy_header_with_the_newer_flow_codes_loads(tmp_path):
 
 
 def test_a_legacy_flow_code_0_with_words_that_are_no_flow_names_the_column(tmp_path):
-    row = 'HS,2023,2023,2023,0,0,0,Transit,398,Kazakhstan,KAZ,156,China,CHN,,,,,,,,TOTAL,All,1,,,,,,,,5,,,0'
+    row = "HS,2023,2023,2023,0,0,0,Transit,398,Kazakhstan,KAZ,156,China,CHN,,,,,,,,TOTAL,All,1,,,,,,,,5,,,0"
     with pytest.raises(ComtradeError) as raised:
         comtrade_import(paths=[write_bytes(tmp_path, (LEGACY_HEADER + "\n" + row + "\n").encode())])
     assert (raised.value.line, raised.value.column) == (2, "Trade Flow Code")

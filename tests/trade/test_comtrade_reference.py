@@ -1,5 +1,6 @@
 """The Comtrade reference list (apps/trade/reference/comtrade_areas.csv) covers the reporters real exports
 name: here the European Union as a reporter (code 97, EUR), imported into an empty database without flags."""
+
 import pytest
 
 from apps.actors.models import Actor

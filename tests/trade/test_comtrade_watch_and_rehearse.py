@@ -1,4 +1,5 @@
 """Imports you can watch and rehearse (issue 28): progress for every phase, -v0, --dry-run; both databases."""
+
 import io
 
 import pytest
@@ -6,7 +7,6 @@ from django.core.management import call_command
 
 from apps.actors.models import Actor
 from apps.trade.import_progress import ImportProgress, ProgressMode
-from apps.trade.importers import comtrade_import
 from apps.trade.models import TradeFlow
 from tests.trade.test_comtrade_forms import V1_HEADER, V1_ROWS, write_bytes
 
@@ -30,7 +30,8 @@ def test_every_phase_reports_its_total_and_end_in_plain_lines(tmp_path):
     # SQLite reads, compares and merges in Python; PostgreSQL copies and compares in SQL.
     assert {"compare", "merge", "commit"} <= set(started), err
     assert {"read", "read and copy", f"copy {tmp_path.name}"} & set(started) or any(
-        name.startswith("copy ") for name in started), err
+        name.startswith("copy ") for name in started
+    ), err
     assert started["compare"] == "compare: started (2 rows)" and started["merge"] == "merge: started (2 rows)"
     for phase in started:
         assert any(line.startswith(f"{phase}: done") for line in lines), (phase, err)

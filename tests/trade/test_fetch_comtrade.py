@@ -3,6 +3,7 @@
 The machine has no route to comtradeapi.un.org: a real HTTP server on 127.0.0.1 serves answers shaped
 as the API's (tests/trade/data, see its README), and `requests` talks to it as to Comtrade. Both databases.
 """
+
 import io
 import json
 import os
@@ -37,9 +38,16 @@ class FakeComtrade:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 url = urlsplit(self.path)
-                fake.requests.append({"path": url.path, "query": {k: v[0] for k, v in parse_qs(url.query).items()},
-                                      "headers": dict(self.headers)})
-                queue = fake.answers.get(url.path) or [(404, b'{"statusCode": 404, "message": "Resource not found"}', {})]
+                fake.requests.append(
+                    {
+                        "path": url.path,
+                        "query": {k: v[0] for k, v in parse_qs(url.query).items()},
+                        "headers": dict(self.headers),
+                    }
+                )
+                queue = fake.answers.get(url.path) or [
+                    (404, b'{"statusCode": 404, "message": "Resource not found"}', {})
+                ]
                 status, body, headers = queue.pop(0) if len(queue) > 1 else queue[0]
                 body = fake.filtered(body, fake.requests[-1]["query"])
                 self.send_response(status)
@@ -69,8 +77,10 @@ class FakeComtrade:
 
     def answer(self, path, *answers):
         """answers: file names in tests/trade/data, or (status, file name, headers)."""
-        self.answers[path] = [(200, (DATA / a).read_bytes(), {}) if isinstance(a, str)
-                              else (a[0], (DATA / a[1]).read_bytes(), a[2]) for a in answers]
+        self.answers[path] = [
+            (200, (DATA / a).read_bytes(), {}) if isinstance(a, str) else (a[0], (DATA / a[1]).read_bytes(), a[2])
+            for a in answers
+        ]
 
 
 PREVIEW = "/public/v1/preview/C/A/HS"
@@ -99,8 +109,19 @@ def test_without_a_key_the_preview_is_asked_and_its_answer_imported_like_a_file(
     # One call per flow on the preview: a flow's partners fit in its 500 records where two flows' may not.
     assert [r["path"] for r in comtrade.requests] == [PREVIEW, PREVIEW]
     assert [r["query"] for r in comtrade.requests] == [
-        {"reportercode": "398", "period": "2023", "cmdCode": "TOTAL", "partner2Code": "0", "customsCode": "C00",
-         "motCode": "0", "maxRecords": "500", "includeDesc": "true", "flowCode": flow} for flow in ("X", "M")]
+        {
+            "reportercode": "398",
+            "period": "2023",
+            "cmdCode": "TOTAL",
+            "partner2Code": "0",
+            "customsCode": "C00",
+            "motCode": "0",
+            "maxRecords": "500",
+            "includeDesc": "true",
+            "flowCode": flow,
+        }
+        for flow in ("X", "M")
+    ]
     assert not any("Ocp-Apim-Subscription-Key" in r["headers"] for r in comtrade.requests)
     assert "the public preview (no key: at most 500 records a call)" in out
     assert "4 rows read: 4 inserted, 0 updated, 0 unchanged, 0 rejected" in out
@@ -155,8 +176,7 @@ def test_a_rate_limit_is_waited_out_as_retry_after_says(tmp_path, comtrade):
 def test_a_rate_limit_that_lasts_stops_with_a_message_and_resumes_later(tmp_path, comtrade):
     comtrade.answer(PREVIEW, "comtrade_preview_kaz_2023.json", (429, "comtrade_429.json", {}))
     waits = []
-    calls = plan_calls(reporters=[398], years=[2023, 2024], frequency="A", partners=None, flows=None,
-                       commodity="TOTAL")
+    calls = plan_calls(reporters=[398], years=[2023, 2024], frequency="A", partners=None, flows=None, commodity="TOTAL")
     with pytest.raises(ComtradeFetchError, match="still rate-limited after 4 tries. Run the same command again"):
         comtrade_fetch(calls=calls, cache_dir=tmp_path, sleep=waits.append, max_tries=4)
     assert waits == [1, 2, 4]  # backoff without Retry-After
@@ -182,8 +202,21 @@ def test_an_answer_without_descriptions_names_areas_by_their_codes(tmp_path, com
 
 def test_monthly_hs_codes_ask_the_years_months_in_one_call(tmp_path, comtrade):
     comtrade.answer("/public/v1/preview/C/M/HS", "comtrade_chn_kaz_2805_2025_monthly.json")
-    fetch(tmp_path, "--reporters", "CHN", "--partners", "KAZ", "--years", "2025", "--frequency", "M",
-          "--commodities", "2805,2846", "--flows", "X")
+    fetch(
+        tmp_path,
+        "--reporters",
+        "CHN",
+        "--partners",
+        "KAZ",
+        "--years",
+        "2025",
+        "--frequency",
+        "M",
+        "--commodities",
+        "2805,2846",
+        "--flows",
+        "X",
+    )
     (request,) = comtrade.requests
     assert request["query"]["period"] == ",".join(f"2025{m:02d}" for m in range(1, 13))
     assert request["query"]["cmdCode"] == "2805,2846"
@@ -192,7 +225,12 @@ def test_monthly_hs_codes_ask_the_years_months_in_one_call(tmp_path, comtrade):
 
 def test_commodity_levels_are_comtrades_codes():
     assert [parse_commodities(level) for level in ("TOTAL", "hs2", "HS4", "HS6", "28,2846,280530")] == [
-        "TOTAL", "AG2", "AG4", "AG6", "28,2846,280530"]
+        "TOTAL",
+        "AG2",
+        "AG4",
+        "AG6",
+        "28,2846,280530",
+    ]
     with pytest.raises(ComtradeFetchError, match="'28x' is not TOTAL, HS2, HS4, HS6 or an HS code"):
         parse_commodities("28x")
 
@@ -209,9 +247,16 @@ def test_a_dry_run_fetches_and_checks_everything_and_writes_nothing(tmp_path, co
 def test_a_full_answer_is_reported_as_probably_cut_short_and_asked_again(tmp_path, comtrade):
     record = json.loads((DATA / "comtrade_preview_kaz_2023.json").read_text())["data"][0]
     partners = [area.comtrade_code for area in by_comtrade_code().values() if area.comtrade_code != 398][:250]
-    answer = {"elapsedTime": "2 secs", "count": 500, "error": "",
-              "data": [{**record, "partnerCode": code, "partnerISO": None, "partnerDesc": None, "cmdCode": cmd}
-                       for code in partners for cmd in ("2805", "2846")]}
+    answer = {
+        "elapsedTime": "2 secs",
+        "count": 500,
+        "error": "",
+        "data": [
+            {**record, "partnerCode": code, "partnerISO": None, "partnerDesc": None, "cmdCode": cmd}
+            for code in partners
+            for cmd in ("2805", "2846")
+        ],
+    }
     assert len(answer["data"]) == 500
     (tmp_path / "full.json").write_text(json.dumps(answer))
     comtrade.answers[PREVIEW] = [(200, (tmp_path / "full.json").read_bytes(), {})]
@@ -223,20 +268,41 @@ def test_a_full_answer_is_reported_as_probably_cut_short_and_asked_again(tmp_pat
 
 
 def test_unknown_arguments_are_named(tmp_path, comtrade):
-    for args, message in ((["--reporters", "XYZ", "--years", "2023"], "reporter 'XYZ' is neither"),
-                          (["--reporters", "KAZ", "--years", "2024-2015"], "ends before it starts"),
-                          (["--reporters", "KAZ", "--years", "2023", "--flows", "Z"], "flows: 'Z' is not one of")):
+    for args, message in (
+        (["--reporters", "XYZ", "--years", "2023"], "reporter 'XYZ' is neither"),
+        (["--reporters", "KAZ", "--years", "2024-2015"], "ends before it starts"),
+        (["--reporters", "KAZ", "--years", "2023", "--flows", "Z"], "flows: 'Z' is not one of"),
+    ):
         with pytest.raises(CommandError, match=message):
             fetch(tmp_path, *args)
     assert not comtrade.requests
 
 
 def test_without_network_it_fails_at_once_with_a_message_and_no_traceback(tmp_path):
-    env = {**os.environ, "COMTRADE_API_URL": "http://127.0.0.1:9", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
-           "DJANGO_SETTINGS_MODULE": "catrack.settings.test"}
-    result = subprocess.run([sys.executable, "manage.py", "fetch_comtrade", "--reporters", "KAZ", "--years", "2023",
-                             "--cache-dir", str(tmp_path / "cache")], cwd=settings.BASE_DIR, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "COMTRADE_API_URL": "http://127.0.0.1:9",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        "DJANGO_SETTINGS_MODULE": "catrack.settings.test",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "fetch_comtrade",
+            "--reporters",
+            "KAZ",
+            "--years",
+            "2023",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "cannot reach 127.0.0.1:9 (no network, or the service is down" in result.stderr
     assert "Traceback" not in result.stderr

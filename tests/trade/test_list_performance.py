@@ -2,6 +2,7 @@
 
 One on PostgreSQL (count and page in a single statement, apps.core.api.sql), two elsewhere.
 """
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

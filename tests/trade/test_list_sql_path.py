@@ -3,6 +3,7 @@
 Every request below is sent twice, once down each path, and the two responses must match: status,
 content type and body. The SQL path must also really be taken (one statement) where it applies.
 """
+
 import datetime
 from decimal import Decimal
 from unittest import mock
@@ -30,21 +31,47 @@ def flows():
     source = SourceFactory(slug="comtrade")
     for year in (2019, 2020, 2021):
         for partner in (japan, china):
-            TradeFlowFactory(reporter=kazakhstan, partner=partner, year=year, flow="X",
-                             value_usd=Decimal("1234567.89"), net_weight_kg=Decimal("0.500"), quantity=None,
-                             quantity_unit="kg", source=source)
-            TradeFlowFactory(reporter=kazakhstan, partner=partner, year=year, flow="M", month=3,
-                             commodity_code="2612", value_usd=Decimal("0.01"), quantity=Decimal("5.000"))
-            TradeFlowFactory(reporter=kazakhstan, partner=partner, year=year, flow="M", month=11,
-                             commodity_code="2612", value_usd=Decimal("0.00"))
+            TradeFlowFactory(
+                reporter=kazakhstan,
+                partner=partner,
+                year=year,
+                flow="X",
+                value_usd=Decimal("1234567.89"),
+                net_weight_kg=Decimal("0.500"),
+                quantity=None,
+                quantity_unit="kg",
+                source=source,
+            )
+            TradeFlowFactory(
+                reporter=kazakhstan,
+                partner=partner,
+                year=year,
+                flow="M",
+                month=3,
+                commodity_code="2612",
+                value_usd=Decimal("0.01"),
+                quantity=Decimal("5.000"),
+            )
+            TradeFlowFactory(
+                reporter=kazakhstan,
+                partner=partner,
+                year=year,
+                flow="M",
+                month=11,
+                commodity_code="2612",
+                value_usd=Decimal("0.00"),
+            )
         TradeFlowFactory(reporter=japan, partner=kazakhstan, year=year, flow="M", value_usd=Decimal("99999999999.99"))
     TradeFlowFactory(reporter=japan, partner=kazakhstan, year=2019, flow="RX")
     # A breakdown by second partner, customs procedure and mode of transport (Comtrade's natural key).
-    TradeFlowFactory(reporter=kazakhstan, partner=japan, partner2=china, year=2019, flow="X", customs_code="C01",
-                     mot_code=2100)
+    TradeFlowFactory(
+        reporter=kazakhstan, partner=japan, partner2=china, year=2019, flow="X", customs_code="C01", mot_code=2100
+    )
     # Times with and without microseconds: Python's isoformat() drops a zero fraction.
     TradeFlow.objects.filter(year=2020).update(created_at=datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC))
-    TradeFlow.objects.filter(year=2021).update(updated_at=datetime.datetime(2025, 1, 2, 3, 4, 5, 120, tzinfo=datetime.UTC))
+    TradeFlow.objects.filter(year=2021).update(
+        updated_at=datetime.datetime(2025, 1, 2, 3, 4, 5, 120, tzinfo=datetime.UTC)
+    )
     return {"kazakhstan": kazakhstan, "japan": japan}
 
 
@@ -55,11 +82,28 @@ def both_paths(client, path, params=None, **headers):
 # A value for each filter of the trade-flows list (a new filter needs no entry: its WHERE comes from the
 # same queryset on both paths; these check that the SQL path really is taken for each).
 FILTER_SAMPLES = {
-    "reporter": "kazakhstan", "partner": "japan", "year": "2020", "year_min": "2020", "year_max": "2020",
-    "month": "3", "annual": "true", "flow": ["M", "X"], "commodity": "2612", "value_usd_min": "1",
-    "value_usd_max": "1234567.89", "source": "comtrade", "net_weight_kg__gte": "0.5", "net_weight_kg__lte": "0.5",
-    "quantity__gte": "1", "quantity__lte": "10", "quantity_unit": "kg", "modified_since": "2026-01-01T00:00:00+05:00",
-    "created_since": "2026-01-01T00:00:00Z", "q": "kg", "partner2": "china", "customs_code": "C01",
+    "reporter": "kazakhstan",
+    "partner": "japan",
+    "year": "2020",
+    "year_min": "2020",
+    "year_max": "2020",
+    "month": "3",
+    "annual": "true",
+    "flow": ["M", "X"],
+    "commodity": "2612",
+    "value_usd_min": "1",
+    "value_usd_max": "1234567.89",
+    "source": "comtrade",
+    "net_weight_kg__gte": "0.5",
+    "net_weight_kg__lte": "0.5",
+    "quantity__gte": "1",
+    "quantity__lte": "10",
+    "quantity_unit": "kg",
+    "modified_since": "2026-01-01T00:00:00+05:00",
+    "created_since": "2026-01-01T00:00:00Z",
+    "q": "kg",
+    "partner2": "china",
+    "customs_code": "C01",
     "mot_code": "2100",
 }
 
@@ -86,18 +130,21 @@ def test_a_new_plain_filter_takes_the_sql_path_with_nothing_else_written(api_cli
     assert response.json()["count"] == TradeFlow.objects.filter(quantity_unit="kg").exclude(year=2019).count() > 0
 
 
-@pytest.mark.parametrize("params", [
-    {"flow": "X", "annual": "false"},  # nothing matches: an empty page, count 0
-    {"flow": "M", "annual": "false", "year_min": "2020", "partner": "china", "page_size": "1", "page": "2"},
-    {"flow": "X", "flow_2": "M"},  # an unknown parameter: 400
-    {"reporter": "atlantis"},  # an unknown slug: 400 naming it
-    {"reporter": "kazakhstan", "year": "abc"},
-    {"year": "99999"},
-    {"modified_since": "yesterday"},
-    {"flow": "Z"},
-    {"annual": ""},  # an empty value filters nothing, on both paths
-    {"commodity": "total"},  # TOTAL in any case
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"flow": "X", "annual": "false"},  # nothing matches: an empty page, count 0
+        {"flow": "M", "annual": "false", "year_min": "2020", "partner": "china", "page_size": "1", "page": "2"},
+        {"flow": "X", "flow_2": "M"},  # an unknown parameter: 400
+        {"reporter": "atlantis"},  # an unknown slug: 400 naming it
+        {"reporter": "kazakhstan", "year": "abc"},
+        {"year": "99999"},
+        {"modified_since": "yesterday"},
+        {"flow": "Z"},
+        {"annual": ""},  # an empty value filters nothing, on both paths
+        {"commodity": "total"},  # TOTAL in any case
+    ],
+)
 def test_results_and_errors_alike(api_client, flows, params):
     both_paths(api_client, LIST, params)
 
@@ -108,8 +155,21 @@ def test_pages_alike(api_client, flows, page, page_size):
     both_paths(api_client, LIST, {"reporter": "kazakhstan", "page": page, "page_size": page_size})
 
 
-@pytest.mark.parametrize("ordering", ["-value_usd", "month", "-month,year", "created_at", "-updated_at",
-                                      "commodity_code,-id", "flow", "id", "partner", "-value_usd,-value_usd"])
+@pytest.mark.parametrize(
+    "ordering",
+    [
+        "-value_usd",
+        "month",
+        "-month,year",
+        "created_at",
+        "-updated_at",
+        "commodity_code,-id",
+        "flow",
+        "id",
+        "partner",
+        "-value_usd,-value_usd",
+    ],
+)
 def test_orderings_alike(api_client, flows, ordering):
     both_paths(api_client, LIST, {"ordering": ordering, "page_size": 500})
 
@@ -128,7 +188,9 @@ def test_default_list_is_one_statement_in_natural_key_order(api_client, flows):
     assert body["previous"] == "http://testserver/api/v1/trade-flows/?flow=M&page_size=3&reporter=kazakhstan"
     # Newest year first, then partner (japan was created before china), HS code, month: the natural key.
     assert [(row["year"], row["partner"]["slug"], row["month"]) for row in body["results"]] == [
-        (2021, "china", 11), (2020, "japan", 3), (2020, "japan", 11),
+        (2021, "china", 11),
+        (2020, "japan", 3),
+        (2020, "japan", 11),
     ]
 
 

@@ -4,6 +4,7 @@ Comtrade's rules (apps.trade.selectors): X includes RX and M includes RM; TOTAL 
 lines; a year is the sum of its months; partner World the sum over partners; partner2 World, customs
 C00 and mode of transport 0 the sums over their breakdowns. Empty parameters mean "not given".
 """
+
 from decimal import Decimal
 
 import pytest
@@ -36,15 +37,25 @@ def flows():
         (kazakhstan, japan, 2024, None, "M", "TOTAL", "380", {}),
     ]
     for reporter, partner, year, month, flow, code, value, breakdown in rows:
-        TradeFlowFactory(reporter=reporter, partner=partner, year=year, month=month, flow=flow, commodity_code=code,
-                         value_usd=Decimal(value), **breakdown)
+        TradeFlowFactory(
+            reporter=reporter,
+            partner=partner,
+            year=year,
+            month=month,
+            flow=flow,
+            commodity_code=code,
+            value_usd=Decimal(value),
+            **breakdown,
+        )
 
 
 def totals(client, **params):
     response = client.get(SUMMARY, params)
     assert_status(response, 200)
-    return {tuple(row[key] for key in params["group_by"].split(",")): Decimal(row["total_value_usd"])
-            for row in response.json()}
+    return {
+        tuple(row[key] for key in params["group_by"].split(",")): Decimal(row["total_value_usd"])
+        for row in response.json()
+    }
 
 
 def test_a_year_total_adds_x_and_m_aggregate_rows_only(api_client, flows):
@@ -54,8 +65,9 @@ def test_a_year_total_adds_x_and_m_aggregate_rows_only(api_client, flows):
     assert by_flow == {("M",): Decimal("100"), ("X",): Decimal("400")}
 
 
-@pytest.mark.parametrize("empty", ["commodity", "annual", "month", "flow", "partner2", "customs_code", "mot_code",
-                                   "year", "source", "q"])
+@pytest.mark.parametrize(
+    "empty", ["commodity", "annual", "month", "flow", "partner2", "customs_code", "mot_code", "year", "source", "q"]
+)
 def test_an_empty_parameter_is_not_given(api_client, flows, empty):
     params = {"group_by": "year", "reporter": "japan", "partner": "kazakhstan", empty: ""}
     assert totals(api_client, **params) == {(2024,): Decimal("500")}
@@ -77,8 +89,9 @@ def test_exports_and_re_exports_are_not_added_together(api_client, flows):
 
 def test_commodity_code_is_case_insensitive(api_client, flows):
     for code in ("TOTAL", "total", "Total"):
-        assert totals(api_client, group_by="year", reporter="japan", partner="kazakhstan", flow="X",
-                      commodity=code) == {(2024,): Decimal("400")}
+        assert totals(
+            api_client, group_by="year", reporter="japan", partner="kazakhstan", flow="X", commodity=code
+        ) == {(2024,): Decimal("400")}
     listed = api_client.get("/api/v1/trade-flows/", {"commodity": "total", "reporter": "kazakhstan"}).json()
     assert listed["count"] == 1
 
@@ -102,26 +115,42 @@ def test_world_is_not_added_to_the_partners_it_sums(api_client, flows):
 
 
 def test_share_of_world_trade(api_client, flows):
-    response = api_client.get(SUMMARY, {"group_by": "partner,year", "reporter": "japan", "flow": "X",
-                                        "share": "world"})
+    response = api_client.get(SUMMARY, {"group_by": "partner,year", "reporter": "japan", "flow": "X", "share": "world"})
     assert_status(response, 200)
     shares = {row["partner"]: (row["world_total_value_usd"], row["share_of_world"]) for row in response.json()}
     assert shares == {"china": ("8000.00", 0.125), "kazakhstan": ("8000.00", 0.05), "world": ("8000.00", 1.0)}
-    one = api_client.get(SUMMARY, {"group_by": "year", "reporter": "japan", "partner": "kazakhstan", "flow": "X",
-                                   "share": "world"}).json()
-    assert one == [{"year": 2024, "count": 1, "total_value_usd": "400.00", "world_total_value_usd": "8000.00",
-                    "share_of_world": 0.05}]
-    no_world = api_client.get(SUMMARY, {"group_by": "year", "reporter": "kazakhstan", "flow": "M",
-                                        "share": "world"}).json()
+    one = api_client.get(
+        SUMMARY, {"group_by": "year", "reporter": "japan", "partner": "kazakhstan", "flow": "X", "share": "world"}
+    ).json()
+    assert one == [
+        {
+            "year": 2024,
+            "count": 1,
+            "total_value_usd": "400.00",
+            "world_total_value_usd": "8000.00",
+            "share_of_world": 0.05,
+        }
+    ]
+    no_world = api_client.get(
+        SUMMARY, {"group_by": "year", "reporter": "kazakhstan", "flow": "M", "share": "world"}
+    ).json()
     assert no_world[0]["share_of_world"] is None and no_world[0]["world_total_value_usd"] is None
     assert_status(api_client.get(SUMMARY, {"group_by": "year", "share": "galaxy"}), 400)
 
 
 def test_mirror_uses_aggregate_rows_and_refuses_a_state_with_itself(api_client, flows):
-    rows = api_client.get("/api/v1/trade-flows/mirror/",
-                          {"reporter": "japan", "partner": "kazakhstan", "commodity": "total"}).json()
-    assert rows == [{"year": 2024, "exports_reported_usd": "400.00", "imports_reported_usd": "380.00",
-                     "difference_usd": "20.00", "ratio_imports_to_exports": 0.95}]
+    rows = api_client.get(
+        "/api/v1/trade-flows/mirror/", {"reporter": "japan", "partner": "kazakhstan", "commodity": "total"}
+    ).json()
+    assert rows == [
+        {
+            "year": 2024,
+            "exports_reported_usd": "400.00",
+            "imports_reported_usd": "380.00",
+            "difference_usd": "20.00",
+            "ratio_imports_to_exports": 0.95,
+        }
+    ]
     response = api_client.get("/api/v1/trade-flows/mirror/", {"reporter": "japan", "partner": "japan"})
     assert_status(response, 400)
     assert "partner" in response.json()
@@ -136,10 +165,13 @@ def test_a_share_of_world_needs_one_flow_per_group(api_client, flows, params):
 
 
 def test_a_share_of_world_grouped_by_flow_divides_each_flow_by_its_own_world(api_client, flows):
-    response = api_client.get(SUMMARY, {"group_by": "partner,flow", "reporter": "japan", "partner": "kazakhstan",
-                                        "share": "world"})
+    response = api_client.get(
+        SUMMARY, {"group_by": "partner,flow", "reporter": "japan", "partner": "kazakhstan", "share": "world"}
+    )
     assert_status(response, 200)
-    shares = {row["flow"]: (row["total_value_usd"], row["world_total_value_usd"], row["share_of_world"])
-              for row in response.json()}
+    shares = {
+        row["flow"]: (row["total_value_usd"], row["world_total_value_usd"], row["share_of_world"])
+        for row in response.json()
+    }
     # Exports over World exports; imports have no World imports stored, so no share (never over exports).
     assert shares == {"X": ("400.00", "8000.00", 0.05), "M": ("100.00", None, None)}

@@ -2,6 +2,7 @@
 
 Both databases: the rule on the codes is the model's validator and a CHECK constraint with the same pattern.
 """
+
 from datetime import date
 from decimal import Decimal
 
@@ -17,8 +18,12 @@ APRIL = "china-medium-heavy-rare-earth-export-controls-2025-04"
 
 
 def test_the_api_gives_codes_their_hs_subheadings_date_and_status(api_client):
-    measure = factories.TradeMeasureFactory(slug="m", commodity_codes="2805301910,2846901940,8486909110,28",
-                                            announced_on=date(2025, 4, 4), status="in_force")
+    measure = factories.TradeMeasureFactory(
+        slug="m",
+        commodity_codes="2805301910,2846901940,8486909110,28",
+        announced_on=date(2025, 4, 4),
+        status="in_force",
+    )
     row = api_client.get(f"{MEASURES}{measure.pk}/").json()
     assert row["commodity_codes"] == "2805301910,2846901940,8486909110,28"
     assert row["hs6_codes"] == ["28", "280530", "284690", "848690"]
@@ -26,8 +31,18 @@ def test_the_api_gives_codes_their_hs_subheadings_date_and_status(api_client):
     assert measure.hs_codes == ["2805301910", "2846901940", "8486909110", "28"]
 
 
-@pytest.mark.parametrize("asked, found", [("2805", True), ("280530", True), ("2805301910", True), ("28", True),
-                                          ("0530", False), ("2846909920", False), ("8486", True)])
+@pytest.mark.parametrize(
+    "asked, found",
+    [
+        ("2805", True),
+        ("280530", True),
+        ("2805301910", True),
+        ("28", True),
+        ("0530", False),
+        ("2846909920", False),
+        ("8486", True),
+    ],
+)
 def test_the_commodity_filter_follows_the_hs_hierarchy(api_client, asked, found):
     factories.TradeMeasureFactory(slug="m", commodity_codes="2805301910,848690")
     factories.TradeMeasureFactory(slug="other", commodity_codes="7202")
@@ -38,8 +53,9 @@ def test_the_commodity_filter_follows_the_hs_hierarchy(api_client, asked, found)
 @pytest.mark.parametrize("codes", ["2805 301910", "2805;2846", "28a5", "2", "12345678901", "2805,2805", "2805,"])
 def test_a_malformed_code_list_is_a_400_naming_the_field(editor_client, codes):
     china = factories.StateFactory(slug="china")
-    response = editor_client.post(MEASURES, {"kind": "export_restriction", "imposing_actor": china.slug,
-                                             "commodity_codes": codes}, format="json")
+    response = editor_client.post(
+        MEASURES, {"kind": "export_restriction", "imposing_actor": china.slug, "commodity_codes": codes}, format="json"
+    )
     assert response.status_code == 400, response.content
     assert list(response.json()) == ["commodity_codes"]
 
@@ -80,15 +96,24 @@ def test_the_measure_page_shows_the_flows_of_its_codes_before_and_after(client):
     china = measure.imposing_actor
     japan = factories.StateFactory(slug="test-japan", name_en="Test Japan")
     for month, value in ((3, 900), (4, 500), (5, 100)):
-        factories.TradeFlowFactory(reporter=china, partner=japan, year=2025, month=month, flow="X",
-                                   commodity_code="280530", value_usd=Decimal(value))
-    factories.TradeFlowFactory(reporter=china, partner=japan, year=2025, month=5, flow="X",
-                               commodity_code="284690", value_usd=Decimal(50))
-    factories.TradeFlowFactory(reporter=china, partner=japan, year=2025, month=5, flow="X",
-                               commodity_code="850511", value_usd=Decimal(7000))  # not its goods
+        factories.TradeFlowFactory(
+            reporter=china,
+            partner=japan,
+            year=2025,
+            month=month,
+            flow="X",
+            commodity_code="280530",
+            value_usd=Decimal(value),
+        )
+    factories.TradeFlowFactory(
+        reporter=china, partner=japan, year=2025, month=5, flow="X", commodity_code="284690", value_usd=Decimal(50)
+    )
+    factories.TradeFlowFactory(
+        reporter=china, partner=japan, year=2025, month=5, flow="X", commodity_code="850511", value_usd=Decimal(7000)
+    )  # not its goods
     page = client.get(f"/facts/trade.trademeasure/{measure.pk}/").content.decode()
     assert "the measure took effect on 2025-04-04" in page
     rows = [("2025-03", "before", "900"), ("2025-04", "during", "500"), ("2025-05", "after", "150")]
     for period, side, value in rows:
-        assert f"<td>{period}</td><td>{side}</td><td class=\"num\">{value}</td>" in page
+        assert f'<td>{period}</td><td>{side}</td><td class="num">{value}</td>' in page
     assert "7,000" not in page

@@ -1,4 +1,5 @@
 """Routes of the actors app, registered on the /api/v1/ router by catrack.urls."""
+
 from apps.actors.api.views import ActorRelationViewSet, ActorViewSet, OfficeViewSet
 
 routes = [

@@ -1,9 +1,10 @@
 """Actors (addressed by slug) and actor relations."""
+
 from apps.actors.api.serializers import ActorRelationSerializer, ActorSerializer, OfficeSerializer
 from apps.actors.filters import ActorFilterSet, ActorRelationFilterSet, OfficeFilterSet
 from apps.actors.models import Actor, ActorRelation, Office
-from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin
+from apps.sources.api.serializers import citations_prefetch
 
 
 class ActorViewSet(HistoryMixin, CatrackViewSet):

@@ -1,4 +1,5 @@
 """The short form of a related row, nested in other resources: one serializer each, named schema components."""
+
 from rest_framework import serializers
 
 

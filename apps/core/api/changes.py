@@ -4,10 +4,11 @@ A consumer that starts with no `since` and follows `next` until it is null, appl
 update: the row is `row`; delete: the row is gone), holds exactly what catrack holds; later it asks again
 with `since=<the last cursor>`.
 """
-from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -29,8 +30,9 @@ DEFAULT_PAGE_SIZE = 100
 
 class ChangeEventSerializer(serializers.ModelSerializer):
     cursor = serializers.IntegerField(source="id", help_text="Give it as `since` to continue after this event.")
-    row = serializers.JSONField(help_text="The row after the change; for a delete the last values it had "
-                                          "(a tombstone). Keys are column names.")
+    row = serializers.JSONField(
+        help_text="The row after the change; for a delete the last values it had (a tombstone). Keys are column names."
+    )
 
     class Meta:
         model = ChangeEvent
@@ -45,11 +47,14 @@ class ChangeEventSerializer(serializers.ModelSerializer):
         return data
 
 
-ChangePage = inline_serializer(name="ChangePage", fields={
-    "next": serializers.URLField(allow_null=True, help_text="The next page; null when you are up to date."),
-    "cursor": serializers.IntegerField(allow_null=True, help_text="The last event's cursor (or the given one)."),
-    "results": ChangeEventSerializer(many=True),
-})
+ChangePage = inline_serializer(
+    name="ChangePage",
+    fields={
+        "next": serializers.URLField(allow_null=True, help_text="The next page; null when you are up to date."),
+        "cursor": serializers.IntegerField(allow_null=True, help_text="The last event's cursor (or the given one)."),
+        "results": ChangeEventSerializer(many=True),
+    },
+)
 
 
 def parse_since(raw):
@@ -64,8 +69,12 @@ def parse_since(raw):
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise ValidationError({"since": "A cursor from a previous page (digits) or an ISO 8601 datetime with its "
-                                        "offset, e.g. 2025-12-19T00:00:00Z."})
+        raise ValidationError(
+            {
+                "since": "A cursor from a previous page (digits) or an ISO 8601 datetime with its "
+                "offset, e.g. 2025-12-19T00:00:00Z."
+            }
+        )
     return "time", moment
 
 
@@ -87,13 +96,23 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", str, description="Events after this cursor (digits, from a previous page), "
-                             "or at or after this ISO 8601 datetime; none: from the very first change."),
-            OpenApiParameter("page_size", int, description=f"Events per page, 1 to {MAX_PAGE_SIZE} "
-                             f"(default {DEFAULT_PAGE_SIZE})."),
-            OpenApiParameter("Link", str, OpenApiParameter.HEADER, response=True,
-                             description='`<next page URL>; rel="next"` (RFC 8288) while more events follow: the '
-                                         "same as `next`, and the way to the next page of `format=csv`."),
+            OpenApiParameter(
+                "since",
+                str,
+                description="Events after this cursor (digits, from a previous page), "
+                "or at or after this ISO 8601 datetime; none: from the very first change.",
+            ),
+            OpenApiParameter(
+                "page_size", int, description=f"Events per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE})."
+            ),
+            OpenApiParameter(
+                "Link",
+                str,
+                OpenApiParameter.HEADER,
+                response=True,
+                description='`<next page URL>; rel="next"` (RFC 8288) while more events follow: the '
+                "same as `next`, and the way to the next page of `format=csv`.",
+            ),
         ],
         responses=ChangePage,
     )
@@ -109,33 +128,50 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
             events = events.filter(id__gt=since)
         elif kind == "time":
             events = events.filter(occurred_at__gte=since)
-        page = list(events[:page_size + 1])
+        page = list(events[: page_size + 1])
         more = len(page) > page_size
         page = page[:page_size]
         cursor = page[-1].id if page else (since if kind == "cursor" else None)
-        next_url = (replace_query_param(request.build_absolute_uri(), "since", str(cursor)) if more else None)
+        next_url = replace_query_param(request.build_absolute_uri(), "since", str(cursor)) if more else None
         # The next page also as a Link header: a CSV page has no envelope to carry `next`.
         headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else None
-        return Response({"next": next_url, "cursor": cursor,
-                         "results": ChangeEventSerializer(page, many=True, context={"request": request}).data},
-                        headers=headers)
-
+        return Response(
+            {
+                "next": next_url,
+                "cursor": cursor,
+                "results": ChangeEventSerializer(page, many=True, context={"request": request}).data,
+            },
+            headers=headers,
+        )
 
     @extend_schema(
         request=None,
-        parameters=[OpenApiParameter("force", bool, description="Revert even if rows of the change set were "
-                                     "changed afterwards (their later changes are overwritten).")],
-        responses={200: inline_serializer(name="ChangeSetRevert", fields={
-            "changeset": serializers.IntegerField(help_text="The change set reverted."),
-            "reverted_by": serializers.IntegerField(help_text="The change set the revert wrote (revert it to redo)."),
-            "rows": serializers.IntegerField(help_text="Rows brought back to their earlier state."),
-        })},
+        parameters=[
+            OpenApiParameter(
+                "force",
+                bool,
+                description="Revert even if rows of the change set were "
+                "changed afterwards (their later changes are overwritten).",
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                name="ChangeSetRevert",
+                fields={
+                    "changeset": serializers.IntegerField(help_text="The change set reverted."),
+                    "reverted_by": serializers.IntegerField(
+                        help_text="The change set the revert wrote (revert it to redo)."
+                    ),
+                    "rows": serializers.IntegerField(help_text="Rows brought back to their earlier state."),
+                },
+            )
+        },
         description="Undo a whole change set (what one request, admin save, seed run or import wrote; each "
-                    "event's `changeset`) in one transaction, itself a new change set: created rows are deleted, "
-                    "deleted rows come back with the same id, changed rows and many-to-many values get their "
-                    "earlier values. Staff with the change permission of every model it touched. 409 naming the "
-                    "rows when a row was changed afterwards (unless `force=true`) or is referred to by newer rows; "
-                    "400 naming the row and field when an earlier value breaks a rule today.",
+        "event's `changeset`) in one transaction, itself a new change set: created rows are deleted, "
+        "deleted rows come back with the same id, changed rows and many-to-many values get their "
+        "earlier values. Staff with the change permission of every model it touched. 409 naming the "
+        "rows when a row was changed afterwards (unless `force=true`) or is referred to by newer rows; "
+        "400 naming the row and field when an earlier value breaks a rule today.",
     )
     @action(detail=True, methods=["post"], url_path="revert", permission_classes=[IsAuthenticated])
     def revert(self, request, pk=None):
@@ -149,14 +185,20 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
         needed = changeset_models(changeset)
         if not needed:
             raise NotFound(f"No change set {changeset} in the change feed.")
-        missing = [f"{m._meta.app_label}.change_{m._meta.model_name}" for m in sorted(needed, key=str)
-                   if not request.user.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}")]
+        missing = [
+            f"{m._meta.app_label}.change_{m._meta.model_name}"
+            for m in sorted(needed, key=str)
+            if not request.user.has_perm(f"{m._meta.app_label}.change_{m._meta.model_name}")
+        ]
         if not request.user.is_staff or missing:
-            raise PermissionDenied("Reverting a change set needs a staff account with the change permission of "
-                                   f"every model it touched{': missing ' + ', '.join(missing) if missing else ''}.")
+            raise PermissionDenied(
+                "Reverting a change set needs a staff account with the change permission of "
+                f"every model it touched{': missing ' + ', '.join(missing) if missing else ''}."
+            )
         try:
-            result = revert_changeset(changeset, username=request.user.get_username(), user=request.user,
-                                      force=force == "true")
+            result = revert_changeset(
+                changeset, username=request.user.get_username(), user=request.user, force=force == "true"
+            )
         except LookupError as error:
             raise NotFound(str(error)) from None
         except RevertRefused as error:

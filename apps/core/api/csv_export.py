@@ -8,6 +8,7 @@ here, in the same bytes (tests/api/test_list_csv.py compares them for every list
 and empty text as an empty field, decimals as stored, times as the JSON API writes them, partial dates
 as format_partial_date, many-to-many links as `;`-joined slugs in the related model's order.
 """
+
 import codecs
 import datetime
 import io
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.contrib.contenttypes.fields import GenericForeignKey
-from django.core.exceptions import EmptyResultSet
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import F, Func, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Concat, NullIf
@@ -109,31 +110,39 @@ def fact_support_columns(model):
     from apps.sources.corroboration import root_origin_sql
 
     opts = model._meta
-    content_type = (f"(SELECT id FROM django_content_type WHERE app_label = '{opts.app_label}' "
-                    f"AND model = '{opts.model_name}')")
+    content_type = (
+        f"(SELECT id FROM django_content_type WHERE app_label = '{opts.app_label}' AND model = '{opts.model_name}')"
+    )
 
     def of(pk):
         return f"FROM sources_citation c WHERE c.content_type_id = {content_type} AND c.object_id = {pk}"
 
     def basis(pk):
-        return (f"(SELECT CASE WHEN bool_or(c.basis = 'stated') THEN 'stated' WHEN count(*) > 0 THEN 'inferred' END "
-                f"{of(pk)})")
+        return (
+            f"(SELECT CASE WHEN bool_or(c.basis = 'stated') THEN 'stated' WHEN count(*) > 0 THEN 'inferred' END "
+            f"{of(pk)})"
+        )
 
     def origins(pk):
         return f"(SELECT count(DISTINCT {root_origin_sql('c.source_id')}) {of(pk)})"
 
     def official(pk):
-        return (f"(SELECT count(DISTINCT c.source_id) {of(pk)} AND c.source_id IN "
-                "(SELECT id FROM sources_source WHERE is_official))")
+        return (
+            f"(SELECT count(DISTINCT c.source_id) {of(pk)} AND c.source_id IN "
+            "(SELECT id FROM sources_source WHERE is_official))"
+        )
 
     def disputed(pk):
-        return (f"(SELECT string_agg(d.field, '{MANY_SEPARATOR}' ORDER BY d.field) FROM (SELECT c.field {of(pk)} "
-                "AND c.field <> '' GROUP BY c.field HAVING count(DISTINCT c.value) > 1) d)")
+        return (
+            f"(SELECT string_agg(d.field, '{MANY_SEPARATOR}' ORDER BY d.field) FROM (SELECT c.field {of(pk)} "
+            "AND c.field <> '' GROUP BY c.field HAVING count(DISTINCT c.value) > 1) d)"
+        )
 
     def part(name, join=False):
         def get(obj):
             value = getattr(fact_support_of(obj), name)
             return MANY_SEPARATOR.join(value) if join else value
+
         return get
 
     return [
@@ -193,8 +202,7 @@ def _content_type_column(name, field):
         content_type = ContentType.objects.get_for_id(getattr(obj, attname))  # cached by Django
         return f"{content_type.app_label}.{content_type.model}"
 
-    sql = Concat(F(f"{field.name}__app_label"), Value("."), F(f"{field.name}__model"),
-                 output_field=models.TextField())
+    sql = Concat(F(f"{field.name}__app_label"), Value("."), F(f"{field.name}__model"), output_field=models.TextField())
     return Column(name, get, sql)
 
 
@@ -223,11 +231,14 @@ def _many_column(field):
     # The same links, read through the link table in the same order, as one array per row.
     through = field.remote_field.through
     target = field.m2m_reverse_field_name()
-    links = (through._default_manager.filter(**{field.m2m_field_name(): OuterRef("pk")})
-             .order_by(*(f"-{target}__{key[1:]}" if key.startswith("-") else f"{target}__{key}" for key in order))
-             .values(f"{target}__slug" if has_slug else target))
-    joined = Func(_ArraySubquery(links), Value(MANY_SEPARATOR), function="array_to_string",
-                  output_field=models.TextField())
+    links = (
+        through._default_manager.filter(**{field.m2m_field_name(): OuterRef("pk")})
+        .order_by(*(f"-{target}__{key[1:]}" if key.startswith("-") else f"{target}__{key}" for key in order))
+        .values(f"{target}__slug" if has_slug else target)
+    )
+    joined = Func(
+        _ArraySubquery(links), Value(MANY_SEPARATOR), function="array_to_string", output_field=models.TextField()
+    )
     return Column(name, get, _text(joined), prefetch=prefetch)
 
 
@@ -305,8 +316,11 @@ def export_filename(resource, *, when=None):
 def copy_writes(columns):
     """Whether PostgreSQL's COPY writes a CSV of these columns: on PostgreSQL, in UTC (the SQL writes
     times in UTC), every column with an SQL form."""
-    return (connection.vendor == "postgresql" and timezone.get_current_timezone_name() == "UTC"
-            and all(column.sql is not None for column in columns))
+    return (
+        connection.vendor == "postgresql"
+        and timezone.get_current_timezone_name() == "UTC"
+        and all(column.sql is not None for column in columns)
+    )
 
 
 def _csv_response(chunks, *, filename, bom):
@@ -324,8 +338,11 @@ def _rows(queryset, columns):
     """The header, then each object's cells (Python values), in constant memory."""
     columns = columns or csv_columns_for(queryset.model)
     # The list's own prefetches serve its JSON; the CSV's columns say what they read.
-    queryset = (queryset.select_related(*(column.select for column in columns if column.select))
-                .prefetch_related(None).prefetch_related(*(column.prefetch for column in columns if column.prefetch)))
+    queryset = (
+        queryset.select_related(*(column.select for column in columns if column.select))
+        .prefetch_related(None)
+        .prefetch_related(*(column.prefetch for column in columns if column.prefetch))
+    )
     getters = [column.get for column in columns]
     yield [column.name for column in columns]
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
@@ -348,7 +365,9 @@ def copy_sql(queryset, columns, delimiter=","):
 
     connection.ensure_connection()
     select = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
-    options = "FORMAT csv" if delimiter == "," else f"FORMAT csv, DELIMITER E'{delimiter.encode('unicode_escape').decode()}'"
+    options = (
+        "FORMAT csv" if delimiter == "," else f"FORMAT csv, DELIMITER E'{delimiter.encode('unicode_escape').decode()}'"
+    )
     return f"COPY ({select}) TO STDOUT ({options})"
 
 
@@ -419,7 +438,7 @@ def xlsx_bytes(rows, *, numbers_from_text=False):
             value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
             if len(value) > XLSX_MAX_CELL_CHARACTERS:
                 note = f" [cut: {len(value)} characters, a cell holds {XLSX_MAX_CELL_CHARACTERS}; format=json has all]"
-                value = value[:XLSX_MAX_CELL_CHARACTERS - len(note)] + note
+                value = value[: XLSX_MAX_CELL_CHARACTERS - len(note)] + note
             return value, None
         if isinstance(value, datetime.datetime):
             return value.astimezone(datetime.timezone.utc).replace(tzinfo=None), "yyyy-mm-dd hh:mm:ss"
@@ -441,8 +460,12 @@ def xlsx_bytes(rows, *, numbers_from_text=False):
 
     widths = [len(str(name)) for name in header]
     for row in sample:
-        for index, value in enumerate(row[:len(widths)]):
-            shown = 19 if isinstance(value, datetime.datetime) or (isinstance(value, str) and ISO_DATETIME.fullmatch(value)) else len(str(value))
+        for index, value in enumerate(row[: len(widths)]):
+            shown = (
+                19
+                if isinstance(value, datetime.datetime) or (isinstance(value, str) and ISO_DATETIME.fullmatch(value))
+                else len(str(value))
+            )
             widths[index] = max(widths[index], shown)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 6), XLSX_MAX_WIDTH) + 2
@@ -469,8 +492,12 @@ def xlsx_response(queryset, *, filename, columns=None):
     """The queryset as a spreadsheet, the CSV's columns; a 400 beyond XLSX_MAX_ROWS rows (use CSV then)."""
     count = queryset.count()
     if count > XLSX_MAX_ROWS:
-        raise ValidationError({"format": f"{count} rows are more than a spreadsheet export holds "
-                                         f"({XLSX_MAX_ROWS}); narrow the filters or use format=csv."})
+        raise ValidationError(
+            {
+                "format": f"{count} rows are more than a spreadsheet export holds "
+                f"({XLSX_MAX_ROWS}); narrow the filters or use format=csv."
+            }
+        )
     response = HttpResponse(xlsx_bytes(_rows(queryset, columns)), content_type=XLSX_MEDIA_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response

@@ -4,6 +4,7 @@ No request runs in a transaction of its own (ATOMIC_REQUESTS is off: catrack/set
 rolls back its own atomic block, so there is no request transaction to mark; marking an enclosing one would
 break callers' transactions.
 """
+
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import Http404
@@ -13,8 +14,10 @@ from rest_framework.response import Response
 
 class QueryTooLong(exceptions.APIException):
     status_code = 503
-    default_detail = ("The database stopped this request: it ran longer than the statement timeout. "
-                      "Narrow it with filters, or export with format=csv.")
+    default_detail = (
+        "The database stopped this request: it ran longer than the statement timeout. "
+        "Narrow it with filters, or export with format=csv."
+    )
     default_code = "query_too_long"
 
 

@@ -1,4 +1,5 @@
 """Serializer fields shared by every resource: related rows by slug, partial dates, content types."""
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from rest_framework import serializers

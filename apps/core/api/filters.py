@@ -3,6 +3,7 @@
 Filter traits that belong to a domain live with it and are composed into each app's FilterSet: which sources
 back a fact (apps.sources.filters.CitedFilterSet), actors with their groupings (apps.actors.filters
 .GroupingsFilterSet). Free-text search (`q`) is the search app's (apps.core.registry.text_search)."""
+
 import datetime
 import functools
 import re
@@ -13,8 +14,8 @@ from django import forms
 from django.db import models
 from django.db.models import Expression, F, UniqueConstraint
 from django.http import QueryDict
-from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
@@ -44,8 +45,10 @@ class _UTCDateTimeField(IsoDateTimeField):
     def to_python(self, value):
         if isinstance(value, str) and re.search(r"T.* \d{2}(:?\d{2})?$", value):
             # An unencoded '+' in a query string is a space ('…T00:00:00 05:00'): say so, not just "invalid".
-            raise forms.ValidationError("A '+' in a query string means a space: send the offset's '+' as %%2B "
-                                        "(e.g. 2025-01-01T00:00:00%%2B05:00), or give the time in UTC with Z.")
+            raise forms.ValidationError(
+                "A '+' in a query string means a space: send the offset's '+' as %%2B "
+                "(e.g. 2025-01-01T00:00:00%%2B05:00), or give the time in UTC with Z."
+            )
         value = super().to_python(value)
         # '9999-12-31T23:59:59-14:00' parses but overflows when the database needs it in UTC.
         # Handed to the database in UTC: PostgreSQL refuses offsets beyond ±15:59 (Python allows ±23:59).
@@ -99,8 +102,9 @@ class StrictBooleanField(forms.Field):
             return self.VALUES[str(value).lower()]
         except KeyError:
             # The value goes in as a parameter: django-filter %-formats every message with its params.
-            raise forms.ValidationError("Give true or false, not %(value)s.",
-                                        params={"value": repr(str(value)[:50])}) from None
+            raise forms.ValidationError(
+                "Give true or false, not %(value)s.", params={"value": repr(str(value)[:50])}
+            ) from None
 
 
 class BooleanFilter(django_filters.BooleanFilter):
@@ -121,8 +125,11 @@ class RowIdBySlug(Expression):
 
     def as_sql(self, compiler, connection):
         opts, quote = self.model._meta, connection.ops.quote_name
-        return (f"(SELECT {quote(opts.pk.column)} FROM {quote(opts.db_table)}"
-                f" WHERE {quote(opts.get_field('slug').column)} = %s)", [self.slug])
+        return (
+            f"(SELECT {quote(opts.pk.column)} FROM {quote(opts.db_table)}"
+            f" WHERE {quote(opts.get_field('slug').column)} = %s)",
+            [self.slug],
+        )
 
 
 @extend_schema_field(SLUG_SCHEMA)
@@ -171,7 +178,6 @@ class SlugsFilter(django_filters.filters.BaseCSVFilter, SlugFilter):
             matching = qs.model._base_manager.filter(**{f"{self.field_name}__in": rows}).values("pk")
             return self.get_method(qs)(pk__in=matching)
         return self.get_method(qs)(**{f"{self.field_name}__in": rows})
-
 
     def rows_of(self, slugs):
         """The ids of the rows the slugs name (a sub-select); a trait may widen it (apps.actors.actor_filters)."""
@@ -233,7 +239,7 @@ class CatrackFilterSet(django_filters.FilterSet):
         field_name="updated_at",
         lookup_expr="gte",
         label="Rows created or changed at or after this ISO 8601 datetime (e.g. 2025-12-19T00:00:00Z). "
-              "Deleted rows are not listed: learn deletions from /api/v1/changes/.",
+        "Deleted rows are not listed: learn deletions from /api/v1/changes/.",
     )
     created_since = DateTimeSinceFilter(
         field_name="created_at", lookup_expr="gte", label="Rows created at or after this ISO 8601 datetime."
@@ -243,8 +249,8 @@ class CatrackFilterSet(django_filters.FilterSet):
         max_length=SEARCH_MAX_LENGTH,
         validators=[search_words_validator],
         label="Free-text search: every word, as a prefix, in its language (Russian and English word forms), "
-              f"and near spellings of names (see /api/v1/search/). At most {SEARCH_MAX_LENGTH} characters "
-              f"and {SEARCH_MAX_WORDS} words.",
+        f"and near spellings of names (see /api/v1/search/). At most {SEARCH_MAX_LENGTH} characters "
+        f"and {SEARCH_MAX_WORDS} words.",
     )
 
     # Text fields `q` searches on a model apps.search.kinds does not define a search for.
@@ -267,16 +273,25 @@ class CatrackFilterSet(django_filters.FilterSet):
         if data is not None:
             # Several values: repeated or comma-separated alike (a multiple choice takes a list, SlugsFilter a
             # comma-joined text).
-            multiple = [name for name, f in self.base_filters.items() if isinstance(f, django_filters.MultipleChoiceFilter)]
+            multiple = [
+                name for name, f in self.base_filters.items() if isinstance(f, django_filters.MultipleChoiceFilter)
+            ]
             data = several_values(data, multiple)
-            csv = [name for name, f in self.base_filters.items() if isinstance(f, SlugsFilter) and len(data.getlist(name)) > 1]
+            csv = [
+                name
+                for name, f in self.base_filters.items()
+                if isinstance(f, SlugsFilter) and len(data.getlist(name)) > 1
+            ]
             if csv:
                 data = data.copy()
                 for name in csv:
                     data.setlist(name, [",".join(data.getlist(name))])
             # An empty parameter means "not given" (as for single-valued filters): `?flow=` is no flow filter.
-            empty = [name for name, f in self.base_filters.items() if isinstance(f, django_filters.MultipleChoiceFilter)
-                     and name in data and not any(data.getlist(name))]
+            empty = [
+                name
+                for name, f in self.base_filters.items()
+                if isinstance(f, django_filters.MultipleChoiceFilter) and name in data and not any(data.getlist(name))
+            ]
             if empty:
                 data = data.copy()
                 for name in empty:
@@ -308,8 +323,11 @@ class CatrackFilterSet(django_filters.FilterSet):
 def _form_class(filterset_class, names):
     """django-filter's form class for `filterset_class` holding only the filters `names`, whose choice fields
     name their choices when refusing a value (Django's message says only that it is not one of them)."""
-    holding = filterset_class(QueryDict("&".join(f"{name}=" for name in names)), only_given=True,
-                              queryset=filterset_class._meta.model._default_manager.none())
+    holding = filterset_class(
+        QueryDict("&".join(f"{name}=" for name in names)),
+        only_given=True,
+        queryset=filterset_class._meta.model._default_manager.none(),
+    )
     form_class = django_filters.FilterSet.get_form_class(holding)
     for field in form_class.base_fields.values():  # this class's own fields: the filters were copied for it
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
@@ -349,7 +367,8 @@ class StrictFilterBackend(DjangoFilterBackend):
             (name, f.slug_model, value)
             for name, f in filterset.filters.items()
             if isinstance(f, SlugFilter) and filterset.form.cleaned_data.get(name)
-            for value in _as_list(filterset.form.cleaned_data[name]) if value
+            for value in _as_list(filterset.form.cleaned_data[name])
+            if value
         ]
         notes = filterset.response_notes() if isinstance(filterset, CatrackFilterSet) else None
         if notes is not None:
@@ -387,8 +406,12 @@ def check_query_params(request, view, filterset_class, *, several=()):
         hint = getattr(filterset_class, "output_format_hint", "")
         # Formats of data first, then DRF's HTML pages ("json, csv, csv-excel, xlsx or api").
         names = [f.name for f in sorted(formats, key=lambda f: f.media_type == "text/html")]
-        raise ValidationError({"format": f"Unknown output format {bad[0]!r}; choose {', '.join(names[:-1])} or "
-                                         f"{names[-1]}.{' ' + hint if hint else ''}"})
+        raise ValidationError(
+            {
+                "format": f"Unknown output format {bad[0]!r}; choose {', '.join(names[:-1])} or "
+                f"{names[-1]}.{' ' + hint if hint else ''}"
+            }
+        )
     if unknown:
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
@@ -396,9 +419,16 @@ def check_query_params(request, view, filterset_class, *, several=()):
     csv_delimiter(request)  # a 400 for an unknown one
     # Lists may repeat: a filterset's multiple choices and several slugs, `ordering` and `group_by` (their
     # repeated values mean the same as comma-separated ones).
-    several = {*several, "ordering", "group_by",
-               *(name for name, f in (filterset_class.base_filters.items() if filterset_class else ())
-                 if isinstance(f, (django_filters.MultipleChoiceFilter, SlugsFilter)))}
+    several = {
+        *several,
+        "ordering",
+        "group_by",
+        *(
+            name
+            for name, f in (filterset_class.base_filters.items() if filterset_class else ())
+            if isinstance(f, (django_filters.MultipleChoiceFilter, SlugsFilter))
+        ),
+    }
     raise_for_repeated(request, several=several)
     raise_for_blank(request)
 
@@ -409,8 +439,9 @@ def raise_for_blank(request):
     (`?city=`) still means "not given"."""
     blank = sorted({name for name, values in request.query_params.lists() if any(v and not v.strip() for v in values)})
     if blank:
-        raise ValidationError({name: f"'{name}' is only whitespace: give a value, or leave the parameter out."
-                               for name in blank})
+        raise ValidationError(
+            {name: f"'{name}' is only whitespace: give a value, or leave the parameter out." for name in blank}
+        )
 
 
 def csv_delimiter(request):
@@ -438,7 +469,9 @@ def raise_for_repeated(request, *, several=()):
     counts = {name: len(values) for name, values in request.query_params.lists() if name not in several}
     repeated = sorted(name for name, count in counts.items() if count > 1)
     if repeated:
-        raise ValidationError({name: f"'{name}' takes one value; it was given {counts[name]} times." for name in repeated})
+        raise ValidationError(
+            {name: f"'{name}' takes one value; it was given {counts[name]} times." for name in repeated}
+        )
 
 
 class StrictOrderingFilter(OrderingFilter):
@@ -450,23 +483,31 @@ class StrictOrderingFilter(OrderingFilter):
     """
 
     def filter_queryset(self, request, queryset, view):
-        ordering = self.get_ordering(request, queryset, view) or queryset.query.order_by or queryset.model._meta.ordering
+        ordering = (
+            self.get_ordering(request, queryset, view) or queryset.query.order_by or queryset.model._meta.ordering
+        )
         return queryset.order_by(*total_ordering(queryset.model, ordering))
 
     def get_schema_operation_parameters(self, view):
         fields = [name for name, _label in self.get_valid_fields(view.get_queryset(), view, {})]
-        return [{
-            "name": self.ordering_param,
-            "required": False,
-            "in": "query",
-            "description": "Fields to order by, repeated or comma-separated (ordering=-year,partner); prefix '-' "
-                           "for descending. Empty values come last either way; the id breaks ties.",
-            "schema": {"type": "array", "uniqueItems": True, "minItems": 1,
-                       "items": {"type": "string", "enum": [*fields, *(f"-{name}" for name in fields)]}},
-            # Generated clients repeat the parameter for a list (form, explode); comma-separated works too.
-            "style": "form",
-            "explode": True,
-        }]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Fields to order by, repeated or comma-separated (ordering=-year,partner); prefix '-' "
+                "for descending. Empty values come last either way; the id breaks ties.",
+                "schema": {
+                    "type": "array",
+                    "uniqueItems": True,
+                    "minItems": 1,
+                    "items": {"type": "string", "enum": [*fields, *(f"-{name}" for name in fields)]},
+                },
+                # Generated clients repeat the parameter for a list (form, explode); comma-separated works too.
+                "style": "form",
+                "explode": True,
+            }
+        ]
 
     def get_ordering(self, request, queryset, view):
         params = ",".join(request.query_params.getlist(self.ordering_param))  # repeated or comma-separated
@@ -480,8 +521,10 @@ class StrictOrderingFilter(OrderingFilter):
             bad += sorted({term for term in terms if names.count(term.removeprefix("-")) > 1} - set(bad))
             if bad or not terms:
                 raise ValidationError(
-                    {self.ordering_param: f"Cannot order by {', '.join(bad) or repr(params)}. "
-                     f"Choose from: {', '.join(sorted(valid))} (prefix '-' for descending)."}
+                    {
+                        self.ordering_param: f"Cannot order by {', '.join(bad) or repr(params)}. "
+                        f"Choose from: {', '.join(sorted(valid))} (prefix '-' for descending)."
+                    }
                 )
             # The id breaks ties, so rows do not hop between pages when the ordered values repeat.
             return terms if {"id", "-id"} & set(terms) else [*terms, "id"]
@@ -535,5 +578,4 @@ def _is_unique_key(model, names):
     # Partial unique constraints that together cover every row (`month IS NULL` / `month IS NOT NULL`).
     partial = [c for c in keys if c.condition is not None and set(c.fields) <= fields]
     conditions = {child for c in partial for child in c.condition.children}
-    return any((f"{name}__isnull", True) in conditions and (f"{name}__isnull", False) in conditions
-               for name in fields)
+    return any((f"{name}__isnull", True) in conditions and (f"{name}__isnull", False) in conditions for name in fields)

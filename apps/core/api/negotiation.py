@@ -5,6 +5,7 @@ api, csv, csv-excel, xlsx) choose the output, and the filter backend (apps.core.
 check_query_params) answers any other value with a 400 listing the formats (on summits also pointing to
 `summit_format`, the summit-format filter's name since it stopped sharing `format`).
 """
+
 from rest_framework.negotiation import DefaultContentNegotiation
 
 

@@ -1,4 +1,5 @@
 """Page-number pagination with a client-chosen page size, bounded and validated."""
+
 import re
 
 from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger
@@ -32,11 +33,20 @@ class CatrackPagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": self.page_query_param, "required": False, "in": "query", "description": "Page number (1-based).",
-             "schema": {"type": "integer", "minimum": 1}},
-            {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": self.page_size_query_description,
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}},
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number (1-based).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": self.page_size_query_description,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            },
         ]
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -52,8 +62,10 @@ class CatrackPagination(PageNumberPagination):
             self.page = paginator.page(page_number)
         except InvalidPage:
             pages = paginator.num_pages  # every paginator here has counted by now (1 for an empty list)
-            raise NotFound(f"Page {page_number} is past the end of the list: {paginator.count} matching rows, "
-                           f"{pages} page{'' if pages == 1 else 's'} of {page_size}; page=last is the last page.") from None
+            raise NotFound(
+                f"Page {page_number} is past the end of the list: {paginator.count} matching rows, "
+                f"{pages} page{'' if pages == 1 else 's'} of {page_size}; page=last is the last page."
+            ) from None
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True  # the browsable API's page links
         return list(self.page)
@@ -67,11 +79,15 @@ class CatrackPagination(PageNumberPagination):
         if not ASCII_DIGITS.fullmatch(raw) or int(raw) < 1:
             raise ValidationError({self.page_query_param: f"A page number (ASCII digits, from 1), not {raw[:30]!r}."})
         if (int(raw) - 1) * self.get_page_size(request) > MAX_PAGE_OFFSET:
-            raise ValidationError({self.page_query_param: (
-                f"Pages start at most {MAX_PAGE_OFFSET:,} rows deep. Narrow the list with filters "
-                "(modified_since for rows changed since your last sync, year, …) or fetch every row with "
-                "format=csv."
-            )})
+            raise ValidationError(
+                {
+                    self.page_query_param: (
+                        f"Pages start at most {MAX_PAGE_OFFSET:,} rows deep. Narrow the list with filters "
+                        "(modified_since for rows changed since your last sync, year, …) or fetch every row with "
+                        "format=csv."
+                    )
+                }
+            )
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -116,7 +132,7 @@ class WindowCountPaginator(PageNumberWithoutCount, DjangoPaginator):
             return super().page(number)
         number = self.validate_number_without_count(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list.annotate(_total_rows=Window(Count("*")))[bottom:bottom + self.per_page])
+        rows = list(self.object_list.annotate(_total_rows=Window(Count("*")))[bottom : bottom + self.per_page])
         if rows:
             self.__dict__["count"] = rows[0]._total_rows
             return self._get_page(rows, number, self)

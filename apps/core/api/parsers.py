@@ -4,6 +4,7 @@ DRF's JSONParser reads any size and lets Python's decoder recurse: 5,000 nested 
 RecursionError (500) — reachable by any signed-in user, because the CSRF check parses the body before
 permissions are checked. No catrack write needs more than a few levels or more than a megabyte.
 """
+
 import io
 
 from django.conf import settings

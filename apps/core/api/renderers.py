@@ -5,6 +5,7 @@ Cyrillic and Japanese names right) and `?format=xlsx`. A list in an export forma
 renderer's export_response (through apps.core.api.csv_export); the renderers write what does not stream
 (summaries, details, errors).
 """
+
 import codecs
 import io
 import json
@@ -27,8 +28,13 @@ class JSONRenderer(renderers.JSONRenderer):
         if not isinstance(results, RawJSON):
             return super().render(data, accepted_media_type, renderer_context)
         envelope = {key: value for key, value in data.items() if key != "results"}
-        if (list(data)[-1] != "results" or not envelope or not self.compact or self.ensure_ascii
-                or self.get_indent(accepted_media_type, renderer_context or {})):
+        if (
+            list(data)[-1] != "results"
+            or not envelope
+            or not self.compact
+            or self.ensure_ascii
+            or self.get_indent(accepted_media_type, renderer_context or {})
+        ):
             # Not compact UTF-8 {…, "results": […]} as PostgreSQL writes it: render it the ordinary way.
             return super().render({**data, "results": json.loads(results)}, accepted_media_type, renderer_context)
         head = super().render(envelope, accepted_media_type, renderer_context)
@@ -55,8 +61,9 @@ class CSVRenderer(BaseRenderer):
     @classmethod
     def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
         """A list's every matching row, streamed (apps.core.api.csv_export.export_response)."""
-        return export_response(queryset, export_format=cls.format, filename=filename, columns=columns,
-                               delimiter=delimiter)
+        return export_response(
+            queryset, export_format=cls.format, filename=filename, columns=columns, delimiter=delimiter
+        )
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
@@ -107,8 +114,10 @@ class XLSXRenderer(BaseRenderer):
         # The CSV's table, cell for cell, as the CSV writes each cell (text; formulas escaped), its numbers and
         # dates typed again. Not read back from the CSV's text: Python's csv reader refuses a field over
         # 131,072 characters.
-        return xlsx_bytes([["" if value is None else str(formula_safe(value)) for value in row]
-                           for row in CSVRenderer.table(data)], numbers_from_text=True)
+        return xlsx_bytes(
+            [["" if value is None else str(formula_safe(value)) for value in row] for row in CSVRenderer.table(data)],
+            numbers_from_text=True,
+        )
 
 
 def _nested_cell(value):

@@ -1,4 +1,5 @@
 """The /api/v1/ router, built from the registry (apps.core.registry): a resource is declared once, in its app."""
+
 from django.urls import include, re_path
 from django.urls.resolvers import URLPattern
 from rest_framework.routers import DefaultRouter
@@ -43,8 +44,7 @@ class CatrackRouter(DefaultRouter):
             if prefix not in by_prefix:
                 by_prefix[prefix] = []
                 grouped.append(re_path(f"^{prefix}/", include(by_prefix[prefix])))
-            by_prefix[prefix].append(
-                re_path(f"^{regex[len(prefix) + 2:]}", url.callback, url.default_args, url.name))
+            by_prefix[prefix].append(re_path(f"^{regex[len(prefix) + 2 :]}", url.callback, url.default_args, url.name))
         return grouped
 
 

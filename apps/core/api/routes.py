@@ -1,4 +1,5 @@
 """Where the API serves a row: one definition, read from the API router's registry (catrack.urls.router)."""
+
 import functools
 
 from django.urls import NoReverseMatch

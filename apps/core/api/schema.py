@@ -1,9 +1,10 @@
 """drf-spectacular extensions for catrack's custom serializer fields (request and response differ)."""
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from rest_framework.permissions import SAFE_METHODS
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from rest_framework.permissions import SAFE_METHODS
 
 from apps.core.api.briefs import brief_serializer
 from apps.core.api.csv_export import XLSX_MEDIA_TYPE
@@ -14,8 +15,11 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         if direction == "request":
-            return {**build_basic_type(OpenApiTypes.STR), "description": "slug",
-                    **({"nullable": True} if self.target.allow_null else {})}
+            return {
+                **build_basic_type(OpenApiTypes.STR),
+                "description": "slug",
+                **({"nullable": True} if self.target.allow_null else {}),
+            }
         # A named component ($ref), not an inline object: client generators name inline objects after
         # the property (`format` → SummitFormat) and then clash with the resource of that name.
         component = auto_schema.resolve_serializer(brief_serializer(_related_model(self.target)), direction)
@@ -28,7 +32,7 @@ def _related_model(field):
         return field.queryset.model
     owner = field.parent if field.source_attrs else field.parent.parent  # a ManyRelatedField's child
     model = owner.Meta.model
-    for attr in (field.source_attrs or field.parent.source_attrs):
+    for attr in field.source_attrs or field.parent.source_attrs:
         model = model._meta.get_field(attr).related_model
     return model
 
@@ -91,15 +95,27 @@ class CatrackAutoSchema(AutoSchema):
             codes = [*codes, "412"]  # a stale If-Match (apps.core.api.views.check_if_match)
         error_schema = {"type": "object", "additionalProperties": {}}
         for code in codes:
-            responses.setdefault(code, {
-                # An error comes in the requested format: JSON, or CSV with ?format=csv.
-                "content": {"application/json": {"schema": error_schema}, "text/csv": {"schema": {"type": "string"}}},
-                "description": ERROR_RESPONSES[code],
-            })
+            responses.setdefault(
+                code,
+                {
+                    # An error comes in the requested format: JSON, or CSV with ?format=csv.
+                    "content": {
+                        "application/json": {"schema": error_schema},
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                    "description": ERROR_RESPONSES[code],
+                },
+            )
         if "429" in responses:  # throttled clients are told how long to wait (apps.core.throttling)
-            responses["429"].setdefault("headers", {"Retry-After": {
-                "description": "Seconds to wait before trying again.", "schema": {"type": "integer"},
-            }})
+            responses["429"].setdefault(
+                "headers",
+                {
+                    "Retry-After": {
+                        "description": "Seconds to wait before trying again.",
+                        "schema": {"type": "integer"},
+                    }
+                },
+            )
         return responses
 
 
@@ -111,7 +127,9 @@ def group_by_parameter(keys, description):
         "group_by",
         {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "enum": list(keys)}},
         # Generated clients repeat the parameter for a list (form, explode); comma-separated works too.
-        required=True, style="form", explode=True,
+        required=True,
+        style="form",
+        explode=True,
         description=f"{description} Also repeated: group_by=a&group_by=b.",
     )
 
@@ -124,20 +142,28 @@ def csv_export_operations(result, generator, request, public):
     paths = result.get("paths", {})
     for path, operations in list(paths.items()):
         operation = operations.get("get")
-        if (not path.endswith("/") or path.count("/") != 4 or operation is None
-                or not operation.get("operationId", "").endswith("_list")
-                or "text/csv" not in operation.get("responses", {}).get("200", {}).get("content", {})):
+        if (
+            not path.endswith("/")
+            or path.count("/") != 4
+            or operation is None
+            or not operation.get("operationId", "").endswith("_list")
+            or "text/csv" not in operation.get("responses", {}).get("200", {}).get("content", {})
+        ):
             continue
         export = {
             **operation,
             "operationId": f"{operation['operationId']}_csv",
             "description": "Every row of the list as CSV (streamed), with the same filters and ordering; "
-                           "`delimiter=semicolon` for Excel in semicolon locales.",
-            "parameters": [p for p in operation.get("parameters", []) if p.get("name") not in ("format", "page", "page_size")],
+            "`delimiter=semicolon` for Excel in semicolon locales.",
+            "parameters": [
+                p for p in operation.get("parameters", []) if p.get("name") not in ("format", "page", "page_size")
+            ],
             "responses": {
                 **{code: response for code, response in operation["responses"].items() if code != "200"},
-                "200": {"description": "CSV, a header line first",
-                        "content": {"text/csv": {"schema": {"type": "string"}}}},
+                "200": {
+                    "description": "CSV, a header line first",
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                },
             },
         }
         paths[f"{path[:-1]}.csv"] = {"get": export}

@@ -1,5 +1,6 @@
 """Base serializers: slug-addressed relations, partial dates and model rules on write. A cited fact's
 serializer (its citations nested) is apps.sources.api.serializers.FactSerializer."""
+
 import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -10,6 +11,7 @@ from rest_framework.settings import api_settings
 from apps.core.api import schema  # noqa: F401  (registers the OpenAPI field extensions)
 from apps.core.api.fields import BriefRelatedField, PartialDateField, ReadsPrefetchedList
 from apps.core.models import SluggedModel
+
 
 class PrefetchedListSerializer(ReadsPrefetchedList, serializers.ListSerializer):
     """A nested list read from the plain list a `Prefetch(..., to_attr=prefetched_attr(source))` left on
@@ -62,7 +64,8 @@ class CatrackModelSerializer(serializers.ModelSerializer):
             if unknown:
                 known = ", ".join(name for name, field in self.fields.items() if not field.read_only)
                 raise serializers.ValidationError(
-                    {name: [f"No such field; the writable fields are: {known}."] for name in unknown})
+                    {name: [f"No such field; the writable fields are: {known}."] for name in unknown}
+                )
         return super().to_internal_value(data)
 
     def validate(self, attrs):

@@ -8,6 +8,7 @@ once per ordering: ordering_sql), and a resource's JSON statement (its `page_jso
 those rows. Tests (tests/*/test_list_sql_path.py) compare this path's responses with plain
 DRF's byte for byte, filter by filter.
 """
+
 import functools
 
 from django.core.exceptions import EmptyResultSet, FieldError
@@ -65,7 +66,7 @@ class SQLPage:
             # The matching rows' SQL, compiled once for the count, in the ordering compiled once per ordering.
             ids, ids_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
         else:
-            ids, ids_params = self.queryset.values("pk")[offset:offset + limit].query.sql_with_params()
+            ids, ids_params = self.queryset.values("pk")[offset : offset + limit].query.sql_with_params()
         if self.queryset.query.distinct:
             # DISTINCT also selects the ordering's columns: keep the first. (No list filter here is DISTINCT
             # today; a plain projection of an ordered sub-select keeps its order in PostgreSQL.)
@@ -73,13 +74,13 @@ class SQLPage:
         # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it.
         page = f"SELECT * FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, n)"
         with connection.cursor() as cursor:
-            cursor.execute(f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})",
-                           [*ids_params, *count_params])
+            cursor.execute(
+                f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})", [*ids_params, *count_params]
+            )
             return cursor.fetchone()
 
     def count(self):
         return self.queryset.count()  # Django answers 0 for an empty-by-construction queryset
-
 
 
 def ordering_sql(query):
@@ -87,8 +88,16 @@ def ordering_sql(query):
     query: an ordering that joins another table, takes parameters or reverses, a DISTINCT, grouped or combined
     query. Compiling the ten-term total ordering of the trade flows was half of compiling a page's ids
     (docs/benchmarks.md); it depends only on the model and the terms, so it is compiled once per ordering."""
-    if (query.distinct or query.group_by is not None or query.combinator or not query.standard_ordering
-            or query.extra_order_by or not query.order_by or query.low_mark or query.high_mark is not None):
+    if (
+        query.distinct
+        or query.group_by is not None
+        or query.combinator
+        or not query.standard_ordering
+        or query.extra_order_by
+        or not query.order_by
+        or query.low_mark
+        or query.high_mark is not None
+    ):
         return None
     try:
         return _ordering_of(query.model, tuple(query.order_by))
@@ -115,8 +124,10 @@ def _ordering_of(model, terms):
 
 def json_iso_utc(column):
     """SQL for a timestamp as the API writes it: datetime.isoformat() in UTC with 'Z', microseconds only if any."""
-    return (f"to_char({column} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {column}) = {column}"
-            """ THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END)""")
+    return (
+        f"to_char({column} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {column}) = {column}"
+        """ THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END)"""
+    )
 
 
 def json_text(expression, *, null=False):
@@ -129,8 +140,11 @@ def json_text_object(members):
     """SQL text of a compact JSON object (`{"a":1}`, as DRF writes it) of `members`: (key, SQL of the value's
     JSON text) pairs, in order. Written as text: row_to_json of a sub-select looks every column's type up again
     for every row (docs/benchmarks.md, "Figures behind the code")."""
-    return "(" + " || ".join(f"""'{"{" if i == 0 else ","}"{key}":' || {value}"""
-                             for i, (key, value) in enumerate(members)) + " || '}')"
+    return (
+        "("
+        + " || ".join(f"""'{"{" if i == 0 else ","}"{key}":' || {value}""" for i, (key, value) in enumerate(members))
+        + " || '}')"
+    )
 
 
 def json_text_list(member, order_by):
@@ -141,8 +155,13 @@ def json_text_list(member, order_by):
 def json_actor_brief(alias, *, null=False):
     """An actor (table alias) as BriefRelatedField shows it: {slug, name, kind}; `null`: an outer join's, which
     may be no row (JSON null)."""
-    brief = json_text_object([("slug", json_text(f"{alias}.slug")), ("name", json_text(f"{alias}.name_en")),
-                              ("kind", json_text(f"{alias}.kind"))])
+    brief = json_text_object(
+        [
+            ("slug", json_text(f"{alias}.slug")),
+            ("name", json_text(f"{alias}.name_en")),
+            ("kind", json_text(f"{alias}.kind")),
+        ]
+    )
     return f"CASE WHEN {alias}.id IS NULL THEN 'null' ELSE {brief} END" if null else brief
 
 
@@ -163,10 +182,12 @@ def fact_support_ctes(app_label, model, page_ids):
 
     content_type = f"(SELECT id FROM django_content_type WHERE app_label = '{app_label}' AND model = '{model}')"
     aggregates = ", ".join(f"{sql} AS {name}" for name, sql in SUPPORT_AGGREGATES_SQL.items())
-    return (f"support AS (SELECT c.object_id, {aggregates} FROM sources_citation c JOIN sources_source src ON "
-            f"src.id = c.source_id WHERE c.content_type_id = {content_type} AND c.object_id = {page_ids} "
-            f"GROUP BY c.object_id),\n"
-            f" disputes AS (SELECT d.object_id, {json_text_list(json_text('d.field'), 'd.field')} AS list FROM "
-            f"(SELECT c.object_id, c.field FROM sources_citation c WHERE c.content_type_id = {content_type} "
-            f"AND c.object_id = {page_ids} AND c.field <> '' GROUP BY c.object_id, c.field "
-            f"HAVING count(DISTINCT c.value) > 1) d GROUP BY d.object_id)")
+    return (
+        f"support AS (SELECT c.object_id, {aggregates} FROM sources_citation c JOIN sources_source src ON "
+        f"src.id = c.source_id WHERE c.content_type_id = {content_type} AND c.object_id = {page_ids} "
+        f"GROUP BY c.object_id),\n"
+        f" disputes AS (SELECT d.object_id, {json_text_list(json_text('d.field'), 'd.field')} AS list FROM "
+        f"(SELECT c.object_id, c.field FROM sources_citation c WHERE c.content_type_id = {content_type} "
+        f"AND c.object_id = {page_ids} AND c.field <> '' GROUP BY c.object_id, c.field "
+        f"HAVING count(DISTINCT c.value) > 1) d GROUP BY d.object_id)"
+    )

@@ -1,4 +1,5 @@
 """Base viewsets: CSV streaming, history, and database errors turned into clear 4xx responses."""
+
 import functools
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,12 +19,13 @@ from rest_framework.response import Response
 
 from apps.core import registry
 from apps.core.api.csv_export import export_filename
-from apps.core.api.filters import csv_delimiter, resource_name
 from apps.core.api.fields import forget_prefetched
 from apps.core.api.filters import (
     StrictFilterBackend,
     check_query_params,
+    csv_delimiter,
     raise_for_unknown_slugs,
+    resource_name,
 )
 from apps.core.api.sql import SQLPage
 from apps.core.change_capture import start_change
@@ -41,8 +43,10 @@ class Conflict(APIException):
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = ("If-Match: the row changed since you read it (its ETag is now different). Read it again, "
-                      "re-apply your change and send it with the new ETag.")
+    default_detail = (
+        "If-Match: the row changed since you read it (its ETag is now different). Read it again, "
+        "re-apply your change and send it with the new ETag."
+    )
     default_code = "precondition_failed"
 
 
@@ -51,8 +55,12 @@ DETAIL_ACTIONS = frozenset({"create", "retrieve", "update", "partial_update", "r
 
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False,
-    description="The ETag of the row as you read it: a row changed since then is a 412, not a lost update.")
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the row as you read it: a row changed since then is a 412, not a lost update.",
+)
 
 
 def check_if_match(request, row):
@@ -106,16 +114,24 @@ class HistoryChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
-    added = serializers.ListField(child=serializers.CharField(), required=False,
-                                  help_text="A many-to-many change: the slugs of the rows linked by it")
-    removed = serializers.ListField(child=serializers.CharField(), required=False,
-                                    help_text="A many-to-many change: the slugs of the rows unlinked by it")
+    added = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="A many-to-many change: the slugs of the rows linked by it",
+    )
+    removed = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="A many-to-many change: the slugs of the rows unlinked by it",
+    )
 
 
 class HistoryRecordSerializer(serializers.Serializer):
     history_id = serializers.IntegerField(
-        allow_null=True, help_text="null for an entry read from the change feed (/api/v1/changes/): a many-to-many "
-                                   "change, or a write that bypassed save() (a bulk update, raw SQL, loaddata)")
+        allow_null=True,
+        help_text="null for an entry read from the change feed (/api/v1/changes/): a many-to-many "
+        "change, or a write that bypassed save() (a bulk update, raw SQL, loaddata)",
+    )
     date = serializers.DateTimeField()
     change_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     user = serializers.CharField(allow_null=True)
@@ -152,9 +168,12 @@ class CatrackViewSet(viewsets.ModelViewSet):
         export_format = registry.export_formats().get(getattr(request.accepted_renderer, "format", None))
         if export_format is not None:
             raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
-            return export_format.renderer.export_response(queryset, columns=self.csv_columns,
-                                                          filename=export_filename(resource_name(request)),
-                                                          delimiter=csv_delimiter(request))
+            return export_format.renderer.export_response(
+                queryset,
+                columns=self.csv_columns,
+                filename=export_filename(resource_name(request)),
+                delimiter=csv_delimiter(request),
+            )
         if self.takes_sql_path(request):
             (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
             return self.get_paginated_response(results)
@@ -165,9 +184,13 @@ class CatrackViewSet(viewsets.ModelViewSet):
 
     def takes_sql_path(self, request):
         """Whether PostgreSQL renders this JSON list page (apps.core.api.sql) from the same queryset."""
-        return (self.page_json is not None and self.sql_pages and connection.vendor == "postgresql"
-                and getattr(request.accepted_renderer, "format", None) == "json"
-                and timezone.get_current_timezone_name() == "UTC")  # the SQL writes times in UTC
+        return (
+            self.page_json is not None
+            and self.sql_pages
+            and connection.vendor == "postgresql"
+            and getattr(request.accepted_renderer, "format", None) == "json"
+            and timezone.get_current_timezone_name() == "UTC"
+        )  # the SQL writes times in UTC
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
@@ -233,7 +256,8 @@ class CatrackViewSet(viewsets.ModelViewSet):
         if matched is not None:
             # Also on unpaginated answers (summaries, CSV): which groupings the actor filters took in.
             response["X-Matched-Via-Groupings"] = "; ".join(
-                f"{name}: {', '.join(slugs) or '(none)'}" for name, slugs in sorted(matched.items()))
+                f"{name}: {', '.join(slugs) or '(none)'}" for name, slugs in sorted(matched.items())
+            )
         return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_create(self, serializer):
@@ -283,11 +307,16 @@ class HistoryMixin:
             return Response(row_history(model, pk, versions, show_editors=request.user.is_staff))
         return Response(row_history(model, row.pk, row.history.all(), show_editors=request.user.is_staff))
 
-    @extend_schema(request=None, filters=False, parameters=[IF_MATCH],
-                   description="Bring the row back to the values it had in history entry `history_id`, its "
-                               "many-to-many values included (apps.core.reverts). Recorded as a new entry.")
-    @action(detail=True, methods=["post"], url_path=r"history/(?P<history_id>[0-9]{1,18})/revert",
-            pagination_class=None)
+    @extend_schema(
+        request=None,
+        filters=False,
+        parameters=[IF_MATCH],
+        description="Bring the row back to the values it had in history entry `history_id`, its "
+        "many-to-many values included (apps.core.reverts). Recorded as a new entry.",
+    )
+    @action(
+        detail=True, methods=["post"], url_path=r"history/(?P<history_id>[0-9]{1,18})/revert", pagination_class=None
+    )
     def revert(self, request, history_id, *args, **kwargs):
         """POST: the row as it was at `history_id`, saved as a new change (who, when, reason in its history)."""
         opts = self.get_queryset().model._meta
@@ -341,8 +370,10 @@ def parse_group_by(request, allowed, *, default=None):
     bad = [key for key in keys if key not in allowed]
     if not keys or bad or len(set(keys)) != len(keys):
         raise ValidationError(
-            {"group_by": f"One or more of {', '.join(allowed)}, comma-separated, each once"
-                         f"{'; unknown: ' + ', '.join(bad) if bad else ''}."}
+            {
+                "group_by": f"One or more of {', '.join(allowed)}, comma-separated, each once"
+                f"{'; unknown: ' + ', '.join(bad) if bad else ''}."
+            }
         )
     return keys
 

@@ -1,9 +1,10 @@
 """Corridors (with stakes), strategic resources (with interests) and their link rows."""
+
 from rest_framework import serializers
 
 from apps.core.api.fields import BriefRelatedField
-from apps.sources.api.serializers import FactSerializer
 from apps.geoeconomics.models import Corridor, CorridorStake, ResourceInterest, StrategicResource
+from apps.sources.api.serializers import FactSerializer
 
 
 class StakeBriefSerializer(serializers.ModelSerializer):
@@ -19,8 +20,22 @@ class CorridorSerializer(FactSerializer):
 
     class Meta:
         model = Corridor
-        fields = ["id", "citations", "stakes", "created_at", "updated_at", "slug", "name_en", "name_ru", "abbreviation",
-                  "goals_en", "description_en", "countries", "markets", "bypasses"]
+        fields = [
+            "id",
+            "citations",
+            "stakes",
+            "created_at",
+            "updated_at",
+            "slug",
+            "name_en",
+            "name_ru",
+            "abbreviation",
+            "goals_en",
+            "description_en",
+            "countries",
+            "markets",
+            "bypasses",
+        ]
 
 
 class CorridorStakeSerializer(FactSerializer):
@@ -43,11 +58,31 @@ class StrategicResourceSerializer(FactSerializer):
 
     class Meta:
         model = StrategicResource
-        fields = ["id", "citations", "interests", "created_at", "updated_at", "slug", "name_en", "name_ru", "category",
-                  "description_en"]
+        fields = [
+            "id",
+            "citations",
+            "interests",
+            "created_at",
+            "updated_at",
+            "slug",
+            "name_en",
+            "name_ru",
+            "category",
+            "description_en",
+        ]
 
 
 class ResourceInterestSerializer(FactSerializer):
     class Meta:
         model = ResourceInterest
-        fields = ["id", "citations", "created_at", "updated_at", "kind", "description_en", "resource", "actor", "region"]
+        fields = [
+            "id",
+            "citations",
+            "created_at",
+            "updated_at",
+            "kind",
+            "description_en",
+            "resource",
+            "actor",
+            "region",
+        ]

@@ -1,4 +1,5 @@
 """Routes of the geoeconomics app, registered on the /api/v1/ router by catrack.urls."""
+
 from apps.geoeconomics.api.views import (
     CorridorStakeViewSet,
     CorridorViewSet,

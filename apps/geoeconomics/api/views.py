@@ -1,8 +1,8 @@
 """Corridors, corridor stakes, strategic resources and resource interests."""
+
 from django.db.models import Prefetch
 
 from apps.core.api.pagination import WindowCountPagination
-from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.views import CatrackViewSet, HistoryMixin
 from apps.geoeconomics.api.serializers import (
     CorridorSerializer,
@@ -17,11 +17,14 @@ from apps.geoeconomics.filters import (
     StrategicResourceFilterSet,
 )
 from apps.geoeconomics.models import Corridor, CorridorStake, ResourceInterest, StrategicResource
+from apps.sources.api.serializers import citations_prefetch
 
 
 class CorridorViewSet(HistoryMixin, CatrackViewSet):
     queryset = Corridor.objects.prefetch_related(
-        "countries", "markets", "bypasses",
+        "countries",
+        "markets",
+        "bypasses",
         Prefetch("stakes", queryset=CorridorStake.objects.select_related("actor")),
         citations_prefetch(),
     )

@@ -1,18 +1,19 @@
 """Pledges, and their USD totals grouped in the database."""
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api.pagination import WindowCountPagination
-from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.filters import raise_for_unknown_slugs
+from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
 from apps.investments.api.serializers import PledgeSerializer
 from apps.investments.filters import PledgeFilterSet
 from apps.investments.models import AmountQualifier, Pledge
 from apps.investments.selectors import PLEDGE_GROUPS, pledge_summary
+from apps.sources.api.serializers import citations_prefetch
 
 PledgeSummaryRow = inline_serializer(
     many=True,
@@ -27,15 +28,21 @@ PledgeSummaryRow = inline_serializer(
         "count": serializers.IntegerField(),
         "count_with_usd": serializers.IntegerField(help_text="pledges in the group that have a USD amount"),
         "total_usd": serializers.DecimalField(
-            max_digits=24, decimal_places=2, allow_null=True,
+            max_digits=24,
+            decimal_places=2,
+            allow_null=True,
             help_text="sum of the USD equivalents, and of the amounts of pledges stated in USD",
         ),
         "total_usd_qualifier": serializers.ChoiceField(
-            choices=AmountQualifier.choices, allow_null=True,
+            choices=AmountQualifier.choices,
+            allow_null=True,
             help_text="exact only when every part is exact; up_to/about/at_least as the parts are; null with no USD",
         ),
         "total_amount": serializers.DecimalField(
-            max_digits=24, decimal_places=2, required=False, allow_null=True,
+            max_digits=24,
+            decimal_places=2,
+            required=False,
+            allow_null=True,
             help_text="sum in the currency itself (only when grouped by currency)",
         ),
     },
@@ -53,8 +60,9 @@ class PledgeViewSet(HistoryMixin, CatrackViewSet):
 
     @extend_schema(
         parameters=[
-            group_by_parameter(PLEDGE_GROUPS, "Comma-separated, e.g. donor,year; year is the year the pledge "
-                               "period starts.")
+            group_by_parameter(
+                PLEDGE_GROUPS, "Comma-separated, e.g. donor,year; year is the year the pledge period starts."
+            )
         ],
         responses=PledgeSummaryRow,
     )

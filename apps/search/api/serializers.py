@@ -1,4 +1,5 @@
 """The search endpoint's query parameters and hits."""
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -11,9 +12,11 @@ class SearchParamsSerializer(serializers.Serializer):
     q = serializers.CharField(
         max_length=SEARCH_MAX_LENGTH,
         help_text=f"Words to find: Russian or English word forms, names (near spellings too); at most "
-                  f"{SEARCH_MAX_LENGTH} characters and {SEARCH_MAX_WORDS} words, as `q` on every list.")
+        f"{SEARCH_MAX_LENGTH} characters and {SEARCH_MAX_WORDS} words, as `q` on every list.",
+    )
     kind = serializers.ListField(
-        child=serializers.ChoiceField(choices=KIND_NAMES), required=False,
+        child=serializers.ChoiceField(choices=KIND_NAMES),
+        required=False,
         help_text="Only hits of these kinds (repeat for several); all kinds when absent.",
     )
 
@@ -23,8 +26,9 @@ class SearchParamsSerializer(serializers.Serializer):
         kinds = [kinds] if isinstance(kinds, str) else kinds
         unknown = [kind for kind in kinds if kind not in KIND_NAMES]
         if unknown:
-            raise serializers.ValidationError({"kind": [
-                f"Unknown kind {', '.join(map(repr, unknown))}; the kinds are: {', '.join(KIND_NAMES)}."]})
+            raise serializers.ValidationError(
+                {"kind": [f"Unknown kind {', '.join(map(repr, unknown))}; the kinds are: {', '.join(KIND_NAMES)}."]}
+            )
         return super().to_internal_value(data)
 
     def validate_q(self, value):
@@ -45,5 +49,8 @@ class SearchHitSerializer(serializers.Serializer):
     title = serializers.CharField()
     snippet = serializers.CharField(
         help_text="Where the words matched, marked <mark>…</mark> (PostgreSQL); on SQLite the start of the "
-                  "matching field, unmarked.")
-    rank = serializers.FloatField(help_text="Relevance, higher first: full-text rank plus name similarity (0 on SQLite).")
+        "matching field, unmarked."
+    )
+    rank = serializers.FloatField(
+        help_text="Relevance, higher first: full-text rank plus name similarity (0 on SQLite)."
+    )

@@ -1,4 +1,5 @@
 """GET /api/v1/search/?q=…: one ranked search across every kind of fact (apps.search.kinds)."""
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions
 from rest_framework.exceptions import ValidationError
@@ -20,14 +21,22 @@ class SearchBrowsableAPIRenderer(BrowsableAPIRenderer):
         return None
 
 
-@extend_schema_view(get=extend_schema(
-    operation_id="search",
-    parameters=[
-        OpenApiParameter("q", str, required=True, description=SearchParamsSerializer().fields["q"].help_text),
-        OpenApiParameter("kind", str, many=True, enum=KIND_NAMES, explode=True,
-                         description=SearchParamsSerializer().fields["kind"].help_text),
-    ],
-))
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="search",
+        parameters=[
+            OpenApiParameter("q", str, required=True, description=SearchParamsSerializer().fields["q"].help_text),
+            OpenApiParameter(
+                "kind",
+                str,
+                many=True,
+                enum=KIND_NAMES,
+                explode=True,
+                description=SearchParamsSerializer().fields["kind"].help_text,
+            ),
+        ],
+    )
+)
 class SearchView(generics.ListAPIView):
     """Ranked hits of every kind for `q`: summits, documents, pledges, actors, corridors and their stakes,
     resources, trade measures and statements, sources and citations. A fact is also found through the
@@ -37,7 +46,9 @@ class SearchView(generics.ListAPIView):
     pagination_class = CatrackPagination
     filter_backends = []
     renderer_classes = [JSONRenderer, SearchBrowsableAPIRenderer]  # hits of mixed kinds have no one CSV shape
-    permission_classes = [permissions.AllowAny]  # GET only (no write path); the default model permissions need a queryset
+    permission_classes = [
+        permissions.AllowAny
+    ]  # GET only (no write path); the default model permissions need a queryset
     extra_query_params = ("q", "kind")
 
     def list(self, request, *args, **kwargs):
@@ -45,10 +56,20 @@ class SearchView(generics.ListAPIView):
         formats = [f for f in request.query_params.getlist("format") if f not in ("json", "api")]
         if formats:  # hits of mixed kinds have no one CSV or spreadsheet shape
             raise ValidationError({"format": f"Search answers in json (or api), not {formats[0]!r}."})
-        params = SearchParamsSerializer(data={"q": request.query_params.get("q"),
-                                              **({"kind": [kind for value in request.query_params.getlist("kind")
-                                                           for kind in value.split(",") if kind]}
-                                                 if "kind" in request.query_params else {})})
+        params = SearchParamsSerializer(
+            data={
+                "q": request.query_params.get("q"),
+                **(
+                    {
+                        "kind": [
+                            kind for value in request.query_params.getlist("kind") for kind in value.split(",") if kind
+                        ]
+                    }
+                    if "kind" in request.query_params
+                    else {}
+                ),
+            }
+        )
         params.is_valid(raise_exception=True)
         q, kinds = params.validated_data["q"], params.validated_data.get("kind") or KIND_NAMES
         page = self.paginate_queryset(search_hits(q=q, kinds=set(kinds)))

@@ -1,4 +1,5 @@
 """Template filters of the public pages: English names with the Russian beside, money, links to actors."""
+
 import re
 
 from django import template
@@ -72,8 +73,15 @@ def sources_differ(citations):
     for field, values in sorted(by_field.items()):
         if len(values) < 2:
             continue
-        listed = [{"value": value, "rank": min((c.rank for c in claims), key=lambda r: order.get(r, 3)),
-                   "sources": sorted({c.source.title_en or c.source.title for c in claims})}
-                  for value, claims in values.items()]
-        differ.append({"field": field.replace("_", " "), "values": sorted(listed, key=lambda v: order.get(v["rank"], 3))})
+        listed = [
+            {
+                "value": value,
+                "rank": min((c.rank for c in claims), key=lambda r: order.get(r, 3)),
+                "sources": sorted({c.source.title_en or c.source.title for c in claims}),
+            }
+            for value, claims in values.items()
+        ]
+        differ.append(
+            {"field": field.replace("_", " "), "values": sorted(listed, key=lambda v: order.get(v["rank"], 3))}
+        )
     return differ

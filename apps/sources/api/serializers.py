@@ -1,4 +1,5 @@
 """Sources and citations for the API, and the citations nested in every fact (FactSerializer)."""
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,13 +11,31 @@ from apps.sources.corroboration import FactSupport, fact_support, with_root_orig
 from apps.sources.models import Assessment, Citation, CitationBasis, Source
 from apps.sources.selectors import source_facts
 
-
 # What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
 # (timestamps, the source's notes) is not loaded.
-CITATION_BRIEF_COLUMNS = ("id", "content_type", "object_id", "section", "paragraph", "key_phrase", "note",
-                          "basis", "inference", "field", "value", "rank", "rank_reason",
-                          "source__id", "source__origin_id", "source__is_official", "source__slug", "source__kind", "source__title", "source__author",
-                          "source__url")
+CITATION_BRIEF_COLUMNS = (
+    "id",
+    "content_type",
+    "object_id",
+    "section",
+    "paragraph",
+    "key_phrase",
+    "note",
+    "basis",
+    "inference",
+    "field",
+    "value",
+    "rank",
+    "rank_reason",
+    "source__id",
+    "source__origin_id",
+    "source__is_official",
+    "source__slug",
+    "source__kind",
+    "source__title",
+    "source__author",
+    "source__url",
+)
 
 
 def citations_prefetch():
@@ -29,7 +48,6 @@ def citations_prefetch():
     return Prefetch("citations", queryset=citations, to_attr=prefetched_attr("citations"))
 
 
-
 class CitationBriefSerializer(serializers.ModelSerializer):
     """Where a fact comes from, nested in every fact."""
 
@@ -40,8 +58,23 @@ class CitationBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Citation
-        fields = ["id", "source", "source_title", "source_author", "source_url", "section", "paragraph",
-                  "key_phrase", "note", "basis", "inference", "field", "value", "rank", "rank_reason"]
+        fields = [
+            "id",
+            "source",
+            "source_title",
+            "source_author",
+            "source_url",
+            "section",
+            "paragraph",
+            "key_phrase",
+            "note",
+            "basis",
+            "inference",
+            "field",
+            "value",
+            "rank",
+            "rank_reason",
+        ]
         list_serializer_class = PrefetchedListSerializer
 
 
@@ -87,13 +120,18 @@ class FactFieldsField(FactSupportField):
 def fact_support_fields():
     """The summary every fact's JSON carries before its citations (apps.sources.corroboration)."""
     return {
-        "basis": FactBasisField("basis", help_text="stated: at least one source states the fact; inferred: every "
-                                                   "citation infers it; null: no citation."),
+        "basis": FactBasisField(
+            "basis",
+            help_text="stated: at least one source states the fact; inferred: every "
+            "citation infers it; null: no citation.",
+        ),
         "independent_origins": FactCountField(
-            "independent_origins", help_text="Independent origins citing it (republications of one story count once)."),
+            "independent_origins", help_text="Independent origins citing it (republications of one story count once)."
+        ),
         "official_sources": FactCountField("official_sources", help_text="Official sources citing it."),
         "disputed_fields": FactFieldsField(
-            "disputed_fields", help_text="Fields whose sources give different values (see /api/v1/disagreements/)."),
+            "disputed_fields", help_text="Fields whose sources give different values (see /api/v1/disagreements/)."
+        ),
     }
 
 
@@ -115,8 +153,26 @@ class FactSerializer(CatrackModelSerializer):
 class SourceSerializer(CatrackModelSerializer):
     class Meta:
         model = Source
-        fields = ["id", "created_at", "updated_at", "slug", "kind", "title", "subtitle", "title_en", "author",
-                  "publisher", "language", "url", "published_on", "published_on_precision", "note", "origin", "is_official", "rights"]
+        fields = [
+            "id",
+            "created_at",
+            "updated_at",
+            "slug",
+            "kind",
+            "title",
+            "subtitle",
+            "title_en",
+            "author",
+            "publisher",
+            "language",
+            "url",
+            "published_on",
+            "published_on_precision",
+            "note",
+            "origin",
+            "is_official",
+            "rights",
+        ]
 
 
 class SupportedFactSerializer(serializers.Serializer):
@@ -157,8 +213,24 @@ class CitationSerializer(CatrackModelSerializer):
 
     class Meta:
         model = Citation
-        fields = ["id", "source", "fact_type", "fact_id", "section", "paragraph", "key_phrase", "note",
-                  "basis", "inference", "field", "value", "rank", "rank_reason", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "source",
+            "fact_type",
+            "fact_id",
+            "section",
+            "paragraph",
+            "key_phrase",
+            "note",
+            "basis",
+            "inference",
+            "field",
+            "value",
+            "rank",
+            "rank_reason",
+            "created_at",
+            "updated_at",
+        ]
 
     def validate(self, attrs):
         content_type = attrs.get("content_type", getattr(self.instance, "content_type", None))
@@ -181,8 +253,9 @@ class ClaimBriefSerializer(serializers.Serializer):
     source_name = serializers.CharField()
     source_url = serializers.CharField()
     is_official = serializers.BooleanField()
-    origin = serializers.CharField(allow_null=True, help_text="slug of the independent origin (the source itself "
-                                                             "unless it republishes another)")
+    origin = serializers.CharField(
+        allow_null=True, help_text="slug of the independent origin (the source itself unless it republishes another)"
+    )
     basis = serializers.ChoiceField(choices=CitationBasis.choices)
     inference = serializers.CharField()
     rank = serializers.ChoiceField(choices=ClaimRank.choices)
@@ -192,8 +265,7 @@ class ClaimBriefSerializer(serializers.Serializer):
 
 class ClaimValueSerializer(serializers.Serializer):
     value = serializers.CharField(help_text="in the field's own format (docs/claims.md)")
-    rank = serializers.ChoiceField(choices=ClaimRank.choices,
-                                   help_text="the highest rank any of its claims has")
+    rank = serializers.ChoiceField(choices=ClaimRank.choices, help_text="the highest rank any of its claims has")
     independent_origins = serializers.IntegerField()
     official_sources = serializers.IntegerField()
     claims = ClaimBriefSerializer(many=True)
@@ -209,6 +281,8 @@ class DisagreementSerializer(serializers.Serializer):
     field = serializers.CharField()
     column_value = serializers.CharField(allow_null=True, help_text="what the fact's column holds, as a claim value")
     rule_prefers = serializers.CharField(
-        allow_null=True, help_text="the value the preference rule picks (most independent origins, then an official "
-                                   "source); null for a tie the analyst decides")
+        allow_null=True,
+        help_text="the value the preference rule picks (most independent origins, then an official "
+        "source); null for a tie the analyst decides",
+    )
     values = ClaimValueSerializer(many=True)

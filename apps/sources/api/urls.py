@@ -1,4 +1,5 @@
 """Routes of the sources app, registered on the /api/v1/ router by catrack.urls."""
+
 from apps.sources.api.views import AssessmentViewSet, CitationViewSet, DisagreementViewSet, SourceViewSet
 
 routes = [

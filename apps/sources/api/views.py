@@ -1,4 +1,5 @@
 """Sources (addressed by slug) and the citations that pin facts to them."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
@@ -6,17 +7,17 @@ from rest_framework.response import Response
 from apps.core.api.csv_export import EXPORT_FORMATS
 from apps.core.api.filters import StrictFilterBackend
 from apps.core.api.views import CatrackViewSet, HistoryMixin
-from apps.sources.api.serializers import citations_prefetch
 from apps.sources.api.serializers import (
     AssessmentSerializer,
     CitationSerializer,
     DisagreementSerializer,
     SourceDetailSerializer,
     SourceSerializer,
+    citations_prefetch,
 )
 from apps.sources.filters import AssessmentFilterSet, CitationFilterSet, DisagreementFilterSet, SourceFilterSet
-from apps.sources.selectors import disagreement_csv_rows, disagreement_groups, disagreements
 from apps.sources.models import Assessment, Citation, Source
+from apps.sources.selectors import disagreement_csv_rows, disagreement_groups, disagreements
 
 
 class SourceViewSet(HistoryMixin, CatrackViewSet):

@@ -1,4 +1,5 @@
 """Topics, summit formats, summits (with participants), documents (with signatories)."""
+
 from rest_framework import serializers
 
 from apps.core.api.fields import BriefRelatedField
@@ -16,8 +17,18 @@ class TopicSerializer(CatrackModelSerializer):
 class SummitFormatSerializer(FactSerializer):
     class Meta:
         model = SummitFormat
-        fields = ["id", "citations", "created_at", "updated_at", "slug", "name_en", "name_ru", "description_en",
-                  "region", "partner"]
+        fields = [
+            "id",
+            "citations",
+            "created_at",
+            "updated_at",
+            "slug",
+            "name_en",
+            "name_ru",
+            "description_en",
+            "region",
+            "partner",
+        ]
 
 
 class ParticipationSerializer(serializers.ModelSerializer):
@@ -37,9 +48,29 @@ class SummitSerializer(FactSerializer):
 
     class Meta:
         model = Summit
-        fields = ["id", "citations", "participants", "created_at", "updated_at", "slug", "title_en", "title_ru",
-                  "level", "status", "mode", "date", "date_precision", "end_date", "city_en", "city_ru", "ordinal",
-                  "summary_en", "format", "host", "replaced_by"]
+        fields = [
+            "id",
+            "citations",
+            "participants",
+            "created_at",
+            "updated_at",
+            "slug",
+            "title_en",
+            "title_ru",
+            "level",
+            "status",
+            "mode",
+            "date",
+            "date_precision",
+            "end_date",
+            "city_en",
+            "city_ru",
+            "ordinal",
+            "summary_en",
+            "format",
+            "host",
+            "replaced_by",
+        ]
 
 
 class SummitParticipantSerializer(FactSerializer):
@@ -63,8 +94,24 @@ class DocumentSerializer(FactSerializer):
 
     class Meta:
         model = Document
-        fields = ["id", "citations", "signatories", "created_at", "updated_at", "slug", "kind", "title_en", "title_ru",
-                  "adopted_on", "adopted_on_precision", "summary_en", "url", "summit", "implements", "topics"]
+        fields = [
+            "id",
+            "citations",
+            "signatories",
+            "created_at",
+            "updated_at",
+            "slug",
+            "kind",
+            "title_en",
+            "title_ru",
+            "adopted_on",
+            "adopted_on_precision",
+            "summary_en",
+            "url",
+            "summit",
+            "implements",
+            "topics",
+        ]
 
 
 class DocumentSignatorySerializer(CatrackModelSerializer):

@@ -1,4 +1,5 @@
 """Routes of the summits app, registered on the /api/v1/ router by catrack.urls."""
+
 from apps.summits.api.views import (
     DocumentSignatoryViewSet,
     DocumentViewSet,

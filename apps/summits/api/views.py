@@ -1,15 +1,17 @@
 """Topics, summit formats, summits, participants, documents and signatories; the summit scoreboard."""
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.fields import prefetched_attr
-from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.filters import raise_for_unknown_slugs
+from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, serialized_rows
+from apps.sources.api.serializers import citations_prefetch
+from apps.summits.api.page_json import SUMMIT_PAGE_JSON
 from apps.summits.api.serializers import (
     DocumentSerializer,
     DocumentSignatorySerializer,
@@ -35,7 +37,6 @@ from apps.summits.models import (
     SummitStatus,
     Topic,
 )
-from apps.summits.api.page_json import SUMMIT_PAGE_JSON
 from apps.summits.selectors import summit_scoreboard
 
 ScoreboardRow = inline_serializer(
@@ -51,10 +52,20 @@ ScoreboardRow = inline_serializer(
         "formats": serializers.IntegerField(),
         "first_date": serializers.DateField(allow_null=True, help_text="first day of the earliest partial date"),
         "last_date": serializers.DateField(allow_null=True),
-        "cities": inline_serializer(name="SummitScoreboardCity", many=True, fields={
-            "city_en": serializers.CharField(), "city_ru": serializers.CharField()}),
-        "documents": inline_serializer(name="SummitScoreboardDocument", many=True, fields={
-            "slug": serializers.CharField(), "title_en": serializers.CharField(), "kind": serializers.CharField()}),
+        "cities": inline_serializer(
+            name="SummitScoreboardCity",
+            many=True,
+            fields={"city_en": serializers.CharField(), "city_ru": serializers.CharField()},
+        ),
+        "documents": inline_serializer(
+            name="SummitScoreboardDocument",
+            many=True,
+            fields={
+                "slug": serializers.CharField(),
+                "title_en": serializers.CharField(),
+                "kind": serializers.CharField(),
+            },
+        ),
     },
 )
 
@@ -76,23 +87,47 @@ class SummitFormatViewSet(HistoryMixin, CatrackViewSet):
 
 
 class SummitViewSet(HistoryMixin, CatrackViewSet):
-    queryset = Summit.objects.select_related("format", "host", "replaced_by").only(
-        # Every column of the summit; of its format, host and replacement only what BriefRelatedField shows.
-        *[f.name for f in Summit._meta.concrete_fields],
-        "format__id", "format__slug", "format__name_en", "host__id", "host__slug", "host__name_en", "host__kind",
-        "replaced_by__id", "replaced_by__slug", "replaced_by__title_en", "replaced_by__date",
-        "replaced_by__date_precision",
-    ).prefetch_related(
-        Prefetch(
-            "participations",
-            # Only what ParticipationSerializer shows (BriefRelatedField: slug, name, kind).
-            queryset=SummitParticipant.objects.select_related("actor", "represented_by")
-            .only("id", "summit", "role", "actor__id", "actor__slug", "actor__name_en", "actor__kind",
-                  "represented_by__id", "represented_by__slug", "represented_by__name_en", "represented_by__kind")
-            .order_by("role", "actor__name_en", "id"),
-            to_attr=prefetched_attr("participations"),  # a plain list (PrefetchedListSerializer)
-        ),
-        citations_prefetch(),
+    queryset = (
+        Summit.objects.select_related("format", "host", "replaced_by")
+        .only(
+            # Every column of the summit; of its format, host and replacement only what BriefRelatedField shows.
+            *[f.name for f in Summit._meta.concrete_fields],
+            "format__id",
+            "format__slug",
+            "format__name_en",
+            "host__id",
+            "host__slug",
+            "host__name_en",
+            "host__kind",
+            "replaced_by__id",
+            "replaced_by__slug",
+            "replaced_by__title_en",
+            "replaced_by__date",
+            "replaced_by__date_precision",
+        )
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                # Only what ParticipationSerializer shows (BriefRelatedField: slug, name, kind).
+                queryset=SummitParticipant.objects.select_related("actor", "represented_by")
+                .only(
+                    "id",
+                    "summit",
+                    "role",
+                    "actor__id",
+                    "actor__slug",
+                    "actor__name_en",
+                    "actor__kind",
+                    "represented_by__id",
+                    "represented_by__slug",
+                    "represented_by__name_en",
+                    "represented_by__kind",
+                )
+                .order_by("role", "actor__name_en", "id"),
+                to_attr=prefetched_attr("participations"),  # a plain list (PrefetchedListSerializer)
+            ),
+            citations_prefetch(),
+        )
     )
     serializer_class = SummitSerializer
     filterset_class = SummitFilterSet
@@ -128,8 +163,11 @@ class SummitParticipantViewSet(HistoryMixin, CatrackViewSet):
 class DocumentViewSet(HistoryMixin, CatrackViewSet):
     queryset = Document.objects.select_related("summit", "implements").prefetch_related(
         # Plain lists (to_attr), read by the serializers' fields: no queryset per document and relation.
-        Prefetch("signings", queryset=DocumentSignatory.objects.select_related("actor", "signed_by"),
-                 to_attr=prefetched_attr("signings")),
+        Prefetch(
+            "signings",
+            queryset=DocumentSignatory.objects.select_related("actor", "signed_by"),
+            to_attr=prefetched_attr("signings"),
+        ),
         Prefetch("topics", to_attr=prefetched_attr("topics")),
         citations_prefetch(),
     )

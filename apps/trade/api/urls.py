@@ -1,4 +1,5 @@
 """Routes of the trade app, registered on the /api/v1/ router by catrack.urls."""
+
 from apps.trade.api.views import (
     StatedTradeFigureViewSet,
     TradeFlowViewSet,

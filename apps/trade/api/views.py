@@ -1,4 +1,5 @@
 """Trade flows (with summary and mirror statistics), stated trade figures, trade measures and trade statements."""
+
 from django import forms
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -8,11 +9,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.actors.models import Actor
-from apps.core.api.pagination import WindowCountPagination
-from apps.sources.api.serializers import citations_prefetch
 from apps.core.api.filters import SLUG_SCHEMA, StrictFilterBackend, check_query_params, raise_for_unknown_slugs
+from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
+from apps.sources.api.serializers import citations_prefetch
 from apps.trade.api.page_json import TRADE_FLOW_PAGE_JSON
 from apps.trade.api.serializers import (
     StatedTradeFigureSerializer,
@@ -20,7 +21,9 @@ from apps.trade.api.serializers import (
     TradeMeasureSerializer,
     TradeStatementSerializer,
 )
+from apps.trade.comtrade_csv import WORLD_CODE
 from apps.trade.filters import (
+    CommodityCodeField,
     StatedTradeFigureFilterSet,
     TradeFlowFilterSet,
     TradeMeasureFilterSet,
@@ -35,8 +38,6 @@ from apps.trade.models import (
     TradeMeasure,
     TradeStatement,
 )
-from apps.trade.comtrade_csv import WORLD_CODE
-from apps.trade.filters import CommodityCodeField
 from apps.trade.selectors import (
     TRADE_GROUPS,
     DoubleCounting,
@@ -62,11 +63,15 @@ TradeSummaryRow = inline_serializer(
         "count": serializers.IntegerField(),
         "total_value_usd": serializers.DecimalField(**_money),
         "world_total_value_usd": serializers.DecimalField(
-            **_money, required=False,
-            help_text="with share=world: the same group's total with partner World (W00); null if none stored"),
+            **_money,
+            required=False,
+            help_text="with share=world: the same group's total with partner World (W00); null if none stored",
+        ),
         "share_of_world": serializers.FloatField(
-            allow_null=True, required=False,
-            help_text="with share=world: total_value_usd / world_total_value_usd (0.25 is a quarter)"),
+            allow_null=True,
+            required=False,
+            help_text="with share=world: total_value_usd / world_total_value_usd (0.25 is a quarter)",
+        ),
     },
 )
 
@@ -77,7 +82,9 @@ MirrorRow = inline_serializer(
         "year": serializers.IntegerField(),
         "exports_reported_usd": serializers.DecimalField(**_money, help_text="reporter's exports to partner"),
         "imports_reported_usd": serializers.DecimalField(**_money, help_text="partner's imports from reporter"),
-        "difference_usd": serializers.DecimalField(**_money, help_text="exports minus imports; null if a side is missing"),
+        "difference_usd": serializers.DecimalField(
+            **_money, help_text="exports minus imports; null if a side is missing"
+        ),
         "ratio_imports_to_exports": serializers.FloatField(allow_null=True),
     },
 )
@@ -111,8 +118,11 @@ class TradeFlowViewSet(CatrackViewSet):
     @extend_schema(
         parameters=[
             group_by_parameter(TRADE_GROUPS, "Comma-separated, e.g. partner,year."),
-            OpenApiParameter("share", {"type": "string", "enum": ["world"]},
-                             description="world: each group's share of its total with partner World"),
+            OpenApiParameter(
+                "share",
+                {"type": "string", "enum": ["world"]},
+                description="world: each group's share of its total with partner World",
+            ),
         ],
         responses=TradeSummaryRow,
     )
@@ -142,7 +152,9 @@ class TradeFlowViewSet(CatrackViewSet):
             if share:
                 world_flows = summable_trade_flows(
                     self._without_partner(request).filter(partner__in=world_actor()),
-                    group_by=group_by, given={**given, "partner": WORLD_CODE})
+                    group_by=group_by,
+                    given={**given, "partner": WORLD_CODE},
+                )
         except DoubleCounting as error:
             raise ValidationError({error.parameter: error.reason}) from None
         rows = trade_flow_summary(group_by=group_by, flows=flows, world_flows=world_flows)
@@ -163,14 +175,22 @@ class TradeFlowViewSet(CatrackViewSet):
             OpenApiParameter("partner", SLUG_SCHEMA, required=True, description="Importer (actor slug)"),
             OpenApiParameter("year_min", YEAR_SCHEMA),
             OpenApiParameter("year_max", YEAR_SCHEMA),
-            OpenApiParameter("commodity", {"type": "string", "minLength": 1, "maxLength": 12},
-                             description="HS code; TOTAL when omitted"),
+            OpenApiParameter(
+                "commodity",
+                {"type": "string", "minLength": 1, "maxLength": 12},
+                description="HS code; TOTAL when omitted",
+            ),
         ],
         filters=False,
         responses=MirrorRow,
     )
-    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[],
-            extra_query_params=tuple(MirrorParams.base_fields))
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[],
+        extra_query_params=tuple(MirrorParams.base_fields),
+    )
     def mirror(self, request):
         """Mirror statistics: per year, reporter's exports to partner vs partner's imports from reporter."""
         check_query_params(request, self, None)  # the parameters every endpoint checks: unknown, repeated, format
@@ -179,8 +199,11 @@ class TradeFlowViewSet(CatrackViewSet):
             raise ValidationError(params.errors)
         data = params.cleaned_data
         rows = trade_mirror(
-            reporter=data["reporter"], partner=data["partner"], year_min=data["year_min"],
-            year_max=data["year_max"], commodity=data["commodity"] or TOTAL_COMMODITY,
+            reporter=data["reporter"],
+            partner=data["partner"],
+            year_min=data["year_min"],
+            year_max=data["year_max"],
+            commodity=data["commodity"] or TOTAL_COMMODITY,
         )
         return Response(serialized_rows(MirrorRow, rows))
 
@@ -190,7 +213,8 @@ class StatedTradeFigureViewSet(HistoryMixin, CatrackViewSet):
     own so that nothing adds them to Comtrade's flows (/trade-flows/summary/ never reads this table)."""
 
     queryset = StatedTradeFigure.objects.select_related("reporter", "partner", "stated_by").prefetch_related(
-        citations_prefetch())
+        citations_prefetch()
+    )
     serializer_class = StatedTradeFigureSerializer
     filterset_class = StatedTradeFigureFilterSet
     lookup_field = "slug"

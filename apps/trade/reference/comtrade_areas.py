@@ -5,6 +5,7 @@ and its non-state areas (World W00, the European Union as a reporter EUR, Other 
 importer creates an actor from it for a code the database does not know, so a real export loads into
 an empty database.
 """
+
 import csv
 from dataclasses import dataclass
 from functools import cache
@@ -25,8 +26,10 @@ class ComtradeArea:
 def by_code():
     """ISO3 (or Comtrade area code) -> ComtradeArea."""
     with PATH.open(encoding="utf-8", newline="") as source:
-        return {row["iso3"]: ComtradeArea(int(row["comtrade_code"]), row["iso3"], row["name_en"], row["kind"])
-                for row in csv.DictReader(source)}
+        return {
+            row["iso3"]: ComtradeArea(int(row["comtrade_code"]), row["iso3"], row["name_en"], row["kind"])
+            for row in csv.DictReader(source)
+        }
 
 
 @cache

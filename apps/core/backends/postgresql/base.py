@@ -11,6 +11,7 @@ A peer that vanished without a word (a cut cable) is not detected here. `SELECT 
 up, so nothing is lost. After an error within a request, Django still checks with `SELECT 1`
 (close_if_unusable_or_obsolete calls is_usable, which is unchanged).
 """
+
 import select
 
 from django.db.backends.postgresql import base
@@ -21,8 +22,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
     """Django's PostgreSQL DatabaseWrapper; only the health check before a reused connection's first query differs."""
 
     def close_if_health_check_failed(self):
-        if (self.connection is not None and self.health_check_enabled and not self.health_check_done
-                and _idle_and_silent(self.connection)):
+        if (
+            self.connection is not None
+            and self.health_check_enabled
+            and not self.health_check_done
+            and _idle_and_silent(self.connection)
+        ):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
@@ -30,8 +35,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
 def _idle_and_silent(connection):
     """True for a psycopg connection outside any transaction with no byte waiting on its socket."""
-    if (connection.closed or connection.broken or connection.info.transaction_status != TransactionStatus.IDLE
-            or not hasattr(select, "poll")):  # Windows has no poll(): SELECT 1 there
+    if (
+        connection.closed
+        or connection.broken
+        or connection.info.transaction_status != TransactionStatus.IDLE
+        or not hasattr(select, "poll")
+    ):  # Windows has no poll(): SELECT 1 there
         return False
     poller = select.poll()
     poller.register(connection.fileno(), select.POLLIN)

@@ -1,4 +1,5 @@
 """manage.py data_model: print the data model as a Mermaid diagram, or --write it to docs/data-model.md."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser

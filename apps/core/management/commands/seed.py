@@ -1,4 +1,5 @@
 """Load catrack's seeded facts (fixtures/seed/) in order, in one transaction."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -13,11 +14,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--once", action="store_true",
+            "--once",
+            action="store_true",
             help="Do nothing if the seed was loaded before (its source rows exist), so analysts' corrections survive.",
         )
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Overwrite rows analysts changed with the fixture's values too (each change is in their history).",
         )
 
@@ -33,10 +36,13 @@ class Command(BaseCommand):
             # CI reads this line's " 0 new." on a second run: keep it first and unchanged.
             self.stdout.write(f"Seed: {result.objects} objects from {result.files} files, {result.new} new.")
             if result.updated:
-                self.stdout.write(f"Updated to the fixtures: {result.updated} rows nobody had changed"
-                                  f"{' (or --force)' if force else ''}.")
+                self.stdout.write(
+                    f"Updated to the fixtures: {result.updated} rows nobody had changed"
+                    f"{' (or --force)' if force else ''}."
+                )
             for conflict in result.conflicts:
                 self.stdout.write(f"Conflict: {conflict}")
             if result.conflicts:
-                self.stdout.write(f"{len(result.conflicts)} rows changed by analysts kept their values; "
-                                  "seed --force overwrites them.")
+                self.stdout.write(
+                    f"{len(result.conflicts)} rows changed by analysts kept their values; seed --force overwrites them."
+                )

@@ -1,4 +1,5 @@
 """Block until the database accepts connections (container start-up), or fail after --timeout."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser

@@ -1,7 +1,7 @@
 """Load an analyst's folder of fixtures (their sources, facts and citations) in one transaction."""
-from typing import Any
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -9,8 +9,10 @@ from apps.core.services import FixtureRefused, fixtures_load
 
 
 class Command(BaseCommand):
-    help = ("Load every *.json fixture of a folder (in name order, natural keys, see fixtures/README.md) "
-            "in one transaction; a bad reference or a broken rule refuses the whole folder.")
+    help = (
+        "Load every *.json fixture of a folder (in name order, natural keys, see fixtures/README.md) "
+        "in one transaction; a bad reference or a broken rule refuses the whole folder."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", type=Path)
@@ -23,5 +25,6 @@ class Command(BaseCommand):
             result = fixtures_load(paths=paths)
         except FixtureRefused as exc:
             raise CommandError(f"nothing loaded from {folder}:\n{exc}") from exc
-        self.stdout.write(f"Loaded {result.objects} objects from {result.files} files: "
-                          f"{result.new} new, {result.changed} changed.")
+        self.stdout.write(
+            f"Loaded {result.objects} objects from {result.files} files: {result.new} new, {result.changed} changed."
+        )

@@ -1,4 +1,5 @@
 """Check that every citation of a source quotes its text verbatim at the paragraph it names."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -9,23 +10,28 @@ from apps.sources.selectors import citations_verify
 
 
 class Command(BaseCommand):
-    help = "Check every key phrase cited from SOURCE_SLUG against the plain text at PATH_TO_TEXT; exit 1 on any failure."
+    help = (
+        "Check every key phrase cited from SOURCE_SLUG against the plain text at PATH_TO_TEXT; exit 1 on any failure."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source_slug")
         parser.add_argument("path_to_text")
         parser.add_argument(
-            "--list-paragraphs", action="store_true",
+            "--list-paragraphs",
+            action="store_true",
             help="Only print the text's numbered paragraphs with their sections (to write locators), then exit.",
         )
         parser.add_argument(
-            "--store", action="store_true",
+            "--store",
+            action="store_true",
             help="When every citation verifies, keep the text in the database: new citations of the source are "
-                 "then checked against it when written (never served).",
+            "then checked against it when written (never served).",
         )
 
-    def handle(self, source_slug: str, path_to_text: str, *, list_paragraphs: bool = False, store: bool = False,
-               **options: Any) -> None:
+    def handle(
+        self, source_slug: str, path_to_text: str, *, list_paragraphs: bool = False, store: bool = False, **options: Any
+    ) -> None:
         try:
             with open(path_to_text, encoding="utf-8") as f:
                 text = f.read()

@@ -1,7 +1,7 @@
 """manage.py import_comtrade FILE [FILE ...]: load UN Comtrade CSV exports (see docs/comtrade-import.md)."""
-from typing import IO, Any, cast
 
 import os
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -11,27 +11,39 @@ from apps.trade.importers import comtrade_import, import_report
 
 
 class Command(BaseCommand):
-    help = "Import UN Comtrade exports (v1 CSV, legacy CSV, v1 API JSON; plain or .gz) as trade flows, in one transaction."
+    help = (
+        "Import UN Comtrade exports (v1 CSV, legacy CSV, v1 API JSON; plain or .gz) as trade flows, in one transaction."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--create-missing-states", action="store_true",
-                            help="Create a state actor for an ISO3 code that neither an actor nor the Comtrade reference list "
-                                 "has (named as in the file).")
-        parser.add_argument("--skip-invalid", action="store_true",
-                            help="Skip invalid rows instead of stopping; they are listed in --rejects.")
+        parser.add_argument(
+            "--create-missing-states",
+            action="store_true",
+            help="Create a state actor for an ISO3 code that neither an actor nor the Comtrade reference list "
+            "has (named as in the file).",
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Skip invalid rows instead of stopping; they are listed in --rejects.",
+        )
         parser.add_argument("--rejects", metavar="PATH", help="CSV file listing the skipped rows and why.")
         parser.add_argument("--source", metavar="SLUG", help="Slug of the source (dataset) the rows come from.")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Run every check and the comparison with the stored rows, then roll back: print what "
-                                 "would be inserted, updated, unchanged and rejected; write nothing to the database.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Run every check and the comparison with the stored rows, then roll back: print what "
+            "would be inserted, updated, unchanged and rejected; write nothing to the database.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["rejects"] and not options["skip_invalid"]:
             raise CommandError("--rejects goes with --skip-invalid.")
         # The stream itself: tqdm draws with carriage returns that Django's wrapper would end with newlines.
-        progress = ImportProgress.for_stream(cast(IO[str], self.stderr._out), verbosity=options["verbosity"],
-                                             ci=bool(os.environ.get("CI")))
+        progress = ImportProgress.for_stream(
+            cast(IO[str], self.stderr._out), verbosity=options["verbosity"], ci=bool(os.environ.get("CI"))
+        )
         try:
             summary = comtrade_import(
                 paths=options["files"],
