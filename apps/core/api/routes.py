@@ -8,14 +8,16 @@ from rest_framework.reverse import reverse
 
 @functools.cache
 def _routes():
-    """{model: (router basename, lookup field)} for every registered viewset that has a queryset."""
+    """{model: (router basename, lookup field)} for every registered viewset that has a queryset. A model served by
+    more than one viewset (citations: their own resource, then /disagreements/ built from them) is addressed by the
+    first registered, its own resource."""
     from catrack.urls import router
 
-    return {
-        viewset.queryset.model: (basename, getattr(viewset, "lookup_field", "pk"))
-        for _, viewset, basename in router.registry
-        if getattr(viewset, "queryset", None) is not None
-    }
+    routes: dict = {}
+    for _, viewset, basename in router.registry:
+        if getattr(viewset, "queryset", None) is not None:
+            routes.setdefault(viewset.queryset.model, (basename, getattr(viewset, "lookup_field", "pk")))
+    return routes
 
 
 def detail_url(model, pk, slug=None, request=None):
