@@ -104,9 +104,7 @@ CHECK_CASES = {
         period_start=D(2025, 1, 1), period_end=D(2024, 1, 1), period_end_precision=DatePrecision.YEAR
     ),
     "trade_measure_year_in_range": lambda: factories.TradeMeasureFactory.build(year=3000),
-    "trade_measure_commodity_codes_listed": lambda: factories.TradeMeasureFactory.build(
-        commodity_codes="2805, 2846"
-    ),
+    "trade_measure_commodity_codes_listed": lambda: factories.TradeMeasureFactory.build(commodity_codes="2805, 2846"),
     "trade_measure_in_force_after_announced": lambda: factories.TradeMeasureFactory.build(
         announced_on=D(2025, 4, 4), in_force_from=D(2025, 4, 3)
     ),
