@@ -5,6 +5,7 @@ import importlib
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,10 @@ def test_every_list_operation_returns_parsed_objects(generated_client, live_serv
         StatedTradeFigureFactory,
     ):
         CitationFactory(fact=factory())
+    # /disagreements/ lists a field two sources give different values for (issue 24): one such pair.
+    disputed = PledgeFactory(amount_usd=Decimal("20000000000"))
+    CitationFactory(fact=disputed, field="amount_usd", value="20000000000.00", rank="preferred")
+    CitationFactory(fact=disputed, field="amount_usd", value="19000000000.00", rank="alternative")
     client = importlib.import_module(f"{PACKAGE}.client").Client(base_url=live_server.url)
     # `<resource>_list`: each resource's list (not its actions, such as summits_scoreboard_list).
     lists = sorted(p for p in path.glob("api/*/*_list.py") if p.stem == f"{p.parent.name}_list")
