@@ -63,6 +63,30 @@ def make_states(seed):
     return States(codes)
 
 
+def _write_rows(path, keys, *, states, rng):
+    """Write CSV_HEADER and one line per (reporter, partner, year, month (52: the year), flow, cmdCode) of `keys`
+    (state indexes), drawing primaryValue, then qty and netWgt (none for TOTAL) from `rng` in that order."""
+    out = []
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(CSV_HEADER)
+        for reporter, partner, year, month, flow, code in keys:
+            freq, period = ("A", f"{year}") if month == 52 else ("M", f"{year}{month:02d}")
+            value = rng.randrange(1, 10**11) / 100
+            if code == "TOTAL":
+                unit, qty, weight = "N/A", "", ""
+            else:
+                unit, qty, weight = "kg", rng.randrange(1, 10**7), rng.randrange(1, 10**7)
+            r, p = states.codes[reporter], states.codes[partner]
+            out.append(
+                f"{freq},{year},{month},{period},{100 + reporter},{r},State {r},{flow},{100 + partner},"
+                f"{p},State {p},{code},{unit},{qty},{weight},{value:.2f}\n"
+            )
+            if len(out) == 50_000:
+                f.write("".join(out))
+                out.clear()
+        f.write("".join(out))
+
+
 UNIFORM_MAX_ROWS = REPORTERS * (STATES - 1) * len(YEARS) * len(FLOWS) * len(COMMODITIES)  # 1,194,000
 
 
@@ -73,30 +97,14 @@ def write_comtrade_csv(path, *, rows, states, seed):
     combos = UNIFORM_MAX_ROWS
     chosen = sorted(rng.sample(range(combos), rows))
     partners_of = [[p for p in range(STATES) if p != r] for r in range(REPORTERS)]
-    out = []
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(CSV_HEADER)
-        for n in chosen:
-            n, cmd = divmod(n, len(COMMODITIES))
-            n, flow = divmod(n, len(FLOWS))
-            n, year = divmod(n, len(YEARS))
-            reporter, partner = divmod(n, STATES - 1)
-            partner = partners_of[reporter][partner]
-            code = COMMODITIES[cmd]
-            value = rng.randrange(1, 10**11) / 100
-            if code == "TOTAL":
-                unit, qty, weight = "N/A", "", ""
-            else:
-                unit, qty, weight = "kg", rng.randrange(1, 10**7), rng.randrange(1, 10**7)
-            r, p = states.codes[reporter], states.codes[partner]
-            out.append(
-                f"A,{YEARS[year]},52,{YEARS[year]},{100 + reporter},{r},State {r},{FLOWS[flow]},{100 + partner},"
-                f"{p},State {p},{code},{unit},{qty},{weight},{value:.2f}\n"
-            )
-            if len(out) == 50_000:
-                f.write("".join(out))
-                out.clear()
-        f.write("".join(out))
+    rows_out = []
+    for n in chosen:
+        n, cmd = divmod(n, len(COMMODITIES))
+        n, flow = divmod(n, len(FLOWS))
+        n, year = divmod(n, len(YEARS))
+        reporter, partner = divmod(n, STATES - 1)
+        rows_out.append((reporter, partners_of[reporter][partner], YEARS[year], 52, FLOWS[flow], COMMODITIES[cmd]))
+    _write_rows(path, rows_out, states=states, rng=rng)
     return path
 
 
@@ -157,28 +165,20 @@ def write_comtrade_shaped_csv(path, *, rows, states, seed):
     if len(chosen) > rows:  # the last batch's mirrors overshoot a little: drop that many at random
         dropped = set(rng.sample(range(len(chosen)), len(chosen) - rows))
         chosen = [key for n, key in enumerate(chosen) if n not in dropped]
-    out = []
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(CSV_HEADER)
-        for key in chosen:
-            reporter, year, flow, partner, cmd, month = unpack(key)
-            partner = partners_of[reporter][partner]
-            code, ref_year, ref_month = COMTRADE_COMMODITIES[cmd], YEARS[year], MONTHS[month]
-            freq, period = ("A", f"{ref_year}") if ref_month == 52 else ("M", f"{ref_year}{ref_month:02d}")
-            value = rng.randrange(1, 10**11) / 100
-            if code == "TOTAL":
-                unit, qty, weight = "N/A", "", ""
-            else:
-                unit, qty, weight = "kg", rng.randrange(1, 10**7), rng.randrange(1, 10**7)
-            r, p = states.codes[reporter], states.codes[partner]
-            out.append(
-                f"{freq},{ref_year},{ref_month},{period},{100 + reporter},{r},State {r},{FLOWS[flow]},{100 + partner},"
-                f"{p},State {p},{code},{unit},{qty},{weight},{value:.2f}\n"
+    keyed = []
+    for key in chosen:
+        reporter, year, flow, partner, cmd, month = unpack(key)
+        keyed.append(
+            (
+                reporter,
+                partners_of[reporter][partner],
+                YEARS[year],
+                MONTHS[month],
+                FLOWS[flow],
+                COMTRADE_COMMODITIES[cmd],
             )
-            if len(out) == 50_000:
-                f.write("".join(out))
-                out.clear()
-        f.write("".join(out))
+        )
+    _write_rows(path, keyed, states=states, rng=rng)
     return path
 
 
