@@ -6,24 +6,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin import ConflictSafeAdminMixin, TextSearchAdminMixin, ValidatedImportExportMixin
 
-from .models import Assessment, Citation, Source
+from .models import CITATION_LOCATOR_AND_CLAIM_FIELDS, Assessment, Citation, Source
 
 
 class CitationInline(GenericTabularInline):
     model = Citation
-    fields = [
-        "source",
-        "section",
-        "paragraph",
-        "key_phrase",
-        "note",
-        "basis",
-        "inference",
-        "field",
-        "value",
-        "rank",
-        "rank_reason",
-    ]
+    fields = ["source", *CITATION_LOCATOR_AND_CLAIM_FIELDS]
     autocomplete_fields = ["source"]
     extra = 0
     verbose_name_plural = (

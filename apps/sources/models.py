@@ -157,6 +157,22 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
 
+# A citation's place in its source and what it claims there, in the order forms, the API and the brief columns
+# list them (apps/sources/admin.py, apps/sources/api/serializers.py).
+CITATION_LOCATOR_AND_CLAIM_FIELDS = (
+    "section",
+    "paragraph",
+    "key_phrase",
+    "note",
+    "basis",
+    "inference",
+    "field",
+    "value",
+    "rank",
+    "rank_reason",
+)
+
+
 class CitationBasis(models.TextChoices):
     STATED = "stated", "Stated by the source"
     INFERRED = "inferred", "Inferred from the source's context"

@@ -8,7 +8,7 @@ from apps.core.api.fields import BriefRelatedField, ContentTypeField, prefetched
 from apps.core.api.serializers import CatrackModelSerializer, PrefetchedListSerializer
 from apps.sources.claims import ClaimRank
 from apps.sources.corroboration import FactSupport, fact_support, with_root_origin
-from apps.sources.models import Assessment, Citation, CitationBasis, Source
+from apps.sources.models import CITATION_LOCATOR_AND_CLAIM_FIELDS, Assessment, Citation, CitationBasis, Source
 from apps.sources.selectors import source_facts
 
 # What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
@@ -17,16 +17,7 @@ CITATION_BRIEF_COLUMNS = (
     "id",
     "content_type",
     "object_id",
-    "section",
-    "paragraph",
-    "key_phrase",
-    "note",
-    "basis",
-    "inference",
-    "field",
-    "value",
-    "rank",
-    "rank_reason",
+    *CITATION_LOCATOR_AND_CLAIM_FIELDS,
     "source__id",
     "source__origin_id",
     "source__is_official",
@@ -64,16 +55,7 @@ class CitationBriefSerializer(serializers.ModelSerializer):
             "source_title",
             "source_author",
             "source_url",
-            "section",
-            "paragraph",
-            "key_phrase",
-            "note",
-            "basis",
-            "inference",
-            "field",
-            "value",
-            "rank",
-            "rank_reason",
+            *CITATION_LOCATOR_AND_CLAIM_FIELDS,
         ]
         list_serializer_class = PrefetchedListSerializer
 
