@@ -37,6 +37,32 @@ class PledgeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     )
     year = year_of_date_filter("period_start", "Year the pledge period starts")
     parent = id_filter("parent", "Id of the pledge this one is a component of")
+    usd_rate_date_min = django_filters.DateFilter(
+        field_name="usd_rate_date", lookup_expr="gte", label="USD rate dated on or after"
+    )
+    usd_rate_date_max = django_filters.DateFilter(
+        field_name="usd_rate_date", lookup_expr="lte", label="USD rate dated on or before"
+    )
+    period_start_min = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="gte", label="Period starting on or after (YYYY-MM-DD)"
+    )
+    period_start_max = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="lte", label="Period starting on or before (YYYY-MM-DD)"
+    )
+    period_end_min = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="gte", label="Period ending on or after (YYYY-MM-DD)"
+    )
+    period_end_max = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="lte", label="Period ending on or before (YYYY-MM-DD)"
+    )
+    aliases = {
+        "usd_rate_date__gte": "usd_rate_date_min",
+        "usd_rate_date__lte": "usd_rate_date_max",
+        "period_start__gte": "period_start_min",
+        "period_start__lte": "period_start_max",
+        "period_end__gte": "period_end_min",
+        "period_end__lte": "period_end_max",
+    }
     counts_in_totals = BooleanFilter(
         label="true: only pledges whose money counts in totals (components of a counted pledge excluded)"
     )
@@ -45,12 +71,10 @@ class PledgeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
         model = Pledge
         fields = {
             "slug": ["exact"],
-            "usd_rate_date": ["exact", "gte", "lte"],
+            "usd_rate_date": ["exact"],
             "usd_rate": ["exact"],
             "usd_rate_source": ["icontains"],
-            "period_start": ["gte", "lte"],
             "period_start_precision": ["exact"],
-            "period_end": ["gte", "lte"],
             "period_end_precision": ["exact"],
             "period_years": ["exact"],
         }

@@ -19,7 +19,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
-from apps.core.api.filters import SlugFilter, crosses_to_many, total_ordering
+from apps.core.api.filters import SlugFilter, crosses_to_many, renamed_params, total_ordering
 
 # Parameters of a list page besides its FilterSet's filters.
 PAGE_PARAM, ORDERING_PARAM = "page", "ordering"
@@ -97,12 +97,22 @@ def explore(
     does not know (e.g. `utm_source`) are left out of its links. Queries: the count, the page's rows,
     one per facet.
     """
-    filter_names = set(filterset_class.base_filters)
+    # A filter's old name (the FilterSet's `aliases`) works on a page as in the API.
+    filter_names = set(filterset_class.base_filters) | set(getattr(filterset_class, "aliases", {}))
     params = _known(request.GET, filter_names)
-    filterset = filterset_class(params, queryset=queryset, request=request)
     errors = []
+    aliases = getattr(filterset_class, "aliases", {})
+    try:  # old names under their new ones, so the page's links use the new names
+        params = renamed_params(params, aliases)
+    except ValidationError as error:  # both names of one filter: say so, keep the new one
+        errors = [f"{name}: {' '.join(map(str, messages))}" for name, messages in error.detail.items()]
+        for old in aliases:
+            params.pop(old, None)
+    filterset = filterset_class(params, queryset=queryset, request=request)
     if not filterset.is_valid():
-        errors = [f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()]
+        errors += [f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()]
+        rows_qs = queryset.none()
+    elif errors:
         rows_qs = queryset.none()
     else:
         try:
@@ -134,7 +144,7 @@ def explore(
         listing.page = paginator.get_page(request.GET.get(PAGE_PARAM))
         listing.rows = list(listing.page.object_list)
         listing.count = paginator.count
-        listing.pager = _pager(params, listing.page)
+        listing.pager = pager_links(params, listing.page)
     if not errors and not listing.count:
         listing.errors = errors = _unknown_slugs(filterset)
     listing.columns = [_column(params, column, ordering) for column in columns]
@@ -187,7 +197,10 @@ def _link(params: QueryDict, name: str, value: str | None) -> str:
     return f"?{changed.urlencode()}" if changed else "?"
 
 
-def _pager(params: QueryDict, page) -> dict:
+def pager_links(params: QueryDict, page) -> dict:
+    """Links to the first, previous, next and last pages of `page` (a django.core.paginator Page), each
+    keeping `params` (the filters and order), with the page's number and the number of pages."""
+
     def to(number):
         changed = params.copy()
         changed.setlist(PAGE_PARAM, [str(number)])

@@ -12,8 +12,13 @@ from apps.sources.models import Assessment, Citation, CitationBasis, Source, Sou
 
 class SourceFilterSet(CatrackFilterSet):
     kind = django_filters.ChoiceFilter(choices=SourceKind.choices)
-    published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
-    published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
+    published_on_min = django_filters.DateFilter(
+        field_name="published_on", lookup_expr="gte", label="Published on or after (YYYY-MM-DD)"
+    )
+    published_on_max = django_filters.DateFilter(
+        field_name="published_on", lookup_expr="lte", label="Published on or before (YYYY-MM-DD)"
+    )
+    aliases = {"published_after": "published_on_min", "published_before": "published_on_max"}
     origin = slug_filter("origin", Source, "Sources that republish this source directly")
     is_official = BooleanFilter(label="true: governments, presidencies, ministries, intergovernmental bodies")
     rights = django_filters.ChoiceFilter(choices=SourceRights.choices)

@@ -3,7 +3,7 @@
 import django_filters
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
-from apps.core.api.filters import CatrackFilterSet, slug_filter, year_of_date_filter
+from apps.core.api.filters import CatrackFilterSet, IntegerFilter, slug_filter, year_of_date_filter
 from apps.sources.citation_filters import CitedFilterSet
 from apps.summits.models import (
     Document,
@@ -63,8 +63,15 @@ class SummitFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     )
     replaced_by = slug_filter("replaced_by", Summit, "The meeting that replaced it")
     year = year_of_date_filter("date", "Year of the summit")
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after (YYYY-MM-DD)")
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before (YYYY-MM-DD)")
+    year_min = IntegerFilter(
+        field_name="date", lookup_expr="year__gte", min_value=1, max_value=9999, label="Year of the summit at least"
+    )
+    year_max = IntegerFilter(
+        field_name="date", lookup_expr="year__lte", min_value=1, max_value=9999, label="Year of the summit at most"
+    )
+    date_min = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after (YYYY-MM-DD)")
+    date_max = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before (YYYY-MM-DD)")
+    aliases = {"date_after": "date_min", "date_before": "date_max"}
     city = django_filters.CharFilter(method="filter_city", label="City, English or Russian name (case-insensitive)")
 
     class Meta:
@@ -99,8 +106,13 @@ class DocumentFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     signatory = actor_filter("signatories", "Signatory actor", several=True)
     topic = slug_filter("topics", Topic, "Topic")
     implements = slug_filter("implements", Document, "Document it implements")
-    adopted_after = django_filters.DateFilter(field_name="adopted_on", lookup_expr="gte")
-    adopted_before = django_filters.DateFilter(field_name="adopted_on", lookup_expr="lte")
+    adopted_on_min = django_filters.DateFilter(
+        field_name="adopted_on", lookup_expr="gte", label="Adopted on or after (YYYY-MM-DD)"
+    )
+    adopted_on_max = django_filters.DateFilter(
+        field_name="adopted_on", lookup_expr="lte", label="Adopted on or before (YYYY-MM-DD)"
+    )
+    aliases = {"adopted_after": "adopted_on_min", "adopted_before": "adopted_on_max"}
     year = year_of_date_filter("adopted_on", "Year of adoption")
 
     class Meta:

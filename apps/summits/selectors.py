@@ -14,7 +14,7 @@ def summit_scoreboard(*, summits: QuerySet[Summit] | None = None) -> list[dict[s
     {partner, partner_name, partner_kind, summits, dated_summits, undated_summits, formats, first_date,
     last_date, cities: [{city_en, city_ru}], documents: [{slug, title_en, kind}]}. Dates are the stored
     first day of each partial date; an undated summit counts in `summits` and `undated_summits` (a date
-    filter such as date_after keeps only dated ones). Three queries over the (already filtered) summits.
+    filter such as date_min keeps only dated ones). Three queries over the (already filtered) summits.
     """
     summits = Summit.objects.all() if summits is None else summits
     summits = summits.order_by()

@@ -63,12 +63,24 @@ class TradeFlowFilterSet(GroupingsFilterSet, CatrackFilterSet):
     value_usd_min = django_filters.NumberFilter(field_name="value_usd", lookup_expr="gte")
     value_usd_max = django_filters.NumberFilter(field_name="value_usd", lookup_expr="lte")
     source = slug_filter("source", Source, "Dataset the figures come from")
+    net_weight_kg_min = django_filters.NumberFilter(
+        field_name="net_weight_kg", lookup_expr="gte", label="Net weight (kg) at least"
+    )
+    net_weight_kg_max = django_filters.NumberFilter(
+        field_name="net_weight_kg", lookup_expr="lte", label="Net weight (kg) at most"
+    )
+    quantity_min = django_filters.NumberFilter(field_name="quantity", lookup_expr="gte", label="Quantity at least")
+    quantity_max = django_filters.NumberFilter(field_name="quantity", lookup_expr="lte", label="Quantity at most")
+    aliases = {
+        "net_weight_kg__gte": "net_weight_kg_min",
+        "net_weight_kg__lte": "net_weight_kg_max",
+        "quantity__gte": "quantity_min",
+        "quantity__lte": "quantity_max",
+    }
 
     class Meta:
         model = TradeFlow
         fields = {
-            "net_weight_kg": ["gte", "lte"],
-            "quantity": ["gte", "lte"],
             "quantity_unit": ["exact"],
         }
 
@@ -93,12 +105,13 @@ class StatedTradeFigureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilt
     value_max = django_filters.NumberFilter(
         field_name="value", lookup_expr="lte", label="Value at most (in its currency)"
     )
-    period_after = django_filters.DateFilter(
+    period_start_min = django_filters.DateFilter(
         field_name="period_start", lookup_expr="gte", label="Period starting on or after (YYYY-MM-DD)"
     )
-    period_before = django_filters.DateFilter(
+    period_start_max = django_filters.DateFilter(
         field_name="period_start", lookup_expr="lte", label="Period starting on or before (YYYY-MM-DD)"
     )
+    aliases = {"period_after": "period_start_min", "period_before": "period_start_max"}
 
     search_fields = ("note",)
 
@@ -128,8 +141,8 @@ class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet
     target = actor_filter("targets", "Targeted actor")
     topic = slug_filter("topics", Topic, "Topic")
     year = IntegerFilter(field_name="year")
-    year_min = IntegerFilter(field_name="year", lookup_expr="gte")
-    year_max = IntegerFilter(field_name="year", lookup_expr="lte")
+    year_min = IntegerFilter(field_name="year", lookup_expr="gte", label="Year at least")
+    year_max = IntegerFilter(field_name="year", lookup_expr="lte", label="Year at most")
     commodity = django_filters.CharFilter(
         field_name="commodity_codes",
         method="filter_commodity",
@@ -139,10 +152,28 @@ class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet
         choices=TradeMeasureStatus.choices, label="Status (repeat for several)"
     )
     legal_reference = django_filters.CharFilter(lookup_expr="icontains", label="Words of the act's number")
+    announced_on_min = django_filters.DateFilter(
+        field_name="announced_on", lookup_expr="gte", label="Announced on or after"
+    )
+    announced_on_max = django_filters.DateFilter(
+        field_name="announced_on", lookup_expr="lte", label="Announced on or before"
+    )
+    in_force_from_min = django_filters.DateFilter(
+        field_name="in_force_from", lookup_expr="gte", label="In force from this day or later"
+    )
+    in_force_from_max = django_filters.DateFilter(
+        field_name="in_force_from", lookup_expr="lte", label="In force from this day or earlier"
+    )
+    aliases = {
+        "announced_on__gte": "announced_on_min",
+        "announced_on__lte": "announced_on_max",
+        "in_force_from__gte": "in_force_from_min",
+        "in_force_from__lte": "in_force_from_max",
+    }
 
     class Meta:
         model = TradeMeasure
-        fields = {"slug": ["exact"], "announced_on": ["exact", "gte", "lte"], "in_force_from": ["exact", "gte", "lte"]}
+        fields = {"slug": ["exact"], "announced_on": ["exact"], "in_force_from": ["exact"]}
 
     def filter_commodity(self, queryset, name, value):
         """HS codes nest (chapter 28 ⊃ heading 2805 ⊃ subheading 280530 ⊃ China's line 2805301910): a
@@ -163,10 +194,20 @@ class TradeStatementFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterS
     trend = django_filters.ChoiceFilter(choices=TradeTrend.choices)
     year = IntegerFilter(method="filter_year", label="Statements whose period covers this year")
     rank = IntegerFilter(field_name="rank")
+    year_from_min = IntegerFilter(field_name="year_from", lookup_expr="gte", label="First year at least")
+    year_from_max = IntegerFilter(field_name="year_from", lookup_expr="lte", label="First year at most")
+    year_to_min = IntegerFilter(field_name="year_to", lookup_expr="gte", label="Last year at least")
+    year_to_max = IntegerFilter(field_name="year_to", lookup_expr="lte", label="Last year at most")
+    aliases = {
+        "year_from__gte": "year_from_min",
+        "year_from__lte": "year_from_max",
+        "year_to__gte": "year_to_min",
+        "year_to__lte": "year_to_max",
+    }
 
     class Meta:
         model = TradeStatement
-        fields = {"year_from": ["exact", "gte", "lte"], "year_to": ["exact", "gte", "lte"]}
+        fields = {"year_from": ["exact"], "year_to": ["exact"]}
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(year_from__lte=value, year_to__gte=value)

@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.api.schema.csv_export_operations",
+        "apps.core.api.schema.describe_schema",
     ],
     # One named enum per choice set, shared by every field that uses it.
     "ENUM_NAME_OVERRIDES": {

@@ -10,6 +10,7 @@ from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 
 class QueryTooLong(exceptions.APIException):
@@ -39,7 +40,14 @@ def exception_handler(exc, context):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
         headers["Retry-After"] = "%d" % exc.wait
-    data = exc.detail if isinstance(exc.detail, (list, dict)) else {"detail": exc.detail}
+    # One shape for every error (apps.core.api.schema.ERROR_SCHEMA): an object; messages not tied to a
+    # parameter or field (a ValidationError raised with a list) under DRF's non-field key.
+    if isinstance(exc.detail, dict):
+        data = exc.detail
+    elif isinstance(exc.detail, list):
+        data = {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+    else:
+        data = {"detail": exc.detail}
     request = context.get("request")
     if getattr(getattr(request, "accepted_renderer", None), "format", None) == "xlsx":
         # An error is no spreadsheet: say it in JSON.

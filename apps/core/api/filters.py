@@ -13,6 +13,7 @@ import django_filters.constants
 from django import forms
 from django.db import models
 from django.db.models import Expression, F, UniqueConstraint
+from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
@@ -197,6 +198,28 @@ def several_values(data, names):
     return data
 
 
+def renamed_params(data, aliases):
+    """`data` (a QueryDict) with each old parameter name of `aliases` ({old: new}) given under its new name.
+
+    Raises ValidationError (a 400 naming the old name) when a request gives both names of one parameter.
+    """
+    given = [old for old in aliases if old in data]
+    if not given:
+        return data
+    both = {
+        old: [f"'{old}' is the old name of '{aliases[old]}': give only one of them."]
+        for old in given
+        if aliases[old] in data
+    }
+    if both:
+        raise ValidationError(both)
+    data = data.copy()
+    for old in given:
+        data.setlist(aliases[old], data.getlist(old))
+        del data[old]
+    return data
+
+
 def crosses_to_many(model, path):
     """Whether the lookup `path` from `model` passes a to-many relation (rows may then come more than once)."""
     for name in path.split("__"):
@@ -265,7 +288,16 @@ class CatrackFilterSet(django_filters.FilterSet):
     # Appended to the 400 for an unknown `?format=` value (a filter of the same name that was renamed).
     output_format_hint = ""
 
+    # Old names of parameters, still answered as the new ones: {old: new}. Ranges are named `<field>_min` and
+    # `<field>_max` (both inclusive) on every resource; `date_after`, `period_start__gte`… are such aliases
+    # (docs/api-guide.md, "Ranges"), listed in the schema as deprecated.
+    aliases: dict[str, str] = {}
+
     def __init__(self, data=None, *args, only_given=False, **kwargs):
+        # A parameter given by its old name: its errors name it as given.
+        self.given_as = {new: old for old, new in self.aliases.items() if data is not None and old in data}
+        if self.given_as:
+            data = renamed_params(data, self.aliases)
         if only_given and data is not None:
             # Copy and validate only the filters the request uses: deep-copying and building form
             # fields for every declared filter was most of a list request's Python time.
@@ -297,6 +329,13 @@ class CatrackFilterSet(django_filters.FilterSet):
                 for name in empty:
                     del data[name]
         super().__init__(data, *args, **kwargs)
+
+    @property
+    def errors(self):
+        errors = super().errors
+        if not self.given_as:
+            return errors
+        return ErrorDict((self.given_as.get(name, name), messages) for name, messages in errors.items())
 
     def get_form_class(self):
         # The form depends only on the FilterSet class and the filters it holds (only_given): built once
@@ -391,7 +430,7 @@ def known_query_params(view, filterset_class):
     if any(issubclass(backend, OrderingFilter) for backend in getattr(view, "filter_backends", ())):
         known.add("ordering")
     if filterset_class is not None:
-        known |= set(filterset_class.base_filters)
+        known |= set(filterset_class.base_filters) | set(getattr(filterset_class, "aliases", {}))
     return known
 
 

@@ -1,8 +1,11 @@
 """drf-spectacular extensions for catrack's custom serializer fields (request and response differ)."""
 
+from django.core.exceptions import FieldDoesNotExist
+from django_filters.utils import get_model_field
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.plumbing import build_basic_type, get_manager, get_view_model
 from drf_spectacular.types import OpenApiTypes
 from rest_framework.permissions import SAFE_METHODS
 
@@ -56,6 +59,72 @@ class ContentTypeFieldExtension(OpenApiSerializerFieldExtension):
         return {**build_basic_type(OpenApiTypes.STR), "description": "'app_label.model', e.g. 'summits.summit'"}
 
 
+# What a lookup at the end of a filter's path means, for a filter declared without a label
+# (`Meta.fields = {"quantity": ["gte", "lte"]}` gives `quantity__gte`).
+LOOKUP_WORDS = {
+    "exact": "",
+    "gte": "at least",
+    "lte": "at most",
+    "gt": "more than",
+    "lt": "less than",
+    "icontains": "contains (case-insensitive)",
+    "iexact": "equals (case-insensitive)",
+    "isnull": "is empty (true) or given (false)",
+    "in": "any of these (comma-separated)",
+}
+
+
+def filter_description(filterset_class, name, filter_) -> str:
+    """The description of a FilterSet's parameter: its label or help_text as declared; else the model
+    field's name and help text with what the lookup does ("Quantity at least"); else its name in words."""
+    declared = filter_.extra.get("help_text") or filter_._label
+    if declared:
+        return str(declared)
+    model = filterset_class._meta.model
+    words = LOOKUP_WORDS.get(filter_.lookup_expr, filter_.lookup_expr.replace("__", " "))
+    try:
+        field = get_model_field(model, filter_.field_name) if filter_.field_name else None
+    except FieldDoesNotExist:
+        field = None
+    if field is None:
+        return name.replace("__", " ").replace("_", " ").capitalize()
+    title = str(getattr(field, "verbose_name", field.name))
+    help_text = str(getattr(field, "help_text", "") or "")
+    text = f"{title[:1].upper()}{title[1:]}{f' {words}' if words else ''}"
+    return f"{text}: {help_text}" if help_text else text
+
+
+class CatrackFilterExtension(DjangoFilterExtension):
+    """drf-django-filter's schema, with every parameter described: drf-spectacular drops a filter's label when
+    the filter sets its own schema (a slug, an integer range), and has none for `Meta.fields` lookups."""
+
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        """The FilterSet's parameters, then each old name of one (`aliases`) as a deprecated copy of it."""
+        parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        model = get_view_model(auto_schema.view)
+        filterset_class = model and self.target.get_filterset_class(auto_schema.view, get_manager(model).none())
+        by_name = {parameter["name"]: parameter for parameter in parameters}
+        for old, new in getattr(filterset_class, "aliases", {}).items():
+            parameters.append(
+                {
+                    **by_name[new],
+                    "name": old,
+                    "deprecated": True,
+                    "description": f"Old name of `{new}`, still answered: {by_name[new].get('description', '')}",
+                }
+            )
+        return parameters
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        for parameter in parameters:
+            if not parameter.get("description"):
+                parameter["description"] = filter_description(filterset_class, field_name, filter_field)
+        return parameters
+
+
 ERROR_RESPONSES = {
     "400": "A parameter or field is wrong: the body maps each offending name to its messages.",
     "401": "Authentication is needed for this change.",
@@ -65,6 +134,34 @@ ERROR_RESPONSES = {
     "409": "The change conflicts with existing data (a row still refers to it, or a unique key).",
     "412": "If-Match names a version the row no longer has: read it again (its ETag) and retry.",
     "429": "Too many requests; see Retry-After.",
+}
+# Every error body, one shape (apps.core.api.exceptions.exception_handler makes it so): a component of the
+# schema (added by describe_schema), referred to by every 4xx response.
+ERROR_COMPONENT = "Error"
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error, the same shape on every operation: `detail`, one sentence, for an error about the "
+    "request as a whole (401, 403, 404, 406, 412, 429; a 409 adds the `rows` in the way); for bad parameters "
+    "or fields (400), each offending name with its messages (`non_field_errors` for a rule over several "
+    "fields). In JSON, or as CSV text when the request asked for format=csv.",
+    "properties": {"detail": {"type": "string", "description": "What is wrong, for the request as a whole."}},
+    "additionalProperties": {
+        "description": "A parameter's or field's messages (an object for a nested field's).",
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
+            {"type": "object", "additionalProperties": {}},
+        ],
+    },
+    "example": {"year": ["Enter a whole number."], "partner": ["No actor with slug 'atlantis'."]},
+}
+# Parameters drf-spectacular leaves without a description: the output format and the path's row keys.
+PARAMETER_DESCRIPTIONS = {
+    ("query", "format"): "Output format (default json): one of the values listed; csv and xlsx export every "
+    "matching row, csv-excel is CSV for spreadsheets (see `delimiter`).",
+    ("path", "id"): "The row's id.",
+    ("path", "slug"): "The row's slug (its stable lower-case English identifier, e.g. japan).",
+    ("path", "history_id"): "The history entry's id (from the row's history/ list).",
 }
 READ_ERRORS = ["400", "404", "406", "429"]
 WRITE_ERRORS = ["400", "401", "403", "404", "406", "409", "429"]
@@ -93,7 +190,7 @@ class CatrackAutoSchema(AutoSchema):
         codes = READ_ERRORS if self.method in SAFE_METHODS else WRITE_ERRORS
         if self.method in ("PUT", "PATCH", "DELETE") or self.path.endswith("/revert/"):
             codes = [*codes, "412"]  # a stale If-Match (apps.core.api.views.check_if_match)
-        error_schema = {"type": "object", "additionalProperties": {}}
+        error_schema = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
         for code in codes:
             responses.setdefault(
                 code,
@@ -167,4 +264,18 @@ def csv_export_operations(result, generator, request, public):
             },
         }
         paths[f"{path[:-1]}.csv"] = {"get": export}
+    return result
+
+
+def describe_schema(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the one error body (ERROR_COMPONENT) as a component, and the
+    parameters drf-spectacular leaves undescribed (PARAMETER_DESCRIPTIONS) described, so that every
+    parameter of every operation says what it does."""
+    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                key = (parameter.get("in"), parameter.get("name"))
+                if not parameter.get("description") and key in PARAMETER_DESCRIPTIONS:
+                    parameter["description"] = PARAMETER_DESCRIPTIONS[key]
     return result

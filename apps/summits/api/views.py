@@ -139,7 +139,7 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
     @action(**AGGREGATE)
     def scoreboard(self, request):
         """How many summits were held with each external partner, e.g. in a date window
-        (`date_after`, `date_before`) and for a region (`region=central-asia`); every summit filter applies.
+        (`date_min`, `date_max`, `year_min`, `year_max`) and for a region (`region=central-asia`); every summit filter applies.
         Only meetings that took place (`status=held`) count unless `status` is given (e.g. `status=planned`, or
         `status=held&status=planned`)."""
         summits = self.filter_queryset(Summit.objects.all())

@@ -173,8 +173,8 @@ class TradeFlowViewSet(CatrackViewSet):
         parameters=[
             OpenApiParameter("reporter", SLUG_SCHEMA, required=True, description="Exporter (actor slug)"),
             OpenApiParameter("partner", SLUG_SCHEMA, required=True, description="Importer (actor slug)"),
-            OpenApiParameter("year_min", YEAR_SCHEMA),
-            OpenApiParameter("year_max", YEAR_SCHEMA),
+            OpenApiParameter("year_min", YEAR_SCHEMA, description="Years from this one (inclusive)."),
+            OpenApiParameter("year_max", YEAR_SCHEMA, description="Years up to this one (inclusive)."),
             OpenApiParameter(
                 "commodity",
                 {"type": "string", "minLength": 1, "maxLength": 12},
