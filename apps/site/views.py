@@ -13,9 +13,10 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat, ExtractYear
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -32,9 +33,10 @@ from apps.investments.models import AmountQualifier, Pledge, PledgeStatus, UsdBa
 from apps.investments.selectors import pledge_summary
 from apps.search.api.serializers import SearchParamsSerializer
 from apps.search.kinds import KIND_NAMES, KINDS
-from apps.search.selectors import hit_details, search_hits
+from apps.search.selectors import hit_details, search_hits, search_kind_counts
 from apps.site import charts
-from apps.site.listing import Column, Facet, explore
+from apps.site.listing import PAGE_PARAM, Column, Facet, explore, pager_links
+from apps.site.prose import NamedCitations, name_citations
 from apps.site.source_texts import annotated_paragraphs, cited_excerpts, source_text
 from apps.site.templatetags.site_tags import public_note
 from apps.sources.filters import SourceFilterSet
@@ -55,7 +57,8 @@ from apps.trade.filters import TradeFlowFilterSet
 from apps.trade.models import TOTAL_COMMODITY, FlowCode, StatedTradeFigure, TradeFlow, TradeMeasure
 from apps.trade.selectors import state_trade_by_partner, trade_measure_flows, trade_mirror
 
-CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
+# Citations with their sources, their notes and claims in names (apps.site.prose: one more query per list).
+CITATIONS = Prefetch("citations", queryset=NamedCitations(Citation).select_related("source"))
 LATEST_CHANGES = 12
 PLEDGES_SHOWN = 100
 SEARCH_HITS = 20
@@ -204,21 +207,51 @@ def home(request):
     )
 
 
+class CountedPaginator(Paginator):
+    """A Paginator told its count (search counts its hits per kind in one query; the union of hits
+    cannot be counted as a queryset)."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
+
+
 def search(request):
-    """One ranked search across every kind of fact: the API's /api/v1/search/ (apps.search), its best
-    SEARCH_HITS hits with snippets, each linked to its page here (summits, actors, sources) or else to its
-    API detail; the full list is the API's (JSON link). Queries: one for the ranked hits, then one per
-    kind among them (as the API's search)."""
+    """One ranked search across every kind of fact: the API's /api/v1/search/ (apps.search) with the API's own
+    parameters (`q`, `kind` repeated or comma-separated: SearchParamsSerializer.from_query), SEARCH_HITS hits
+    a page (`page`), each linked to its page here; the kinds, with their numbers of hits, are links that
+    choose one. A permalink keeps `q`, `kind` and `page`; the JSON link asks the API for the same hits.
+    Queries: the counts per kind, the page's ranked hits, then one per kind among them (as the API's search)."""
     q = request.GET.get("q", "").strip()
-    hits, errors = [], []
+    hits, errors, kinds, pager, count, chosen, hits_start = [], [], [], {}, 0, [], 1
     if q:
-        params = SearchParamsSerializer(data={"q": q})
+        params = SearchParamsSerializer.from_query(request.GET)
         if params.is_valid():
-            page = list(search_hits(q=q, kinds=set(KIND_NAMES))[:SEARCH_HITS])
+            chosen = params.validated_data.get("kind") or []
+            counts = search_kind_counts(q=q)
+            count = sum(n for kind, n in counts.items() if not chosen or kind in chosen)
+            query = QueryDict(mutable=True)
+            query["q"] = q
+            if chosen:
+                query.setlist("kind", chosen)
+            paginator = CountedPaginator(search_hits(q=q, kinds=set(chosen or KIND_NAMES)), SEARCH_HITS, count=count)
+            page = paginator.get_page(request.GET.get(PAGE_PARAM))
             hits = [
-                {**hit, "url": _site_url(hit), "snippet": _marked(hit["snippet"])}
-                for hit in hit_details(hits=page, q=q)
+                {
+                    **hit,
+                    "url": _site_url(hit),
+                    "snippet": _marked(hit["snippet"]),
+                    "kind_label": KIND_LABELS[hit["kind"]],
+                }
+                for hit in hit_details(hits=list(page.object_list), q=q)
             ]
+            pager = pager_links(query, page)
+            hits_start = page.start_index()
+            kinds = [_kind_choice(query, chosen, kind, counts[kind]) for kind in KIND_NAMES if counts.get(kind)]
         else:
             errors = [message for messages in params.errors.values() for message in messages]
     return render(
@@ -227,11 +260,29 @@ def search(request):
         {
             "q": q,
             "hits": hits,
+            "count": count,
+            "hits_start": hits_start,
             "errors": errors,
-            "limit": SEARCH_HITS,
-            "api_json": api_url("search", q=q) if q else None,
+            "kinds": kinds,
+            "chosen": chosen,
+            "all_kinds": f"?{urlencode({'q': q})}",
+            "listing": {"pager": pager},
+            "api_json": f"{reverse('search')}?{urlencode({'q': q, 'kind': chosen}, doseq=True)}" if q else None,
         },
+        status=400 if errors else 200,
     )
+
+
+# Each kind of hit by its name in prose: its model's plural name (`corridor-stake` → "corridor stakes").
+KIND_LABELS = {kind.kind: apps.get_model(kind.model)._meta.verbose_name for kind in KINDS}
+
+
+def _kind_choice(query, chosen, kind, count):
+    """A kind of hit as a link: to only its hits, or (when chosen) to the other chosen kinds' hits."""
+    changed = query.copy()
+    changed.setlist("kind", [other for other in chosen if other != kind] if kind in chosen else [kind])
+    label = apps.get_model(next(k.model for k in KINDS if k.kind == kind))._meta.verbose_name_plural
+    return {"kind": kind, "label": label, "count": count, "active": kind in chosen, "url": f"?{changed.urlencode()}"}
 
 
 def _site_url(hit):
@@ -274,11 +325,18 @@ def upcoming_summits(summits):
     ]
 
 
+# How the lanes' lists may be sorted (`?ordering=-date`): names from the API's SummitViewSet.ordering_fields.
+TIMELINE_ORDERINGS = (Column("date", "Date"), Column("title_en", "Title"))
+# The year range's parameters (the API's SummitFilterSet names), asked for in a form on the timeline.
+TIMELINE_YEAR_RANGE = ("year_min", "year_max")
+
+
 def timeline(request):
     """Every summit the filters select (the API's SummitFilterSet: `?partner=japan&year=2025`) on one time
     axis, one lane per external partner, each status its own shape (held, planned, postponed, cancelled; a
     legend says which); undated summits listed apart; what comes next (upcoming_summits); facets count summits
-    per partner, status, mode, year, level and participant.
+    per partner, status, mode, year, level and participant; a year range (`year_min`, `year_max`) and the
+    lanes' order (`ordering`: date or title, `-` for newest or Z first).
 
     Queries: the summits, their count, one per facet. A summit whose date the sources do not give is never
     placed on the axis.
@@ -289,11 +347,13 @@ def timeline(request):
         api_basename="summit",
         facets=SUMMIT_FACETS,
         queryset=Summit.objects.select_related("format__partner", "host", "replaced_by"),
+        columns=TIMELINE_ORDERINGS,
         default_ordering=("format__partner__name_en", "date", "title_en"),
         page_size=None,
     )
     lanes = []
-    summits = listing.rows
+    # One lane per partner, in the chosen order within each (sorted() keeps it: it is stable).
+    summits = sorted(listing.rows, key=lambda summit: (summit.format.partner.name_en, summit.format.partner.pk))
     for partner, lane_summits in groupby(summits, key=lambda summit: summit.format.partner):
         lane_summits = list(lane_summits)
         lanes.append(
@@ -310,8 +370,28 @@ def timeline(request):
         "upcoming": upcoming_summits(summits),
         "marks": STATUS_MARKS,
         "overdue": [s for s in summits if s.is_overdue],
+        "year_range": [(name, request.GET.get(name, "")) for name in TIMELINE_YEAR_RANGE],
+        "year_range_hidden": [
+            (name, value)
+            for name, values in QueryDict(listing.query).lists()
+            if name not in TIMELINE_YEAR_RANGE
+            for value in values
+        ],
+        "orderings": _timeline_orderings(listing),
     }
     return render(request, "site/timeline.html", context, status=listing.status)
+
+
+def _timeline_orderings(listing):
+    """The timeline's order links (date oldest or newest first, title A–Z or Z–A), each keeping the filters."""
+    params = QueryDict(listing.query)
+    current = params.get("ordering", "date")
+    links = []
+    for key, title in (("date", "oldest first"), ("-date", "newest first"), ("title_en", "A–Z"), ("-title_en", "Z–A")):
+        changed = params.copy()
+        changed["ordering"] = key
+        links.append({"title": title, "url": f"?{changed.urlencode()}", "current": key == current})
+    return links
 
 
 def summit(request, slug):
@@ -755,6 +835,7 @@ def source(request, slug):
             )
         )
     )
+    name_citations(citations)
     facts = {}
     for citation in citations:
         key = (citation.content_type_id, citation.object_id)

@@ -119,3 +119,57 @@ def test_not_found_and_server_error_pages_are_the_sites(client, db, rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert 'class="site-header"' in response.content.decode()
+
+
+def test_the_search_page_pages_and_filters_by_kind_with_the_apis_parameters(client, db):
+    summit_format = factories.SummitFormatFactory()
+    summits = [factories.SummitFactory(format=summit_format, title_en=f"Zebrafish summit {n:02}") for n in range(25)]
+    for n in range(3):
+        factories.DocumentFactory(summit=summits[0], title_en=f"Zebrafish declaration {n}")
+    page = client.get("/search/", {"q": "Zebrafish"}).content.decode()
+    assert "28 matches" in page and page.count('<li><span class="muted">') == 20
+    # The kinds, counted, each a link choosing it; the next page keeps the query.
+    assert re.search(r'href="\?q=Zebrafish&amp;kind=summit">summits <span class="count">25</span>', page)
+    assert re.search(r'href="\?q=Zebrafish&amp;kind=document">documents <span class="count">3</span>', page)
+    assert 'href="?q=Zebrafish&amp;page=2" rel="next"' in page
+    second = client.get("/search/", {"q": "Zebrafish", "page": "2"}).content.decode()
+    assert second.count('<li><span class="muted">') == 8 and 'start="21"' in second
+    # A permalink with the API's `kind`, repeated or comma-separated; the JSON link asks the API for the same hits.
+    only = client.get("/search/?q=Zebrafish&kind=document").content.decode()
+    assert "3 matches" in only and only.count('<li><span class="muted">document</span>') == 3
+    assert 'href="/api/v1/search/?q=Zebrafish&amp;kind=document"' in only
+    both = client.get("/search/?q=Zebrafish&kind=document,summit&page=2").content.decode()
+    assert "28 matches" in both and both.count('<li><span class="muted">') == 8
+    api = client.get("/api/v1/search/?q=Zebrafish&kind=document,summit&page=2&page_size=20").json()
+    assert [hit["title"] for hit in api["results"]] == re.findall(r'<a href="/[^"]*">(Zebrafish [^<]*)</a>', both)
+    # A kind the API does not know is the API's 400, naming the parameter's choices.
+    response = client.get("/search/?q=Zebrafish&kind=treaty")
+    assert response.status_code == 400 and "Unknown kind &#x27;treaty&#x27;" in response.content.decode()
+
+
+def test_the_timeline_takes_a_year_range_an_order_and_counts_statuses(client, db):
+    import datetime
+
+    from apps.summits.models import SummitStatus
+
+    summit_format = factories.SummitFormatFactory()
+    for year in range(2019, 2025):
+        factories.SummitFactory(
+            format=summit_format,
+            title_en=f"Meeting of {year}",
+            date=datetime.date(year, 5, 1),
+            status=SummitStatus.HELD if year < 2024 else SummitStatus.PLANNED,
+        )
+    page = client.get("/summits/?year_min=2021&year_max=2023&ordering=-date").content.decode()
+    lane = re.search(r'<ol class="summits">.*?</ol>', page, re.S).group(0)
+    assert re.findall(r"Meeting of (\d+)", lane) == ["2023", "2022", "2021"]  # the range, newest first
+    assert 'name="year_min" value="2021"' in page  # the form shows the range it applied
+    # The order links keep the range; the API takes the same parameters and selects the same summits.
+    assert 'href="?year_min=2021&amp;year_max=2023&amp;ordering=date"' in page
+    api = client.get("/api/v1/summits/?year_min=2021&year_max=2023&ordering=-date&format=json").json()
+    assert [row["title_en"] for row in api["results"]] == ["Meeting of 2023", "Meeting of 2022", "Meeting of 2021"]
+    # The status facet counts held and planned meetings over the other filters.
+    page = client.get("/summits/?year_min=2022").content.decode()
+    assert re.search(r'href="\?year_min=2022&amp;status=held">Held <span class="count">2</span>', page)
+    assert re.search(r'href="\?year_min=2022&amp;status=planned">Planned <span class="count">1</span>', page)
+    assert client.get("/summits/?year_min=soon").status_code == 400

@@ -1,6 +1,7 @@
 """The search endpoint's query parameters and hits."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import QueryDict
 from rest_framework import serializers
 
 from apps.core.api.filters import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, search_words_validator
@@ -9,6 +10,8 @@ from apps.search.text import search_words
 
 
 class SearchParamsSerializer(serializers.Serializer):
+    """The search's parameters, read the same way by the API (/api/v1/search/) and the site's page (/search/)."""
+
     q = serializers.CharField(
         max_length=SEARCH_MAX_LENGTH,
         help_text=f"Words to find: Russian or English word forms, names (near spellings too); at most "
@@ -19,6 +22,15 @@ class SearchParamsSerializer(serializers.Serializer):
         required=False,
         help_text="Only hits of these kinds (repeat for several); all kinds when absent.",
     )
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> "SearchParamsSerializer":
+        """The serializer (unvalidated) over a query string's `q` and `kind`: `kind` repeated
+        (`kind=summit&kind=pledge`) or comma-separated (`kind=summit,pledge`); an empty `kind` is every kind."""
+        data: dict[str, object] = {"q": query.get("q")}
+        if "kind" in query:
+            data["kind"] = [kind for value in query.getlist("kind") for kind in value.split(",") if kind]
+        return cls(data=data)
 
     def to_internal_value(self, data):
         # A list's errors come keyed by position ({"kind": {"0": [...]}}); say which value, and the choices.

@@ -56,20 +56,7 @@ class SearchView(generics.ListAPIView):
         formats = [f for f in request.query_params.getlist("format") if f not in ("json", "api")]
         if formats:  # hits of mixed kinds have no one CSV or spreadsheet shape
             raise ValidationError({"format": f"Search answers in json (or api), not {formats[0]!r}."})
-        params = SearchParamsSerializer(
-            data={
-                "q": request.query_params.get("q"),
-                **(
-                    {
-                        "kind": [
-                            kind for value in request.query_params.getlist("kind") for kind in value.split(",") if kind
-                        ]
-                    }
-                    if "kind" in request.query_params
-                    else {}
-                ),
-            }
-        )
+        params = SearchParamsSerializer.from_query(request.query_params)
         params.is_valid(raise_exception=True)
         q, kinds = params.validated_data["q"], params.validated_data.get("kind") or KIND_NAMES
         page = self.paginate_queryset(search_hits(q=q, kinds=set(kinds)))

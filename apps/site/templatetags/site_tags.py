@@ -1,10 +1,10 @@
 """Template filters of the public pages: English names with the Russian beside, money, links to actors."""
 
-import re
-
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+
+from apps.site.prose import public_prose, slug_names
 
 register = template.Library()
 
@@ -35,14 +35,19 @@ def money(value):
     return f"{value:,.0f}"
 
 
-CHECKLIST_TAG = re.compile(r"^\[[A-Z]+\d+\]\s*")
-
-
 @register.filter
 def public_note(note):
     """A note as readers see it: without the leading checklist tag ('[S07] ', '[C02] ') that ties the row
-    to fixtures/README.md's claim and source checklists (kept in the data for analysts)."""
-    return CHECKLIST_TAG.sub("", note or "")
+    to fixtures/README.md's claim and source checklists (kept in the data for analysts); its slugs named
+    (apps.site.prose.slug_names: one query when the note has a slug-shaped word)."""
+    return public_prose(note, slug_names([note]))
+
+
+@register.filter
+def citation_note(citation):
+    """A citation's note as readers see it: named when it was fetched (apps.site.prose.NamedCitations), else
+    public_note."""
+    return getattr(citation, "public_note", None) or public_note(citation.note)
 
 
 @register.filter
@@ -63,6 +68,7 @@ def split_titles(titles):
 def sources_differ(citations):
     """The fields on which these citations' claims (Citation.field/value) give more than one value, for the
     "sources differ" line: [{field, values: [{value, rank, sources: [source titles]}]}], preferred values first.
+    Field and values by their names when the citations were named (apps.site.prose.name_citations).
     Reads the citations as given (prefetched with their sources): no query."""
     by_field = {}
     for citation in citations:
@@ -75,13 +81,16 @@ def sources_differ(citations):
             continue
         listed = [
             {
-                "value": value,
+                "value": getattr(claims[0], "claim_value", value),
                 "rank": min((c.rank for c in claims), key=lambda r: order.get(r, 3)),
                 "sources": sorted({c.source.title_en or c.source.title for c in claims}),
             }
             for value, claims in values.items()
         ]
         differ.append(
-            {"field": field.replace("_", " "), "values": sorted(listed, key=lambda v: order.get(v["rank"], 3))}
+            {
+                "field": getattr(next(iter(values.values()))[0], "claim_field", field.replace("_", " ")),
+                "values": sorted(listed, key=lambda v: order.get(v["rank"], 3)),
+            }
         )
     return differ
