@@ -22,7 +22,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 REPLICA_DB_ALIAS = "replica"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -112,14 +112,16 @@ class ReplicaReadsMiddleware:
         self._admin_prefix: str | None = None
 
     def __call__(self, request: Any) -> Any:
-        _replica_reads.set(request.method in READ_METHODS and not request.path.startswith(self.admin_prefix))
+        _replica_reads.set(request.method in READ_METHODS and not self.in_admin(request.path))
         return self.get_response(request)
 
-    @property
-    def admin_prefix(self) -> str:
+    def in_admin(self, path: str) -> bool:
         if self._admin_prefix is None:
-            self._admin_prefix = reverse("admin:index")
-        return self._admin_prefix
+            try:
+                self._admin_prefix = reverse("admin:index")
+            except NoReverseMatch:  # a URLconf without the admin
+                self._admin_prefix = ""
+        return bool(self._admin_prefix) and path.startswith(self._admin_prefix)
 
 
 def end_replica_reads(**kwargs: Any) -> None:
