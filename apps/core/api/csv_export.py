@@ -30,6 +30,7 @@ from rest_framework.exceptions import ValidationError
 from apps.core.api.sql import json_iso_utc
 from apps.core.csv_cells import FORMULA_STARTS, PLAIN_NUMBER, csv_writer
 from apps.core.models import format_partial_date, format_partial_date_sql
+from apps.core.replicas import read_connection
 
 CHUNK_SIZE = 2000
 COPY_CHUNK_BYTES = 256 * 1024  # COPY hands over one row per message: pass them on in larger pieces
@@ -360,11 +361,12 @@ def copy_sql(queryset, columns, delimiter=","):
     """`COPY (…) TO STDOUT` of the filtered, ordered queryset's own SQL, selecting each Column's `sql`."""
     aliases = {f"csv_{number}": column.sql for number, column in enumerate(columns)}
     query = queryset.annotate(**aliases).values_list(*aliases).query
-    sql, params = query.get_compiler(connection=connection).as_sql()
+    database = read_connection(queryset)  # the replica for the read API where one is configured
+    sql, params = query.get_compiler(connection=database).as_sql()
     import psycopg
 
-    connection.ensure_connection()
-    select = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    database.ensure_connection()
+    select = psycopg.ClientCursor(database.connection).mogrify(sql, params)
     options = (
         "FORMAT csv" if delimiter == "," else f"FORMAT csv, DELIMITER E'{delimiter.encode('unicode_escape').decode()}'"
     )
@@ -382,7 +384,7 @@ def _copy_chunks(queryset, columns, delimiter=","):
     if statement is None:
         return
     buffer = bytearray()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    with read_connection(queryset).cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for data in copy:
             buffer += data
             if len(buffer) >= COPY_CHUNK_BYTES:

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
 
 from apps.core.api.pagination import LastPageFromTheEnd, PageNumberWithoutCount
+from apps.core.replicas import read_connection
 
 
 class RawJSON(str):
@@ -80,14 +81,16 @@ class SQLPage:
             ids, ids_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
         else:
             ids, ids_params = queryset.values("pk")[offset : offset + limit].query.sql_with_params()
+        # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
+        database = read_connection(self.queryset)
         if self.queryset.query.distinct:
             # DISTINCT also selects the ordering's columns: keep the first. (No list filter here is DISTINCT
             # today; a plain projection of an ordered sub-select keeps its order in PostgreSQL.)
-            ids = f"SELECT {connection.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
+            ids = f"SELECT {database.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
         # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it (backwards for rows read from the end).
         n = "-n" if from_the_end else "n"
         page = f"SELECT id, {n} AS n FROM unnest(ARRAY({ids})) WITH ORDINALITY AS numbered(id, n)"
-        with connection.cursor() as cursor:
+        with database.cursor() as cursor:
             cursor.execute(
                 f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})", [*ids_params, *count_params]
             )
