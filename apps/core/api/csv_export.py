@@ -30,6 +30,7 @@ from rest_framework.exceptions import ValidationError
 from apps.core.api.sql import json_iso_utc
 from apps.core.csv_cells import FORMULA_STARTS, PLAIN_NUMBER, csv_writer
 from apps.core.models import format_partial_date, format_partial_date_sql
+from apps.core.replicas import read_connection
 
 CHUNK_SIZE = 2000
 COPY_CHUNK_BYTES = 256 * 1024  # COPY hands over one row per message: pass them on in larger pieces
@@ -361,11 +362,12 @@ def copy_sql(queryset, columns, delimiter=","):
     """`COPY (…) TO STDOUT` of the filtered, ordered queryset's own SQL, selecting each Column's `sql`."""
     aliases = {f"csv_{number}": column.sql for number, column in enumerate(columns)}
     query = queryset.annotate(**aliases).values_list(*aliases).query
-    sql, params = query.get_compiler(connection=connection).as_sql()
+    database = read_connection(queryset)  # the replica for the read API where one is configured
+    sql, params = query.get_compiler(connection=database).as_sql()
     import psycopg
 
-    connection.ensure_connection()
-    select = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    database.ensure_connection()
+    select = psycopg.ClientCursor(database.connection).mogrify(sql, params)
     options = (
         "FORMAT csv" if delimiter == "," else f"FORMAT csv, DELIMITER E'{delimiter.encode('unicode_escape').decode()}'"
     )
@@ -383,7 +385,7 @@ def _copy_chunks(queryset, columns, delimiter=","):
     if statement is None:
         return
     buffer = bytearray()
-    with connection.cursor() as cursor:
+    with read_connection(queryset).cursor() as cursor:
         # Without JIT: a list's cost estimate counts each row's subqueries (many-to-many columns, what backs each
         # fact), so a few thousand rows pass jit_above_cost, and compiling them took longer than running them
         # (pledges: 2.3x slower with JIT; trade flows the same either way: docs/benchmarks.md, issue 24).
