@@ -20,6 +20,9 @@ class SourceFilterSet(CatrackFilterSet):
     )
     aliases = {"published_after": "published_on_min", "published_before": "published_on_max"}
     origin = slug_filter("origin", Source, "Sources that republish this source directly")
+    root_origin = slug_filter(
+        "root_origin", Source, "Sources whose origin chain ends at this source: its republications at any depth"
+    )
     is_official = BooleanFilter(label="true: governments, presidencies, ministries, intergovernmental bodies")
     rights = django_filters.ChoiceFilter(choices=SourceRights.choices)
 
