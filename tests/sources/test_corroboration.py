@@ -105,7 +105,7 @@ def test_the_filters_are_on_every_fact_list(api_client):
 
 def test_a_page_says_sources_differ_beside_the_fact_and_marks_inferred_citations(client, facts):
     page = client.get(f"/summits/{facts['disputed'].slug}/").content.decode()
-    assert "Sources differ</strong> on city en" in page
+    assert "Sources differ</strong> on city (English)" in page  # the field by its verbose name (apps.site.prose)
     assert "Astana (preferred; " in page and "Samarkand (alternative; " in page
     page = client.get(f"/summits/{facts['inferred'].slug}/").content.decode()
     assert "<strong>inferred:</strong> The article dates the meeting by the week it names." in page
