@@ -47,6 +47,9 @@ class SQLPage:
 
     `page_json` is a SELECT of one text value, the page's rows as a JSON array. It reads the page from
     `page(id, n)`: the ids the queryset's own SQL selects for the page, `n` their 1-based position.
+    It may join `matching_rows` (every concrete column of the model, under its column name, of the rows the
+    queryset's filters match) instead of the table: PostgreSQL then prunes a partitioned table's partitions
+    by those filters (trade flows by year, apps.trade.partitions), which a join on the ids alone cannot.
     """
 
     paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
@@ -73,9 +76,16 @@ class SQLPage:
             ids = f"SELECT {connection.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
         # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it.
         page = f"SELECT * FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, n)"
+        rows, rows_params = "", []
+        if "matching_rows" in self.page_json:
+            # Read once, so PostgreSQL inlines it into the join (and prunes by its filters).
+            columns = [field.attname for field in self.queryset.model._meta.concrete_fields]
+            rows, rows_params = self.queryset.order_by().values(*columns).query.sql_with_params()
+            rows = f", matching_rows AS ({rows})"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})", [*ids_params, *count_params]
+                f"WITH page AS MATERIALIZED ({page}){rows} SELECT ({count}), ({self.page_json})",
+                [*ids_params, *rows_params, *count_params],
             )
             return cursor.fetchone()
 
