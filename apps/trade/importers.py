@@ -762,7 +762,7 @@ def _pg_write(cursor, summary, *, source_id):
                statement_timestamp()
         FROM comtrade_diff
         WHERE existing_id IS NULL
-        ORDER BY reporter_id, partner_id, year, month, flow, commodity_code
+        ORDER BY year, reporter_id, partner_id, month, flow, commodity_code  -- a year's partition at a time
     """,
         {"source": source_id},
     )
