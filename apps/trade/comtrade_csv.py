@@ -381,15 +381,13 @@ def _area(layout, get, field):
     if not number.isdigit():
         raise RowError(column, f"{number!r} is not a Comtrade area code (a number)")
     number = str(int(number))
-    if number == "0":
-        return WORLD_CODE
-    area = comtrade_areas.by_comtrade_code().get(number)
-    if area is None:
+    code = comtrade_areas.code_by_number().get(number)  # "0" is World (W00) there
+    if code is None:
         raise RowError(
             column,
             f"Comtrade area code {number} is not in the reference list (apps/trade/reference/comtrade_areas.csv)",
         )
-    return area.iso3
+    return code
 
 
 def normalise_row(fields, layout):
