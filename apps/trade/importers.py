@@ -657,9 +657,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     # `partner2_id IS NULL` where the file has no partner2: the planner estimates it from the column's
     # statistics, where `coalesce(…) = 0` gets a default guess that made it pick a 2x slower plan.
     same_partner2 = (
-        "coalesce(t.partner2_id, 0) = coalesce(s.partner2_id, 0)"
-        if has_partner2
-        else "t.partner2_id IS NULL"
+        "coalesce(t.partner2_id, 0) = coalesce(s.partner2_id, 0)" if has_partner2 else "t.partner2_id IS NULL"
     )
     same_key = f"""t.reporter_id = s.reporter_id AND t.partner_id = s.partner_id AND t.year = s.year
                   AND coalesce(t.month, 0) = coalesce(s.month, 0) AND t.flow = s.flow
