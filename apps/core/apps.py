@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
@@ -23,3 +24,7 @@ class CoreConfig(AppConfig):
         from apps.core.prepared_statements import install_retry
 
         connection_created.connect(install_retry, dispatch_uid="catrack_prepared_statements_retry")
+        from apps.core.replicas import end_replica_reads
+
+        # A request's reads may go to the replica until its response is closed (apps.core.replicas).
+        request_finished.connect(end_replica_reads, dispatch_uid="catrack_end_replica_reads")

@@ -14,13 +14,13 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.http import JsonResponse
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.request import Request
 
 from apps.core import registry
 from apps.core.api.negotiation import FormatParamNegotiation
+from apps.core.replicas import read_connection
 from apps.core.throttling import client_address
 
 EXPORT_SLOT_SECONDS = 60 * 60
@@ -137,7 +137,9 @@ def _release(key):
 
 
 def _set_statement_timeout(value):
-    """SET statement_timeout for this connection (None: back to the connection's default)."""
+    """SET statement_timeout for the connection the export reads on (the replica where the read API reads there;
+    None: back to the connection's default)."""
+    connection = read_connection()
     if connection.vendor != "postgresql" or connection.connection is None and value is None:
         return
     with connection.cursor() as cursor:

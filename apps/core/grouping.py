@@ -2,7 +2,8 @@
 tables that name the groups (one look-up per group, not a join per row)."""
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+
+from apps.core.replicas import read_connection
 
 
 def named_groups(queryset, *, groups, aggregates, names=None, order_by=()):
@@ -27,7 +28,7 @@ def named_groups(queryset, *, groups, aggregates, names=None, order_by=()):
         .values(**{aliases[column]: expression for column, expression in groups.items()})
         .annotate(**aggregates)
     )
-    connection = connections[grouped.db]
+    connection = read_connection(grouped)
     compiler = grouped.query.get_compiler(connection=connection)
     try:
         sql, params = compiler.as_sql()

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.replicas.ReplicaReadsMiddleware",  # before anything reads: may this request read from the replica
     "apps.core.transfer.CompressionMiddleware",  # outermost body writer: gzip what the others produced
     "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware (its redirects get the headers too)
     "django.middleware.http.ConditionalGetMiddleware",  # ETag, 304 for an unchanged answer
@@ -92,19 +93,6 @@ TEMPLATES = [
     },
 ]
 
-# Embedded SQLite unless DATABASE_URL names another database (postgres://user@host:port/name).
-# An empty DATABASE_URL (`DATABASE_URL= bash scripts/run.sh`) counts as unset, not as a database with no engine.
-DATABASES = {
-    "default": env.db_url_config(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-# The one transaction policy, for the API and the admin alike: no request-wide transaction (a read needs
-# none; ATOMIC_REQUESTS would wrap every GET in BEGIN/COMMIT). Every write opens its own: the API's
-# CatrackViewSet._save()/perform_destroy(), the admin's changeform and delete views (Django's own
-# transaction.atomic), and comtrade_import().
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a health check that needs no round trip (CONN_HEALTH_CHECKS, below).
-    DATABASES["default"]["ENGINE"] = "apps.core.backends.postgresql"
 # PostgreSQL cancels any statement running longer than this (e.g. "15s"; "0": no limit). catrack/wsgi.py
 # sets WEB_STATEMENT_TIMEOUT as the default for web processes; management commands (imports, seed) have
 # none unless the environment sets DATABASE_STATEMENT_TIMEOUT. CSV exports run with
@@ -112,41 +100,75 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DATABASE_STATEMENT_TIMEOUT = env("DATABASE_STATEMENT_TIMEOUT", default="0")
 EXPORT_STATEMENT_TIMEOUT = env("EXPORT_STATEMENT_TIMEOUT", default="10min")
 MAX_CONCURRENT_EXPORTS = env.int("MAX_CONCURRENT_EXPORTS", default=2)  # per client (apps.core.exports)
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_STATEMENT_TIMEOUT not in ("", "0"):
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Parameters travel beside the statement (server-side binding), and a statement a connection has run
-    # PREPARE_THRESHOLD times is prepared: PostgreSQL parses and plans it once per connection instead of on
-    # every request (with persistent connections; the figures: docs/benchmarks.md).
-    # PREPARE_THRESHOLD=off for a pooler that cannot keep prepared statements (PgBouncer in transaction mode).
-    # At least 1: psycopg's 0 would prepare every statement on its first run, and a statement of several
-    # commands (migrations' SQL) cannot be prepared.
-    prepare_threshold = env("PREPARE_THRESHOLD", default="5")
-    if prepare_threshold not in ("", "off") and not (prepare_threshold.isdigit() and int(prepare_threshold) >= 1):
-        raise ImproperlyConfigured(f"PREPARE_THRESHOLD: a number of runs from 1, or off; not {prepare_threshold!r}")
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=None if prepare_threshold in ("", "off") else int(prepare_threshold)
-    )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite as an embedded database that several requests write at once (gunicorn threads, the development
-    # server): WAL lets readers go on while one writer writes; a write transaction takes the write lock at its
-    # BEGIN (IMMEDIATE), so two transactions never both read and then both try to upgrade to writing (the
-    # case SQLite answers "database is locked" at once, whatever the timeout); a writer waits up to
-    # SQLITE_BUSY_TIMEOUT seconds for the lock instead of failing. synchronous=NORMAL is WAL's safe setting
-    # (a power cut may lose the last commits, never corrupts). tests/core/test_concurrent_writers.py.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        transaction_mode="IMMEDIATE",
-        timeout=env.float("SQLITE_BUSY_TIMEOUT", default=20.0),
-        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-    )
-# 0: one connection per request, closed at its end. Right for the development server, which runs every
-# request in a new thread: with persistent connections each finished thread would leave one idle until
-# PostgreSQL refuses clients ("too many clients already"). Production (gunicorn's long-lived workers)
-# keeps them for 60 s (settings/production.py). CONN_MAX_AGE in the environment overrides either.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-# A persistent connection is checked before a request reuses it, so a database restart costs no error. On
-# PostgreSQL the check reads the socket instead of sending `SELECT 1` (apps.core.backends.postgresql).
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Parameters travel beside the statement (server-side binding), and a statement a connection has run
+# PREPARE_THRESHOLD times is prepared: PostgreSQL parses and plans it once per connection instead of on
+# every request (with persistent connections; the figures: docs/benchmarks.md).
+# PREPARE_THRESHOLD=off for a pooler that cannot keep prepared statements (PgBouncer in transaction mode).
+# At least 1: psycopg's 0 would prepare every statement on its first run, and a statement of several
+# commands (migrations' SQL) cannot be prepared.
+PREPARE_THRESHOLD = env("PREPARE_THRESHOLD", default="5")
+if PREPARE_THRESHOLD not in ("", "off") and not (PREPARE_THRESHOLD.isdigit() and int(PREPARE_THRESHOLD) >= 1):
+    raise ImproperlyConfigured(f"PREPARE_THRESHOLD: a number of runs from 1, or off; not {PREPARE_THRESHOLD!r}")
+
+
+def database_settings(url):
+    """One DATABASES entry for `url`, with catrack's connection settings (the same for `default` and `replica`)."""
+    database = env.db_url_config(url)
+    # The one transaction policy, for the API and the admin alike: no request-wide transaction (a read needs
+    # none; ATOMIC_REQUESTS would wrap every GET in BEGIN/COMMIT). Every write opens its own: the API's
+    # CatrackViewSet._save()/perform_destroy(), the admin's changeform and delete views (Django's own
+    # transaction.atomic), and comtrade_import().
+    database["ATOMIC_REQUESTS"] = False
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with a health check that needs no round trip (CONN_HEALTH_CHECKS, below).
+        database["ENGINE"] = "apps.core.backends.postgresql"
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"].endswith("postgresql") and DATABASE_STATEMENT_TIMEOUT not in ("", "0"):
+        options["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+    if database["ENGINE"].endswith("postgresql"):
+        options.update(
+            server_side_binding=True,
+            prepare_threshold=None if PREPARE_THRESHOLD in ("", "off") else int(PREPARE_THRESHOLD),
+        )
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # SQLite as an embedded database that several requests write at once (gunicorn threads, the development
+        # server): WAL lets readers go on while one writer writes; a write transaction takes the write lock at
+        # its BEGIN (IMMEDIATE), so two transactions never both read and then both try to upgrade to writing
+        # (the case SQLite answers "database is locked" at once, whatever the timeout); a writer waits up to
+        # SQLITE_BUSY_TIMEOUT seconds for the lock instead of failing. synchronous=NORMAL is WAL's safe setting
+        # (a power cut may lose the last commits, never corrupts). tests/core/test_concurrent_writers.py.
+        options.update(
+            transaction_mode="IMMEDIATE",
+            timeout=env.float("SQLITE_BUSY_TIMEOUT", default=20.0),
+            init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        )
+    # 0: one connection per request, closed at its end. Right for the development server, which runs every
+    # request in a new thread: with persistent connections each finished thread would leave one idle until
+    # PostgreSQL refuses clients ("too many clients already"). Production (gunicorn's long-lived workers)
+    # keeps them for 60 s (settings/production.py). CONN_MAX_AGE in the environment overrides either.
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+    # A persistent connection is checked before a request reuses it, so a database restart costs no error. On
+    # PostgreSQL the check reads the socket instead of sending `SELECT 1` (apps.core.backends.postgresql).
+    database["CONN_HEALTH_CHECKS"] = True
+    return database
+
+
+# Embedded SQLite unless DATABASE_URL names another database (postgres://user@host:port/name).
+# An empty DATABASE_URL (`DATABASE_URL= bash scripts/run.sh`) counts as unset, not as a database with no engine.
+DATABASES = {
+    "default": database_settings(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+# A read replica of `default` (PostgreSQL streaming replication, or any copy that follows it): the read API's
+# reads go there (apps.core.replicas.ReplicaRouter), writes, the admin and commands stay on `default`. Unset
+# (or empty): no replica, no router, everything on `default`. docs/scaling.md.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_settings(os.environ["DATABASE_REPLICA_URL"])
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name the same kind of database as DATABASE_URL (a replica of it); "
+            f"got {DATABASES['replica']['ENGINE']} beside {DATABASES['default']['ENGINE']}."
+        )
+DATABASE_ROUTERS = ["apps.core.replicas.ReplicaRouter"] if "replica" in DATABASES else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Login attempts are counted per client address (django-axes): /admin/login/ and /api-auth/login/ both

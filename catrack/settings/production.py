@@ -13,8 +13,10 @@ from .base import *  # noqa: F401,F403
 from .base import DATABASES, env
 
 # gunicorn's workers live long: a connection kept for 60 s saves a connect per request, and there are at most
-# workers × threads of them, one per thread (gunicorn.conf.py; see settings/base.py for the dev server).
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# workers × threads of them, one per thread (gunicorn.conf.py; see settings/base.py for the dev server); as many
+# again to the replica where one is configured.
+for _database in DATABASES.values():
+    _database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 # The thresholds Django's own deploy check (security.W009) uses for a strong key.
 SECRET_KEY_MIN_LENGTH = 50

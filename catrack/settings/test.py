@@ -1,7 +1,9 @@
 """Test settings: fast password hashing, no throttling surprises, plain static storage."""
 
+import copy
+
 from .base import *  # noqa: F401,F403
-from .base import REST_FRAMEWORK, STORAGES, env
+from .base import DATABASES, REST_FRAMEWORK, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="insecure-test-key")
@@ -11,3 +13,10 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
 }
+
+# The replica, in tests: a second connection to the test database (a TEST MIRROR of default, Django's way of
+# standing in for a replica), whatever DATABASE_REPLICA_URL says. The router stays off: a test of replica reads
+# turns it on (settings.DATABASE_ROUTERS) and names both databases (tests/core/test_read_replica.py); every other
+# test reads and writes `default` only.
+DATABASES["replica"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS: list[str] = []

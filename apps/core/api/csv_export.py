@@ -19,7 +19,7 @@ from typing import Callable
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.db.models import F, Func, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Concat, NullIf
 from django.http import HttpResponse, StreamingHttpResponse
@@ -30,6 +30,7 @@ from rest_framework.exceptions import ValidationError
 from apps.core.api.sql import json_iso_utc
 from apps.core.csv_cells import FORMULA_STARTS, PLAIN_NUMBER, csv_writer
 from apps.core.models import format_partial_date, format_partial_date_sql
+from apps.core.replicas import read_connection
 
 CHUNK_SIZE = 2000
 COPY_CHUNK_BYTES = 256 * 1024  # COPY hands over one row per message: pass them on in larger pieces
@@ -107,15 +108,16 @@ def fact_support_columns(model):
     """What backs each fact (apps.sources.corroboration), the columns the JSON writes before its citations:
     basis, independent_origins, official_sources and disputed_fields (`;`-joined)."""
     from apps.sources.api.serializers import citations_prefetch, fact_support_of
-    from apps.sources.corroboration import root_origin_sql
+    from apps.sources.corroboration import INDEPENDENT_ORIGIN_SQL
 
     opts = model._meta
     content_type = (
         f"(SELECT id FROM django_content_type WHERE app_label = '{opts.app_label}' AND model = '{opts.model_name}')"
     )
 
-    def of(pk):
-        return f"FROM sources_citation c WHERE c.content_type_id = {content_type} AND c.object_id = {pk}"
+    def of(pk, *, sources=False):
+        joined = " JOIN sources_source src ON src.id = c.source_id" if sources else ""
+        return f"FROM sources_citation c{joined} WHERE c.content_type_id = {content_type} AND c.object_id = {pk}"
 
     def basis(pk):
         return (
@@ -124,7 +126,7 @@ def fact_support_columns(model):
         )
 
     def origins(pk):
-        return f"(SELECT count(DISTINCT {root_origin_sql('c.source_id')}) {of(pk)})"
+        return f"(SELECT count(DISTINCT {INDEPENDENT_ORIGIN_SQL.format(source='src')}) {of(pk, sources=True)})"
 
     def official(pk):
         return (
@@ -360,11 +362,12 @@ def copy_sql(queryset, columns, delimiter=","):
     """`COPY (…) TO STDOUT` of the filtered, ordered queryset's own SQL, selecting each Column's `sql`."""
     aliases = {f"csv_{number}": column.sql for number, column in enumerate(columns)}
     query = queryset.annotate(**aliases).values_list(*aliases).query
-    sql, params = query.get_compiler(connection=connection).as_sql()
+    database = read_connection(queryset)  # the replica for the read API where one is configured
+    sql, params = query.get_compiler(connection=database).as_sql()
     import psycopg
 
-    connection.ensure_connection()
-    select = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    database.ensure_connection()
+    select = psycopg.ClientCursor(database.connection).mogrify(sql, params)
     options = (
         "FORMAT csv" if delimiter == "," else f"FORMAT csv, DELIMITER E'{delimiter.encode('unicode_escape').decode()}'"
     )
@@ -382,12 +385,23 @@ def _copy_chunks(queryset, columns, delimiter=","):
     if statement is None:
         return
     buffer = bytearray()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for data in copy:
-            buffer += data
-            if len(buffer) >= COPY_CHUNK_BYTES:
-                yield bytes(buffer)
-                buffer.clear()
+    with read_connection(queryset).cursor() as cursor:
+        # Without JIT: a list's cost estimate counts each row's subqueries (many-to-many columns, what backs each
+        # fact), so a few thousand rows pass jit_above_cost, and compiling them took longer than running them
+        # (pledges: 2.3x slower with JIT; trade flows the same either way: docs/benchmarks.md, issue 24).
+        cursor.execute("SELECT set_config('jit', 'off', false)")
+        try:
+            with cursor.cursor.copy(statement) as copy:
+                for data in copy:
+                    buffer += data
+                    if len(buffer) >= COPY_CHUNK_BYTES:
+                        yield bytes(buffer)
+                        buffer.clear()
+        finally:
+            try:
+                cursor.execute("RESET jit")
+            except DatabaseError:  # a failed transaction, which rolls the setting back with it
+                pass
     if buffer:
         yield bytes(buffer)
 

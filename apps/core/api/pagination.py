@@ -4,7 +4,7 @@ import re
 
 from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import Count, Window
+from django.db.models import Count, QuerySet, Window
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
@@ -18,6 +18,33 @@ MAX_PAGE_OFFSET = 10_000
 ASCII_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
+class LastPageFromTheEnd:
+    """`page=last` read from the end of the list: the last rows in the reverse of the list's (total) order, put
+    back in order. OFFSET reads and throws away every row before the page (page=last of 648k trade flows read
+    them all); this reads only the page, after the count every page takes. Mixed into every paginator here."""
+
+    def last_page(self):
+        """The last page (page 1 of an empty list), built from at most `per_page` rows read from the end."""
+        number = self.num_pages  # counts
+        bottom = (number - 1) * self.per_page
+        if bottom == 0 or not self.reads_from_the_end():
+            return self.page(number)
+        return self._get_page(self.tail(self.count - bottom), number, self)
+
+    def reads_from_the_end(self):
+        # The reverse of an order is the same rows backwards only for a total order: every list here has one
+        # (StrictOrderingFilter; search orders by rank, kind, id). An unordered queryset has no end to read from.
+        return isinstance(self.object_list, QuerySet) and self.object_list.ordered
+
+    def tail(self, size):
+        """The last `size` rows of the list, in the list's order."""
+        return list(self.object_list.reverse()[:size])[::-1]
+
+
+class CatrackPaginator(LastPageFromTheEnd, DjangoPaginator):
+    """Django's Paginator, with page=last read from the end."""
+
+
 class CatrackPagination(PageNumberPagination):
     """Pages of `page_size` rows (default 50, at most MAX_PAGE_SIZE), `page` from 1 (or `last`).
 
@@ -26,6 +53,7 @@ class CatrackPagination(PageNumberPagination):
     end of the list is a 404 whose JSON `detail` says how many pages there are.
     """
 
+    django_paginator_class = CatrackPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
@@ -59,7 +87,10 @@ class CatrackPagination(PageNumberPagination):
         paginator = paginator_class(queryset, page_size)
         page_number = self.get_page_number(request, paginator)
         try:
-            self.page = paginator.page(page_number)
+            if request.query_params.get(self.page_query_param) in self.last_page_strings:
+                self.page = paginator.last_page()
+            else:
+                self.page = paginator.page(page_number)
         except InvalidPage:
             pages = paginator.num_pages  # every paginator here has counted by now (1 for an empty list)
             raise NotFound(
@@ -119,7 +150,7 @@ class PageNumberWithoutCount:
         return number
 
 
-class WindowCountPaginator(PageNumberWithoutCount, DjangoPaginator):
+class WindowCountPaginator(PageNumberWithoutCount, CatrackPaginator):
     """Reads the total with the page (COUNT(*) OVER ()) instead of a separate COUNT query.
 
     For resources whose page already needs several prefetch queries; the window costs little on

@@ -16,14 +16,15 @@ from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
 
-from apps.core.api.pagination import PageNumberWithoutCount
+from apps.core.api.pagination import LastPageFromTheEnd, PageNumberWithoutCount
+from apps.core.replicas import read_connection
 
 
 class RawJSON(str):
     """JSON text PostgreSQL rendered, spliced into the response as it is (apps.core.api.renderers.JSONRenderer)."""
 
 
-class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):
+class SQLPagePaginator(PageNumberWithoutCount, LastPageFromTheEnd, DjangoPaginator):
     """Django's Paginator over a SQLPage (below): the count comes with the page, in the same statement."""
 
     def page(self, number):
@@ -41,6 +42,13 @@ class SQLPagePaginator(PageNumberWithoutCount, DjangoPaginator):
             self.__dict__["count"] = self.object_list.count()
         return self.__dict__["count"]
 
+    def reads_from_the_end(self):
+        return self.object_list.queryset.ordered
+
+    def tail(self, size):
+        _, rows = self.object_list.fetch(limit=size, offset=0, from_the_end=True, total=self.count)
+        return [RawJSON(rows)]
+
 
 class SQLPage:
     """A filtered, ordered queryset whose count and JSON page one statement returns.
@@ -54,26 +62,35 @@ class SQLPage:
     def __init__(self, queryset, *, page_json):
         self.queryset, self.page_json = queryset, page_json
 
-    def fetch(self, *, limit, offset):
-        """(total matching rows, the page's rows as JSON text): one round trip."""
+    def fetch(self, *, limit, offset, from_the_end=False, total=None):
+        """(total matching rows, the page's rows as JSON text): one round trip. `from_the_end`: the page is the
+        list's last `limit` rows (`offset` 0), read in the reverse order (page=last); `total`: the count, if
+        already known, is not taken again."""
         try:
             matching, params = self.queryset.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
             return 0, "[]"
-        count, count_params = f"SELECT count(*) FROM ({matching}) matching", params
-        order_by = ordering_sql(self.queryset.query)
+        if total is None:
+            count, count_params = f"SELECT count(*) FROM ({matching}) matching", params
+        else:
+            count, count_params = str(int(total)), ()
+        queryset = self.queryset.reverse() if from_the_end else self.queryset
+        order_by = ordering_sql(queryset.query)
         if order_by is not None:
             # The matching rows' SQL, compiled once for the count, in the ordering compiled once per ordering.
             ids, ids_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
         else:
-            ids, ids_params = self.queryset.values("pk")[offset : offset + limit].query.sql_with_params()
+            ids, ids_params = queryset.values("pk")[offset : offset + limit].query.sql_with_params()
+        # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
+        database = read_connection(self.queryset)
         if self.queryset.query.distinct:
             # DISTINCT also selects the ordering's columns: keep the first. (No list filter here is DISTINCT
             # today; a plain projection of an ordered sub-select keeps its order in PostgreSQL.)
-            ids = f"SELECT {connection.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
-        # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it.
-        page = f"SELECT * FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, n)"
-        with connection.cursor() as cursor:
+            ids = f"SELECT {database.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
+        # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it (backwards for rows read from the end).
+        n = "-n" if from_the_end else "n"
+        page = f"SELECT id, {n} AS n FROM unnest(ARRAY({ids})) WITH ORDINALITY AS numbered(id, n)"
+        with database.cursor() as cursor:
             cursor.execute(
                 f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})", [*ids_params, *count_params]
             )
