@@ -394,3 +394,5 @@ class RateWindow(models.Model):
 
     class Meta:
         db_table = "core_rate_window"
+        # Ended windows are deleted oldest first, a batch at a time (apps.core.throttling.rate_windows_purge).
+        indexes = [models.Index(fields=["started"], name="rate_window_started_idx")]
