@@ -324,24 +324,8 @@ def rule_preferred_value(claims) -> str | None:
 
 
 def origin_roots() -> dict[int, int]:
-    """{source id: id of the source it republishes at the end of its origin chain (itself if none)}.
-    One query over the sources (a few hundred rows); chains are acyclic (Source.clean)."""
+    """{source id: id of its independent origin, the end of its origin chain (itself if none)}: Source.root_origin,
+    which the database keeps. One query over the sources (a few hundred rows)."""
     from apps.sources.models import Source
 
-    parent = dict(Source.objects.values_list("id", "origin_id"))
-    roots = {}
-    for source_id in parent:
-        seen, current = set(), source_id
-        while parent.get(current) is not None and current not in seen:
-            seen.add(current)
-            current = parent[current]
-        roots[source_id] = current
-    return roots
-
-
-# SQL: (id, root) of every source, its root the end of its origin chain. PostgreSQL and SQLite alike.
-ORIGIN_ROOTS_SQL = (
-    "WITH RECURSIVE origin_roots(id, root) AS ("
-    "SELECT id, id FROM sources_source WHERE origin_id IS NULL "
-    "UNION ALL SELECT s.id, r.root FROM sources_source s JOIN origin_roots r ON s.origin_id = r.id)"
-)
+    return {pk: root or pk for pk, root in Source.objects.values_list("id", "root_origin_id")}

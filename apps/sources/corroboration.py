@@ -2,8 +2,8 @@
 official sources cite it, and on which fields its sources differ. One definition, read by the API's JSON
 (apps.core.api.serializers.FactSerializer and the SQL pages), the CSV columns and the list filters.
 
-- independent origins: the distinct roots of the citing sources' origin chains (Source.origin): two
-  republications of one wire story count once;
+- independent origins: the distinct roots of the citing sources' origin chains (Source.origin, its end stored
+  as Source.root_origin): two republications of one wire story count once;
 - official sources: distinct citing sources with is_official;
 - basis: `stated` when at least one citation is stated, `inferred` when every citation is inferred, null
   for a fact without citations;
@@ -15,38 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from apps.sources.models import Citation, CitationBasis
 
-
-def root_origin_sql(source_id: str) -> str:
-    """SQL of the id of the root of the origin chain of the source whose id is the SQL `source_id` (the source
-    itself when it republishes nothing). PostgreSQL and SQLite alike; UNION, so a cycle written past the
-    model's rule ends instead of looping (its sources then count as themselves)."""
-    return (
-        f"coalesce((WITH RECURSIVE chain(id, origin_id) AS (SELECT id, origin_id FROM sources_source "
-        f"WHERE id = {source_id} UNION SELECT s.id, s.origin_id FROM sources_source s "
-        f"JOIN chain ON s.id = chain.origin_id) SELECT id FROM chain WHERE origin_id IS NULL), {source_id})"
-    )
-
-
-class RootOrigin(Func):
-    """root_origin_sql of a source id expression (e.g. F("source_id")), wherever the query aliases its table."""
-
-    output_field = BigIntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (expression,) = self.get_source_expressions()
-        sql, params = compiler.compile(expression)
-        if params:
-            raise ValueError("RootOrigin takes a column")
-        return root_origin_sql(sql), []
+# A citation's independent origin: its source's stored root (Source.root_origin, kept by the database), or
+# the source itself. Read through the join to the source every consumer makes anyway: no walk per citation.
+INDEPENDENT_ORIGIN_SQL = "coalesce({source}.root_origin_id, {source}.id)"
 
 
 def with_root_origin(citations: QuerySet) -> QuerySet:
-    """Citations annotated with `root_origin_id` (root_origin_sql)."""
-    return citations.annotate(root_origin_id=RootOrigin(F("source_id")))
+    """Citations annotated with `root_origin_id`: the id of their source's independent origin."""
+    return citations.annotate(root_origin_id=Coalesce(F("source__root_origin_id"), F("source_id")))
 
 
 @dataclass(frozen=True)
@@ -119,6 +100,6 @@ def basis_filter(model, basis: str) -> Q:
 # The same summary in PostgreSQL, for the SQL pages and COPY: `c` the citations, `src` their sources.
 SUPPORT_AGGREGATES_SQL = {
     "basis": "CASE WHEN bool_or(c.basis = 'stated') THEN 'stated' ELSE 'inferred' END",
-    "independent_origins": f"count(DISTINCT {root_origin_sql('c.source_id')})",
+    "independent_origins": f"count(DISTINCT {INDEPENDENT_ORIGIN_SQL.format(source='src')})",
     "official_sources": "count(DISTINCT c.source_id) FILTER (WHERE src.is_official)",
 }

@@ -15,6 +15,9 @@ class SourceFilterSet(CatrackFilterSet):
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
     origin = slug_filter("origin", Source, "Sources that republish this source directly")
+    root_origin = slug_filter(
+        "root_origin", Source, "Sources whose origin chain ends at this source: its republications at any depth"
+    )
     is_official = BooleanFilter(label="true: governments, presidencies, ministries, intergovernmental bodies")
     rights = django_filters.ChoiceFilter(choices=SourceRights.choices)
 

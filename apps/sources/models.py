@@ -62,6 +62,17 @@ class Source(SluggedModel, TimeStampedModel):
         help_text="The source this one republishes (e.g. a wire story a site reprints): sources that share an "
         "origin count as one independent origin. Fixtures name it by slug.",
     )
+    root_origin = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The independent origin: the source at the end of this one's origin chain (empty when this "
+        "source republishes nothing). Kept by the database on every write of `origin`, whatever makes it "
+        "(triggers of migration 0007): read by the counts of independent origins, never written by hand.",
+    )
     is_official = models.BooleanField(
         default=False, help_text="A government, presidency, ministry or intergovernmental body speaking for itself."
     )
@@ -72,7 +83,8 @@ class Source(SluggedModel, TimeStampedModel):
         help_text="What catrack may do with the source's text; by default cite it, never republish it.",
     )
 
-    history = HistoricalRecords()
+    # root_origin follows origin (the database keeps it): history records what an editor wrote.
+    history = HistoricalRecords(excluded_fields=["root_origin"])
 
     class Meta:
         ordering = ["title"]
@@ -124,12 +136,6 @@ class Source(SluggedModel, TimeStampedModel):
             chain.append(current)
             current = current.origin
         return chain
-
-    @property
-    def root_origin(self):
-        """The independent origin: the end of the origin chain, or the source itself."""
-        chain = self.origin_chain()
-        return chain[-1] if chain else self
 
     def clean(self):
         clean_partial_date(self.published_on, self.published_on_precision, "published_on")

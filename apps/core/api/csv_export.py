@@ -19,7 +19,7 @@ from typing import Callable
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.db.models import F, Func, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Concat, NullIf
 from django.http import HttpResponse, StreamingHttpResponse
@@ -108,15 +108,16 @@ def fact_support_columns(model):
     """What backs each fact (apps.sources.corroboration), the columns the JSON writes before its citations:
     basis, independent_origins, official_sources and disputed_fields (`;`-joined)."""
     from apps.sources.api.serializers import citations_prefetch, fact_support_of
-    from apps.sources.corroboration import root_origin_sql
+    from apps.sources.corroboration import INDEPENDENT_ORIGIN_SQL
 
     opts = model._meta
     content_type = (
         f"(SELECT id FROM django_content_type WHERE app_label = '{opts.app_label}' AND model = '{opts.model_name}')"
     )
 
-    def of(pk):
-        return f"FROM sources_citation c WHERE c.content_type_id = {content_type} AND c.object_id = {pk}"
+    def of(pk, *, sources=False):
+        joined = " JOIN sources_source src ON src.id = c.source_id" if sources else ""
+        return f"FROM sources_citation c{joined} WHERE c.content_type_id = {content_type} AND c.object_id = {pk}"
 
     def basis(pk):
         return (
@@ -125,7 +126,7 @@ def fact_support_columns(model):
         )
 
     def origins(pk):
-        return f"(SELECT count(DISTINCT {root_origin_sql('c.source_id')}) {of(pk)})"
+        return f"(SELECT count(DISTINCT {INDEPENDENT_ORIGIN_SQL.format(source='src')}) {of(pk, sources=True)})"
 
     def official(pk):
         return (
@@ -414,12 +415,23 @@ def _copy_chunks(queryset, columns, delimiter=","):
     if statement is None:
         return
     buffer = bytearray()
-    with read_connection(queryset).cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for data in copy:
-            buffer += data
-            if len(buffer) >= COPY_CHUNK_BYTES:
-                yield bytes(buffer)
-                buffer.clear()
+    with read_connection(queryset).cursor() as cursor:
+        # Without JIT: a list's cost estimate counts each row's subqueries (many-to-many columns, what backs each
+        # fact), so a few thousand rows pass jit_above_cost, and compiling them took longer than running them
+        # (pledges: 2.3x slower with JIT; trade flows the same either way: docs/benchmarks.md, issue 24).
+        cursor.execute("SELECT set_config('jit', 'off', false)")
+        try:
+            with cursor.cursor.copy(statement) as copy:
+                for data in copy:
+                    buffer += data
+                    if len(buffer) >= COPY_CHUNK_BYTES:
+                        yield bytes(buffer)
+                        buffer.clear()
+        finally:
+            try:
+                cursor.execute("RESET jit")
+            except DatabaseError:  # a failed transaction, which rolls the setting back with it
+                pass
     if buffer:
         yield bytes(buffer)
 
