@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
+from django.db import connection
+
+from apps.core.models import decimal_storage_error
 from apps.trade.models import TOTAL_COMMODITY, YEAR_MAX, YEAR_MIN, FlowCode
 from apps.trade.reference import comtrade_areas
 
@@ -339,6 +342,9 @@ def _decimal(text, column, *, places, limit, required):
         raise RowError(column, f"{text} is negative")
     if number >= limit:
         raise RowError(column, f"{text} is too large")
+    inexact = decimal_storage_error(number, vendor=connection.vendor)  # the fields' own rule (ExactDecimalField)
+    if inexact is not None:
+        raise RowError(column, f"{text}: {inexact}")
     return number
 
 
