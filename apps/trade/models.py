@@ -12,6 +12,7 @@ from django.urls import reverse
 from apps.actors.models import Actor
 from apps.core.models import (
     DatePrecision,
+    ExactDecimalField,
     FactModel,
     NaturalKeyManager,
     NaturalKeyMixin,
@@ -119,9 +120,9 @@ class TradeFlow(TimeStampedModel):
         default=ALL_MODES_OF_TRANSPORT,
         help_text="Comtrade's mode of transport code (motCode); 0 for the total over modes.",
     )
-    value_usd = models.DecimalField("value in USD", max_digits=20, decimal_places=2)
-    net_weight_kg = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
-    quantity = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    value_usd = ExactDecimalField("value in USD", max_digits=20, decimal_places=2)
+    net_weight_kg = ExactDecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    quantity = ExactDecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
     quantity_unit = models.CharField(max_length=64, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="trade_flows")
 
@@ -255,7 +256,7 @@ class StatedTradeFigure(SluggedModel, FactModel):
     period_start_precision = models.CharField(max_length=8, choices=DatePrecision.choices)
     period_end = models.DateField(null=True, blank=True)
     period_end_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
-    value = models.DecimalField(max_digits=20, decimal_places=2, help_text="In `currency`, as stated.")
+    value = ExactDecimalField(max_digits=20, decimal_places=2, help_text="In `currency`, as stated.")
     currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217, e.g. USD.")
     value_qualifier = models.CharField(max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT)
     stated_by = models.ForeignKey(
