@@ -8,7 +8,7 @@ SQLite. There is no DEFAULT partition: attaching a year would then lock and scan
 A year's partition is created before its first row is written, by trade_flow_partitions_ensure, the one
 function every write path calls: Model.save() and loaddata (the pre_save receiver below), the QuerySet's
 bulk_create / bulk_update / update (apps.trade.models.TradeFlowQuerySet) and the importer's SQL merge
-(apps.trade.importers). Migration trade 0008 converted the table; docs/partitioning.md says why the keys are
+(apps.trade.importers). Migration trade 0009 converted the table; docs/partitioning.md says why the keys are
 as they are and how to detach or drop a year. SQLite keeps one table: everything here is a no-op there.
 """
 
@@ -59,7 +59,7 @@ def trade_flow_partitions_ensure(years: Iterable[object], *, using: str = "defau
     `years`: ints (other values are skipped: the write they come with fails on its own). Years outside
     YEAR_MIN..YEAR_MAX get no partition (their rows go to the out-of-range partitions, whose CHECK refuses
     them). A no-op returning [] on SQLite and while the table is not partitioned (before migration trade
-    0008). Costs one catalog query when every partition exists.
+    0009). Costs one catalog query when every partition exists.
 
     The partition is created apart and then attached (ALTER TABLE ... ATTACH PARTITION), which locks the
     parent in SHARE UPDATE EXCLUSIVE mode only, so readers and other writers are not blocked, whereas

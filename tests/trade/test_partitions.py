@@ -1,4 +1,4 @@
-"""trade_tradeflow partitioned by year on PostgreSQL (apps.trade.partitions, migration trade 0008): the migration
+"""trade_tradeflow partitioned by year on PostgreSQL (apps.trade.partitions, migration trade 0009): the migration
 converts a table holding rows without losing one, every write path creates its year's partition, and a
 year-filtered list, summary, mirror, search and CSV export read only that year's partition (EXPLAIN)."""
 
@@ -23,8 +23,8 @@ from tests.factories import StateFactory, TradeFlowFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
 
-BEFORE = ("trade", "0007_trade_measure_codes_dates_status")
-PARTITIONED = ("trade", "0008_trade_flow_partitioned_by_year")
+BEFORE = ("trade", "0008_values_exact_decimal")
+PARTITIONED = ("trade", "0009_trade_flow_partitioned_by_year")
 
 
 def _rows():

@@ -114,7 +114,7 @@ def unpartition(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("trade", "0007_trade_measure_codes_dates_status"),
+        ("trade", "0008_values_exact_decimal"),
         # Its search index (trade_flow_search_idx) is carried over with the others.
         ("search", "0002_stated_trade_figure_indexes"),
     ]
