@@ -185,6 +185,10 @@ def main():
         _analyze(args.database_url)
         report["raw"], report["api"] = queries.time_requests(args.database_url, raw, urls, repeat)
         report["plans"] = {name: queries.plans(args.database_url, urls[name]) for name in SEARCH_CASES}
+        report["pruning"] = {
+            name: queries.pruning(args.database_url, url)
+            for name, url in pruning_urls(reporter=reporter, participant=participant, year=year_min).items()
+        }
         from django.db import connection
 
         connection.close()
@@ -243,6 +247,17 @@ def api_urls(*, reporter, participant, year_min):
     }
 
 
+def pruning_urls(*, reporter, participant, year):
+    """The year-filtered trade requests whose plans must read `year`'s partition only (apps.trade.partitions)."""
+    return {
+        "list": f"/api/v1/trade-flows/?reporter={reporter}&flow=X&year={year}",
+        "summary": f"/api/v1/trade-flows/summary/?group_by=partner,year&year={year}",
+        "mirror": f"/api/v1/trade-flows/mirror/?reporter={reporter}&partner={participant}&year_min={year}&year_max={year}",
+        "search": f"/api/v1/trade-flows/?q={SEARCH_COMMODITY}&year={year}",
+        "csv": f"/api/v1/trade-flows/?format=csv&year={year}",
+    }
+
+
 def print_table(report):
     m = report["machine"]
     size = report["size"]
@@ -296,6 +311,10 @@ def print_table(report):
     for name, plan in report.get("plans", {}).items():
         scans = sorted(set(plan["scans"]))
         print(f"  {name:22} seq scans: {', '.join(plan['seq_scans']) or 'none'}; {'; '.join(scans)}")
+    if report.get("pruning"):
+        print("\npartition pruning (EXPLAIN of year-filtered trade requests: the partitions of trade_tradeflow read)")
+        for name, partitions in report["pruning"].items():
+            print(f"  {name:22} {', '.join(partitions) or 'none (table not partitioned)'}")
     web = report["http"]
     datasette = web["datasette"]["requests_per_s"]
     print("\nfiltered trade-flows list over HTTP (wrk, 2 threads, 8 connections, loopback; servers in turns)")

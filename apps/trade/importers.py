@@ -44,6 +44,7 @@ from apps.trade.comtrade_csv import (
 )
 from apps.trade.import_progress import ImportProgress
 from apps.trade.models import ALL_CUSTOMS_PROCEDURES, ALL_MODES_OF_TRANSPORT, TradeFlow
+from apps.trade.partitions import trade_flow_partitions_ensure
 from apps.trade.reference import comtrade_areas
 
 try:  # only the PostgreSQL path needs it
@@ -759,11 +760,14 @@ def _pg_write(cursor, summary, *, source_id):
         UPDATE trade_tradeflow t
         SET value_usd = d.value_usd, net_weight_kg = d.net_weight_kg, quantity = d.quantity,
             quantity_unit = d.quantity_unit, source_id = {set_source}, updated_at = statement_timestamp()
-        FROM comtrade_diff d WHERE t.id = d.existing_id
+        FROM comtrade_diff d WHERE t.id = d.existing_id AND t.year = d.year
     """,
         {"source": source_id},
     )
     summary.updated = cursor.rowcount
+    # Each new year gets its partition before its rows arrive (apps.trade.partitions).
+    cursor.execute("SELECT DISTINCT year FROM comtrade_diff WHERE existing_id IS NULL")
+    trade_flow_partitions_ensure([year for (year,) in cursor.fetchall()])
     # New rows repeating one another's key fail here, on the unique constraints (then diagnosed).
     cursor.execute(
         """
@@ -775,7 +779,7 @@ def _pg_write(cursor, summary, *, source_id):
                statement_timestamp()
         FROM comtrade_diff
         WHERE existing_id IS NULL
-        ORDER BY reporter_id, partner_id, year, month, flow, commodity_code
+        ORDER BY year, reporter_id, partner_id, month, flow, commodity_code  -- a year's partition at a time
     """,
         {"source": source_id},
     )

@@ -53,6 +53,38 @@ class FlowCode(models.TextChoices):
     RE_IMPORT = "RM", "Re-import"
 
 
+class TradeFlowQuerySet(models.QuerySet):
+    """TradeFlow's queries. The bulk writes first make sure each year written has its partition on PostgreSQL
+    (apps.trade.partitions.trade_flow_partitions_ensure); save() and loaddata do it through pre_save."""
+
+    def _ensure_partitions(self, years):
+        from django.db import router
+
+        from apps.trade.partitions import trade_flow_partitions_ensure
+
+        trade_flow_partitions_ensure(years, using=self._db or router.db_for_write(self.model))
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._ensure_partitions(obj.year for obj in objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "year" in fields:
+            self._ensure_partitions(obj.year for obj in objs)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if "year" in kwargs:  # an expression (F("year") + 1) is not a year: its rows must find a partition
+            self._ensure_partitions([kwargs["year"]])
+        return super().update(**kwargs)
+
+    bulk_create.alters_data = True  # type: ignore[attr-defined]
+    bulk_update.alters_data = True  # type: ignore[attr-defined]
+    update.alters_data = True  # type: ignore[attr-defined]
+
+
 class TradeFlow(TimeStampedModel):
     """One reported value: reporter's flow with partner, in a year (and month), for a commodity.
 
@@ -93,6 +125,10 @@ class TradeFlow(TimeStampedModel):
     quantity = ExactDecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
     quantity_unit = models.CharField(max_length=64, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="trade_flows")
+
+    objects = TradeFlowQuerySet.as_manager()
+    # On PostgreSQL the table is partitioned by year and its primary key is (id, year): apps.trade.partitions.
+    db_partitioned_by = "year"
 
     class Meta:
         # The natural key: a total order, so a row never hops between pages.
