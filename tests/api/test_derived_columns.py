@@ -14,6 +14,7 @@ from rest_framework import serializers
 from apps.actors.models import Actor
 from apps.core.api.columns import serializer_columns
 from apps.core.api.fields import BriefRelatedField
+from apps.core.api.sql import json_serializer_object
 from apps.sources.api.serializers import CitationBriefSerializer, citation_brief_columns
 from apps.sources.models import Source
 from apps.summits.api.serializers import ParticipationSerializer, SummitSerializer
@@ -106,3 +107,32 @@ def test_a_field_whose_columns_cannot_be_told_fails_naming_it():
 
     with pytest.raises(ImproperlyConfigured, match=r"NoColumn\.said: 'get_role_display' is no column"):
         serializer_columns(NoColumn)
+
+
+def test_the_sql_twin_writes_the_serializers_keys_in_its_order():
+    """The summit page's SQL object (apps.summits.api.page_json) takes its keys and their order from
+    SummitSerializer: moving a field in the serializer moves it in the twin, with no second edit."""
+    members = {name: f"'{name}'" for name in SummitSerializer().fields}
+
+    class Reordered(SummitSerializer):
+        class Meta(SummitSerializer.Meta):
+            fields = [*reversed(SummitSerializer.Meta.fields)]
+
+    sql = json_serializer_object(Reordered, members, twin="test")
+    keys = [name for name in Reordered().fields]
+    assert [sql.index(f'"{name}":') for name in keys] == sorted(sql.index(f'"{name}":') for name in keys)
+    assert keys != list(SummitSerializer().fields)
+
+
+def test_a_field_the_sql_twin_cannot_render_fails_naming_it():
+    class Wider(SummitSerializer):
+        title = serializers.CharField(source="title_en", read_only=True)
+
+        class Meta(SummitSerializer.Meta):
+            fields = [*SummitSerializer.Meta.fields, "title"]
+
+    members = {name: "'x'" for name in SummitSerializer().fields}
+    with pytest.raises(ImproperlyConfigured, match=r"Wider\.title: the SQL twin apps\.summits\.api\.page_json cannot"):
+        json_serializer_object(Wider, members, twin="apps.summits.api.page_json")
+    with pytest.raises(ImproperlyConfigured, match=r"renders 'gone', which SummitSerializer has no field for"):
+        json_serializer_object(SummitSerializer, {**members, "gone": "'x'"}, twin="apps.summits.api.page_json")
