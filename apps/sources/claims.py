@@ -254,7 +254,41 @@ def claim_errors(citation) -> dict[str, list[str]]:
                     f"A preferred claim equals the fact's column: {name} is {column!r} on the fact, the claim says "
                     f"{citation.value!r}. Change the column, or rank this claim alternative."
                 )
-    return dict(errors)
+    if not errors and citation.source_id is not None:
+        errors["rank_reason"].extend(unexplained_overrides(citation))
+    return {field: messages for field, messages in errors.items() if messages}
+
+
+def unexplained_overrides(citation) -> list[str]:
+    """Messages for the preferred claims of `citation`'s fact and field (the citation as it is in memory, the
+    others as stored) whose value the preference rule (rule_preferred_value) does not pick and that give no
+    rank_reason: an analyst may rank against the rule, never silently (docs/claims.md). Empty when none."""
+    from apps.sources.models import Citation
+
+    others = Citation.objects.filter(
+        content_type_id=citation.content_type_id, object_id=citation.object_id, field=citation.field
+    ).select_related("source")
+    if citation.pk is not None:
+        others = others.exclude(pk=citation.pk)
+    claims = [*others, citation]
+    picked = rule_preferred_value(claims)
+    rule = "the value stated by the most independent origins, then one with an official source"
+    verdict = f"picks {picked!r}" if picked is not None else "finds a tie"
+    messages = []
+    for claim in claims:
+        if claim.rank != ClaimRank.PREFERRED or claim.rank_reason.strip() or claim.value == picked:
+            continue
+        if claim is citation:
+            messages.append(
+                f"{claim.field}={claim.value!r} is preferred against the preference rule ({rule}), which {verdict} "
+                "here: say why in rank_reason."
+            )
+        else:
+            messages.append(
+                f"With this claim the preferred {claim.field}={claim.value!r} of {claim.source.slug} goes against the "
+                f"preference rule ({rule}), which then {verdict}: give that claim a rank_reason first."
+            )
+    return messages
 
 
 def preferred_claim_conflicts(fact) -> dict[str, list[str]]:
