@@ -4,6 +4,7 @@ Filter traits that belong to a domain live with it and are composed into each ap
 back a fact (apps.sources.filters.CitedFilterSet), actors with their groupings (apps.actors.filters
 .GroupingsFilterSet). Free-text search (`q`) is the search app's (apps.core.registry.text_search)."""
 
+import copy
 import datetime
 import functools
 import re
@@ -270,6 +271,10 @@ class CatrackFilterSet(django_filters.FilterSet):
             # Copy and validate only the filters the request uses: deep-copying and building form
             # fields for every declared filter was most of a list request's Python time.
             self.base_filters = {name: f for name, f in self.base_filters.items() if name in data}
+        # django-filter deep-copies base_filters for each FilterSet; a filter's own state per FilterSet is only
+        # what FilterSet sets on it (`model`, `parent`) and its lazily built `field`, so a shallow copy of each
+        # filter serves (ShallowCopies). The deep copy walked every filter's choices, validators and lazy labels.
+        self.base_filters = ShallowCopies(self.base_filters)
         if data is not None:
             # Several values: repeated or comma-separated alike (a multiple choice takes a list, SlugsFilter a
             # comma-joined text).
@@ -319,6 +324,24 @@ class CatrackFilterSet(django_filters.FilterSet):
         return None
 
 
+class ShallowCopies(dict):
+    """A dict of filters (or form fields) whose deep copy (`copy.deepcopy`, as django-filter's FilterSet takes one of
+    its filters for each instance, and Django's form its fields) is a new dict of a shallow copy of each: catrack's
+    filters and their fields keep no state of their own after construction (tests/core/test_filter_copies.py)."""
+
+    def __deepcopy__(self, memo):
+        return {name: _shallow_copy(value) for name, value in self.items()}
+
+
+def _shallow_copy(value):
+    clone = copy.copy(value)
+    if isinstance(value, django_filters.Filter) and value.method is not None:
+        # A method filter (`q`, `via_groupings`) filters through an object bound to its filter: set the method
+        # again, and django-filter binds it to the copy (whose FilterSet it then finds).
+        clone.method = value.method
+    return clone
+
+
 @functools.lru_cache(maxsize=1024)  # a bound on odd parameter combinations
 def _form_class(filterset_class, names):
     """django-filter's form class for `filterset_class` holding only the filters `names`, whose choice fields
@@ -329,6 +352,8 @@ def _form_class(filterset_class, names):
         queryset=filterset_class._meta.model._default_manager.none(),
     )
     form_class = django_filters.FilterSet.get_form_class(holding)
+    # Each form deep-copies its fields (Django's BaseForm); these forms only validate, and change no field.
+    form_class.base_fields = ShallowCopies(form_class.base_fields)
     for field in form_class.base_fields.values():  # this class's own fields: the filters were copied for it
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             field.error_messages = {**field.error_messages, "invalid_choice": invalid_choice_message(field)}
