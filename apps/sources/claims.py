@@ -260,33 +260,35 @@ def claim_errors(citation) -> dict[str, list[str]]:
 
 
 def unexplained_overrides(citation) -> list[str]:
-    """Messages for the preferred claims of `citation`'s fact and field (the citation as it is in memory, the
-    others as stored) whose value the preference rule (rule_preferred_value) does not pick and that give no
-    rank_reason: an analyst may rank against the rule, never silently (docs/claims.md). Empty when none."""
+    """Messages for the preferred claims of `citation`'s fact and field that go against the preference rule
+    (rule_preferred_value does not pick their value, or finds a tie) without a rank_reason: an analyst may rank
+    against the rule, never silently (docs/claims.md). `citation` is taken as it is in memory, the others as
+    stored. Names `citation` itself when it is such a claim, and another preferred claim when this write is what
+    turns the rule against it (it was the rule's pick before); a claim already against the rule is left to
+    /api/v1/disagreements/, so re-loading older data never fails on a row it does not change. Empty when none."""
     from apps.sources.models import Citation
 
-    others = Citation.objects.filter(
+    stored = Citation.objects.filter(
         content_type_id=citation.content_type_id, object_id=citation.object_id, field=citation.field
     ).select_related("source")
-    if citation.pk is not None:
-        others = others.exclude(pk=citation.pk)
-    claims = [*others, citation]
-    picked = rule_preferred_value(claims)
+    others = [claim for claim in stored if claim.pk != citation.pk or citation.pk is None]
+    picked = rule_preferred_value([*others, citation])
+    picked_before = rule_preferred_value(stored)
     rule = "the value stated by the most independent origins, then one with an official source"
     verdict = f"picks {picked!r}" if picked is not None else "finds a tie"
     messages = []
-    for claim in claims:
+    if citation.rank == ClaimRank.PREFERRED and not citation.rank_reason.strip() and citation.value != picked:
+        messages.append(
+            f"{citation.field}={citation.value!r} is preferred against the preference rule ({rule}), which "
+            f"{verdict} here: say why in rank_reason."
+        )
+    for claim in others:
         if claim.rank != ClaimRank.PREFERRED or claim.rank_reason.strip() or claim.value == picked:
             continue
-        if claim is citation:
+        if claim.value == picked_before:  # this write turns the rule against it
             messages.append(
-                f"{claim.field}={claim.value!r} is preferred against the preference rule ({rule}), which {verdict} "
-                "here: say why in rank_reason."
-            )
-        else:
-            messages.append(
-                f"With this claim the preferred {claim.field}={claim.value!r} of {claim.source.slug} goes against the "
-                f"preference rule ({rule}), which then {verdict}: give that claim a rank_reason first."
+                f"With this claim the preferred {claim.field}={claim.value!r} of {claim.source.slug} goes against "
+                f"the preference rule ({rule}), which then {verdict}: give that claim a rank_reason first."
             )
     return messages
 

@@ -79,12 +79,24 @@ def test_new_evidence_that_outvotes_an_unexplained_preferred_claim_is_refused_un
         value="2025-04-03/2025-04-04",
         rank="preferred",
     )
+    CitationFactory(fact=summit, field="date", value="2025-04-03/2025-04-04", rank="preferred")  # 2 origins
     CitationFactory(fact=summit, field="date", value="2025-04-04", rank="alternative", rank_reason="one paper")
-    response = _claim(editor_client, summit, value="2025-04-04", rank="alternative")  # 2 origins against 1
+    # The rule picks 3–4 April (2 origins against 1); a second source for 4 April makes it a tie.
+    response = _claim(editor_client, summit, value="2025-04-04", rank="alternative")
     assert_status(response, 400)
     assert "of ministry goes against the preference rule" in " ".join(response.json()["rank_reason"])
     preferred.rank_reason = "the ministry's programme"
     preferred.save()
+    Citation.objects.filter(rank="preferred").exclude(pk=preferred.pk).update(rank_reason="the programme")
+    assert_status(_claim(editor_client, summit, value="2025-04-04", rank="alternative"), 201)
+
+
+def test_a_claim_already_against_the_rule_does_not_block_other_writes(editor_client):
+    """Older data (a preferred claim outvoted before this rule, or by a later origin link) is listed by
+    /api/v1/disagreements/; writing other claims of the field is not refused for it."""
+    summit = SummitFactory(date=datetime.date(2025, 4, 3), end_date=datetime.date(2025, 4, 4), date_precision="day")
+    CitationFactory(fact=summit, field="date", value="2025-04-03/2025-04-04", rank="preferred")
+    CitationFactory(fact=summit, field="date", value="2025-04-04", rank="alternative")
     assert_status(_claim(editor_client, summit, value="2025-04-04", rank="alternative"), 201)
 
 
