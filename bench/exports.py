@@ -29,12 +29,17 @@ def _read_all(url):
     return time.perf_counter() - started, size, lines
 
 
-def api_copy_select():
-    """The SELECT the API's `format=csv` of every trade flow hands to COPY (the view's queryset and order)."""
+def api_copy_select(query=""):
+    """The SELECT the API's `format=csv` of the trade flows hands to COPY (the view's queryset and order), of every
+    flow or of those `query` (the list's filters, e.g. 'year=2020') matches."""
+    from django.http import QueryDict
+
     from apps.core.api.csv_export import copy_sql, csv_columns_for
     from apps.trade.api.views import TradeFlowViewSet
 
     queryset = TradeFlowViewSet.queryset.model.objects.order_by(*TradeFlowViewSet.queryset.model._meta.ordering)
+    if query:
+        queryset = TradeFlowViewSet.filterset_class(QueryDict(query), queryset=queryset).qs
     statement = copy_sql(queryset, csv_columns_for(queryset.model))
     return statement.removeprefix("COPY (").removesuffix(") TO STDOUT (FORMAT csv)")
 

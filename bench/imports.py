@@ -10,6 +10,8 @@ import re
 import subprocess
 import time
 
+from bench.dataset import YEARS
+
 COLUMNS = (
     "freq text, ref_year smallint, ref_month smallint, period text, reporter_code int, reporter_iso varchar(3),"
     " reporter_desc text, flow varchar(2), partner_code int, partner_iso varchar(3), partner_desc text,"
@@ -64,6 +66,29 @@ MIRRORED_AS = {
 }
 
 
+def constrained_statements(*, partitioned, years):
+    """CONSTRAINED, partitioned as trade_tradeflow is when `partitioned` (apps.trade.partitions): by ref_year,
+    primary key (id, ref_year), a partition for each of `years` and the two out-of-range ones."""
+    if not partitioned:
+        return CONSTRAINED
+    from apps.trade.models import YEAR_MAX, YEAR_MIN
+
+    table, *indexes = CONSTRAINED
+    head, tail = table.rsplit(")", 1)
+    table = (
+        head.replace("IDENTITY PRIMARY KEY,", "IDENTITY,", 1)
+        + ", PRIMARY KEY (id, ref_year)) PARTITION BY RANGE (ref_year)"
+        + tail
+    )
+    bounds = [("before", f"MINVALUE) TO ({YEAR_MIN}"), ("after", f"{YEAR_MAX + 1}) TO (MAXVALUE")]
+    bounds += [(f"y{year}", f"{year}) TO ({year + 1}") for year in years]
+    partitions = [
+        f"CREATE TABLE bench_copy_constrained_{name} PARTITION OF bench_copy_constrained FOR VALUES FROM ({bound})"
+        for name, bound in bounds
+    ]
+    return [table, *partitions, *indexes]
+
+
 def index_keys(cursor, table, renamed=None):
     """Each index of `table` as (unique?, the table's columns its definition names, in order, WHERE
     included), columns renamed by `renamed`: two tables with the same keys index the same columns."""
@@ -109,7 +134,8 @@ def time_imports(database_url, csv_path, rows):
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy_bare, bench_copy_constrained")
         cursor.execute(f"CREATE TABLE bench_copy_bare ({COLUMNS})")
-        for statement in CONSTRAINED:
+        cursor.execute("SELECT relkind = 'p' FROM pg_class WHERE oid = 'trade_tradeflow'::regclass")
+        for statement in constrained_statements(partitioned=cursor.fetchone()[0], years=YEARS):
             cursor.execute(statement)
         # The reference must keep pace with the real table: an index on the same columns (the natural key's
         # partner2, customs and transport included) for each of its indexes.

@@ -207,6 +207,8 @@ def plans(database_url, url):
         connection.execute(f"SET pg_trgm.word_similarity_threshold = {word}")
         connection.execute(f"SET pg_trgm.similarity_threshold = {place}")
         for sql, params in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue  # a SET the request sends first (the search thresholds, set above)
             text += [row[0] for row in connection.execute(f"EXPLAIN {sql}", params).fetchall()]
     scans = [match.group(0).strip() for line in text if (match := re.search(r"[A-Za-z ]*Scan[A-Za-z ]* on \S+", line))]
     return {
@@ -214,6 +216,33 @@ def plans(database_url, url):
         "seq_scans": sorted({s.split(" on ")[1] for s in scans if s.startswith("Seq Scan")}),
         "plan": "\n".join(text),
     }
+
+
+def partitions_in_plan(plan):
+    """The partitions of trade_tradeflow an EXPLAIN text reads ({'trade_tradeflow_y2024', …}): a year-filtered
+    request must read its years' only (apps.trade.partitions); pruned partitions are not in the plan."""
+    import re
+
+    return set(re.findall(r"\btrade_tradeflow_(?:y\d{4}|before_\d+|after_\d+)\b", plan))
+
+
+def pruning(database_url, url):
+    """The partitions of trade_tradeflow that the EXPLAIN of `url`'s statements reads (sorted names); for a
+    `format=csv` url, of the SELECT its COPY runs (bench.exports.api_copy_select)."""
+    from urllib.parse import urlsplit
+
+    query = urlsplit(url).query
+    if "format=csv" in query:
+        import psycopg
+
+        from bench.exports import api_copy_select
+
+        select = api_copy_select("&".join(p for p in query.split("&") if p != "format=csv"))
+        with psycopg.connect(database_url) as connection:
+            text = "\n".join(row[0] for row in connection.execute(f"EXPLAIN {select}").fetchall())
+    else:
+        text = plans(database_url, url)["plan"]
+    return sorted(partitions_in_plan(text))
 
 
 def _thresholds():

@@ -1,6 +1,8 @@
-"""catrack benchmark: Comtrade import against `psql \\copy`, API against raw SQL, gunicorn against Datasette.
+"""catrack benchmark: Comtrade import against `psql \\copy`, API against raw SQL, gunicorn against Datasette,
+fetch_comtrade of a v1 API answer against importing it as a file.
 
-    python bench/run.py [--quick] [--flows N] [--shape uniform|comtrade] [--database-url URL] [--json PATH]
+    python bench/run.py [--quick] [--flows N] [--shape uniform|comtrade] [--fetch-records N] [--database-url URL]
+                        [--json PATH]
 
 Builds a seeded dataset in a throw-away PostgreSQL database (default catrack_bench on 127.0.0.1,
 dropped and re-created), times everything on loopback and prints one table. See docs/benchmarks.md.
@@ -59,6 +61,13 @@ def parse_args():
         "--database-url",
         default=DEFAULT_URL,
         help="PostgreSQL database to (re)create and fill; it must be on 127.0.0.1/localhost.",
+    )
+    parser.add_argument(
+        "--fetch-records",
+        type=int,
+        metavar="N",
+        help="Records in the v1 API answer fetch_comtrade fetches from a local server (default 100,000, the full "
+        "API's most a call; --quick 5,000).",
     )
     parser.add_argument("--json", metavar="PATH", help="Also write the figures as JSON.")
     parser.add_argument("--seed", type=int, default=7)
@@ -135,6 +144,9 @@ def main():
         flows = args.flows
     if args.shape == "uniform" and flows > dataset.UNIFORM_MAX_ROWS:
         sys.exit(f"The uniform shape holds at most {dataset.UNIFORM_MAX_ROWS:,} flows; use --shape comtrade.")
+    fetch_records = args.fetch_records or (5_000 if args.quick else 100_000)
+    if fetch_records < 1:
+        sys.exit("--fetch-records takes a positive number of records.")
     repeat = 15 if args.quick else 40
     wrk_seconds = 3 if args.quick else 20
     recreate_database(args.database_url)
@@ -173,6 +185,10 @@ def main():
         _analyze(args.database_url)
         report["raw"], report["api"] = queries.time_requests(args.database_url, raw, urls, repeat)
         report["plans"] = {name: queries.plans(args.database_url, urls[name]) for name in SEARCH_CASES}
+        report["pruning"] = {
+            name: queries.pruning(args.database_url, url)
+            for name, url in pruning_urls(reporter=reporter, participant=participant, year=year_min).items()
+        }
         from django.db import connection
 
         connection.close()
@@ -196,6 +212,9 @@ def main():
             database_url=args.database_url, sqlite_path=sqlite_path, env=server_env(args.database_url), rows=flows
         )
         report["list_csv"] = exports.time_list_csv()
+        from bench import fetch
+
+        report["fetch"] = fetch.time_fetch(Path(tmp), fetch_records)
     report["total_seconds"] = time.perf_counter() - started
     print_table(report)
     if args.json:
@@ -225,6 +244,17 @@ def api_urls(*, reporter, participant, year_min):
         "trade_flows_summary": "/api/v1/trade-flows/summary/?group_by=partner,year",
         "summits_by_participant": f"/api/v1/summits/?participant={participant}",
         "pledges_summary": "/api/v1/pledges/summary/?group_by=donor",
+    }
+
+
+def pruning_urls(*, reporter, participant, year):
+    """The year-filtered trade requests whose plans must read `year`'s partition only (apps.trade.partitions)."""
+    return {
+        "list": f"/api/v1/trade-flows/?reporter={reporter}&flow=X&year={year}",
+        "summary": f"/api/v1/trade-flows/summary/?group_by=partner,year&year={year}",
+        "mirror": f"/api/v1/trade-flows/mirror/?reporter={reporter}&partner={participant}&year_min={year}&year_max={year}",
+        "search": f"/api/v1/trade-flows/?q={SEARCH_COMMODITY}&year={year}",
+        "csv": f"/api/v1/trade-flows/?format=csv&year={year}",
     }
 
 
@@ -281,6 +311,10 @@ def print_table(report):
     for name, plan in report.get("plans", {}).items():
         scans = sorted(set(plan["scans"]))
         print(f"  {name:22} seq scans: {', '.join(plan['seq_scans']) or 'none'}; {'; '.join(scans)}")
+    if report.get("pruning"):
+        print("\npartition pruning (EXPLAIN of year-filtered trade requests: the partitions of trade_tradeflow read)")
+        for name, partitions in report["pruning"].items():
+            print(f"  {name:22} {', '.join(partitions) or 'none (table not partitioned)'}")
     web = report["http"]
     datasette = web["datasette"]["requests_per_s"]
     print("\nfiltered trade-flows list over HTTP (wrk, 2 threads, 8 connections, loopback; servers in turns)")
@@ -314,6 +348,29 @@ def print_table(report):
             f"  {name:9} {row['rows']:9,} rows  COPY {row['copy']['rows_per_s']:11,.0f} rows/s  "
             f"Python {row['python']['rows_per_s']:9,.0f} rows/s  {row['python_over_copy']:.1f}x; "
             f"same bytes: {'yes' if row['same_bytes'] else 'NO'}"
+        )
+
+    fetched = report.get("fetch")
+    if fetched:
+        print(
+            f"\nfetch_comtrade of one v1 API answer, {fetched['records']:,} records ({fetched['answer_mb']:.0f} MB JSON), "
+            "from a local HTTP server; each run inserts every row"
+        )
+        for name, label in (
+            ("fetch", "fetch_comtrade (HTTP + import)"),
+            ("file_json", "import_comtrade, the answer's file"),
+            ("file_csv", "import_comtrade, same rows as CSV"),
+        ):
+            row = fetched[name]
+            print(f"  {label:36} {row['seconds']:7.2f} s {row['rows_per_s']:11,.0f} rows/s  {row.get('path', '')}")
+        print(
+            f"  fetch: {fetched['fetch_over_file_json']:.2f}x the file's time (its import alone "
+            f"{fetched['fetch']['import_seconds']:.2f} s)"
+            + (
+                "; the answer fills maxRecords, flagged as probably cut short"
+                if fetched["fetch"]["flagged_cut_short"]
+                else ""
+            )
         )
 
 

@@ -224,8 +224,9 @@ def fact_resource_factory(model):
 class ValidatedImportExportMixin(ImportExportMixin):
     """CSV/XLSX import and export whose rows are validated like the admin form (fact_resource_factory).
 
-    Import needs the model's add and change permissions (it creates and updates rows);
-    django-import-export allows it to any staff user unless told otherwise. The uploaded file waits for
+    Import needs the model's add and change permissions (it creates and updates rows), export its view
+    permission (view or change, as Django's changelist): django-import-export allows both to any staff user
+    unless told otherwise. The uploaded file waits for
     its confirmation under an opaque id (OpaqueIdTempStorage), never under a name the client sends.
     """
 
@@ -236,6 +237,9 @@ class ValidatedImportExportMixin(ImportExportMixin):
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
 
     def get_export_formats(self):
         return [formula_safe_format(format_class) for format_class in super().get_export_formats()]

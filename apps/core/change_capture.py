@@ -24,6 +24,7 @@ import functools
 import time
 from datetime import datetime
 from datetime import timezone as dt_timezone
+from decimal import Decimal
 
 from django.apps import apps
 from django.db import connections, models
@@ -266,26 +267,38 @@ def _sqlite_triggers(model, label, events):
 
 
 @functools.cache
-def _datetime_columns(label):
+def _typed_columns(label):
+    """(datetime columns, {decimal column: DRF DecimalField}, boolean columns) of model `label`'s table."""
     try:
         model = apps.get_model(label)
     except LookupError:  # a model removed since the event was written
-        return ()
-    return tuple(field.column for field in model._meta.concrete_fields if isinstance(field, models.DateTimeField))
+        return (), {}, ()
+    fields = model._meta.concrete_fields
+    return (
+        tuple(field.column for field in fields if isinstance(field, models.DateTimeField)),
+        {
+            field.column: serializers.DecimalField(max_digits=field.max_digits, decimal_places=field.decimal_places)
+            for field in fields
+            if isinstance(field, models.DecimalField)
+        },
+        tuple(field.column for field in fields if isinstance(field, models.BooleanField)),
+    )
 
 
 _API_DATETIME = serializers.DateTimeField()
 
 
 def feed_row(label, row):
-    """`row` (a captured row of `label`, as a trigger wrote it) with its timestamps written as the API writes
-    them (ISO 8601 in UTC with `Z`, microseconds only if any), whichever database wrote it: PostgreSQL's
-    JSON says `+00:00`, SQLite's text has a space and no zone (it stores UTC)."""
-    columns = _datetime_columns(label)
-    if not columns or not isinstance(row, dict):
+    """`row` (a captured row of `label`, as a trigger wrote it) with its values typed as the API writes them,
+    whichever database wrote it: timestamps in ISO 8601 UTC with `Z`, microseconds only if any (PostgreSQL's
+    JSON says `+00:00`, SQLite's text has a space and no zone); decimals as strings with the field's decimal
+    places (COERCE_DECIMAL_TO_STRING, as the REST API: "1234.50"; ChangeEvent.row reads JSON numbers as
+    Decimal, so no digit is lost to a float); booleans as true/false (SQLite's JSON has 1/0)."""
+    datetimes, decimals, booleans = _typed_columns(label)
+    if not isinstance(row, dict):
         return row
     row = dict(row)
-    for column in columns:
+    for column in datetimes:
         value = row.get(column)
         if isinstance(value, str):
             moment = parse_datetime(value)
@@ -293,6 +306,16 @@ def feed_row(label, row):
                 if moment.tzinfo is None:
                     moment = moment.replace(tzinfo=dt_timezone.utc)
                 row[column] = _API_DATETIME.to_representation(moment)
+    for column, value in row.items():
+        if column in decimals:
+            if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+                # A float (an event stored before ChangeEvent.row read numbers as Decimal) by its shortest digits.
+                row[column] = decimals[column].to_representation(
+                    Decimal(repr(value)) if isinstance(value, float) else value
+                )
+        elif column in booleans:
+            if value in (0, 1) and not isinstance(value, bool):
+                row[column] = bool(value)
     return row
 
 

@@ -33,7 +33,19 @@ def row_history(model: type[models.Model], pk: Any, versions: Any, *, show_edito
         + feed_records(model, pk, versions, show_editors=show_editors)
         + link_history_records(model, pk, show_editors=show_editors)
     )
-    return sorted(records, key=lambda record: record["date"], reverse=True)
+    return sorted(records, key=_newest_first_key, reverse=True)
+
+
+# Within one millisecond a row is created before it changes and changes before it is deleted.
+_CHANGE_TYPE_ORDER = {"created": 0, "changed": 1, "deleted": 2}
+
+
+def _newest_first_key(record: dict) -> tuple:
+    """Sort key of a history entry: its time to the millisecond, then created < changed < deleted. The change
+    feed's times on SQLite have milliseconds only (strftime's %f), simple-history's microseconds; compared as they
+    are, a deletion in the same millisecond as the creation could sort before it."""
+    date = record["date"]
+    return (date.replace(microsecond=date.microsecond // 1000 * 1000), _CHANGE_TYPE_ORDER.get(record["change_type"], 1))
 
 
 def history_records(versions: list, *, show_editors: bool = False) -> list[dict]:

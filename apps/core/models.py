@@ -5,8 +5,10 @@ citations (apps.sources.Citation) through a generic relation.
 """
 
 import contextvars
+import json
 import secrets
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
@@ -21,6 +23,50 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # Lets constraints say name__length__lte=N, portably across databases.
 models.CharField.register_lookup(Length)
+
+
+# SQLite keeps a decimal as a binary float (NUMERIC affinity): it holds 15 significant digits exactly, no more
+# (sqlite.org/datatype3.html: "only the first 15 significant decimal digits of the number are preserved").
+SQLITE_EXACT_DIGITS = 15
+
+
+def decimal_storage_error(value, *, vendor):
+    """Why a database of `vendor` ('sqlite', 'postgresql') cannot store the Decimal `value` exactly, or None.
+
+    PostgreSQL's numeric holds every value the field's max_digits allow; SQLite only SQLITE_EXACT_DIGITS
+    significant digits (123456789012345678.91 would read back as 123456789012346000.00)."""
+    if value is None or vendor != "sqlite" or not isinstance(value, Decimal) or not value.is_finite():
+        return None
+    digits = len(value.normalize().as_tuple().digits) if value else 1
+    if digits <= SQLITE_EXACT_DIGITS:
+        return None
+    return (
+        f"SQLite stores at most {SQLITE_EXACT_DIGITS} significant digits exactly and this value has {digits}; "
+        "round it, or run catrack on PostgreSQL (DATABASE_URL)."
+    )
+
+
+class ExactDecimalField(models.DecimalField):
+    """A DecimalField whose value reads back as it was written, on every database, or is refused.
+
+    The rule (decimal_storage_error) holds on every path: validate() makes it a form or API error naming the
+    field (full_clean: the API, the admin, imports that validate), and every write (save, bulk_create,
+    QuerySet.update, loaddata) refuses a value the database would round, instead of storing it rounded."""
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        from django.db import connection
+
+        error = decimal_storage_error(value, vendor=connection.vendor)
+        if error is not None:
+            raise ValidationError(error, code="inexact")
+
+    def get_db_prep_save(self, value, connection):
+        if not hasattr(value, "as_sql"):
+            error = decimal_storage_error(self.to_python(value), vendor=connection.vendor)
+            if error is not None:
+                raise ValidationError({self.name: [error]}, code="inexact")
+        return super().get_db_prep_save(value, connection)
 
 
 class DatePrecision(models.TextChoices):
@@ -289,6 +335,15 @@ class ChangeAction(models.TextChoices):
     DELETE = "delete", "Deleted"
 
 
+class ExactJSONDecoder(json.JSONDecoder):
+    """JSON as json.loads reads it, but a number with a fraction or exponent as a Decimal, not a float: a
+    captured numeric(20,2) such as 123456789012345678.91 keeps every digit (apps.core.change_capture.feed_row)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        super().__init__(*args, **kwargs)
+
+
 class ChangeEvent(models.Model):
     """One row created, changed or deleted, written by a database trigger (apps.core.change_capture) on
     every write to a captured table, whatever made it: the API, the admin, the seed, loaddata, bulk
@@ -304,7 +359,7 @@ class ChangeEvent(models.Model):
     )
     object_id = models.CharField(max_length=64)
     action = models.CharField(max_length=6, choices=ChangeAction.choices)
-    row = models.JSONField()
+    row = models.JSONField(decoder=ExactJSONDecoder)
     user = models.CharField(
         max_length=150,
         blank=True,
@@ -339,3 +394,5 @@ class RateWindow(models.Model):
 
     class Meta:
         db_table = "core_rate_window"
+        # Ended windows are deleted oldest first, a batch at a time (apps.core.throttling.rate_windows_purge).
+        indexes = [models.Index(fields=["started"], name="rate_window_started_idx")]

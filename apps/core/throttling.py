@@ -43,6 +43,20 @@ def count_request(key: str, *, period: float, now: float) -> tuple[int, float]:
     return requests, started
 
 
+# Stale windows deleted per new window: each request's extra work stays bounded however many clients came once.
+PURGE_BATCH = 100
+
+
+def rate_windows_purge(*, before: float, limit: int = PURGE_BATCH) -> int:
+    """Delete at most `limit` rows of core_rate_window whose window started before `before` (Unix seconds) and
+    so has ended for every rate; returns how many. Run when a client starts a new window (allow_request), so
+    the table holds about the clients of the longest period instead of every address ever seen."""
+    keys = list(RateWindow.objects.filter(started__lt=before).values_list("key", flat=True)[:limit])
+    if not keys:
+        return 0
+    return RateWindow.objects.filter(key__in=keys, started__lt=before).delete()[0]
+
+
 def client_address(request):
     """The client's IP address as throttling counts it: REMOTE_ADDR, or with NUM_PROXIES = n the address
     n entries from the end of X-Forwarded-For (what the nearest trusted proxy appended). Also used for
@@ -77,12 +91,19 @@ class _RatesFromSettings:
         self.now = time.time()
         if isinstance(caches["default"], DatabaseCache):
             requests, self.started = count_request(self.key, period=self.duration, now=self.now)
+            if requests == 1:  # a new window: a write anyway, and once per client and period
+                rate_windows_purge(before=self.now - self.longest_period())
         else:
             requests, self.started = _count_in_cache(self.key, period=self.duration, now=self.now)
         return requests <= self.num_requests
 
     def wait(self):
         return max(self.started + self.duration - self.now, 1)
+
+    def longest_period(self):
+        """The longest period of any configured rate, in seconds: a window older than that has ended for all."""
+        rates = [rate for rate in api_settings.DEFAULT_THROTTLE_RATES.values() if rate]
+        return max((self.parse_rate(rate)[1] for rate in rates), default=self.duration)
 
 
 class AnonRateThrottle(_RatesFromSettings, throttling.AnonRateThrottle):

@@ -3,7 +3,7 @@
 import django_filters
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, id_filter, slug_filter, year_of_date_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, slug_filter, year_of_date_filter
 from apps.investments.models import AmountQualifier, Instrument, Pledge, PledgeStatus, UsdBasis
 from apps.sources.citation_filters import CitedFilterSet
 from apps.summits.models import Document, Summit, Topic
@@ -36,7 +36,8 @@ class PledgeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
         field_name="amount", lookup_expr="lte", label="Amount (own currency) at most"
     )
     year = year_of_date_filter("period_start", "Year the pledge period starts")
-    parent = id_filter("parent", "Id of the pledge this one is a component of")
+    # By slug, as `parent` is written and shown (and as every other relation is filtered).
+    parent = slug_filter("parent", Pledge, "The pledge this one is a component of")
     counts_in_totals = BooleanFilter(
         label="true: only pledges whose money counts in totals (components of a counted pledge excluded)"
     )

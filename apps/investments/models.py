@@ -8,6 +8,7 @@ from django.urls import reverse
 from apps.actors.models import Actor
 from apps.core.models import (
     DatePrecision,
+    ExactDecimalField,
     FactModel,
     NaturalKeyManager,
     SluggedModel,
@@ -84,18 +85,18 @@ class Pledge(SluggedModel, FactModel):
     document = models.ForeignKey(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")
     description_en = models.TextField(blank=True)
 
-    amount = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    amount = ExactDecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True, db_index=True, help_text="ISO 4217, e.g. JPY.")
     amount_qualifier = models.CharField(max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT)
 
-    amount_usd = models.DecimalField(
+    amount_usd = ExactDecimalField(
         "amount in USD", max_digits=20, decimal_places=2, null=True, blank=True, db_index=True
     )
     amount_usd_qualifier = models.CharField(
         max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT
     )
     usd_basis = models.CharField(max_length=16, choices=UsdBasis.choices, default=UsdBasis.NONE)
-    usd_rate = models.DecimalField(
+    usd_rate = ExactDecimalField(
         max_digits=18, decimal_places=8, null=True, blank=True, help_text="USD per unit of the currency."
     )
     usd_rate_date = models.DateField(null=True, blank=True)

@@ -8,10 +8,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import CharField, F, Model, Q, QuerySet, Value
 from django.http import HttpRequest
+from django.utils.html import escape
 
 from apps.core.api.routes import detail_url
 from apps.search.kinds import KINDS, text_search_of
-from apps.search.text import search_words
+from apps.search.text import MARK_END, MARK_START, search_words
 
 SNIPPET_CHARS = 200  # SQLite's plain snippet: the start of the first field that contains a word typed
 
@@ -60,7 +61,7 @@ def hit_details(*, hits: Iterable[dict[str, Any]], q: str, request: HttpRequest 
 
     url: the row's API detail (apps.core.api.routes.detail_url; absolute with `request`). On PostgreSQL the snippet is
     ts_headline of the first field where a word matched (<mark>…</mark>); on SQLite, the start of the
-    first field containing a word typed, unmarked.
+    first field containing a word typed, unmarked. Either is HTML (snippet_html): the stored text escaped.
     """
     by_kind: dict[str, list[int]] = {}
     for hit in hits:
@@ -94,11 +95,20 @@ def hit_details(*, hits: Iterable[dict[str, Any]], q: str, request: HttpRequest 
     return details
 
 
+def snippet_html(text: str) -> str:
+    """A snippet as HTML: the stored text escaped (a stored `<script>` or `<mark>` is text, never markup), then
+    ts_headline's marks (MARK_START/MARK_END) as catrack's only markup, <mark>…</mark>. The API's snippets and
+    the site's search page both are this."""
+    return escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
 def _snippet(row: Model, fields: Sequence[str], q: str) -> str:
     if connection.vendor == "postgresql":
         headlines = [getattr(row, f"headline_{f}") for f in fields]
-        return next((h for h in headlines if h and "<mark>" in h), next((h for h in headlines if h), ""))
+        found = next((h for h in headlines if h and MARK_START in h), next((h for h in headlines if h), ""))
+        return snippet_html(found)
     words = [word.casefold() for word in search_words(q)]
     texts = [str(getattr(row, f) or "") for f in fields]
     found = next((t for t in texts if any(word in t.casefold() for word in words)), next((t for t in texts if t), ""))
-    return found[:SNIPPET_CHARS]
+    # Marks in a stored text are not catrack's: only ts_headline's are.
+    return snippet_html(found[:SNIPPET_CHARS].replace(MARK_START, "").replace(MARK_END, ""))

@@ -37,6 +37,10 @@ CONFIGS = ("russian", "english", "simple")
 FUZZY_MIN_LENGTH = 3
 WORD = re.compile(r"\w+")
 
+# Where ts_headline marks a matched word: two private-use characters, not "<mark>", which a stored text may hold
+# itself (snippet_html escapes the text and only then turns these into catrack's <mark>…</mark>).
+MARK_START, MARK_END = "\ue000", "\ue001"
+
 
 def language_config(field):
     """'russian' for `title_ru`, 'english' for `title_en`, 'simple' (no stemming) for names and codes."""
@@ -157,16 +161,16 @@ class TextSearch:
         return rank
 
     def headline(self, field, value):
-        """`field` with the words of `value` marked <mark>…</mark> (PostgreSQL's ts_headline), in the field's
-        language."""
+        """`field` with the words of `value` between MARK_START and MARK_END (PostgreSQL's ts_headline), in the
+        field's language; apps.search.selectors.snippet_html makes it HTML."""
         from django.contrib.postgres.search import SearchHeadline
 
         return SearchHeadline(
             F(field),
             full_text_query(search_words(value)),
             config=self.config(field),
-            start_sel="<mark>",
-            stop_sel="</mark>",
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
             max_words=30,
             min_words=10,
             max_fragments=2,

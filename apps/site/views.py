@@ -241,8 +241,9 @@ def _site_url(hit):
 
 
 def _marked(snippet):
-    """The snippet as HTML: its text escaped, only PostgreSQL's <mark>…</mark> kept as markup."""
-    return mark_safe(escape(snippet).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+    """The API's snippet, which is HTML already (apps.search.selectors.snippet_html: the text escaped, only
+    catrack's <mark>…</mark> as markup)."""
+    return mark_safe(snippet)  # escaped by snippet_html
 
 
 # ---------------------------------------------------------------- summits

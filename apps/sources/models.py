@@ -105,6 +105,8 @@ class Source(SluggedModel, TimeStampedModel):
     def get_absolute_url(self):
         return reverse("site:source", args=[self.slug])
 
+    str_columns = ("author", "title")  # what __str__ reads (apps.core.api.columns)
+
     def __str__(self):
         return f"{self.author}: {self.title}" if self.author else self.title
 

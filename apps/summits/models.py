@@ -69,6 +69,8 @@ class SummitFormat(SluggedModel, FactModel):
             ),
         ]
 
+    str_columns = ("name_en",)  # what __str__ reads (apps.core.api.columns)
+
     def __str__(self):
         return self.name_en
 
@@ -260,6 +262,8 @@ class Summit(SluggedModel, FactModel):
     def get_absolute_url(self):
         return reverse("site:summit", args=[self.slug])
 
+    str_columns = ("title_en", "date", "date_precision")  # what __str__ reads (apps.core.api.columns)
+
     def __str__(self):
         when = self.date_display
         return f"{self.title_en} ({when})" if when else self.title_en
@@ -292,6 +296,23 @@ class Summit(SluggedModel, FactModel):
         )
         if errors:
             raise ValidationError(errors)
+        self.clean_representatives()
+
+    def clean_representatives(self):
+        """A changed date must still find every representative of the summit in office that day (the rule of
+        SummitParticipant.office_error, from the summit's side): the API's PUT/PATCH and the admin's change form
+        both run it. Raises ValidationError on `date` naming each participation that breaks it."""
+        if self.pk is None:
+            return  # no participations yet (the admin's inline checks those it adds against this summit)
+        stored = Summit._base_manager.filter(pk=self.pk).values("date", "date_precision").first()
+        if stored == {"date": self.date, "date_precision": self.date_precision}:
+            return
+        participations = self.participations.filter(represented_by__isnull=False).select_related(
+            "actor", "represented_by"
+        )
+        errors = [error for p in participations if (error := p.office_error(self)) is not None]
+        if errors:
+            raise ValidationError({"date": errors})
 
     @property
     def is_overdue(self):
@@ -351,31 +372,37 @@ class SummitParticipant(NaturalKeyMixin, FactModel):
         return f"{self.actor} at {self.summit} ({self.get_role_display().lower()})"
 
     def clean(self):
-        """The representative is a person holding an office in the participating actor at the summit.
+        """The representative is a person holding an office in the participating actor at the summit
+        (office_error). The summit may be one the same form is adding (the admin's inline: not saved yet)."""
+        summit = self.summit if self.summit_id or SummitParticipant.summit.is_cached(self) else None
+        error = self.office_error(summit)
+        if error is not None:
+            raise ValidationError({"represented_by": error})
 
-        With a day-precise summit date the office must be held on that day (Office.held_on); with a
-        coarser or unknown summit date any office of the person in that actor is accepted, since the
-        sources do not allow a finer check.
+    def office_error(self, summit):
+        """Why this participation's representative may not represent its actor at `summit` (a Summit, saved or
+        not, or None when unknown), or None. The one rule, checked from both sides: a participation's clean()
+        and a summit's (Summit.clean, when its date is set or changes).
+
+        The representative is a person with an office in the participating actor. With a day-precise summit
+        date the office must be held on that day (Office.held_on); with a coarser or unknown summit date any
+        office of the person in that actor is accepted, since the sources do not allow a finer check.
         """
         if not (self.represented_by_id and self.actor_id):
-            return
+            return None
         person = self.represented_by
         if person.kind != ActorKind.PERSON:
-            raise ValidationError({"represented_by": "A representative is a person (actor kind 'person')."})
+            return "A representative is a person (actor kind 'person')."
         offices = Office.objects.filter(person=person, organization_id=self.actor_id)
-        day = self.summit.representation_day if self.summit_id else None
+        day = summit.representation_day if summit is not None else None
         if day is not None:
             offices = offices.held_on(day)
             when = f" on {day.isoformat()}"
         else:
             when = ""
-        if not offices.exists():
-            raise ValidationError(
-                {
-                    "represented_by": f"{person} holds no recorded office in {self.actor}{when}; "
-                    "add the office (actors/offices) with its source first."
-                }
-            )
+        if offices.exists():
+            return None
+        return f"{person} holds no recorded office in {self.actor}{when}; add the office (actors/offices) with its source first."
 
 
 class DocumentKind(models.TextChoices):

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
+from django.db import connection
+
+from apps.core.models import decimal_storage_error
 from apps.trade.models import TOTAL_COMMODITY, YEAR_MAX, YEAR_MIN, FlowCode
 from apps.trade.reference import comtrade_areas
 
@@ -339,6 +342,9 @@ def _decimal(text, column, *, places, limit, required):
         raise RowError(column, f"{text} is negative")
     if number >= limit:
         raise RowError(column, f"{text} is too large")
+    inexact = decimal_storage_error(number, vendor=connection.vendor)  # the fields' own rule (ExactDecimalField)
+    if inexact is not None:
+        raise RowError(column, f"{text}: {inexact}")
     return number
 
 
@@ -381,15 +387,13 @@ def _area(layout, get, field):
     if not number.isdigit():
         raise RowError(column, f"{number!r} is not a Comtrade area code (a number)")
     number = str(int(number))
-    if number == "0":
-        return WORLD_CODE
-    area = comtrade_areas.by_comtrade_code().get(number)
-    if area is None:
+    code = comtrade_areas.code_by_number().get(number)  # "0" is World (W00) there
+    if code is None:
         raise RowError(
             column,
             f"Comtrade area code {number} is not in the reference list (apps/trade/reference/comtrade_areas.csv)",
         )
-    return area.iso3
+    return code
 
 
 def normalise_row(fields, layout):

@@ -11,6 +11,7 @@ database are created from the Comtrade reference list (apps/trade/reference/comt
 
 import csv
 import io
+import json
 import os
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from apps.sources.models import Source
 from apps.trade.comtrade_csv import (
     PAD,
     STATE_CODE,
+    WORLD_ALIASES,
     WORLD_CODE,
     ComtradeError,
     Layout,
@@ -42,6 +44,7 @@ from apps.trade.comtrade_csv import (
 )
 from apps.trade.import_progress import ImportProgress
 from apps.trade.models import ALL_CUSTOMS_PROCEDURES, ALL_MODES_OF_TRANSPORT, TradeFlow
+from apps.trade.partitions import trade_flow_partitions_ensure
 from apps.trade.reference import comtrade_areas
 
 try:  # only the PostgreSQL path needs it
@@ -574,6 +577,28 @@ def _pg_copy(cursor, chunks, layout):
     return raw.rowcount
 
 
+def _pg_area_code(iso, number):
+    """SQL for the area code a row gives (comtrade_csv._area, set-based): the ISO column `iso` (an
+    upper-cased text expression) unless it is empty or a number, else the numeric Comtrade code
+    (`number`, or the number in the ISO column) translated by comtrade_areas.code_by_number(), the
+    mapping the Python path reads, written into the statement as a constant. '' when neither is given;
+    a number the list lacks, or text that is no number, becomes '#<it>', a code no actor has, so the
+    import goes the Python path, which names the line and column.
+    """
+    mapping = comtrade_areas.code_by_number()
+    if not all(n.isdigit() and code.isalnum() and code.isascii() for n, code in mapping.items()):
+        raise ValueError("comtrade_areas.csv: numeric codes and area codes must be digits and letters")
+    numbers = json.dumps(mapping, separators=(",", ":"))
+    aliases = ", ".join(f"'{alias}'" for alias in sorted(WORLD_ALIASES))
+    given = f"CASE WHEN {iso} = '' THEN {number} ELSE {iso} END"
+    # ISO codes start with a letter: the cheap comparison settles nearly every row before the regex.
+    return f"""CASE WHEN {iso} IN ({aliases}) THEN '{WORLD_CODE}'
+                    WHEN {iso} >= 'A' OR ({iso} <> '' AND {iso} !~ '^[0-9]+$') THEN {iso}
+                    WHEN {given} = '' THEN ''
+                    ELSE coalesce('{numbers}'::jsonb ->> coalesce(NULLIF(ltrim({given}, '0'), ''), '0'),
+                                  '#' || {given}) END"""
+
+
 def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     """One pass over the staged file: convert, resolve actors, compare with the table.
 
@@ -598,26 +623,21 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
         year = f"left({checked}, 4)::smallint"
         month = f"CASE WHEN length({checked}) = 6 THEN substr({checked}, 5, 2)::smallint END"
     optional = "NULLIF({}, '')::numeric(20,3)"
-    # A partner2 named only by its numeric code becomes a code no actor has ("#156"), so the import
-    # goes the Python path, which translates it (comtrade_csv._area); reporter and partner without
-    # ISO codes are '' and go the same way.
-    partner2_code = upper("partner2")
-    if "partner2_number" in layout.index:
-        partner2_code = (
-            f"CASE WHEN {upper('partner2')} = '' AND {col('partner2_number')} NOT IN ('', '0')"
-            f" THEN '#' || {col('partner2_number')} ELSE {upper('partner2')} END"
-        )
+    reporter_code, partner_code, partner2_code = (
+        _pg_area_code(upper(side), col(f"{side}_number")) for side in ("reporter", "partner", "partner2")
+    )
     # Without a partner2 column every row is partner2 World: no join (a join to nothing kept the
     # planner from running the compare in parallel: 12 s instead of 5 for an unchanged 1M file).
+    has_partner2 = "partner2" in layout.index or "partner2_number" in layout.index
     partner2_id, partner2_join = "NULL::bigint", ""
-    if "partner2" in layout.index:
+    if has_partner2:
         partner2_id, partner2_join = "p2.id", "LEFT JOIN actors_actor p2 ON p2.iso3 = s.partner2_code"
     names = (col("reporter_desc"), col("partner_desc")) if with_names else ("NULL", "NULL")
     source_differs = "OR t.source_id IS DISTINCT FROM %(source)s" if source_id is not None else ""
     converted = f"""
         SELECT s.*, r.id AS reporter_id, p.id AS partner_id, {partner2_id} AS partner2_id
         FROM (
-            SELECT {upper("reporter")} AS reporter_code, {upper("partner")} AS partner_code,
+            SELECT {reporter_code} AS reporter_code, {partner_code} AS partner_code,
                    NULLIF(NULLIF({partner2_code}, ''), '{WORLD_CODE}') AS partner2_code,
                    coalesce(NULLIF({upper("customs")}, ''), '{ALL_CUSTOMS_PROCEDURES}') AS customs_code,
                    coalesce(NULLIF({col("mot")}, ''), '{ALL_MODES_OF_TRANSPORT}')::smallint AS mot_code,
@@ -638,9 +658,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     # `partner2_id IS NULL` where the file has no partner2: the planner estimates it from the column's
     # statistics, where `coalesce(…) = 0` gets a default guess that made it pick a 2x slower plan.
     same_partner2 = (
-        "coalesce(t.partner2_id, 0) = coalesce(s.partner2_id, 0)"
-        if "partner2" in layout.index
-        else "t.partner2_id IS NULL"
+        "coalesce(t.partner2_id, 0) = coalesce(s.partner2_id, 0)" if has_partner2 else "t.partner2_id IS NULL"
     )
     same_key = f"""t.reporter_id = s.reporter_id AND t.partner_id = s.partner_id AND t.year = s.year
                   AND coalesce(t.month, 0) = coalesce(s.month, 0) AND t.flow = s.flow
@@ -742,11 +760,14 @@ def _pg_write(cursor, summary, *, source_id):
         UPDATE trade_tradeflow t
         SET value_usd = d.value_usd, net_weight_kg = d.net_weight_kg, quantity = d.quantity,
             quantity_unit = d.quantity_unit, source_id = {set_source}, updated_at = statement_timestamp()
-        FROM comtrade_diff d WHERE t.id = d.existing_id
+        FROM comtrade_diff d WHERE t.id = d.existing_id AND t.year = d.year
     """,
         {"source": source_id},
     )
     summary.updated = cursor.rowcount
+    # Each new year gets its partition before its rows arrive (apps.trade.partitions).
+    cursor.execute("SELECT DISTINCT year FROM comtrade_diff WHERE existing_id IS NULL")
+    trade_flow_partitions_ensure([year for (year,) in cursor.fetchall()])
     # New rows repeating one another's key fail here, on the unique constraints (then diagnosed).
     cursor.execute(
         """
@@ -758,7 +779,7 @@ def _pg_write(cursor, summary, *, source_id):
                statement_timestamp()
         FROM comtrade_diff
         WHERE existing_id IS NULL
-        ORDER BY reporter_id, partner_id, year, month, flow, commodity_code
+        ORDER BY year, reporter_id, partner_id, month, flow, commodity_code  -- a year's partition at a time
     """,
         {"source": source_id},
     )

@@ -12,6 +12,7 @@ from django.urls import reverse
 from apps.actors.models import Actor
 from apps.core.models import (
     DatePrecision,
+    ExactDecimalField,
     FactModel,
     NaturalKeyManager,
     NaturalKeyMixin,
@@ -52,6 +53,38 @@ class FlowCode(models.TextChoices):
     RE_IMPORT = "RM", "Re-import"
 
 
+class TradeFlowQuerySet(models.QuerySet):
+    """TradeFlow's queries. The bulk writes first make sure each year written has its partition on PostgreSQL
+    (apps.trade.partitions.trade_flow_partitions_ensure); save() and loaddata do it through pre_save."""
+
+    def _ensure_partitions(self, years):
+        from django.db import router
+
+        from apps.trade.partitions import trade_flow_partitions_ensure
+
+        trade_flow_partitions_ensure(years, using=self._db or router.db_for_write(self.model))
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        self._ensure_partitions(obj.year for obj in objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "year" in fields:
+            self._ensure_partitions(obj.year for obj in objs)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if "year" in kwargs:  # an expression (F("year") + 1) is not a year: its rows must find a partition
+            self._ensure_partitions([kwargs["year"]])
+        return super().update(**kwargs)
+
+    bulk_create.alters_data = True  # type: ignore[attr-defined]
+    bulk_update.alters_data = True  # type: ignore[attr-defined]
+    update.alters_data = True  # type: ignore[attr-defined]
+
+
 class TradeFlow(TimeStampedModel):
     """One reported value: reporter's flow with partner, in a year (and month), for a commodity.
 
@@ -87,11 +120,15 @@ class TradeFlow(TimeStampedModel):
         default=ALL_MODES_OF_TRANSPORT,
         help_text="Comtrade's mode of transport code (motCode); 0 for the total over modes.",
     )
-    value_usd = models.DecimalField("value in USD", max_digits=20, decimal_places=2)
-    net_weight_kg = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
-    quantity = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    value_usd = ExactDecimalField("value in USD", max_digits=20, decimal_places=2)
+    net_weight_kg = ExactDecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    quantity = ExactDecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
     quantity_unit = models.CharField(max_length=64, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="trade_flows")
+
+    objects = TradeFlowQuerySet.as_manager()
+    # On PostgreSQL the table is partitioned by year and its primary key is (id, year): apps.trade.partitions.
+    db_partitioned_by = "year"
 
     class Meta:
         # The natural key: a total order, so a row never hops between pages.
@@ -219,7 +256,7 @@ class StatedTradeFigure(SluggedModel, FactModel):
     period_start_precision = models.CharField(max_length=8, choices=DatePrecision.choices)
     period_end = models.DateField(null=True, blank=True)
     period_end_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
-    value = models.DecimalField(max_digits=20, decimal_places=2, help_text="In `currency`, as stated.")
+    value = ExactDecimalField(max_digits=20, decimal_places=2, help_text="In `currency`, as stated.")
     currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217, e.g. USD.")
     value_qualifier = models.CharField(max_length=8, choices=AmountQualifier.choices, default=AmountQualifier.EXACT)
     stated_by = models.ForeignKey(

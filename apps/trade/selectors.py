@@ -127,6 +127,10 @@ def trade_flow_summary(
 
 
 def _grouped_totals(flows: QuerySet[TradeFlow], group_by: Sequence[str]) -> list[dict[str, Any]]:
+    """[{<group columns>, count, total_value_usd}] of `flows`, ordered by the groups; with no group, one row over
+    all of them (`.values()` without columns would group by every field, a row per flow)."""
+    if not group_by:
+        return [flows.order_by().aggregate(count=Count("id"), total_value_usd=Sum("value_usd"))]
     columns = {}
     for key in group_by:
         columns.update(TRADE_GROUPS[key])

@@ -53,6 +53,17 @@ def test_import_needs_add_and_change_permission(django_user_model, model, action
 
 
 @pytest.mark.parametrize("model", IMPORT_ADMINS, ids=lambda model: model._meta.label)
+def test_export_needs_the_view_permission(django_user_model, model):
+    """Issue 26: a staff user with no actor permission exported every actor (also sources, trade flows)."""
+    other = Actor if model is not Actor else factories.SourceFactory._meta.model
+    without = staff_client(django_user_model, other, ("view", "change"))  # staff, but nothing on `model`
+    assert without.get(url(model, "export")).status_code == 403
+    assert without.post(url(model, "export"), {"format": "0", "resource": "0"}).status_code == 403
+    viewer = staff_client(django_user_model, model, ("view",))
+    assert viewer.get(url(model, "export")).status_code == 200
+
+
+@pytest.mark.parametrize("model", IMPORT_ADMINS, ids=lambda model: model._meta.label)
 def test_import_is_offered_with_add_and_change_permission(django_user_model, model):
     client = staff_client(django_user_model, model, ("view", "add", "change"))
     assert client.get(url(model, "import")).status_code == 200

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from apps.core.models import ChangeAction, ChangeEvent
 from apps.summits.models import Summit
 from tests.factories import SummitFactory
 
@@ -83,6 +84,21 @@ def test_a_row_deleted_by_raw_sql_has_a_history_ending_with_its_last_values(api_
     history = api_client.get("/api/v1/summits/raw-gone/history/").json()
     assert history[0]["change_type"] == "deleted"
     assert _change(history[0], "title_en") == {"field": "title_en", "old": "Last title", "new": None}
+
+
+def test_a_deletion_in_the_creations_millisecond_still_ends_the_history(api_client):
+    # SQLite's feed times have milliseconds, simple-history's microseconds: a raw delete in the same millisecond
+    # as the creation once sorted before it (a flaky failure of the test above).
+    summit = SummitFactory(slug="same-millisecond")
+    created_at = datetime.datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.UTC)
+    summit.history.update(history_date=created_at)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Summit._meta.db_table} WHERE id = %s", [summit.pk])
+    ChangeEvent.objects.filter(resource="summits.summit", object_id=str(summit.pk), action=ChangeAction.DELETE).update(
+        occurred_at=created_at.replace(microsecond=123000)
+    )
+    history = api_client.get("/api/v1/summits/same-millisecond/history/").json()
+    assert [entry["change_type"] for entry in history] == ["deleted", "created"]
 
 
 def _dump(summit):

@@ -129,3 +129,37 @@ def test_parallel_connections_get_at_most_the_limit(live_server):
             thread.join()
     print(dict(statuses))
     assert statuses[200] == limit and statuses[429] == connections * each - limit, statuses
+
+
+def test_ended_windows_are_purged_a_bounded_batch_at_a_time():
+    """core_rate_window kept a row for every client ever seen; each new window now deletes at most PURGE_BATCH
+    ended ones (older than the longest period), never a window still running."""
+    import time
+
+    from apps.core.models import RateWindow
+    from apps.core.throttling import PURGE_BATCH
+
+    now = time.time()
+    RateWindow.objects.bulk_create(
+        [RateWindow(key=f"anon:198.51.100.{n}", started=now - 3600 - n, requests=1) for n in range(PURGE_BATCH + 50)]
+    )
+    RateWindow.objects.create(key="anon:198.51.100.250", started=now - 30, requests=2)  # still running
+    database_cache = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "catrack_test_cache"}
+    }
+    with override_settings(CACHES=database_cache):
+        from django.core.management import call_command
+
+        call_command("createcachetable")
+        client = APIClient(REMOTE_ADDR="203.0.113.20")
+        assert client.get(URL).status_code == 200  # a new window: one batch purged
+        assert RateWindow.objects.filter(started__lt=now - 60).count() == 50
+        assert client.get(URL).status_code == 200  # the same window: nothing more
+        assert RateWindow.objects.filter(started__lt=now - 60).count() == 50
+        assert APIClient(REMOTE_ADDR="203.0.113.21").get(URL).status_code == 200  # another new window
+        assert not RateWindow.objects.filter(started__lt=now - 60).exists()
+    assert set(RateWindow.objects.values_list("key", flat=True)) == {
+        "anon:198.51.100.250",
+        "throttle_anon_203.0.113.20",
+        "throttle_anon_203.0.113.21",
+    }

@@ -227,3 +227,24 @@ def test_pledge_summary_groups_pledges_without_the_actors_and_names_the_groups_a
     [statement] = [query["sql"] for query in queries if "investments_pledge" in query["sql"]]
     assert " GROUP BY " in statement.split(") g ")[0] and "actors_actor" not in statement.split(") g ")[0]
     assert "actors_actor" in statement.split(") g ")[1]
+
+
+@pytest.mark.django_db
+def test_parent_is_written_shown_and_filtered_by_slug(editor_client, api_client):
+    """Issue 26: `parent` was written by slug and filtered by id; one convention, the API's for relations."""
+    whole = PledgeFactory(slug="whole")
+    PledgeFactory(slug="other")
+    created = editor_client.post(
+        "/api/v1/pledges/",
+        {"donor": whole.donor.slug, "parent": "whole", "counts_in_totals": False, "currency": "JPY"},
+        format="json",
+    )
+    assert_status(created, 201)
+    shown = created.json()["parent"]
+    assert (shown["slug"] if isinstance(shown, dict) else shown) == "whole"
+    listed = api_client.get("/api/v1/pledges/", {"parent": "whole"})
+    assert_status(listed, 200)
+    assert [row["id"] for row in listed.json()["results"]] == [created.json()["id"]]
+    unknown = api_client.get("/api/v1/pledges/", {"parent": "no-such-pledge"})
+    assert_status(unknown, 400)
+    assert "parent" in unknown.json()

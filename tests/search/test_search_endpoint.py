@@ -193,3 +193,24 @@ def test_an_unknown_kind_is_named_with_the_kinds_there_are(db, api_client):
     assert_status(response, 400)
     (message,) = response.json()["kind"]
     assert "'planet'" in message and "summit" in message and "corridor" in message
+
+
+def test_snippets_escape_stored_markup_and_keep_only_catracks_marks(api_client, client, is_postgres):
+    """Issue 26: a snippet returned stored markup as it was, beside <mark> (one ran alert(1) when rendered)."""
+    SummitFactory(title_en="A summit", summary_en='Uranium <script>alert(1)</script> & <mark>own</mark> "x" deals.')
+    (hit,) = api_client.get("/api/v1/search/", {"q": "uranium"}).json()["results"]
+    snippet = hit["snippet"]
+    # No markup but catrack's marks, and every special character escaped (PostgreSQL's ts_headline also drops
+    # the tags it parses; SQLite's snippet is the stored text, escaped).
+    assert "<" not in snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "&amp;" in snippet and "&quot;x&quot;" in snippet and '"' not in snippet
+    if not is_postgres:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet and "&lt;mark&gt;own&lt;/mark&gt;" in snippet
+    # catrack's marks are the only markup: around the word searched, on PostgreSQL (SQLite marks nothing).
+    marks = snippet.count("<mark>")
+    assert marks == (1 if is_postgres else 0) and snippet.count("</mark>") == marks
+    if is_postgres:
+        assert "<mark>Uranium</mark>" in snippet
+    # The site's search page shows the same HTML, escaped once (not &amp;lt;).
+    page = client.get("/search/", {"q": "uranium"}).content.decode()
+    assert snippet in page and "<script>alert" not in page and "&amp;amp;" not in page

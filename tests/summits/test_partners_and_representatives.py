@@ -395,3 +395,65 @@ def test_the_database_refuses_a_person_as_format_partner_even_without_validation
     partner.iso3 = None
     with pytest.raises(IntegrityError, match="summit_format_partner_is_state_or_organisation"), transaction.atomic():
         partner.save()
+
+
+# ---------------------------------------------------------------- the same rule from the summit's side (issue 26)
+
+
+def test_moving_a_summit_to_a_day_its_representative_was_not_in_office_is_a_400_naming_date(editor_client):
+    summit, _state, person, _office = _represented()  # in office from 2025-01-20; the summit is on 2025-11-06
+    url = reverse("summit-detail", args=[summit.slug])
+    response = editor_client.patch(url, {"date": "2022-01-25"}, format="json")
+    assert_status(response, 400)
+    assert list(response.json()) == ["date"]
+    assert str(person) in response.json()["date"][0] and "2022-01-25" in response.json()["date"][0]
+    summit.refresh_from_db()
+    assert summit.date == datetime.date(2025, 11, 6)
+    # A day the office covers, and a coarser date (any office of the person in the actor counts), are accepted.
+    assert_status(editor_client.patch(url, {"date": "2025-12-01"}, format="json"), 200)
+    assert_status(editor_client.patch(url, {"date": "2022-01-01", "date_precision": "year"}, format="json"), 200)
+
+
+def _admin_add_data(admin_client, url, fields):
+    """The admin add form's data as a browser sends it: its initial values, the inline formsets' management
+    forms, then `fields`."""
+    page = admin_client.get(url)
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update(_inline_management(page))
+    data.update(fields)
+    return data
+
+
+def test_adding_a_summit_in_the_admin_with_a_representative_out_of_office_is_refused(admin_client):
+    """Issue 26: Xi Jinping and Serdar Berdimuhamedov were saved for a 2022-01-25 summit from the add form."""
+    state, person = StateFactory(), PersonFactory()
+    OfficeFactory(person=person, organization=state, start_date=datetime.date(2025, 1, 20), start_date_precision=DAY)
+    summit_format = SummitFormatFactory()
+    url = reverse("admin:summits_summit_add")
+    fields = {
+        "slug": "added-in-the-admin",
+        "format": summit_format.pk,
+        "title_en": "Added in the admin",
+        "date": "2022-01-25",
+        "date_precision": DAY,
+        "status": "held",
+        "mode": "in_person",
+        "level": "heads_of_state",
+        "participations-TOTAL_FORMS": "1",
+        "participations-INITIAL_FORMS": "0",
+        "participations-0-actor": state.pk,
+        "participations-0-role": "participant",
+        "participations-0-represented_by": person.pk,
+    }
+    response = admin_client.post(url, _admin_add_data(admin_client, url, fields))
+    assert response.status_code == 200, response.get("Location")  # the form again, with the error
+    (formset,) = [f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "participations"]
+    assert "represented_by" in formset.forms[0].errors
+    assert "2022-01-25" in formset.forms[0].errors["represented_by"][0]
+    assert not SummitParticipant.objects.exists()
+    # The day the office covers: saved, with its participant.
+    fields["date"] = "2025-11-06"
+    response = admin_client.post(url, _admin_add_data(admin_client, url, fields))
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert SummitParticipant.objects.get().represented_by == person

@@ -91,3 +91,46 @@ def test_an_area_code_outside_the_reference_list_names_its_column_and_line(tmp_p
     assert (raised.value.line, raised.value.column) == (2, "reporterCode")
     assert "9999" in raised.value.reason
     assert not TradeFlow.objects.exists()
+
+
+@pytest.mark.postgres_only
+def test_postgres_copies_a_v1_csv_named_by_numeric_codes_and_stores_what_the_python_path_stores(tmp_path):
+    """Numeric codes only (ISO columns empty, a partner2 too, World as 0 and as 000, a padded 0490): COPY
+    takes the file (it fell back to the Python path before), through the one mapping both paths read."""
+    rows = [
+        "C,A,20220101,2022,52,2022,490,,,X,Export,000,,,0,,,H6,TOTAL,All,C00,,0,0,,,,,479000000000",
+        "C,A,20220101,2022,52,2022,398,,,M,Import,0490,,,0,,,H6,TOTAL,All,C00,,0,0,,,,,2500000",
+        "C,A,20220101,2022,52,2022,398,,,X,Export,156,,,643,,,H6,2612,Ores,C00,,0,0,,kg,10,20,700",
+        "C,A,20220101,2022,52,2022,398,KAZ,Kazakhstan,X,Export,156,CHN,China,0,,,H6,TOTAL,All,C00,,0,0,,,,,900",
+    ]
+    path = write_bytes(tmp_path, (V1_HEADER + "\n" + "\n".join(rows) + "\n").encode())
+    copied = comtrade_import(paths=[path])
+    assert (copied.path_taken, copied.inserted) == ("copy", 4)
+    assert copied.created_actors == sorted(copied.created_actors) and "S19" in copied.created_actors
+    rows_copied = stored()
+    actors_copied = set(Actor.objects.values_list("iso3", "slug", "name_en", "kind"))
+    assert rows_copied[("KAZ", "CHN", "RUS", 2022, None, "X", "2612", "C00", 0)] == Decimal("700.00")
+    assert rows_copied[("S19", "W00", None, 2022, None, "X", "TOTAL", "C00", 0)] == Decimal("479000000000.00")
+    again = comtrade_import(paths=[path])
+    assert (again.path_taken, again.inserted, again.updated, again.unchanged) == ("copy", 0, 0, 4)
+
+    TradeFlow.objects.all().delete()
+    Actor.objects.filter(iso3__in=copied.created_actors).delete()
+    rejects = tmp_path / "rejects.csv"
+    python = comtrade_import(paths=[path], skip_invalid=True, rejects_path=rejects)  # --skip-invalid: Python path
+    assert (python.path_taken, python.inserted, python.rejected) == ("python", 4, 0)
+    assert python.created_actors == copied.created_actors
+    assert stored() == rows_copied
+    assert set(Actor.objects.values_list("iso3", "slug", "name_en", "kind")) == actors_copied
+
+
+@pytest.mark.postgres_only
+def test_postgres_sends_a_numeric_code_outside_the_list_to_the_python_path_which_names_it(tmp_path):
+    rows = [
+        "C,A,20220101,2022,52,2022,398,,,X,Export,156,,,0,,,H6,TOTAL,All,C00,,0,0,,,,,5",
+        "C,A,20220101,2022,52,2022,398,,,X,Export,0,,,9998,,,H6,TOTAL,All,C00,,0,0,,,,,5",
+    ]
+    with pytest.raises(ComtradeError) as raised:
+        comtrade_import(paths=[write_bytes(tmp_path, (V1_HEADER + "\n" + "\n".join(rows) + "\n").encode())])
+    assert (raised.value.line, raised.value.column) == (3, "partner2Code") and "9998" in raised.value.reason
+    assert not TradeFlow.objects.exists()

@@ -175,3 +175,21 @@ def test_a_share_of_world_grouped_by_flow_divides_each_flow_by_its_own_world(api
     }
     # Exports over World exports; imports have no World imports stored, so no share (never over exports).
     assert shares == {"X": ("400.00", "8000.00", 0.05), "M": ("100.00", None, None)}
+
+
+def test_share_of_world_by_partner_alone_divides_by_worlds_total_over_the_years(api_client):
+    # Grouped by partner only, the World figure of a group is the sum of every World row the filters select (here two
+    # years), not one of them: it was the last World row read.
+    japan, china = StateFactory(slug="japan"), StateFactory(slug="china")
+    world = ActorFactory(kind=ActorKind.AREA, slug="world", iso3="W00", name_en="World")
+    for partner, year, value in [
+        (china, 2023, "500"),
+        (china, 2024, "1500"),
+        (world, 2023, "2000"),
+        (world, 2024, "6000"),
+    ]:
+        TradeFlowFactory(reporter=japan, partner=partner, year=year, flow="X", commodity_code="TOTAL", value_usd=value)
+    response = api_client.get(SUMMARY, {"group_by": "partner", "reporter": "japan", "flow": "X", "share": "world"})
+    assert_status(response, 200)
+    shares = {row["partner"]: (row["world_total_value_usd"], row["share_of_world"]) for row in response.json()}
+    assert shares == {"china": ("8000.00", 0.25), "world": ("8000.00", 1.0)}

@@ -89,6 +89,34 @@ def test_the_seeded_rare_earth_control_lists_its_codes_with_citations(api_client
 
 
 @pytest.mark.usefixtures("seeded")
+def test_the_seeded_9_october_2025_announcements_are_measures_of_their_own_suspended_on_7_november(api_client):
+    """MOFCOM(-GACC) Announcements No. 55-58 and 62 of 2025: each a row, suspended by No. 70 before 8 November."""
+    numbers = {"55": "MOFCOM-GACC", "56": "MOFCOM-GACC", "57": "MOFCOM-GACC", "58": "MOFCOM-GACC", "62": "MOFCOM"}
+    rows = {
+        row["legal_reference"]: row
+        for row in api_client.get(MEASURES, {"page_size": 100}).json()["results"]
+        if row["announced_on"] == "2025-10-09"
+    }
+    for number, issuer in numbers.items():
+        row = rows[f"{issuer} Announcement No. {number} of 2025"]
+        assert (row["status"], row["in_force_from"], row["targets"]) == ("suspended", None, [])
+        phrases = [c["key_phrase"] for c in row["citations"]]
+        assert any(f"第{number}號" in phrase for phrase in phrases)  # the suspension's list names it
+    assert rows["MOFCOM-GACC Announcement No. 55 of 2025"]["hs6_codes"] == ["680421", "710510", "847989"]
+    assert rows["MOFCOM Announcement No. 62 of 2025"]["commodity_codes"] == ""  # technologies: no goods codes
+
+
+@pytest.mark.usefixtures("seeded")
+def test_every_seeded_measure_code_is_quoted_by_one_of_its_citations():
+    """A code is recorded only where a cited source writes it: each is in a key phrase of the measure."""
+    measures = TradeMeasure.objects.exclude(commodity_codes="").prefetch_related("citations")
+    assert measures.exists()
+    for measure in measures:
+        phrases = " ".join(citation.key_phrase for citation in measure.citations.all())
+        assert [code for code in measure.hs_codes if code not in phrases] == [], measure.slug
+
+
+@pytest.mark.usefixtures("seeded")
 def test_the_measure_page_shows_the_flows_of_its_codes_before_and_after(client):
     measure = TradeMeasure.objects.get(slug=APRIL)
     page = client.get(f"/facts/trade.trademeasure/{measure.pk}/").content.decode()

@@ -305,8 +305,10 @@ def export_response(queryset, *, export_format, filename, columns=None, delimite
     bom = CSV_FORMATS[export_format]
     columns = columns or csv_columns_for(queryset.model)
     if copy_writes(columns):
-        return _csv_response(_copy_chunks(queryset, columns, delimiter), filename=filename, bom=bom)
-    return _csv_response(_python_lines(queryset, columns, delimiter), filename=filename, bom=bom)
+        chunks = _copy_chunks(queryset, columns, delimiter)
+    else:
+        chunks = _python_lines(queryset, columns, delimiter)
+    return _csv_response(chunks, filename=filename, bom=bom, delimiter=delimiter)
 
 
 def export_filename(resource, *, when=None):
@@ -325,11 +327,39 @@ def copy_writes(columns):
     )
 
 
-def _csv_response(chunks, *, filename, bom):
+# The first cell of the last row of an export the server stopped before its end (docs/api-guide.md).
+INCOMPLETE_EXPORT_MARK = "#INCOMPLETE EXPORT"
+
+
+def incomplete_export_row(error, delimiter=","):
+    """The CSV line that ends an export cut short by `error` (the export's statement timeout, or any failure
+    after the status line went out): one cell starting INCOMPLETE_EXPORT_MARK and saying why, so neither a
+    person nor a program takes the rows before it for the whole list. A 200 and the rows are already sent."""
+    from apps.core.api.exceptions import QUERY_CANCELED
+
+    # psycopg's own error from COPY (the raw cursor), or Django's wrapping it.
+    if QUERY_CANCELED in (getattr(error, "sqlstate", None), getattr(error.__cause__, "sqlstate", None)):
+        reason = "the export ran longer than the server's export time limit (EXPORT_STATEMENT_TIMEOUT)"
+    else:
+        reason = "the server failed while writing it"
+    text = (
+        f"{INCOMPLETE_EXPORT_MARK}: {reason}. The rows above are not every matching row. Narrow the filters "
+        "(year, modified_since, ...) and export again."
+    )
+    return csv_writer(_Echo(), delimiter=delimiter).writerow([text]).encode()
+
+
+def _csv_response(chunks, *, filename, bom, delimiter=","):
     def body():
         if bom:
             yield codecs.BOM_UTF8
-        yield from chunks
+        try:
+            yield from chunks
+        except Exception as error:  # not GeneratorExit: a client that leaves reads nothing more
+            # Every chunk ends on a whole line (a row, or COPY's rows), so the mark is a row of its own. The error
+            # goes on: the server logs it and ends the response without its last chunk, which clients report too.
+            yield incomplete_export_row(error, delimiter)
+            raise
 
     response = StreamingHttpResponse(body(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

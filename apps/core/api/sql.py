@@ -55,6 +55,9 @@ class SQLPage:
 
     `page_json` is a SELECT of one text value, the page's rows as a JSON array. It reads the page from
     `page(id, n)`: the ids the queryset's own SQL selects for the page, `n` their 1-based position.
+    It may join `matching_rows` (every concrete column of the model, under its column name, of the rows the
+    queryset's filters match) instead of the table: PostgreSQL then prunes a partitioned table's partitions
+    by those filters (trade flows by year, apps.trade.partitions), which a join on the ids alone cannot.
     """
 
     paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
@@ -90,9 +93,16 @@ class SQLPage:
         # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it (backwards for rows read from the end).
         n = "-n" if from_the_end else "n"
         page = f"SELECT id, {n} AS n FROM unnest(ARRAY({ids})) WITH ORDINALITY AS numbered(id, n)"
+        rows, rows_params = "", []
+        if "matching_rows" in self.page_json:
+            # Read once, so PostgreSQL inlines it into the join (and prunes by its filters).
+            columns = [field.attname for field in self.queryset.model._meta.concrete_fields]
+            rows, rows_params = self.queryset.order_by().values(*columns).query.sql_with_params()
+            rows = f", matching_rows AS ({rows})"
         with database.cursor() as cursor:
             cursor.execute(
-                f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})", [*ids_params, *count_params]
+                f"WITH page AS MATERIALIZED ({page}){rows} SELECT ({count}), ({self.page_json})",
+                [*ids_params, *rows_params, *count_params],
             )
             return cursor.fetchone()
 

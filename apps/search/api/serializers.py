@@ -48,8 +48,9 @@ class SearchHitSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="The hit's API detail URL.")
     title = serializers.CharField()
     snippet = serializers.CharField(
-        help_text="Where the words matched, marked <mark>…</mark> (PostgreSQL); on SQLite the start of the "
-        "matching field, unmarked."
+        help_text="HTML: where the words matched, the stored text escaped (&lt; &gt; &amp; &quot; &#x27;) and "
+        "the matched words marked <mark>…</mark>, the only markup (PostgreSQL); on SQLite the start of the "
+        "matching field, escaped, unmarked."
     )
     rank = serializers.FloatField(
         help_text="Relevance, higher first: full-text rank plus name similarity (0 on SQLite)."

@@ -42,3 +42,14 @@ def by_comtrade_code():
     for area in by_code().values():
         areas.setdefault(str(area.comtrade_code), area)
     return areas
+
+
+@cache
+def code_by_number() -> dict[str, str]:
+    """Comtrade's numeric area code (text without leading zeros: "490") -> the code the area is stored
+    under (ISO3, or Comtrade's own for a non-state area: "S19"; "0" is World, "W00").
+
+    The one translation of numeric codes: the Python path reads it (comtrade_csv._area) and
+    the PostgreSQL path writes it into its SQL (importers._pg_area_code), so both store the same area.
+    """
+    return {number: area.iso3 for number, area in by_comtrade_code().items()}

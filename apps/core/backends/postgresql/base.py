@@ -14,12 +14,23 @@ up, so nothing is lost. After an error within a request, Django still checks wit
 
 import select
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, features
 from psycopg.pq import TransactionStatus
 
 
+class DatabaseFeatures(features.DatabaseFeatures):
+    def allows_group_by_selected_pks_on_model(self, model):
+        """False for a model whose table is partitioned (its `db_partitioned_by` names the partition key):
+        its primary key also holds that key (trade_tradeflow: (id, year), apps.trade.partitions), so for
+        PostgreSQL `id` alone does not determine the other columns and GROUP BY must name them all."""
+        return super().allows_group_by_selected_pks_on_model(model) and not getattr(model, "db_partitioned_by", None)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
-    """Django's PostgreSQL DatabaseWrapper; only the health check before a reused connection's first query differs."""
+    """Django's PostgreSQL DatabaseWrapper; the health check before a reused connection's first query differs,
+    and GROUP BY on a partitioned table's model (DatabaseFeatures)."""
+
+    features_class = DatabaseFeatures
 
     def close_if_health_check_failed(self):
         if (

@@ -1,0 +1,121 @@
+"""trade_tradeflow's partitions by year on PostgreSQL (declarative range partitioning on `year`).
+
+One partition per year, `trade_tradeflow_y<year>`, holding FROM (year) TO (year + 1); two more hold the years
+outside YEAR_MIN..YEAR_MAX (`trade_tradeflow_before_<YEAR_MIN>`, `trade_tradeflow_after_<YEAR_MAX>`) and stay
+empty: a row routed there is refused by the CHECK constraint trade_flow_year_in_range, by its name, as on
+SQLite. There is no DEFAULT partition: attaching a year would then lock and scan it.
+
+A year's partition is created before its first row is written, by trade_flow_partitions_ensure, the one
+function every write path calls: Model.save() and loaddata (the pre_save receiver below), the QuerySet's
+bulk_create / bulk_update / update (apps.trade.models.TradeFlowQuerySet) and the importer's SQL merge
+(apps.trade.importers). Migration trade 0009 converted the table; docs/partitioning.md says why the keys are
+as they are and how to detach or drop a year. SQLite keeps one table: everything here is a no-op there.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connections
+
+PARENT = "trade_tradeflow"
+
+
+class DetachedYear(Exception):
+    """A year's partition name is taken by a table that is not attached (a year detached and kept)."""
+
+
+def partition_name(year: int) -> str:
+    """The partition of `year` (e.g. 2024 → 'trade_tradeflow_y2024')."""
+    return f"{PARENT}_y{year:04d}"
+
+
+def _in_range_years(years: Iterable[object]) -> list[int]:
+    from apps.trade.models import YEAR_MAX, YEAR_MIN
+
+    wanted = set()
+    for year in years:
+        try:
+            number = int(year)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            continue  # not a year: the write itself fails and says so
+        if YEAR_MIN <= number <= YEAR_MAX:
+            wanted.add(number)
+    return sorted(wanted)
+
+
+_MISSING_SQL = f"""
+    SELECT y FROM unnest(%s::int[]) AS y
+    WHERE (SELECT relkind FROM pg_class WHERE oid = to_regclass('{PARENT}')) = 'p'
+      AND NOT EXISTS (
+          SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = to_regclass('{PARENT}') AND c.relname = '{PARENT}_y' || lpad(y::text, 4, '0')
+      )
+    ORDER BY y
+"""
+
+
+def trade_flow_partitions_ensure(years: Iterable[object], *, using: str = "default") -> list[int]:
+    """Create the partition of each year of `years` that trade_tradeflow lacks; return those years, sorted.
+
+    `years`: ints (other values are skipped: the write they come with fails on its own). Years outside
+    YEAR_MIN..YEAR_MAX get no partition (their rows go to the out-of-range partitions, whose CHECK refuses
+    them). A no-op returning [] on SQLite and while the table is not partitioned (before migration trade
+    0009). Costs one catalog query when every partition exists.
+
+    The partition is created apart and then attached (ALTER TABLE ... ATTACH PARTITION), which locks the
+    parent in SHARE UPDATE EXCLUSIVE mode only, so readers and other writers are not blocked, whereas
+    CREATE TABLE ... PARTITION OF would lock it ACCESS EXCLUSIVE to the end of the transaction (an import's).
+    It runs in the caller's transaction: rolled back with it. Creators first take the change feed's lock
+    (apps.core.change_capture.lock_change_feed; every writer takes it before any other lock), then look again,
+    so two writers of a new year create it once and cannot deadlock.
+
+    Raises DetachedYear when the name is taken by a table that is not a partition (a detached year: attach
+    it back or rename it, docs/partitioning.md).
+    """
+    connection = connections[using]
+    wanted = _in_range_years(years)
+    if connection.vendor != "postgresql" or not wanted:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_MISSING_SQL, [wanted])
+        if not cursor.fetchall():
+            return []
+        from apps.core.change_capture import lock_change_feed
+
+        lock_change_feed(using)
+        cursor.execute(_MISSING_SQL, [wanted])
+        missing = [year for (year,) in cursor.fetchall()]
+        for year in missing:
+            name = partition_name(year)
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+            if cursor.fetchone()[0]:
+                raise DetachedYear(
+                    f"{name} exists but is not a partition of {PARENT} (a detached year?): attach it back "
+                    f"or rename it before writing flows of {year} (docs/partitioning.md)."
+                )
+            # LIKE copies the columns, their defaults and CHECK constraints (ATTACH requires them); ATTACH
+            # adds the parent's indexes, foreign keys and row triggers. No identity: ids come from the parent's.
+            cursor.execute(f'CREATE TABLE "{name}" (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
+            cursor.execute(f'ALTER TABLE {PARENT} ATTACH PARTITION "{name}" FOR VALUES FROM ({year}) TO ({year + 1})')
+    return missing
+
+
+def trade_flow_partitions(*, using: str = "default") -> list[tuple[str, str, int]]:
+    """[(partition name, bound as PostgreSQL writes it, estimated rows)] of trade_tradeflow, in bound order;
+    [] on SQLite or while the table is not partitioned."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT c.relname, pg_get_expr(c.relpartbound, c.oid), c.reltuples::bigint
+            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = to_regclass('{PARENT}')
+            ORDER BY c.relname
+        """)
+        return [(name, bound, max(rows, 0)) for name, bound, rows in cursor.fetchall()]
+
+
+def ensure_partition_before_save(sender, instance, raw=False, using="default", **kwargs):
+    """pre_save receiver of TradeFlow: every save() (API, admin, factories, reverts) and loaddata (raw) first
+    makes sure the row's year has its partition."""
+    trade_flow_partitions_ensure([instance.year], using=using)

@@ -1,0 +1,230 @@
+"""trade_tradeflow partitioned by year on PostgreSQL (apps.trade.partitions, migration trade 0009): the migration
+converts a table holding rows without losing one, every write path creates its year's partition, and a
+year-filtered list, summary, mirror, search and CSV export read only that year's partition (EXPLAIN)."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from apps.trade.importers import comtrade_import
+from apps.trade.models import TradeFlow
+from apps.trade.partitions import (
+    DetachedYear,
+    partition_name,
+    trade_flow_partitions,
+    trade_flow_partitions_ensure,
+)
+from bench.queries import partitions_in_plan
+from tests.factories import StateFactory, TradeFlowFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
+
+BEFORE = ("trade", "0008_values_exact_decimal")
+PARTITIONED = ("trade", "0009_trade_flow_partitioned_by_year")
+
+
+def _rows():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM trade_tradeflow ORDER BY id")
+        return cursor.fetchall()
+
+
+def _relkind():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE oid = 'trade_tradeflow'::regclass")
+        return cursor.fetchone()[0]
+
+
+def _primary_key():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'trade_tradeflow'::regclass"
+            " AND contype = 'p'"
+        )
+        return cursor.fetchone()[0]
+
+
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+
+
+def test_migration_converts_a_table_with_rows_and_back_without_losing_one():
+    _migrate(BEFORE)
+    assert _relkind() == "r" and _primary_key() == "PRIMARY KEY (id)"
+    kazakhstan, japan = StateFactory(), StateFactory()
+    for year, month in ((1999, None), (2020, None), (2020, 3), (2024, 12)):
+        TradeFlowFactory(reporter=kazakhstan, partner=japan, year=year, month=month, net_weight_kg=Decimal("1.5"))
+    last = TradeFlowFactory(reporter=japan, partner=kazakhstan, year=2024).pk
+    TradeFlow.objects.filter(pk=last).delete()  # its id must not be given again: the change feed names rows by id
+    before = _rows()
+    assert len(before) == 4
+
+    _migrate(PARTITIONED)
+    assert _relkind() == "p" and _primary_key() == "PRIMARY KEY (id, year)"
+    assert _rows() == before
+    names = [name for name, _, _ in trade_flow_partitions()]
+    assert names == sorted(
+        [partition_name(1999), partition_name(2020), partition_name(2024)]
+        + ["trade_tradeflow_after_2100", "trade_tradeflow_before_1900"]
+    )
+    added = TradeFlowFactory(reporter=japan, partner=kazakhstan, year=2021)
+    assert added.pk > last
+    assert partition_name(2021) in [name for name, _, _ in trade_flow_partitions()]
+
+    _migrate(BEFORE)
+    assert _relkind() == "r" and _primary_key() == "PRIMARY KEY (id)"
+    assert _rows()[:-1] == before and _rows()[-1][0] == added.pk
+    _migrate(PARTITIONED)
+    assert TradeFlowFactory(reporter=kazakhstan, partner=japan, year=2030).pk > added.pk
+
+
+def _partition_exists(year):
+    return partition_name(year) in [name for name, _, _ in trade_flow_partitions()]
+
+
+def test_every_write_path_creates_its_years_partition(tmp_path):
+    kazakhstan, japan = StateFactory(iso3="KAZ"), StateFactory(iso3="JPN")
+    assert not any(_partition_exists(year) for year in (1991, 1992, 1993, 1994, 1995, 1996))
+    flow = TradeFlowFactory(reporter=kazakhstan, partner=japan, year=1991)  # save()
+    assert _partition_exists(1991)
+    TradeFlow.objects.bulk_create([TradeFlowFactory.build(reporter=kazakhstan, partner=japan, year=1992)])
+    assert _partition_exists(1992)
+    TradeFlow.objects.filter(pk=flow.pk).update(year=1993)  # the row moves to its new year's partition
+    assert _partition_exists(1993) and TradeFlow.objects.get(pk=flow.pk).year == 1993
+    fixture = tmp_path / "flows.json"
+    fields = {"reporter": kazakhstan.pk, "partner": japan.pk, "year": 1994, "flow": "X", "value_usd": "1.00"}
+    fields |= {"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+    fixture.write_text(json.dumps([{"model": "trade.tradeflow", "pk": 990001, "fields": fields}]))
+    call_command("loaddata", str(fixture), verbosity=0)  # raw saves
+    assert _partition_exists(1994)
+    # The importer: its COPY path, and its row-by-row path (taken with --skip-invalid).
+    header = "refYear,refMonth,reporterISO,partnerISO,flowCode,cmdCode,primaryValue\n"
+    for year, options in ((1995, {}), (1996, {"skip_invalid": True, "rejects_path": tmp_path / "rejects.csv"})):
+        path = tmp_path / f"{year}.csv"
+        path.write_text(header + f"{year},,KAZ,JPN,X,TOTAL,100\n")
+        summary = comtrade_import(paths=[path], **options)
+        assert summary.inserted == 1 and summary.path_taken == ("copy" if not options else "python")
+        assert _partition_exists(year)
+    assert TradeFlow.objects.filter(year__range=(1991, 1996)).count() == 5
+
+
+def test_a_year_outside_the_range_is_refused_by_its_check_and_gets_no_partition():
+    assert trade_flow_partitions_ensure([1800, 2101, None, "abc"]) == []
+    with pytest.raises(IntegrityError, match="trade_flow_year_in_range"), transaction.atomic():
+        TradeFlowFactory(year=1800)
+    assert not _partition_exists(1800)
+
+
+def test_ensure_creates_once_and_says_what_it_created():
+    assert trade_flow_partitions_ensure([1980, 1981, 1980]) == [1980, 1981]
+    assert trade_flow_partitions_ensure([1980, 1981]) == []
+
+
+def test_a_detached_year_is_documented_and_its_name_is_not_taken_over():
+    """The procedure of docs/partitioning.md: detach a year (its rows leave the table, kept in their own
+    table), and attach it back."""
+    flow = TradeFlowFactory(year=1970)
+    TradeFlowFactory(year=1971)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE trade_tradeflow DETACH PARTITION {partition_name(1970)}")
+    assert not TradeFlow.objects.filter(year=1970).exists() and TradeFlow.objects.filter(year=1971).exists()
+    with pytest.raises(DetachedYear, match="trade_tradeflow_y1970 exists but is not a partition"):
+        TradeFlowFactory(year=1970)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE trade_tradeflow ATTACH PARTITION {partition_name(1970)} FOR VALUES FROM (1970) TO (1971)"
+        )
+    assert TradeFlow.objects.get(year=1970) == flow
+
+
+def test_ids_are_unique_across_years():
+    ids = [TradeFlowFactory(year=year).pk for year in (2001, 2002, 2001, 2003)]
+    assert len(set(ids)) == 4 and ids == sorted(ids)
+
+
+# What each year-filtered request reads: its statements, EXPLAINed in the test's transaction.
+YEAR = 2020
+REQUESTS = {
+    "list": f"/api/v1/trade-flows/?reporter=kazakhstan&flow=X&year={YEAR}",
+    "list_range": f"/api/v1/trade-flows/?year_min={YEAR}&year_max={YEAR}",
+    "summary": f"/api/v1/trade-flows/summary/?group_by=partner,year&year={YEAR}",
+    "summary_share": f"/api/v1/trade-flows/summary/?group_by=partner&flow=X&share=world&year={YEAR}",
+    "mirror": f"/api/v1/trade-flows/mirror/?reporter=kazakhstan&partner=japan&year_min={YEAR}&year_max={YEAR}",
+    "search": f"/api/v1/trade-flows/?q=2612&year={YEAR}",
+}
+
+
+@pytest.fixture
+def flows_of_three_years():
+    kazakhstan, japan = StateFactory(slug="kazakhstan"), StateFactory(slug="japan")
+    world = StateFactory(slug="world", iso3="W00")
+    for year in (2019, 2020, 2021):
+        for reporter, partner in ((kazakhstan, japan), (japan, kazakhstan), (kazakhstan, world)):
+            for flow, commodity in (("X", "TOTAL"), ("M", "TOTAL"), ("X", "2612")):
+                TradeFlowFactory(reporter=reporter, partner=partner, year=year, flow=flow, commodity_code=commodity)
+
+
+def _explained_partitions(client, url):
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    read = set()
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            if "trade_tradeflow" in sql and sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                cursor.execute(f"EXPLAIN {sql}", params)
+                read |= partitions_in_plan("\n".join(row[0] for row in cursor.fetchall()))
+    return read
+
+
+@pytest.mark.parametrize("name", sorted(REQUESTS))
+def test_a_year_filtered_request_reads_only_that_years_partition(api_client, flows_of_three_years, name):
+    assert _explained_partitions(api_client, REQUESTS[name]) == {partition_name(YEAR)}
+
+
+def test_the_year_filtered_csv_export_reads_only_that_years_partition(api_client, flows_of_three_years, monkeypatch):
+    from apps.core.api import csv_export
+
+    statements = []
+
+    def recorded(*args, **kwargs):  # the statement the export hands to COPY, kept to be EXPLAINed
+        statements.append(copy_sql(*args, **kwargs))
+        return statements[-1]
+
+    copy_sql = csv_export.copy_sql
+    monkeypatch.setattr(csv_export, "copy_sql", recorded)
+    response = api_client.get(f"/api/v1/trade-flows/?format=csv&year={YEAR}")
+    assert response.status_code == 200 and len(b"".join(response.streaming_content).splitlines()) == 1 + 9
+    (statement,) = statements
+    select = statement.removeprefix("COPY (").removesuffix(") TO STDOUT (FORMAT csv)")
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {select}")
+        assert partitions_in_plan("\n".join(row[0] for row in cursor.fetchall())) == {partition_name(YEAR)}
+
+
+def test_an_unfiltered_list_reads_every_year(api_client, flows_of_three_years):
+    read = _explained_partitions(api_client, "/api/v1/trade-flows/?reporter=kazakhstan")
+    assert {partition_name(year) for year in (2019, 2020, 2021)} <= read
+
+
+def test_a_flows_year_change_moves_it_and_the_feed_says_so(editor_client, flows_of_three_years):
+    flow = TradeFlow.objects.filter(year=2019).first()
+    response = editor_client.patch(f"/api/v1/trade-flows/{flow.pk}/", {"year": 1960}, format="json")
+    assert response.status_code == 200, response.content
+    assert _partition_exists(1960) and TradeFlow.objects.get(pk=flow.pk).year == 1960
+    from apps.core.models import ChangeEvent
+
+    event = ChangeEvent.objects.filter(resource="trade.tradeflow", object_id=str(flow.pk)).order_by("-id").first()
+    assert event.action == "update" and event.row["year"] == 1960  # moved, under the same id
