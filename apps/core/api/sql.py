@@ -195,6 +195,35 @@ def json_serializer_object(serializer_class, members, *, twin):
     return json_text_object([(name, members[name]) for name in names])
 
 
+def model_ordering_sql(model, aliases, ordering=None):
+    """SQL ORDER BY terms of `model`'s Meta.ordering (what the ORM's prefetch of its rows orders by), so a twin's
+    nested list is in the ORM's order without restating it. `aliases`: {relation path ('' for the model itself,
+    'actor' for actor__…): its table alias in the twin's SQL}; `ordering`: other terms than Meta.ordering's.
+
+    Raises ImproperlyConfigured, naming the model and term, for a term that is no column path or whose relation
+    has no alias (so the twin cannot order by it)."""
+    terms = []
+    for term in model._meta.ordering if ordering is None else ordering:
+        if not isinstance(term, str) or term == "?":
+            raise ImproperlyConfigured(f"{model.__name__}.Meta.ordering: {term!r} cannot be written in SQL here")
+        name = term.lstrip("-")
+        *relations, last = name.split("__")
+        current = model
+        for relation in relations:
+            current = current._meta.get_field(relation).related_model
+        path = "__".join(relations)
+        if path not in aliases:
+            raise ImproperlyConfigured(f"{model.__name__}.Meta.ordering: '{term}' needs an alias for '{path}'")
+        fields = {f.attname: f for f in current._meta.concrete_fields} | {
+            f.name: f for f in current._meta.concrete_fields
+        }
+        if last not in fields:
+            raise ImproperlyConfigured(f"{model.__name__}.Meta.ordering: '{term}' is no column of {current.__name__}")
+        column = fields[last].column
+        terms.append(f"{aliases[path]}.{column}{' DESC' if term.startswith('-') else ''}")
+    return ", ".join(terms)
+
+
 def json_text_list(member, order_by):
     """SQL aggregate: the rows' `member` (JSON text) as a compact JSON array, in `order_by` order."""
     return f"'[' || coalesce(string_agg({member}, ',' ORDER BY {order_by}), '') || ']'"

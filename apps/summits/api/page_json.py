@@ -18,11 +18,13 @@ from apps.core.api.sql import (
     json_text,
     json_text_list,
     json_text_object,
+    model_ordering_sql,
 )
 from apps.core.models import format_partial_date_sql
 from apps.sources.api.serializers import CitationBriefSerializer
-from apps.sources.models import Source
+from apps.sources.models import Citation, Source
 from apps.summits.api.serializers import ParticipationSerializer, SummitSerializer
+from apps.summits.models import SummitParticipant
 
 PAGE_IDS = "ANY(ARRAY(SELECT id FROM page))"
 
@@ -108,13 +110,17 @@ SUMMIT = json_serializer_object(
     twin=__name__,
 )
 
+# Nested lists in the order the ORM's prefetches read them: the models' Meta.ordering.
+PARTICIPANTS_ORDER = model_ordering_sql(SummitParticipant, {"": "sp", "actor": "a"})
+CITATIONS_ORDER = model_ordering_sql(Citation, {"": "c"})
+
 # `page(id, n)`: the ids the view's queryset chose, in its order.
 SUMMIT_PAGE_JSON = f"""WITH t AS MATERIALIZED (SELECT s.*, page.n FROM page JOIN summits_summit s ON s.id = page.id),
- participants AS (SELECT sp.summit_id, {json_text_list(PARTICIPATION, "sp.role, a.name_en, sp.id")} AS list
+ participants AS (SELECT sp.summit_id, {json_text_list(PARTICIPATION, PARTICIPANTS_ORDER)} AS list
   FROM summits_summitparticipant sp JOIN actors_actor a ON a.id = sp.actor_id
   LEFT JOIN actors_actor rb ON rb.id = sp.represented_by_id
   WHERE sp.summit_id = {PAGE_IDS} GROUP BY sp.summit_id),
- citations AS (SELECT c.object_id, {json_text_list(CITATION, "c.source_id, c.paragraph, c.id")} AS list
+ citations AS (SELECT c.object_id, {json_text_list(CITATION, CITATIONS_ORDER)} AS list
   FROM sources_citation c JOIN sources_source src ON src.id = c.source_id
   WHERE c.content_type_id = (SELECT id FROM django_content_type WHERE app_label = 'summits' AND model = 'summit')
    AND c.object_id = {PAGE_IDS}

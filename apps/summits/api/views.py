@@ -98,8 +98,8 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
                 "participations",
                 # Only what ParticipationSerializer shows, and the summit the prefetch matches rows on.
                 queryset=SummitParticipant.objects.select_related("actor", "represented_by")
-                .only("summit", *serializer_columns(ParticipationSerializer))
-                .order_by("role", "actor__name_en", "id"),
+                # In SummitParticipant's Meta.ordering, as the SQL twin (page_json.PARTICIPANTS_ORDER).
+                .only("summit", *serializer_columns(ParticipationSerializer)),
                 to_attr=prefetched_attr("participations"),  # a plain list (PrefetchedListSerializer)
             ),
             citations_prefetch(),
