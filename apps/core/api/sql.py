@@ -11,7 +11,7 @@ DRF's byte for byte, filter by filter.
 
 import functools
 
-from django.core.exceptions import EmptyResultSet, FieldError
+from django.core.exceptions import EmptyResultSet, FieldError, ImproperlyConfigured
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
@@ -172,6 +172,27 @@ def json_text_object(members):
         + " || ".join(f"""'{"{" if i == 0 else ","}"{key}":' || {value}""" for i, (key, value) in enumerate(members))
         + " || '}')"
     )
+
+
+def json_serializer_object(serializer_class, members, *, twin):
+    """SQL text of a JSON object as `serializer_class` writes it: its fields' keys in its order (read from the
+    serializer, not restated), each value's SQL from `members` ({field name: SQL of its JSON text}). `twin` names
+    the SQL twin in the error.
+
+    Raises ImproperlyConfigured, naming the serializer and the field, for a field of the serializer `members`
+    cannot render, or a member the serializer has no field for: at import of the twin, i.e. start-up."""
+    names = list(serializer_class().fields)
+    for name in names:
+        if name not in members:
+            raise ImproperlyConfigured(
+                f"{serializer_class.__name__}.{name}: the SQL twin {twin} cannot render this field; add its SQL there"
+            )
+    for name in members:
+        if name not in names:
+            raise ImproperlyConfigured(
+                f"{twin} renders '{name}', which {serializer_class.__name__} has no field for; remove it there"
+            )
+    return json_text_object([(name, members[name]) for name in names])
 
 
 def json_text_list(member, order_by):
