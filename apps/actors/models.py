@@ -102,6 +102,8 @@ class Actor(SluggedModel, FactModel):
     def get_absolute_url(self):
         return reverse("site:actor", args=[self.slug])
 
+    str_columns = ("name_en",)  # what __str__ reads (apps.core.api.columns)
+
     def __str__(self):
         return self.name_en
 

@@ -1,6 +1,7 @@
 """Admin building blocks shared by every app: text search, history, import/export, timestamps, and saves that
 survive a concurrent conflicting save. A cited fact's admin (citations inline) is apps.sources.admin.FactAdmin."""
 
+from collections import defaultdict
 from functools import cache
 
 import tablib
@@ -9,12 +10,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, models, router, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from import_export import widgets
 from import_export.admin import ImportExportMixin
-from import_export.resources import modelresource_factory
+from import_export.forms import SelectableFieldsExportForm
+from import_export.resources import ModelResource, modelresource_factory
 
 from apps.core import registry
 from apps.core.change_capture import start_change
@@ -216,6 +220,110 @@ def _versioned_form(form_class, current_version=None):
     return VersionedForm
 
 
+class FactResource(ModelResource):
+    """The base of every admin import/export resource: catrack's own export of a model imports back
+    unchanged (issue 26), whatever the format.
+
+    - Text cells: an empty cell (None from XLSX, "" from CSV) is the field's empty value, None where the
+      column is nullable and "" where it is not; the leading "'" that the export's formula guard
+      (apps.core.csv_cells.formula_safe) put before text starting like a formula is taken off again, only
+      where formula_safe would have put it.
+    - Columns Django fills itself (not editable: created_at, updated_at) are exported, never imported, so
+      they neither make every row an update nor move.
+    - One key (the import id column) on two lines of one file is refused on each of those lines, naming
+      both: the second would silently overwrite the first.
+    """
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly or not django_field.editable)
+        if isinstance(django_field, models.CharField | models.TextField):
+            field.widget = TextCellWidget(null=django_field.null)
+        return field
+
+    def before_import(self, dataset, **kwargs):
+        """Find the keys that more than one line of `dataset` names (lines counted as the admin's
+        "Line number": the first row under the header is line 1)."""
+        super().before_import(dataset, **kwargs)
+        (key,) = self._meta.import_id_fields
+        column = self.fields[key].column_name
+        lines = defaultdict(list)
+        if column in (dataset.headers or []):
+            for number, value in enumerate(dataset[column], 1):
+                value = unescape_formula(value)
+                if value not in (None, ""):
+                    lines[str(value).strip()].append(number)
+        self._repeated_keys = {value: numbers for value, numbers in lines.items() if len(numbers) > 1}
+
+    def before_import_row(self, row, **kwargs):
+        """Take the export's formula escape off every text cell; refuse a row whose key is repeated
+        (ValidationError naming the key column, shown as that row's error in the preview)."""
+        super().before_import_row(row, **kwargs)
+        for column, value in row.items():
+            row[column] = unescape_formula(value)
+        (key,) = self._meta.import_id_fields
+        column = self.fields[key].column_name
+        value = row.get(column)
+        numbers = getattr(self, "_repeated_keys", {}).get("" if value is None else str(value).strip())
+        if numbers:
+            listed = ", ".join(str(number) for number in numbers[:-1]) + f" and {numbers[-1]}"
+            raise ValidationError({key: f"{column} {value} is on lines {listed} of this file: give each row once."})
+
+
+class TextCellWidget(widgets.CharWidget):
+    """A text column's cell: empty (None or "") is None where the column is nullable, "" where not."""
+
+    def __init__(self, null):
+        super().__init__(coerce_to_string=True, allow_blank=not null)
+        self.null = null
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None if self.null else ""
+        return super().clean(value, row, **kwargs)
+
+
+class FieldSelectionExportForm(SelectableFieldsExportForm):
+    """The export page's form, whose field checkboxes no longer overwrite its own `format` and `resource`
+    choices: django-import-export renames `summitresource_format` to `format` in cleaned_data, so a model
+    with a `format` (or `resource`) field lost that column from its export and had the format chosen by
+    the checkbox (int(True) == 1)."""
+
+    @property
+    def media(self):
+        """django-import-export's scripts, then apps/core/static/core/export_select_all.js: "Select all"
+        without the inline handler the Content-Security-Policy refuses."""
+        return super().media + forms.Media(js=["core/export_select_all.js"])  # after the handler's file
+
+    def _normalize_resource_fields(self, selected_resource):
+        prefix = selected_resource.__name__.lower() + "_"
+        self._selected_resource_fields = [
+            name.removeprefix(prefix)
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix) and value is True
+        ]
+
+    def _validate_any_field_selected(self, resource):
+        if not self._selected_resource_fields:
+            raise forms.ValidationError(
+                'Select at least 1 field for "%(resource_name)s" to export',
+                code="invalid",
+                params={"resource_name": resource.get_display_name()},
+            )
+
+    def get_selected_resource_export_fields(self):
+        order = self.get_selected_resource()().get_export_order()
+        return [name for name in order if name in self._selected_resource_fields]
+
+
+def unescape_formula(value):
+    """`value` without the leading "'" that apps.core.csv_cells.formula_safe adds (and only where it would
+    add it: "'=1+2" becomes "=1+2", "'-5" and "'text" stay as they are)."""
+    if isinstance(value, str) and value.startswith("'") and formula_safe(value[1:]) == value:
+        return value[1:]
+    return value
+
+
 def fact_resource_factory(model):
     """The import/export resource of a model: each row is validated like the admin form (model clean(),
     field rules), so the preview lists row-level errors by field before anything is written; rows are
@@ -224,6 +332,7 @@ def fact_resource_factory(model):
     named_by_slug = any(field.name == "slug" and not field.has_default() for field in model._meta.fields)
     return modelresource_factory(
         model,
+        resource_class=FactResource,
         meta_options={
             "clean_model_instances": True,
             "import_id_fields": ["slug"] if named_by_slug else ["id"],
@@ -243,6 +352,7 @@ class ValidatedImportExportMixin(ImportExportMixin):
     """
 
     tmp_storage_class = OpaqueIdTempStorage
+    export_form_class = FieldSelectionExportForm
 
     def get_resource_classes(self, request):
         return self.resource_classes or [fact_resource_factory(self.model)]
@@ -253,8 +363,23 @@ class ValidatedImportExportMixin(ImportExportMixin):
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
+    def export_action(self, request):
+        """The export page without its one inline event handler, which the Content-Security-Policy refuses
+        (and reports) as the page loads; apps/core/static/core/export_select_all.js attaches it instead."""
+        response = super().export_action(request)
+        if isinstance(response, TemplateResponse):
+            response.add_post_render_callback(_without_inline_select_all)
+        return response
+
     def get_export_formats(self):
         return [formula_safe_format(format_class) for format_class in super().get_export_formats()]
+
+
+def _without_inline_select_all(response):
+    response.content = response.content.replace(INLINE_SELECT_ALL, b"")
+
+
+INLINE_SELECT_ALL = b' onchange="onSelectToggleChange(event)"'
 
 
 @cache

@@ -75,9 +75,10 @@ def _fill_timestamps(instance, missing):
     if "created_at" in missing:
         instance.created_at = stored.created_at
     if "updated_at" in missing:
+        derived = getattr(type(instance), "database_derived_fields", ())  # the database's to keep, not a fixture's
         unchanged = all(
             getattr(stored, f.attname) == getattr(instance, f.attname)
             for f in instance._meta.concrete_fields
-            if f.name not in TIMESTAMPS
+            if f.name not in TIMESTAMPS and f.name not in derived
         )
         instance.updated_at = stored.updated_at if unchanged else now

@@ -362,9 +362,15 @@ def seeded_unchanged(current: Any, fixture: Any) -> bool:
 def _seed_differences(row: DeserializedObject, current: Model) -> dict[str, tuple[Any, Any]]:
     """{field: (fixture value, current value)} for every field and many-to-many the fixture gives that differs."""
     fixture = row.object
+    derived = getattr(type(fixture), "database_derived_fields", ())  # kept by the database, never by a fixture
     differences = {}
     for field in fixture._meta.concrete_fields:
-        if field.primary_key or field.name in _SEED_BOOKKEEPING or field.attname in row.deferred_fields:
+        if (
+            field.primary_key
+            or field.name in _SEED_BOOKKEEPING
+            or field.name in derived
+            or field.attname in row.deferred_fields
+        ):
             continue
         ours, theirs = field.value_from_object(fixture), field.value_from_object(current)
         if ours != theirs:

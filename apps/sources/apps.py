@@ -19,6 +19,7 @@ class SourcesConfig(registry.DomainAppConfig):
         registry.register_fact_check("sources.preferred_claims", preferred_claim_conflicts)
         pre_save.connect(_check_raw_citation, sender=Citation, dispatch_uid="sources_raw_citation_claims")
         pre_save.connect(_check_raw_source, sender=Source, dispatch_uid="sources_raw_source_origin")
+        pre_save.connect(_root_origin_as_stored, sender=Source, dispatch_uid="sources_source_root_origin")
 
 
 def _check_raw_citation(sender, instance, raw, **kwargs):
@@ -39,3 +40,22 @@ def _check_raw_source(sender, instance, raw, **kwargs):
             instance.origin_chain()
         except ValidationError as error:
             raise IntegrityError(" ".join(error.messages)) from None
+
+
+def _root_origin_as_stored(sender, instance, **kwargs):
+    """Django writes every column on save, root_origin too: write the root the database holds for the origin
+    (its own root, or the origin itself), so a save that changes nothing stays no change (no updated_at moved,
+    no change event) and a new republication is inserted as the triggers would make it. The database's triggers
+    (sources/0007) stay the rule: they set the root again from the chain, on every path."""
+    from django.db.models.functions import Coalesce
+
+    from apps.sources.models import Source
+
+    if instance.origin_id is None:
+        instance.root_origin_id = None
+    else:
+        instance.root_origin_id = (
+            Source.objects.filter(pk=instance.origin_id)
+            .values_list(Coalesce("root_origin_id", "id"), flat=True)
+            .first()
+        )

@@ -254,7 +254,43 @@ def claim_errors(citation) -> dict[str, list[str]]:
                     f"A preferred claim equals the fact's column: {name} is {column!r} on the fact, the claim says "
                     f"{citation.value!r}. Change the column, or rank this claim alternative."
                 )
-    return dict(errors)
+    if not errors and citation.source_id is not None:
+        errors["rank_reason"].extend(unexplained_overrides(citation))
+    return {field: messages for field, messages in errors.items() if messages}
+
+
+def unexplained_overrides(citation) -> list[str]:
+    """Messages for the preferred claims of `citation`'s fact and field that go against the preference rule
+    (rule_preferred_value does not pick their value, or finds a tie) without a rank_reason: an analyst may rank
+    against the rule, never silently (docs/claims.md). `citation` is taken as it is in memory, the others as
+    stored. Names `citation` itself when it is such a claim, and another preferred claim when this write is what
+    turns the rule against it (it was the rule's pick before); a claim already against the rule is left to
+    /api/v1/disagreements/, so re-loading older data never fails on a row it does not change. Empty when none."""
+    from apps.sources.models import Citation
+
+    stored = Citation.objects.filter(
+        content_type_id=citation.content_type_id, object_id=citation.object_id, field=citation.field
+    ).select_related("source")
+    others = [claim for claim in stored if claim.pk != citation.pk or citation.pk is None]
+    picked = rule_preferred_value([*others, citation])
+    picked_before = rule_preferred_value(stored)
+    rule = "the value stated by the most independent origins, then one with an official source"
+    verdict = f"picks {picked!r}" if picked is not None else "finds a tie"
+    messages = []
+    if citation.rank == ClaimRank.PREFERRED and not citation.rank_reason.strip() and citation.value != picked:
+        messages.append(
+            f"{citation.field}={citation.value!r} is preferred against the preference rule ({rule}), which "
+            f"{verdict} here: say why in rank_reason."
+        )
+    for claim in others:
+        if claim.rank != ClaimRank.PREFERRED or claim.rank_reason.strip() or claim.value == picked:
+            continue
+        if claim.value == picked_before:  # this write turns the rule against it
+            messages.append(
+                f"With this claim the preferred {claim.field}={claim.value!r} of {claim.source.slug} goes against "
+                f"the preference rule ({rule}), which then {verdict}: give that claim a rank_reason first."
+            )
+    return messages
 
 
 def preferred_claim_conflicts(fact) -> dict[str, list[str]]:

@@ -69,6 +69,8 @@ class SummitFormat(SluggedModel, FactModel):
             ),
         ]
 
+    str_columns = ("name_en",)  # what __str__ reads (apps.core.api.columns)
+
     def __str__(self):
         return self.name_en
 
@@ -259,6 +261,8 @@ class Summit(SluggedModel, FactModel):
 
     def get_absolute_url(self):
         return reverse("site:summit", args=[self.slug])
+
+    str_columns = ("title_en", "date", "date_precision")  # what __str__ reads (apps.core.api.columns)
 
     def __str__(self):
         when = self.date_display

@@ -33,7 +33,8 @@ def test_the_pledge_up_to_3_trillion_yen_about_20_billion_dollars_over_five_year
     assert pledge.usd_rate is None and pledge.usd_rate_date is None
     assert pledge.period_years == 5
     assert pledge.period_start is None and pledge.period_start_precision == DatePrecision.UNKNOWN
-    # Sources differ on the instrument (claims, issue 24): private-sector projects by the preference rule.
+    # Sources differ on the instrument (claims, issue 24): a tie under the rule, private-sector projects kept with
+    # a reason (tests/seed/test_origins.py).
     assert pledge.instrument == "private_investment"
     assert set(pledge.citations.filter(field="instrument").values_list("value", flat=True)) == {
         "private_investment",

@@ -126,6 +126,7 @@ def test_a_preferred_claim_that_differs_from_the_column_is_a_400_naming_both(edi
             value="2025-04-03/2025-04-04",
             rank="preferred",
             key_phrase="3-4 апреля",
+            rank_reason="a tie (one origin each): the programme gives both days",  # tests/sources/test_rank_reason.py
         ),
         201,
     )

@@ -4,6 +4,7 @@ filters sources_min, official_source, disputed and basis."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -107,5 +108,9 @@ def test_a_page_says_sources_differ_beside_the_fact_and_marks_inferred_citations
     page = client.get(f"/summits/{facts['disputed'].slug}/").content.decode()
     assert "Sources differ</strong> on city en" in page
     assert "Astana (preferred; " in page and "Samarkand (alternative; " in page
+    # Beside the field it is about (inside the City row), and only there.
+    city_row = re.search(r"<dt>City</dt><dd>(.*?)</dd>", page, re.S).group(1)
+    assert "Sources differ</strong> on city en" in city_row
+    assert page.count("Sources differ</strong> on city en") == 1
     page = client.get(f"/summits/{facts['inferred'].slug}/").content.decode()
     assert "<strong>inferred:</strong> The article dates the meeting by the week it names." in page

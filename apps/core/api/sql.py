@@ -11,7 +11,7 @@ DRF's byte for byte, filter by filter.
 
 import functools
 
-from django.core.exceptions import EmptyResultSet, FieldError
+from django.core.exceptions import EmptyResultSet, FieldError, ImproperlyConfigured
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
@@ -172,6 +172,56 @@ def json_text_object(members):
         + " || ".join(f"""'{"{" if i == 0 else ","}"{key}":' || {value}""" for i, (key, value) in enumerate(members))
         + " || '}')"
     )
+
+
+def json_serializer_object(serializer_class, members, *, twin):
+    """SQL text of a JSON object as `serializer_class` writes it: its fields' keys in its order (read from the
+    serializer, not restated), each value's SQL from `members` ({field name: SQL of its JSON text}). `twin` names
+    the SQL twin in the error.
+
+    Raises ImproperlyConfigured, naming the serializer and the field, for a field of the serializer `members`
+    cannot render, or a member the serializer has no field for: at import of the twin, i.e. start-up."""
+    names = list(serializer_class().fields)
+    for name in names:
+        if name not in members:
+            raise ImproperlyConfigured(
+                f"{serializer_class.__name__}.{name}: the SQL twin {twin} cannot render this field; add its SQL there"
+            )
+    for name in members:
+        if name not in names:
+            raise ImproperlyConfigured(
+                f"{twin} renders '{name}', which {serializer_class.__name__} has no field for; remove it there"
+            )
+    return json_text_object([(name, members[name]) for name in names])
+
+
+def model_ordering_sql(model, aliases, ordering=None):
+    """SQL ORDER BY terms of `model`'s Meta.ordering (what the ORM's prefetch of its rows orders by), so a twin's
+    nested list is in the ORM's order without restating it. `aliases`: {relation path ('' for the model itself,
+    'actor' for actor__…): its table alias in the twin's SQL}; `ordering`: other terms than Meta.ordering's.
+
+    Raises ImproperlyConfigured, naming the model and term, for a term that is no column path or whose relation
+    has no alias (so the twin cannot order by it)."""
+    terms = []
+    for term in model._meta.ordering if ordering is None else ordering:
+        if not isinstance(term, str) or term == "?":
+            raise ImproperlyConfigured(f"{model.__name__}.Meta.ordering: {term!r} cannot be written in SQL here")
+        name = term.lstrip("-")
+        *relations, last = name.split("__")
+        current = model
+        for relation in relations:
+            current = current._meta.get_field(relation).related_model
+        path = "__".join(relations)
+        if path not in aliases:
+            raise ImproperlyConfigured(f"{model.__name__}.Meta.ordering: '{term}' needs an alias for '{path}'")
+        fields = {f.attname: f for f in current._meta.concrete_fields} | {
+            f.name: f for f in current._meta.concrete_fields
+        }
+        if last not in fields:
+            raise ImproperlyConfigured(f"{model.__name__}.Meta.ordering: '{term}' is no column of {current.__name__}")
+        column = fields[last].column
+        terms.append(f"{aliases[path]}.{column}{' DESC' if term.startswith('-') else ''}")
+    return ", ".join(terms)
 
 
 def json_text_list(member, order_by):

@@ -60,13 +60,16 @@ def split_titles(titles):
 
 
 @register.simple_tag
-def sources_differ(citations):
+def sources_differ(citations, beside=""):
     """The fields on which these citations' claims (Citation.field/value) give more than one value, for the
-    "sources differ" line: [{field, values: [{value, rank, sources: [source titles]}]}], preferred values first.
-    Reads the citations as given (prefetched with their sources): no query."""
-    by_field = {}
+    "sources differ" notes: [{name, field, values: [{value, rank, sources: [source titles]}]}] (`field` the
+    name as shown), preferred values first. `beside`: space-separated field names the page notes beside the
+    field itself (field_differs), left out here. Reads the citations as given (prefetched with their
+    sources): no query."""
+    placed = set(beside.split())
+    by_field: dict[str, dict[str, list]] = {}
     for citation in citations:
-        if citation.field:
+        if citation.field and citation.field not in placed:
             by_field.setdefault(citation.field, {}).setdefault(citation.value, []).append(citation)
     order = {"preferred": 0, "alternative": 1, "deprecated": 2}
     differ = []
@@ -82,6 +85,16 @@ def sources_differ(citations):
             for value, claims in values.items()
         ]
         differ.append(
-            {"field": field.replace("_", " "), "values": sorted(listed, key=lambda v: order.get(v["rank"], 3))}
+            {
+                "name": field,
+                "field": field.replace("_", " "),
+                "values": sorted(listed, key=lambda v: order.get(v["rank"], 3)),
+            }
         )
     return differ
+
+
+@register.simple_tag
+def field_differs(citations, field):
+    """sources_differ's note for one field (None when its sources agree), for the page to show beside it."""
+    return next((note for note in sources_differ(citations) if note["name"] == field), None)

@@ -1,9 +1,12 @@
 """Sources and citations for the API, and the citations nested in every fact (FactSerializer)."""
 
+import functools
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.columns import reads_no_column, serializer_columns
 from apps.core.api.fields import BriefRelatedField, ContentTypeField, prefetched_attr
 from apps.core.api.serializers import CatrackModelSerializer, PrefetchedListSerializer
 from apps.sources.claims import ClaimRank
@@ -11,22 +14,19 @@ from apps.sources.corroboration import FactSupport, fact_support, with_root_orig
 from apps.sources.models import CITATION_LOCATOR_AND_CLAIM_FIELDS, Assessment, Citation, CitationBasis, Source
 from apps.sources.selectors import source_facts
 
-# What CitationBriefSerializer reads (plus the keys the prefetch matches on): the rest of each row
-# (timestamps, the source's notes) is not loaded.
-CITATION_BRIEF_COLUMNS = (
-    "id",
-    "content_type",
-    "object_id",
-    *CITATION_LOCATOR_AND_CLAIM_FIELDS,
-    "source__id",
-    "source__origin_id",
-    "source__is_official",
-    "source__slug",
-    "source__kind",
-    "source__title",
-    "source__author",
-    "source__url",
-)
+# Besides what CitationBriefSerializer shows (apps.core.api.columns), what citations_prefetch loads: the keys
+# the prefetch matches on, and what fact_support reads of each source. The rest of each row (timestamps, the
+# source's notes) is not loaded.
+CITATION_PREFETCH_KEYS = ("content_type", "object_id")
+FACT_SUPPORT_SOURCE_COLUMNS = ("source__origin_id", "source__is_official", "source__kind")
+
+
+@functools.cache
+def citation_brief_columns() -> tuple[str, ...]:
+    """The `.only()` names of a citation nested in a fact: CitationBriefSerializer's (derived), the prefetch's keys
+    and what fact_support reads."""
+    derived = serializer_columns(CitationBriefSerializer)
+    return tuple(dict.fromkeys([*CITATION_PREFETCH_KEYS, *derived, *FACT_SUPPORT_SOURCE_COLUMNS]))
 
 
 def citations_prefetch():
@@ -35,7 +35,7 @@ def citations_prefetch():
     Left as a plain list (`to_attr`, read by PrefetchedListSerializer): Django would otherwise build a
     filtered queryset per fact just to hold its prefetched rows.
     """
-    citations = with_root_origin(Citation.objects.select_related("source").only(*CITATION_BRIEF_COLUMNS))
+    citations = with_root_origin(Citation.objects.select_related("source").only(*citation_brief_columns()))
     return Prefetch("citations", queryset=citations, to_attr=prefetched_attr("citations"))
 
 
@@ -72,6 +72,7 @@ def fact_support_of(fact) -> FactSupport:
     return cached
 
 
+@reads_no_column
 class FactSupportField(serializers.Field):
     """One part of what backs a fact (FactSupport), read-only."""
 

@@ -14,95 +14,113 @@ from apps.core.api.sql import (
     fact_support_ctes,
     json_actor_brief,
     json_iso_utc,
+    json_serializer_object,
     json_text,
     json_text_list,
     json_text_object,
+    model_ordering_sql,
 )
 from apps.core.models import format_partial_date_sql
-from apps.sources.models import Source
+from apps.sources.api.serializers import CitationBriefSerializer
+from apps.sources.models import Citation, Source
+from apps.summits.api.serializers import ParticipationSerializer, SummitSerializer
+from apps.summits.models import SummitParticipant
 
 PAGE_IDS = "ANY(ARRAY(SELECT id FROM page))"
 
-PARTICIPATION = json_text_object(
-    [
-        ("id", json_text("sp.id")),
-        ("actor", json_actor_brief("a")),
-        ("role", json_text("sp.role")),
-        ("represented_by", json_actor_brief("rb", null=True)),
-    ]
+PARTICIPATION = json_serializer_object(
+    ParticipationSerializer,
+    {
+        "id": json_text("sp.id"),
+        "actor": json_actor_brief("a"),
+        "role": json_text("sp.role"),
+        "represented_by": json_actor_brief("rb", null=True),
+    },
+    twin=__name__,
 )
-CITATION = json_text_object(
-    [
-        ("id", json_text("c.id")),
-        ("source", json_text_object([("slug", json_text("src.slug")), ("name", json_text(Source.str_sql("src")))])),
-        ("source_title", json_text("src.title")),
-        ("source_author", json_text("src.author")),
-        ("source_url", json_text("src.url")),
-        ("section", json_text("c.section")),
-        ("paragraph", json_text("c.paragraph", null=True)),
-        ("key_phrase", json_text("c.key_phrase")),
-        ("note", json_text("c.note")),
-        ("basis", json_text("c.basis")),
-        ("inference", json_text("c.inference")),
-        ("field", json_text("c.field")),
-        ("value", json_text("c.value")),
-        ("rank", json_text("c.rank")),
-        ("rank_reason", json_text("c.rank_reason")),
-    ]
+CITATION = json_serializer_object(
+    CitationBriefSerializer,
+    {
+        "id": json_text("c.id"),
+        "source": json_text_object([("slug", json_text("src.slug")), ("name", json_text(Source.str_sql("src")))]),
+        "source_title": json_text("src.title"),
+        "source_author": json_text("src.author"),
+        "source_url": json_text("src.url"),
+        "section": json_text("c.section"),
+        "paragraph": json_text("c.paragraph", null=True),
+        "key_phrase": json_text("c.key_phrase"),
+        "note": json_text("c.note"),
+        "basis": json_text("c.basis"),
+        "inference": json_text("c.inference"),
+        "field": json_text("c.field"),
+        "value": json_text("c.value"),
+        "rank": json_text("c.rank"),
+        "rank_reason": json_text("c.rank_reason"),
+    },
+    twin=__name__,
 )
-SUMMIT = json_text_object(
-    [
-        ("id", json_text("t.id")),
-        ("participants", "coalesce(participants.list, '[]')"),
-        ("created_at", json_text(json_iso_utc("t.created_at"))),
-        ("updated_at", json_text(json_iso_utc("t.updated_at"))),
-        ("slug", json_text("t.slug")),
-        ("title_en", json_text("t.title_en")),
-        ("title_ru", json_text("t.title_ru")),
-        ("level", json_text("t.level")),
-        ("status", json_text("t.status")),
-        ("mode", json_text("t.mode")),
-        ("date", json_text("to_char(t.date, 'YYYY-MM-DD')", null=True)),
-        ("date_precision", json_text("t.date_precision")),
-        ("date_display", json_text(format_partial_date_sql("t.date", "t.date_precision"), null=True)),
-        ("end_date", json_text("to_char(t.end_date, 'YYYY-MM-DD')", null=True)),
-        ("city_en", json_text("t.city_en")),
-        ("city_ru", json_text("t.city_ru")),
-        ("ordinal", json_text("t.ordinal", null=True)),
-        ("summary_en", json_text("t.summary_en")),
-        ("format", json_text_object([("slug", json_text("f.slug")), ("name", json_text("f.name_en"))])),
-        ("host", json_actor_brief("h", null=True)),
-        # Summit.__str__: the title, and the known part of its date in brackets when there is one.
-        (
-            "replaced_by",
-            f"""CASE WHEN rs.id IS NULL THEN 'null' ELSE {
-                json_text_object(
-                    [
-                        ("slug", json_text("rs.slug")),
-                        (
-                            "name",
-                            json_text(
-                                "rs.title_en || coalesce(' (' || "
-                                + format_partial_date_sql("rs.date", "rs.date_precision")
-                                + " || ')', '')"
+SUMMIT = json_serializer_object(
+    SummitSerializer,
+    # (key, SQL) pairs: the keys' order is SummitSerializer's, not this list's.
+    dict(
+        [
+            ("id", json_text("t.id")),
+            ("participants", "coalesce(participants.list, '[]')"),
+            ("created_at", json_text(json_iso_utc("t.created_at"))),
+            ("updated_at", json_text(json_iso_utc("t.updated_at"))),
+            ("slug", json_text("t.slug")),
+            ("title_en", json_text("t.title_en")),
+            ("title_ru", json_text("t.title_ru")),
+            ("level", json_text("t.level")),
+            ("status", json_text("t.status")),
+            ("mode", json_text("t.mode")),
+            ("date", json_text("to_char(t.date, 'YYYY-MM-DD')", null=True)),
+            ("date_precision", json_text("t.date_precision")),
+            ("date_display", json_text(format_partial_date_sql("t.date", "t.date_precision"), null=True)),
+            ("end_date", json_text("to_char(t.end_date, 'YYYY-MM-DD')", null=True)),
+            ("city_en", json_text("t.city_en")),
+            ("city_ru", json_text("t.city_ru")),
+            ("ordinal", json_text("t.ordinal", null=True)),
+            ("summary_en", json_text("t.summary_en")),
+            ("format", json_text_object([("slug", json_text("f.slug")), ("name", json_text("f.name_en"))])),
+            ("host", json_actor_brief("h", null=True)),
+            # Summit.__str__: the title, and the known part of its date in brackets when there is one.
+            (
+                "replaced_by",
+                f"""CASE WHEN rs.id IS NULL THEN 'null' ELSE {
+                    json_text_object(
+                        [
+                            ("slug", json_text("rs.slug")),
+                            (
+                                "name",
+                                json_text(
+                                    "rs.title_en || coalesce(' (' || "
+                                    + format_partial_date_sql("rs.date", "rs.date_precision")
+                                    + " || ')', '')"
+                                ),
                             ),
-                        ),
-                    ]
-                )
-            } END""",
-        ),
-        *FACT_SUPPORT_MEMBERS,
-        ("citations", "coalesce(citations.list, '[]')"),
-    ]
+                        ]
+                    )
+                } END""",
+            ),
+            *FACT_SUPPORT_MEMBERS,
+            ("citations", "coalesce(citations.list, '[]')"),
+        ]
+    ),
+    twin=__name__,
 )
+
+# Nested lists in the order the ORM's prefetches read them: the models' Meta.ordering.
+PARTICIPANTS_ORDER = model_ordering_sql(SummitParticipant, {"": "sp", "actor": "a"})
+CITATIONS_ORDER = model_ordering_sql(Citation, {"": "c"})
 
 # `page(id, n)`: the ids the view's queryset chose, in its order.
 SUMMIT_PAGE_JSON = f"""WITH t AS MATERIALIZED (SELECT s.*, page.n FROM page JOIN summits_summit s ON s.id = page.id),
- participants AS (SELECT sp.summit_id, {json_text_list(PARTICIPATION, "sp.role, a.name_en, sp.id")} AS list
+ participants AS (SELECT sp.summit_id, {json_text_list(PARTICIPATION, PARTICIPANTS_ORDER)} AS list
   FROM summits_summitparticipant sp JOIN actors_actor a ON a.id = sp.actor_id
   LEFT JOIN actors_actor rb ON rb.id = sp.represented_by_id
   WHERE sp.summit_id = {PAGE_IDS} GROUP BY sp.summit_id),
- citations AS (SELECT c.object_id, {json_text_list(CITATION, "c.source_id, c.paragraph, c.id")} AS list
+ citations AS (SELECT c.object_id, {json_text_list(CITATION, CITATIONS_ORDER)} AS list
   FROM sources_citation c JOIN sources_source src ON src.id = c.source_id
   WHERE c.content_type_id = (SELECT id FROM django_content_type WHERE app_label = 'summits' AND model = 'summit')
    AND c.object_id = {PAGE_IDS}

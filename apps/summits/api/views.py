@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.columns import serializer_columns
 from apps.core.api.fields import prefetched_attr
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.pagination import WindowCountPagination
@@ -15,6 +16,7 @@ from apps.summits.api.page_json import SUMMIT_PAGE_JSON
 from apps.summits.api.serializers import (
     DocumentSerializer,
     DocumentSignatorySerializer,
+    ParticipationSerializer,
     SummitFormatSerializer,
     SummitParticipantSerializer,
     SummitSerializer,
@@ -89,41 +91,15 @@ class SummitFormatViewSet(HistoryMixin, CatrackViewSet):
 class SummitViewSet(HistoryMixin, CatrackViewSet):
     queryset = (
         Summit.objects.select_related("format", "host", "replaced_by")
-        .only(
-            # Every column of the summit; of its format, host and replacement only what BriefRelatedField shows.
-            *[f.name for f in Summit._meta.concrete_fields],
-            "format__id",
-            "format__slug",
-            "format__name_en",
-            "host__id",
-            "host__slug",
-            "host__name_en",
-            "host__kind",
-            "replaced_by__id",
-            "replaced_by__slug",
-            "replaced_by__title_en",
-            "replaced_by__date",
-            "replaced_by__date_precision",
-        )
+        # What SummitSerializer shows, and of its format, host and replacement only what their briefs show.
+        .only(*serializer_columns(SummitSerializer))
         .prefetch_related(
             Prefetch(
                 "participations",
-                # Only what ParticipationSerializer shows (BriefRelatedField: slug, name, kind).
+                # Only what ParticipationSerializer shows, and the summit the prefetch matches rows on.
                 queryset=SummitParticipant.objects.select_related("actor", "represented_by")
-                .only(
-                    "id",
-                    "summit",
-                    "role",
-                    "actor__id",
-                    "actor__slug",
-                    "actor__name_en",
-                    "actor__kind",
-                    "represented_by__id",
-                    "represented_by__slug",
-                    "represented_by__name_en",
-                    "represented_by__kind",
-                )
-                .order_by("role", "actor__name_en", "id"),
+                # In SummitParticipant's Meta.ordering, as the SQL twin (page_json.PARTICIPANTS_ORDER).
+                .only("summit", *serializer_columns(ParticipationSerializer)),
                 to_attr=prefetched_attr("participations"),  # a plain list (PrefetchedListSerializer)
             ),
             citations_prefetch(),

@@ -4,28 +4,34 @@ TradeFlowSerializer's output (same keys, same order, decimals as strings, UTC ti
 tests/trade/test_list_sql_path.py holds it to plain DRF's response byte for byte.
 """
 
-from apps.core.api.sql import json_actor_brief, json_iso_utc, json_text, json_text_list, json_text_object
+from apps.core.api.sql import json_actor_brief, json_iso_utc, json_serializer_object, json_text, json_text_list
+from apps.trade.api.serializers import TradeFlowSerializer
 
-TRADE_FLOW = json_text_object(
-    [
-        ("id", json_text("t.id")),
-        ("reporter", json_actor_brief("r")),
-        ("partner", json_actor_brief("p")),
-        ("partner2", json_actor_brief("p2", null=True)),
-        ("year", json_text("t.year")),
-        ("month", json_text("t.month", null=True)),
-        ("flow", json_text("t.flow")),
-        ("commodity_code", json_text("t.commodity_code")),
-        ("customs_code", json_text("t.customs_code")),
-        ("mot_code", json_text("t.mot_code")),
-        ("value_usd", json_text("t.value_usd::text")),
-        ("net_weight_kg", json_text("t.net_weight_kg::text", null=True)),
-        ("quantity", json_text("t.quantity::text", null=True)),
-        ("quantity_unit", json_text("t.quantity_unit")),
-        ("source", json_text("t.source_id", null=True)),
-        ("created_at", json_text(json_iso_utc("t.created_at"))),
-        ("updated_at", json_text(json_iso_utc("t.updated_at"))),
-    ]
+TRADE_FLOW = json_serializer_object(
+    TradeFlowSerializer,
+    # (key, SQL) pairs: the keys' order is TradeFlowSerializer's, not this list's.
+    dict(
+        [
+            ("id", json_text("t.id")),
+            ("reporter", json_actor_brief("r")),
+            ("partner", json_actor_brief("p")),
+            ("partner2", json_actor_brief("p2", null=True)),
+            ("year", json_text("t.year")),
+            ("month", json_text("t.month", null=True)),
+            ("flow", json_text("t.flow")),
+            ("commodity_code", json_text("t.commodity_code")),
+            ("customs_code", json_text("t.customs_code")),
+            ("mot_code", json_text("t.mot_code")),
+            ("value_usd", json_text("t.value_usd::text")),
+            ("net_weight_kg", json_text("t.net_weight_kg::text", null=True)),
+            ("quantity", json_text("t.quantity::text", null=True)),
+            ("quantity_unit", json_text("t.quantity_unit")),
+            ("source", json_text("t.source_id", null=True)),
+            ("created_at", json_text(json_iso_utc("t.created_at"))),
+            ("updated_at", json_text(json_iso_utc("t.updated_at"))),
+        ]
+    ),
+    twin=__name__,
 )
 
 # `page(id, n)`: the ids the view's queryset chose, in its order; `matching_rows`: the rows its filters match,
