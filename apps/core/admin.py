@@ -19,22 +19,34 @@ from import_export import widgets
 from import_export.admin import ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 from import_export.resources import ModelResource, modelresource_factory
-from rest_framework.authtoken.models import TokenProxy
 
 from apps.core import registry
 from apps.core.change_capture import start_change
 from apps.core.csv_cells import LINE_END, formula_safe
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
-from apps.core.models import ChangeEvent
+from apps.core.models import ApiToken, ChangeEvent
 from apps.core.reverts import RevertRefused, changeset_models, revert_changeset, revert_row_to_version
 
 CONFLICT_ATTRIBUTE = "_catrack_integrity_conflict"
 
-# DRF stores API tokens in clear text and its admin listed every key to anyone with view_tokenproxy; a
-# superuser's key copied from there could write. Tokens are issued and rotated on the server only:
-# `manage.py drf_create_token --reset <username>` prints the new key once and voids the old one.
-admin.site.unregister(TokenProxy)
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds an API key, since when, and its first characters; deleting a row revokes the key. Keys are
+    issued on the server only (`manage.py api_token USER`, shown once); the database holds their digests, and
+    the admin shows neither (issue 16: DRF's admin listed every plain key to anyone with view_tokenproxy)."""
+
+    list_display = ("user", "prefix", "created")
+    fields = ("user", "prefix", "created")
+    readonly_fields = fields
+    search_fields = ("user__username",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class BoundedChangeList(ChangeList):

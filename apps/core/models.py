@@ -5,11 +5,14 @@ citations (apps.sources.Citation) through a generic relation.
 """
 
 import contextvars
+import hashlib
+import hmac
 import json
 import secrets
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -396,3 +399,46 @@ class RateWindow(models.Model):
         db_table = "core_rate_window"
         # Ended windows are deleted oldest first, a batch at a time (apps.core.throttling.rate_windows_purge).
         indexes = [models.Index(fields=["started"], name="rate_window_started_idx")]
+
+
+API_KEY_PREFIX_LENGTH = 8
+
+
+def api_key_digest(key: str) -> str:
+    """The SHA-256 hex digest (64 characters) of an API key `key`, as ApiToken stores it. A key is 160 random
+    bits (ApiToken.issue), so an unsalted fast hash is enough: no dictionary or brute force reaches it."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A user's API key, stored only as its digest: the key itself is shown once, when it is issued
+    (`manage.py api_token USER`), and no one can read it back from the database or the admin.
+
+    `prefix` (the key's first characters) finds the row; the digest is then compared in constant time
+    (apps.core.api.authentication.HashedTokenAuthentication). One key per user, as DRF's tokens were."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token")
+    prefix = models.CharField(max_length=API_KEY_PREFIX_LENGTH, db_index=True, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "core_api_token"
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.user} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user) -> tuple["ApiToken", str]:
+        """A new key for `user` (its old key, if any, stops working): (the saved token, the key as 40 hex
+        characters, DRF's shape). The key is in no other place: show it to its owner and drop it."""
+        key = secrets.token_hex(20)
+        token, _ = cls.objects.update_or_create(
+            user=user, defaults={"prefix": key[:API_KEY_PREFIX_LENGTH], "digest": api_key_digest(key)}
+        )
+        return token, key
+
+    def matches(self, key: str) -> bool:
+        """Whether `key` is this token's key (constant-time comparison of the digests)."""
+        return hmac.compare_digest(self.digest, api_key_digest(key))

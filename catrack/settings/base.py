@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served as our static files (no CDN)
@@ -214,8 +213,10 @@ CORS_EXPOSE_HEADERS = ("Content-Disposition", "ETag", "Link", "Retry-After")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.CatrackAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a wrong key is a 401 with `WWW-Authenticate: Token` (DRF takes the first class's header).
+        # Keys are stored hashed (apps.core.models.ApiToken).
+        "apps.core.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     # Anyone reads; writing needs the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],

@@ -143,10 +143,10 @@ def test_deleting_a_referenced_row_is_409_not_500(editor_client):
 
 @pytest.mark.django_db
 def test_token_authentication_allows_writes(api_client, editor):
-    from rest_framework.authtoken.models import Token
+    from apps.core.models import ApiToken
 
-    token = Token.objects.create(user=editor)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = ApiToken.issue(editor)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = api_client.patch(f"/api/v1/actors/{StateFactory().slug}/", {"name_en": "Japan"}, format="json")
     assert_status(response, 200)
 

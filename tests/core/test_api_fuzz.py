@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from rest_framework.authtoken.models import Token
 
+from apps.core.models import ApiToken
 from catrack.urls import router
 from tests import factories
 
@@ -48,7 +48,7 @@ def writer_token(transactional_db, django_user_model):
     factories.TopicFactory()
     factories.CorridorStakeFactory()
     factories.ResourceInterestFactory()
-    return Token.objects.create(user=user).key
+    return ApiToken.issue(user)[1]
 
 
 def existing_rows_config():

@@ -73,12 +73,11 @@ def assert_nothing_lost(statuses, start_amount, final_amount):
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_patches_on_postgresql(live_server, editor):
-    from rest_framework.authtoken.models import Token
-
+    from apps.core.models import ApiToken
     from tests.factories import PledgeFactory
 
     pledge = PledgeFactory(amount=Decimal("1000.00"))
-    token = Token.objects.create(user=editor).key
+    token = ApiToken.issue(editor)[1]
     statuses, final = patch_concurrently(live_server.url, token, pledge.pk)
     assert_nothing_lost(statuses, Decimal("1000.00"), final)
 
@@ -92,11 +91,11 @@ def _free_port():
 SETUP = """
 from decimal import Decimal
 from django.contrib.auth.models import Permission, User
-from rest_framework.authtoken.models import Token
+from apps.core.models import ApiToken
 from tests.factories import PledgeFactory
 user = User.objects.create_user("writer")
 user.user_permissions.set(Permission.objects.filter(content_type__app_label="investments"))
-print(Token.objects.create(user=user).key, PledgeFactory(amount=Decimal("1000.00")).pk)
+print(ApiToken.issue(user)[1], PledgeFactory(amount=Decimal("1000.00")).pk)
 """
 
 

@@ -99,15 +99,13 @@ def test_a_statement_past_the_timeout_is_a_503_and_exports_get_the_longer_one(ap
 def test_token_users_behind_one_address_are_counted_each_by_user(django_user_model):
     """Issue 26: the limit counted token users by address (the middleware runs before DRF authenticates a
     token), so five users behind one address shared one allowance."""
-    from rest_framework.authtoken.models import Token
+    from apps.core.models import ApiToken
 
     TradeFlowFactory()
     clients = []
     for name in ("analyst-a", "analyst-b"):
         client = APIClient(REMOTE_ADDR="203.0.113.40")
-        client.credentials(
-            HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=django_user_model.objects.create_user(name)).key}"
-        )
+        client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(django_user_model.objects.create_user(name))[1]}")
         clients.append(client)
     for client in clients:
         running = [client.get(*EXPORT) for _ in range(settings.MAX_CONCURRENT_EXPORTS)]
