@@ -2,7 +2,7 @@
 
 At each width: the document never scrolls sideways (a wide table or chart scrolls inside its own box),
 chart and timeline text is drawn at 11 px or more, every control and chart link is a touch target of at
-least 24 × 24 px, and axe-core finds no serious or critical violation. Screenshots of every page at
+least 24 × 24 px, no table column holding sentences is squeezed under 120 px, and axe-core finds no serious or critical violation. Screenshots of every page at
 both widths go to artifacts/site-<page>-<width>.png."""
 
 from decimal import Decimal
@@ -47,6 +47,7 @@ PUBLIC_PAGES = {
 WIDTHS = (390, 1280)
 MIN_TEXT_PX = 11
 MIN_TARGET_PX = 24
+MIN_COLUMN_PX = 120  # a table cell holding a sentence is at least this wide (about 15 characters)
 
 # Controls a finger must hit: the site's header, forms, pagers, sort and facet links, chart links.
 # Links inside running text are exempt (WCAG 2.5.8 "inline").
@@ -56,9 +57,10 @@ TARGETS = (
 
 
 def layout_faults(page):
-    """What does not fit: sideways scrolling of the document, chart text under 11 px, targets under 24 px."""
+    """What does not fit: sideways scrolling of the document, chart text under 11 px, targets under 24 px, table
+    columns squeezed under 120 px around a sentence, a cell out of view that makes its row taller than the window."""
     return page.evaluate(
-        """([minText, minTarget, targets]) => {
+        """([minText, minTarget, targets, minColumn]) => {
         const faults = [];
         const doc = document.documentElement;
         if (doc.scrollWidth > window.innerWidth + 1)
@@ -77,9 +79,24 @@ def layout_faults(page):
             if (box.width < minTarget - 0.01 || box.height < minTarget - 0.01)
                 faults.push(`target ${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}" is ${box.width.toFixed(0)}x${box.height.toFixed(0)}px`);
         }
+        // A table column squeezed to a sliver (long text broken a few letters a line, rows thousands of px tall):
+        // the table's box scrolls sideways instead, so a cell with a sentence in it keeps room for words.
+        for (const cell of document.querySelectorAll('main td')) {
+            const box = cell.getBoundingClientRect();
+            if (cell.textContent.trim().length > 40 && box.width && box.width < minColumn)
+                faults.push(`table cell "${cell.textContent.trim().slice(0, 30)}" squeezed to ${box.width.toFixed(0)}px wide, ${box.height.toFixed(0)}px tall`);
+        }
+        // A cell out of view (scrolled to the right of its table's box) that makes its row taller than the window:
+        // the reader sees a screen of blank beside the first columns.
+        for (const cell of document.querySelectorAll('main .table-scroll td')) {
+            const box = cell.getBoundingClientRect();
+            const scroller = cell.closest('.table-scroll').getBoundingClientRect();
+            if (box.left >= scroller.right - 1 && box.height > window.innerHeight)
+                faults.push(`table cell "${cell.textContent.trim().slice(0, 30)}" out of view makes its row ${box.height.toFixed(0)}px tall`);
+        }
         return faults;
     }""",
-        [MIN_TEXT_PX, MIN_TARGET_PX, TARGETS],
+        [MIN_TEXT_PX, MIN_TARGET_PX, TARGETS, MIN_COLUMN_PX],
     )
 
 
