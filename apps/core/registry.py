@@ -13,7 +13,7 @@ Modelled on NetBox's `netbox/registry.py`: apps.core never imports a domain app;
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -133,12 +133,25 @@ def export_formats() -> dict[str, OutputFormat]:
     return {f.name: f for f in output_formats() if f.export}
 
 
-class RegisteredRenderers:
-    """`renderer_classes = RegisteredRenderers()` on a DRF view: the registered output formats' renderers, read
-    when asked (a class attribute would freeze the list at import)."""
+class RegisteredRenderers(Sequence[type]):
+    """The registered output formats' renderer classes as a sequence read when iterated (a list would freeze them
+    at import). REGISTERED_RENDERERS is DRF's DEFAULT_RENDERER_CLASSES (catrack/settings/base.py names it), so
+    every API view offers every format unless it sets its own `renderer_classes`."""
 
-    def __get__(self, instance: object, owner: type | None = None) -> list[type]:
-        return renderer_classes()
+    def __getitem__(self, index: Any) -> Any:
+        return renderer_classes()[index]
+
+    def __len__(self) -> int:
+        return len(renderer_classes())
+
+    def __iter__(self) -> Iterator[type]:
+        return iter(renderer_classes())
+
+    def __repr__(self) -> str:
+        return f"RegisteredRenderers({renderer_classes()!r})"
+
+
+REGISTERED_RENDERERS = RegisteredRenderers()
 
 
 def _load_formats() -> None:

@@ -53,7 +53,7 @@ class TradeFlowFilterSet(GroupingsFilterSet, CatrackFilterSet):
         field_name="month", lookup_expr="isnull", label="true: annual figures only; false: monthly only"
     )
     # distinct=False: flow is a column of the row itself, so it cannot repeat rows; django-filter's
-    # default DISTINCT made the page and the count sort every matching row (3x slower at 1M rows).
+    # default DISTINCT made the page and the count sort every matching row (docs/benchmarks.md, "Figures behind the code").
     flow = django_filters.MultipleChoiceFilter(
         choices=FlowCode.choices, label="X, M, RX or RM (repeat for several)", distinct=False
     )

@@ -81,6 +81,19 @@ def test_a_new_export_format_is_one_declaration_and_is_counted_as_an_export():
     cache.clear()
 
 
+@pytest.mark.django_db
+def test_every_api_endpoint_offers_a_new_format(api_client):
+    """DRF's default renderers are the registry's (settings name no format), so a view that sets none of its own
+    (the disagreements list, the API root, the change feed) offers a new format too."""
+    with registry.declared():
+        registry.register_format()(_LinesRenderer)
+        for url in ["/api/v1/disagreements/", "/api/v1/", "/api/v1/changes/"]:
+            response = api_client.get(url, {"format": "test-lines"})
+            assert response.status_code == 200, (url, response.content[:300])
+            assert isinstance(response.accepted_renderer, _LinesRenderer), url
+    assert "Renderer" not in str(settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"])
+
+
 def test_an_export_format_must_say_how_a_list_is_exported():
     with registry.declared(), pytest.raises(TypeError, match="export_response"):
         registry.register_format(export=True)(_LinesRenderer)

@@ -245,7 +245,8 @@ def slug_filter(field_name, model, label, **kwargs):
     return SlugFilter(field_name=field_name, model=model, label=f"{label} (slug)", **kwargs)
 
 
-# Bounds on `q`: each word is a prefix match over the searched columns; 10,000 words ran for 40 s.
+# Bounds on `q`: each word is a prefix match over the searched columns, so a query of thousands of words runs
+# for a long time (docs/benchmarks.md, "Figures behind the code").
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_WORDS = 10
 

@@ -13,7 +13,7 @@ import json
 from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
 
-from apps.core.api.csv_export import DELIMITERS, XLSX_MEDIA_TYPE, export_response, xlsx_bytes
+from apps.core.api.csv_export import DELIMITERS, XLSX_MEDIA_TYPE, csv_response, xlsx_bytes, xlsx_response
 from apps.core.api.sql import RawJSON
 from apps.core.csv_cells import csv_writer, formula_safe
 from apps.core.registry import register_format
@@ -57,12 +57,13 @@ class CSVRenderer(BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+    byte_order_mark = False  # UTF-8's byte-order mark first (for Excel)
 
     @classmethod
     def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
-        """A list's every matching row, streamed (apps.core.api.csv_export.export_response)."""
-        return export_response(
-            queryset, export_format=cls.format, filename=filename, columns=columns, delimiter=delimiter
+        """A list's every matching row, streamed (apps.core.api.csv_export.csv_response)."""
+        return csv_response(
+            queryset, filename=filename, columns=columns, delimiter=delimiter, byte_order_mark=cls.byte_order_mark
         )
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
@@ -70,7 +71,7 @@ class CSVRenderer(BaseRenderer):
         request = (renderer_context or {}).get("request")
         delimiter = DELIMITERS.get(request.query_params.get("delimiter"), ",") if request is not None else ","
         csv_writer(out, delimiter=delimiter).writerows(self.table(data))
-        return out.getvalue().encode("utf-8")
+        return (codecs.BOM_UTF8 if self.byte_order_mark else b"") + out.getvalue().encode("utf-8")
 
     @staticmethod
     def table(data):
@@ -91,9 +92,7 @@ class CSVExcelRenderer(CSVRenderer):
     """CSV that Excel opens as UTF-8: the same bytes after a byte-order mark."""
 
     format = "csv-excel"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return codecs.BOM_UTF8 + super().render(data, accepted_media_type, renderer_context)
+    byte_order_mark = True
 
 
 @register_format(export=True)
@@ -108,7 +107,7 @@ class XLSXRenderer(BaseRenderer):
     @classmethod
     def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
         """A list's matching rows as one sheet (bounded: apps.core.api.csv_export.XLSX_MAX_ROWS)."""
-        return export_response(queryset, export_format=cls.format, filename=filename, columns=columns)
+        return xlsx_response(queryset, filename=filename, columns=columns)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         # The CSV's table, cell for cell, as the CSV writes each cell (text; formulas escaped), its numbers and
