@@ -29,13 +29,14 @@ sys.path[0] = str(ROOT)
 from bench import dataset  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/catrack_bench"
+# Issue 30's targets (at 1M and at 10M flows), stricter than issue 11's (1.5x, 1.5x, 1.5x, 2.0x).
 TARGETS = {
-    "api_over_raw": 1.5,
+    "api_over_raw": 1.25,
     "queries_per_list": 4,
-    "over_datasette": 1.5,
-    "import_over_constrained": 1.5,
+    "over_datasette": 2.0,
+    "import_over_constrained": 1.2,
     "unchanged_rows_per_s": 250_000,
-    "csv_over_copy": 2.0,
+    "csv_over_copy": 1.1,
 }
 
 
@@ -165,6 +166,7 @@ def main():
     }
     seed_started = time.perf_counter()
     dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
+    dataset.seed_claims()
     documents = dataset.DOCUMENTS["quick" if args.quick else "full"]
     dataset.seed_documents(count=documents, seed=args.seed)
     report["size"]["documents"] = documents
@@ -181,6 +183,7 @@ def main():
         raw = {
             **queries.raw_requests(reporter=reporter, participant=participant, year_min=year_min),
             **queries.search_requests(commodity=SEARCH_COMMODITY, document_words=SEARCH_DOCUMENT_WORDS),
+            **queries.claims_requests(donor=reporter),
         }
         _analyze(args.database_url)
         report["raw"], report["api"] = queries.time_requests(args.database_url, raw, urls, repeat)
@@ -244,6 +247,11 @@ def api_urls(*, reporter, participant, year_min):
         "trade_flows_summary": "/api/v1/trade-flows/summary/?group_by=partner,year",
         "summits_by_participant": f"/api/v1/summits/?participant={participant}",
         "pledges_summary": "/api/v1/pledges/summary/?group_by=donor",
+        # The claims filters of issue 24 on one donor's pledges (bench.dataset.seed_claims), and the same list bare.
+        "pledges_by_donor": f"/api/v1/pledges/?donor={reporter}",
+        "pledges_disputed": f"/api/v1/pledges/?donor={reporter}&disputed=true",
+        "pledges_sources_min": f"/api/v1/pledges/?donor={reporter}&sources_min=2",
+        "pledges_inferred": f"/api/v1/pledges/?donor={reporter}&basis=inferred",
     }
 
 
@@ -290,6 +298,12 @@ def print_table(report):
                 f"target >= {TARGETS['unchanged_rows_per_s']:,} rows/s"
             )
         print(f"{label:34} {row['seconds']:9.2f} {row['rows_per_s']:11,.0f}  {ratio}")
+    if "import_first_rss_mb" in imp:
+        memory = imp["import_first_rss_mb"]
+        print(
+            f"  the first import's process: {memory['start_mb']:,.0f} MB resident before, "
+            f"{memory['peak_mb']:,.0f} MB at its peak ({memory['peak_mb'] - memory['start_mb']:+,.0f} MB)"
+        )
     print(
         f"\n{'request':24} {'raw ms':>8} {'raw p95':>8} {'q':>3} | {'API ms':>8} {'API p95':>8} {'q':>3} "
         f"{'API/raw':>8} | {'own SQL':>8} {'API/own':>8}"
@@ -338,6 +352,12 @@ def print_table(report):
     ):
         row = export[name]
         print(f"  {label:26} {row['seconds']:7.2f} s {row['rows_per_s']:11,.0f} rows/s {row['bytes'] / 1e6:8.1f} MB")
+    if "workers_rss_mb" in export["api"]:
+        memory = export["api"]["workers_rss_mb"]
+        print(
+            f"  gunicorn's 2 workers while streaming: {memory['start_mb']:,.0f} MB resident before, "
+            f"{memory['peak_mb']:,.0f} MB at the peak ({memory['peak_mb'] - memory['start_mb']:+,.0f} MB)"
+        )
     print(
         f"  API: {export['api_over_floor']:.2f}x the psql floor's time (target <= {TARGETS['csv_over_copy']}x), "
         f"{export['api_over_datasette']:.2f}x Datasette's (target < 1)"
