@@ -12,7 +12,6 @@ Modelled on NetBox's `netbox/registry.py`: apps.core never imports a domain app;
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import import_module
@@ -157,18 +156,3 @@ REGISTERED_RENDERERS = RegisteredRenderers()
 def _load_formats() -> None:
     if not _registry["formats"]:
         import_module("apps.core.api.renderers")  # the formats apps.core defines declare themselves there
-
-
-@contextlib.contextmanager
-def declared(**kinds: dict[str, Any]) -> Iterator[None]:
-    """For tests: the registry with these declarations added ({'formats': {…}, 'resources': {…}}), as it was after."""
-    _load_formats()
-    saved = {kind: dict(entries) for kind, entries in _registry.items()}
-    try:
-        for kind, entries in kinds.items():
-            _registry[kind].update(entries)
-        yield
-    finally:
-        for kind, entries in saved.items():
-            _registry[kind].clear()
-            _registry[kind].update(entries)
