@@ -227,7 +227,7 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
             if getattr(error, "revert", None) is None:
                 raise ValidationError(detail) from None
             return Response(
-                {**(detail if isinstance(detail, dict) else {"detail": detail}), **_progress(request, error)},
+                {**(detail if isinstance(detail, dict) else {"non_field_errors": detail}), **_progress(request, error)},
                 status=400,
             )
         except IntegrityError as error:
