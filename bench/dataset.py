@@ -307,3 +307,78 @@ def seed_documents(*, count, seed):
             )
         )
     Document.objects.bulk_create(rows, batch_size=5000)
+
+
+def seed_claims():
+    """Claims, republications and inferred citations on the pledges (issue 24), for the `disputed`, `sources_min`
+    and `basis` cases; summits keep their one stated citation each, so the other cases read what they read before.
+
+    Needs seed_facts first. A republication `bench-repost-<i>` of each source `bench-source-<i>` (Source.origin:
+    the two count as one independent origin). By the pledges' order of id, n = 0, 1, 2, …:
+    - n % 8 == 0: the pledge's citation claims its amount_usd (preferred) and a second source, another origin,
+      claims it too: the same value, or for n % 16 == 0 a value 5% higher (alternative; the fact is disputed and
+      the preferred claim says why, the rule finding a tie);
+    - n % 8 == 4: the same claim, and the republication of the citation's source repeats it (one origin);
+    - n % 10 == 3: the citation is inferred (basis), the pledge inferred only.
+    Bulk writes (no random draws): 1/4 of the pledges gain a citation.
+    """
+    from decimal import Decimal
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.investments.models import Pledge
+    from apps.sources.models import Citation, CitationBasis, Source, SourceKind
+
+    originals = {s.slug: s for s in Source.objects.filter(slug__startswith="bench-source-")}
+    Source.objects.bulk_create(
+        [
+            Source(
+                slug=f"bench-repost-{slug.removeprefix('bench-source-')}",
+                kind=SourceKind.NEWS,
+                title=f"Repost of {source.title}",
+                language="en",
+                origin=source,
+            )
+            for slug, source in originals.items()
+        ],
+        batch_size=1000,
+    )
+    reposts = {s.origin_id: s.id for s in Source.objects.filter(slug__startswith="bench-repost-")}
+    by_index = {int(slug.removeprefix("bench-source-")): s.id for slug, s in originals.items()}
+    content_type = ContentType.objects.get_for_model(Pledge)
+    citations = {
+        c.object_id: c
+        for c in Citation.objects.filter(content_type=content_type, source_id__in=by_index.values()).order_by("id")
+    }
+    changed, added = [], []
+    for n, (pk, amount_usd) in enumerate(Pledge.objects.order_by("id").values_list("id", "amount_usd")):
+        citation = citations[pk]
+        if n % 10 == 3:
+            citation.basis, citation.inference = CitationBasis.INFERRED, "bench: read from the paragraph's context"
+            changed.append(citation)
+        if n % 4:
+            continue
+        value = str(amount_usd)
+        citation.field, citation.value, citation.rank = "amount_usd", value, "preferred"
+        other = by_index[(n + 500) % len(by_index)] if n % 8 == 0 else reposts[citation.source_id]
+        other_value = value
+        if n % 16 == 0:
+            other_value = str((amount_usd * Decimal("1.05")).quantize(Decimal("0.01")))
+            citation.rank_reason = "bench: a tie (one origin each); the value first recorded"
+        changed.append(citation)
+        added.append(
+            Citation(
+                source_id=other,
+                content_type=content_type,
+                object_id=pk,
+                paragraph=1,
+                key_phrase=f"claim {n}",
+                field="amount_usd",
+                value=other_value,
+                rank="alternative" if other_value != value else "preferred",
+            )
+        )
+    Citation.objects.bulk_update(
+        changed, ["basis", "inference", "field", "value", "rank", "rank_reason"], batch_size=5000
+    )
+    Citation.objects.bulk_create(added, batch_size=5000)

@@ -356,3 +356,59 @@ def _replay(connection, statements):
         for sql, params in statements:
             cursor.execute(sql, params)
             cursor.fetchall()
+
+
+# Pledges by donor, and with each claims filter of issue 24 (`disputed`, `sources_min`, `basis`): the page as
+# PledgeSerializer shows it (the total read with the page, as WindowCountPagination), its recipients,
+# purposes and citations with their claims, and the filter written by hand as SQL.
+PLEDGE_TYPE = "(SELECT id FROM django_content_type WHERE app_label = 'investments' AND model = 'pledge')"
+PLEDGE_FILTERS = {
+    "pledges_by_donor": "",
+    "pledges_disputed": f" AND p.id IN (SELECT c.object_id FROM sources_citation c WHERE c.content_type_id = {PLEDGE_TYPE}"
+    " AND c.field <> '' GROUP BY c.object_id, c.field HAVING count(DISTINCT c.value) > 1)",
+    "pledges_sources_min": " AND p.id IN (SELECT c.object_id FROM sources_citation c JOIN sources_source src"
+    f" ON src.id = c.source_id WHERE c.content_type_id = {PLEDGE_TYPE} GROUP BY c.object_id"
+    " HAVING count(DISTINCT coalesce(src.root_origin_id, src.id)) >= 2)",
+    "pledges_inferred": f" AND EXISTS (SELECT 1 FROM sources_citation c WHERE c.content_type_id = {PLEDGE_TYPE}"
+    f" AND c.object_id = p.id) AND NOT EXISTS (SELECT 1 FROM sources_citation c WHERE c.content_type_id = {PLEDGE_TYPE}"
+    " AND c.object_id = p.id AND c.basis = 'stated')",
+}
+
+
+def claims_requests(*, donor):
+    """name -> statements for the pledges of `donor` (a slug), unfiltered and under each claims filter."""
+    return {
+        name: [
+            (
+                "SELECT p.id, p.created_at, p.updated_at, p.slug, p.description_en, p.amount, p.currency,"
+                " p.amount_qualifier, p.amount_usd, p.amount_usd_qualifier, p.usd_basis, p.usd_rate, p.usd_rate_date,"
+                " p.usd_rate_source, p.period_start, p.period_start_precision, p.period_years, p.period_end,"
+                " p.period_end_precision, p.instrument, p.status, p.counts_in_totals, count(*) OVER (),"
+                " a.slug, a.name_en, a.kind, s.slug, s.title_en, d.slug, d.title_en, pp.slug, pp.description_en"
+                " FROM investments_pledge p JOIN actors_actor a ON a.id = p.donor_id"
+                " LEFT JOIN summits_summit s ON s.id = p.summit_id LEFT JOIN summits_document d ON d.id = p.document_id"
+                f" LEFT JOIN investments_pledge pp ON pp.id = p.parent_id WHERE p.donor_id = {ACTOR_ID}{where}"
+                " ORDER BY p.amount_usd DESC NULLS LAST, p.id LIMIT %s",
+                [donor, PAGE],
+            ),
+            (
+                "SELECT r.pledge_id, a.slug, a.name_en, a.kind FROM investments_pledge_recipients r"
+                " JOIN actors_actor a ON a.id = r.actor_id WHERE r.pledge_id = ANY(%s) ORDER BY r.pledge_id, a.name_en",
+                "ids",
+            ),
+            (
+                "SELECT pt.pledge_id, t.slug, t.name_en FROM investments_pledge_purposes pt"
+                " JOIN summits_topic t ON t.id = pt.topic_id WHERE pt.pledge_id = ANY(%s) ORDER BY pt.pledge_id, t.name_en",
+                "ids",
+            ),
+            (
+                "SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph,"
+                " c.key_phrase, c.note, c.basis, c.inference, c.field, c.value, c.rank, c.rank_reason,"
+                " coalesce(src.root_origin_id, src.id), src.is_official FROM sources_citation c"
+                f" JOIN sources_source src ON src.id = c.source_id WHERE c.content_type_id = {PLEDGE_TYPE}"
+                " AND c.object_id = ANY(%s) ORDER BY c.object_id, c.source_id, c.paragraph, c.id",
+                "ids",
+            ),
+        ]
+        for name, where in PLEDGE_FILTERS.items()
+    }

@@ -165,6 +165,7 @@ def main():
     }
     seed_started = time.perf_counter()
     dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
+    dataset.seed_claims()
     documents = dataset.DOCUMENTS["quick" if args.quick else "full"]
     dataset.seed_documents(count=documents, seed=args.seed)
     report["size"]["documents"] = documents
@@ -181,6 +182,7 @@ def main():
         raw = {
             **queries.raw_requests(reporter=reporter, participant=participant, year_min=year_min),
             **queries.search_requests(commodity=SEARCH_COMMODITY, document_words=SEARCH_DOCUMENT_WORDS),
+            **queries.claims_requests(donor=reporter),
         }
         _analyze(args.database_url)
         report["raw"], report["api"] = queries.time_requests(args.database_url, raw, urls, repeat)
@@ -244,6 +246,11 @@ def api_urls(*, reporter, participant, year_min):
         "trade_flows_summary": "/api/v1/trade-flows/summary/?group_by=partner,year",
         "summits_by_participant": f"/api/v1/summits/?participant={participant}",
         "pledges_summary": "/api/v1/pledges/summary/?group_by=donor",
+        # The claims filters of issue 24 on one donor's pledges (bench.dataset.seed_claims), and the same list bare.
+        "pledges_by_donor": f"/api/v1/pledges/?donor={reporter}",
+        "pledges_disputed": f"/api/v1/pledges/?donor={reporter}&disputed=true",
+        "pledges_sources_min": f"/api/v1/pledges/?donor={reporter}&sources_min=2",
+        "pledges_inferred": f"/api/v1/pledges/?donor={reporter}&basis=inferred",
     }
 
 

@@ -212,7 +212,7 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
-CORS_EXPOSE_HEADERS = ("Content-Disposition", "ETag", "Link", "Retry-After")
+CORS_EXPOSE_HEADERS = ("Content-Disposition", "ETag", "Link", "Retry-After", "X-CSV-Delimiter", "X-CSV-Decimal-Mark")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.CatrackAutoSchema",

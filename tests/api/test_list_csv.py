@@ -16,6 +16,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from apps.core.api import csv_export
+from apps.core.api.csv_dialect import PLAIN, CSVDialect
 from apps.core.api.views import CatrackViewSet
 from apps.core.models import DatePrecision
 from catrack.urls import router
@@ -33,6 +34,7 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_once")]
 
+EXCEL_SEMICOLON = CSVDialect(delimiter=";", decimal_mark=",")
 LISTS = sorted((prefix, viewset) for prefix, viewset, _ in router.registry if issubclass(viewset, CatrackViewSet))
 
 
@@ -68,13 +70,16 @@ def _ordered(viewset):
 
 
 @pytest.mark.postgres_only
+@pytest.mark.parametrize("dialect", [PLAIN, EXCEL_SEMICOLON], ids=["plain", "excel-semicolon"])
 @pytest.mark.parametrize("prefix, viewset", LISTS, ids=[prefix for prefix, _ in LISTS])
-def test_copy_writes_what_the_python_writer_writes(rows, prefix, viewset):
+def test_copy_writes_what_the_python_writer_writes(rows, prefix, viewset, dialect):
+    """Also in csv-excel's semicolon style: `;` between fields (a many-to-many cell's `;` quoted) and decimals
+    with a decimal comma, written by COPY as by Python."""
     columns = csv_export.csv_columns_for(viewset.queryset.model)
     assert csv_export.copy_writes(columns), f"{prefix}: a column without an SQL form"
     queryset = _ordered(viewset)
-    copied = b"".join(csv_export._copy_chunks(queryset, columns))
-    written = b"".join(csv_export._python_lines(queryset, columns))
+    copied = b"".join(csv_export._copy_chunks(queryset, columns, dialect))
+    written = b"".join(csv_export._python_lines(queryset, columns, dialect))
     assert copied == written
     assert copied.count(b"\n") >= queryset.count() + 1
 

@@ -26,7 +26,7 @@ def data():
         SummitParticipantFactory(summit=summit, actor=kazakhstan, represented_by=PersonFactory())
         SummitParticipantFactory(summit=summit)
         CitationFactory(fact=summit)
-        PledgeFactory(donor=japan)
+        CitationFactory(fact=PledgeFactory(donor=japan))
 
 
 @pytest.mark.django_db
@@ -39,6 +39,12 @@ def data():
         ("/api/v1/summits/", {"participant": "kazakhstan", "page_size": 20}, 4),
         ("/api/v1/trade-flows/summary/", {"group_by": "partner,year"}, 1),
         ("/api/v1/pledges/summary/", {"group_by": "donor"}, 1),
+        # The pledges list of bench/, bare and under each claims filter (issue 24): page, recipients, purposes,
+        # citations, whatever the filter.
+        ("/api/v1/pledges/", {"donor": "japan"}, 4),
+        ("/api/v1/pledges/", {"donor": "japan", "disputed": "false"}, 4),
+        ("/api/v1/pledges/", {"donor": "japan", "sources_min": 1}, 4),
+        ("/api/v1/pledges/", {"donor": "japan", "basis": "stated"}, 4),
         (
             "/api/v1/summits/scoreboard/",
             {"date_after": "2005-01-01"},

@@ -41,7 +41,7 @@ class _LinesExportRenderer(_LinesRenderer):
     format = "test-lines-export"
 
     @classmethod
-    def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
+    def export_response(cls, queryset, *, filename, columns=None, dialect=None):
         from django.http import StreamingHttpResponse
 
         return StreamingHttpResponse(

@@ -21,23 +21,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connection, models
 from django.db.models import F, Func, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Concat, NullIf
+from django.db.models.functions import Cast, Concat, NullIf, Replace
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from apps.core.api.csv_dialect import PLAIN, CSVDialect, mark_dialect
 from apps.core.api.sql import json_iso_utc
-from apps.core.csv_cells import FORMULA_STARTS, PLAIN_NUMBER, csv_writer
+from apps.core.csv_cells import FORMULA_STARTS, PLAIN_NUMBER, csv_writer, is_number_text
 from apps.core.models import format_partial_date, format_partial_date_sql
 from apps.core.replicas import read_connection
 
 CHUNK_SIZE = 2000
 COPY_CHUNK_BYTES = 256 * 1024  # COPY hands over one row per message: pass them on in larger pieces
 CSV_FORMATS = {"csv": False, "csv-excel": True}  # format -> with a UTF-8 byte-order mark (for Excel)
-# `?delimiter=`: Excel opens a CSV with its locale's list separator: a comma in English locales, a semicolon
-# where the comma is the decimal mark (German, Russian, French…). Default: comma.
-DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
 EXPORT_FORMATS = {*CSV_FORMATS, "xlsx"}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 100_000  # bounded work per request; larger exports are CSV
@@ -60,7 +58,8 @@ class Column:
     None is an empty field); `sql` the same cell as an ORM expression over the list's queryset, giving
     exactly the text the Python writer writes (NULL for an empty field), or None when the cell has no
     SQL form (then the list is written by Python). `select` (a select_related name) and `prefetch` (a
-    Prefetch) are what the getter reads, so each chunk of rows costs a fixed number of queries.
+    Prefetch) are what the getter reads, so each chunk of rows costs a fixed number of queries. `decimal`:
+    the cell is a decimal number (written with the CSV's decimal mark, apps.core.api.csv_dialect).
     """
 
     name: str
@@ -68,6 +67,7 @@ class Column:
     sql: object = None
     select: str | None = None
     prefetch: Prefetch | None = None
+    decimal: bool = False
 
 
 def csv_columns_for(model):
@@ -182,7 +182,7 @@ def _plain_column(name, field):
         sql = F(column)  # COPY writes them as Python's str() does (decimals with the column's scale)
     else:
         sql = None  # floats, JSON, …: COPY would write them unlike the Python writer
-    return Column(name, get, sql)
+    return Column(name, get, sql, decimal=isinstance(field, (models.DecimalField, models.FloatField)))
 
 
 def _foreign_key_column(field):
@@ -295,20 +295,21 @@ class FormulaSafe(Func):
         return f"regexp_replace({sql}, '^(?={_FORMULA_START})(?!{_PLAIN_NUMBER}$)', '''')", params
 
 
-def export_response(queryset, *, export_format, filename, columns=None, delimiter=","):
+def export_response(queryset, *, export_format, filename, columns=None, dialect: CSVDialect = PLAIN):
     """The whole filtered queryset as `export_format` (csv, csv-excel or xlsx): a streamed or bounded response.
 
-    `columns`: a list of Column (default csv_columns_for the queryset's model); `delimiter`: a CSV's field
-    separator (one of DELIMITERS' values); `filename` without its extension."""
+    `columns`: a list of Column (default csv_columns_for the queryset's model); `dialect`: a CSV's field
+    separator and decimal mark (apps.core.api.csv_dialect.csv_dialect), said in its headers; `filename`
+    without its extension."""
     if export_format == "xlsx":
         return xlsx_response(queryset, filename=filename, columns=columns)
     bom = CSV_FORMATS[export_format]
     columns = columns or csv_columns_for(queryset.model)
     if copy_writes(columns):
-        chunks = _copy_chunks(queryset, columns, delimiter)
+        chunks = _copy_chunks(queryset, columns, dialect)
     else:
-        chunks = _python_lines(queryset, columns, delimiter)
-    return _csv_response(chunks, filename=filename, bom=bom, delimiter=delimiter)
+        chunks = _python_lines(queryset, columns, dialect)
+    return mark_dialect(_csv_response(chunks, filename=filename, bom=bom, delimiter=dialect.delimiter), dialect)
 
 
 def export_filename(resource, *, when=None):
@@ -381,16 +382,21 @@ def _rows(queryset, columns):
         yield [_list_cell(get(obj)) for get in getters]
 
 
-def _python_lines(queryset, columns, delimiter=","):
+def _python_lines(queryset, columns, dialect: CSVDialect = PLAIN):
     """CSV lines written row by row by Python (SQLite; PostgreSQL outside UTC)."""
-    writer = csv_writer(_Echo(), delimiter=delimiter)
+    writer = csv_writer(_Echo(), delimiter=dialect.delimiter, decimal_mark=dialect.decimal_mark)
     for row in _rows(queryset, columns):
         yield writer.writerow(row).encode()
 
 
-def copy_sql(queryset, columns, delimiter=","):
-    """`COPY (…) TO STDOUT` of the filtered, ordered queryset's own SQL, selecting each Column's `sql`."""
-    aliases = {f"csv_{number}": column.sql for number, column in enumerate(columns)}
+def copy_sql(queryset, columns, dialect: CSVDialect = PLAIN):
+    """`COPY (…) TO STDOUT` of the filtered, ordered queryset's own SQL, selecting each Column's `sql` (a decimal
+    one with the dialect's decimal mark), fields separated by the dialect's delimiter."""
+    aliases = {
+        f"csv_{number}": _with_decimal_mark(column.sql, dialect.decimal_mark) if column.decimal else column.sql
+        for number, column in enumerate(columns)
+    }
+    delimiter = dialect.delimiter
     query = queryset.annotate(**aliases).values_list(*aliases).query
     database = read_connection(queryset)  # the replica for the read API where one is configured
     sql, params = query.get_compiler(connection=database).as_sql()
@@ -404,11 +410,18 @@ def copy_sql(queryset, columns, delimiter=","):
     return f"COPY ({select}) TO STDOUT ({options})"
 
 
-def _copy_chunks(queryset, columns, delimiter=","):
+def _with_decimal_mark(sql, decimal_mark):
+    """A decimal column's SQL as text with `decimal_mark` for its point (as csv_cells.with_decimal_mark writes it)."""
+    if decimal_mark == ".":
+        return sql
+    return Replace(Cast(sql, models.TextField()), Value("."), Value(decimal_mark), output_field=models.TextField())
+
+
+def _copy_chunks(queryset, columns, dialect: CSVDialect = PLAIN):
     """The header (written here), then the rows as COPY writes them, in pieces of COPY_CHUNK_BYTES."""
-    writer = csv_writer(_Echo(), delimiter=delimiter)
+    writer = csv_writer(_Echo(), delimiter=dialect.delimiter)
     try:
-        statement = copy_sql(queryset, columns, delimiter)
+        statement = copy_sql(queryset, columns, dialect)
     except EmptyResultSet:  # matches nothing by construction (e.g. `q` where no text field can match): no rows
         statement = None
     yield writer.writerow([column.name for column in columns]).encode()
@@ -475,7 +488,7 @@ def xlsx_bytes(rows, *, numbers_from_text=False):
                 return datetime.datetime.fromisoformat(value.removesuffix("Z")), "yyyy-mm-dd hh:mm:ss"
             if ISO_DATE.fullmatch(value):
                 return datetime.date.fromisoformat(value), "yyyy-mm-dd"
-            if numbers_from_text and PLAIN_NUMBER.fullmatch(value) and not re.match(r"[+-]?0\d", value):
+            if numbers_from_text and is_number_text(value):
                 from decimal import Decimal
 
                 return Decimal(value), None

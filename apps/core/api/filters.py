@@ -25,6 +25,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from apps.core import registry
+from apps.core.api.csv_dialect import csv_dialect
 
 # Parameters a paginated list understands besides its filters, `ordering` and `format`.
 PAGE_PARAMS = {"page", "page_size"}
@@ -480,7 +481,7 @@ def check_query_params(request, view, filterset_class, *, several=()):
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
         )
-    csv_delimiter(request)  # a 400 for an unknown one
+    csv_dialect(request, None)  # a 400 for an unknown delimiter
     # Lists may repeat: a filterset's multiple choices and several slugs, `ordering` and `group_by` (their
     # repeated values mean the same as comma-separated ones).
     several = {
@@ -506,19 +507,6 @@ def raise_for_blank(request):
         raise ValidationError(
             {name: f"'{name}' is only whitespace: give a value, or leave the parameter out." for name in blank}
         )
-
-
-def csv_delimiter(request):
-    """The field separator `?delimiter=` names for a CSV (comma, semicolon or tab; default comma); a 400
-    naming the choices for any other value. Excel reads a CSV with its locale's list separator: a
-    semicolon where the comma is the decimal mark (German, Russian, French…)."""
-    from apps.core.api.csv_export import DELIMITERS
-
-    params = getattr(request, "query_params", request.GET)
-    name = params.get("delimiter") or "comma"
-    if name not in DELIMITERS:
-        raise ValidationError({"delimiter": f"Unknown delimiter {name[:20]!r}; choose {', '.join(DELIMITERS)}."})
-    return DELIMITERS[name]
 
 
 def resource_name(request):

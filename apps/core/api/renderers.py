@@ -11,9 +11,11 @@ import io
 import json
 
 from rest_framework import renderers
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 
-from apps.core.api.csv_export import DELIMITERS, XLSX_MEDIA_TYPE, export_response, xlsx_bytes
+from apps.core.api.csv_dialect import PLAIN, CSVDialect, csv_dialect, mark_dialect
+from apps.core.api.csv_export import XLSX_MEDIA_TYPE, export_response, xlsx_bytes
 from apps.core.api.sql import RawJSON
 from apps.core.csv_cells import csv_writer, formula_safe
 from apps.core.registry import register_format
@@ -59,17 +61,23 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     @classmethod
-    def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
+    def export_response(cls, queryset, *, filename, columns=None, dialect: CSVDialect = PLAIN):
         """A list's every matching row, streamed (apps.core.api.csv_export.export_response)."""
-        return export_response(
-            queryset, export_format=cls.format, filename=filename, columns=columns, delimiter=delimiter
-        )
+        return export_response(queryset, export_format=cls.format, filename=filename, columns=columns, dialect=dialect)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
-        request = (renderer_context or {}).get("request")
-        delimiter = DELIMITERS.get(request.query_params.get("delimiter"), ",") if request is not None else ","
-        csv_writer(out, delimiter=delimiter).writerows(self.table(data))
+        context = renderer_context or {}
+        request, response = context.get("request"), context.get("response")
+        try:
+            dialect = csv_dialect(request, self.format) if request is not None else PLAIN
+        except ValidationError:  # the 400 naming a bad `delimiter` is what is being written
+            dialect = PLAIN
+        if response is not None:
+            mark_dialect(response, dialect)
+        # A summary's decimals are JSON's text ("1234.50"): numbers_from_text gives them the decimal mark too.
+        writer = csv_writer(out, delimiter=dialect.delimiter, decimal_mark=dialect.decimal_mark, numbers_from_text=True)
+        writer.writerows(self.table(data))
         return out.getvalue().encode("utf-8")
 
     @staticmethod
@@ -106,7 +114,7 @@ class XLSXRenderer(BaseRenderer):
     render_style = "binary"
 
     @classmethod
-    def export_response(cls, queryset, *, filename, columns=None, delimiter=","):
+    def export_response(cls, queryset, *, filename, columns=None, dialect: CSVDialect = PLAIN):
         """A list's matching rows as one sheet (bounded: apps.core.api.csv_export.XLSX_MAX_ROWS)."""
         return export_response(queryset, export_format=cls.format, filename=filename, columns=columns)
 

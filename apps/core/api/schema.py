@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from rest_framework.permissions import SAFE_METHODS
 
 from apps.core.api.briefs import brief_serializer
+from apps.core.api.csv_dialect import DELIMITERS
 from apps.core.api.csv_export import XLSX_MEDIA_TYPE
 
 
@@ -163,6 +164,18 @@ PARAMETER_DESCRIPTIONS = {
     ("path", "slug"): "The row's slug (its stable lower-case English identifier, e.g. japan).",
     ("path", "history_id"): "The history entry's id (from the row's history/ list).",
 }
+# `?delimiter=` (apps.core.api.csv_dialect), on every operation that can answer CSV.
+DELIMITER_PARAMETER = {
+    "name": "delimiter",
+    "in": "query",
+    "required": False,
+    "description": "A CSV's field separator. format=csv: comma unless given, decimals always with a point. "
+    "format=csv-excel: without it, the style of the reader's Excel, from Accept-Language (semicolon and "
+    "decimal comma for languages that write 1234,50: ru, de, fr, kk, uz…; else comma and point); with it, "
+    "that separator, and decimal commas exactly with semicolon. The response says which in its "
+    "X-CSV-Delimiter and X-CSV-Decimal-Mark headers.",
+    "schema": {"type": "string", "enum": list(DELIMITERS)},
+}
 READ_ERRORS = ["400", "404", "406", "429"]
 WRITE_ERRORS = ["400", "401", "403", "404", "406", "409", "429"]
 
@@ -251,7 +264,7 @@ def csv_export_operations(result, generator, request, public):
             **operation,
             "operationId": f"{operation['operationId']}_csv",
             "description": "Every row of the list as CSV (streamed), with the same filters and ordering; "
-            "`delimiter=semicolon` for Excel in semicolon locales.",
+            "`delimiter=semicolon` for Excel in semicolon locales (or format=csv-excel on the list).",
             "parameters": [
                 p for p in operation.get("parameters", []) if p.get("name") not in ("format", "page", "page_size")
             ],
@@ -274,6 +287,13 @@ def describe_schema(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
+            answers_csv = any(
+                "text/csv" in response.get("content", {})
+                for code, response in operation.get("responses", {}).items()
+                if code.startswith("2")
+            )
+            if answers_csv and not any(p.get("name") == "delimiter" for p in operation.get("parameters", [])):
+                operation.setdefault("parameters", []).append(DELIMITER_PARAMETER)
             for parameter in operation.get("parameters", []):
                 key = (parameter.get("in"), parameter.get("name"))
                 if not parameter.get("description") and key in PARAMETER_DESCRIPTIONS:

@@ -18,12 +18,12 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from apps.core import registry
+from apps.core.api.csv_dialect import csv_dialect
 from apps.core.api.csv_export import export_filename
 from apps.core.api.fields import forget_prefetched
 from apps.core.api.filters import (
     StrictFilterBackend,
     check_query_params,
-    csv_delimiter,
     raise_for_unknown_slugs,
     resource_name,
 )
@@ -172,7 +172,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
                 queryset,
                 columns=self.csv_columns,
                 filename=export_filename(resource_name(request)),
-                delimiter=csv_delimiter(request),
+                dialect=csv_dialect(request, export_format.name),
             )
         if self.takes_sql_path(request):
             (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
