@@ -73,6 +73,19 @@ class BoundedInputAdminMixin:
         return BoundedChangeList
 
 
+def delete_selected_keeping_rules(modeladmin, request, queryset):
+    """Django's "delete selected" action in a savepoint: a rule the deletion would break (a ValidationError from
+    the model's QuerySet.delete(), e.g. CitationQuerySet's) is shown as an error and nothing is deleted or logged."""
+    from django.contrib.admin.actions import delete_selected
+
+    try:
+        with transaction.atomic(using=router.db_for_write(modeladmin.model)):
+            return delete_selected(modeladmin, request, queryset)
+    except ValidationError as error:
+        modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return None
+
+
 class ConflictSafeAdminMixin(BoundedInputAdminMixin):
     """Two analysts saving the same slug (or any other unique value) at once: both forms validate, the
     database refuses the second insert. Instead of a 500, that save is rolled back entirely (object,
@@ -104,9 +117,20 @@ class ConflictSafeAdminMixin(BoundedInputAdminMixin):
         if request.method != "POST":
             return super().delete_view(request, object_id, extra_context)
         using = router.db_for_write(self.model)
-        with transaction.atomic(using=using):
-            start_change(request.user.get_username(), lock=True, using=using)  # tombstones name who deleted
-            return super().delete_view(request, object_id, extra_context)
+        try:
+            with transaction.atomic(using=using):
+                start_change(request.user.get_username(), lock=True, using=using)  # tombstones name who deleted
+                return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:  # a rule the deletion would break (e.g. Citation.delete): nothing deleted
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_keeping_rules, name, description)
+        return actions
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """django-simple-history's "revert to this version": the page shows the version; saving it goes
