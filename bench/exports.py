@@ -12,7 +12,8 @@ import subprocess
 import time
 import urllib.request
 
-from bench.web import VENV_BIN, free_port, serving
+from bench.memory import peak_rss
+from bench.web import VENV_BIN, free_port, serving, worker_pids
 
 API_PATH = "/api/v1/trade-flows/?format=csv"
 DATASETTE_PATH = "/trade/trade_flows.csv?_stream=on&_size=max&_sort=id"
@@ -68,10 +69,12 @@ def time_csv_exports(*, database_url, sqlite_path, env, rows):
         "--log-level",
         "warning",
     ]
-    with serving(command, port, env=env):
+    with serving(command, port, env=env) as master:
         _read_all(f"http://127.0.0.1:{port}/api/v1/trade-flows/?format=csv&year=1900")  # warm a worker
-        seconds, size, lines = _read_all(f"http://127.0.0.1:{port}{API_PATH}")
-    api = {"seconds": seconds, "bytes": size, "lines": lines}
+        # The workers' resident memory while one streams every row: flat means the rows pass through.
+        with peak_rss(lambda: worker_pids(master.pid)) as memory:
+            seconds, size, lines = _read_all(f"http://127.0.0.1:{port}{API_PATH}")
+    api = {"seconds": seconds, "bytes": size, "lines": lines, "workers_rss_mb": memory}
     port = free_port()
     command = [
         str(VENV_BIN / "datasette"),

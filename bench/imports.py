@@ -6,11 +6,13 @@ deferred like Django's) and an index for each of its indexes, so it pays what Po
 to ingest the file with the same guarantees.
 """
 
+import os
 import re
 import subprocess
 import time
 
 from bench.dataset import YEARS
+from bench.memory import peak_rss
 
 COLUMNS = (
     "freq text, ref_year smallint, ref_month smallint, period text, reporter_code int, reporter_iso varchar(3),"
@@ -147,7 +149,10 @@ def time_imports(database_url, csv_path, rows):
         "copy_bare": psql_copy(database_url, "bench_copy_bare", csv_path),
         "copy_constrained": psql_copy(database_url, "bench_copy_constrained", csv_path),
     }
-    first = comtrade_import(paths=[csv_path])
+    # This process's resident memory while it imports: the file streams through COPY, so it should not grow
+    # with the file (issue 30: "memory independent of file size").
+    with peak_rss([os.getpid()]) as memory:
+        first = comtrade_import(paths=[csv_path])
     assert first.inserted == rows, first
     results["import_first"] = first.seconds
     # What autovacuum does to a freshly loaded table on its own (hint bits, visibility map); without
@@ -162,4 +167,7 @@ def time_imports(database_url, csv_path, rows):
         # Readers then get index-only scans, and plans from real sizes: what autovacuum does within a
         # minute of a bulk load (the summits and pledges were seeded in bulk too).
         cursor.execute("VACUUM ANALYZE")
-    return {name: {"seconds": seconds, "rows_per_s": rows / seconds} for name, seconds in results.items()}
+    return {
+        **{name: {"seconds": seconds, "rows_per_s": rows / seconds} for name, seconds in results.items()},
+        "import_first_rss_mb": memory,
+    }

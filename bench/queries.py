@@ -30,6 +30,9 @@ def raw_requests(*, reporter, participant, year_min):
     """name -> (list of (sql, params)) producing the same data as the matching API request."""
     return {
         "trade_flows_list": [
+            # As the API runs a page of a partitioned table: one plan kept per prepared statement
+            # (apps.core.prepared_statements.generic_plan_for).
+            ("SET plan_cache_mode = force_generic_plan", []),
             (
                 "SELECT count(*) FROM trade_tradeflow t"
                 f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s",
@@ -41,6 +44,7 @@ def raw_requests(*, reporter, participant, year_min):
                 f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s" + TRADE_FLOW_ORDER + " LIMIT %s",
                 [reporter, year_min, PAGE],
             ),
+            ("RESET plan_cache_mode", []),
         ],
         "trade_flows_summary": [  # all flows, by partner and year: aggregate on ids, then name the groups
             (
@@ -259,6 +263,8 @@ def _run_raw(connection, statements):
             if params == "ids":
                 params = [ids]
             cursor.execute(sql, params)
+            if cursor.description is None:  # SET, RESET
+                continue
             rows = cursor.fetchall()
             if ids is None and rows and len(rows[0]) > 2:
                 ids = [row[0] for row in rows]
@@ -355,7 +361,8 @@ def _replay(connection, statements):
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
-            cursor.fetchall()
+            if cursor.description is not None:
+                cursor.fetchall()
 
 
 # Pledges by donor, and with each claims filter of issue 24 (`disputed`, `sources_min`, `basis`): the page as

@@ -6,6 +6,7 @@ from functools import cache
 
 import tablib
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -25,7 +26,7 @@ from apps.core.change_capture import start_change
 from apps.core.csv_cells import LINE_END, formula_safe
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
-from apps.core.models import ApiToken, ChangeEvent
+from apps.core.models import ApiToken, ChangeEvent, ChangeSetRevert
 from apps.core.reverts import RevertRefused, changeset_models, revert_changeset, revert_row_to_version
 
 CONFLICT_ATTRIBUTE = "_catrack_integrity_conflict"
@@ -72,6 +73,19 @@ class BoundedInputAdminMixin:
         return BoundedChangeList
 
 
+def delete_selected_keeping_rules(modeladmin, request, queryset):
+    """Django's "delete selected" action in a savepoint: a rule the deletion would break (a ValidationError from
+    the model's QuerySet.delete(), e.g. CitationQuerySet's) is shown as an error and nothing is deleted or logged."""
+    from django.contrib.admin.actions import delete_selected
+
+    try:
+        with transaction.atomic(using=router.db_for_write(modeladmin.model)):
+            return delete_selected(modeladmin, request, queryset)
+    except ValidationError as error:
+        modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return None
+
+
 class ConflictSafeAdminMixin(BoundedInputAdminMixin):
     """Two analysts saving the same slug (or any other unique value) at once: both forms validate, the
     database refuses the second insert. Instead of a 500, that save is rolled back entirely (object,
@@ -103,9 +117,20 @@ class ConflictSafeAdminMixin(BoundedInputAdminMixin):
         if request.method != "POST":
             return super().delete_view(request, object_id, extra_context)
         using = router.db_for_write(self.model)
-        with transaction.atomic(using=using):
-            start_change(request.user.get_username(), lock=True, using=using)  # tombstones name who deleted
-            return super().delete_view(request, object_id, extra_context)
+        try:
+            with transaction.atomic(using=using):
+                start_change(request.user.get_username(), lock=True, using=using)  # tombstones name who deleted
+                return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:  # a rule the deletion would break (e.g. Citation.delete): nothing deleted
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_keeping_rules, name, description)
+        return actions
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """django-simple-history's "revert to this version": the page shows the version; saving it goes
@@ -399,16 +424,8 @@ def formula_safe_format(format_class):
     return FormulaSafeFormat
 
 
-@admin.register(ChangeEvent)
-class ChangeEventAdmin(BoundedInputAdminMixin, admin.ModelAdmin):
-    """The change feed, read-only, with the revert of whole change sets (apps.core.reverts.revert_changeset):
-    select any event of a change set and run the action."""
-
-    list_display = ["id", "changeset", "occurred_at", "action", "resource", "object_id", "user"]
-    list_filter = ["action", "resource"]
-    search_fields = ["=changeset", "=object_id", "user"]
-    actions = ["revert_change_sets", "force_revert_change_sets"]
-    show_full_result_count = False
+class ReadOnlyAdminMixin:
+    """A record the system writes: listed and viewed, never added, changed or deleted by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -418,6 +435,18 @@ class ChangeEventAdmin(BoundedInputAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ChangeEvent)
+class ChangeEventAdmin(ReadOnlyAdminMixin, BoundedInputAdminMixin, admin.ModelAdmin):
+    """The change feed, read-only, with the revert of whole change sets (apps.core.reverts.revert_changeset):
+    select any event of a change set and run the action."""
+
+    list_display = ["id", "changeset", "occurred_at", "action", "resource", "object_id", "user"]
+    list_filter = ["action", "resource"]
+    search_fields = ["=changeset", "=object_id", "user"]
+    actions = ["revert_change_sets", "force_revert_change_sets"]
+    show_full_result_count = False
 
     @admin.action(description="Revert the change sets of the selected events")
     def revert_change_sets(self, request, queryset, force=False):
@@ -437,30 +466,60 @@ class ChangeEventAdmin(BoundedInputAdminMixin, admin.ModelAdmin):
                 continue
             try:
                 result = revert_changeset(
-                    changeset, username=request.user.get_username(), user=request.user, force=force
+                    changeset,
+                    username=request.user.get_username(),
+                    user=request.user,
+                    force=force,
+                    seconds=settings.REVERT_REQUEST_SECONDS,
                 )
-            except RevertRefused as error:
-                rows = ", ".join(f"{r['resource']} {r['object_id']}" for r in error.rows)
-                self.message_user(
-                    request, f"Change set {changeset} not reverted: {error.message} ({rows})", messages.ERROR
-                )
-            except ValidationError as error:
-                self.message_user(
-                    request, f"Change set {changeset} not reverted: {'; '.join(error.messages)}", messages.ERROR
-                )
-            except IntegrityError as error:
-                self.message_user(
-                    request,
-                    f"Change set {changeset} not reverted: {integrity_error_detail(error)['detail']}",
-                    messages.ERROR,
-                )
+            except (RevertRefused, ValidationError, IntegrityError) as error:
+                if isinstance(error, RevertRefused):
+                    rows = ", ".join(f"{r['resource']} {r['object_id']}" for r in error.rows)
+                    detail = f"{error.message} ({rows})"
+                elif isinstance(error, ValidationError):
+                    detail = "; ".join(error.messages)
+                else:
+                    detail = integrity_error_detail(error)["detail"]
+                progress = getattr(error, "revert", None)
+                done = f" It stays partly reverted: {_progress(progress)}." if progress is not None else ""
+                self.message_user(request, f"Change set {changeset} not reverted: {detail}.{done}", messages.ERROR)
             else:
-                self.message_user(
-                    request,
-                    f"Change set {changeset} reverted ({result.rows} rows) as change set {result.reverted_by}.",
-                    messages.SUCCESS,
-                )
+                if result.finished_at is None:
+                    self.message_user(request, f"Change set {changeset}: {_progress(result)}.", messages.WARNING)
+                else:
+                    self.message_user(
+                        request,
+                        f"Change set {changeset} reverted ({result.rows} rows) as change set {result.reverted_by}.",
+                        messages.SUCCESS,
+                    )
 
     @admin.action(description="Revert the change sets of the selected events, overwriting later changes")
     def force_revert_change_sets(self, request, queryset):
         self.revert_change_sets(request, queryset, force=True)
+
+
+def _progress(progress):
+    return (
+        f"{progress.rows} of {progress.rows_total} rows reverted so far, as change set {progress.reverted_by}; run "
+        f"the action again, or `manage.py revert_changeset {progress.changeset}`, to continue"
+    )
+
+
+@admin.register(ChangeSetRevert)
+class ChangeSetRevertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Change sets' reverts and how far each got (apps.core.reverts): a partial one continues when the change
+    set is reverted again. Read-only."""
+
+    list_display = [
+        "id",
+        "changeset",
+        "reverted_by",
+        "state",
+        "rows",
+        "rows_total",
+        "user",
+        "started_at",
+        "finished_at",
+    ]
+    search_fields = ["=changeset", "=reverted_by"]
+    readonly_fields = list_display[1:]

@@ -2,15 +2,29 @@
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.admin import ConflictSafeAdminMixin, TextSearchAdminMixin, ValidatedImportExportMixin
 
+from .claims import deletion_overrides
 from .models import CITATION_LOCATOR_AND_CLAIM_FIELDS, Assessment, Citation, Source
+
+
+class CitationInlineFormSet(BaseGenericInlineFormSet):
+    def clean(self):
+        """Deleting claims here keeps the preference rule as a delete anywhere does (Citation.delete)."""
+        super().clean()
+        deleted = [form.instance.pk for form in self.deleted_forms if form.instance.pk is not None]
+        overrides = deletion_overrides(Citation.objects.filter(pk__in=deleted)) if deleted else []
+        if overrides:
+            raise ValidationError(overrides)
 
 
 class CitationInline(GenericTabularInline):
     model = Citation
+    formset = CitationInlineFormSet
     fields = ["source", *CITATION_LOCATOR_AND_CLAIM_FIELDS]
     autocomplete_fields = ["source"]
     extra = 0

@@ -34,12 +34,19 @@ def _check_raw_citation(sender, instance, raw, **kwargs):
 
 
 def _check_raw_source(sender, instance, raw, **kwargs):
-    """`loaddata` saves rows raw: an origin chain that goes round in a circle is refused there too."""
-    if raw and instance.origin_id is not None:
+    """`loaddata` saves rows raw: an origin chain that goes round in a circle, or a link that turns the preference
+    rule against a preferred claim without a reason, is refused there too."""
+    if raw:
+        from apps.sources.claims import origin_change_overrides
+
         try:
-            instance.origin_chain()
+            if instance.origin_id is not None:
+                instance.origin_chain()
         except ValidationError as error:
             raise IntegrityError(" ".join(error.messages)) from None
+        overrides = origin_change_overrides(instance)
+        if overrides:
+            raise IntegrityError(" ".join(overrides))
 
 
 def _root_origin_as_stored(sender, instance, **kwargs):

@@ -259,6 +259,9 @@ def claim_errors(citation) -> dict[str, list[str]]:
     return {field: messages for field, messages in errors.items() if messages}
 
 
+RULE = "the value stated by the most independent origins, then one with an official source"
+
+
 def unexplained_overrides(citation) -> list[str]:
     """Messages for the preferred claims of `citation`'s fact and field that go against the preference rule
     (rule_preferred_value does not pick their value, or finds a tie) without a rank_reason: an analyst may rank
@@ -272,14 +275,14 @@ def unexplained_overrides(citation) -> list[str]:
         content_type_id=citation.content_type_id, object_id=citation.object_id, field=citation.field
     ).select_related("source")
     others = [claim for claim in stored if claim.pk != citation.pk or citation.pk is None]
-    picked = rule_preferred_value([*others, citation])
-    picked_before = rule_preferred_value(stored)
-    rule = "the value stated by the most independent origins, then one with an official source"
+    roots = origin_roots()
+    picked = rule_preferred_value([*others, citation], roots)
+    picked_before = rule_preferred_value(stored, roots)
     verdict = f"picks {picked!r}" if picked is not None else "finds a tie"
     messages = []
     if citation.rank == ClaimRank.PREFERRED and not citation.rank_reason.strip() and citation.value != picked:
         messages.append(
-            f"{citation.field}={citation.value!r} is preferred against the preference rule ({rule}), which "
+            f"{citation.field}={citation.value!r} is preferred against the preference rule ({RULE}), which "
             f"{verdict} here: say why in rank_reason."
         )
     for claim in others:
@@ -288,7 +291,7 @@ def unexplained_overrides(citation) -> list[str]:
         if claim.value == picked_before:  # this write turns the rule against it
             messages.append(
                 f"With this claim the preferred {claim.field}={claim.value!r} of {claim.source.slug} goes against "
-                f"the preference rule ({rule}), which then {verdict}: give that claim a rank_reason first."
+                f"the preference rule ({RULE}), which then {verdict}: give that claim a rank_reason first."
             )
     return messages
 
@@ -337,13 +340,15 @@ class ValueSupport:
     official: bool = False
 
 
-def rule_preferred_value(claims) -> str | None:
+def rule_preferred_value(claims, roots: dict[int, int] | None = None) -> str | None:
     """THE preference rule (docs/claims.md): among a field's claims (each with .value, .source_id, and
     .source.is_official) that are not deprecated, the value stated by the most independent origins
-    (republications of one story count once: origin_roots); a tie goes to a value with an official source;
-    a remaining tie is undecided (None: the analyst chooses and says why in rank_reason).
+    (republications of one story count once: `roots`, {source id: root source id}, origin_roots() when None);
+    a tie goes to a value with an official source; a remaining tie is undecided (None: the analyst chooses and
+    says why in rank_reason).
     An analyst may rank against the rule: the preferred claim then says why (rank_reason), kept in history."""
-    roots = origin_roots()
+    if roots is None:
+        roots = origin_roots()
     support: dict[str, ValueSupport] = {}
     for claim in claims:
         if claim.rank == ClaimRank.DEPRECATED:
@@ -365,3 +370,128 @@ def origin_roots() -> dict[int, int]:
     from apps.sources.models import Source
 
     return {pk: root or pk for pk, root in Source.objects.values_list("id", "root_origin_id")}
+
+
+def _against_rule(claim, picked) -> bool:
+    """A preferred claim without a rank_reason whose value the rule does not pick (or a tie: picked None)."""
+    return claim.rank == ClaimRank.PREFERRED and not claim.rank_reason.strip() and claim.value != picked
+
+
+def _claim_name(claim) -> str:
+    """'citation 94 (velizade-japanese-move on investments.pledge 1: amount_usd='20000000000.00')'."""
+    content_type = claim.content_type
+    return (
+        f"citation {claim.pk} ({claim.source.slug} on {content_type.app_label}.{content_type.model} "
+        f"{claim.object_id}: {claim.field}={claim.value!r})"
+    )
+
+
+def _claim_groups(claims) -> dict[tuple[int, int, str], list]:
+    groups: dict[tuple[int, int, str], list] = defaultdict(list)
+    for claim in claims:
+        groups[claim.content_type_id, claim.object_id, claim.field].append(claim)
+    return groups
+
+
+def overrides_against_rule() -> list[str]:
+    """Every preferred claim of every fact that the preference rule does not pick and that gives no rank_reason,
+    as messages naming the claim (empty when none). The write-time checks (unexplained_overrides,
+    origin_change_overrides, deletion_overrides) refuse a write that makes one; this finds any that a bulk
+    update, raw SQL or older data left (`manage.py verify_claims`, run by CI after the seed). Two queries."""
+    from apps.sources.models import Citation
+
+    roots = origin_roots()
+    claims = Citation.objects.exclude(field="").select_related("source", "content_type").order_by("id")
+    messages = []
+    for group in _claim_groups(claims).values():
+        picked = rule_preferred_value(group, roots)
+        verdict = f"picks {picked!r}" if picked is not None else "finds a tie"
+        messages += [
+            f"{_claim_name(claim)} is preferred against the preference rule ({RULE}), which {verdict}: "
+            "give it a rank_reason, or rank it as the rule says."
+            for claim in group
+            if _against_rule(claim, picked)
+        ]
+    return messages
+
+
+def _tipped(groups, roots_before, roots_after, *, left_out=frozenset()) -> list[str]:
+    """Messages for the preferred claims without a rank_reason that the rule picked under `roots_before` (with
+    every claim) and no longer picks under `roots_after` without the claims whose ids are in `left_out`."""
+    messages = []
+    for group in groups:
+        kept = [claim for claim in group if claim.pk not in left_out]
+        before, after = rule_preferred_value(group, roots_before), rule_preferred_value(kept, roots_after)
+        verdict = f"picks {after!r}" if after is not None else "finds a tie"
+        for claim in kept:
+            if _against_rule(claim, after) and not _against_rule(claim, before):
+                messages.append(
+                    f"{_claim_name(claim)} would go against the preference rule ({RULE}), which then {verdict}: "
+                    "give that claim a rank_reason first."
+                )
+    return messages
+
+
+def origin_change_overrides(source) -> list[str]:
+    """Messages for the preferred claims that linking `source` (as it is in memory) to its `origin` would turn
+    against the preference rule without a rank_reason: a repost linked to its original counts once, so a value
+    may lose its lead (docs/claims.md). Only claims whose source's root changes are read. Empty when none, and
+    for a new source (it has no claims yet). Run by Source.clean() and loaddata's raw saves."""
+    from apps.sources.models import Citation, Source
+
+    if source.pk is None:
+        return []
+    origins = dict(Source.objects.values_list("id", "origin_id"))
+    if origins.get(source.pk) == source.origin_id:
+        return []
+    roots_before = origin_roots()
+    origins[source.pk] = source.origin_id
+
+    def root(pk, seen=()):
+        parent = origins.get(pk)
+        return pk if parent is None or parent in seen else root(parent, (*seen, pk))
+
+    roots_after = {pk: root(pk) for pk in origins}
+    moved = {pk for pk in origins if roots_after[pk] != roots_before.get(pk, pk)}
+    touched = set(
+        Citation.objects.exclude(field="")
+        .filter(source_id__in=moved)
+        .values_list("content_type_id", "object_id", "field")
+    )
+    if not touched:
+        return []
+    claims = (
+        Citation.objects.exclude(field="")
+        .filter(
+            content_type_id__in={t for t, _, _ in touched},
+            object_id__in={o for _, o, _ in touched},
+            field__in={f for _, _, f in touched},
+        )
+        .select_related("source", "content_type")
+        .order_by("id")
+    )
+    groups = [group for key, group in _claim_groups(claims).items() if key in touched]
+    return _tipped(groups, roots_before, roots_after)
+
+
+def deletion_overrides(citations) -> list[str]:
+    """Messages for the preferred claims that deleting `citations` (Citation rows) would turn against the
+    preference rule without a rank_reason: the value they shared with a deleted claim loses its lead. The claims
+    of the deleted citations' fact fields are read; empty when none (a citation of a whole fact changes nothing).
+    Run by Citation.delete() and CitationQuerySet.delete(), so the API and the admin refuse such a delete."""
+    from apps.sources.models import Citation
+
+    deleted = [c for c in citations if c.field]
+    if not deleted:
+        return []
+    keys = {(c.content_type_id, c.object_id, c.field) for c in deleted}
+    claims = (
+        Citation.objects.filter(
+            content_type_id__in={k[0] for k in keys}, object_id__in={k[1] for k in keys}, field__in={k[2] for k in keys}
+        )
+        .select_related("source", "content_type")
+        .order_by("id")
+    )
+    groups = [group for key, group in _claim_groups(claims).items() if key in keys]
+    roots = origin_roots()
+    return _tipped(groups, roots, roots, left_out=frozenset(c.pk for c in deleted))

@@ -19,7 +19,7 @@ from apps.core.models import (
     format_partial_date,
     partial_date_constraints,
 )
-from apps.sources.claims import ClaimRank, claim_errors
+from apps.sources.claims import ClaimRank, claim_errors, deletion_overrides, origin_change_overrides
 from apps.sources.locators import citation_text_problems, text_paragraphs
 
 
@@ -146,6 +146,9 @@ class Source(SluggedModel, TimeStampedModel):
         if self.origin_id is not None and self.pk is not None and self.origin_id == self.pk:
             raise ValidationError({"origin": "A source does not republish itself: clear origin."})
         self.origin_chain()
+        overrides = origin_change_overrides(self)
+        if overrides:
+            raise ValidationError({"origin": overrides})
 
 
 class SourceText(models.Model):
@@ -162,9 +165,23 @@ class SourceText(models.Model):
         return f"text of {self.source_id}"
 
 
+def refuse_overriding_deletion(citations):
+    """Raise ValidationError (on `field`, naming each claim) when deleting `citations` would leave a preferred
+    claim against the preference rule without a rank_reason (apps.sources.claims.deletion_overrides)."""
+    overrides = deletion_overrides(citations)
+    if overrides:
+        raise ValidationError({"field": overrides})
+
+
 class CitationQuerySet(models.QuerySet):
     def for_object(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+    def delete(self):
+        # A bulk delete (the admin's action, a script) keeps the preference rule as a single delete does. A fact's
+        # deletion cascades to its citations without this method: its claims go with it.
+        refuse_overriding_deletion(self.exclude(field=""))
+        return super().delete()
 
 
 # A citation's place in its source and what it claims there, in the order forms, the API and the brief columns
@@ -299,6 +316,10 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
                 for field, message in problems:
                     errors.setdefault(field, []).append(f"{message} of {self.source.slug}.")
                 raise ValidationError(errors)
+
+    def delete(self, *args, **kwargs):
+        refuse_overriding_deletion([self])
+        return super().delete(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("site:citation", args=[self.pk])

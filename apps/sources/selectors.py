@@ -209,7 +209,7 @@ def disagreements(groups: Iterable[dict[str, Any]]) -> list[dict]:
                 "fact_name": str(fact),
                 "field": key[2],
                 "column_value": column_claim_value(fact, key[2]),
-                "rule_prefers": rule_preferred_value(claims),
+                "rule_prefers": rule_preferred_value(claims, roots),
                 "values": listed,
             }
         )

@@ -85,3 +85,11 @@ def test_the_instrument_is_a_tie_the_analyst_decides_with_a_reason():
     )
     assert row["rule_prefers"] is None and row["column_value"] == "private_investment"
     assert all(claim["rank_reason"] for claim in by_value["private_investment"]["claims"])
+
+
+def test_no_preferred_claim_of_the_seed_goes_against_the_rule_without_a_reason():
+    """Over every fact (apps.sources.claims.overrides_against_rule, `manage.py verify_claims` in CI): the
+    origin links of the seed and its claims leave each preferred claim the rule's pick, or say why not."""
+    from apps.sources.claims import overrides_against_rule
+
+    assert overrides_against_rule() == []

@@ -228,3 +228,23 @@ def test_a_flows_year_change_moves_it_and_the_feed_says_so(editor_client, flows_
 
     event = ChangeEvent.objects.filter(resource="trade.tradeflow", object_id=str(flow.pk)).order_by("-id").first()
     assert event.action == "update" and event.row["year"] == 1960  # moved, under the same id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_list_page_keeps_one_plan_for_its_prepared_statement_and_still_prunes(api_client, flows_of_three_years):
+    # Planning a page over every partition costs more than running it (docs/benchmarks.md, "Session 12"): once
+    # prepared (PREPARE_THRESHOLD runs), the page's statement runs one kept plan, pruned when each run starts.
+    url = "/api/v1/trade-flows/?reporter=kazakhstan&year_min=2020"
+    for _ in range(10):
+        response = api_client.get(url)
+        assert response.status_code == 200
+        assert response.json()["count"] == 12 and {row["year"] for row in response.json()["results"]} == {2020, 2021}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%WITH page AS MATERIALIZED%trade_tradeflow%"],
+        )
+        (generic, custom), *others = cursor.fetchall()
+        assert others == [] and generic >= 1 and custom == 0
+        cursor.execute("SHOW plan_cache_mode")  # the connection's other statements keep PostgreSQL's default
+        assert cursor.fetchone()[0] == "auto"

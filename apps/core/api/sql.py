@@ -17,6 +17,7 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
 
 from apps.core.api.pagination import LastPageFromTheEnd, PageNumberWithoutCount
+from apps.core.prepared_statements import generic_plan_for
 from apps.core.replicas import read_connection
 
 
@@ -99,7 +100,7 @@ class SQLPage:
             columns = [field.attname for field in self.queryset.model._meta.concrete_fields]
             rows, rows_params = self.queryset.order_by().values(*columns).query.sql_with_params()
             rows = f", matching_rows AS ({rows})"
-        with database.cursor() as cursor:
+        with generic_plan_for(database, self.queryset.model), database.cursor() as cursor:
             cursor.execute(
                 f"WITH page AS MATERIALIZED ({page}){rows} SELECT ({count}), ({self.page_json})",
                 [*ids_params, *rows_params, *count_params],

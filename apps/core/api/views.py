@@ -286,6 +286,8 @@ class CatrackViewSet(viewsets.ModelViewSet):
         except ProtectedError as error:
             blocking = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
             raise Conflict(f"Cannot delete: still referred to by {', '.join(blocking)}.") from None
+        except DjangoValidationError as error:  # a rule the deletion would break (e.g. Citation.delete)
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
         except IntegrityError as error:
             raise conflict_from(error) from None
 
