@@ -264,7 +264,36 @@ class FactResource(ModelResource):
         field = super().field_from_django_field(field_name, django_field, readonly or not django_field.editable)
         if isinstance(django_field, models.CharField | models.TextField):
             field.widget = TextCellWidget(null=django_field.null)
+        elif django_field.is_relation and _slug_field(django_field.related_model) is not None:
+            # By slug, not id: a file taken to another database names the same rows there.
+            widget = SlugManyToManyWidget if django_field.many_to_many else SlugForeignKeyWidget
+            field.widget = widget(django_field.related_model, field="slug")
+            field.attribute = field_name  # the related row (django-import-export reads `<name>_id` for an id)
         return field
+
+    def iter_queryset(self, queryset):
+        """The rows to export, each foreign key's row read in the same query (its slug is the cell)."""
+        if isinstance(queryset, models.QuerySet):
+            related = [f.attribute for f in self.get_export_fields() if isinstance(f.widget, SlugForeignKeyWidget)]
+            queryset = queryset.select_related(*related)
+        return super().iter_queryset(queryset)
+
+    def import_instance(self, instance, row, **kwargs):
+        """As django-import-export's, and a many-to-many cell naming rows that do not exist is an error of
+        its field too (django-import-export drops unknown values silently, after validation)."""
+        errors = {}
+        for field in self.get_import_fields():
+            if isinstance(field.widget, SlugManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = {**error.message_dict, **errors}
+        if errors:
+            raise ValidationError(errors)
 
     def before_import(self, dataset, **kwargs):
         """Find the keys that more than one line of `dataset` names (lines counted as the admin's
@@ -306,6 +335,45 @@ class TextCellWidget(widgets.CharWidget):
         if value in (None, ""):
             return None if self.null else ""
         return super().clean(value, row, **kwargs)
+
+
+def _slug_field(model):
+    """`model`'s unique `slug` field, its rows' name in files, or None."""
+    field = next((field for field in model._meta.fields if field.name == "slug"), None)
+    return field if field is not None and field.unique else None
+
+
+def _unknown_slugs_message(model, slugs):
+    noun = model._meta.verbose_name
+    listed = ", ".join(repr(slug) for slug in slugs)
+    hint = " (the column takes slugs, not ids)" if all(slug.isdigit() for slug in slugs) else ""
+    return (
+        f"No {noun} with the slug {listed}{hint}." if len(slugs) == 1 else f"No {noun} with the slugs {listed}{hint}."
+    )
+
+
+class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key's cell: the related row's slug. Unknown: a ValueError naming it (the row's error on the field)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value.strip() if isinstance(value, str) else value, row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(_unknown_slugs_message(self.model, [str(value).strip()])) from None
+
+
+class SlugManyToManyWidget(widgets.ManyToManyWidget):
+    """A many-to-many cell: the related rows' slugs, comma-separated. Unknown slugs: a ValueError naming them."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return self.model.objects.none()
+        slugs = [slug.strip() for slug in str(value).split(self.separator) if slug.strip()]
+        rows = self.model.objects.filter(**{f"{self.field}__in": slugs})
+        missing = sorted(set(slugs) - {str(slug) for slug in rows.values_list(self.field, flat=True)})
+        if missing:
+            raise ValueError(_unknown_slugs_message(self.model, missing))
+        return rows
 
 
 class FieldSelectionExportForm(SelectableFieldsExportForm):

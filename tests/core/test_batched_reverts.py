@@ -129,6 +129,9 @@ def test_the_admin_action_and_the_command_continue_a_partial_revert(admin_client
     assert f"Change set {changeset}: 3 of {ROWS} rows reverted so far" in page.content.decode()
     progress = admin_client.get(reverse("admin:core_changesetrevert_changelist"))
     assert progress.status_code == 200 and "partial" in progress.content.decode()
+    record = ChangeSetRevert.objects.get(changeset=changeset)
+    page = admin_client.get(reverse("admin:core_changesetrevert_change", args=[record.pk]))
+    assert page.status_code == 200 and str(record.reverted_by) in page.content.decode()
 
     out = []
     call_command("revert_changeset", str(changeset), stdout=type("Out", (), {"write": out.append, "flush": None})())
