@@ -215,6 +215,9 @@ def main():
             database_url=args.database_url, sqlite_path=sqlite_path, env=server_env(args.database_url), rows=flows
         )
         report["list_csv"] = exports.time_list_csv()
+        from bench import transfer
+
+        report["transfer"] = transfer.time_transfer(reporter=reporter, year=year_min, repeat=repeat)
         from bench import fetch
 
         report["fetch"] = fetch.time_fetch(Path(tmp), fetch_records)
@@ -370,6 +373,9 @@ def print_table(report):
             f"same bytes: {'yes' if row['same_bytes'] else 'NO'}"
         )
 
+    from bench import transfer
+
+    transfer.print_transfer(report)
     fetched = report.get("fetch")
     if fetched:
         print(

@@ -6,6 +6,7 @@ from functools import cache
 
 import tablib
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -25,7 +26,7 @@ from apps.core.change_capture import start_change
 from apps.core.csv_cells import LINE_END, formula_safe
 from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
-from apps.core.models import ApiToken, ChangeEvent
+from apps.core.models import ApiToken, ChangeEvent, ChangeSetRevert
 from apps.core.reverts import RevertRefused, changeset_models, revert_changeset, revert_row_to_version
 
 CONFLICT_ATTRIBUTE = "_catrack_integrity_conflict"
@@ -263,7 +264,36 @@ class FactResource(ModelResource):
         field = super().field_from_django_field(field_name, django_field, readonly or not django_field.editable)
         if isinstance(django_field, models.CharField | models.TextField):
             field.widget = TextCellWidget(null=django_field.null)
+        elif django_field.is_relation and _slug_field(django_field.related_model) is not None:
+            # By slug, not id: a file taken to another database names the same rows there.
+            widget = SlugManyToManyWidget if django_field.many_to_many else SlugForeignKeyWidget
+            field.widget = widget(django_field.related_model, field="slug")
+            field.attribute = field_name  # the related row (django-import-export reads `<name>_id` for an id)
         return field
+
+    def iter_queryset(self, queryset):
+        """The rows to export, each foreign key's row read in the same query (its slug is the cell)."""
+        if isinstance(queryset, models.QuerySet):
+            related = [f.attribute for f in self.get_export_fields() if isinstance(f.widget, SlugForeignKeyWidget)]
+            queryset = queryset.select_related(*related)
+        return super().iter_queryset(queryset)
+
+    def import_instance(self, instance, row, **kwargs):
+        """As django-import-export's, and a many-to-many cell naming rows that do not exist is an error of
+        its field too (django-import-export drops unknown values silently, after validation)."""
+        errors = {}
+        for field in self.get_import_fields():
+            if isinstance(field.widget, SlugManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = {**error.message_dict, **errors}
+        if errors:
+            raise ValidationError(errors)
 
     def before_import(self, dataset, **kwargs):
         """Find the keys that more than one line of `dataset` names (lines counted as the admin's
@@ -305,6 +335,45 @@ class TextCellWidget(widgets.CharWidget):
         if value in (None, ""):
             return None if self.null else ""
         return super().clean(value, row, **kwargs)
+
+
+def _slug_field(model):
+    """`model`'s unique `slug` field, its rows' name in files, or None."""
+    field = next((field for field in model._meta.fields if field.name == "slug"), None)
+    return field if field is not None and field.unique else None
+
+
+def _unknown_slugs_message(model, slugs):
+    noun = model._meta.verbose_name
+    listed = ", ".join(repr(slug) for slug in slugs)
+    hint = " (the column takes slugs, not ids)" if all(slug.isdigit() for slug in slugs) else ""
+    return (
+        f"No {noun} with the slug {listed}{hint}." if len(slugs) == 1 else f"No {noun} with the slugs {listed}{hint}."
+    )
+
+
+class SlugForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key's cell: the related row's slug. Unknown: a ValueError naming it (the row's error on the field)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value.strip() if isinstance(value, str) else value, row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(_unknown_slugs_message(self.model, [str(value).strip()])) from None
+
+
+class SlugManyToManyWidget(widgets.ManyToManyWidget):
+    """A many-to-many cell: the related rows' slugs, comma-separated. Unknown slugs: a ValueError naming them."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return self.model.objects.none()
+        slugs = [slug.strip() for slug in str(value).split(self.separator) if slug.strip()]
+        rows = self.model.objects.filter(**{f"{self.field}__in": slugs})
+        missing = sorted(set(slugs) - {str(slug) for slug in rows.values_list(self.field, flat=True)})
+        if missing:
+            raise ValueError(_unknown_slugs_message(self.model, missing))
+        return rows
 
 
 class FieldSelectionExportForm(SelectableFieldsExportForm):
@@ -423,16 +492,8 @@ def formula_safe_format(format_class):
     return FormulaSafeFormat
 
 
-@admin.register(ChangeEvent)
-class ChangeEventAdmin(BoundedInputAdminMixin, admin.ModelAdmin):
-    """The change feed, read-only, with the revert of whole change sets (apps.core.reverts.revert_changeset):
-    select any event of a change set and run the action."""
-
-    list_display = ["id", "changeset", "occurred_at", "action", "resource", "object_id", "user"]
-    list_filter = ["action", "resource"]
-    search_fields = ["=changeset", "=object_id", "user"]
-    actions = ["revert_change_sets", "force_revert_change_sets"]
-    show_full_result_count = False
+class ReadOnlyAdminMixin:
+    """A record the system writes: listed and viewed, never added, changed or deleted by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -442,6 +503,18 @@ class ChangeEventAdmin(BoundedInputAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ChangeEvent)
+class ChangeEventAdmin(ReadOnlyAdminMixin, BoundedInputAdminMixin, admin.ModelAdmin):
+    """The change feed, read-only, with the revert of whole change sets (apps.core.reverts.revert_changeset):
+    select any event of a change set and run the action."""
+
+    list_display = ["id", "changeset", "occurred_at", "action", "resource", "object_id", "user"]
+    list_filter = ["action", "resource"]
+    search_fields = ["=changeset", "=object_id", "user"]
+    actions = ["revert_change_sets", "force_revert_change_sets"]
+    show_full_result_count = False
 
     @admin.action(description="Revert the change sets of the selected events")
     def revert_change_sets(self, request, queryset, force=False):
@@ -461,30 +534,60 @@ class ChangeEventAdmin(BoundedInputAdminMixin, admin.ModelAdmin):
                 continue
             try:
                 result = revert_changeset(
-                    changeset, username=request.user.get_username(), user=request.user, force=force
+                    changeset,
+                    username=request.user.get_username(),
+                    user=request.user,
+                    force=force,
+                    seconds=settings.REVERT_REQUEST_SECONDS,
                 )
-            except RevertRefused as error:
-                rows = ", ".join(f"{r['resource']} {r['object_id']}" for r in error.rows)
-                self.message_user(
-                    request, f"Change set {changeset} not reverted: {error.message} ({rows})", messages.ERROR
-                )
-            except ValidationError as error:
-                self.message_user(
-                    request, f"Change set {changeset} not reverted: {'; '.join(error.messages)}", messages.ERROR
-                )
-            except IntegrityError as error:
-                self.message_user(
-                    request,
-                    f"Change set {changeset} not reverted: {integrity_error_detail(error)['detail']}",
-                    messages.ERROR,
-                )
+            except (RevertRefused, ValidationError, IntegrityError) as error:
+                if isinstance(error, RevertRefused):
+                    rows = ", ".join(f"{r['resource']} {r['object_id']}" for r in error.rows)
+                    detail = f"{error.message} ({rows})"
+                elif isinstance(error, ValidationError):
+                    detail = "; ".join(error.messages)
+                else:
+                    detail = integrity_error_detail(error)["detail"]
+                progress = getattr(error, "revert", None)
+                done = f" It stays partly reverted: {_progress(progress)}." if progress is not None else ""
+                self.message_user(request, f"Change set {changeset} not reverted: {detail}.{done}", messages.ERROR)
             else:
-                self.message_user(
-                    request,
-                    f"Change set {changeset} reverted ({result.rows} rows) as change set {result.reverted_by}.",
-                    messages.SUCCESS,
-                )
+                if result.finished_at is None:
+                    self.message_user(request, f"Change set {changeset}: {_progress(result)}.", messages.WARNING)
+                else:
+                    self.message_user(
+                        request,
+                        f"Change set {changeset} reverted ({result.rows} rows) as change set {result.reverted_by}.",
+                        messages.SUCCESS,
+                    )
 
     @admin.action(description="Revert the change sets of the selected events, overwriting later changes")
     def force_revert_change_sets(self, request, queryset):
         self.revert_change_sets(request, queryset, force=True)
+
+
+def _progress(progress):
+    return (
+        f"{progress.rows} of {progress.rows_total} rows reverted so far, as change set {progress.reverted_by}; run "
+        f"the action again, or `manage.py revert_changeset {progress.changeset}`, to continue"
+    )
+
+
+@admin.register(ChangeSetRevert)
+class ChangeSetRevertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Change sets' reverts and how far each got (apps.core.reverts): a partial one continues when the change
+    set is reverted again. Read-only."""
+
+    list_display = [
+        "id",
+        "changeset",
+        "reverted_by",
+        "state",
+        "rows",
+        "rows_total",
+        "user",
+        "started_at",
+        "finished_at",
+    ]
+    search_fields = ["=changeset", "=reverted_by"]
+    readonly_fields = list_display[1:]

@@ -372,7 +372,8 @@ class ChangeEvent(models.Model):
     changeset = models.BigIntegerField(
         null=True,
         help_text="The transaction that wrote it: one request, admin save, seed run or import "
-        "(PostgreSQL's transaction id; on SQLite an id per Django transaction). "
+        "(PostgreSQL's transaction id; on SQLite an id per Django transaction); a change set's revert, "
+        "written in batches, gives all its batches the first one's. "
         "Null for events written before change sets were recorded.",
     )
 
@@ -385,6 +386,52 @@ class ChangeEvent(models.Model):
 
     def __str__(self):
         return f"{self.id}: {self.action} {self.resource} {self.object_id}"
+
+
+class RevertState(models.TextChoices):
+    DONE = "done", "done: every row reverted"
+    PARTIAL = "partial", "partial: rows remain; revert the change set again to continue"
+
+
+class ChangeSetRevert(models.Model):
+    """The revert of a whole change set (apps.core.reverts.revert_changeset), written in batches of
+    REVERT_BATCH_ROWS rows, each its own transaction, so other writers wait for one batch, not the whole revert.
+    This row is its progress, written in each batch's transaction: a revert stopped part-way (the request's
+    time was up, the client left, a batch was refused) says so here, and the next revert of the change set
+    continues after the last batch written. At most one unfinished revert per change set."""
+
+    changeset = models.BigIntegerField(help_text="The change set reverted.")
+    reverted_by = models.BigIntegerField(
+        help_text="The change set the revert writes: the first batch's transaction, which every batch's events carry."
+    )
+    rows = models.PositiveIntegerField(default=0, help_text="Rows of the change set brought back so far.")
+    rows_total = models.PositiveIntegerField(help_text="Rows the change set wrote (each reverted once).")
+    position = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Rows are reverted in descending order of their first event in the change set; those whose "
+        "first event's cursor is at or after this one are done. Null: none yet.",
+    )
+    user = models.CharField(max_length=150, blank=True, help_text="Who started the revert.")
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, help_text="The last batch written.")
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="Empty while rows remain to revert.")
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["changeset"], condition=models.Q(finished_at__isnull=True), name="one_unfinished_revert"
+            )
+        ]
+
+    def __str__(self):
+        return f"revert of change set {self.changeset}: {self.rows} of {self.rows_total} rows ({self.state})"
+
+    @property
+    def state(self) -> RevertState:
+        """DONE once every row of the change set is reverted, else PARTIAL."""
+        return RevertState.PARTIAL if self.finished_at is None else RevertState.DONE
 
 
 class RateWindow(models.Model):

@@ -1,23 +1,29 @@
 """Undoing changes: a row back to one of its history entries (with its many-to-many values), or a whole change
-set (what one transaction wrote: a request, an admin save, a seed run, an import) undone at once.
+set (what one transaction wrote: a request, an admin save, a seed run, an import) undone as a whole.
 
-Both write as any other change does: in one transaction, checked against the models' rules (full_clean; a
-broken rule refuses the whole revert), with a history entry naming who reverted and why, and captured by the
-change feed's triggers as a new change set of their own. The API (apps.core.api) and the admin call these.
+Both write as any other change does: checked against the models' rules (full_clean), with a history entry
+naming who reverted and why, and captured by the change feed's triggers as a new change set of their own.
+A row's revert is one transaction. A change set's revert is written in batches of REVERT_BATCH_ROWS rows,
+each its own transaction (a large import's revert would otherwise hold the feed's lock, and so every write
+to the site, for minutes), with its progress in a ChangeSetRevert row: a partial revert says so and the next
+revert continues it. The API (apps.core.api), the admin and `manage.py revert_changeset` call these.
 """
 
-from dataclasses import dataclass
+import time
+from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, models, transaction
-from django.db.models import Exists, OuterRef, ProtectedError, RestrictedError
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import Exists, Min, OuterRef, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from apps.core.change_capture import SQLITE_CHANGESET_FUNCTION, feed_row, start_change
-from apps.core.models import ChangeAction, ChangeEvent
+from apps.core.models import ChangeAction, ChangeEvent, ChangeSetRevert
 
 CONFLICT_ROWS_SHOWN = 50
 
@@ -30,13 +36,6 @@ class RevertRefused(Exception):
         super().__init__(message)
         self.message = message
         self.rows = list(rows)[:CONFLICT_ROWS_SHOWN]
-
-
-@dataclass(frozen=True)
-class ChangeSetRevert:
-    changeset: int  # the change set reverted
-    reverted_by: int  # the change set the revert itself wrote
-    rows: int  # rows brought back to their earlier state
 
 
 def current_changeset(using="default"):
@@ -144,63 +143,160 @@ def revert_row_to_version(row, history_id, *, user=None):
     return reverted
 
 
-def revert_changeset(changeset, *, username=None, user=None, force=False, using="default"):
-    """Undo change set `changeset` in one transaction, itself a new change set: a row it created is deleted,
-    a row it deleted comes back with the same id and its last values, a row it changed gets the values it
-    had before (link tables likewise, so many-to-many values come back too). Every row is then checked
-    against its model's rules.
+def revert_changeset(
+    changeset: int,
+    *,
+    username: str | None = None,
+    user=None,
+    force: bool = False,
+    seconds: float | None = None,
+    using: str = "default",
+) -> ChangeSetRevert:
+    """Undo change set `changeset` as a new change set: a row it created is deleted, a row it deleted comes back
+    with the same id and its last values, a row it changed gets the values it had before (link tables
+    likewise, so many-to-many values come back too); each row is then checked against its model's rules.
 
-    Returns a ChangeSetRevert. Raises LookupError (no such change set); RevertRefused when a row it touched
-    was changed by a later change set (unless force=True, which overwrites those later changes), when a
-    row to delete is still referred to by rows outside the change set, or when an update's earlier values
-    were never recorded; ValidationError {"<resource> <id>": [messages]} when a restored row breaks a rule;
-    IntegrityError when the database refuses it. Nothing is written on any error.
+    Written in batches (revert_changeset_batches): at most settings.REVERT_BATCH_ROWS rows a transaction, so
+    other writers wait for a batch, not for the whole revert. Runs batches until the change set is reverted,
+    or, with `seconds`, until that many seconds have passed (at least one batch): the web's bound, so a
+    revert stops soon after its client has gone. Returns the ChangeSetRevert: `state` 'done', or 'partial'
+    with `rows` of `rows_total` done; calling again continues after the last batch written, never reverting a
+    row twice. A change set of at most REVERT_BATCH_ROWS rows is one transaction: all or nothing.
+
+    Raises LookupError (no such change set); RevertRefused when a row it touched was changed by a later change
+    set (unless force=True, which overwrites those later changes), when a row to delete is still referred to
+    by rows outside the change set, or when an update's earlier values were never recorded; ValidationError
+    {"<resource> <id>": [messages]} when a restored row breaks a rule; IntegrityError when the database
+    refuses it. The batch that raises writes nothing; batches written before it stay, and the error's
+    `revert` attribute is then the ChangeSetRevert saying how far it got (else None).
     """
+    deadline = None if seconds is None else time.monotonic() + seconds
+    progress = None
+    # Inside a caller's transaction the batches are its savepoints: correct, but others wait for all of them.
+    batches = revert_changeset_batches(changeset, username=username, user=user, force=force, using=using)
+    try:
+        for progress in batches:
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+    except (LookupError, RevertRefused, ValidationError, IntegrityError) as error:
+        # Batches written before (by this call or an earlier one) stay: the error says how far it got.
+        error.revert = (
+            ChangeSetRevert.objects.using(using).filter(changeset=changeset, finished_at__isnull=True).first()
+        )  # type: ignore[union-attr]
+        raise
+    finally:
+        batches.close()
+    assert progress is not None  # the first batch returns or raises
+    return progress
+
+
+def revert_changeset_batches(
+    changeset: int, *, username: str | None = None, user=None, force: bool = False, using: str = "default"
+) -> Iterator[ChangeSetRevert]:
+    """Revert `changeset` one batch at a time (revert_changeset says what and what it raises), yielding the
+    ChangeSetRevert after each batch has committed; stopping the iteration stops the revert between batches.
+
+    Rows are reverted once each, to their values before the change set's first event on them, in descending
+    order of that event (so rows that refer to others are deleted before them, and rows referred to come back
+    first). Each batch takes the feed's lock (every write to a captured table waits for it meanwhile), reads
+    the progress row, checks its rows for later changes (excluding the revert's own), writes them, checks
+    them against their models' rules, gives its events the revert's change set and records its progress.
+    """
+    first = True
+    while True:
+        progress = _revert_batch(changeset, username=username, user=user, force=force, check_all=first, using=using)
+        first = False
+        yield progress
+        if progress.finished_at is not None:
+            return
+
+
+def _revert_batch(changeset, *, username, user, force, check_all, using):
     with transaction.atomic(using=using):
-        start_change(username, lock=True, using=using)
-        events = list(ChangeEvent.objects.using(using).filter(changeset=changeset).order_by("id"))
-        if not events:
-            raise LookupError(f"No change set {changeset} in the change feed.")
-        if not force:
-            later = (
-                ChangeEvent.objects.using(using)
-                .filter(id__gt=events[0].id)
-                .exclude(changeset=changeset)
-                .filter(
-                    Exists(
-                        ChangeEvent.objects.filter(
-                            changeset=changeset, resource=OuterRef("resource"), object_id=OuterRef("object_id")
-                        )
-                    )
-                )
-                .order_by("id")
+        start_change(username, lock=True, using=using)  # the feed's lock: one writer (and one batch) at a time
+        events = ChangeEvent.objects.using(using).filter(changeset=changeset)
+        progress = (
+            ChangeSetRevert.objects.using(using)
+            .select_for_update()
+            .filter(changeset=changeset, finished_at__isnull=True)
+            .first()
+        )
+        if progress is None:
+            rows_total = events.values("resource", "object_id").distinct().count()
+            if not rows_total:
+                raise LookupError(f"No change set {changeset} in the change feed.")
+            progress = ChangeSetRevert(
+                changeset=changeset, reverted_by=current_changeset(using), rows_total=rows_total, user=username or ""
             )
-            conflicts = list(later.values("resource", "object_id", "id")[:CONFLICT_ROWS_SHOWN])
-            if conflicts:
-                raise RevertRefused(
-                    "Rows of this change set were changed afterwards; revert those changes first, or force.",
-                    [{"resource": c["resource"], "object_id": c["object_id"], "cursor": c["id"]} for c in conflicts],
-                )
+        firsts = events.values("resource", "object_id").annotate(first=Min("id"))
+        if progress.position is not None:
+            firsts = firsts.filter(first__lt=progress.position)
+        if not force and check_all:  # a revert starting or resuming: refused before anything is written
+            _refuse_later_changes(changeset, progress.reverted_by, using, before=progress.position)
+        batch = list(firsts.order_by("-first")[: settings.REVERT_BATCH_ROWS])
+        if not force and not check_all:  # a row may have changed since the revert started
+            _refuse_later_changes(changeset, progress.reverted_by, using, rows=batch)
         now = timezone.now()
         reason = f"revert of change set {changeset}"
-        touched = {}
-        for event in reversed(events):
+        first_events = ChangeEvent.objects.using(using).in_bulk([row["first"] for row in batch])
+        for row in batch:
+            event = first_events[row["first"]]
             model = apps.get_model(event.resource)
-            target = _state_before(event, using)
-            _restore(model, event.object_id, target, now=now, reason=reason, user=user, using=using)
-            touched[(event.resource, event.object_id)] = model
+            _restore(
+                model, event.object_id, _state_before(event, using), now=now, reason=reason, user=user, using=using
+            )
         errors = {}
-        for (label, object_id), model in touched.items():
-            row = model._base_manager.using(using).filter(pk=object_id).first()
-            if row is None:
+        for row in batch:
+            model = apps.get_model(row["resource"])
+            restored = model._base_manager.using(using).filter(pk=row["object_id"]).first()
+            if restored is None:
                 continue
             try:
-                row.full_clean()
+                restored.full_clean()
             except ValidationError as error:
-                errors[f"{label} {object_id}"] = error.messages
+                errors[f"{row['resource']} {row['object_id']}"] = error.messages
         if errors:
             raise ValidationError(errors)
-        return ChangeSetRevert(changeset=changeset, reverted_by=current_changeset(using), rows=len(touched))
+        this_transaction = current_changeset(using)
+        if this_transaction != progress.reverted_by:  # a later batch: its events join the revert's change set
+            ChangeEvent.objects.using(using).filter(changeset=this_transaction).update(changeset=progress.reverted_by)
+        progress.rows += len(batch)
+        if batch:
+            progress.position = batch[-1]["first"]
+        if progress.rows >= progress.rows_total or not batch:
+            progress.finished_at = now
+        progress.save(using=using)
+        return progress
+
+
+def _refuse_later_changes(changeset, reverted_by, using, *, rows=None, before=None):
+    """RevertRefused naming rows of `changeset` that a change set other than it and its revert `reverted_by`
+    changed after it did: among `rows` ([{"resource", "object_id"}]), else among the rows whose first event
+    in the change set is before cursor `before` (those not reverted yet; None: all its rows)."""
+    mine = ChangeEvent.objects.using(using).filter(changeset=changeset)
+    of_row = {"resource": OuterRef("resource"), "object_id": OuterRef("object_id")}
+    later = (
+        ChangeEvent.objects.using(using)
+        .filter(id__gt=mine.aggregate(start=Min("id"))["start"])
+        .exclude(changeset__in=[changeset, reverted_by])
+        .filter(Exists(mine.filter(**of_row, id__lt=OuterRef("id"))))
+    )
+    if rows is not None:
+        ids = defaultdict(list)
+        for row in rows:
+            ids[row["resource"]].append(row["object_id"])
+        keys = models.Q(pk__in=[])
+        for resource, object_ids in ids.items():
+            keys |= models.Q(resource=resource, object_id__in=object_ids)
+        later = later.filter(keys)
+    elif before is not None:
+        later = later.filter(Exists(mine.filter(**of_row, id__lt=before)))
+    conflicts = list(later.order_by("id").values("resource", "object_id", "id")[:CONFLICT_ROWS_SHOWN])
+    if conflicts:
+        raise RevertRefused(
+            "Rows of this change set were changed afterwards; revert those changes first, or force.",
+            [{"resource": c["resource"], "object_id": c["object_id"], "cursor": c["id"]} for c in conflicts],
+        )
 
 
 def _state_before(event, using):

@@ -19,7 +19,8 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
-from apps.core.api.filters import SlugFilter, crosses_to_many, renamed_params, total_ordering
+from apps.core.api.filters import SlugFilter, crosses_to_many, ordering_terms, renamed_params, total_ordering
+from apps.core.api.routes import viewset_for
 
 # Parameters of a list page besides its FilterSet's filters.
 PAGE_PARAM, ORDERING_PARAM = "page", "ordering"
@@ -46,7 +47,7 @@ class Facet:
 
 @dataclass(frozen=True)
 class Column:
-    """A sortable column: `key` is one of the API list's ordering fields."""
+    """A sortable column: `key` is one of the API list's ordering fields (which the page's `ordering` takes)."""
 
     key: str
     title: str
@@ -92,8 +93,9 @@ def explore(
     """Filter, count facets, sort and page `queryset` as the request's query string says.
 
     The filters are the FilterSet's (validated as in the API: a bad value is an error naming the
-    parameter, shown on the page with status 400); `ordering` takes the columns' keys (`-` for
-    descending); `page` a page number (`page_size` None: every row on one page). Parameters the page
+    parameter, shown on the page with status 400); `ordering` takes what the API list's `ordering` takes
+    (its ordering_fields, `-` for descending, several repeated or comma-separated: StrictOrderingFilter's
+    rule, ordering_terms), and a column's link sorts by it first, then by the terms before; `page` a page number (`page_size` None: every row on one page). Parameters the page
     does not know (e.g. `utm_source`) are left out of its links. Queries: the count, the page's rows,
     one per facet.
     """
@@ -121,9 +123,8 @@ def explore(
             errors = [f"{name}: {' '.join(map(str, messages))}" for name, messages in error.detail.items()]
             rows_qs = queryset.none()
     filtered = None if errors else rows_qs
-    sortable = {column.key for column in columns}
-    ordering = [term for term in request.GET.get(ORDERING_PARAM, "").split(",") if term.strip()]
-    bad = [term for term in ordering if term.removeprefix("-") not in sortable]
+    sortable = set(viewset_for(api_basename).ordering_fields)
+    ordering, bad = ordering_terms(request.GET.getlist(ORDERING_PARAM), sortable)
     if bad:
         errors.append(f"ordering: cannot sort by {', '.join(bad)}; choose {', '.join(sorted(sortable))}.")
         ordering = []
@@ -217,14 +218,17 @@ def pager_links(params: QueryDict, page) -> dict:
 
 
 def _column(params: QueryDict, column: Column, ordering: list[str]) -> dict:
+    """A column header: its sort state (by the first term) and a link that sorts by it first (the other way if it
+    already is first), then by the other terms of the current order, so clicks build a sort on several keys."""
     current = ordering[0] if ordering else ""
     descending = current == f"-{column.key}"
     ascending = current == column.key
+    then = [term for term in ordering if term.removeprefix("-") != column.key]
     return {
         "title": column.title,
         "numeric": column.numeric,
         "sort": "descending" if descending else "ascending" if ascending else None,
-        "url": _link(params, ORDERING_PARAM, f"-{column.key}" if ascending else column.key),
+        "url": _link(params, ORDERING_PARAM, ",".join([f"-{column.key}" if ascending else column.key, *then])),
     }
 
 

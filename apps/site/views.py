@@ -13,7 +13,6 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.core.exceptions import BadRequest
-from django.core.paginator import Paginator
 from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Cast, Concat, ExtractYear
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict
@@ -26,6 +25,7 @@ from django.utils.safestring import mark_safe
 from apps.actors.filters import ActorFilterSet
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.core import registry
+from apps.core.api.pagination import CountedPaginator
 from apps.core.api.routes import detail_url
 from apps.core.models import FactModel, format_partial_date
 from apps.investments.filters import PledgeFilterSet
@@ -205,19 +205,6 @@ def home(request):
             "from_history": from_history,
         },
     )
-
-
-class CountedPaginator(Paginator):
-    """A Paginator told its count (search counts its hits per kind in one query; the union of hits
-    cannot be counted as a queryset)."""
-
-    def __init__(self, object_list, per_page, *, count):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @property
-    def count(self):
-        return self._known_count
 
 
 def search(request):

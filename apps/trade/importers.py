@@ -44,7 +44,7 @@ from apps.trade.comtrade_csv import (
 )
 from apps.trade.import_progress import ImportProgress
 from apps.trade.models import ALL_CUSTOMS_PROCEDURES, ALL_MODES_OF_TRANSPORT, TradeFlow
-from apps.trade.partitions import trade_flow_partitions_ensure
+from apps.trade.partitions import trade_flow_analyze, trade_flow_partitions_ensure
 from apps.trade.reference import comtrade_areas
 
 try:  # only the PostgreSQL path needs it
@@ -784,5 +784,6 @@ def _pg_write(cursor, summary, *, source_id):
         {"source": source_id},
     )
     summary.inserted = cursor.rowcount
-    if summary.inserted + summary.updated > 10_000:
-        cursor.execute("ANALYZE trade_tradeflow")  # the next import and readers plan with the new size
+    if summary.inserted + summary.updated > 10_000:  # the next import and readers plan with the new size
+        cursor.execute("SELECT DISTINCT year FROM comtrade_diff")
+        trade_flow_analyze([year for (year,) in cursor.fetchall()], rows_written=summary.inserted + summary.updated)

@@ -99,6 +99,10 @@ TEMPLATES = [
 DATABASE_STATEMENT_TIMEOUT = env("DATABASE_STATEMENT_TIMEOUT", default="0")
 EXPORT_STATEMENT_TIMEOUT = env("EXPORT_STATEMENT_TIMEOUT", default="10min")
 MAX_CONCURRENT_EXPORTS = env.int("MAX_CONCURRENT_EXPORTS", default=2)  # per client (apps.core.exports)
+# A change set's revert (apps.core.reverts): rows per transaction (other writers wait for one batch), and the
+# seconds one API request or admin action works on it before answering with its progress.
+REVERT_BATCH_ROWS = env.int("REVERT_BATCH_ROWS", default=100)
+REVERT_REQUEST_SECONDS = env.float("REVERT_REQUEST_SECONDS", default=5.0)
 # Parameters travel beside the statement (server-side binding), and a statement a connection has run
 # PREPARE_THRESHOLD times is prepared: PostgreSQL parses and plans it once per connection instead of on
 # every request (with persistent connections; the figures: docs/benchmarks.md).
@@ -305,6 +309,7 @@ SPECTACULAR_SETTINGS = {
     # One named enum per choice set, shared by every field that uses it.
     "ENUM_NAME_OVERRIDES": {
         "DatePrecisionEnum": "apps.core.models.DatePrecision",
+        "RevertStateEnum": "apps.core.models.RevertState",
         "SourceKindEnum": "apps.sources.models.SourceKind",
         "SourceRightsEnum": "apps.sources.models.SourceRights",
         "CitationBasisEnum": "apps.sources.models.CitationBasis",

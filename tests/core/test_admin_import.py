@@ -33,8 +33,8 @@ def upload(admin_client, url_name, content):
 def test_a_bad_row_is_reported_by_row_and_field_and_nothing_is_written(admin_client):
     donor = factories.StateFactory()
     csv = PLEDGE_HEADER + (
-        f",{donor.pk},1000,JPY,exact,none,2025-01-01,year,,unknown,grant,announced,1\n"
-        f",{donor.pk},-5,JPY,exact,none,2026-01-01,day,2025-01-01,day,grant,announced,1\n"
+        f",{donor.slug},1000,JPY,exact,none,2025-01-01,year,,unknown,grant,announced,1\n"
+        f",{donor.slug},-5,JPY,exact,none,2026-01-01,day,2025-01-01,day,grant,announced,1\n"
     )
     response = upload(admin_client, "admin:investments_pledge_import", csv)
     assert response.status_code == 200
@@ -53,7 +53,7 @@ def test_a_bad_row_is_reported_by_row_and_field_and_nothing_is_written(admin_cli
 
 def test_a_clean_file_is_previewed_then_imported_on_confirm(admin_client):
     donor = factories.StateFactory()
-    csv = PLEDGE_HEADER + f",{donor.pk},1000,JPY,exact,none,2025-01-01,year,,unknown,grant,announced,1\n"
+    csv = PLEDGE_HEADER + f",{donor.slug},1000,JPY,exact,none,2025-01-01,year,,unknown,grant,announced,1\n"
     preview = upload(admin_client, "admin:investments_pledge_import", csv)
     assert not preview.context["result"].has_validation_errors()
     assert Pledge.objects.count() == 0  # the preview is a dry run
@@ -71,7 +71,7 @@ def test_slugged_rows_are_matched_by_slug_so_a_second_import_changes_nothing(adm
     summit_format = factories.SummitFormatFactory()
     csv = (
         "slug,format,title_en,level,date,date_precision\n"
-        f"tokyo-2025,{summit_format.pk},Tokyo summit,heads_of_state,2025-12-20,day\n"
+        f"tokyo-2025,{summit_format.slug},Tokyo summit,heads_of_state,2025-12-20,day\n"
     )
     for _ in range(2):
         preview = upload(admin_client, "admin:summits_summit_import", csv)
@@ -83,3 +83,23 @@ def test_slugged_rows_are_matched_by_slug_so_a_second_import_changes_nothing(adm
         )
     assert Summit.objects.get().title_en == "Tokyo summit"
     assert Summit.history.count() == 1  # the second, unchanged import was skipped
+
+
+def test_a_slug_that_names_no_row_is_an_error_of_its_field(admin_client):
+    """A foreign key or many-to-many cell naming no row (or holding an id, as files did before slugs) is
+    refused on its field; before, django-import-export dropped unknown many-to-many values silently."""
+    donor = factories.StateFactory(slug="japan")
+    factories.StateFactory(slug="kazakhstan")
+    csv = (PLEDGE_HEADER.rstrip("\n") + ",recipients\n") + (
+        ",narnia,1000,JPY,exact,none,2025-01-01,year,,unknown,grant,announced,1,kazakhstan\n"
+        f',japan,1000,JPY,exact,none,2025-01-01,year,,unknown,grant,announced,1,"kazakhstan,atlantis"\n'
+        f",{donor.pk},1000,JPY,exact,none,2025-01-01,year,,unknown,grant,announced,1,\n"
+    )
+    result = upload(admin_client, "admin:investments_pledge_import", csv).context["result"]
+    errors = {row.number: row.error_dict for row in result.invalid_rows}
+    assert errors == {
+        1: {"donor": ["No actor with the slug 'narnia'."]},
+        2: {"recipients": ["No actor with the slug 'atlantis'."]},
+        3: {"donor": [f"No actor with the slug '{donor.pk}' (the column takes slugs, not ids)."]},
+    }
+    assert Pledge.objects.count() == 0

@@ -128,9 +128,9 @@ def test_one_key_twice_in_a_file_is_refused_naming_both_lines(django_user_model)
     client = staff_client(django_user_model, Summit)
     csv = (
         "slug,format,title_en,level,date,date_precision\n"
-        f"tokyo-2025,{summit_format.pk},Tokyo summit,heads_of_state,2025-12-20,day\n"
-        f"osaka-2025,{summit_format.pk},Osaka summit,heads_of_state,2025-12-21,day\n"
-        f"tokyo-2025,{summit_format.pk},Tokyo again,heads_of_state,2025-12-22,day\n"
+        f"tokyo-2025,{summit_format.slug},Tokyo summit,heads_of_state,2025-12-20,day\n"
+        f"osaka-2025,{summit_format.slug},Osaka summit,heads_of_state,2025-12-21,day\n"
+        f"tokyo-2025,{summit_format.slug},Tokyo again,heads_of_state,2025-12-22,day\n"
     )
     response = preview(client, Summit, "csv", csv.encode())
     assert response.status_code == 200
@@ -138,3 +138,27 @@ def test_one_key_twice_in_a_file_is_refused_naming_both_lines(django_user_model)
     page = response.content.decode()
     assert "tokyo-2025" in page and "lines 1 and 3" in page, page
     assert Summit.objects.count() == 0
+
+
+@pytest.mark.parametrize("title", ["csv", "xlsx"])
+def test_a_file_names_related_rows_by_slug_so_it_means_the_same_rows_in_another_database(django_user_model, title):
+    """Foreign keys and many-to-many cells hold slugs: in a database where the ids belong to other rows
+    (here: the two actors' slugs swapped), the file still names japan as donor and kazakhstan as recipient.
+    Before, they held ids, and the import gave the pledge the other actors."""
+    japan, kazakhstan = factories.StateFactory(slug="japan"), factories.StateFactory(slug="kazakhstan")
+    pledge = factories.PledgeFactory(donor=japan)
+    pledge.recipients.set([kazakhstan])
+    client = staff_client(django_user_model, Pledge)
+    content = export(client, Pledge, title)
+
+    pledge.delete()
+    for actor, slug in ((japan, "swapping"), (kazakhstan, "japan"), (japan, "kazakhstan")):
+        actor.slug = slug
+        actor.save(update_fields=["slug"])
+    response = preview(client, Pledge, title, content)
+    result = response.context["result"]
+    assert result.totals["new"] == 1, [(row.number, row.error_dict) for row in result.invalid_rows]
+    assert confirm(client, Pledge, response).status_code == 302
+    imported = Pledge.objects.get()
+    assert imported.donor.slug == "japan" and imported.donor.pk == kazakhstan.pk
+    assert list(imported.recipients.values_list("slug", flat=True)) == ["kazakhstan"]

@@ -3,10 +3,11 @@
 import re
 
 import pytest
+import yaml
 from django.apps import apps
 from django.db import connection
 
-from apps.search.kinds import KINDS, LIST_ONLY, index_definitions, search_queryset
+from apps.search.kinds import KIND_NAMES, KINDS, LIST_ONLY, index_definitions, search_queryset
 from tests.api.helpers import assert_status
 from tests.factories import DocumentFactory, PersonFactory, StateFactory, SummitFactory
 
@@ -224,3 +225,29 @@ def test_snippets_escape_stored_markup_and_keep_only_catracks_marks(api_client, 
     # The site's search page shows the same HTML, escaped once (not &amp;lt;).
     page = client.get("/search/", {"q": "uranium"}).content.decode()
     assert snippet in page and "<script>alert" not in page and "&amp;amp;" not in page
+
+
+def test_the_search_counts_the_hits_of_every_kind(api_client, django_assert_num_queries):
+    """`kinds`: hits per kind for `q`, every kind listed, whatever `kind` chooses; `count` is their sum over the
+    kinds chosen, not counted a second time."""
+    SummitFactory(title_en="Samarkand summit", title_ru="Самаркандский саммит")
+    DocumentFactory(title_en="Samarkand declaration", title_ru="Самаркандская декларация", summit=None)
+    DocumentFactory(title_en="Samarkand communique", title_ru="Самаркандское коммюнике", summit=None)
+    everything = api_client.get("/api/v1/search/", {"q": "Samarkand", "page_size": 1}).json()
+    assert list(everything) == ["count", "next", "previous", "kinds", "results"]
+    assert set(everything["kinds"]) == set(KIND_NAMES)
+    assert {kind: n for kind, n in everything["kinds"].items() if n} == {"summit": 1, "document": 2}
+    assert everything["count"] == 3 and len(everything["results"]) == 1
+    with django_assert_num_queries(3):  # the counts per kind, the page's hits, the documents on it
+        only = api_client.get("/api/v1/search/", {"q": "Samarkand", "kind": "document"}).json()
+    assert only["count"] == 2 and only["kinds"] == everything["kinds"]
+    assert {hit["kind"] for hit in only["results"]} == {"document"}
+    last = api_client.get("/api/v1/search/", {"q": "Samarkand", "page_size": 2, "page": "last"}).json()
+    assert last["count"] == 3 and len(last["results"]) == 1
+
+
+def test_the_schema_declares_the_counts_per_kind(api_client):
+    schema = yaml.safe_load(api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi").content)
+    page = schema["paths"]["/api/v1/search/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    page = schema["components"]["schemas"][page["$ref"].rsplit("/", 1)[1]] if "$ref" in page else page
+    assert "kinds" in page["required"] and set(page["properties"]["kinds"]["properties"]) == set(KIND_NAMES)

@@ -173,3 +173,42 @@ def test_the_timeline_takes_a_year_range_an_order_and_counts_statuses(client, db
     assert re.search(r'href="\?year_min=2022&amp;status=held">Held <span class="count">2</span>', page)
     assert re.search(r'href="\?year_min=2022&amp;status=planned">Planned <span class="count">1</span>', page)
     assert client.get("/summits/?year_min=soon").status_code == 400
+
+
+def test_pledges_sort_on_several_keys_as_the_api_does(client, db):
+    """The page's `ordering` is the API list's: its fields (not only the columns), several keys repeated or
+    comma-separated, a field named twice refused; a column's link sorts by it first, then by the order before."""
+    import datetime
+
+    for marker, usd, start in (("P-one", 5, 2020), ("P-two", 5, 2021), ("P-three", 7, 2019), ("P-four", None, 2022)):
+        factories.PledgeFactory(
+            description_en=marker,
+            amount_usd=None if usd is None else Decimal(usd),
+            **({"usd_basis": "none"} if usd is None else {}),
+            period_start=datetime.date(start, 1, 1),
+            period_start_precision="year",
+        )
+
+    def page_order(query):
+        response = client.get(f"/pledges/?{query}")
+        assert response.status_code == 200, query
+        return re.findall(r"<p>(P-\w+)</p>", response.content.decode())
+
+    def api_order(query):
+        return [row["description_en"] for row in client.get(f"/api/v1/pledges/?{query}").json()["results"]]
+
+    for query in (
+        "ordering=-amount_usd,-period_start",
+        "ordering=-amount_usd&ordering=-period_start",  # the repeated form: was only the last one
+        "ordering=amount_usd,-period_start",
+        "ordering=-created_at",  # an API ordering field without a column: was a 400 on the page
+        "ordering=id",
+    ):
+        assert page_order(query) == api_order(query), query
+    assert page_order("ordering=-amount_usd&ordering=-period_start") == ["P-three", "P-two", "P-one", "P-four"]
+    twice = client.get("/pledges/?ordering=amount_usd,-amount_usd")
+    assert twice.status_code == 400 and "cannot sort by -amount_usd" in twice.content.decode()
+    # From "period start, newest first", the USD column sorts by USD, then by period start.
+    page = client.get("/pledges/?ordering=-period_start").content.decode()
+    assert 'href="?ordering=amount_usd%2C-period_start"' in page
+    assert 'href="?ordering=period_start"' in page  # the column sorted by: the other way

@@ -15,6 +15,7 @@ from apps.trade.models import TradeFlow
 from apps.trade.partitions import (
     DetachedYear,
     partition_name,
+    trade_flow_analyze,
     trade_flow_partitions,
     trade_flow_partitions_ensure,
 )
@@ -230,6 +231,27 @@ def test_a_flows_year_change_moves_it_and_the_feed_says_so(editor_client, flows_
     assert event.action == "update" and event.row["year"] == 1960  # moved, under the same id
 
 
+def _page_plans(client, url, times=10):
+    """(generic, custom) plans PostgreSQL ran for the page statement of `url`, requested `times` times."""
+    for _ in range(times):
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%WITH page AS MATERIALIZED%trade_tradeflow%"],
+        )
+        (plans, *others) = cursor.fetchall()
+        assert others == []
+        return plans
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_text_search_page_is_planned_for_its_words(api_client, flows_of_three_years):
+    # A kept plan cannot know how rare the words are: for `q=` at 1M flows it read every partition, 20 s a page.
+    assert _page_plans(api_client, "/api/v1/trade-flows/?q=2612") == (0, 5)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_list_page_keeps_one_plan_for_its_prepared_statement_and_still_prunes(api_client, flows_of_three_years):
     # Planning a page over every partition costs more than running it (docs/benchmarks.md, "Session 12"): once
@@ -248,3 +270,23 @@ def test_a_list_page_keeps_one_plan_for_its_prepared_statement_and_still_prunes(
         assert others == [] and generic >= 1 and custom == 0
         cursor.execute("SHOW plan_cache_mode")  # the connection's other statements keep PostgreSQL's default
         assert cursor.fetchone()[0] == "auto"
+
+
+def _estimated_rows():
+    ours = {partition_name(year) for year in (2019, 2020, 2021)}
+    return {name: rows for name, _bound, rows in trade_flow_partitions() if name in ours}
+
+
+def test_a_small_bulk_write_analyzes_only_its_years_and_a_large_one_the_whole_table(flows_of_three_years):
+    # Analyzing all 27 partitions at 1M flows takes ~9 s, one year's 0.3 s: an import of one year into a large
+    # table should not pay for the others (docs/partitioning.md).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE trade_tradeflow")
+    assert _estimated_rows() == {partition_name(year): 9 for year in (2019, 2020, 2021)}
+    kazakhstan, japan = StateFactory(slug="kz-2"), StateFactory(slug="jp-2")
+    for year in (2019, 2021):
+        TradeFlowFactory(reporter=kazakhstan, partner=japan, year=year)
+    assert trade_flow_analyze([2021], rows_written=1) == [partition_name(2021)]  # 1 < 10% of 27
+    assert _estimated_rows() == {partition_name(2019): 9, partition_name(2020): 9, partition_name(2021): 10}
+    assert trade_flow_analyze([2021], rows_written=3) == ["trade_tradeflow"]  # 3 >= 10% of 28
+    assert _estimated_rows() == {partition_name(2019): 10, partition_name(2020): 9, partition_name(2021): 10}

@@ -5,6 +5,7 @@ update: the row is `row`; delete: the row is gone), holds exactly what catrack h
 with `since=<the last cursor>`.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.dateparse import parse_datetime
@@ -22,10 +23,31 @@ from apps.core.api.pagination import MAX_PAGE_SIZE
 from apps.core.api.schema import CatrackAutoSchema
 from apps.core.change_capture import feed_row
 from apps.core.exceptions import integrity_error_detail
-from apps.core.models import ChangeEvent
+from apps.core.models import ChangeEvent, ChangeSetRevert, RevertState
 from apps.core.reverts import RevertRefused, changeset_models, revert_changeset
 
 DEFAULT_PAGE_SIZE = 100
+
+
+class ChangeSetRevertSerializer(serializers.ModelSerializer):
+    state = serializers.ChoiceField(
+        choices=RevertState.choices, read_only=True, help_text="partial: rows remain; POST `next` to continue."
+    )
+    next = serializers.SerializerMethodField(help_text="The URL to POST to continue a partial revert; else null.")
+
+    class Meta:
+        model = ChangeSetRevert
+        fields = ["changeset", "reverted_by", "state", "rows", "rows_total", "next"]
+        extra_kwargs = {
+            "reverted_by": {"help_text": "The change set the revert wrote (revert it to redo)."},
+            "rows": {"help_text": "Rows brought back to their earlier state so far."},
+        }
+
+    def get_next(self, progress) -> str | None:
+        request = self.context.get("request")
+        if progress.finished_at is not None or request is None:
+            return None
+        return request.build_absolute_uri()
 
 
 class ChangeEventSerializer(serializers.ModelSerializer):
@@ -154,24 +176,17 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
                 "changed afterwards (their later changes are overwritten).",
             )
         ],
-        responses={
-            200: inline_serializer(
-                name="ChangeSetRevert",
-                fields={
-                    "changeset": serializers.IntegerField(help_text="The change set reverted."),
-                    "reverted_by": serializers.IntegerField(
-                        help_text="The change set the revert wrote (revert it to redo)."
-                    ),
-                    "rows": serializers.IntegerField(help_text="Rows brought back to their earlier state."),
-                },
-            )
-        },
+        responses={200: ChangeSetRevertSerializer, 202: ChangeSetRevertSerializer},
         description="Undo a whole change set (what one request, admin save, seed run or import wrote; each "
-        "event's `changeset`) in one transaction, itself a new change set: created rows are deleted, "
+        "event's `changeset`) as a new change set: created rows are deleted, "
         "deleted rows come back with the same id, changed rows and many-to-many values get their "
-        "earlier values. Staff with the change permission of every model it touched. 409 naming the "
+        "earlier values. Written in batches of `REVERT_BATCH_ROWS` rows, each its own transaction, for at "
+        "most `REVERT_REQUEST_SECONDS` a request: 200 when done; 202 with `state: partial` and how many rows "
+        "are done when rows remain — POST again (the `next` URL) to continue, nothing runs between requests. "
+        "Staff with the change permission of every model it touched. 409 naming the "
         "rows when a row was changed afterwards (unless `force=true`) or is referred to by newer rows; "
-        "400 naming the row and field when an earlier value breaks a rule today.",
+        "400 naming the row and field when an earlier value breaks a rule today; either carries `revert` "
+        "(the progress) when earlier batches of this revert were written.",
     )
     @action(detail=True, methods=["post"], url_path="revert", permission_classes=[IsAuthenticated])
     def revert(self, request, pk=None):
@@ -197,17 +212,38 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
             )
         try:
             result = revert_changeset(
-                changeset, username=request.user.get_username(), user=request.user, force=force == "true"
+                changeset,
+                username=request.user.get_username(),
+                user=request.user,
+                force=force == "true",
+                seconds=settings.REVERT_REQUEST_SECONDS,
             )
         except LookupError as error:
             raise NotFound(str(error)) from None
         except RevertRefused as error:
-            return Response({"detail": error.message, "rows": error.rows}, status=409)
+            return Response({"detail": error.message, "rows": error.rows, **_progress(request, error)}, status=409)
         except DjangoValidationError as error:
-            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
+            detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+            if getattr(error, "revert", None) is None:
+                raise ValidationError(detail) from None
+            return Response(
+                {**(detail if isinstance(detail, dict) else {"non_field_errors": detail}), **_progress(request, error)},
+                status=400,
+            )
         except IntegrityError as error:
-            return Response({"detail": integrity_error_detail(error)["detail"]}, status=409)
-        return Response({"changeset": result.changeset, "reverted_by": result.reverted_by, "rows": result.rows})
+            return Response(
+                {"detail": integrity_error_detail(error)["detail"], **_progress(request, error)}, status=409
+            )
+        data = ChangeSetRevertSerializer(result, context={"request": request}).data
+        return Response(data, status=200 if result.finished_at else 202)
+
+
+def _progress(request, error):
+    # A refusal after earlier batches were written says how far the revert got (nothing hidden half-written).
+    progress = getattr(error, "revert", None)
+    if progress is None:
+        return {}
+    return {"revert": ChangeSetRevertSerializer(progress, context={"request": request}).data}
 
 
 def _page_size(raw):

@@ -562,15 +562,11 @@ class StrictOrderingFilter(OrderingFilter):
         ]
 
     def get_ordering(self, request, queryset, view):
-        params = ",".join(request.query_params.getlist(self.ordering_param))  # repeated or comma-separated
+        values = request.query_params.getlist(self.ordering_param)
+        params = ",".join(values)
         if params:
-            terms = [term.strip() for term in params.split(",") if term.strip()]
             valid = {item[0] for item in self.get_valid_fields(queryset, view, {"request": request})}
-            # One optional '-' only: `--name_en` reached the ORM as a FieldError (a 500).
-            bad = [term for term in terms if term.removeprefix("-") not in valid]
-            names = [term.removeprefix("-") for term in terms]
-            # A field named twice (`year,-year`) is ambiguous.
-            bad += sorted({term for term in terms if names.count(term.removeprefix("-")) > 1} - set(bad))
+            terms, bad = ordering_terms(values, valid)
             if bad or not terms:
                 raise ValidationError(
                     {
@@ -581,6 +577,18 @@ class StrictOrderingFilter(OrderingFilter):
             # The id breaks ties, so rows do not hop between pages when the ordered values repeat.
             return terms if {"id", "-id"} & set(terms) else [*terms, "id"]
         return self.get_default_ordering(view)
+
+
+def ordering_terms(values, valid):
+    """`?ordering=` as given (its values: repeated, comma-separated, or both) as (terms, bad): the terms in order
+    (['-year', 'partner']), and those that are not a field of `valid` with at most one '-' (`--name_en` reached
+    the ORM as a FieldError, a 500) or that name a field twice (`year,-year` is ambiguous). The API's lists
+    (StrictOrderingFilter) and the site's list pages (apps.site.listing) read it this way."""
+    terms = [term.strip() for value in values for term in value.split(",") if term.strip()]
+    bad = [term for term in terms if term.removeprefix("-") not in valid]
+    names = [term.removeprefix("-") for term in terms]
+    bad += sorted({term for term in terms if names.count(term.removeprefix("-")) > 1} - set(bad))
+    return terms, bad
 
 
 def total_ordering(model, terms):

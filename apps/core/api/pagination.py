@@ -45,6 +45,19 @@ class CatrackPaginator(LastPageFromTheEnd, DjangoPaginator):
     """Django's Paginator, with page=last read from the end."""
 
 
+class CountedPaginator(CatrackPaginator):
+    """A paginator told its count, which it does not count again: the search counts its hits per kind in one
+    query (apps.search.selectors.search_kind_counts), and the page and the API show those numbers."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
+
+
 class CatrackPagination(PageNumberPagination):
     """Pages of `page_size` rows (default 50, at most MAX_PAGE_SIZE), `page` from 1 (or `last`).
 

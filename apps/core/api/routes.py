@@ -20,6 +20,13 @@ def _routes():
     return routes
 
 
+def viewset_for(basename):
+    """The viewset the API router registers under `basename` ('pledge'); a KeyError for an unknown one."""
+    from catrack.urls import router
+
+    return {name: viewset for _, viewset, name in router.registry}[basename]
+
+
 def detail_url(model, pk, slug=None, request=None):
     """The API detail URL of the row `pk` (slug `slug`) of `model`, absolute when `request` is given; None where
     the API has no detail route for the model. The route decides how a row is named (its viewset's lookup_field,

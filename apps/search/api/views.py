@@ -1,16 +1,37 @@
 """GET /api/v1/search/?q=…: one ranked search across every kind of fact (apps.search.kinds)."""
 
+import functools
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer
 
 from apps.core.api.filters import check_query_params
-from apps.core.api.pagination import CatrackPagination
+from apps.core.api.pagination import CatrackPagination, CountedPaginator
 from apps.core.api.renderers import JSONRenderer
 from apps.search.api.serializers import SearchHitSerializer, SearchParamsSerializer
 from apps.search.kinds import KIND_NAMES
-from apps.search.selectors import hit_details, search_hits
+from apps.search.selectors import hit_details, search_hits, search_kind_counts
+
+
+class SearchPagination(CatrackPagination):
+    """Pages of hits, and `kinds`: the number of hits of every kind for `q`, whatever `kind` chooses (so a client
+    can offer the other kinds, as the site's search page does)."""
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        results = paged["properties"].pop("results")
+        paged["properties"]["kinds"] = {
+            "type": "object",
+            "description": "Hits for `q` of each kind (every kind, 0 included), whatever `kind` chooses.",
+            "properties": {kind: {"type": "integer", "minimum": 0} for kind in KIND_NAMES},
+            "required": list(KIND_NAMES),
+            "example": {kind: 0 for kind in KIND_NAMES} | {"summit": 3, "document": 1},
+        }
+        paged["properties"]["results"] = results
+        paged["required"] = [*paged.get("required", []), "kinds"]
+        return paged
 
 
 class SearchBrowsableAPIRenderer(BrowsableAPIRenderer):
@@ -43,7 +64,7 @@ class SearchView(generics.ListAPIView):
     key phrases of its citations, a corridor's stakes through the corridor."""
 
     serializer_class = SearchHitSerializer
-    pagination_class = CatrackPagination
+    pagination_class = SearchPagination
     filter_backends = []
     renderer_classes = [JSONRenderer, SearchBrowsableAPIRenderer]  # hits of mixed kinds have no one CSV shape
     permission_classes = [
@@ -59,6 +80,14 @@ class SearchView(generics.ListAPIView):
         params = SearchParamsSerializer.from_query(request.query_params)
         params.is_valid(raise_exception=True)
         q, kinds = params.validated_data["q"], params.validated_data.get("kind") or KIND_NAMES
-        page = self.paginate_queryset(search_hits(q=q, kinds=set(kinds)))
-        hits = hit_details(hits=page, q=q, request=request)
-        return self.get_paginated_response(self.get_serializer(hits, many=True).data)
+        # One query counts the hits of every kind; the page's count is their sum over `kinds` (not counted again).
+        counts = search_kind_counts(q=q)
+        hits = search_hits(q=q, kinds=set(kinds))
+        hits.paginator_class = functools.partial(CountedPaginator, count=sum(counts.get(kind, 0) for kind in kinds))
+        page = self.paginate_queryset(hits)
+        details = hit_details(hits=page, q=q, request=request)
+        response = self.get_paginated_response(self.get_serializer(details, many=True).data)
+        results = response.data.pop("results")
+        response.data["kinds"] = {kind: counts.get(kind, 0) for kind in KIND_NAMES}
+        response.data["results"] = results  # last, as on every list
+        return response
