@@ -30,8 +30,8 @@ def raw_requests(*, reporter, participant, year_min):
     """name -> (list of (sql, params)) producing the same data as the matching API request."""
     return {
         "trade_flows_list": [
-            # As the API runs a page of a partitioned table: one plan kept per prepared statement
-            # (apps.core.prepared_statements.generic_plan_for).
+            # As the API runs a page of a partitioned table: one plan kept per prepared statement, the setting
+            # sent in one pipeline with the statements (apps.core.prepared_statements.generic_plan_for).
             ("SET plan_cache_mode = force_generic_plan", []),
             (
                 "SELECT count(*) FROM trade_tradeflow t"
@@ -255,7 +255,25 @@ def _thresholds():
     return WORD_SIMILARITY_THRESHOLD, PLACE_SIMILARITY_THRESHOLD
 
 
+def _pipelined(statements):
+    """True for statements sent as the API sends a page under a kept plan (apps.core.prepared_statements):
+    `SET plan_cache_mode` first, all in one pipeline, one round trip."""
+    return bool(statements) and statements[0][0].startswith("SET plan_cache_mode")
+
+
+def _run_pipelined(connection, statements):
+    """Each statement's rows (None for SET/RESET), sent in one pipeline and read after its sync."""
+    cursors = []
+    with connection.pipeline():
+        for sql, params in statements:
+            cursors.append(connection.cursor())
+            cursors[-1].execute(sql, params)
+    return [cursor.fetchall() if cursor.description is not None else None for cursor in cursors]
+
+
 def _run_raw(connection, statements):
+    if _pipelined(statements):
+        return json.dumps([rows for rows in _run_pipelined(connection, statements) if rows is not None], default=str)
     page = []
     ids = None
     with connection.cursor() as cursor:
@@ -358,6 +376,9 @@ def django_binding():
 
 
 def _replay(connection, statements):
+    if _pipelined(statements):
+        _run_pipelined(connection, statements)
+        return
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)

@@ -48,16 +48,19 @@ def generic_plan_for(connection, model):
     Only for partitioned tables: elsewhere a plan made for the values at hand can be better (a text search's
     words), and `auto` already keeps the plan when it is not.
 
-    The setting is the session's, set and reset around the block (two round trips, no transaction, so the
-    stale-plan retry above still applies to the statement inside). Raises what the block raises.
+    The setting is the session's, set before the block's statements and reset after them, all sent in one
+    pipeline (psycopg's pipeline mode): one round trip with the block's own statements, no transaction, so
+    nothing else on the connection runs under it. The results of the block's statements can be fetched once the
+    block has ended (the pipeline's sync); fetching inside it costs a second round trip. Raises what the block
+    raises.
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block or not getattr(model, "db_partitioned_by", None):
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET plan_cache_mode")
+    connection.ensure_connection()
+    with connection.connection.pipeline(), connection.cursor() as setting:
+        setting.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            yield
+        finally:
+            setting.execute("RESET plan_cache_mode")

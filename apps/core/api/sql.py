@@ -109,11 +109,12 @@ class SQLPage:
         plans = (
             generic_plan_for(database, self.queryset.model) if plain_comparisons(self.queryset.query) else nullcontext()
         )
-        with plans, database.cursor() as cursor:
-            cursor.execute(
-                f"WITH page AS MATERIALIZED ({page}){rows} SELECT ({count}), ({self.page_json})",
-                [*ids_params, *rows_params, *count_params],
-            )
+        with database.cursor() as cursor:
+            with plans:  # the page's row is fetched after it: one round trip with the setting's statements
+                cursor.execute(
+                    f"WITH page AS MATERIALIZED ({page}){rows} SELECT ({count}), ({self.page_json})",
+                    [*ids_params, *rows_params, *count_params],
+                )
             return cursor.fetchone()
 
     def count(self):
