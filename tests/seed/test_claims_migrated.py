@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from apps.core.services import seed_fixture_paths
+from apps.core.fixture_loading import seed_fixture_paths
 from apps.sources.models import Citation
 from apps.sources.selectors import disagreement_groups, disagreements
 
