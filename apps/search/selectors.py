@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import escape
 
 from apps.core.api.routes import detail_url
+from apps.core.replicas import read_connection
 from apps.search.kinds import KIND_NAMES, KINDS, text_search_of
 from apps.search.text import MARK_END, MARK_START, search_words
 
@@ -52,8 +53,9 @@ def search_hits(*, q: str, kinds: Collection[str]) -> QuerySet[Any, Any]:
 def search_kind_counts(*, q: str) -> dict[str, int]:
     """{kind: number of hits} for `q` over every kind (a kind without a hit is left out): the rows
     search_hits finds, counted per kind in one query."""
-    sql, params = search_hits(q=q, kinds=set(KIND_NAMES)).order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
+    hits = search_hits(q=q, kinds=set(KIND_NAMES)).order_by()
+    sql, params = hits.query.sql_with_params()
+    with read_connection(hits).cursor() as cursor:  # the replica for the read API, as the hits themselves
         cursor.execute(f"SELECT hit_kind, COUNT(*) FROM ({sql}) AS hits GROUP BY hit_kind", params)
         return {kind: count for kind, count in cursor.fetchall()}
 
