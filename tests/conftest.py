@@ -35,7 +35,7 @@ def seeded(request, db):
     for the whole module where the module uses `seeded_once`."""
     if "seeded_once" in request.fixturenames:
         return request.getfixturevalue("seeded_once")  # module scope: set up before this test's transaction
-    from apps.core.services import seed_load
+    from apps.core.fixture_loading import seed_load
 
     return seed_load()
 
@@ -53,7 +53,7 @@ def seeded_once(request, django_db_setup, django_db_blocker):
     seed: in such a module this fixture refuses to run."""
     from django.db import transaction
 
-    from apps.core.services import seed_load
+    from apps.core.fixture_loading import seed_load
 
     committing = sorted(
         item.name

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
-from apps.core.api.filters import CatrackFilterSet
+from apps.core.api.filters import CatrackFilterSet, RangeFilters
 from apps.sources.citation_filters import CitedFilterSet
 
 
@@ -28,20 +28,8 @@ class ActorRelationFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSe
     subject = actor_filter("subject", "Subject")
     object = actor_filter("object", "Object")
     actor = actor_filter(None, "Either side", method="filter_actor")
-    start_date_min = django_filters.DateFilter(
-        field_name="start_date", lookup_expr="gte", label="Start date on or after"
-    )
-    start_date_max = django_filters.DateFilter(
-        field_name="start_date", lookup_expr="lte", label="Start date on or before"
-    )
-    end_date_min = django_filters.DateFilter(field_name="end_date", lookup_expr="gte", label="End date on or after")
-    end_date_max = django_filters.DateFilter(field_name="end_date", lookup_expr="lte", label="End date on or before")
-    aliases = {
-        "start_date_after": "start_date_min",
-        "start_date_before": "start_date_max",
-        "end_date_after": "end_date_min",
-        "end_date_before": "end_date_max",
-    }
+    start_date_range = RangeFilters(django_filters.DateFilter, old_names=("start_date_after", "start_date_before"))
+    end_date_range = RangeFilters(django_filters.DateFilter, old_names=("end_date_after", "end_date_before"))
 
     search_fields = ("qualifier", "domain", "description_en")
 
@@ -62,20 +50,8 @@ class OfficeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     person = actor_filter("person", "Office holder")
     organization = actor_filter("organization", "State or organisation of the office")
     held_on = django_filters.DateFilter(method="filter_held_on", label="Offices held on this day (YYYY-MM-DD)")
-    start_date_min = django_filters.DateFilter(
-        field_name="start_date", lookup_expr="gte", label="Start date on or after"
-    )
-    start_date_max = django_filters.DateFilter(
-        field_name="start_date", lookup_expr="lte", label="Start date on or before"
-    )
-    end_date_min = django_filters.DateFilter(field_name="end_date", lookup_expr="gte", label="End date on or after")
-    end_date_max = django_filters.DateFilter(field_name="end_date", lookup_expr="lte", label="End date on or before")
-    aliases = {
-        "start_date_after": "start_date_min",
-        "start_date_before": "start_date_max",
-        "end_date_after": "end_date_min",
-        "end_date_before": "end_date_max",
-    }
+    start_date_range = RangeFilters(django_filters.DateFilter, old_names=("start_date_after", "start_date_before"))
+    end_date_range = RangeFilters(django_filters.DateFilter, old_names=("end_date_after", "end_date_before"))
 
     search_fields = ("role_en", "role_ru")
 

@@ -24,8 +24,8 @@ from import_export.resources import ModelResource, modelresource_factory
 from apps.core import registry
 from apps.core.change_capture import start_change
 from apps.core.csv_cells import LINE_END, formula_safe
-from apps.core.exceptions import integrity_error_detail
 from apps.core.import_storage import OpaqueIdTempStorage
+from apps.core.integrity_errors import integrity_error_detail
 from apps.core.models import ApiToken, ChangeEvent, ChangeSetRevert
 from apps.core.reverts import RevertRefused, changeset_models, revert_changeset, revert_row_to_version
 

@@ -223,7 +223,7 @@ class FactModel(TimeStampedModel):
                     raise ValidationError(errors)
 
 
-# Set while the seed loads (apps.core.services.seed_rows) to a dict {model: has history rows} (a cache): a
+# Set while the seed loads (apps.core.fixture_loading.seed_rows) to a dict {model: has history rows} (a cache): a
 # natural key no row has now is looked up in the model's history too, so a row whose key an analyst changed
 # is still the row the seed's fixtures name.
 FOLLOW_CHANGED_KEYS: contextvars.ContextVar[dict | None] = contextvars.ContextVar(

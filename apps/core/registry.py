@@ -12,8 +12,7 @@ Modelled on NetBox's `netbox/registry.py`: apps.core never imports a domain app;
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -133,29 +132,27 @@ def export_formats() -> dict[str, OutputFormat]:
     return {f.name: f for f in output_formats() if f.export}
 
 
-class RegisteredRenderers:
-    """`renderer_classes = RegisteredRenderers()` on a DRF view: the registered output formats' renderers, read
-    when asked (a class attribute would freeze the list at import)."""
+class RegisteredRenderers(Sequence[type]):
+    """The registered output formats' renderer classes as a sequence read when iterated (a list would freeze them
+    at import). REGISTERED_RENDERERS is DRF's DEFAULT_RENDERER_CLASSES (catrack/settings/base.py names it), so
+    every API view offers every format unless it sets its own `renderer_classes`."""
 
-    def __get__(self, instance: object, owner: type | None = None) -> list[type]:
-        return renderer_classes()
+    def __getitem__(self, index: Any) -> Any:
+        return renderer_classes()[index]
+
+    def __len__(self) -> int:
+        return len(renderer_classes())
+
+    def __iter__(self) -> Iterator[type]:
+        return iter(renderer_classes())
+
+    def __repr__(self) -> str:
+        return f"RegisteredRenderers({renderer_classes()!r})"
+
+
+REGISTERED_RENDERERS = RegisteredRenderers()
 
 
 def _load_formats() -> None:
     if not _registry["formats"]:
         import_module("apps.core.api.renderers")  # the formats apps.core defines declare themselves there
-
-
-@contextlib.contextmanager
-def declared(**kinds: dict[str, Any]) -> Iterator[None]:
-    """For tests: the registry with these declarations added ({'formats': {…}, 'resources': {…}}), as it was after."""
-    _load_formats()
-    saved = {kind: dict(entries) for kind, entries in _registry.items()}
-    try:
-        for kind, entries in kinds.items():
-            _registry[kind].update(entries)
-        yield
-    finally:
-        for kind, entries in saved.items():
-            _registry[kind].clear()
-            _registry[kind].update(entries)

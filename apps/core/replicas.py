@@ -14,9 +14,7 @@ connection a queryset's or a model's read runs on, instead of importing `django.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-from collections.abc import Iterator
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -53,16 +51,6 @@ def replica_reads_active() -> bool:
     """Whether reads of catrack's data go to the replica now (a replica configured and routed to, a read request,
     outside any transaction on `default`)."""
     return _replica_reads.get() and _replica_routed() and not connections[DEFAULT_DB_ALIAS].in_atomic_block
-
-
-@contextlib.contextmanager
-def replica_reads(enabled: bool = True) -> Iterator[None]:
-    """Within the block, reads of catrack's data may go to the replica (as in a read request), or not."""
-    token = _replica_reads.set(enabled)
-    try:
-        yield
-    finally:
-        _replica_reads.reset(token)
 
 
 def _replica_routed() -> bool:

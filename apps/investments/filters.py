@@ -3,7 +3,7 @@
 import django_filters
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, slug_filter, year_of_date_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, RangeFilters, slug_filter, year_of_date_filter
 from apps.investments.models import AmountQualifier, Instrument, Pledge, PledgeStatus, UsdBasis
 from apps.sources.citation_filters import CitedFilterSet
 from apps.summits.models import Document, Summit, Topic
@@ -25,45 +25,14 @@ class PledgeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     usd_basis = django_filters.ChoiceFilter(choices=UsdBasis.choices)
     amount_qualifier = django_filters.ChoiceFilter(choices=AmountQualifier.choices)
     amount_usd_qualifier = django_filters.ChoiceFilter(choices=AmountQualifier.choices)
-    amount_usd_min = django_filters.NumberFilter(
-        field_name="amount_usd", lookup_expr="gte", label="USD amount at least"
-    )
-    amount_usd_max = django_filters.NumberFilter(field_name="amount_usd", lookup_expr="lte", label="USD amount at most")
-    amount_min = django_filters.NumberFilter(
-        field_name="amount", lookup_expr="gte", label="Amount (own currency) at least"
-    )
-    amount_max = django_filters.NumberFilter(
-        field_name="amount", lookup_expr="lte", label="Amount (own currency) at most"
-    )
+    amount_usd_range = RangeFilters(django_filters.NumberFilter, "USD amount")
+    amount_range = RangeFilters(django_filters.NumberFilter, "Amount (own currency)")
     year = year_of_date_filter("period_start", "Year the pledge period starts")
     # By slug, as `parent` is written and shown (and as every other relation is filtered).
     parent = slug_filter("parent", Pledge, "The pledge this one is a component of")
-    usd_rate_date_min = django_filters.DateFilter(
-        field_name="usd_rate_date", lookup_expr="gte", label="USD rate dated on or after"
-    )
-    usd_rate_date_max = django_filters.DateFilter(
-        field_name="usd_rate_date", lookup_expr="lte", label="USD rate dated on or before"
-    )
-    period_start_min = django_filters.DateFilter(
-        field_name="period_start", lookup_expr="gte", label="Period starting on or after (YYYY-MM-DD)"
-    )
-    period_start_max = django_filters.DateFilter(
-        field_name="period_start", lookup_expr="lte", label="Period starting on or before (YYYY-MM-DD)"
-    )
-    period_end_min = django_filters.DateFilter(
-        field_name="period_end", lookup_expr="gte", label="Period ending on or after (YYYY-MM-DD)"
-    )
-    period_end_max = django_filters.DateFilter(
-        field_name="period_end", lookup_expr="lte", label="Period ending on or before (YYYY-MM-DD)"
-    )
-    aliases = {
-        "usd_rate_date__gte": "usd_rate_date_min",
-        "usd_rate_date__lte": "usd_rate_date_max",
-        "period_start__gte": "period_start_min",
-        "period_start__lte": "period_start_max",
-        "period_end__gte": "period_end_min",
-        "period_end__lte": "period_end_max",
-    }
+    usd_rate_date_range = RangeFilters(django_filters.DateFilter, "USD rate dated", old_names="lookups")
+    period_start_range = RangeFilters(django_filters.DateFilter, "Period starting {} (YYYY-MM-DD)", old_names="lookups")
+    period_end_range = RangeFilters(django_filters.DateFilter, "Period ending {} (YYYY-MM-DD)", old_names="lookups")
     counts_in_totals = BooleanFilter(
         label="true: only pledges whose money counts in totals (components of a counted pledge excluded)"
     )

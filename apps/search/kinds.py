@@ -160,13 +160,6 @@ def text_search_of(model):
     return text_search_by_model().get(model._meta.label)
 
 
-def search_queryset(queryset, value, search=None):
-    """`queryset` narrowed to the rows matching `value` (none if it has no words)."""
-    search = search or text_search_of(queryset.model)
-    condition = search.q(value) if search else None
-    return queryset.none() if condition is None else queryset.filter(condition)
-
-
 def model_text_search(model, fields=None):
     """What `q=` and the admin's search box search on `model` (apps.core.registry.register_text_search): its
     TextSearch, else one over `fields` (None: no search)."""

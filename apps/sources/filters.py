@@ -5,20 +5,16 @@ from rest_framework.exceptions import ValidationError
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
 from apps.core.api.fields import fact_content_types
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, id_filter, slug_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, RangeFilters, id_filter, slug_filter
 from apps.sources.citation_filters import CitedFilterSet
 from apps.sources.models import Assessment, Citation, CitationBasis, Source, SourceKind, SourceRights
 
 
 class SourceFilterSet(CatrackFilterSet):
     kind = django_filters.ChoiceFilter(choices=SourceKind.choices)
-    published_on_min = django_filters.DateFilter(
-        field_name="published_on", lookup_expr="gte", label="Published on or after (YYYY-MM-DD)"
+    published_on_range = RangeFilters(
+        django_filters.DateFilter, "Published {} (YYYY-MM-DD)", old_names=("published_after", "published_before")
     )
-    published_on_max = django_filters.DateFilter(
-        field_name="published_on", lookup_expr="lte", label="Published on or before (YYYY-MM-DD)"
-    )
-    aliases = {"published_after": "published_on_min", "published_before": "published_on_max"}
     origin = slug_filter("origin", Source, "Sources that republish this source directly")
     root_origin = slug_filter(
         "root_origin", Source, "Sources whose origin chain ends at this source: its republications at any depth"

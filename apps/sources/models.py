@@ -84,7 +84,7 @@ class Source(SluggedModel, TimeStampedModel):
     )
 
     # root_origin follows origin (the database keeps it): history records what an editor wrote, and the seed
-    # compares a fixture with its row without it (apps.core.services._seed_differences).
+    # compares a fixture with its row without it (apps.core.fixture_loading._seed_differences).
     database_derived_fields = ("root_origin",)
     history = HistoricalRecords(excluded_fields=list(database_derived_fields))
 

@@ -3,7 +3,7 @@
 import django_filters
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
-from apps.core.api.filters import CatrackFilterSet, IntegerFilter, slug_filter, year_of_date_filter
+from apps.core.api.filters import CatrackFilterSet, IntegerFilter, RangeFilters, slug_filter, year_of_date_filter
 from apps.sources.citation_filters import CitedFilterSet
 from apps.summits.models import (
     Document,
@@ -63,15 +63,14 @@ class SummitFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     )
     replaced_by = slug_filter("replaced_by", Summit, "The meeting that replaced it")
     year = year_of_date_filter("date", "Year of the summit")
-    year_min = IntegerFilter(
-        field_name="date", lookup_expr="year__gte", min_value=1, max_value=9999, label="Year of the summit at least"
+    year_range = RangeFilters(
+        IntegerFilter, "Year of the summit", field_name="date", transform="year", min_value=1, max_value=9999
     )
-    year_max = IntegerFilter(
-        field_name="date", lookup_expr="year__lte", min_value=1, max_value=9999, label="Year of the summit at most"
+    date_range = RangeFilters(
+        django_filters.DateFilter,
+        ("On or after (YYYY-MM-DD)", "On or before (YYYY-MM-DD)"),
+        old_names=("date_after", "date_before"),
     )
-    date_min = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after (YYYY-MM-DD)")
-    date_max = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before (YYYY-MM-DD)")
-    aliases = {"date_after": "date_min", "date_before": "date_max"}
     city = django_filters.CharFilter(method="filter_city", label="City, English or Russian name (case-insensitive)")
 
     class Meta:
@@ -106,13 +105,9 @@ class DocumentFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     signatory = actor_filter("signatories", "Signatory actor", several=True)
     topic = slug_filter("topics", Topic, "Topic")
     implements = slug_filter("implements", Document, "Document it implements")
-    adopted_on_min = django_filters.DateFilter(
-        field_name="adopted_on", lookup_expr="gte", label="Adopted on or after (YYYY-MM-DD)"
+    adopted_on_range = RangeFilters(
+        django_filters.DateFilter, "Adopted {} (YYYY-MM-DD)", old_names=("adopted_after", "adopted_before")
     )
-    adopted_on_max = django_filters.DateFilter(
-        field_name="adopted_on", lookup_expr="lte", label="Adopted on or before (YYYY-MM-DD)"
-    )
-    aliases = {"adopted_after": "adopted_on_min", "adopted_before": "adopted_on_max"}
     year = year_of_date_filter("adopted_on", "Year of adoption")
 
     class Meta:

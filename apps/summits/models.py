@@ -18,6 +18,7 @@ from apps.core.models import (
     TimeStampedModel,
     clean_partial_date,
     format_partial_date,
+    format_partial_date_sql,
     partial_date_constraints,
 )
 
@@ -267,6 +268,13 @@ class Summit(SluggedModel, FactModel):
     def __str__(self):
         when = self.date_display
         return f"{self.title_en} ({when})" if when else self.title_en
+
+    @staticmethod
+    def str_sql(alias):
+        """__str__ in PostgreSQL, for the summits table under `alias` (JSON pages: apps.summits.api.page_json): the
+        title, and the known part of its date in brackets when there is one."""
+        when = format_partial_date_sql(f"{alias}.date", f"{alias}.date_precision")
+        return f"{alias}.title_en || coalesce(' (' || {when} || ')', '')"
 
     @property
     def date_display(self):

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, slug_filter
+from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, RangeFilters, slug_filter
 from apps.investments.models import AmountQualifier
 from apps.sources.citation_filters import CitedFilterSet
 from apps.sources.models import Source
@@ -46,37 +46,23 @@ class TradeFlowFilterSet(GroupingsFilterSet, CatrackFilterSet):
     partner = actor_filter("partner", "Partner", several=True)
     partner2 = actor_filter("partner2", "Second partner (Comtrade partner2); rows for World have none")
     year = IntegerFilter(field_name="year")
-    year_min = IntegerFilter(field_name="year", lookup_expr="gte", label="Year at least")
-    year_max = IntegerFilter(field_name="year", lookup_expr="lte", label="Year at most")
+    year_range = RangeFilters(IntegerFilter, "Year")
     month = IntegerFilter(field_name="month", label="Month 1-12 (monthly figures only)")
     annual = BooleanFilter(
         field_name="month", lookup_expr="isnull", label="true: annual figures only; false: monthly only"
     )
     # distinct=False: flow is a column of the row itself, so it cannot repeat rows; django-filter's
-    # default DISTINCT made the page and the count sort every matching row (3x slower at 1M rows).
+    # default DISTINCT made the page and the count sort every matching row (docs/benchmarks.md, "Figures behind the code").
     flow = django_filters.MultipleChoiceFilter(
         choices=FlowCode.choices, label="X, M, RX or RM (repeat for several)", distinct=False
     )
     commodity = CommodityFilter(field_name="commodity_code", label="HS code (e.g. 2612) or TOTAL (any case)")
     customs_code = django_filters.CharFilter(label="Customs procedure (Comtrade customsCode), C00 for all")
     mot_code = IntegerFilter(field_name="mot_code", label="Mode of transport (Comtrade motCode), 0 for all")
-    value_usd_min = django_filters.NumberFilter(field_name="value_usd", lookup_expr="gte")
-    value_usd_max = django_filters.NumberFilter(field_name="value_usd", lookup_expr="lte")
+    value_usd_range = RangeFilters(django_filters.NumberFilter)
     source = slug_filter("source", Source, "Dataset the figures come from")
-    net_weight_kg_min = django_filters.NumberFilter(
-        field_name="net_weight_kg", lookup_expr="gte", label="Net weight (kg) at least"
-    )
-    net_weight_kg_max = django_filters.NumberFilter(
-        field_name="net_weight_kg", lookup_expr="lte", label="Net weight (kg) at most"
-    )
-    quantity_min = django_filters.NumberFilter(field_name="quantity", lookup_expr="gte", label="Quantity at least")
-    quantity_max = django_filters.NumberFilter(field_name="quantity", lookup_expr="lte", label="Quantity at most")
-    aliases = {
-        "net_weight_kg__gte": "net_weight_kg_min",
-        "net_weight_kg__lte": "net_weight_kg_max",
-        "quantity__gte": "quantity_min",
-        "quantity__lte": "quantity_max",
-    }
+    net_weight_kg_range = RangeFilters(django_filters.NumberFilter, "Net weight (kg)", old_names="lookups")
+    quantity_range = RangeFilters(django_filters.NumberFilter, "Quantity", old_names="lookups")
 
     class Meta:
         model = TradeFlow
@@ -99,19 +85,10 @@ class StatedTradeFigureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilt
         label="Figures whose period covers (a part of) this year",
     )
     value_qualifier = django_filters.ChoiceFilter(choices=AmountQualifier.choices)
-    value_min = django_filters.NumberFilter(
-        field_name="value", lookup_expr="gte", label="Value at least (in its currency)"
+    value_range = RangeFilters(django_filters.NumberFilter, "Value {} (in its currency)")
+    period_start_range = RangeFilters(
+        django_filters.DateFilter, "Period starting {} (YYYY-MM-DD)", old_names=("period_after", "period_before")
     )
-    value_max = django_filters.NumberFilter(
-        field_name="value", lookup_expr="lte", label="Value at most (in its currency)"
-    )
-    period_start_min = django_filters.DateFilter(
-        field_name="period_start", lookup_expr="gte", label="Period starting on or after (YYYY-MM-DD)"
-    )
-    period_start_max = django_filters.DateFilter(
-        field_name="period_start", lookup_expr="lte", label="Period starting on or before (YYYY-MM-DD)"
-    )
-    aliases = {"period_after": "period_start_min", "period_before": "period_start_max"}
 
     search_fields = ("note",)
 
@@ -141,8 +118,7 @@ class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet
     target = actor_filter("targets", "Targeted actor")
     topic = slug_filter("topics", Topic, "Topic")
     year = IntegerFilter(field_name="year")
-    year_min = IntegerFilter(field_name="year", lookup_expr="gte", label="Year at least")
-    year_max = IntegerFilter(field_name="year", lookup_expr="lte", label="Year at most")
+    year_range = RangeFilters(IntegerFilter, "Year")
     commodity = django_filters.CharFilter(
         field_name="commodity_codes",
         method="filter_commodity",
@@ -152,24 +128,12 @@ class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet
         choices=TradeMeasureStatus.choices, label="Status (repeat for several)"
     )
     legal_reference = django_filters.CharFilter(lookup_expr="icontains", label="Words of the act's number")
-    announced_on_min = django_filters.DateFilter(
-        field_name="announced_on", lookup_expr="gte", label="Announced on or after"
+    announced_on_range = RangeFilters(django_filters.DateFilter, "Announced", old_names="lookups")
+    in_force_from_range = RangeFilters(
+        django_filters.DateFilter,
+        ("In force from this day or later", "In force from this day or earlier"),
+        old_names="lookups",
     )
-    announced_on_max = django_filters.DateFilter(
-        field_name="announced_on", lookup_expr="lte", label="Announced on or before"
-    )
-    in_force_from_min = django_filters.DateFilter(
-        field_name="in_force_from", lookup_expr="gte", label="In force from this day or later"
-    )
-    in_force_from_max = django_filters.DateFilter(
-        field_name="in_force_from", lookup_expr="lte", label="In force from this day or earlier"
-    )
-    aliases = {
-        "announced_on__gte": "announced_on_min",
-        "announced_on__lte": "announced_on_max",
-        "in_force_from__gte": "in_force_from_min",
-        "in_force_from__lte": "in_force_from_max",
-    }
 
     class Meta:
         model = TradeMeasure
@@ -194,16 +158,8 @@ class TradeStatementFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterS
     trend = django_filters.ChoiceFilter(choices=TradeTrend.choices)
     year = IntegerFilter(method="filter_year", label="Statements whose period covers this year")
     rank = IntegerFilter(field_name="rank")
-    year_from_min = IntegerFilter(field_name="year_from", lookup_expr="gte", label="First year at least")
-    year_from_max = IntegerFilter(field_name="year_from", lookup_expr="lte", label="First year at most")
-    year_to_min = IntegerFilter(field_name="year_to", lookup_expr="gte", label="Last year at least")
-    year_to_max = IntegerFilter(field_name="year_to", lookup_expr="lte", label="Last year at most")
-    aliases = {
-        "year_from__gte": "year_from_min",
-        "year_from__lte": "year_from_max",
-        "year_to__gte": "year_to_min",
-        "year_to__lte": "year_to_max",
-    }
+    year_from_range = RangeFilters(IntegerFilter, "First year", old_names="lookups")
+    year_to_range = RangeFilters(IntegerFilter, "Last year", old_names="lookups")
 
     class Meta:
         model = TradeStatement

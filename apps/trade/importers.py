@@ -539,7 +539,8 @@ def _pg_prepare(cursor):
     # Memory for the hash join and aggregates over a million rows (the default 4MB spills to disk),
     # and for the temporary tables (settable only before the session's first temporary table).
     cursor.execute("SET LOCAL work_mem = '256MB'")
-    # Two sorts of a million rows on text keys cost 3x the hash join the planner underrates here.
+    # Two sorts of a million rows on text keys cost more than the hash join the planner underrates here
+    # (docs/benchmarks.md, "Figures behind the code").
     cursor.execute("SET LOCAL enable_mergejoin = off")
     cursor.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND pg_table_is_visible(oid)")
     if not cursor.fetchone()[0]:
@@ -559,8 +560,8 @@ def _pg_prepare(cursor):
 
 def _pg_copy(cursor, chunks, layout):
     """COPY the bytes as they are into a text staging table; PostgreSQL parses the CSV."""
-    # Unlogged rather than temporary so that parallel workers can scan it in the compare (2 cores,
-    # ~1.6x faster); it is created and dropped inside the import's transaction, under its lock.
+    # Unlogged rather than temporary so that parallel workers can scan it in the compare (docs/benchmarks.md, "Figures behind the code");
+    # it is created and dropped inside the import's transaction, under its lock.
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
     columns = ", ".join(f"c{i} text" for i in range(layout.width))
     cursor.execute(f"CREATE UNLOGGED TABLE {STAGE} ({columns})")
@@ -627,7 +628,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
         _pg_area_code(upper(side), col(f"{side}_number")) for side in ("reporter", "partner", "partner2")
     )
     # Without a partner2 column every row is partner2 World: no join (a join to nothing kept the
-    # planner from running the compare in parallel: 12 s instead of 5 for an unchanged 1M file).
+    # planner from running the compare in parallel (docs/benchmarks.md, "Figures behind the code")).
     has_partner2 = "partner2" in layout.index or "partner2_number" in layout.index
     partner2_id, partner2_join = "NULL::bigint", ""
     if has_partner2:
@@ -656,7 +657,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
         {partner2_join}
     """
     # `partner2_id IS NULL` where the file has no partner2: the planner estimates it from the column's
-    # statistics, where `coalesce(…) = 0` gets a default guess that made it pick a 2x slower plan.
+    # statistics, where `coalesce(…) = 0` gets a default guess that made it pick a slower plan (docs/benchmarks.md, "Figures behind the code").
     same_partner2 = (
         "coalesce(t.partner2_id, 0) = coalesce(s.partner2_id, 0)" if has_partner2 else "t.partner2_id IS NULL"
     )
@@ -669,12 +670,11 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     cursor.execute("SELECT to_regclass('pg_temp.comtrade_diff') IS NOT NULL")
     into = "INSERT INTO comtrade_diff" if cursor.fetchone()[0] else "CREATE TEMP TABLE comtrade_diff ON COMMIT DROP AS"
     # With an index matching the key, the planner picks a nested loop of index probes: fine for a
-    # small file, ten times slower than one hash join for a large one (30 s instead of 3 for 1M rows).
+    # small file, slower than one hash join for a large one (docs/benchmarks.md, "Figures behind the code").
     cursor.execute(f"SET LOCAL enable_nestloop = {'off' if rows > 10_000 else 'on'}")
-    # JIT (switched on by the estimated cost) compiles this pass for ~3 s of CPU: worth it when the
-    # table is empty and every row goes on to be written (first import: 6.6 s with, 9.2 s without),
-    # not when most rows match stored ones and are dropped (unchanged 1M re-import: 4.7–4.9 s without,
-    # 5.8–6.5 s with; docs/benchmarks.md).
+    # JIT (switched on by the estimated cost) compiles this pass for seconds of CPU: worth it when the
+    # table is empty and every row goes on to be written, not when most rows match stored ones and are
+    # dropped (an unchanged re-import) (docs/benchmarks.md, "Figures behind the code").
     cursor.execute("SELECT EXISTS (SELECT 1 FROM trade_tradeflow)")
     cursor.execute(f"SET LOCAL jit = {'off' if cursor.fetchone()[0] else 'DEFAULT'}")
     cursor.execute(

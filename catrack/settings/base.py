@@ -240,15 +240,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
-    # JSON and DRF's HTML pages, CSP-clean. The resources, the change feed and the API root offer every output
-    # format registered in apps.core.api.renderers (apps.core.registry: json, api, csv, csv-excel, xlsx).
-    "DEFAULT_RENDERER_CLASSES": [
-        "apps.core.api.renderers.JSONRenderer",
-        "apps.core.api.renderers.BrowsableAPIRenderer",
-        "apps.core.api.renderers.CSVRenderer",
-        "apps.core.api.renderers.CSVExcelRenderer",
-        "apps.core.api.renderers.XLSXRenderer",
-    ],
+    # Every output format declared with @register_format (apps.core.api.renderers: json, api, csv, csv-excel,
+    # xlsx), read from the registry when a view renders: the formats are declared there once, not listed here.
+    "DEFAULT_RENDERER_CLASSES": "apps.core.registry.REGISTERED_RENDERERS",
     # Per client: anonymous by IP, signed in by user; 429 with Retry-After beyond the rate.
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.core.throttling.AnonRateThrottle",

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from apps.core.services import seed_load
+from apps.core.fixture_loading import seed_load
 from apps.investments.models import Pledge
 from apps.site.views import donor_comparison
 from apps.summits.models import SummitFormat

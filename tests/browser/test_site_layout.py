@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.core.services import seed_load
+from apps.core.fixture_loading import seed_load
 from apps.trade.models import FlowCode
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM

@@ -12,8 +12,8 @@ from django.db import connection, connections
 
 from apps.actors.models import Actor
 from apps.core.change_capture import captured_models, feed_row
+from apps.core.fixture_loading import seed_fixture_paths, seed_load
 from apps.core.models import ChangeEvent
-from apps.core.services import seed_fixture_paths, seed_load
 from apps.geoeconomics.models import Corridor
 from apps.summits.models import Summit
 from tests.factories import CitationFactory, StateFactory, SummitFormatFactory, SummitParticipantFactory

@@ -7,6 +7,7 @@ The replica here is a TEST MIRROR of `default` (catrack/settings/test.py): a sec
 database, so the tests are transactional (a mirror sees committed rows only) and count each connection's queries.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -18,16 +19,28 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.db import connections, transaction
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from apps.core import registry
 from apps.core.models import ChangeEvent
-from apps.core.replicas import read_connection, replica_reads
+from apps.core.replicas import ReplicaReadsMiddleware, end_replica_reads, read_connection
 from apps.trade.models import TradeFlow
 from tests.factories import PledgeFactory, StateFactory, SummitFactory, TradeFlowFactory
 
 ROUTER = "apps.core.replicas.ReplicaRouter"
 BOTH = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+
+
+@contextlib.contextmanager
+def replica_reads():
+    """Inside the block reads are routed as within a GET request (the real ReplicaReadsMiddleware marks one),
+    after it as once the request has finished (end_replica_reads, the request_finished receiver)."""
+    ReplicaReadsMiddleware(lambda request: None)(RequestFactory().get("/api/v1/"))
+    try:
+        yield
+    finally:
+        end_replica_reads()
 
 
 @pytest.fixture

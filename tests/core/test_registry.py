@@ -2,6 +2,7 @@
 used to be kept by hand (router, change capture, history, export limiter, `?format=`, tests) is read from it."""
 
 import ast
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,23 @@ from apps.core.change_capture import captured_models
 from tests.factories import SummitFactory, TradeFlowFactory
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextlib.contextmanager
+def declared(**kinds):
+    """The registry with these declarations added ({'formats': {…}, 'resources': {…}}), as it was after the block
+    (the test's own declarations undone)."""
+    registry.output_formats()  # apps.core's own formats declared before the registry is saved
+    entries_by_kind = registry._registry
+    saved = {kind: dict(entries) for kind, entries in entries_by_kind.items()}
+    try:
+        for kind, entries in kinds.items():
+            entries_by_kind[kind].update(entries)
+        yield
+    finally:
+        for kind, entries in saved.items():
+            entries_by_kind[kind].clear()
+            entries_by_kind[kind].update(entries)
 
 
 def test_the_domain_apps_are_the_apps_declaring_themselves():
@@ -53,7 +71,7 @@ class _LinesExportRenderer(_LinesRenderer):
 def test_a_new_output_format_is_one_declaration(api_client):
     SummitFactory()
     assert api_client.get("/api/v1/summits/", {"format": "test-lines"}).status_code == 400
-    with registry.declared():
+    with declared():
         registry.register_format()(_LinesRenderer)
         response = api_client.get("/api/v1/summits/", {"format": "test-lines"})
         assert response.status_code == 200 and response["Content-Type"].startswith("application/x-test-lines")
@@ -68,7 +86,7 @@ def test_a_new_export_format_is_one_declaration_and_is_counted_as_an_export():
     cache.clear()
     summit = SummitFactory()
     client = APIClient(REMOTE_ADDR="203.0.113.60")
-    with registry.declared():
+    with declared():
         registry.register_format(export=True)(_LinesExportRenderer)
         running = [
             client.get("/api/v1/summits/", {"format": "test-lines-export"})
@@ -81,15 +99,28 @@ def test_a_new_export_format_is_one_declaration_and_is_counted_as_an_export():
     cache.clear()
 
 
+@pytest.mark.django_db
+def test_every_api_endpoint_offers_a_new_format(api_client):
+    """DRF's default renderers are the registry's (settings name no format), so a view that sets none of its own
+    (the disagreements list, the API root, the change feed) offers a new format too."""
+    with declared():
+        registry.register_format()(_LinesRenderer)
+        for url in ["/api/v1/disagreements/", "/api/v1/", "/api/v1/changes/"]:
+            response = api_client.get(url, {"format": "test-lines"})
+            assert response.status_code == 200, (url, response.content[:300])
+            assert isinstance(response.accepted_renderer, _LinesRenderer), url
+    assert "Renderer" not in str(settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"])
+
+
 def test_an_export_format_must_say_how_a_list_is_exported():
-    with registry.declared(), pytest.raises(TypeError, match="export_response"):
+    with declared(), pytest.raises(TypeError, match="export_response"):
         registry.register_format(export=True)(_LinesRenderer)
 
 
 def test_a_new_resource_is_one_declaration():
     from apps.summits.api.views import TopicViewSet
 
-    with registry.declared(resources={"test-topics": ("test-topics", TopicViewSet, "test-topic")}):
+    with declared(resources={"test-topics": ("test-topics", TopicViewSet, "test-topic")}):
         router = api_router()
     prefixes = [prefix for prefix, _viewset, _basename in router.registry]
     assert "test-topics" in prefixes and prefixes[-1] == "changes"

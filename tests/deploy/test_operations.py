@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import IntegrityError, transaction
 
-from apps.core.exceptions import integrity_error_detail
+from apps.core.integrity_errors import integrity_error_detail
 from tests import factories
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent

@@ -9,8 +9,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 
+from apps.core.fixture_loading import seed_fixture_paths
 from apps.core.models import FactModel
-from apps.core.services import seed_fixture_paths
 
 ARTICLE_SLUG = "velizade-japanese-move"
 

@@ -148,7 +148,7 @@ def test_the_seed_fixtures_carry_no_ids_and_every_reference_is_a_natural_key():
     """Fixtures name rows by what they are: no object has a pk, no reference is a number (issue 17, item 8)."""
     from django.apps import apps
 
-    from apps.core.services import seed_fixture_paths
+    from apps.core.fixture_loading import seed_fixture_paths
 
     for path in seed_fixture_paths():
         for position, obj in enumerate(json.loads(path.read_text(encoding="utf-8")), start=1):
@@ -181,7 +181,7 @@ def test_a_reference_to_a_row_no_file_holds_is_named_with_its_key(tmp_path):
 
 
 def test_the_seed_loads_with_load_facts_and_validates(seeded):
-    from apps.core.services import seed_fixture_dir
+    from apps.core.fixture_loading import seed_fixture_dir
 
     before = snapshot()
     assert "0 new, 0 changed" in load(seed_fixture_dir())

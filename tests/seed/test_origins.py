@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from apps.core.services import seed_fixture_paths
+from apps.core.fixture_loading import seed_fixture_paths
 from apps.investments.models import Pledge
 from apps.sources.models import Citation, Source
 from apps.sources.selectors import disagreement_groups, disagreements

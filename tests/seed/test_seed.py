@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from apps.actors.models import Actor
-from apps.core.services import FixtureRefused, seed_fixture_paths, seed_load
+from apps.core.fixture_loading import FixtureRefused, seed_fixture_paths, seed_load
 from apps.sources.models import Citation, Source
 
 from .conftest import ARTICLE_SLUG, seed_models, snapshot
@@ -126,7 +126,7 @@ def test_seed_command_names_a_broken_fixture(db, tmp_path, monkeypatch):
     (tmp_path / "01_sources.json").write_text(
         '[{"model": "sources.source", "pk": 1, "fields": {"slug": ', encoding="utf-8"
     )
-    monkeypatch.setattr("apps.core.services.seed_fixture_dir", lambda: tmp_path)
+    monkeypatch.setattr("apps.core.fixture_loading.seed_fixture_dir", lambda: tmp_path)
     with pytest.raises(CommandError, match="seed not loaded"):
         call_command("seed")
     assert not Source.objects.exists()

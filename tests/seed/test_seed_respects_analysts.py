@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.actors.models import Actor
-from apps.core.services import seed_fixture_paths, seed_load
+from apps.core.fixture_loading import seed_fixture_paths, seed_load
 from tests.seed.test_seed import seed_models
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,10 @@
 """Issue 25: every citation of a source whose text catrack holds (SourceText) still verifies against it: the
 seed's, with the article's text stored as `verify_citations --store` stores it, and whatever the data issues add."""
 
+import io
+
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from apps.sources.models import Citation, SourceText
 from apps.sources.selectors import stored_texts_verify
@@ -24,6 +26,9 @@ def test_every_citation_of_every_stored_text_verifies(seeded, article_text, tmp_
     assert checks and all(check.checked for check in checks)
     failures = [failure for check in checks for failure in check.failures]
     assert not failures, "\n".join(failures)
+    out = io.StringIO()
+    call_command("verify_stored_texts", stdout=out)
+    assert out.getvalue().startswith(f"OK: {sum(check.checked for check in checks)} citations of ")
 
 
 def test_a_citation_changed_past_validation_is_found(seeded, article_text, tmp_path):
@@ -33,6 +38,9 @@ def test_a_citation_changed_past_validation_is_found(seeded, article_text, tmp_p
     (check,) = [check for check in stored_texts_verify() if check.source_slug == ARTICLE_SLUG]
     assert len(check.failures) == 1 and f"citation {citation.pk} " in check.failures[0]
     assert "слов, которых нет в статье" in check.failures[0]
+    # what operators run: manage.py verify_stored_texts, exit 1 naming the citation
+    with pytest.raises(CommandError, match="1 citations"):
+        call_command("verify_stored_texts", stderr=io.StringIO())
 
 
 def test_nothing_stored_nothing_checked(db):

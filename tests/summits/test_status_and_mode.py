@@ -247,7 +247,7 @@ def test_loaddata_refuses_a_future_held_meeting_and_writes_nothing(tmp_path):
 
 
 def test_load_facts_names_the_file_object_and_field_of_a_virtual_meeting_with_a_city(tmp_path):
-    from apps.core.services import FixtureRefused, fixtures_load
+    from apps.core.fixture_loading import FixtureRefused, fixtures_load
 
     summit_format = SummitFormatFactory()
     fixture = tmp_path / "virtual.json"
@@ -278,7 +278,7 @@ def test_load_facts_names_the_file_object_and_field_of_a_virtual_meeting_with_a_
 
 
 def test_fixtures_name_the_replacing_meeting_by_slug_even_when_it_comes_later(tmp_path):
-    from apps.core.services import fixtures_load
+    from apps.core.fixture_loading import fixtures_load
 
     summit_format = SummitFormatFactory()
     common = {

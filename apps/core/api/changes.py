@@ -17,12 +17,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from apps.core import registry
 from apps.core.api.filters import raise_for_repeated
 from apps.core.api.pagination import MAX_PAGE_SIZE
 from apps.core.api.schema import CatrackAutoSchema
 from apps.core.change_capture import feed_row
-from apps.core.exceptions import integrity_error_detail
+from apps.core.integrity_errors import integrity_error_detail
 from apps.core.models import ChangeEvent, ChangeSetRevert, RevertState
 from apps.core.reverts import RevertRefused, changeset_models, revert_changeset
 
@@ -109,7 +108,6 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
     """Creates, updates and deletes across all resources, oldest first (see the module docstring)."""
 
     schema = ChangeFeedSchema()
-    renderer_classes = registry.RegisteredRenderers()
     queryset = ChangeEvent.objects.all()
     serializer_class = ChangeEventSerializer
     filter_backends = []

@@ -35,8 +35,6 @@ from apps.core.replicas import read_connection
 
 CHUNK_SIZE = 2000
 COPY_CHUNK_BYTES = 256 * 1024  # COPY hands over one row per message: pass them on in larger pieces
-CSV_FORMATS = {"csv": False, "csv-excel": True}  # format -> with a UTF-8 byte-order mark (for Excel)
-EXPORT_FORMATS = {*CSV_FORMATS, "xlsx"}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 100_000  # bounded work per request; larger exports are CSV
 MANY_SEPARATOR = ";"  # between the slugs of a many-to-many cell
@@ -295,21 +293,21 @@ class FormulaSafe(Func):
         return f"regexp_replace({sql}, '^(?={_FORMULA_START})(?!{_PLAIN_NUMBER}$)', '''')", params
 
 
-def export_response(queryset, *, export_format, filename, columns=None, dialect: CSVDialect = PLAIN):
-    """The whole filtered queryset as `export_format` (csv, csv-excel or xlsx): a streamed or bounded response.
+def csv_response(queryset, *, filename, columns=None, dialect: CSVDialect = PLAIN, byte_order_mark=False):
+    """The whole filtered queryset as CSV, streamed (from COPY where every column has an SQL form).
 
     `columns`: a list of Column (default csv_columns_for the queryset's model); `dialect`: a CSV's field
     separator and decimal mark (apps.core.api.csv_dialect.csv_dialect), said in its headers; `filename`
-    without its extension."""
-    if export_format == "xlsx":
-        return xlsx_response(queryset, filename=filename, columns=columns)
-    bom = CSV_FORMATS[export_format]
+    without its extension; `byte_order_mark`: begin with UTF-8's, for Excel (the csv-excel format,
+    apps.core.api.renderers)."""
     columns = columns or csv_columns_for(queryset.model)
     if copy_writes(columns):
         chunks = _copy_chunks(queryset, columns, dialect)
     else:
         chunks = _python_lines(queryset, columns, dialect)
-    return mark_dialect(_csv_response(chunks, filename=filename, bom=bom, delimiter=dialect.delimiter), dialect)
+    return mark_dialect(
+        _csv_response(chunks, filename=filename, bom=byte_order_mark, delimiter=dialect.delimiter), dialect
+    )
 
 
 def export_filename(resource, *, when=None):
@@ -431,7 +429,7 @@ def _copy_chunks(queryset, columns, dialect: CSVDialect = PLAIN):
     with read_connection(queryset).cursor() as cursor:
         # Without JIT: a list's cost estimate counts each row's subqueries (many-to-many columns, what backs each
         # fact), so a few thousand rows pass jit_above_cost, and compiling them took longer than running them
-        # (pledges: 2.3x slower with JIT; trade flows the same either way: docs/benchmarks.md, issue 24).
+        # (docs/benchmarks.md, "Figures behind the code").
         cursor.execute("SELECT set_config('jit', 'off', false)")
         try:
             with cursor.cursor.copy(statement) as copy:

@@ -49,8 +49,8 @@ def exception_handler(exc, context):
     else:
         data = {"detail": exc.detail}
     request = context.get("request")
-    if getattr(getattr(request, "accepted_renderer", None), "format", None) == "xlsx":
-        # An error is no spreadsheet: say it in JSON.
+    if getattr(getattr(request, "accepted_renderer", None), "render_style", "text") == "binary":
+        # An error is no spreadsheet (nor any binary format): say it in JSON.
         from apps.core.api.renderers import JSONRenderer
 
         request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type

@@ -11,11 +11,14 @@ import re
 
 import django_filters
 import django_filters.constants
+import django_filters.filterset
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Expression, F, UniqueConstraint
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
+from django.utils.text import capfirst
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
@@ -246,7 +249,8 @@ def slug_filter(field_name, model, label, **kwargs):
     return SlugFilter(field_name=field_name, model=model, label=f"{label} (slug)", **kwargs)
 
 
-# Bounds on `q`: each word is a prefix match over the searched columns; 10,000 words ran for 40 s.
+# Bounds on `q`: each word is a prefix match over the searched columns, so a query of thousands of words runs
+# for a long time (docs/benchmarks.md, "Figures behind the code").
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_WORDS = 10
 
@@ -256,7 +260,65 @@ def search_words_validator(value):
         raise forms.ValidationError(f"At most {SEARCH_MAX_WORDS} words.")
 
 
-class CatrackFilterSet(django_filters.FilterSet):
+class RangeFilters:
+    """`<name>_min` and `<name>_max`: rows whose field is at least / at most the value (both inclusive), declared
+    once in a CatrackFilterSet's body as `<name>_range = RangeFilters(...)`; the FilterSet's metaclass names
+    them, fills in the field (default `<name>`), their labels, and their old names (`aliases`).
+
+    `filter_class`: django-filter's class of both (NumberFilter, DateFilter, IntegerFilter…); `labels`: both
+    labels, or one with `{}` where "at least"/"at most" (dates: "on or after"/"on or before") go, or None: the
+    field's verbose name capitalised, followed by those words; `transform`: a lookup before the comparison
+    (`year` for a date's year); `old_names`: the pair's old parameter names, or "lookups" for
+    `<name>__gte`/`<name>__lte` (docs/api-guide.md, "Ranges"); other keywords go to both filters. The filters
+    are made here, so they keep their place among the FilterSet's others (django-filter orders filters by
+    creation)."""
+
+    BOUNDS = ("at least", "at most")
+    DATE_BOUNDS = ("on or after", "on or before")
+
+    def __init__(self, filter_class, labels=None, *, field_name=None, transform=None, old_names=(), **kwargs):
+        self.labels, self.field_name, self.old_names = labels, field_name, old_names
+        prefix = f"{transform}__" if transform else ""
+        self.filters = tuple(filter_class(lookup_expr=f"{prefix}{lookup}", **kwargs) for lookup in ("gte", "lte"))
+
+    def declare(self, name, model):
+        """{`<name>_min`: filter, `<name>_max`: filter} for a FilterSet of `model`, and their aliases {old: new}."""
+        field_name = self.field_name or name
+        if isinstance(self.labels, tuple):
+            labels = self.labels
+        else:
+            words = self.DATE_BOUNDS if isinstance(self.filters[0], django_filters.DateFilter) else self.BOUNDS
+            template = self.labels or capfirst(model._meta.get_field(field_name).verbose_name)
+            template = template if "{}" in template else f"{template} {{}}"
+            labels = tuple(template.format(bound) for bound in words)
+        names = (f"{name}_min", f"{name}_max")
+        for filter_, label in zip(self.filters, labels, strict=True):
+            filter_.field_name, filter_.label, filter_.range_of = field_name, label, name
+        old = (f"{name}__gte", f"{name}__lte") if self.old_names == "lookups" else self.old_names
+        return dict(zip(names, self.filters, strict=True)), dict(zip(old, names, strict=False))
+
+
+class CatrackFilterSetMetaclass(django_filters.filterset.FilterSetMetaclass):
+    """Expands each `<name>_range = RangeFilters(...)` of a FilterSet's body into its two filters and their old
+    names, added to the `aliases` the FilterSet inherits."""
+
+    def __new__(mcs, name, bases, attrs):
+        ranges = [(key, attrs.pop(key)) for key, value in list(attrs.items()) if isinstance(value, RangeFilters)]
+        if ranges:
+            model = getattr(attrs.get("Meta"), "model", None)
+            aliases = {old: new for base in reversed(bases) for old, new in getattr(base, "aliases", {}).items()}
+            aliases.update(attrs.get("aliases", {}))
+            for key, declared in ranges:
+                if not key.endswith("_range"):
+                    raise ImproperlyConfigured(f"{name}.{key}: name a RangeFilters `<parameter prefix>_range`.")
+                filters, old_names = declared.declare(key.removesuffix("_range"), model)
+                attrs.update(filters)
+                aliases.update(old_names)
+            attrs["aliases"] = aliases
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class CatrackFilterSet(django_filters.FilterSet, metaclass=CatrackFilterSetMetaclass):
     """Every resource: `modified_since` for incremental sync and `q` free-text search. An app's FilterSet
     composes the traits of other apps it needs (CitedFilterSet, GroupingsFilterSet) before this class."""
 

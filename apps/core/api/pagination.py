@@ -10,8 +10,8 @@ from rest_framework.pagination import PageNumberPagination
 
 MAX_PAGE_SIZE = 500
 MAX_OFFSET = 2**62
-# The deepest row a page may start at. OFFSET reads and throws away every row before the page (page
-# 13001 of the trade flows scanned 650k rows for 1.4 s before its 404); deeper, narrow the list with
+# The deepest row a page may start at. OFFSET reads and throws away every row before the page
+# (docs/benchmarks.md, "Figures behind the code"); deeper, narrow the list with
 # filters (modified_since, year, …) or take everything at once with format=csv.
 MAX_PAGE_OFFSET = 10_000
 # Python's int() also reads '２' (full-width) and '1_0'; a page number is plain ASCII digits.

@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 
 from apps.core.api.csv_dialect import PLAIN, CSVDialect, csv_dialect, mark_dialect
-from apps.core.api.csv_export import XLSX_MEDIA_TYPE, export_response, xlsx_bytes
+from apps.core.api.csv_export import XLSX_MEDIA_TYPE, csv_response, xlsx_bytes, xlsx_response
 from apps.core.api.sql import RawJSON
 from apps.core.csv_cells import csv_writer, formula_safe
 from apps.core.registry import register_format
@@ -59,11 +59,14 @@ class CSVRenderer(BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+    byte_order_mark = False  # UTF-8's byte-order mark first (for Excel)
 
     @classmethod
     def export_response(cls, queryset, *, filename, columns=None, dialect: CSVDialect = PLAIN):
-        """A list's every matching row, streamed (apps.core.api.csv_export.export_response)."""
-        return export_response(queryset, export_format=cls.format, filename=filename, columns=columns, dialect=dialect)
+        """A list's every matching row, streamed (apps.core.api.csv_export.csv_response)."""
+        return csv_response(
+            queryset, filename=filename, columns=columns, dialect=dialect, byte_order_mark=cls.byte_order_mark
+        )
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         out = io.StringIO()
@@ -78,7 +81,7 @@ class CSVRenderer(BaseRenderer):
         # A summary's decimals are JSON's text ("1234.50"): numbers_from_text gives them the decimal mark too.
         writer = csv_writer(out, delimiter=dialect.delimiter, decimal_mark=dialect.decimal_mark, numbers_from_text=True)
         writer.writerows(self.table(data))
-        return out.getvalue().encode("utf-8")
+        return (codecs.BOM_UTF8 if self.byte_order_mark else b"") + out.getvalue().encode("utf-8")
 
     @staticmethod
     def table(data):
@@ -99,9 +102,7 @@ class CSVExcelRenderer(CSVRenderer):
     """CSV that Excel opens as UTF-8: the same bytes after a byte-order mark."""
 
     format = "csv-excel"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return codecs.BOM_UTF8 + super().render(data, accepted_media_type, renderer_context)
+    byte_order_mark = True
 
 
 @register_format(export=True)
@@ -116,7 +117,7 @@ class XLSXRenderer(BaseRenderer):
     @classmethod
     def export_response(cls, queryset, *, filename, columns=None, dialect: CSVDialect = PLAIN):
         """A list's matching rows as one sheet (bounded: apps.core.api.csv_export.XLSX_MAX_ROWS)."""
-        return export_response(queryset, export_format=cls.format, filename=filename, columns=columns)
+        return xlsx_response(queryset, filename=filename, columns=columns)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         # The CSV's table, cell for cell, as the CSV writes each cell (text; formulas escaped), its numbers and

@@ -14,9 +14,6 @@ class CatrackRouter(DefaultRouter):
 
     extra_root_routes = {"search": "search"}  # endpoints outside the router: root key → URL name
 
-    class APIRootView(DefaultRouter.APIRootView):
-        renderer_classes = registry.RegisteredRenderers()
-
     def get_api_root_view(self, api_urls=None):
         api_root_dict = {}
         list_name = self.routes[0].name

@@ -29,8 +29,8 @@ from apps.core.api.filters import (
 )
 from apps.core.api.sql import SQLPage
 from apps.core.change_capture import start_change
-from apps.core.exceptions import integrity_error_detail
 from apps.core.history import row_history
+from apps.core.integrity_errors import integrity_error_detail
 from apps.core.models import ChangeAction, ChangeEvent
 from apps.core.reverts import RevertRefused, revert_row_to_version
 
@@ -143,7 +143,6 @@ class CatrackViewSet(viewsets.ModelViewSet):
     """A resource: filtered, ordered and paginated lists, CSV of all matching rows, safe writes."""
 
     lookup_value_regex = "[0-9]+"  # ids; slugged resources get a slug pattern (__init_subclass__)
-    renderer_classes = registry.RegisteredRenderers()  # every output format (apps.core.api.renderers)
     csv_columns = None  # None: every field flat (apps.core.api.csv_export.csv_columns_for)
     extra_query_params = ()  # non-filter parameters an action accepts (e.g. group_by)
     # SQL that renders a list page as JSON (see takes_sql_path); sql_pages = False forces DRF's path (tests).

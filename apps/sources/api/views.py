@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
-from apps.core.api.csv_export import EXPORT_FORMATS
+from apps.core import registry
 from apps.core.api.filters import StrictFilterBackend
 from apps.core.api.views import CatrackViewSet, HistoryMixin
 from apps.sources.api.serializers import (
@@ -60,7 +60,7 @@ class DisagreementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(responses=DisagreementSerializer(many=True))
     def list(self, request, *args, **kwargs):
         groups = disagreement_groups(self.filter_queryset(self.get_queryset()))
-        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+        if getattr(request.accepted_renderer, "format", None) in registry.export_formats():
             return Response(disagreement_csv_rows(disagreements(groups)))
         page = self.paginate_queryset(groups)
         return self.get_paginated_response(DisagreementSerializer(disagreements(page), many=True).data)

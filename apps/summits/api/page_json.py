@@ -24,9 +24,15 @@ from apps.core.models import format_partial_date_sql
 from apps.sources.api.serializers import CitationBriefSerializer
 from apps.sources.models import Citation, Source
 from apps.summits.api.serializers import ParticipationSerializer, SummitSerializer
-from apps.summits.models import SummitParticipant
+from apps.summits.models import Summit, SummitParticipant
 
 PAGE_IDS = "ANY(ARRAY(SELECT id FROM page))"
+
+# The briefs (apps.core.api.briefs) of a page's related rows, under the table aliases the page's SQL gives them;
+# tests/core/test_str_sql_twins.py holds each to the brief Python writes for every row.
+FORMAT_BRIEF = json_text_object([("slug", json_text("f.slug")), ("name", json_text("f.name_en"))])
+SOURCE_BRIEF = json_text_object([("slug", json_text("src.slug")), ("name", json_text(Source.str_sql("src")))])
+REPLACED_BY_BRIEF = json_text_object([("slug", json_text("rs.slug")), ("name", json_text(Summit.str_sql("rs")))])
 
 PARTICIPATION = json_serializer_object(
     ParticipationSerializer,
@@ -42,7 +48,7 @@ CITATION = json_serializer_object(
     CitationBriefSerializer,
     {
         "id": json_text("c.id"),
-        "source": json_text_object([("slug", json_text("src.slug")), ("name", json_text(Source.str_sql("src")))]),
+        "source": SOURCE_BRIEF,
         "source_title": json_text("src.title"),
         "source_author": json_text("src.author"),
         "source_url": json_text("src.url"),
@@ -82,27 +88,9 @@ SUMMIT = json_serializer_object(
             ("city_ru", json_text("t.city_ru")),
             ("ordinal", json_text("t.ordinal", null=True)),
             ("summary_en", json_text("t.summary_en")),
-            ("format", json_text_object([("slug", json_text("f.slug")), ("name", json_text("f.name_en"))])),
+            ("format", FORMAT_BRIEF),
             ("host", json_actor_brief("h", null=True)),
-            # Summit.__str__: the title, and the known part of its date in brackets when there is one.
-            (
-                "replaced_by",
-                f"""CASE WHEN rs.id IS NULL THEN 'null' ELSE {
-                    json_text_object(
-                        [
-                            ("slug", json_text("rs.slug")),
-                            (
-                                "name",
-                                json_text(
-                                    "rs.title_en || coalesce(' (' || "
-                                    + format_partial_date_sql("rs.date", "rs.date_precision")
-                                    + " || ')', '')"
-                                ),
-                            ),
-                        ]
-                    )
-                } END""",
-            ),
+            ("replaced_by", f"CASE WHEN rs.id IS NULL THEN 'null' ELSE {REPLACED_BY_BRIEF} END"),
             *FACT_SUPPORT_MEMBERS,
             ("citations", "coalesce(citations.list, '[]')"),
         ]

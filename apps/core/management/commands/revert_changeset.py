@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 
-from apps.core.exceptions import integrity_error_detail
+from apps.core.integrity_errors import integrity_error_detail
 from apps.core.reverts import RevertRefused, revert_changeset_batches
 
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError
 
-from apps.core.services import FixtureRefused, seed_load
+from apps.core.fixture_loading import FixtureRefused, seed_load
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.core.services import FixtureRefused, fixtures_load
+from apps.core.fixture_loading import FixtureRefused, fixtures_load
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Loading the seeded facts (fixtures/seed/*.json) into the database."""
+"""Loading fact fixtures into the database: the seed (fixtures/seed/*.json, `manage.py seed`) and another
+article's folder (`manage.py load_facts`), both through load_fixture_rows."""
 
 import json
 from collections.abc import Callable, Iterable, Sequence
