@@ -73,15 +73,14 @@ def language_decimal_mark(accept_language: str) -> str | None:
     return None
 
 
-def csv_dialect(request, export_format: str | None) -> CSVDialect:
-    """How to write a CSV in `export_format` (csv or csv-excel) for `request`: `?delimiter=` when given (a 400
-    naming the choices for an unknown one); else for csv-excel the style of the reader's language (see the
-    module); else a comma. The decimal mark is a comma exactly in csv-excel's semicolon style."""
+def csv_dialect(request, *, for_excel: bool = False) -> CSVDialect:
+    """How to write a CSV for `request`: `?delimiter=` when given (a 400 naming the choices for an unknown one);
+    else, `for_excel` (the csv-excel format: its renderer's `for_excel`), the style of the reader's language (see
+    the module); else a comma. The decimal mark is a comma exactly in the for-Excel semicolon style."""
     params = getattr(request, "query_params", request.GET)
     name = params.get("delimiter") or None
     if name is not None and name not in DELIMITERS:
         raise ValidationError({"delimiter": f"Unknown delimiter {name[:20]!r}; choose {', '.join(DELIMITERS)}."})
-    for_excel = export_format == "csv-excel"
     if name is not None:
         delimiter, from_language = DELIMITERS[name], False
     elif for_excel:

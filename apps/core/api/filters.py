@@ -543,7 +543,7 @@ def check_query_params(request, view, filterset_class, *, several=()):
         raise ValidationError(
             {name: f"Unknown query parameter '{name}'. Known: {', '.join(sorted(known))}." for name in unknown}
         )
-    csv_dialect(request, None)  # a 400 for an unknown delimiter
+    csv_dialect(request)  # a 400 for an unknown delimiter
     # Lists may repeat: a filterset's multiple choices and several slugs, `ordering` and `group_by` (their
     # repeated values mean the same as comma-separated ones).
     several = {

@@ -59,13 +59,14 @@ class CSVRenderer(BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
-    byte_order_mark = False  # UTF-8's byte-order mark first (for Excel)
+    # CSV for Excel: UTF-8's byte-order mark first, and the reader's spreadsheet style (apps.core.api.csv_dialect).
+    for_excel = False
 
     @classmethod
     def export_response(cls, queryset, *, filename, columns=None, dialect: CSVDialect = PLAIN):
         """A list's every matching row, streamed (apps.core.api.csv_export.csv_response)."""
         return csv_response(
-            queryset, filename=filename, columns=columns, dialect=dialect, byte_order_mark=cls.byte_order_mark
+            queryset, filename=filename, columns=columns, dialect=dialect, byte_order_mark=cls.for_excel
         )
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
@@ -73,7 +74,7 @@ class CSVRenderer(BaseRenderer):
         context = renderer_context or {}
         request, response = context.get("request"), context.get("response")
         try:
-            dialect = csv_dialect(request, self.format) if request is not None else PLAIN
+            dialect = csv_dialect(request, for_excel=self.for_excel) if request is not None else PLAIN
         except ValidationError:  # the 400 naming a bad `delimiter` is what is being written
             dialect = PLAIN
         if response is not None:
@@ -81,7 +82,7 @@ class CSVRenderer(BaseRenderer):
         # A summary's decimals are JSON's text ("1234.50"): numbers_from_text gives them the decimal mark too.
         writer = csv_writer(out, delimiter=dialect.delimiter, decimal_mark=dialect.decimal_mark, numbers_from_text=True)
         writer.writerows(self.table(data))
-        return (codecs.BOM_UTF8 if self.byte_order_mark else b"") + out.getvalue().encode("utf-8")
+        return (codecs.BOM_UTF8 if self.for_excel else b"") + out.getvalue().encode("utf-8")
 
     @staticmethod
     def table(data):
@@ -102,7 +103,7 @@ class CSVExcelRenderer(CSVRenderer):
     """CSV that Excel opens as UTF-8: the same bytes after a byte-order mark."""
 
     format = "csv-excel"
-    byte_order_mark = True
+    for_excel = True
 
 
 @register_format(export=True)

@@ -171,7 +171,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
                 queryset,
                 columns=self.csv_columns,
                 filename=export_filename(resource_name(request)),
-                dialect=csv_dialect(request, export_format.name),
+                dialect=csv_dialect(request, for_excel=getattr(export_format.renderer, "for_excel", False)),
             )
         if self.takes_sql_path(request):
             (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
