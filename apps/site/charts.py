@@ -150,11 +150,21 @@ def _float(value):
     return None if value is None else float(value)
 
 
-def summit_timeline(lanes, width=900, lane_height=46, margin=170):
+# Room for a year's label on the timeline's axis (SVG units): four 14-unit digits and a gap. Years closer than that
+# keep their grid line but only every 2nd, 5th or 10th is labelled (29 years on 710 units overlapped into one
+# unreadable run of digits).
+YEAR_LABEL_UNITS = 44
+YEAR_LABEL_STEPS = (1, 2, 5, 10, 20, 50)
+
+
+def summit_timeline(lanes, width=900, lane_height=46, margin=210):
     """Positions for the timeline's SVG: one lane per partner, a dot per dated summit on a yearly axis.
 
     Returns None when no summit has a date (the undated ones are listed apart, never placed on the axis);
-    else {'width', 'height', 'years': [(year, x)], 'lanes': [{partner, y, summits: [(summit, x)]}]}.
+    else {'width', 'height', 'years': [(year, x, labelled)], 'lanes': [{partner, y, summits: [(summit, x)]}]}:
+    every year has a grid line at x; `labelled` years (multiples of the smallest step in YEAR_LABEL_STEPS that
+    keeps labels YEAR_LABEL_UNITS apart) carry its number. `margin` holds the lanes' names ("Gulf Cooperation
+    Council" at 14 units).
     """
     dated = [s.date for lane in lanes for s in lane["dated"]]
     if not dated:
@@ -174,10 +184,12 @@ def summit_timeline(lanes, width=900, lane_height=46, margin=170):
                 "summits": [(s, round(x(s.date), 1)) for s in lane["dated"]],
             }
         )
+    year_units = (width - margin - 20) * 365.25 / span
+    step = next((s for s in YEAR_LABEL_STEPS if s * year_units >= YEAR_LABEL_UNITS), YEAR_LABEL_STEPS[-1])
     return {
         "width": width,
         "height": 40 + len(lanes) * lane_height,
         "margin": margin,
-        "years": [(year, round(x(date(year, 1, 1)), 1)) for year in range(first, last + 1)],
+        "years": [(year, round(x(date(year, 1, 1)), 1), year % step == 0) for year in range(first, last + 1)],
         "lanes": placed,
     }

@@ -58,7 +58,8 @@ TARGETS = (
 
 def layout_faults(page):
     """What does not fit: sideways scrolling of the document, chart text under 11 px, targets under 24 px, table
-    columns squeezed under 120 px around a sentence, a cell out of view that makes its row taller than the window."""
+    columns squeezed under 120 px around a sentence, a cell out of view that makes its row taller than the window,
+    an icon drawn at more than twice its declared width."""
     return page.evaluate(
         """([minText, minTarget, targets, minColumn]) => {
         const faults = [];
@@ -85,6 +86,14 @@ def layout_faults(page):
             const box = cell.getBoundingClientRect();
             if (cell.textContent.trim().length > 40 && box.width && box.width < minColumn)
                 faults.push(`table cell "${cell.textContent.trim().slice(0, 30)}" squeezed to ${box.width.toFixed(0)}px wide, ${box.height.toFixed(0)}px tall`);
+        }
+        // An icon (an svg sized by its width attribute, e.g. the timeline legend's marks) blown up by a chart's
+        // width rules: the legend's 20 px dot was drawn 400 px wide at 1280 px.
+        for (const icon of document.querySelectorAll('main svg[width]')) {
+            const wanted = parseFloat(icon.getAttribute('width'));
+            const box = icon.getBoundingClientRect();
+            if (wanted <= 32 && box.width > 2 * wanted)
+                faults.push(`icon svg of width ${wanted} drawn ${box.width.toFixed(0)}x${box.height.toFixed(0)}px`);
         }
         // A cell out of view (scrolled to the right of its table's box) that makes its row taller than the window:
         // the reader sees a screen of blank beside the first columns.

@@ -212,3 +212,23 @@ def test_pledges_sort_on_several_keys_as_the_api_does(client, db):
     page = client.get("/pledges/?ordering=-period_start").content.decode()
     assert 'href="?ordering=amount_usd%2C-period_start"' in page
     assert 'href="?ordering=period_start"' in page  # the column sorted by: the other way
+
+
+def test_the_timeline_labels_only_years_with_room_for_their_number():
+    """29 years on the axis were labelled every year, 24.5 units apart: one run of overlapping digits on a phone
+    and on a desktop. Every year keeps its grid line; labels are at least YEAR_LABEL_UNITS apart."""
+    import datetime
+    from types import SimpleNamespace
+
+    from apps.site.charts import YEAR_LABEL_UNITS, summit_timeline
+
+    def lanes(*years):
+        return [{"partner": None, "dated": [SimpleNamespace(date=datetime.date(y, 6, 1)) for y in years]}]
+
+    wide = summit_timeline(lanes(2000, 2027))
+    assert [year for year, _x, _labelled in wide["years"]] == list(range(2000, 2029))  # a grid line each
+    labelled = [(year, x) for year, x, is_labelled in wide["years"] if is_labelled]
+    assert [year for year, _x in labelled] == list(range(2000, 2029, 2))  # every 2nd: 1 would overlap
+    assert all(b[1] - a[1] >= YEAR_LABEL_UNITS for a, b in zip(labelled, labelled[1:]))
+    narrow = summit_timeline(lanes(2021, 2025))
+    assert all(is_labelled for _year, _x, is_labelled in narrow["years"])  # few years: every one labelled
