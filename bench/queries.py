@@ -46,10 +46,15 @@ def raw_requests(*, reporter, participant, year_min):
             ),
             ("RESET plan_cache_mode", []),
         ],
-        "trade_flows_summary": [  # all flows, by partner and year: aggregate on ids, then name the groups
+        # All the flows a total may add (apps.trade.selectors.summable_trade_flows: the TOTAL line, annual,
+        # partner2 World, all customs procedures and modes, X and M), by partner and year: aggregate on ids,
+        # then name the groups.
+        "trade_flows_summary": [
             (
                 "SELECT p.slug, p.name_en, g.year, g.n, g.total FROM (SELECT partner_id, year, count(*) AS n,"
-                " sum(value_usd) AS total FROM trade_tradeflow GROUP BY partner_id, year) g"
+                " sum(value_usd) AS total FROM trade_tradeflow WHERE commodity_code = 'TOTAL' AND month IS NULL"
+                " AND partner2_id IS NULL AND customs_code = 'C00' AND mot_code = 0 AND flow IN ('X', 'M')"
+                " GROUP BY partner_id, year) g"
                 " JOIN actors_actor p ON p.id = g.partner_id ORDER BY p.slug, p.name_en, g.year",
                 [],
             ),
