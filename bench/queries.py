@@ -30,8 +30,9 @@ def raw_requests(*, reporter, participant, year_min):
     """name -> (list of (sql, params)) producing the same data as the matching API request."""
     return {
         "trade_flows_list": [
-            # As the API runs a page of a partitioned table: one plan kept per prepared statement, the setting
-            # sent in one pipeline with the statements (apps.core.prepared_statements.generic_plan_for).
+            # One plan kept per prepared statement, as PostgreSQL keeps one on its own for the API's page statement
+            # (tests/trade/test_partitions.py); without the setting these two stay planned on every run, over every
+            # partition (8-11 ms at 1M flows). Sent in one pipeline with the setting: one round trip.
             ("SET plan_cache_mode = force_generic_plan", []),
             (
                 "SELECT count(*) FROM trade_tradeflow t"
@@ -261,8 +262,7 @@ def _thresholds():
 
 
 def _pipelined(statements):
-    """True for statements sent as the API sends a page under a kept plan (apps.core.prepared_statements):
-    `SET plan_cache_mode` first, all in one pipeline, one round trip."""
+    """True for statements that set `plan_cache_mode` first: all sent in one pipeline, one round trip."""
     return bool(statements) and statements[0][0].startswith("SET plan_cache_mode")
 
 

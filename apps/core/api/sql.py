@@ -10,18 +10,13 @@ DRF's byte for byte, filter by filter.
 """
 
 import functools
-from contextlib import nullcontext
 
 from django.core.exceptions import EmptyResultSet, FieldError, ImproperlyConfigured
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
-from django.db.models import Lookup
-from django.db.models.expressions import Col
-from django.db.models.sql.where import WhereNode
 
 from apps.core.api.pagination import LastPageFromTheEnd, PageNumberWithoutCount
-from apps.core.prepared_statements import generic_plan_for
 from apps.core.replicas import read_connection
 
 
@@ -104,39 +99,15 @@ class SQLPage:
             columns = [field.attname for field in self.queryset.model._meta.concrete_fields]
             rows, rows_params = self.queryset.order_by().values(*columns).query.sql_with_params()
             rows = f", matching_rows AS ({rows})"
-        # One kept plan only where any plan serves every value alike (plain_comparisons); a text search's or a
-        # prefix's best plan depends on its words (a kept one read every partition: 247 ms -> 20 s at 1M flows).
-        plans = (
-            generic_plan_for(database, self.queryset.model) if plain_comparisons(self.queryset.query) else nullcontext()
-        )
         with database.cursor() as cursor:
-            with plans:  # the page's row is fetched after it: one round trip with the setting's statements
-                cursor.execute(
-                    f"WITH page AS MATERIALIZED ({page}){rows} SELECT ({count}), ({self.page_json})",
-                    [*ids_params, *rows_params, *count_params],
-                )
+            cursor.execute(
+                f"WITH page AS MATERIALIZED ({page}){rows} SELECT ({count}), ({self.page_json})",
+                [*ids_params, *rows_params, *count_params],
+            )
             return cursor.fetchone()
 
     def count(self):
         return self.queryset.count()  # Django answers 0 for an empty-by-construction queryset
-
-
-# Comparisons of a column with values whose plan does not depend on the values (an index serves any of them).
-PLAIN_LOOKUPS = frozenset({"exact", "in", "gt", "gte", "lt", "lte", "range", "isnull"})
-
-
-def plain_comparisons(query) -> bool:
-    """True if `query`'s WHERE is only columns compared with values by PLAIN_LOOKUPS (and their AND/OR/NOT): a
-    plan kept for such a statement (a generic plan, apps.core.prepared_statements.generic_plan_for) is as good for
-    any value. False for anything else: a text search (`@@` on an expression), a prefix (`startswith`: LIKE with a
-    parameter cannot use the index's range), EXISTS, raw SQL; PostgreSQL then plans for the values at hand."""
-
-    def plain(node):
-        if isinstance(node, WhereNode):
-            return all(plain(child) for child in node.children)
-        return isinstance(node, Lookup) and node.lookup_name in PLAIN_LOOKUPS and isinstance(node.lhs, Col)
-
-    return plain(query.where)
 
 
 def ordering_sql(query):
