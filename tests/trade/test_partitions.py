@@ -231,30 +231,6 @@ def test_a_flows_year_change_moves_it_and_the_feed_says_so(editor_client, flows_
     assert event.action == "update" and event.row["year"] == 1960  # moved, under the same id
 
 
-def _page_plans(client, url, times):
-    """(generic, custom) plans PostgreSQL ran for the page statement of `url`, requested `times` times."""
-    for _ in range(times):
-        response = client.get(url)
-        assert response.status_code == 200, response.content[:300]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%WITH page AS MATERIALIZED%trade_tradeflow%"],
-        )
-        (plans, *others) = cursor.fetchall()
-        assert others == []
-        return plans
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_list_page_over_every_year_runs_a_kept_plan_once_prepared(api_client, flows_of_three_years):
-    # Planning a page over every partition costs more than running it (docs/partitioning.md). A connection that
-    # keeps its prepared statements (CONN_MAX_AGE) gets PostgreSQL's own kept (generic) plan for the page after
-    # its five custom ones, pruned when each run starts: this test says if a change to the statement loses that.
-    generic, custom = _page_plans(api_client, "/api/v1/trade-flows/?reporter=kazakhstan&year_min=2020", times=15)
-    assert generic >= 1 and custom + generic == 10  # 15 runs: the first 5 unprepared (PREPARE_THRESHOLD)
-
-
 def _estimated_rows():
     ours = {partition_name(year) for year in (2019, 2020, 2021)}
     return {name: rows for name, _bound, rows in trade_flow_partitions() if name in ours}
