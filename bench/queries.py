@@ -286,8 +286,6 @@ def _run_raw(connection, statements):
             if params == "ids":
                 params = [ids]
             cursor.execute(sql, params)
-            if cursor.description is None:  # SET, RESET
-                continue
             rows = cursor.fetchall()
             if ids is None and rows and len(rows[0]) > 2:
                 ids = [row[0] for row in rows]
@@ -381,9 +379,6 @@ def django_binding():
 
 
 def _replay(connection, statements):
-    if _pipelined(statements):
-        _run_pipelined(connection, statements)
-        return
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
