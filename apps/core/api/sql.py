@@ -32,7 +32,9 @@ class SQLPagePaginator(PageNumberWithoutCount, LastPageFromTheEnd, DjangoPaginat
 
     def page(self, number):
         number = self.validate_number_without_count(number)
-        total, rows = self.object_list.fetch(limit=self.per_page, offset=(number - 1) * self.per_page)
+        total, rows = self.object_list.fetch(
+            limit=self.per_page, offset=(number - 1) * self.per_page, total=self.__dict__.get("count")
+        )
         self.__dict__["count"] = total
         if number > self.num_pages:  # num_pages is 1 for an empty list: page 1 of nothing is fine
             raise EmptyPage(self.error_messages["no_results"])
