@@ -15,6 +15,9 @@ from django.core.exceptions import EmptyResultSet, FieldError, ImproperlyConfigu
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
+from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from apps.core.api.pagination import LastPageFromTheEnd, PageNumberWithoutCount
 from apps.core.replicas import read_connection
@@ -29,7 +32,9 @@ class SQLPagePaginator(PageNumberWithoutCount, LastPageFromTheEnd, DjangoPaginat
 
     def page(self, number):
         number = self.validate_number_without_count(number)
-        total, rows = self.object_list.fetch(limit=self.per_page, offset=(number - 1) * self.per_page)
+        total, rows = self.object_list.fetch(
+            limit=self.per_page, offset=(number - 1) * self.per_page, total=self.__dict__.get("count")
+        )
         self.__dict__["count"] = total
         if number > self.num_pages:  # num_pages is 1 for an empty list: page 1 of nothing is fine
             raise EmptyPage(self.error_messages["no_results"])
@@ -53,11 +58,11 @@ class SQLPagePaginator(PageNumberWithoutCount, LastPageFromTheEnd, DjangoPaginat
 class SQLPage:
     """A filtered, ordered queryset whose count and JSON page one statement returns.
 
-    `page_json` is a SELECT of one text value, the page's rows as a JSON array. It reads the page from
-    `page(id, n)`: the ids the queryset's own SQL selects for the page, `n` their 1-based position.
-    It may join `matching_rows` (every concrete column of the model, under its column name, of the rows the
-    queryset's filters match) instead of the table: PostgreSQL then prunes a partitioned table's partitions
-    by those filters (trade flows by year, apps.trade.partitions), which a join on the ids alone cannot.
+    `page_json` is a SELECT of one text value, the page's rows as a JSON array. It reads them from
+    `page`: the page's rows as the queryset's own SQL selects them (every column of the model's table, under its
+    name), in its order, with `n` their 1-based position. The page's rows are read once, by the page's own
+    index scan: a page that joined its ids back to the table read each id's index entry once per partition of a
+    partitioned table (25 partitions: 1,250 index probes for a page of 50 trade flows, docs/benchmarks.md).
     """
 
     paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
@@ -69,40 +74,37 @@ class SQLPage:
         """(total matching rows, the page's rows as JSON text): one round trip. `from_the_end`: the page is the
         list's last `limit` rows (`offset` 0), read in the reverse order (page=last); `total`: the count, if
         already known, is not taken again."""
+        # Every column of the model's own table (the model's default select: nothing joined for show, nothing
+        # deferred), compiled once: counted (PostgreSQL drops the columns the count does not read, so it stays an
+        # index-only scan) and, in the ordering compiled once per ordering, the page.
+        table_rows = self.queryset.select_related(None).defer(None)
         try:
-            matching, params = self.queryset.order_by().values("pk").query.sql_with_params()
+            matching, params = table_rows.order_by().query.sql_with_params()
         except EmptyResultSet:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
             return 0, "[]"
         if total is None:
             count, count_params = f"SELECT count(*) FROM ({matching}) matching", params
         else:
             count, count_params = str(int(total)), ()
-        queryset = self.queryset.reverse() if from_the_end else self.queryset
+        queryset = table_rows.reverse() if from_the_end else table_rows
         order_by = ordering_sql(queryset.query)
         if order_by is not None:
-            # The matching rows' SQL, compiled once for the count, in the ordering compiled once per ordering.
-            ids, ids_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
+            rows, rows_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
         else:
-            ids, ids_params = queryset.values("pk")[offset : offset + limit].query.sql_with_params()
+            rows, rows_params = queryset[offset : offset + limit].query.sql_with_params()
         # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
         database = read_connection(self.queryset)
-        if self.queryset.query.distinct:
-            # DISTINCT also selects the ordering's columns: keep the first. (No list filter here is DISTINCT
-            # today; a plain projection of an ordered sub-select keeps its order in PostgreSQL.)
-            ids = f"SELECT {database.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
-        # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it (backwards for rows read from the end).
-        n = "-n" if from_the_end else "n"
-        page = f"SELECT id, {n} AS n FROM unnest(ARRAY({ids})) WITH ORDINALITY AS numbered(id, n)"
-        rows, rows_params = "", []
-        if "matching_rows" in self.page_json:
-            # Read once, so PostgreSQL inlines it into the join (and prunes by its filters).
-            columns = [field.attname for field in self.queryset.model._meta.concrete_fields]
-            rows, rows_params = self.queryset.order_by().values(*columns).query.sql_with_params()
-            rows = f", matching_rows AS ({rows})"
+        # Numbered in the rows' order (backwards for rows read from the end): a sub-select with LIMIT is not
+        # merged into the outer query, and a window with no ORDER BY reads its rows as they come. The outer
+        # select keeps the table's columns only (a DISTINCT also selects the ordering's, a search its rank).
+        n = "-row_number() OVER ()" if from_the_end else "row_number() OVER ()"
+        columns = [field.column for field in self.queryset.model._meta.concrete_fields]
+        selected = ", ".join(database.ops.quote_name(column) for column in columns)
+        page = f"SELECT {selected}, {n} AS n FROM ({rows}) numbered"
         with database.cursor() as cursor:
             cursor.execute(
-                f"WITH page AS MATERIALIZED ({page}){rows} SELECT ({count}), ({self.page_json})",
-                [*ids_params, *rows_params, *count_params],
+                f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})",
+                [*rows_params, *count_params],
             )
             return cursor.fetchone()
 
@@ -268,3 +270,47 @@ def fact_support_ctes(app_label, model, page_ids):
         f"AND c.object_id = {page_ids} AND c.field <> '' GROUP BY c.object_id, c.field "
         f"HAVING count(DISTINCT c.value) > 1) d GROUP BY d.object_id)"
     )
+
+
+def json_rows(row_serializer, rows, *, prefix=""):
+    """The rows of values queryset `rows` (a GROUP BY: summaries) as one compact JSON array PostgreSQL renders,
+    the bytes serialized_rows(row_serializer, rows) writes through DRF's JSON (same keys, order, values;
+    decimals as strings), in the queryset's order; None when a field of the serializer has no SQL twin here (then
+    serialize in Python). `prefix`: the queryset's columns are named prefix + the field's source.
+
+    For a few thousand groups DRF's per-row Python costs more than the GROUP BY itself (docs/benchmarks.md)."""
+    columns = set(rows.query.values_select) | set(rows.query.annotation_select)
+    members = []
+    for name, key, field in row_plan(type(row_serializer.child)):
+        column = prefix + key if prefix + key in columns else key if key in columns else None
+        if column is None:
+            if field.default is not empty or field.required:
+                return None  # DRF's own rules for a missing key (a default, or an error): Python's to apply
+            if field.allow_null:
+                members.append((name, "'null'"))  # a group not asked for: null, as DRF writes it
+            continue  # not required and not nullable: left out, as DRF does
+        value = f'g."{column}"'
+        if isinstance(field, serializers.DecimalField):
+            if not getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING) or field.localize:
+                return None  # a JSON number, or the locale's digits: Python's
+            # DRF quantizes to the field's places and writes the digits (no exponent): numeric's own text.
+            value = f"round({value}, {int(field.decimal_places)})::text"
+        elif not isinstance(field, (serializers.IntegerField, serializers.CharField)):
+            return None  # floats, dates…: Python writes them (e.g. repr of a float), not restated here
+        members.append((name, json_text(value, null=True)))
+    inner, params = rows.query.sql_with_params()
+    database = read_connection(rows)
+    with database.cursor() as cursor:
+        # ARRAY(query) keeps the query's row order (its ORDER BY); a plain projection of it keeps it too.
+        cursor.execute(
+            f"SELECT '[' || array_to_string(ARRAY(SELECT {json_text_object(members)} FROM ({inner}) g), ',') || ']'",
+            params,
+        )
+        return RawJSON(cursor.fetchone()[0])
+
+
+@functools.cache  # one per row serializer class
+def row_plan(serializer_class):
+    """[(key written, row key read, field)] of a row serializer class's readable fields, in its order (one plan per
+    class: DRF builds the fields anew for every instance)."""
+    return [(field.field_name, field.source, field) for field in serializer_class()._readable_fields]
