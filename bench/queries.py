@@ -10,6 +10,7 @@ import statistics
 import time
 
 PAGE = 50
+EXACT_COUNT_UP_TO = 10_500  # apps.core.api.pagination.EXACT_COUNT_UP_TO (MAX_PAGE_OFFSET + MAX_PAGE_SIZE)
 # The actor by slug as a scalar subquery: PostgreSQL then knows the id before it scans, so a page is
 # read in order straight off the (reporter, flow, year) index; a join on slug sorts every match.
 ACTOR_ID = "(SELECT id FROM actors_actor WHERE slug = %s)"
@@ -38,6 +39,22 @@ def raw_requests(*, reporter, participant, year_min):
                 "SELECT count(*) FROM trade_tradeflow t"
                 f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s",
                 [reporter, year_min],
+            ),
+            (
+                TRADE_FLOW_PAGE_SELECT + " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"
+                " JOIN actors_actor p ON p.id = t.partner_id LEFT JOIN actors_actor p2 ON p2.id = t.partner2_id"
+                f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s" + TRADE_FLOW_ORDER + " LIMIT %s",
+                [reporter, year_min, PAGE],
+            ),
+            ("RESET plan_cache_mode", []),
+        ],
+        "trade_flows_list_bounded": [
+            # As trade_flows_list, the count stopping after EXACT_COUNT_UP_TO + 1 rows (count=estimated).
+            ("SET plan_cache_mode = force_generic_plan", []),
+            (
+                "SELECT count(*) FROM (SELECT 1 FROM trade_tradeflow t"
+                f" WHERE t.reporter_id = {ACTOR_ID} AND t.flow = 'X' AND t.year >= %s LIMIT %s) bounded",
+                [reporter, year_min, EXACT_COUNT_UP_TO + 1],
             ),
             (
                 TRADE_FLOW_PAGE_SELECT + " FROM trade_tradeflow t JOIN actors_actor r ON r.id = t.reporter_id"

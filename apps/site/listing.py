@@ -14,17 +14,23 @@ from urllib.parse import urlencode
 
 import django_filters
 from django.core.paginator import Paginator
+from django.db import OperationalError, connections, transaction
 from django.db.models import Count, Expression, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
 from apps.core.api.filters import SlugFilter, crosses_to_many, ordering_terms, renamed_params, total_ordering
+from apps.core.api.pagination import EXACT_COUNT_UP_TO, bounded_count
 from apps.core.api.routes import viewset_for
 
 # Parameters of a list page besides its FilterSet's filters.
 PAGE_PARAM, ORDERING_PARAM = "page", "ordering"
 FORMATS = (("JSON", "json"), ("CSV", "csv"), ("XLSX", "xlsx"))
+# The most time a facet's counts may take on PostgreSQL (a GROUP BY over every row the other filters select: about
+# 0.3 s a facet over 1M trade flows, ten times that at 10M); one that runs out is left out and the page says why. As
+# Datasette's facet_time_limit_ms. A page's count stops at EXACT_COUNT_UP_TO rows (the API's count=estimated).
+FACET_TIME_LIMIT_MS = 200
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,9 @@ class Listing:
 
     rows: list
     count: int
+    # False when `count` is a lower bound: more rows match than a page counts (EXACT_COUNT_UP_TO).
+    count_exact: bool = True
+    count_bound: int = EXACT_COUNT_UP_TO
     page: Any = None
     facets: list = field(default_factory=list)
     columns: list = field(default_factory=list)
@@ -142,10 +151,13 @@ def explore(
         listing.count = len(listing.rows)
     else:
         paginator = Paginator(rows_qs, page_size)
+        # Counted up to a bound, as the API's count=estimated: a count of every row grows with the table.
+        paginator.__dict__["count"], listing.count_exact = bounded_count(rows_qs, EXACT_COUNT_UP_TO)
+        listing.count_bound = EXACT_COUNT_UP_TO
         listing.page = paginator.get_page(request.GET.get(PAGE_PARAM))
         listing.rows = list(listing.page.object_list)
         listing.count = paginator.count
-        listing.pager = pager_links(params, listing.page)
+        listing.pager = pager_links(params, listing.page, exact=listing.count_exact)
     if not errors and not listing.count:
         listing.errors = errors = _unknown_slugs(filterset)
     listing.columns = [_column(params, column, ordering) for column in columns]
@@ -156,7 +168,10 @@ def explore(
         for value in values
     ]
     if not errors:
-        listing.facets = [_facet(request, filterset_class, queryset, params, facet) for facet in facets]
+        listing.facets = []
+        for facet in facets:
+            counted = _facet(request, filterset_class, queryset, params, facet, time_left=not timed_out(listing.facets))
+            listing.facets.append(counted)
     api_params = [(name, value) for name, values in params.lists() for value in values]
     listing.formats = [
         (title, _api_url(f"{api_basename}-list", [*api_params, ("format", fmt)])) for title, fmt in FORMATS
@@ -198,9 +213,10 @@ def _link(params: QueryDict, name: str, value: str | None) -> str:
     return f"?{changed.urlencode()}" if changed else "?"
 
 
-def pager_links(params: QueryDict, page) -> dict:
+def pager_links(params: QueryDict, page, *, exact: bool = True) -> dict:
     """Links to the first, previous, next and last pages of `page` (a django.core.paginator Page), each
-    keeping `params` (the filters and order), with the page's number and the number of pages."""
+    keeping `params` (the filters and order), with the page's number and the number of pages; `exact` False: the
+    paginator's count is a lower bound, so neither the number of pages nor the last page is known (None)."""
 
     def to(number):
         changed = params.copy()
@@ -209,11 +225,11 @@ def pager_links(params: QueryDict, page) -> dict:
 
     return {
         "number": page.number,
-        "pages": page.paginator.num_pages,
+        "pages": page.paginator.num_pages if exact else None,
         "first": to(1) if page.number > 1 else None,
         "previous": to(page.previous_page_number()) if page.has_previous() else None,
         "next": to(page.next_page_number()) if page.has_next() else None,
-        "last": to(page.paginator.num_pages) if page.number < page.paginator.num_pages else None,
+        "last": to(page.paginator.num_pages) if exact and page.number < page.paginator.num_pages else None,
     }
 
 
@@ -232,8 +248,16 @@ def _column(params: QueryDict, column: Column, ordering: list[str]) -> dict:
     }
 
 
-def _facet(request, filterset_class, queryset, params: QueryDict, facet: Facet) -> dict:
-    """A facet's values with their counts over the rows the other filters select."""
+def timed_out(facets: list[dict]) -> bool:
+    """Whether one of these facets ran out of time: the next ones count about as many rows, so they are not tried."""
+    return any(facet.get("timed_out") for facet in facets)
+
+
+def _facet(request, filterset_class, queryset, params: QueryDict, facet: Facet, *, time_left: bool = True) -> dict:
+    """A facet's values with their counts over the rows the other filters select; `time_left` False: not counted,
+    marked timed out (an earlier facet of the page ran out of FACET_TIME_LIMIT_MS)."""
+    if not time_left:
+        return {"param": facet.param, "title": facet.title, "values": [], "timed_out": True}
     others = params.copy()
     others.pop(facet.param, None)
     others.pop(ORDERING_PARAM, None)
@@ -253,7 +277,12 @@ def _facet(request, filterset_class, queryset, params: QueryDict, facet: Facet) 
     distinct = bool(queryset.query.annotations) or (
         isinstance(facet.value, str) and crosses_to_many(queryset.model, facet.value.rsplit("__", 1)[0])
     )
-    counted = rows.values(*names).annotate(n=Count("pk", distinct=distinct)).order_by("-n", value_name)[: facet.limit]
+    counted = within_time_limit(
+        rows.values(*names).annotate(n=Count("pk", distinct=distinct)).order_by("-n", value_name)[: facet.limit],
+        FACET_TIME_LIMIT_MS,
+    )
+    if counted is None:
+        return {"param": facet.param, "title": facet.title, "values": [], "timed_out": True}
     chosen = set(params.getlist(facet.param))
     choices = dict(facet.choices or ())
     values = []
@@ -279,3 +308,23 @@ def _facet(request, filterset_class, queryset, params: QueryDict, facet: Facet) 
 
 def _api_url(name: str, params: list[tuple[str, str]]) -> str:
     return f"{reverse(name)}?{urlencode(params)}"
+
+
+def within_time_limit(queryset: QuerySet, milliseconds: int) -> list | None:
+    """The rows of `queryset`, or None when PostgreSQL took longer than `milliseconds` (statement_timeout set for
+    this statement alone, in a savepoint, then restored); on SQLite, which has no such limit, always the rows."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    try:
+        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('statement_timeout')")
+            (previous,) = cursor.fetchone()
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(int(milliseconds))])
+            rows = list(queryset)
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return rows
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == "57014":  # query_canceled: the time ran out
+            return None
+        raise

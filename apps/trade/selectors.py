@@ -131,18 +131,30 @@ def _grouped_totals(flows: QuerySet[TradeFlow], group_by: Sequence[str]) -> list
     all of them (`.values()` without columns would group by every field, a row per flow)."""
     if not group_by:
         return [flows.order_by().aggregate(count=Count("id"), total_value_usd=Sum("value_usd"))]
+    return [
+        {key.removeprefix(GROUP_PREFIX): value for key, value in row.items()}
+        for row in grouped_trade_totals(flows, group_by)
+    ]
+
+
+GROUP_PREFIX = "group_"
+
+
+def grouped_trade_totals(flows: QuerySet[TradeFlow], group_by: Sequence[str]) -> QuerySet[Any, Any]:
+    """The GROUP BY of trade_flow_summary as a values queryset: per group (non-empty `group_by`, keys of
+    TRADE_GROUPS) its columns, named GROUP_PREFIX + the column (`group_year`: names such as 'year' clash with
+    model fields in .values()), then `count` and `total_value_usd` (USD, null if no value), ordered by the
+    group columns ascending."""
     columns = {}
     for key in group_by:
         columns.update(TRADE_GROUPS[key])
-    # Aliased because names such as 'year' clash with model fields in .values().
-    aliases = {f"group_{name}": expression for name, expression in columns.items()}
-    rows = (
+    aliases = {f"{GROUP_PREFIX}{name}": expression for name, expression in columns.items()}
+    return (
         flows.order_by()
         .values(**aliases)
         .annotate(count=Count("id"), total_value_usd=Sum("value_usd"))
         .order_by(*aliases)
     )
-    return [{key.removeprefix("group_"): value for key, value in row.items()} for row in rows]
 
 
 def trade_mirror(

@@ -31,7 +31,7 @@ from apps.core import registry
 from apps.core.api.csv_dialect import csv_dialect
 
 # Parameters a paginated list understands besides its filters, `ordering` and `format`.
-PAGE_PARAMS = {"page", "page_size"}
+PAGE_PARAMS = {"page", "page_size", "count"}
 
 
 class IntegerFilter(django_filters.NumberFilter):

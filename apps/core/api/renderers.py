@@ -23,26 +23,31 @@ from apps.core.registry import register_format
 
 @register_format()
 class JSONRenderer(renderers.JSONRenderer):
-    """DRF's JSON, plus a page envelope whose `results` is RawJSON: the same bytes DRF would write."""
+    """DRF's JSON, plus RawJSON (JSON text PostgreSQL wrote) as a whole answer or as a page envelope's `results`:
+    the same bytes DRF would write."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        as_written = (
+            self.compact and not self.ensure_ascii and not self.get_indent(accepted_media_type, renderer_context or {})
+        )
+        if isinstance(data, RawJSON):
+            if not as_written:
+                return super().render(json.loads(data), accepted_media_type, renderer_context)
+            return self.escaped(data).encode()
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, RawJSON):
             return super().render(data, accepted_media_type, renderer_context)
         envelope = {key: value for key, value in data.items() if key != "results"}
-        if (
-            list(data)[-1] != "results"
-            or not envelope
-            or not self.compact
-            or self.ensure_ascii
-            or self.get_indent(accepted_media_type, renderer_context or {})
-        ):
+        if list(data)[-1] != "results" or not envelope or not as_written:
             # Not compact UTF-8 {…, "results": […]} as PostgreSQL writes it: render it the ordinary way.
             return super().render({**data, "results": json.loads(results)}, accepted_media_type, renderer_context)
         head = super().render(envelope, accepted_media_type, renderer_context)
+        return b"".join((head[:-1], b',"results":', self.escaped(results).encode(), b"}"))
+
+    @staticmethod
+    def escaped(text):
         # DRF escapes these two for JavaScript; PostgreSQL's JSON leaves them as they are.
-        results = results.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-        return b"".join((head[:-1], b',"results":', results.encode(), b"}"))
+        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 @register_format()

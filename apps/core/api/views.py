@@ -1,7 +1,5 @@
 """Base viewsets: CSV streaming, history, and database errors turned into clear 4xx responses."""
 
-import functools
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -27,7 +25,7 @@ from apps.core.api.filters import (
     raise_for_unknown_slugs,
     resource_name,
 )
-from apps.core.api.sql import SQLPage
+from apps.core.api.sql import SQLPage, json_rows, row_plan
 from apps.core.change_capture import start_change
 from apps.core.history import row_history
 from apps.core.integrity_errors import integrity_error_detail
@@ -183,13 +181,7 @@ class CatrackViewSet(viewsets.ModelViewSet):
 
     def takes_sql_path(self, request):
         """Whether PostgreSQL renders this JSON list page (apps.core.api.sql) from the same queryset."""
-        return (
-            self.page_json is not None
-            and self.sql_pages
-            and connection.vendor == "postgresql"
-            and getattr(request.accepted_renderer, "format", None) == "json"
-            and timezone.get_current_timezone_name() == "UTC"
-        )  # the SQL writes times in UTC
+        return self.page_json is not None and self.sql_pages and renders_json_in_sql(request)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
@@ -374,6 +366,29 @@ def parse_group_by(request, allowed, *, default=None):
     return keys
 
 
+def renders_json_in_sql(request):
+    """Whether this request's JSON may be rendered by PostgreSQL (apps.core.api.sql): JSON asked for, on
+    PostgreSQL, in UTC (the SQL writes times in UTC)."""
+    return (
+        connection.vendor == "postgresql"
+        and getattr(request.accepted_renderer, "format", None) == "json"
+        and timezone.get_current_timezone_name() == "UTC"
+    )
+
+
+def aggregate_rows(view, request, row_serializer, rows, *, prefix=""):
+    """An aggregate's rows (values queryset `rows`, columns named `prefix` + the row serializer's sources) as
+    `row_serializer` writes them: JSON text PostgreSQL renders where it can (json_rows), else serialized_rows'
+    list of dicts (CSV, XLSX, SQLite, a field with no SQL twin, `view.sql_pages` off). Same bytes either way."""
+    if view.sql_pages and renders_json_in_sql(request):
+        rendered = json_rows(row_serializer, rows, prefix=prefix)
+        if rendered is not None:
+            return rendered
+    return serialized_rows(
+        row_serializer, [{key.removeprefix(prefix): value for key, value in row.items()} for row in rows]
+    )
+
+
 def serialized_rows(row_serializer, rows):
     """Aggregate rows (flat dicts) as their documented serializer writes them: decimals as strings, as
     the schema says; the same keys, order and values as `Serializer(rows, many=True).data`.
@@ -381,7 +396,7 @@ def serialized_rows(row_serializer, rows):
     Field by field from a plan built once per serializer: DRF's per-row machinery cost more than the
     GROUP BY for a few thousand groups (docs/benchmarks.md, "Figures behind the code").
     """
-    plan = _row_plan(type(row_serializer.child))
+    plan = row_plan(type(row_serializer.child))
     out = []
     for row in rows:
         item = {}
@@ -397,11 +412,6 @@ def serialized_rows(row_serializer, rows):
             item[name] = None if value is None else field.to_representation(value)
         out.append(item)
     return out
-
-
-@functools.cache  # one per row serializer class
-def _row_plan(serializer_class):
-    return [(field.field_name, field.source, field) for field in serializer_class()._readable_fields]
 
 
 @csrf_exempt  # also routed for unmatched /api/ paths (catrack.urls): a PUT there is a 404, not a CSRF 403

@@ -12,7 +12,14 @@ from apps.actors.models import Actor
 from apps.core.api.filters import SLUG_SCHEMA, StrictFilterBackend, check_query_params, raise_for_unknown_slugs
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.schema import group_by_parameter
-from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
+from apps.core.api.views import (
+    AGGREGATE,
+    CatrackViewSet,
+    HistoryMixin,
+    aggregate_rows,
+    parse_group_by,
+    serialized_rows,
+)
 from apps.sources.api.serializers import citations_prefetch
 from apps.trade.api.page_json import TRADE_FLOW_PAGE_JSON
 from apps.trade.api.serializers import (
@@ -39,9 +46,11 @@ from apps.trade.models import (
     TradeStatement,
 )
 from apps.trade.selectors import (
+    GROUP_PREFIX,
     TRADE_GROUPS,
     DoubleCounting,
     check_share_of_world_flow,
+    grouped_trade_totals,
     summable_trade_flows,
     trade_flow_summary,
     trade_mirror,
@@ -157,10 +166,16 @@ class TradeFlowViewSet(CatrackViewSet):
                 )
         except DoubleCounting as error:
             raise ValidationError({error.parameter: error.reason}) from None
-        rows = trade_flow_summary(group_by=group_by, flows=flows, world_flows=world_flows)
-        if not rows:
+        if world_flows is None:
+            grouped = grouped_trade_totals(flows, group_by)
+            rows = aggregate_rows(self, request, TradeSummaryRow, grouped, prefix=GROUP_PREFIX)
+        else:
+            rows = serialized_rows(
+                TradeSummaryRow, trade_flow_summary(group_by=group_by, flows=flows, world_flows=world_flows)
+            )
+        if not rows or rows == "[]":
             raise_for_unknown_slugs(request)
-        return Response(serialized_rows(TradeSummaryRow, rows))
+        return Response(rows)
 
     def _without_partner(self, request):
         """The request's filtered flows, the partner filter left out (for the World denominators)."""
