@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from apps.trade.comtrade_csv import ComtradeError
 from apps.trade.importers import comtrade_import
 from apps.trade.models import TradeFlow
 from apps.trade.partitions import (
@@ -265,3 +266,70 @@ def test_a_small_bulk_write_analyzes_only_its_years_and_a_large_one_the_whole_ta
     assert _estimated_rows() == {partition_name(2019): 9, partition_name(2020): 9, partition_name(2021): 10}
     assert trade_flow_analyze([2021], rows_written=3) == ["trade_tradeflow"]  # 3 >= 10% of 28
     assert _estimated_rows() == {partition_name(2019): 10, partition_name(2020): 9, partition_name(2021): 10}
+
+
+def _partition_shape(year):
+    """What the catalog says of a year's partition, its own name taken out: indexes, constraints, triggers,
+    column defaults."""
+    name = partition_name(year)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT replace(indexdef, %s, 'P') FROM pg_indexes WHERE tablename = %s ORDER BY 1", [name, name]
+        )
+        indexes = [definition for (definition,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass ORDER BY 1, 2",
+            [name],
+        )
+        constraints = [(conname.replace(name, "P"), definition) for conname, definition in cursor.fetchall()]
+        cursor.execute(
+            "SELECT tgname, replace(pg_get_triggerdef(oid), %s, 'P') FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal"
+            " ORDER BY 1",
+            [name, name],
+        )
+        triggers = cursor.fetchall()
+        cursor.execute(
+            "SELECT attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d"
+            " JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = %s::regclass"
+            " ORDER BY 1",
+            [name],
+        )
+        defaults = cursor.fetchall()
+    return indexes, constraints, triggers, defaults
+
+
+def test_an_imported_new_year_is_written_before_its_partition_is_attached_and_ends_like_any_other(tmp_path):
+    """The importer writes the rows of a year the table lacks into its new partition, then attaches it (its
+    indexes built in one pass each): the partition ends exactly as one created empty (same indexes, keys,
+    triggers and no default or CHECK of its own), its ids come from the one sequence, and the feed holds
+    every row as stored."""
+    from apps.core.models import ChangeEvent
+
+    StateFactory(iso3="KAZ"), StateFactory(iso3="JPN")
+    assert trade_flow_partitions_ensure([1988]) == [1988]  # made empty, the usual way
+    earlier = TradeFlowFactory(year=1988).pk
+    header = "refYear,refMonth,reporterISO,partnerISO,flowCode,cmdCode,primaryValue,qty,qtyUnitAbbr\n"
+    path = tmp_path / "flows.csv"
+    path.write_text(
+        header + "1989,,KAZ,JPN,X,TOTAL,100,,\n1989,3,KAZ,JPN,M,2612,5.5,12.125,kg\n1988,,KAZ,JPN,X,TOTAL,7,,\n"
+    )
+    summary = comtrade_import(paths=[path])
+    assert (summary.inserted, summary.path_taken) == (3, "copy")
+    assert _partition_shape(1989) == _partition_shape(1988)
+    assert _partition_exists(1989)
+    flows = {flow.pk: flow for flow in TradeFlow.objects.filter(year__in=(1988, 1989)).exclude(pk=earlier)}
+    assert len(flows) == 3 and min(flows) > earlier
+    events = ChangeEvent.objects.filter(resource="trade.tradeflow", object_id__in=[str(pk) for pk in flows])
+    assert sorted((int(e.object_id), e.action) for e in events) == [(pk, "create") for pk in sorted(flows)]
+    with connection.cursor() as cursor:  # each event's row is the row as stored, exactly (jsonb equality)
+        cursor.execute(
+            "SELECT count(*) FROM core_changeevent e JOIN trade_tradeflow t ON e.object_id = t.id::text"
+            " WHERE e.resource = 'trade.tradeflow' AND t.id = ANY(%s) AND e.row = to_jsonb(t)",
+            [list(flows)],
+        )
+        assert cursor.fetchone()[0] == 3
+    # A new year's rows repeating a key are refused, naming the line; nothing is written, no partition left.
+    path.write_text(header + "1987,,KAZ,JPN,X,TOTAL,100,,\n1987,,KAZ,JPN,X,TOTAL,200,,\n")
+    with pytest.raises(ComtradeError, match="repeats the row at"):
+        comtrade_import(paths=[path])
+    assert not _partition_exists(1987) and not TradeFlow.objects.filter(year=1987).exists()
