@@ -14,7 +14,7 @@ as they are and how to detach or drop a year. SQLite keeps one table: everything
 
 from collections.abc import Callable, Iterable
 
-from django.db import connections
+from django.db import connections, transaction
 
 PARENT = "trade_tradeflow"
 
@@ -90,26 +90,33 @@ def trade_flow_partitions_ensure(
             return []
         from apps.core.change_capture import lock_change_feed
 
-        lock_change_feed(using)
-        cursor.execute(_MISSING_SQL, [wanted])
-        missing = [year for (year,) in cursor.fetchall()]
-        for year in missing:
-            name = partition_name(year)
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-            if cursor.fetchone()[0]:
-                raise DetachedYear(
-                    f"{name} exists but is not a partition of {PARENT} (a detached year?): attach it back "
-                    f"or rename it before writing flows of {year} (docs/partitioning.md)."
-                )
-            # LIKE copies the columns, their defaults and CHECK constraints (ATTACH requires them); ATTACH
-            # adds the parent's indexes, foreign keys and row triggers. No identity: ids come from the parent's.
-            cursor.execute(f'CREATE TABLE "{name}" (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
-            if fill is not None:
-                _fill_before_attach(cursor, name, year, fill, using)
-            cursor.execute(f'ALTER TABLE {PARENT} ATTACH PARTITION "{name}" FOR VALUES FROM ({year}) TO ({year + 1})')
-            if fill is not None:
-                cursor.execute(f'ALTER TABLE "{name}" DROP CONSTRAINT "{name}_bound"')
+        # One transaction (a savepoint in the caller's): a year's table is never left created but not attached.
+        with transaction.atomic(using=using):
+            lock_change_feed(using)
+            cursor.execute(_MISSING_SQL, [wanted])
+            missing = [year for (year,) in cursor.fetchall()]
+            for year in missing:
+                _create_partition(cursor, year, fill, using)
     return missing
+
+
+def _create_partition(cursor, year: int, fill: Callable[[str, int], object] | None, using: str) -> None:
+    """Create, fill (with `fill`, if any) and attach the partition of `year` (see trade_flow_partitions_ensure)."""
+    name = partition_name(year)
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+    if cursor.fetchone()[0]:
+        raise DetachedYear(
+            f"{name} exists but is not a partition of {PARENT} (a detached year?): attach it back "
+            f"or rename it before writing flows of {year} (docs/partitioning.md)."
+        )
+    # LIKE copies the columns, their defaults and CHECK constraints (ATTACH requires them); ATTACH
+    # adds the parent's indexes, foreign keys and row triggers. No identity: ids come from the parent's.
+    cursor.execute(f'CREATE TABLE "{name}" (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
+    if fill is not None:
+        _fill_before_attach(cursor, name, year, fill, using)
+    cursor.execute(f'ALTER TABLE {PARENT} ATTACH PARTITION "{name}" FOR VALUES FROM ({year}) TO ({year + 1})')
+    if fill is not None:
+        cursor.execute(f'ALTER TABLE "{name}" DROP CONSTRAINT "{name}_bound"')
 
 
 def _fill_before_attach(cursor, name: str, year: int, fill: Callable[[str, int], object], using: str) -> None:

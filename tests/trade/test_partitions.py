@@ -333,3 +333,18 @@ def test_an_imported_new_year_is_written_before_its_partition_is_attached_and_en
     with pytest.raises(ComtradeError, match="repeats the row at"):
         comtrade_import(paths=[path])
     assert not _partition_exists(1987) and not TradeFlow.objects.filter(year=1987).exists()
+
+
+def test_a_fill_that_fails_leaves_no_table_behind():
+    """A year's table is created, filled and attached in one transaction: if writing its rows fails, no table is
+    left holding the year's name (it would make every later write of the year a DetachedYear)."""
+
+    def fail(table, year):
+        raise RuntimeError("the rows could not be written")
+
+    with pytest.raises(RuntimeError, match="could not be written"):
+        trade_flow_partitions_ensure([1977], fill=fail)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [partition_name(1977)])
+        assert cursor.fetchone()[0] is None
+    assert trade_flow_partitions_ensure([1977]) == [1977]
