@@ -21,6 +21,7 @@ in-flight transaction already holds. Deadlock-free: the lock is taken before any
 API and the admin, the importer's table lock) are all taken after start_change/lock_change_feed.
 """
 
+import contextlib
 import functools
 import time
 from datetime import datetime
@@ -127,6 +128,32 @@ def install_triggers(using="default"):
             for model, label in captured_models():
                 for statement in _sqlite_triggers(model, label, table):
                     cursor.execute(statement)
+
+
+@contextlib.contextmanager
+def captured_as(table, label, *, using="default"):
+    """Capture the writes to `table` in the feed as rows of `label` ('app.model') while the block runs (PostgreSQL).
+
+    For a table that is to become a partition of `label`'s partitioned table, filled before it is attached
+    (apps.trade.partitions): the parent's triggers do not see those writes, so the table gets the very
+    triggers every captured table has (the feed's lock, then the capture `label`'s app declares) for the
+    block, and loses them at its end (an attached partition may have no capture triggers of its own).
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        for statement in _postgres_triggers(table, label):
+            cursor.execute(statement)
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal AND tgname LIKE 'CATRACK%%'",
+            [f'"{table}"'],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
 
 
 _POSTGRES_FUNCTIONS = """

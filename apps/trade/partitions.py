@@ -12,9 +12,9 @@ bulk_create / bulk_update / update (apps.trade.models.TradeFlowQuerySet) and the
 as they are and how to detach or drop a year. SQLite keeps one table: everything here is a no-op there.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from django.db import connections
+from django.db import connections, transaction
 
 PARENT = "trade_tradeflow"
 
@@ -53,7 +53,9 @@ _MISSING_SQL = f"""
 """
 
 
-def trade_flow_partitions_ensure(years: Iterable[object], *, using: str = "default") -> list[int]:
+def trade_flow_partitions_ensure(
+    years: Iterable[object], *, using: str = "default", fill: Callable[[str, int], object] | None = None
+) -> list[int]:
     """Create the partition of each year of `years` that trade_tradeflow lacks; return those years, sorted.
 
     `years`: ints (other values are skipped: the write they come with fails on its own). Years outside
@@ -68,6 +70,13 @@ def trade_flow_partitions_ensure(years: Iterable[object], *, using: str = "defau
     (apps.core.change_capture.lock_change_feed; every writer takes it before any other lock), then look again,
     so two writers of a new year create it once and cannot deadlock.
 
+    `fill(table, year)`, if given, writes the year's rows into its new table before it is attached (the
+    importer's merge): the rows are then written without indexes, foreign keys or unique keys to keep up, and
+    ATTACH builds each index in one sorted pass and checks each key in one query, instead of one index entry and
+    one key check per row (docs/partitioning.md, "A new year's rows"). Its writes reach the change feed as the
+    parent's do (apps.core.change_capture.captured_as); ids come from the parent's sequence. A row breaking a
+    unique or foreign key makes the ATTACH fail, and with it the caller's transaction.
+
     Raises DetachedYear when the name is taken by a table that is not a partition (a detached year: attach
     it back or rename it, docs/partitioning.md).
     """
@@ -81,22 +90,49 @@ def trade_flow_partitions_ensure(years: Iterable[object], *, using: str = "defau
             return []
         from apps.core.change_capture import lock_change_feed
 
-        lock_change_feed(using)
-        cursor.execute(_MISSING_SQL, [wanted])
-        missing = [year for (year,) in cursor.fetchall()]
-        for year in missing:
-            name = partition_name(year)
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-            if cursor.fetchone()[0]:
-                raise DetachedYear(
-                    f"{name} exists but is not a partition of {PARENT} (a detached year?): attach it back "
-                    f"or rename it before writing flows of {year} (docs/partitioning.md)."
-                )
-            # LIKE copies the columns, their defaults and CHECK constraints (ATTACH requires them); ATTACH
-            # adds the parent's indexes, foreign keys and row triggers. No identity: ids come from the parent's.
-            cursor.execute(f'CREATE TABLE "{name}" (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
-            cursor.execute(f'ALTER TABLE {PARENT} ATTACH PARTITION "{name}" FOR VALUES FROM ({year}) TO ({year + 1})')
+        # One transaction (a savepoint in the caller's): a year's table is never left created but not attached.
+        with transaction.atomic(using=using):
+            lock_change_feed(using)
+            cursor.execute(_MISSING_SQL, [wanted])
+            missing = [year for (year,) in cursor.fetchall()]
+            for year in missing:
+                _create_partition(cursor, year, fill, using)
     return missing
+
+
+def _create_partition(cursor, year: int, fill: Callable[[str, int], object] | None, using: str) -> None:
+    """Create, fill (with `fill`, if any) and attach the partition of `year` (see trade_flow_partitions_ensure)."""
+    name = partition_name(year)
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+    if cursor.fetchone()[0]:
+        raise DetachedYear(
+            f"{name} exists but is not a partition of {PARENT} (a detached year?): attach it back "
+            f"or rename it before writing flows of {year} (docs/partitioning.md)."
+        )
+    # LIKE copies the columns, their defaults and CHECK constraints (ATTACH requires them); ATTACH
+    # adds the parent's indexes, foreign keys and row triggers. No identity: ids come from the parent's.
+    cursor.execute(f'CREATE TABLE "{name}" (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
+    if fill is not None:
+        _fill_before_attach(cursor, name, year, fill, using)
+    cursor.execute(f'ALTER TABLE {PARENT} ATTACH PARTITION "{name}" FOR VALUES FROM ({year}) TO ({year + 1})')
+    if fill is not None:
+        cursor.execute(f'ALTER TABLE "{name}" DROP CONSTRAINT "{name}_bound"')
+
+
+def _fill_before_attach(cursor, name: str, year: int, fill: Callable[[str, int], object], using: str) -> None:
+    """Write the rows of `year` into `name`, a new table not yet attached (see trade_flow_partitions_ensure)."""
+    from apps.core.change_capture import captured_as
+    from apps.trade.models import TradeFlow
+
+    # Ids from the parent's identity sequence, as a row written through the parent gets (no default after).
+    cursor.execute(f"SELECT pg_get_serial_sequence('{PARENT}', 'id')")
+    sequence = cursor.fetchone()[0]
+    cursor.execute(f"ALTER TABLE \"{name}\" ALTER COLUMN id SET DEFAULT nextval('{sequence}'::regclass)")
+    # The partition's bound as a CHECK: ATTACH then knows every row belongs, without reading them again.
+    cursor.execute(f'ALTER TABLE "{name}" ADD CONSTRAINT "{name}_bound" CHECK (year >= {year} AND year < {year + 1})')
+    with captured_as(name, TradeFlow._meta.label_lower, using=using):
+        fill(name, year)
+    cursor.execute(f'ALTER TABLE "{name}" ALTER COLUMN id DROP DEFAULT')
 
 
 def trade_flow_partitions(*, using: str = "default") -> list[tuple[str, str, int]]:

@@ -248,3 +248,42 @@ def test_parent_is_written_shown_and_filtered_by_slug(editor_client, api_client)
     unknown = api_client.get("/api/v1/pledges/", {"parent": "no-such-pledge"})
     assert_status(unknown, 400)
     assert "parent" in unknown.json()
+
+
+@pytest.mark.django_db
+def test_a_page_of_pledges_does_no_python_work_per_pledge_beyond_writing_it(api_client, monkeypatch):
+    """The Python a page of pledges spends per row (docs/benchmarks.md, session 13): a queryset per pledge and
+    to-many relation to hold its prefetched recipients and purposes (the relations now prefetch into plain lists),
+    and a look at the signature of each brief's bound __str__ (inspect.signature: the brief's name is now str() of
+    the row). Both grew with the page; a page of 4 and of 16 pledges now build and inspect alike."""
+    import inspect
+
+    from django.db.models import query
+
+    donor, topics = StateFactory(), [TopicFactory(), TopicFactory()]
+    for _ in range(16):
+        pledge = PledgeFactory(donor=donor)
+        pledge.recipients.add(StateFactory(), StateFactory())
+        pledge.purposes.add(*topics)
+    counted = {"querysets": 0, "signatures": 0}
+    queryset_init, signature = query.QuerySet.__init__, inspect.signature
+
+    def counting_queryset(self, *args, **kwargs):
+        counted["querysets"] += 1
+        queryset_init(self, *args, **kwargs)
+
+    def counting_signature(*args, **kwargs):
+        counted["signatures"] += 1
+        return signature(*args, **kwargs)
+
+    monkeypatch.setattr(query.QuerySet, "__init__", counting_queryset)
+    monkeypatch.setattr(inspect, "signature", counting_signature)
+    work = []
+    for size in (4, 4, 16):  # the first request also does what is done once (caches)
+        counted.update(querysets=0, signatures=0)
+        response = api_client.get(f"/api/v1/pledges/?donor={donor.slug}&page_size={size}")
+        assert_status(response, 200)
+        results = response.json()["results"]
+        assert len(results) == size and all(len(p["recipients"]) == 2 and len(p["purposes"]) == 2 for p in results)
+        work.append(dict(counted))
+    assert work[1] == work[2], work

@@ -3,6 +3,7 @@ converts a table holding rows without losing one, every write path creates its y
 year-filtered list, summary, mirror, search and CSV export read only that year's partition (EXPLAIN)."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from apps.trade.comtrade_csv import ComtradeError
 from apps.trade.importers import comtrade_import
 from apps.trade.models import TradeFlow
 from apps.trade.partitions import (
@@ -171,7 +173,8 @@ def flows_of_three_years():
                 TradeFlowFactory(reporter=reporter, partner=partner, year=year, flow=flow, commodity_code=commodity)
 
 
-def _explained_partitions(client, url):
+def _explained_plans(client, url):
+    """The EXPLAIN text of each statement reading trade flows that the request to `url` sends."""
     statements = []
 
     def record(execute, sql, params, many, context):
@@ -181,13 +184,17 @@ def _explained_partitions(client, url):
     with connection.execute_wrapper(record):
         response = client.get(url)
     assert response.status_code == 200, response.content[:500]
-    read = set()
+    plans = []
     with connection.cursor() as cursor:
         for sql, params in statements:
             if "trade_tradeflow" in sql and sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 cursor.execute(f"EXPLAIN {sql}", params)
-                read |= partitions_in_plan("\n".join(row[0] for row in cursor.fetchall()))
-    return read
+                plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return plans
+
+
+def _explained_partitions(client, url):
+    return set().union(*(partitions_in_plan(plan) for plan in _explained_plans(client, url)))
 
 
 @pytest.mark.parametrize("name", sorted(REQUESTS))
@@ -220,6 +227,16 @@ def test_an_unfiltered_list_reads_every_year(api_client, flows_of_three_years):
     assert {partition_name(year) for year in (2019, 2020, 2021)} <= read
 
 
+def test_an_every_year_page_reads_each_partition_for_its_rows_and_its_count_only(api_client, flows_of_three_years):
+    """The page's rows come from the page's own scan (apps.core.api.sql.SQLPage). Joined back to the table by id,
+    each page id was looked up in every partition: 1,250 index probes for a page of 50 flows over 25 years, the
+    1M benchmark's filtered list (docs/benchmarks.md, session 13)."""
+    (plan,) = _explained_plans(api_client, "/api/v1/trade-flows/?reporter=kazakhstan&flow=X&year_min=2000")
+    for year in (2019, 2020, 2021):
+        scans = re.findall(rf" on {partition_name(year)}\b", plan)
+        assert len(scans) == 2, plan  # the page's rows, the count
+
+
 def test_a_flows_year_change_moves_it_and_the_feed_says_so(editor_client, flows_of_three_years):
     flow = TradeFlow.objects.filter(year=2019).first()
     response = editor_client.patch(f"/api/v1/trade-flows/{flow.pk}/", {"year": 1960}, format="json")
@@ -249,3 +266,85 @@ def test_a_small_bulk_write_analyzes_only_its_years_and_a_large_one_the_whole_ta
     assert _estimated_rows() == {partition_name(2019): 9, partition_name(2020): 9, partition_name(2021): 10}
     assert trade_flow_analyze([2021], rows_written=3) == ["trade_tradeflow"]  # 3 >= 10% of 28
     assert _estimated_rows() == {partition_name(2019): 10, partition_name(2020): 9, partition_name(2021): 10}
+
+
+def _partition_shape(year):
+    """What the catalog says of a year's partition, its own name taken out: indexes, constraints, triggers,
+    column defaults."""
+    name = partition_name(year)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT replace(indexdef, %s, 'P') FROM pg_indexes WHERE tablename = %s ORDER BY 1", [name, name]
+        )
+        indexes = [definition for (definition,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass ORDER BY 1, 2",
+            [name],
+        )
+        constraints = [(conname.replace(name, "P"), definition) for conname, definition in cursor.fetchall()]
+        cursor.execute(
+            "SELECT tgname, replace(pg_get_triggerdef(oid), %s, 'P') FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal"
+            " ORDER BY 1",
+            [name, name],
+        )
+        triggers = cursor.fetchall()
+        cursor.execute(
+            "SELECT attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d"
+            " JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = %s::regclass"
+            " ORDER BY 1",
+            [name],
+        )
+        defaults = cursor.fetchall()
+    return indexes, constraints, triggers, defaults
+
+
+def test_an_imported_new_year_is_written_before_its_partition_is_attached_and_ends_like_any_other(tmp_path):
+    """The importer writes the rows of a year the table lacks into its new partition, then attaches it (its
+    indexes built in one pass each): the partition ends exactly as one created empty (same indexes, keys,
+    triggers and no default or CHECK of its own), its ids come from the one sequence, and the feed holds
+    every row as stored."""
+    from apps.core.models import ChangeEvent
+
+    StateFactory(iso3="KAZ"), StateFactory(iso3="JPN")
+    assert trade_flow_partitions_ensure([1988]) == [1988]  # made empty, the usual way
+    earlier = TradeFlowFactory(year=1988).pk
+    header = "refYear,refMonth,reporterISO,partnerISO,flowCode,cmdCode,primaryValue,qty,qtyUnitAbbr\n"
+    path = tmp_path / "flows.csv"
+    path.write_text(
+        header + "1989,,KAZ,JPN,X,TOTAL,100,,\n1989,3,KAZ,JPN,M,2612,5.5,12.125,kg\n1988,,KAZ,JPN,X,TOTAL,7,,\n"
+    )
+    summary = comtrade_import(paths=[path])
+    assert (summary.inserted, summary.path_taken) == (3, "copy")
+    assert _partition_shape(1989) == _partition_shape(1988)
+    assert _partition_exists(1989)
+    flows = {flow.pk: flow for flow in TradeFlow.objects.filter(year__in=(1988, 1989)).exclude(pk=earlier)}
+    assert len(flows) == 3 and min(flows) > earlier
+    events = ChangeEvent.objects.filter(resource="trade.tradeflow", object_id__in=[str(pk) for pk in flows])
+    assert sorted((int(e.object_id), e.action) for e in events) == [(pk, "create") for pk in sorted(flows)]
+    with connection.cursor() as cursor:  # each event's row is the row as stored, exactly (jsonb equality)
+        cursor.execute(
+            "SELECT count(*) FROM core_changeevent e JOIN trade_tradeflow t ON e.object_id = t.id::text"
+            " WHERE e.resource = 'trade.tradeflow' AND t.id = ANY(%s) AND e.row = to_jsonb(t)",
+            [list(flows)],
+        )
+        assert cursor.fetchone()[0] == 3
+    # A new year's rows repeating a key are refused, naming the line; nothing is written, no partition left.
+    path.write_text(header + "1987,,KAZ,JPN,X,TOTAL,100,,\n1987,,KAZ,JPN,X,TOTAL,200,,\n")
+    with pytest.raises(ComtradeError, match="repeats the row at"):
+        comtrade_import(paths=[path])
+    assert not _partition_exists(1987) and not TradeFlow.objects.filter(year=1987).exists()
+
+
+def test_a_fill_that_fails_leaves_no_table_behind():
+    """A year's table is created, filled and attached in one transaction: if writing its rows fails, no table is
+    left holding the year's name (it would make every later write of the year a DetachedYear)."""
+
+    def fail(table, year):
+        raise RuntimeError("the rows could not be written")
+
+    with pytest.raises(RuntimeError, match="could not be written"):
+        trade_flow_partitions_ensure([1977], fill=fail)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [partition_name(1977)])
+        assert cursor.fetchone()[0] is None
+    assert trade_flow_partitions_ensure([1977]) == [1977]

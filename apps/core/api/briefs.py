@@ -7,7 +7,9 @@ class SluggedBrief(serializers.Serializer):
     """A related slugged row (a format, a source, a topic, a summit…): {slug, name}; name is its str()."""
 
     slug = serializers.SlugField(read_only=True)
-    name = serializers.CharField(source="__str__", read_only=True)
+    # str() of the row itself (source "*"): with source="__str__" DRF inspected the bound method's signature for
+    # every brief it wrote (inspect.signature: a page of 50 pledges writes ~580 briefs; docs/benchmarks.md).
+    name = serializers.CharField(source="*", read_only=True)
 
 
 class ActorBrief(SluggedBrief):

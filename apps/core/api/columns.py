@@ -34,7 +34,8 @@ def brief_columns(model, prefix: str) -> list[str]:
         raise ImproperlyConfigured(
             f"{model.__name__} declares no str_columns (the columns its __str__ reads), which its brief needs"
         )
-    own = [field.source for field in brief_serializer(model)().fields.values() if field.source != "__str__"]
+    # The name (source '*': str() of the row) reads str_columns.
+    own = [field.source for field in brief_serializer(model)().fields.values() if field.source != "*"]
     names = [model._meta.pk.name, *own, *str_columns]
     return [f"{prefix}__{name}" for name in dict.fromkeys(names)]
 

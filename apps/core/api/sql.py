@@ -58,11 +58,11 @@ class SQLPagePaginator(PageNumberWithoutCount, LastPageFromTheEnd, DjangoPaginat
 class SQLPage:
     """A filtered, ordered queryset whose count and JSON page one statement returns.
 
-    `page_json` is a SELECT of one text value, the page's rows as a JSON array. It reads the page from
-    `page(id, n)`: the ids the queryset's own SQL selects for the page, `n` their 1-based position.
-    It may join `matching_rows` (every concrete column of the model, under its column name, of the rows the
-    queryset's filters match) instead of the table: PostgreSQL then prunes a partitioned table's partitions
-    by those filters (trade flows by year, apps.trade.partitions), which a join on the ids alone cannot.
+    `page_json` is a SELECT of one text value, the page's rows as a JSON array. It reads them from
+    `page`: the page's rows as the queryset's own SQL selects them (every column of the model's table, under its
+    name), in its order, with `n` their 1-based position. The page's rows are read once, by the page's own
+    index scan: a page that joined its ids back to the table read each id's index entry once per partition of a
+    partitioned table (25 partitions: 1,250 index probes for a page of 50 trade flows, docs/benchmarks.md).
     """
 
     paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
@@ -74,40 +74,37 @@ class SQLPage:
         """(total matching rows, the page's rows as JSON text): one round trip. `from_the_end`: the page is the
         list's last `limit` rows (`offset` 0), read in the reverse order (page=last); `total`: the count, if
         already known, is not taken again."""
+        # Every column of the model's own table (the model's default select: nothing joined for show, nothing
+        # deferred), compiled once: counted (PostgreSQL drops the columns the count does not read, so it stays an
+        # index-only scan) and, in the ordering compiled once per ordering, the page.
+        table_rows = self.queryset.select_related(None).defer(None)
         try:
-            matching, params = self.queryset.order_by().values("pk").query.sql_with_params()
+            matching, params = table_rows.order_by().query.sql_with_params()
         except EmptyResultSet:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
             return 0, "[]"
         if total is None:
             count, count_params = f"SELECT count(*) FROM ({matching}) matching", params
         else:
             count, count_params = str(int(total)), ()
-        queryset = self.queryset.reverse() if from_the_end else self.queryset
+        queryset = table_rows.reverse() if from_the_end else table_rows
         order_by = ordering_sql(queryset.query)
         if order_by is not None:
-            # The matching rows' SQL, compiled once for the count, in the ordering compiled once per ordering.
-            ids, ids_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
+            rows, rows_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
         else:
-            ids, ids_params = queryset.values("pk")[offset : offset + limit].query.sql_with_params()
+            rows, rows_params = queryset[offset : offset + limit].query.sql_with_params()
         # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
         database = read_connection(self.queryset)
-        if self.queryset.query.distinct:
-            # DISTINCT also selects the ordering's columns: keep the first. (No list filter here is DISTINCT
-            # today; a plain projection of an ordered sub-select keeps its order in PostgreSQL.)
-            ids = f"SELECT {database.ops.quote_name(self.queryset.model._meta.pk.column)} FROM ({ids}) ids"
-        # ARRAY(query) keeps the query's row order; WITH ORDINALITY numbers it (backwards for rows read from the end).
-        n = "-n" if from_the_end else "n"
-        page = f"SELECT id, {n} AS n FROM unnest(ARRAY({ids})) WITH ORDINALITY AS numbered(id, n)"
-        rows, rows_params = "", []
-        if "matching_rows" in self.page_json:
-            # Read once, so PostgreSQL inlines it into the join (and prunes by its filters).
-            columns = [field.attname for field in self.queryset.model._meta.concrete_fields]
-            rows, rows_params = self.queryset.order_by().values(*columns).query.sql_with_params()
-            rows = f", matching_rows AS ({rows})"
+        # Numbered in the rows' order (backwards for rows read from the end): a sub-select with LIMIT is not
+        # merged into the outer query, and a window with no ORDER BY reads its rows as they come. The outer
+        # select keeps the table's columns only (a DISTINCT also selects the ordering's, a search its rank).
+        n = "-row_number() OVER ()" if from_the_end else "row_number() OVER ()"
+        columns = [field.column for field in self.queryset.model._meta.concrete_fields]
+        selected = ", ".join(database.ops.quote_name(column) for column in columns)
+        page = f"SELECT {selected}, {n} AS n FROM ({rows}) numbered"
         with database.cursor() as cursor:
             cursor.execute(
-                f"WITH page AS MATERIALIZED ({page}){rows} SELECT ({count}), ({self.page_json})",
-                [*ids_params, *rows_params, *count_params],
+                f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})",
+                [*rows_params, *count_params],
             )
             return cursor.fetchone()
 

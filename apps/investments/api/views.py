@@ -1,10 +1,12 @@
 """Pledges, and their USD totals grouped in the database."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.fields import prefetched_attr
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.schema import group_by_parameter
@@ -51,7 +53,10 @@ PledgeSummaryRow = inline_serializer(
 
 class PledgeViewSet(HistoryMixin, CatrackViewSet):
     queryset = Pledge.objects.select_related("donor", "summit", "document").prefetch_related(
-        "recipients", "purposes", citations_prefetch()
+        # Plain lists (to_attr), read by the serializer's fields: no queryset per pledge and relation.
+        Prefetch("recipients", to_attr=prefetched_attr("recipients")),
+        Prefetch("purposes", to_attr=prefetched_attr("purposes")),
+        citations_prefetch(),
     )
     pagination_class = WindowCountPagination  # total read with the page: one query fewer
     serializer_class = PledgeSerializer

@@ -102,9 +102,8 @@ SUMMIT = json_serializer_object(
 PARTICIPANTS_ORDER = model_ordering_sql(SummitParticipant, {"": "sp", "actor": "a"})
 CITATIONS_ORDER = model_ordering_sql(Citation, {"": "c"})
 
-# `page(id, n)`: the ids the view's queryset chose, in its order.
-SUMMIT_PAGE_JSON = f"""WITH t AS MATERIALIZED (SELECT s.*, page.n FROM page JOIN summits_summit s ON s.id = page.id),
- participants AS (SELECT sp.summit_id, {json_text_list(PARTICIPATION, PARTICIPANTS_ORDER)} AS list
+# `page`: the rows the view's queryset chose, every column, `n` their position in its order (apps.core.api.sql.SQLPage).
+SUMMIT_PAGE_JSON = f"""WITH participants AS (SELECT sp.summit_id, {json_text_list(PARTICIPATION, PARTICIPANTS_ORDER)} AS list
   FROM summits_summitparticipant sp JOIN actors_actor a ON a.id = sp.actor_id
   LEFT JOIN actors_actor rb ON rb.id = sp.represented_by_id
   WHERE sp.summit_id = {PAGE_IDS} GROUP BY sp.summit_id),
@@ -115,7 +114,7 @@ SUMMIT_PAGE_JSON = f"""WITH t AS MATERIALIZED (SELECT s.*, page.n FROM page JOIN
   GROUP BY c.object_id),
  {fact_support_ctes("summits", "summit", PAGE_IDS)}
 SELECT {json_text_list(SUMMIT, "t.n")}
- FROM t JOIN summits_summitformat f ON f.id = t.format_id LEFT JOIN actors_actor h ON h.id = t.host_id
+ FROM page t JOIN summits_summitformat f ON f.id = t.format_id LEFT JOIN actors_actor h ON h.id = t.host_id
  LEFT JOIN summits_summit rs ON rs.id = t.replaced_by_id
  LEFT JOIN participants ON participants.summit_id = t.id LEFT JOIN citations ON citations.object_id = t.id
  LEFT JOIN support ON support.object_id = t.id LEFT JOIN disputes ON disputes.object_id = t.id"""

@@ -34,9 +34,8 @@ TRADE_FLOW = json_serializer_object(
     twin=__name__,
 )
 
-# `page(id, n)`: the ids the view's queryset chose, in its order; `matching_rows`: the rows its filters match,
-# so that a year asked for prunes the other years' partitions here too (apps.core.api.sql.SQLPage).
-TRADE_FLOW_PAGE_JSON = f"""SELECT {json_text_list(TRADE_FLOW, "page.n")}
- FROM page JOIN matching_rows t ON t.id = page.id
+# `page`: the rows the view's queryset chose, every column, `n` their position in its order (apps.core.api.sql.SQLPage).
+TRADE_FLOW_PAGE_JSON = f"""SELECT {json_text_list(TRADE_FLOW, "t.n")}
+ FROM page t
  JOIN actors_actor r ON r.id = t.reporter_id JOIN actors_actor p ON p.id = t.partner_id
  LEFT JOIN actors_actor p2 ON p2.id = t.partner2_id"""
