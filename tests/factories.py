@@ -309,3 +309,14 @@ class AssessmentFactory(DjangoModelFactory):
 
     slug = factory.Sequence(lambda n: f"assessment-{n}")
     statement_en = factory.Sequence(lambda n: f"An author's judgement {n}.")
+
+
+def history_events(row_or_model, **filters):
+    """The change feed's events (the one history, apps.core.history) of a row, or of every row of a model:
+    a queryset of ChangeEvent, oldest first; `filters` narrow it (action=ChangeAction.CREATE, user=...)."""
+    from apps.core.models import ChangeEvent
+
+    events = ChangeEvent.objects.filter(resource=row_or_model._meta.label_lower, **filters)
+    if not isinstance(row_or_model, type):
+        events = events.filter(object_id=str(row_or_model.pk))
+    return events.order_by("id")

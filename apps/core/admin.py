@@ -132,51 +132,8 @@ class ConflictSafeAdminMixin(BoundedInputAdminMixin):
             actions["delete_selected"] = (delete_selected_keeping_rules, name, description)
         return actions
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """django-simple-history's "revert to this version": the page shows the version; saving it goes
-        through catrack's row revert (apps.core.reverts: lock, stale-form check, rules, many-to-many values,
-        history entry naming who, feed event), never through a plain form save."""
-        current = self.model._base_manager.filter(pk=object_id).first()
-        if current is None:
-            raise Http404
-        if request.method != "POST":
-            request._catrack_current_version = current.row_version  # the form's row_version: the row's, now
-            return super().history_form_view(request, object_id, version_id, extra_context)
-        if not self.has_change_permission(request, current):
-            raise PermissionDenied
-        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[current.pk])
-        using = router.db_for_write(self.model)
-        try:
-            with transaction.atomic(using=using):
-                start_change(request.user.get_username(), lock=True, using=using)
-                row = self.model._base_manager.select_for_update().get(pk=current.pk)
-                loaded = request.POST.get("row_version")
-                if loaded and loaded != row.row_version:
-                    raise RevertRefused(
-                        f"Someone else saved this {self.opts.verbose_name} after you opened this "
-                        "version, so it was not reverted. Open it again to see their change."
-                    )
-                revert_row_to_version(row, int(version_id), user=request.user)
-        except LookupError:
-            raise Http404 from None
-        except (ValidationError, RevertRefused, IntegrityError) as error:
-            detail = (
-                error.message
-                if isinstance(error, RevertRefused)
-                else integrity_error_detail(error)["detail"]
-                if isinstance(error, IntegrityError)
-                else "; ".join(error.messages)
-            )
-            self.message_user(request, f"Not reverted: {detail}", messages.ERROR)
-            return HttpResponseRedirect(request.path)
-        self.message_user(request, f"Reverted to history entry {version_id}.", messages.SUCCESS)
-        return HttpResponseRedirect(change_url)
-
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = _versioned_form(
-            super().get_form(request, obj, change, **kwargs),
-            current_version=getattr(request, "_catrack_current_version", None),
-        )
+        form_class = _versioned_form(super().get_form(request, obj, change, **kwargs))
         conflict = getattr(request, CONFLICT_ATTRIBUTE, None)
         if conflict is None:
             return form_class
@@ -193,6 +150,155 @@ class ConflictSafeAdminMixin(BoundedInputAdminMixin):
                 return cleaned_data
 
         return ConflictForm
+
+
+class FeedHistoryAdminMixin:
+    """The admin's history of a row read from the change feed, the record `/history/` serves (apps.core.history):
+    every write however made (a QuerySet.update(), raw SQL, loaddata too), who and why, many-to-many changes by
+    slug, a deletion's last values. Each entry links to its revert page, which shows the row as it was then and
+    reverts through catrack's row revert (apps.core.reverts: lock, stale-form check, rules, many-to-many values,
+    the feed naming who and why), never through a plain form save."""
+
+    object_history_template = "admin/catrack_object_history.html"
+    history_entry_template = "admin/catrack_history_entry.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        info = self.opts.app_label, self.opts.model_name
+        entry = path(
+            "<path:object_id>/history/<int:history_id>/",
+            self.admin_site.admin_view(self.history_entry_view),
+            name="%s_%s_history_entry" % info,
+        )
+        return [entry, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The row's history, newest first (also of a row deleted since, from its feed events)."""
+        from django.contrib.admin.utils import unquote
+
+        from apps.core.history import row_history
+
+        obj = self.get_object(request, unquote(object_id))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        pk = obj.pk if obj is not None else _pk_or_404(self.model, unquote(object_id))
+        entries = row_history(self.model, pk, show_editors=True)
+        if obj is None and not entries:
+            raise Http404
+        for entry in entries:
+            entry["url"] = (
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_history_entry", args=[pk, entry["history_id"]]
+                )
+                if obj is not None and entry["change_type"] != "deleted"
+                else None
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Change history: {obj if obj is not None else f'{self.opts.verbose_name} {pk} (deleted)'}",
+            "subtitle": None,
+            "entries": entries,
+            "module_name": str(self.opts.verbose_name_plural).capitalize(),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def history_entry_view(self, request, object_id, history_id):
+        """GET: the row's values at history entry `history_id` beside today's, and a button to revert to them
+        (carrying the row's version now: a save by someone else since refuses the revert). POST: the revert."""
+        from django.contrib.admin.utils import unquote
+
+        from apps.core.reverts import entry_cutoff, links_at, row_values
+
+        current = self.get_object(request, unquote(object_id))
+        if current is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, current):
+            raise PermissionDenied
+        history_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[current.pk])
+        if request.method == "POST":
+            return self._revert_to_entry(request, current, history_id, history_url)
+        try:
+            event, cutoff = entry_cutoff(self.model, current.pk, history_id)
+        except LookupError:
+            raise Http404 from None
+        then = row_values(self.model, event.row)
+        links = links_at(self.model, current.pk, cutoff)
+        fields = [
+            {
+                "name": field.verbose_name,
+                "then": then.get(field.attname),
+                "now": getattr(current, field.attname),
+            }
+            for field in self.model._meta.concrete_fields
+            if not field.primary_key
+        ] + [
+            {
+                "name": self.model._meta.get_field(name).verbose_name,
+                "then": ", ".join(map(str, ids)),
+                "now": ", ".join(str(pk) for pk in sorted(getattr(current, name).values_list("pk", flat=True))),
+            }
+            for name, ids in links.items()
+        ]
+        for field in fields:
+            field["differs"] = field["then"] != field["now"]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revert {self.opts.verbose_name} to history entry {history_id}",
+            "subtitle": str(current),
+            "object": current,
+            "opts": self.opts,
+            "history_id": history_id,
+            "history_url": history_url,
+            "fields": fields,
+            "row_version": current.row_version,  # the row's version now, carried by the form
+            "can_revert": self.has_change_permission(request, current),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.history_entry_template, context)
+
+    def _revert_to_entry(self, request, current, history_id, history_url):
+        if not self.has_change_permission(request, current):
+            raise PermissionDenied
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[current.pk])
+        using = router.db_for_write(self.model)
+        try:
+            with transaction.atomic(using=using):
+                start_change(request.user.get_username(), lock=True, using=using)
+                row = self.model._base_manager.select_for_update().get(pk=current.pk)
+                loaded = request.POST.get("row_version")
+                if loaded and loaded != row.row_version:
+                    raise RevertRefused(
+                        f"Someone else saved this {self.opts.verbose_name} after you opened this "
+                        "entry, so it was not reverted. Open it again to see their change."
+                    )
+                revert_row_to_version(row, history_id, using=using)
+        except LookupError:
+            raise Http404 from None
+        except (ValidationError, RevertRefused, IntegrityError) as error:
+            detail = (
+                error.message
+                if isinstance(error, RevertRefused)
+                else integrity_error_detail(error)["detail"]
+                if isinstance(error, IntegrityError)
+                else "; ".join(error.messages)
+            )
+            self.message_user(request, f"Not reverted: {detail}", messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        self.message_user(request, f"Reverted to history entry {history_id}.", messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+
+def _pk_or_404(model, value):
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError:
+        raise Http404 from None
 
 
 class TextSearchAdminMixin:
@@ -212,16 +318,15 @@ class TextSearchAdminMixin:
         return queryset.filter(condition | Q(pk__in=own.values("pk"))), False
 
 
-def _versioned_form(form_class, current_version=None):
+def _versioned_form(form_class):
     """`form_class` with a hidden `row_version`: the version of the row when the form was loaded, checked
     against the row, locked, when it is saved (TimeStampedModel.row_version). A POST without it (a
-    script, not the admin's page) is not checked. `current_version`: the version to carry when the form shows
-    another version of the row (simple-history's revert page)."""
+    script, not the admin's page) is not checked."""
 
     class VersionedForm(form_class):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            loaded = current_version or (self.instance.row_version if self.instance.pk is not None else "")
+            loaded = self.instance.row_version if self.instance.pk is not None else ""
             self.fields["row_version"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=loaded)
 
         def clean(self):
@@ -510,7 +615,7 @@ class ChangeEventAdmin(ReadOnlyAdminMixin, BoundedInputAdminMixin, admin.ModelAd
     """The change feed, read-only, with the revert of whole change sets (apps.core.reverts.revert_changeset):
     select any event of a change set and run the action."""
 
-    list_display = ["id", "changeset", "occurred_at", "action", "resource", "object_id", "user"]
+    list_display = ["id", "changeset", "occurred_at", "action", "resource", "object_id", "user", "reason"]
     list_filter = ["action", "resource"]
     search_fields = ["=changeset", "=object_id", "user"]
     actions = ["revert_change_sets", "force_revert_change_sets"]
@@ -536,7 +641,6 @@ class ChangeEventAdmin(ReadOnlyAdminMixin, BoundedInputAdminMixin, admin.ModelAd
                 result = revert_changeset(
                     changeset,
                     username=request.user.get_username(),
-                    user=request.user,
                     force=force,
                     seconds=settings.REVERT_REQUEST_SECONDS,
                 )

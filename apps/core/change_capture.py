@@ -6,8 +6,9 @@ Each event names its change set (`changeset`: the transaction that wrote it), wh
 undo as a whole. Which apps and models are captured, and how, each domain app declares (apps.core.registry:
 DomainAppConfig.not_captured, .statement_captured): trade flows are captured on PostgreSQL per statement, so an
 import costs one INSERT ... SELECT and an unchanged re-import writes no event; sources' texts are not captured.
-What SQLite lacks: it cannot say who made a change (`user` stays null); its single writer
-already gives commit order.
+Who made a change and why (`user`, `reason`) are named by start_change/set_change_reason for the rest of the
+transaction: a transaction-local setting the PostgreSQL trigger reads, per-connection functions on SQLite (its
+single writer already gives commit order).
 
 Commit order on PostgreSQL: every writing statement on a captured table first takes one advisory lock (the
 feed's lock, held to the end of its transaction), so transactions that write captured rows commit one after
@@ -38,11 +39,12 @@ from apps.core.models import ChangeEvent
 # One key for the whole feed: transactions that write events commit one after another (PostgreSQL).
 FEED_LOCK_KEY = 0x63617472  # "catr"
 _USER_SETTING = "catrack.user"
+_REASON_SETTING = "catrack.reason"
 
 
 def captured_models():
     """The models whose rows the feed follows: every concrete model of the domain apps (apps.core.registry)
-    except history tables and those an app declares not_captured, plus the link tables of their many-to-many
+    except those an app declares not_captured, plus the link tables of their many-to-many
     fields. Returns [(model, 'app.model')]."""
     declared = {config.label: config for config in registry.domain_apps()}
     captured = []
@@ -51,8 +53,6 @@ def captured_models():
         config = declared.get(meta.app_label)
         if config is None or meta.model_name in config.not_captured or not meta.managed:
             continue
-        if meta.model_name.startswith("historical") and hasattr(model, "history_id"):
-            continue  # django-simple-history's tables
         captured.append((model, meta.label_lower))
     return sorted(captured, key=lambda pair: pair[1])
 
@@ -70,9 +70,10 @@ def lock_change_feed(using="default"):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK_KEY])
 
 
-def start_change(username, *, lock, using="default"):
-    """Begin a write inside a transaction: name who writes (in the events' `user`, PostgreSQL only) and,
-    with lock=True, take the feed's lock first. For the API, the admin and anything else that knows its user.
+def start_change(username, *, lock, reason=None, using="default"):
+    """Begin a write inside a transaction: name who writes (the events' `user`) and, if given, why (`reason`,
+    e.g. "revert to history entry 42"), for the rest of the transaction, on PostgreSQL and SQLite; with
+    lock=True, take the feed's lock first. For the API, the admin and anything else that knows its user.
 
     lock=True for writes that lock existing rows themselves (SELECT ... FOR UPDATE before an update or
     delete): they must hold the feed's lock before any row lock. Creates leave it to their first
@@ -80,10 +81,32 @@ def start_change(username, *, lock, using="default"):
     """
     if lock:
         lock_change_feed(using)
+    _set_context(using, user=username or "", reason=reason or "")
+
+
+def set_change_reason(reason, using="default"):
+    """Name why the current transaction's next writes are made (the events' `reason`, null for ""), keeping
+    who makes them; e.g. the seed's "seed" or "seed --force" row by row."""
+    _set_context(using, reason=reason or "")
+
+
+def _set_context(using, **values):
+    """Set `user` and/or `reason` ("" for none) for the rest of the current transaction: set_config(..., true) on
+    PostgreSQL, the connection's state on SQLite (read by catrack_user()/catrack_reason(), only within the
+    transaction that set it). Outside a transaction there is nothing to name (each statement is its own)."""
     connection = connections[using]
     if connection.vendor == "postgresql":
+        settings_ = {"user": _USER_SETTING, "reason": _REASON_SETTING}
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, %s, true)", [_USER_SETTING, username or ""])
+            for key, value in values.items():
+                cursor.execute("SELECT set_config(%s, %s, true)", [settings_[key], value])
+    elif connection.vendor == "sqlite" and connection.in_atomic_block:
+        state = _sqlite_state(connection)
+        if not _still_open(connection, state["context_marker"]):
+            marker = lambda: None  # noqa: E731 — identity only: gone from run_on_commit when the transaction ends
+            connection.on_commit(marker)
+            state.update(context_marker=marker, user="", reason="")
+        state.update(values)
 
 
 def install_triggers(using="default"):
@@ -93,7 +116,11 @@ def install_triggers(using="default"):
     table = ChangeEvent._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_POSTGRES_FUNCTIONS.format(events=table, lock=FEED_LOCK_KEY, setting=_USER_SETTING))
+            cursor.execute(
+                _POSTGRES_FUNCTIONS.format(
+                    events=table, lock=FEED_LOCK_KEY, setting=_USER_SETTING, reason_setting=_REASON_SETTING
+                )
+            )
             for model, label in captured_models():
                 for statement in _postgres_triggers(model._meta.db_table, label, touched_column(model)):
                     cursor.execute(statement)
@@ -157,28 +184,32 @@ BEGIN
         snapshot := to_jsonb(NEW);
         operation := CASE TG_OP WHEN 'INSERT' THEN 'create' ELSE 'update' END;
     END IF;
-    INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
+    INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", reason, changeset)
     VALUES (clock_timestamp(), TG_ARGV[0], snapshot->>'id', operation, snapshot,
-            NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint);
+            NULLIF(current_setting('{setting}', true), ''), NULLIF(current_setting('{reason_setting}', true), ''),
+               pg_current_xact_id()::text::bigint);
     RETURN NULL;
 END
 $$;
 CREATE OR REPLACE FUNCTION catrack_capture_statement() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
+        INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", reason, changeset)
         SELECT clock_timestamp(), TG_ARGV[0], n.id::text, 'create', to_jsonb(n),
-               NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint
+               NULLIF(current_setting('{setting}', true), ''), NULLIF(current_setting('{reason_setting}', true), ''),
+               pg_current_xact_id()::text::bigint
         FROM new_rows n;  -- one change set: the order within it does not matter to a mirror
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
+        INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", reason, changeset)
         SELECT clock_timestamp(), TG_ARGV[0], n.id::text, 'update', to_jsonb(n),
-               NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint
+               NULLIF(current_setting('{setting}', true), ''), NULLIF(current_setting('{reason_setting}', true), ''),
+               pg_current_xact_id()::text::bigint
         FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n IS DISTINCT FROM o;
     ELSE
-        INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", changeset)
+        INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", reason, changeset)
         SELECT clock_timestamp(), TG_ARGV[0], o.id::text, 'delete', to_jsonb(o),
-               NULLIF(current_setting('{setting}', true), ''), pg_current_xact_id()::text::bigint
+               NULLIF(current_setting('{setting}', true), ''), NULLIF(current_setting('{reason_setting}', true), ''),
+               pg_current_xact_id()::text::bigint
         FROM old_rows o;
     END IF;
     RETURN NULL;
@@ -262,9 +293,9 @@ def _sqlite_triggers(model, label, events):
     changed = " OR ".join(f'OLD."{column}" IS NOT NEW."{column}"' for column in columns)
     # Milliseconds, written with six digits as Django writes datetimes, so `since=<time>` compares right.
     insert = (
-        f'INSERT INTO "{events}" (occurred_at, resource, object_id, action, "row", "user", changeset) '
-        f"VALUES (strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '{label}', {{alias}}.id, '{{action}}', {{row}}, NULL, "
-        f"{SQLITE_CHANGESET_FUNCTION}());"
+        f'INSERT INTO "{events}" (occurred_at, resource, object_id, action, "row", "user", reason, changeset) '
+        f"VALUES (strftime('%Y-%m-%d %H:%M:%f', 'now') || '000', '{label}', {{alias}}.id, '{{action}}', {{row}}, "
+        f"{SQLITE_USER_FUNCTION}(), {SQLITE_REASON_FUNCTION}(), {SQLITE_CHANGESET_FUNCTION}());"
     )
     touched = touched_column(model)
     triggers = []
@@ -348,6 +379,8 @@ def feed_row(label, row):
 
 SQLITE_CHANGESET_FUNCTION = "catrack_changeset"
 SQLITE_NOW_FUNCTION = "catrack_now"
+SQLITE_USER_FUNCTION = "catrack_user"
+SQLITE_REASON_FUNCTION = "catrack_reason"
 
 
 def _sqlite_now():
@@ -357,29 +390,56 @@ def _sqlite_now():
 
 def register_sqlite_changeset_function(sender, connection, **kwargs):
     """connection_created receiver: gives each new SQLite connection `catrack_changeset()`, which the capture
-    triggers call for the event's change set, and `catrack_now()`, the time a write moves `updated_at` to. SQLite has no transaction id, so catrack makes one: the same
+    triggers call for the event's change set, `catrack_now()`, the time a write moves `updated_at` to, and
+    `catrack_user()`/`catrack_reason()`, who writes and why as start_change named them in this transaction (null
+    otherwise). SQLite has no transaction id, so catrack makes one: the same
     id for every event of one Django transaction (atomic block), a new one for each write outside any
     (autocommit: each statement is its own transaction). Ids are microseconds since the epoch when the
     transaction first wrote (SQLite has one writer at a time, so they are unique and increasing).
 
     Consequence: catrack's SQLite database is written through catrack (Django); another SQLite client
-    (e.g. `dbshell`) cannot write to a captured table, as the function is missing there."""
+    (e.g. `dbshell`) cannot write to a captured table, as the functions are missing there."""
     if connection.vendor != "sqlite":
         return
-    state = {"marker": None, "id": None}
+    state = _sqlite_state(connection)
 
     def changeset():
         if not connection.in_atomic_block:
             return _next_changeset_id(state)
-        callbacks = {func for _sids, func, _robust in connection.run_on_commit}
-        if state["marker"] not in callbacks:  # the transaction that got the last id ended (commit or rollback)
+        if not _still_open(connection, state["marker"]):  # the transaction that got the last id ended
             marker = lambda: None  # noqa: E731 — identity only, run (as a no-op) at commit
             connection.on_commit(marker)
             state["marker"], state["id"] = marker, _next_changeset_id(state)
         return state["id"]
 
+    def context(key):
+        def read():
+            if not connection.in_atomic_block or not _still_open(connection, state["context_marker"]):
+                return None
+            return state[key] or None
+
+        return read
+
     connection.connection.create_function(SQLITE_CHANGESET_FUNCTION, 0, changeset)
     connection.connection.create_function(SQLITE_NOW_FUNCTION, 0, _sqlite_now)
+    connection.connection.create_function(SQLITE_USER_FUNCTION, 0, context("user"))
+    connection.connection.create_function(SQLITE_REASON_FUNCTION, 0, context("reason"))
+
+
+def _sqlite_state(connection):
+    """The change-capture state of a SQLite connection (its DatabaseWrapper): the current change set and who
+    writes why, each bound to the transaction that set it by a marker in its on-commit callbacks."""
+    state = getattr(connection, "_catrack_capture_state", None)
+    if state is None:
+        state = {"marker": None, "id": None, "context_marker": None, "user": "", "reason": ""}
+        connection._catrack_capture_state = state
+    return state
+
+
+def _still_open(connection, marker):
+    """Whether the transaction that registered `marker` (connection.on_commit) is still the current one: commit
+    and rollback both empty run_on_commit."""
+    return marker is not None and any(func is marker for _sids, func, _robust in connection.run_on_commit)
 
 
 def _next_changeset_id(state):

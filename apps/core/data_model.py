@@ -15,7 +15,7 @@ HEADER = """# catrack's data model
 Generated from the models by `manage.py data_model --write` (a test fails when this file and the models
 differ). Each box is a table with its columns (type, PK/FK/UK); each line a relation: `||--o{` one to many,
 `}o--o{` many to many, `|o--o{` an optional one to many. Every fact also carries citations (sources.Citation,
-a generic relation by content type and id) and a change history (django-simple-history), not drawn here.
+a generic relation by content type and id) and a change history (the change feed, core.ChangeEvent), not drawn here.
 Render it on GitHub, in any Mermaid viewer, or with `npx @mermaid-js/mermaid-cli`.
 
 """

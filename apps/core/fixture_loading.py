@@ -4,7 +4,6 @@ article's folder (`manage.py load_facts`), both through load_fixture_rows."""
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from apps.core.change_capture import lock_change_feed
+from apps.core.change_capture import lock_change_feed, set_change_reason
 from apps.core.models import FOLLOW_CHANGED_KEYS, ChangeEvent
 
 
@@ -292,10 +291,11 @@ def seed_rows(paths: Sequence[Path], *, force: bool = False) -> tuple[int, int, 
     - a row that differs and that nobody changed since the seed wrote it (seeded_unchanged) is updated;
     - a row an analyst changed is kept as it is and reported as a SeedConflict, unless force=True, which
       overwrites it. That includes a row whose natural key (its slug, say) an analyst changed: its history
-      still holds the key the seed gave it (FOLLOW_CHANGED_KEYS), so it is found, not created a second
+      (the change feed) still holds the key the seed gave it (FOLLOW_CHANGED_KEYS), so it is found, not created a second
       time, and the rows that refer to it by that key still find it.
     Every row written is checked against the model's rules (load_fixture_rows: refused whole naming file,
-    object and field). Every create and update gets a history entry (reason "seed", "seed --force");
+    object and field). Every create and update is in the change feed as the seed's (user "(seed)", reason "seed"
+    or "seed --force");
     `updated_at` becomes the time of the seed, never earlier than it was, so `modified_since` sees the change.
     """
     lock_change_feed()
@@ -310,20 +310,18 @@ def seed_rows(paths: Sequence[Path], *, force: bool = False) -> tuple[int, int, 
         current: Any = model._base_manager.filter(pk=fixture.pk).first() if fixture.pk is not None else None
         if current is None:
             fixture.created_at = fixture.updated_at = now
+            set_change_reason(SEED_CHANGE_REASON)
             row.save()
-            _record_history(fixture, update=False, reason=SEED_CHANGE_REASON, date=now)
             counts["new"] += 1
             return True
         differences = _seed_differences(row, current)
         if not differences:
-            _record_initial_history(current, date=now)
             return False
         if force or seeded_unchanged(current, fixture):
             fixture.created_at = current.created_at
             fixture.updated_at = max(now, current.updated_at)
+            set_change_reason(SEED_CHANGE_REASON if not force else f"{SEED_CHANGE_REASON} --force")
             row.save()
-            reason = SEED_CHANGE_REASON if not force else f"{SEED_CHANGE_REASON} --force"
-            _record_history(fixture, update=True, reason=reason, date=now)
             counts["updated"] += 1
             return True
         conflicts.append(SeedConflict(model._meta.label_lower, current.pk, differences))
@@ -334,7 +332,9 @@ def seed_rows(paths: Sequence[Path], *, force: bool = False) -> tuple[int, int, 
         load_fixture_rows(paths, write_row)
     finally:
         FOLLOW_CHANGED_KEYS.reset(following)
-    # The feed's lock is held since the start: every event after first_event is the seed's own.
+        set_change_reason(None)  # the reason ends with the seed, not with an enclosing transaction
+    # The feed's lock is held since the start: every event after first_event is the seed's own. Named here,
+    # not by start_change, whose name would last to the end of an enclosing transaction.
     ChangeEvent.objects.filter(id__gt=first_event).update(user=SEED_USER)
     return counts["new"], counts["updated"], conflicts
 
@@ -342,8 +342,7 @@ def seed_rows(paths: Sequence[Path], *, force: bool = False) -> tuple[int, int, 
 def seeded_unchanged(current: Any, fixture: Any) -> bool:
     """True when nobody but the seed changed `current` since it was seeded: the last change event of the
     row (apps.core.change_capture, which sees every write) is the seed's. For a row with no event (written
-    before the feed existed): its last history entry is the seed's, or, without history, it still
-    carries the timestamp its fixture gave it."""
+    before the feed existed): it still carries the timestamp its fixture gave it."""
     last_event = (
         ChangeEvent.objects.filter(resource=current._meta.label_lower, object_id=str(current.pk))
         .order_by("-id")
@@ -352,11 +351,6 @@ def seeded_unchanged(current: Any, fixture: Any) -> bool:
     )  # (user,) or None: user itself may be null
     if last_event is not None:
         return last_event == (SEED_USER,)
-    history = getattr(type(current), "history", None)
-    if history is not None:
-        last = history.filter(**{current._meta.pk.attname: current.pk}).order_by("-history_date", "-history_id").first()
-        if last is not None:
-            return (last.history_change_reason or "").startswith(SEED_CHANGE_REASON)
     return current.updated_at == fixture.updated_at
 
 
@@ -382,16 +376,3 @@ def _seed_differences(row: DeserializedObject, current: Model) -> dict[str, tupl
         if ours != theirs:
             differences[name] = (ours, theirs)
     return differences
-
-
-def _record_history(instance: Model, *, update: bool, reason: str, date: datetime) -> None:
-    history = getattr(type(instance), "history", None)
-    if history is not None:
-        history.bulk_history_create([instance], update=update, default_change_reason=reason, default_date=date)
-
-
-def _record_initial_history(instance: Model, *, date: datetime) -> None:
-    """A row seeded before the seed recorded history gets its initial entry (its values as they are)."""
-    history = getattr(type(instance), "history", None)
-    if history is not None and not history.filter(**{instance._meta.pk.attname: instance.pk}).exists():
-        _record_history(instance, update=False, reason=f"{SEED_CHANGE_REASON}: initial entry", date=date)

@@ -1,6 +1,6 @@
 """Abstract bases and shared vocabulary of every catrack fact model.
 
-A fact row knows when it was created and last changed, keeps its change history, and carries
+A fact row knows when it was created and last changed (its change history is the change feed, ChangeEvent), and carries
 citations (apps.sources.Citation) through a generic relation.
 """
 
@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from apps.core import registry
 
@@ -192,7 +191,7 @@ class TimeStampedModel(models.Model):
 
 
 def fact_models():
-    """Every concrete FactModel subclass: the models a citation may point at (not their history tables)."""
+    """Every concrete FactModel subclass: the models a citation may point at."""
     from django.apps import apps
 
     return [model for model in apps.get_models() if issubclass(model, FactModel)]
@@ -202,7 +201,6 @@ class FactModel(TimeStampedModel):
     """A fact catrack records: timestamped, cited and with an audit trail."""
 
     citations = GenericRelation("sources.Citation")
-    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -223,9 +221,9 @@ class FactModel(TimeStampedModel):
                     raise ValidationError(errors)
 
 
-# Set while the seed loads (apps.core.fixture_loading.seed_rows) to a dict {model: has history rows} (a cache): a
-# natural key no row has now is looked up in the model's history too, so a row whose key an analyst changed
-# is still the row the seed's fixtures name.
+# Set while the seed loads (apps.core.fixture_loading.seed_rows) to a dict {model: has feed events} (a cache): a
+# natural key no row has now is looked up in the change feed's stored rows too, so a row whose key an analyst
+# changed is still the row the seed's fixtures name.
 FOLLOW_CHANGED_KEYS: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
     "follow_changed_natural_keys", default=None
 )
@@ -237,7 +235,7 @@ class NaturalKeyManager(models.Manager):
 
     def get_by_natural_key(self, *key):
         """key: the values natural_key() gives, in order; DoesNotExist if no row has them, TypeError for a
-        key of the wrong length. Under FOLLOW_CHANGED_KEYS, a row that had the key once (its history) counts."""
+        key of the wrong length. Under FOLLOW_CHANGED_KEYS, a row that had the key once (the feed) counts."""
         lookups = self.model.natural_key_lookups
         if len(key) != len(lookups):
             raise TypeError(
@@ -247,21 +245,40 @@ class NaturalKeyManager(models.Manager):
         try:
             return self.get(**dict(zip(lookups, key)))
         except self.model.DoesNotExist:
-            following, history = FOLLOW_CHANGED_KEYS.get(), getattr(self.model, "history", None)
-            if following is None or history is None:
+            following = FOLLOW_CHANGED_KEYS.get()
+            if following is None:
                 raise
+            label = self.model._meta.label_lower
             if self.model not in following:
-                following[self.model] = history.exists()
+                following[self.model] = ChangeEvent.objects.filter(resource=label).exists()
             if not following[self.model]:
                 raise
         filters = self._filters_following_changed_keys(lookups, key)
         try:
             return self.get(**filters)
         except self.model.DoesNotExist:
-            pk = history.filter(**filters).order_by("-history_date").values_list("id", flat=True).first()
-            if pk is None:
+            stored = self._stored_row_filters(filters)
+            if stored is None:
                 raise
-            return self.get(pk=pk)
+            ids = ChangeEvent.objects.filter(resource=label, **stored).order_by("-id").values_list("object_id")
+            for (pk,) in ids[:20]:  # the rows that had the key, newest first: the one that still exists
+                row = self.filter(pk=pk).first()
+                if row is not None:
+                    return row
+            raise
+
+    def _stored_row_filters(self, filters):
+        """`filters` (field or attname → value) as lookups into a feed event's stored row (keyed by column), or
+        None when one reaches across a relation (the feed stores the row's own columns only)."""
+        stored = {}
+        for lookup, value in filters.items():
+            if "__" in lookup:
+                return None
+            field = self.model._meta.get_field(lookup)
+            if value is not None and not isinstance(value, (str, int, bool)):
+                value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            stored[f"row__{field.column}"] = value
+        return stored
 
     def _filters_following_changed_keys(self, lookups, key):
         """The lookups with each related row (e.g. summit__slug) resolved by its own natural key, following
@@ -367,7 +384,14 @@ class ChangeEvent(models.Model):
         max_length=150,
         blank=True,
         null=True,
-        help_text="Who made the change (PostgreSQL; null on SQLite and for changes outside a request).",
+        help_text="Who made the change (null for changes outside a request, the admin, a revert or the seed).",
+    )
+    reason = models.CharField(
+        max_length=200,
+        blank=True,
+        null=True,
+        help_text='Why, where the writer said so: "seed", "seed --force", "revert to history entry 42", '
+        '"revert of change set 7"; null otherwise.',
     )
     changeset = models.BigIntegerField(
         null=True,

@@ -18,11 +18,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
-from django.db.models import Exists, Min, OuterRef, ProtectedError, RestrictedError
+from django.db.models import Exists, Max, Min, OuterRef, ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
-from apps.core.change_capture import SQLITE_CHANGESET_FUNCTION, feed_row, start_change
+from apps.core.change_capture import SQLITE_CHANGESET_FUNCTION, feed_row, set_change_reason, start_change
 from apps.core.models import ChangeAction, ChangeEvent, ChangeSetRevert
 
 CONFLICT_ROWS_SHOWN = 50
@@ -75,18 +75,41 @@ def row_values(model, row):
     return values
 
 
-def links_at(model, pk, version):
-    """{many-to-many field name: sorted ids} of row `pk` as they were at history entry `version`: the link
-    tables' feed events up to the row's next history entry (a save writes its history entry, then its
-    many-to-many values). A field whose current links predate the feed (no event) is left out: its past
-    is unknown."""
-    later = (
-        type(version)
-        .objects.filter(**{model._meta.pk.attname: pk, "history_date__gt": version.history_date})
-        .order_by("history_date")
-        .values_list("history_date", flat=True)
-        .first()
-    )
+def entry_cutoff(model, pk, history_id, *, using="default"):
+    """The feed event of row `pk` of `model` that history entry `history_id` (apps.core.history: a feed event of
+    the row or of its many-to-many links) leaves the row at, and the feed cursor the entry ends at: a save writes
+    the row, then its many-to-many values, in one change set, and the entry stands for all of that — the events
+    of the row and its links in the entry's change set up to the row's next own write. Returns (the row's own
+    last event at or before that cursor, the cursor). Raises LookupError when the entry is not this row's, or
+    when the row did not exist then (an entry of its deletion)."""
+    label = model._meta.label_lower
+    events = ChangeEvent.objects.using(using)
+    of_row = models.Q(resource=label, object_id=str(pk))
+    for field in model._meta.many_to_many:
+        through = field.remote_field.through._meta
+        if through.auto_created:
+            column = through.get_field(field.m2m_field_name()).column
+            of_row |= models.Q(resource=through.label_lower, **{f"row__{column}": pk})
+    entry = events.filter(of_row, pk=history_id).first()
+    if entry is None:
+        raise LookupError(f"No history entry {history_id} of this row.")
+    cutoff = entry.id
+    if entry.changeset is not None:
+        same_write = events.filter(of_row, changeset=entry.changeset, id__gt=entry.id)
+        next_own = events.filter(resource=label, object_id=str(pk), id__gt=entry.id).aggregate(first=Min("id"))
+        if next_own["first"] is not None:
+            same_write = same_write.filter(id__lt=next_own["first"])
+        cutoff = same_write.aggregate(last=Max("id"))["last"] or entry.id
+    own = events.filter(resource=label, object_id=str(pk), id__lte=cutoff).order_by("-id").first()
+    if own is None or own.action == ChangeAction.DELETE:
+        raise LookupError(f"History entry {history_id} is not a state of this row it can go back to.")
+    return own, cutoff
+
+
+def links_at(model, pk, cutoff, *, using="default"):
+    """{many-to-many field name: sorted ids} of row `pk` as they were at feed cursor `cutoff`: the link tables'
+    feed events up to it, replayed. A field whose current links predate the feed (no event) is left out: its
+    past is unknown."""
     result = {}
     for field in model._meta.many_to_many:
         through = field.remote_field.through
@@ -94,15 +117,16 @@ def links_at(model, pk, version):
             continue  # a link model of its own (summit participants) has its own history
         own = through._meta.get_field(field.m2m_field_name()).column
         other = through._meta.get_field(field.m2m_reverse_field_name()).column
-        events = ChangeEvent.objects.filter(resource=through._meta.label_lower, **{f"row__{own}": pk})
+        events = ChangeEvent.objects.using(using).filter(resource=through._meta.label_lower, **{f"row__{own}": pk})
         known = set(events.values_list("object_id", flat=True))
-        current = {str(link_id) for link_id in through.objects.filter(**{own: pk}).values_list("pk", flat=True)}
+        current = {
+            str(link_id)
+            for link_id in through._base_manager.using(using).filter(**{own: pk}).values_list("pk", flat=True)
+        }
         if current - known:
             continue
-        if later is not None:
-            events = events.filter(occurred_at__lt=later)
         links = {}
-        for event in events.order_by("id"):
+        for event in events.filter(id__lte=cutoff).order_by("id"):
             if event.action == ChangeAction.DELETE:
                 links.pop(event.object_id, None)
             else:
@@ -111,21 +135,22 @@ def links_at(model, pk, version):
     return result
 
 
-def revert_row_to_version(row, history_id, *, user=None):
-    """Bring `row` (locked by the caller, its version checked) back to history entry `history_id`: its fields
-    and its many-to-many values (links_at), saved as a new change with reason "revert to history entry N".
+def revert_row_to_version(row, history_id, *, using="default"):
+    """Bring `row` (locked by the caller, its version checked, its writer named by start_change) back to history
+    entry `history_id` (apps.core.history: a feed event of the row or its links): its fields as the feed stored
+    them (row_values, as a change set's revert reads them) and its many-to-many values (links_at), saved as a new
+    change with reason "revert to history entry N".
 
     Returns the saved row. Raises LookupError (no such entry of this row), ValidationError (the old values
     break a rule now), RevertRefused (a linked row no longer exists), IntegrityError (a unique value is taken).
     """
     model = type(row)
-    version = row.history.filter(history_id=history_id).first()
-    if version is None:
-        raise LookupError(f"No history entry {history_id} of this row.")
-    reverted = version.instance
+    event, cutoff = entry_cutoff(model, row.pk, history_id, using=using)
+    reverted = model(**row_values(model, event.row))
     reverted._state.adding = False  # the same row, saved over (unique checks must not count it twice)
+    reverted._state.db = using
     reverted.full_clean()
-    links = links_at(model, row.pk, version)
+    links = links_at(model, row.pk, cutoff, using=using)
     for name, ids in links.items():
         target = model._meta.get_field(name).related_model
         missing = sorted(set(ids) - set(target._base_manager.filter(pk__in=ids).values_list("pk", flat=True)))
@@ -134,10 +159,8 @@ def revert_row_to_version(row, history_id, *, user=None):
                 f"{name}: {len(missing)} of the rows it held then no longer exist.",
                 [{"resource": target._meta.label_lower, "object_id": str(pk), "cursor": None} for pk in missing],
             )
-    reverted._change_reason = f"revert to history entry {history_id}"
-    if user is not None:
-        reverted._history_user = user
-    reverted.save()
+    set_change_reason(f"revert to history entry {history_id}", using=using)
+    reverted.save(using=using)
     for name, ids in links.items():
         getattr(reverted, name).set(ids)
     return reverted
@@ -147,7 +170,6 @@ def revert_changeset(
     changeset: int,
     *,
     username: str | None = None,
-    user=None,
     force: bool = False,
     seconds: float | None = None,
     using: str = "default",
@@ -173,7 +195,7 @@ def revert_changeset(
     deadline = None if seconds is None else time.monotonic() + seconds
     progress = None
     # Inside a caller's transaction the batches are its savepoints: correct, but others wait for all of them.
-    batches = revert_changeset_batches(changeset, username=username, user=user, force=force, using=using)
+    batches = revert_changeset_batches(changeset, username=username, force=force, using=using)
     try:
         for progress in batches:
             if deadline is not None and time.monotonic() >= deadline:
@@ -191,7 +213,7 @@ def revert_changeset(
 
 
 def revert_changeset_batches(
-    changeset: int, *, username: str | None = None, user=None, force: bool = False, using: str = "default"
+    changeset: int, *, username: str | None = None, force: bool = False, using: str = "default"
 ) -> Iterator[ChangeSetRevert]:
     """Revert `changeset` one batch at a time (revert_changeset says what and what it raises), yielding the
     ChangeSetRevert after each batch has committed; stopping the iteration stops the revert between batches.
@@ -204,16 +226,17 @@ def revert_changeset_batches(
     """
     first = True
     while True:
-        progress = _revert_batch(changeset, username=username, user=user, force=force, check_all=first, using=using)
+        progress = _revert_batch(changeset, username=username, force=force, check_all=first, using=using)
         first = False
         yield progress
         if progress.finished_at is not None:
             return
 
 
-def _revert_batch(changeset, *, username, user, force, check_all, using):
+def _revert_batch(changeset, *, username, force, check_all, using):
     with transaction.atomic(using=using):
-        start_change(username, lock=True, using=using)  # the feed's lock: one writer (and one batch) at a time
+        # The feed's lock: one writer (and one batch) at a time; the events name who reverted and why.
+        start_change(username, lock=True, reason=f"revert of change set {changeset}", using=using)
         events = ChangeEvent.objects.using(using).filter(changeset=changeset)
         progress = (
             ChangeSetRevert.objects.using(using)
@@ -237,14 +260,11 @@ def _revert_batch(changeset, *, username, user, force, check_all, using):
         if not force and not check_all:  # a row may have changed since the revert started
             _refuse_later_changes(changeset, progress.reverted_by, using, rows=batch)
         now = timezone.now()
-        reason = f"revert of change set {changeset}"
         first_events = ChangeEvent.objects.using(using).in_bulk([row["first"] for row in batch])
         for row in batch:
             event = first_events[row["first"]]
             model = apps.get_model(event.resource)
-            _restore(
-                model, event.object_id, _state_before(event, using), now=now, reason=reason, user=user, using=using
-            )
+            _restore(model, event.object_id, _state_before(event, using), now=now, using=using)
         errors = {}
         for row in batch:
             model = apps.get_model(row["resource"])
@@ -319,27 +339,19 @@ def _state_before(event, using):
     return prior.row
 
 
-def _restore(model, object_id, target, *, now, reason, user, using):
+def _restore(model, object_id, target, *, now, using):
     current = model._base_manager.using(using).select_for_update().filter(pk=object_id).first()
-    history = getattr(model, "history", None)
     if target is None:
         if current is None:
             return
         _refuse_cascade(current, using)
-        current._change_reason = reason
-        if user is not None:
-            current._history_user = user
         current.delete(using=using)
         return
     instance = model(**row_values(model, target))
     if hasattr(instance, "updated_at"):
         instance.updated_at = max(now, current.updated_at) if current is not None else now
-    # raw: the stored values exactly as they were (created_at kept), then the history entry written here.
+    # raw: the stored values exactly as they were (created_at kept); the feed's triggers record the write.
     instance.save_base(raw=True, force_insert=current is None, force_update=current is not None, using=using)
-    if history is not None:
-        history.bulk_history_create(
-            [instance], update=current is not None, default_user=user, default_change_reason=reason, default_date=now
-        )
 
 
 def _refuse_cascade(row, using):

@@ -38,13 +38,12 @@ CHECKLIST_TAG = re.compile(r"^\[[A-Z]+\d+\]\s*")
 @cache
 def slugged_models() -> tuple[type[Model], ...]:
     """The domain models with a `slug` (actors, formats, summits, documents, pledges, sources, …), actors
-    first (so a slug two tables share names the actor); history tables left out."""
+    first (so a slug two tables share names the actor)."""
     models = [
         model
         for model in apps.get_models()
         if model._meta.app_label in registry.domain_labels()
         and any(field.name == "slug" for field in model._meta.concrete_fields)
-        and not hasattr(model, "instance_type")  # django-simple-history's Historical<Model>
     ]
     return tuple(sorted(models, key=lambda model: (model._meta.label not in ONE_WORD_MODELS, model._meta.label)))
 

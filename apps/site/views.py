@@ -27,7 +27,7 @@ from apps.actors.models import Actor, ActorKind, ActorRelation, Office
 from apps.core import registry
 from apps.core.api.pagination import CountedPaginator
 from apps.core.api.routes import detail_url
-from apps.core.models import FactModel, format_partial_date
+from apps.core.models import ChangeAction, ChangeEvent, FactModel, format_partial_date
 from apps.investments.filters import PledgeFilterSet
 from apps.investments.models import AmountQualifier, Pledge, PledgeStatus, UsdBasis
 from apps.investments.selectors import pledge_summary
@@ -103,60 +103,95 @@ LABEL_FIELDS = ("title_en", "name_en", "title", "key_phrase", "description_en", 
 
 
 def _historied_models():
-    """Models with a change history, of the domain apps (apps.core.registry) in their order: the order their
-    changes are listed in when times are equal."""
+    """The models whose changes the home page lists, of the domain apps (apps.core.registry) in their order (the
+    order their changes are listed in when times are equal): every timestamped model the change feed captures
+    row by row (not trade flows, which arrive by the million in an import)."""
+    from apps.core.change_capture import captured_models
+    from apps.core.models import TimeStampedModel
+
+    captured = {model for model, _label in captured_models()}
     return [
         model
         for config in registry.domain_apps()
         for model in config.get_models()
-        if hasattr(model, "history") and not model.__name__.startswith("Historical")
+        if model in captured
+        and issubclass(model, TimeStampedModel)
+        and model._meta.model_name not in config.statement_captured
     ]
 
 
 def latest_changes(limit=LATEST_CHANGES):
-    """The newest entries of every fact's change history (django-simple-history), in one UNION query.
-
-    A freshly seeded database has no history (fixtures load without it): the rows updated last are then
-    shown instead, in a second query. Returns (changes, from_history); each change is a dict: model
-    (verbose name), label, when (datetime), action ('added', 'changed', 'deleted' or 'updated'), url (None
-    for a deleted row).
-    """
+    """The newest changes of the facts, from the change feed, in three index-backed queries: the rows updated
+    last (one UNION of each table's `updated_at` index; every write moves it, however made:
+    apps.core.change_capture), the last feed event of each (added or changed), and the deletions since the oldest
+    of those (the feed's deletion events, found by its `occurred_at` index). Reading the feed newest first
+    instead would walk past every trade flow event of the last import. Each change is a dict: model (verbose
+    name), label, when (datetime), action ('added', 'changed', 'deleted'; 'updated' for a row the feed never
+    saw), url (None for a deleted row)."""
     models = _historied_models()
-    changes = _changes(models, lambda model: model.history.all(), "history_date", limit)
+    changes = _changes(models, limit)
     if changes:
-        return changes, True
-    return _changes(models, lambda model: model._default_manager.all(), "updated_at", limit), False
+        rows = Q()
+        for change in changes:
+            rows |= Q(resource=change["resource"], object_id=str(change["id"]))
+        last = {}
+        for resource, object_id, action in (
+            ChangeEvent.objects.filter(rows).order_by("id").values_list("resource", "object_id", "action")
+        ):
+            last[resource, object_id] = action
+        actions = {ChangeAction.CREATE: "added", ChangeAction.UPDATE: "changed"}
+        for change in changes:
+            change["action"] = actions.get(last.get((change["resource"], str(change["id"]))), "updated")
+    oldest = changes[-1]["when"] if len(changes) >= limit else None
+    labels = {model._meta.label_lower: index for index, model in enumerate(models)}
+    deletions = ChangeEvent.objects.filter(action=ChangeAction.DELETE, resource__in=labels).order_by("-id")
+    if oldest is not None:
+        deletions = deletions.filter(occurred_at__gte=oldest)
+    for event in deletions[:limit]:
+        model = models[labels[event.resource]]
+        label = next((event.row.get(name) for name in LABEL_FIELDS if event.row.get(name)), None)
+        changes.append(
+            {
+                "model": model._meta.verbose_name,
+                "label": label or f"{model._meta.verbose_name} {event.object_id}",
+                "when": event.occurred_at,
+                "action": "deleted",
+                "url": None,
+                "model_index": labels[event.resource],
+            }
+        )
+    changes.sort(key=lambda change: (change["when"], -change["model_index"]), reverse=True)
+    internal = {"model_index", "resource", "id"}
+    return [{k: v for k, v in change.items() if k not in internal} for change in changes[:limit]]
 
 
-def _changes(models, rows_of, date_field, limit):
+def _changes(models, limit):
     parts = []
     for index, model in enumerate(models):
-        rows = rows_of(model)
-        fields = {field.name for field in rows.model._meta.get_fields()}
+        rows = model._default_manager.all()
+        fields = {field.name for field in model._meta.get_fields()}
         label = next((name for name in LABEL_FIELDS if name in fields), None)
         text = CharField()
         parts.append(
             rows.order_by()
             .values("id")
             .annotate(
-                when=F(date_field),
-                action=F("history_type") if "history_type" in fields else Value("", output_field=text),
+                when=F("updated_at"),
                 model_index=Value(index, output_field=IntegerField()),
                 row_slug=Cast("slug", text) if "slug" in fields else Value("", output_field=text),
                 row_label=Cast(label, text) if label else Value("", output_field=text),
             )
         )
     rows = parts[0].union(*parts[1:], all=True).order_by("-when", "model_index", "-id")[:limit]
-    actions = {"+": "added", "~": "changed", "-": "deleted", "": "updated"}
     return [
         {
             "model": models[row["model_index"]]._meta.verbose_name,
             "label": row["row_label"] or f"{models[row['model_index']]._meta.verbose_name} {row['id']}",
             "when": row["when"],
-            "action": actions[row["action"]],
-            "url": None
-            if row["action"] == "-"
-            else fact_url(models[row["model_index"]], row["id"], row["row_slug"] or None),
+            "url": fact_url(models[row["model_index"]], row["id"], row["row_slug"] or None),
+            "model_index": row["model_index"],
+            "resource": models[row["model_index"]]._meta.label_lower,
+            "id": row["id"],
         }
         for row in rows
     ]
@@ -195,14 +230,13 @@ def catalogue_counts():
 
 def home(request):
     """What catrack tracks, how much of it, the latest changes, and the search box (2–3 queries)."""
-    changes, from_history = latest_changes()
+    changes = latest_changes()
     return render(
         request,
         "site/home.html",
         {
             "counts": catalogue_counts(),
             "changes": changes,
-            "from_history": from_history,
         },
     )
 

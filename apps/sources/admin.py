@@ -4,9 +4,13 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import ValidationError
-from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import ConflictSafeAdminMixin, TextSearchAdminMixin, ValidatedImportExportMixin
+from apps.core.admin import (
+    ConflictSafeAdminMixin,
+    FeedHistoryAdminMixin,
+    TextSearchAdminMixin,
+    ValidatedImportExportMixin,
+)
 
 from .claims import deletion_overrides
 from .models import CITATION_LOCATOR_AND_CLAIM_FIELDS, Assessment, Citation, Source
@@ -34,7 +38,9 @@ class CitationInline(GenericTabularInline):
     )
 
 
-class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
+class FactAdmin(
+    TextSearchAdminMixin, ConflictSafeAdminMixin, FeedHistoryAdminMixin, ValidatedImportExportMixin, admin.ModelAdmin
+):
     """Admin for a cited fact: citations inline, change history, CSV/XLSX import and export."""
 
     inlines = [CitationInline]
@@ -49,7 +55,9 @@ class FactAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExp
 
 
 @admin.register(Source)
-class SourceAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportExportMixin, SimpleHistoryAdmin):
+class SourceAdmin(
+    TextSearchAdminMixin, ConflictSafeAdminMixin, FeedHistoryAdminMixin, ValidatedImportExportMixin, admin.ModelAdmin
+):
     list_display = [
         "title",
         "author",
@@ -70,7 +78,7 @@ class SourceAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, ValidatedImportE
 
 
 @admin.register(Citation)
-class CitationAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, SimpleHistoryAdmin):
+class CitationAdmin(TextSearchAdminMixin, ConflictSafeAdminMixin, FeedHistoryAdminMixin, admin.ModelAdmin):
     list_display = [
         "key_phrase",
         "source",

@@ -5,7 +5,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
 from apps.core.models import (
     DatePrecision,
@@ -83,10 +82,9 @@ class Source(SluggedModel, TimeStampedModel):
         help_text="What catrack may do with the source's text; by default cite it, never republish it.",
     )
 
-    # root_origin follows origin (the database keeps it): history records what an editor wrote, and the seed
-    # compares a fixture with its row without it (apps.core.fixture_loading._seed_differences).
+    # root_origin follows origin (the database keeps it): history shows what an editor wrote (apps.core.history),
+    # and the seed compares a fixture with its row without it (apps.core.fixture_loading._seed_differences).
     database_derived_fields = ("root_origin",)
-    history = HistoricalRecords(excluded_fields=list(database_derived_fields))
 
     class Meta:
         ordering = ["title"]
@@ -260,7 +258,6 @@ class Citation(NaturalKeyMixin, TimeStampedModel):
     # A citation is its source, its fact and its locator (paragraph, key phrase). In a fixture the fact is
     # named by its own natural key (apps.core.serialization); here, inside the database, by its ids.
     natural_key_lookups = ("source__slug", "content_type_id", "object_id", "paragraph", "key_phrase")
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["source_id", "paragraph", "id"]

@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served as our static files (no CDN)
     "csp",
-    "simple_history",
     "import_export",
     "axes",
     "apps.core",
@@ -69,7 +68,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     "apps.core.exports.ExportLimitMiddleware",  # after authentication: counts exports per user or address
     "axes.middleware.AxesMiddleware",  # last: answers a locked-out login with 429
 ]

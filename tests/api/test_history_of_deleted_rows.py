@@ -51,7 +51,7 @@ def test_revert_brings_a_row_back_to_a_history_entry_as_a_new_change(editor_clie
     pledge = PledgeFactory(description_en="original")
     url = f"/api/v1/pledges/{pledge.pk}/"
     editor_client.patch(url, {"description_en": "vandalised"}, format="json")
-    original = pledge.history.earliest("history_date").history_id
+    original = editor_client.get(f"{url}history/").json()[-1]["history_id"]  # the creation
     stale = editor_client.get(url)["ETag"]
     editor_client.patch(url, {"status": "committed"}, format="json")
 
@@ -106,3 +106,40 @@ def test_many_to_many_changes_are_in_the_history_also_when_a_linked_row_is_delet
     assert history[1]["changes"] == [
         {"field": "markets", "old": [], "new": ["gone-market"], "added": ["gone-market"], "removed": []}
     ]
+
+
+@pytest.mark.django_db(transaction=True)  # each request its own transaction: one change set each, as served
+@pytest.mark.parametrize("entry", ["the row's own write", "its many-to-many change"])
+def test_a_revert_brings_many_to_many_values_back_with_the_fields(editor_client, editor, entry):
+    """A row's revert restores its many-to-many values as they were at the entry, named by either entry of the
+    write that made them (the row's own event or its link change); before the retirement of simple-history the
+    entry id was a version's, now it is the feed event's."""
+    from tests.factories import StateFactory
+
+    StateFactory(slug="kazakhstan"), StateFactory(slug="uzbekistan")
+    pledge = PledgeFactory(description_en="original")
+    url = f"/api/v1/pledges/{pledge.pk}/"
+    assert (
+        editor_client.patch(url, {"description_en": "first", "recipients": ["kazakhstan"]}, format="json").status_code
+        == 200
+    )
+    entries = editor_client.get(f"{url}history/").json()
+    kept = entries[0] if entry == "its many-to-many change" else entries[1]
+    assert (kept["changes"][0]["field"] == "recipients") == (entry == "its many-to-many change")
+    editor_client.patch(url, {"description_en": "second", "recipients": ["uzbekistan"]}, format="json")
+
+    response = editor_client.post(f"{url}history/{kept['history_id']}/revert/")
+    assert response.status_code == 200, response.content
+    assert response.json()["description_en"] == "first"
+    pledge.refresh_from_db()
+    assert list(pledge.recipients.values_list("slug", flat=True)) == ["kazakhstan"]
+    latest = editor_client.get(f"{url}history/").json()
+    assert latest[0]["changes"][0] == {
+        "field": "recipients",
+        "old": ["uzbekistan"],
+        "new": ["kazakhstan"],
+        "added": ["kazakhstan"],
+        "removed": ["uzbekistan"],
+    }
+    assert latest[0]["change_reason"] == latest[1]["change_reason"] == f"revert to history entry {kept['history_id']}"
+    assert latest[0]["user"] == latest[1]["user"] == editor.username  # on SQLite too

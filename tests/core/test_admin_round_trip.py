@@ -17,6 +17,7 @@ from apps.core.models import ChangeEvent
 from apps.investments.models import Pledge
 from apps.summits.models import Summit
 from tests import factories
+from tests.factories import history_events
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,10 @@ def confirm(client, model, response):
 
 
 def rows(model):
-    return {row.pk: (model_to_dict(row), row.updated_at, row.history.count()) for row in model.objects.order_by("pk")}
+    return {
+        row.pk: (model_to_dict(row), row.updated_at, history_events(row).count())
+        for row in model.objects.order_by("pk")
+    }
 
 
 def seed():

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from apps.core.models import ChangeAction, ChangeEvent
+from apps.core.models import ChangeEvent
 from apps.summits.models import Summit
 from tests.factories import SummitFactory
 
@@ -32,7 +32,8 @@ def test_a_queryset_update_is_in_the_history_and_moves_updated_at(api_client):
     Summit.objects.filter(pk=summit.pk).update(title_en="After a bulk update")
     assert Summit.objects.get(pk=summit.pk).updated_at > before
     latest = _history(api_client, summit)[0]
-    assert latest["change_type"] == "changed" and latest["history_id"] is None
+    event = ChangeEvent.objects.filter(resource="summits.summit", object_id=str(summit.pk)).last()
+    assert latest["change_type"] == "changed" and latest["history_id"] == event.id  # the feed event: revertible
     assert _change(latest, "title_en") == {"field": "title_en", "old": "Before", "new": "After a bulk update"}
     since = api_client.get("/api/v1/summits/", {"modified_since": before.isoformat().replace("+00:00", "Z")}).json()
     assert [row["slug"] for row in since["results"]] == [summit.slug]
@@ -87,16 +88,13 @@ def test_a_row_deleted_by_raw_sql_has_a_history_ending_with_its_last_values(api_
 
 
 def test_a_deletion_in_the_creations_millisecond_still_ends_the_history(api_client):
-    # SQLite's feed times have milliseconds, simple-history's microseconds: a raw delete in the same millisecond
-    # as the creation once sorted before it (a flaky failure of the test above).
+    # SQLite's feed times have milliseconds: a raw delete in the same millisecond as the creation once sorted
+    # before it (a flaky failure of the test above). Entries follow the feed's ids, its commit order.
     summit = SummitFactory(slug="same-millisecond")
-    created_at = datetime.datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.UTC)
-    summit.history.update(history_date=created_at)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {Summit._meta.db_table} WHERE id = %s", [summit.pk])
-    ChangeEvent.objects.filter(resource="summits.summit", object_id=str(summit.pk), action=ChangeAction.DELETE).update(
-        occurred_at=created_at.replace(microsecond=123000)
-    )
+    created_at = datetime.datetime(2026, 1, 2, 3, 4, 5, 123000, tzinfo=datetime.UTC)
+    ChangeEvent.objects.filter(resource="summits.summit", object_id=str(summit.pk)).update(occurred_at=created_at)
     history = api_client.get("/api/v1/summits/same-millisecond/history/").json()
     assert [entry["change_type"] for entry in history] == ["deleted", "created"]
 
@@ -107,3 +105,32 @@ def _dump(summit):
     out = StringIO()
     call_command("dumpdata", "summits.summit", pks=str(summit.pk), stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)  # each write its own transaction, as served
+def test_the_feed_names_who_wrote_and_why_on_every_database_only_within_their_transaction(editor_client):
+    """Before, SQLite's feed named no one (`user` null): an edit on SQLite lost who made it."""
+    from django.db import transaction
+
+    from apps.core.change_capture import start_change
+    from tests.factories import history_events
+
+    summit = SummitFactory(title_en="Before")
+    assert (
+        editor_client.patch(f"/api/v1/summits/{summit.slug}/", {"title_en": "Edited"}, format="json").status_code == 200
+    )
+    Summit.objects.filter(pk=summit.pk).update(title_en="Autocommit")  # after the request's transaction: no one
+    with transaction.atomic():
+        start_change("someone", lock=True, reason="a reason")
+        Summit.objects.filter(pk=summit.pk).update(title_en="Named")
+    with transaction.atomic():
+        Summit.objects.filter(pk=summit.pk).update(title_en="Unnamed")
+    assert [(e.row["title_en"], e.user, e.reason) for e in history_events(summit)] == [
+        ("Before", None, None),
+        ("Edited", "editor", None),
+        ("Autocommit", None, None),
+        ("Named", "someone", "a reason"),
+        ("Unnamed", None, None),
+    ]
+    staff = editor_client.get(f"/api/v1/summits/{summit.slug}/history/").json()  # the editor is not staff
+    assert [entry["change_reason"] for entry in staff][:2] == [None, "a reason"]

@@ -1,6 +1,6 @@
 """Re-running the seed never undoes an analyst's work: rows nobody changed follow the fixtures, rows an
 analyst changed keep the analyst's values and are reported, --force overwrites with history; every seeded
-row has an initial history entry and updated_at never moves backwards."""
+row's creation is in the change feed (its history), as the seed's, and updated_at never moves backwards."""
 
 import io
 import json
@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from apps.actors.models import Actor
-from apps.core.fixture_loading import seed_fixture_paths, seed_load
+from apps.core.fixture_loading import SEED_USER, seed_fixture_paths, seed_load
+from apps.core.models import ChangeAction, ChangeEvent
 from tests.seed.test_seed import seed_models
 
 pytestmark = pytest.mark.django_db
@@ -87,26 +88,26 @@ def test_a_new_fixture_value_reaches_rows_nobody_changed_but_not_rows_an_analyst
     japan, china = Actor.objects.get(slug="japan"), Actor.objects.get(slug="china")
     assert (japan.name_ja, china.name_ja) == ("日本国", "分析者の修正")
     assert japan.updated_at > before["japan"] and china.updated_at == before["china"]
-    assert japan.history.first().history_change_reason == "seed"
+    last = ChangeEvent.objects.filter(resource="actors.actor", object_id=str(japan.pk)).last()
+    assert (last.reason, last.user) == ("seed", SEED_USER)
 
 
-def test_every_seeded_fact_has_an_initial_history_entry(db):
+def test_every_seeded_fact_has_its_creation_in_the_history(db):
     seed_load()
     for model in seed_models():
-        history = getattr(model, "history", None)
-        if history is None:
-            continue
-        ids = set(model._base_manager.values_list("pk", flat=True))
-        created = set(history.filter(history_type="+").values_list(model._meta.pk.attname, flat=True))
-        assert ids and ids == created, model
+        ids = {str(pk) for pk in model._base_manager.values_list("pk", flat=True)}
+        created = ChangeEvent.objects.filter(resource=model._meta.label_lower, action=ChangeAction.CREATE)
+        assert ids and ids == set(created.values_list("object_id", flat=True)), model
+        assert set(created.values_list("user", "reason")) == {(SEED_USER, "seed")}, model
 
 
-def test_a_database_seeded_before_history_gets_initial_entries_on_the_next_seed(db):
-    call_command("loaddata", *[str(p) for p in seed_fixture_paths()], verbosity=0)  # raw: no history
-    assert not Actor.history.exists()
+def test_a_database_loaded_with_loaddata_is_in_the_history_and_the_next_seed_changes_nothing(db):
+    call_command("loaddata", *[str(p) for p in seed_fixture_paths()], verbosity=0)  # raw: no save(), no user
+    creations = ChangeEvent.objects.filter(resource="actors.actor", action=ChangeAction.CREATE)
+    assert creations.count() == Actor.objects.count()
     result = seed_load()
     assert (result.new, result.updated, result.conflicts) == (0, 0, ())
-    assert Actor.history.filter(history_type="+").count() == Actor.objects.count()
+    assert ChangeEvent.objects.filter(resource="actors.actor").count() == Actor.objects.count()
 
 
 def test_a_row_whose_slug_an_analyst_changed_is_kept_not_seeded_twice(editor_client):

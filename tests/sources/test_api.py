@@ -14,6 +14,7 @@ from tests.factories import (
     SourceFactory,
     StateFactory,
     SummitFactory,
+    history_events,
 )
 
 
@@ -152,10 +153,10 @@ def test_fact_id_needs_fact_type_so_unrelated_facts_sharing_an_id_are_not_mixed(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("fact_type", ["actors.historicalactor", "summits.historicalsummit", "sources.citation"])
+@pytest.mark.parametrize("fact_type", ["core.changeevent", "actors.historicalactor", "sources.citation"])
 def test_a_citation_points_only_at_a_fact_model_not_at_a_history_row(editor_client, fact_type):
     actor = ActorFactory()
-    history_id = actor.history.get().history_id
+    history_id = history_events(actor).get().id  # a feed event; historicalactor: the retired simple-history table
     response = editor_client.post(
         "/api/v1/citations/",
         {"source": SourceFactory().slug, "fact_type": fact_type, "fact_id": history_id, "key_phrase": "x"},

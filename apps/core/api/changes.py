@@ -212,7 +212,6 @@ class ChangeFeedViewSet(viewsets.GenericViewSet):
             result = revert_changeset(
                 changeset,
                 username=request.user.get_username(),
-                user=request.user,
                 force=force == "true",
                 seconds=settings.REVERT_REQUEST_SECONDS,
             )

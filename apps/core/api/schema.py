@@ -162,7 +162,7 @@ PARAMETER_DESCRIPTIONS = {
     "matching row, csv-excel is CSV for spreadsheets (see `delimiter`).",
     ("path", "id"): "The row's id.",
     ("path", "slug"): "The row's slug (its stable lower-case English identifier, e.g. japan).",
-    ("path", "history_id"): "The history entry's id (from the row's history/ list).",
+    ("path", "history_id"): "The history entry's id (from the row's history/ list: a change feed event id).",
 }
 # `?delimiter=` (apps.core.api.csv_dialect), on every operation that can answer CSV.
 DELIMITER_PARAMETER = {

@@ -126,9 +126,9 @@ class HistoryChangeSerializer(serializers.Serializer):
 
 class HistoryRecordSerializer(serializers.Serializer):
     history_id = serializers.IntegerField(
-        allow_null=True,
-        help_text="null for an entry read from the change feed (/api/v1/changes/): a many-to-many "
-        "change, or a write that bypassed save() (a bulk update, raw SQL, loaddata)",
+        help_text="The change feed's event (/api/v1/changes/ `id`, its cursor) this entry is: the row's write, or "
+        "for a many-to-many change the last link event of it; what `history/{history_id}/revert/` points at. "
+        "Changed within v1 (CHANGELOG, 2026-12-07): ids from before are not feed events; read the history again.",
     )
     date = serializers.DateTimeField()
     change_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
@@ -284,8 +284,8 @@ class CatrackViewSet(viewsets.ModelViewSet):
 
 
 class HistoryMixin:
-    """`/<resource>/{id}/history/`: what changed, when, from which value (django-simple-history); who
-    changed it only for signed-in staff."""
+    """`/<resource>/{id}/history/`: what changed, when, from which value (the change feed, apps.core.history);
+    who changed it only for signed-in staff."""
 
     @extend_schema(responses=HistoryRecordSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -293,12 +293,10 @@ class HistoryMixin:
         """The row's history (apps.core.history); for a deleted row too, ending with its deletion (who, when)."""
         model = self.get_queryset().model
         try:
-            row = self.get_object()
+            pk = self.get_object().pk
         except Http404:
             pk = self._deleted_row_pk()
-            versions = model.history.filter(**{model._meta.pk.attname: pk})
-            return Response(row_history(model, pk, versions, show_editors=request.user.is_staff))
-        return Response(row_history(model, row.pk, row.history.all(), show_editors=request.user.is_staff))
+        return Response(row_history(model, pk, show_editors=request.user.is_staff))
 
     @extend_schema(
         request=None,
@@ -331,16 +329,13 @@ class HistoryMixin:
         return Response(self.get_serializer(self.get_queryset().get(pk=reverted.pk)).data)
 
     def _deleted_row_pk(self):
-        # The deleted row's id, found by the URL's id or slug in the history table, else in the change feed's
-        # deletions (a row deleted by raw SQL has no history entry); 404 if neither knows a deleted row.
+        # The deleted row's id, found by the URL's id or slug in the change feed's deletions (their rows hold
+        # the last values); 404 if the feed knows no deleted row of that key.
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         value = self.kwargs[lookup_url_kwarg]
         model = self.get_queryset().model
         pk_name = model._meta.pk.attname
-        field = pk_name if self.lookup_field == "pk" else self.lookup_field  # a history row's own pk is history_id
-        last = model.history.filter(**{field: value}).order_by("-history_date").first()
-        if last is not None and last.history_type == "-":
-            return getattr(last, pk_name)
+        field = pk_name if self.lookup_field == "pk" else self.lookup_field
         deletions = ChangeEvent.objects.filter(resource=model._meta.label_lower, action=ChangeAction.DELETE)
         lookup = {"object_id": str(value)} if field == pk_name else {f"row__{field}": value}
         deleted = deletions.filter(**lookup).order_by("-id").first()

@@ -3,7 +3,6 @@
 import apps.core.models
 import apps.trade.models
 import django.db.models.deletion
-import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -48,7 +47,7 @@ class Migration(migrations.Migration):
                 'ordering': ('-history_date', '-history_id'),
                 'get_latest_by': ('history_date', 'history_id'),
             },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
+            bases=(models.Model,),  # was simple_history.models.HistoricalChanges (no fields): the package is gone
         ),
         migrations.CreateModel(
             name='StatedTradeFigure',
