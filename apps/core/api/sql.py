@@ -1,6 +1,6 @@
 """A list page that PostgreSQL counts and renders to JSON in one statement (the way PostgREST serves).
 
-For the lists analysts page through at scale (trade flows, summits): the ORM path builds Python objects
+For the lists analysts page through at scale (trade flows, summits, pledges): the ORM path builds Python objects
 per row, which cost more than the database's own work. Here nothing about *which* rows is written
 twice: the view's ordinary queryset (`filter_queryset()`: every filter, `q`, the ordering) is compiled
 by the ORM into the matching rows (counted) and the page's ids (those rows in the ORDER BY the ORM compiles,
