@@ -247,6 +247,8 @@ def api_urls(*, reporter, participant, year_min):
         "trade_flows_q": f"/api/v1/trade-flows/?q={SEARCH_COMMODITY}",
         "documents_q": f"/api/v1/documents/?q={quote(' '.join(SEARCH_DOCUMENT_WORDS))}",
         "trade_flows_list": f"/api/v1/trade-flows/?reporter={reporter}&flow=X&year_min={year_min}",
+        # Its second page, the count kept from the first (nothing written between): bench.queries.WARM_COUNTS.
+        "trade_flows_list_paging": f"/api/v1/trade-flows/?reporter={reporter}&flow=X&year_min={year_min}&page=2",
         # The same page counting at most EXACT_COUNT_UP_TO + 1 rows (its work does not grow with the data).
         "trade_flows_list_bounded": f"/api/v1/trade-flows/?reporter={reporter}&flow=X&year_min={year_min}&count=estimated",
         "trade_flows_summary": "/api/v1/trade-flows/summary/?group_by=partner,year",

@@ -19,6 +19,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
+from apps.core.api.counts import ExactCount, exact_count
 from apps.core.api.pagination import LastPageFromTheEnd, PageNumberWithoutCount
 from apps.core.replicas import read_connection
 
@@ -73,27 +74,26 @@ class SQLPage:
     def fetch(self, *, limit, offset, from_the_end=False, total=None):
         """(total matching rows, the page's rows as JSON text): one round trip. `from_the_end`: the page is the
         list's last `limit` rows (`offset` 0), read in the reverse order (page=last); `total`: the count, if
-        already known, is not taken again."""
-        # Every column of the model's own table (the model's default select: nothing joined for show, nothing
-        # deferred), compiled once: counted (PostgreSQL drops the columns the count does not read, so it stays an
-        # index-only scan) and, in the ordering compiled once per ordering, the page.
-        table_rows = self.queryset.select_related(None).defer(None)
-        try:
-            matching, params = table_rows.order_by().query.sql_with_params()
-        except EmptyResultSet:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
+        already known, is not taken again. The count is the one kept for this list where the change feed has not
+        moved since (apps.core.api.counts), decided in the same statement: count and page are of one snapshot."""
+        statement = self.count_statement()
+        if statement is None:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
             return 0, "[]"
+        table_rows, matching, params = statement
+        # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
+        database = read_connection(self.queryset)
         if total is None:
-            count, count_params = f"SELECT count(*) FROM ({matching}) matching", params
+            count = ExactCount(database, f"SELECT count(*) FROM ({matching}) matching", params)
+            counted, count_params = count.select_sql()
+            feed = count.from_sql()
         else:
-            count, count_params = str(int(total)), ()
+            count, counted, count_params, feed = None, f"NULL, {int(total)}", [], ""
         queryset = table_rows.reverse() if from_the_end else table_rows
         order_by = ordering_sql(queryset.query)
         if order_by is not None:
             rows, rows_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
         else:
             rows, rows_params = queryset[offset : offset + limit].query.sql_with_params()
-        # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
-        database = read_connection(self.queryset)
         # Numbered in the rows' order (backwards for rows read from the end): a sub-select with LIMIT is not
         # merged into the outer query, and a window with no ORDER BY reads its rows as they come. The outer
         # select keeps the table's columns only (a DISTINCT also selects the ordering's, a search its rank).
@@ -103,13 +103,29 @@ class SQLPage:
         page = f"SELECT {selected}, {n} AS n FROM ({rows}) numbered"
         with database.cursor() as cursor:
             cursor.execute(
-                f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})",
+                f"WITH page AS MATERIALIZED ({page}) SELECT {counted}, ({self.page_json}){feed}",
                 [*rows_params, *count_params],
             )
-            return cursor.fetchone()
+            position, total, page_rows = cursor.fetchone()
+        return (total if count is None else count.result(position, total)), page_rows
+
+    def count_statement(self):
+        """(the queryset as read here, its SQL without ORDER BY, params), or None for a queryset that matches nothing
+        by construction. Every column of the model's own table (the model's default select: nothing joined for show,
+        nothing deferred), compiled once: counted (PostgreSQL drops the columns the count does not read, so it stays
+        an index-only scan) and, in the ordering compiled once per ordering, the page."""
+        table_rows = self.queryset.select_related(None).defer(None)
+        try:
+            matching, params = table_rows.order_by().query.sql_with_params()
+        except EmptyResultSet:
+            return None
+        return table_rows, matching, list(params)
 
     def count(self):
-        return self.queryset.count()  # Django answers 0 for an empty-by-construction queryset
+        """The exact count alone (page=last asks it first): the same statement's count as fetch() takes, kept or not
+        alike (apps.core.api.counts)."""
+        statement = self.count_statement()
+        return 0 if statement is None else exact_count(statement[0])
 
 
 def ordering_sql(query):
