@@ -199,3 +199,21 @@ def test_sqlite_counts_every_time(api_client, db):
         if connection.vendor == "sqlite":
             assert ExactCount(connection, *count_statement(TradeFlow.objects.all())).key is None
             assert any(query["sql"].startswith("SELECT COUNT(*)") for query in queries.captured_queries)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_a_replicas_count_is_kept_under_its_own_alias_at_its_own_position(api_client, flows, settings):
+    settings.DATABASE_ROUTERS = ["apps.core.replicas.ReplicaRouter"]  # the replica: a TEST MIRROR of default
+    try:
+        with CaptureQueriesContext(connections["replica"]) as on_replica:
+            assert count_of(api_client) == 6
+        (statement,) = [query["sql"] for query in on_replica.captured_queries if "core_changeevent" in query["sql"]]
+        assert "count(*)" in statement  # the position is read on the connection that counts, in its statement
+        assert {key[0] for key in counts._cache._entries} == {"replica"}
+        escaping_insert(flows[0])
+        assert count_of(api_client) == 6  # kept for the replica
+        settings.DATABASE_ROUTERS = []
+        assert count_of(api_client) == 7  # default's count is its own
+    finally:
+        connections["replica"].close()
