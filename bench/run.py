@@ -338,7 +338,12 @@ def print_table(report):
             print(f"  {name:22} {', '.join(partitions) or 'none (table not partitioned)'}")
     web = report["http"]
     datasette = web["datasette"]["requests_per_s"]
-    print("\nfiltered trade-flows list over HTTP (wrk, 2 threads, 8 connections, loopback; servers in turns)")
+    # One URL asked again and again with nothing written: after each worker's first request its count is the kept one
+    # (apps.core.api.counts), as for a client paging an unchanged list; the in-process trade_flows_list is the cold one.
+    print(
+        "\nfiltered trade-flows list over HTTP (wrk, 2 threads, 8 connections, loopback; servers in turns; "
+        "gunicorn's count kept after each worker's first request)"
+    )
     print(f"  Datasette (SQLite):      {datasette:9,.0f} req/s  rounds {web['datasette'].get('rounds')}")
     if web["gunicorn"] is None:
         print("  gunicorn (2 workers):    n/a (API not merged)")

@@ -305,24 +305,23 @@ def fact_support_ctes(app_label, model, page_ids):
     )
 
 
-def json_rows(row_serializer, rows, *, prefix=""):
-    """The rows of values queryset `rows` (a GROUP BY: summaries) as one compact JSON array PostgreSQL renders,
-    the bytes serialized_rows(row_serializer, rows) writes through DRF's JSON (same keys, order, values;
-    decimals as strings), in the queryset's order; None when a field of the serializer has no SQL twin here (then
-    serialize in Python). `prefix`: the queryset's columns are named prefix + the field's source.
+def json_rows(row_serializer, groups):
+    """The rows of `groups` (apps.core.grouping.NamedGroups: a summary's GROUP BY, named) as one compact JSON array
+    PostgreSQL renders, the bytes serialized_rows(row_serializer, groups.rows()) writes through DRF's JSON (same
+    keys, order, values; decimals as strings), in the statement's order; None when a field of the serializer has no
+    SQL twin here (then serialize in Python). The statement's columns are named as the fields' sources.
 
     For a few thousand groups DRF's per-row Python costs more than the GROUP BY itself (docs/benchmarks.md)."""
-    columns = set(rows.query.values_select) | set(rows.query.annotation_select)
+    columns = set(groups.columns)
     members = []
     for name, key, field in row_plan(type(row_serializer.child)):
-        column = prefix + key if prefix + key in columns else key if key in columns else None
-        if column is None:
+        if key not in columns:
             if field.default is not empty or field.required:
                 return None  # DRF's own rules for a missing key (a default, or an error): Python's to apply
             if field.allow_null:
                 members.append((name, "'null'"))  # a group not asked for: null, as DRF writes it
             continue  # not required and not nullable: left out, as DRF does
-        value = f'g."{column}"'
+        value = f'g."{key}"'
         if isinstance(field, serializers.DecimalField):
             if not getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING) or field.localize:
                 return None  # a JSON number, or the locale's digits: Python's
@@ -331,13 +330,13 @@ def json_rows(row_serializer, rows, *, prefix=""):
         elif not isinstance(field, (serializers.IntegerField, serializers.CharField)):
             return None  # floats, dates…: Python writes them (e.g. repr of a float), not restated here
         members.append((name, json_text(value, null=True)))
-    inner, params = rows.query.sql_with_params()
-    database = read_connection(rows)
-    with database.cursor() as cursor:
+    if groups.sql is None:  # matches nothing by construction
+        return RawJSON("[]")
+    with groups.connection.cursor() as cursor:
         # ARRAY(query) keeps the query's row order (its ORDER BY); a plain projection of it keeps it too.
         cursor.execute(
-            f"SELECT '[' || array_to_string(ARRAY(SELECT {json_text_object(members)} FROM ({inner}) g), ',') || ']'",
-            params,
+            f"SELECT '[' || array_to_string(ARRAY(SELECT {json_text_object(members)} FROM ({groups.sql}) g), ',') || ']'",
+            groups.params,
         )
         return RawJSON(cursor.fetchone()[0])
 

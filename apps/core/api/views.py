@@ -380,17 +380,15 @@ def renders_json_in_sql(request):
     )
 
 
-def aggregate_rows(view, request, row_serializer, rows, *, prefix=""):
-    """An aggregate's rows (values queryset `rows`, columns named `prefix` + the row serializer's sources) as
-    `row_serializer` writes them: JSON text PostgreSQL renders where it can (json_rows), else serialized_rows'
+def aggregate_rows(view, request, row_serializer, groups):
+    """An aggregate's rows (apps.core.grouping.NamedGroups `groups`, columns named as the row serializer's sources)
+    as `row_serializer` writes them: JSON text PostgreSQL renders where it can (json_rows), else serialized_rows'
     list of dicts (CSV, XLSX, SQLite, a field with no SQL twin, `view.sql_pages` off). Same bytes either way."""
     if view.sql_pages and renders_json_in_sql(request):
-        rendered = json_rows(row_serializer, rows, prefix=prefix)
+        rendered = json_rows(row_serializer, groups)
         if rendered is not None:
             return rendered
-    return serialized_rows(
-        row_serializer, [{key.removeprefix(prefix): value for key, value in row.items()} for row in rows]
-    )
+    return serialized_rows(row_serializer, groups.rows())
 
 
 def serialized_rows(row_serializer, rows):
