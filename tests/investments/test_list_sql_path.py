@@ -221,6 +221,22 @@ def test_indented_json_alike(api_client, edges):
     assert took_sql_path(both_paths(api_client, {"page_size": 3}, HTTP_ACCEPT="application/json; indent=4"))
 
 
+def test_a_page_with_keys_after_its_results_is_spliced_not_parsed(api_client, edges, monkeypatch):
+    """`matched_via_groupings` follows `results`: PostgreSQL's JSON goes into the answer as written, not parsed and
+    written again by Python (apps.core.api.renderers.JSONRenderer), in the same bytes."""
+    import types
+
+    from apps.core.api import renderers
+
+    def parsed(text):
+        raise AssertionError("the page's JSON was parsed")
+
+    monkeypatch.setattr(renderers, "json", types.SimpleNamespace(loads=parsed))
+    response = both_paths(api_client, {"recipient": "kazakhstan", "via_groupings": "true"})
+    assert took_sql_path(response)
+    assert list(response.json())[-2:] == ["results", "matched_via_groupings"]
+
+
 def test_a_page_is_one_statement(api_client, edges):
     response = both_paths(api_client, {"donor": "edge-donor", "disputed": "true"})
     assert len(response.queries) == 1, response.queries
