@@ -101,6 +101,9 @@ MAX_CONCURRENT_EXPORTS = env.int("MAX_CONCURRENT_EXPORTS", default=2)  # per cli
 # seconds one API request or admin action works on it before answering with its progress.
 REVERT_BATCH_ROWS = env.int("REVERT_BATCH_ROWS", default=100)
 REVERT_REQUEST_SECONDS = env.float("REVERT_REQUEST_SECONDS", default=5.0)
+# A list's exact count is kept per process while the change feed has not moved (apps.core.api.counts), at most this
+# many seconds: how long a write that escapes the feed (TRUNCATE, a dropped partition) may go unseen. 0: never kept.
+COUNT_CACHE_SECONDS = env.float("COUNT_CACHE_SECONDS", default=30.0)
 # Parameters travel beside the statement (server-side binding), and a statement a connection has run
 # PREPARE_THRESHOLD times is prepared: PostgreSQL parses and plans it once per connection instead of on
 # every request (with persistent connections; the figures: docs/benchmarks.md).

@@ -5,8 +5,11 @@ import re
 from django.core.paginator import EmptyPage, InvalidPage, PageNotAnInteger
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, QuerySet, Window
+from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from apps.core.api.counts import exact_count
 
 MAX_PAGE_SIZE = 500
 MAX_OFFSET = 2**62
@@ -46,7 +49,14 @@ class LastPageFromTheEnd:
 
 
 class CatrackPaginator(LastPageFromTheEnd, DjangoPaginator):
-    """Django's Paginator, with page=last read from the end."""
+    """Django's Paginator, with page=last read from the end and the exact count kept while the change feed has not
+    moved (apps.core.api.counts.exact_count)."""
+
+    @cached_property
+    def count(self):
+        if isinstance(self.object_list, QuerySet):
+            return exact_count(self.object_list)
+        return super().count
 
 
 class CountedPaginator(CatrackPaginator):
@@ -254,3 +264,4 @@ class WindowCountPaginator(PageNumberWithoutCount, CatrackPaginator):
 
 class WindowCountPagination(CatrackPagination):
     django_paginator_class = WindowCountPaginator
+    counts_with_page = True  # and so does a JSON page PostgreSQL renders (apps.core.api.sql.SQLPage)

@@ -1,6 +1,6 @@
 """A list page that PostgreSQL counts and renders to JSON in one statement (the way PostgREST serves).
 
-For the lists analysts page through at scale (trade flows, summits): the ORM path builds Python objects
+For the lists analysts page through at scale (trade flows, summits, pledges): the ORM path builds Python objects
 per row, which cost more than the database's own work. Here nothing about *which* rows is written
 twice: the view's ordinary queryset (`filter_queryset()`: every filter, `q`, the ordering) is compiled
 by the ORM into the matching rows (counted) and the page's ids (those rows in the ORDER BY the ORM compiles,
@@ -15,12 +15,17 @@ from django.core.exceptions import EmptyResultSet, FieldError, ImproperlyConfigu
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
+from django.db.models import Count, Window
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
+from apps.core.api.counts import ExactCount, exact_count
 from apps.core.api.pagination import LastPageFromTheEnd, PageNumberWithoutCount
 from apps.core.replicas import read_connection
+
+# The column of `page` holding the count of every matching row, where it is counted with the page (count_with_page).
+PAGE_TOTAL = "page_total"
 
 
 class RawJSON(str):
@@ -67,49 +72,82 @@ class SQLPage:
 
     paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
 
-    def __init__(self, queryset, *, page_json):
-        self.queryset, self.page_json = queryset, page_json
+    def __init__(self, queryset, *, page_json, count_with_page=False):
+        # count_with_page: count the matching rows with the page (a window over them, as
+        # apps.core.api.pagination.WindowCountPaginator), not in a sub-select of their own. For a list whose filters
+        # cost more than reading every matching row (the pledges' claims filters group every citation): they then
+        # run once, not twice. The count is kept as any other (page=last reads it). A list of many rows whose count
+        # an index-only scan reads (trade flows) keeps the sub-select, which reads no row it does not count.
+        self.queryset, self.page_json, self.count_with_page = queryset, page_json, count_with_page
 
     def fetch(self, *, limit, offset, from_the_end=False, total=None):
         """(total matching rows, the page's rows as JSON text): one round trip. `from_the_end`: the page is the
         list's last `limit` rows (`offset` 0), read in the reverse order (page=last); `total`: the count, if
-        already known, is not taken again."""
-        # Every column of the model's own table (the model's default select: nothing joined for show, nothing
-        # deferred), compiled once: counted (PostgreSQL drops the columns the count does not read, so it stays an
-        # index-only scan) and, in the ordering compiled once per ordering, the page.
-        table_rows = self.queryset.select_related(None).defer(None)
-        try:
-            matching, params = table_rows.order_by().query.sql_with_params()
-        except EmptyResultSet:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
+        already known, is not taken again. The count is the one kept for this list where the change feed has not
+        moved since (apps.core.api.counts), decided in the same statement: count and page are of one snapshot."""
+        statement = self.count_statement()
+        if statement is None:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
             return 0, "[]"
-        if total is None:
-            count, count_params = f"SELECT count(*) FROM ({matching}) matching", params
-        else:
-            count, count_params = str(int(total)), ()
-        queryset = table_rows.reverse() if from_the_end else table_rows
-        order_by = ordering_sql(queryset.query)
-        if order_by is not None:
-            rows, rows_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
-        else:
-            rows, rows_params = queryset[offset : offset + limit].query.sql_with_params()
+        table_rows, matching, params = statement
         # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
         database = read_connection(self.queryset)
+        queryset = table_rows.reverse() if from_the_end else table_rows
+        counted_with_page = False
+        if total is None:
+            count = ExactCount(database, f"SELECT count(*) FROM ({matching}) matching", params)
+            # DISTINCT is applied after a window: the window would count duplicates.
+            counted_with_page = self.count_with_page and not queryset.query.distinct
+            if counted_with_page:
+                counted, count_params = count.select_sql(with_page=f"(SELECT {PAGE_TOTAL} FROM page LIMIT 1)")
+            else:
+                counted, count_params = count.select_sql()
+            feed = count.from_sql()
+        else:
+            count, counted, count_params, feed = None, f"NULL, {int(total)}", [], ""
+        order_by = ordering_sql(queryset.query)
+        if order_by is not None and matching.startswith("SELECT "):
+            select = matching
+            if counted_with_page:
+                # The window in the compiled select's own list (not DISTINCT: above): the queryset compiled once.
+                select = f"SELECT COUNT(*) OVER () AS {PAGE_TOTAL}, {matching.removeprefix('SELECT ')}"
+            rows, rows_params = f"{select} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
+        else:
+            if counted_with_page:
+                queryset = queryset.annotate(**{PAGE_TOTAL: Window(Count("*"))})
+            rows, rows_params = queryset[offset : offset + limit].query.sql_with_params()
         # Numbered in the rows' order (backwards for rows read from the end): a sub-select with LIMIT is not
         # merged into the outer query, and a window with no ORDER BY reads its rows as they come. The outer
         # select keeps the table's columns only (a DISTINCT also selects the ordering's, a search its rank).
         n = "-row_number() OVER ()" if from_the_end else "row_number() OVER ()"
         columns = [field.column for field in self.queryset.model._meta.concrete_fields]
+        columns += [PAGE_TOTAL] if counted_with_page else []
         selected = ", ".join(database.ops.quote_name(column) for column in columns)
         page = f"SELECT {selected}, {n} AS n FROM ({rows}) numbered"
         with database.cursor() as cursor:
             cursor.execute(
-                f"WITH page AS MATERIALIZED ({page}) SELECT ({count}), ({self.page_json})",
+                f"WITH page AS MATERIALIZED ({page}) SELECT {counted}, ({self.page_json}){feed}",
                 [*rows_params, *count_params],
             )
-            return cursor.fetchone()
+            position, total, page_rows = cursor.fetchone()
+        return (total if count is None else count.result(position, total)), page_rows
+
+    def count_statement(self):
+        """(the queryset as read here, its SQL without ORDER BY, params), or None for a queryset that matches nothing
+        by construction. Every column of the model's own table (the model's default select: nothing joined for show,
+        nothing deferred), compiled once: counted (PostgreSQL drops the columns the count does not read, so it stays
+        an index-only scan) and, in the ordering compiled once per ordering, the page."""
+        table_rows = self.queryset.select_related(None).defer(None)
+        try:
+            matching, params = table_rows.order_by().query.sql_with_params()
+        except EmptyResultSet:
+            return None
+        return table_rows, matching, list(params)
 
     def count(self):
-        return self.queryset.count()  # Django answers 0 for an empty-by-construction queryset
+        """The exact count alone (page=last asks it first): the same statement's count as fetch() takes, kept or not
+        alike (apps.core.api.counts)."""
+        statement = self.count_statement()
+        return 0 if statement is None else exact_count(statement[0])
 
 
 def ordering_sql(query):
@@ -272,24 +310,23 @@ def fact_support_ctes(app_label, model, page_ids):
     )
 
 
-def json_rows(row_serializer, rows, *, prefix=""):
-    """The rows of values queryset `rows` (a GROUP BY: summaries) as one compact JSON array PostgreSQL renders,
-    the bytes serialized_rows(row_serializer, rows) writes through DRF's JSON (same keys, order, values;
-    decimals as strings), in the queryset's order; None when a field of the serializer has no SQL twin here (then
-    serialize in Python). `prefix`: the queryset's columns are named prefix + the field's source.
+def json_rows(row_serializer, groups):
+    """The rows of `groups` (apps.core.grouping.NamedGroups: a summary's GROUP BY, named) as one compact JSON array
+    PostgreSQL renders, the bytes serialized_rows(row_serializer, groups.rows()) writes through DRF's JSON (same
+    keys, order, values; decimals as strings), in the statement's order; None when a field of the serializer has no
+    SQL twin here (then serialize in Python). The statement's columns are named as the fields' sources.
 
     For a few thousand groups DRF's per-row Python costs more than the GROUP BY itself (docs/benchmarks.md)."""
-    columns = set(rows.query.values_select) | set(rows.query.annotation_select)
+    columns = set(groups.columns)
     members = []
     for name, key, field in row_plan(type(row_serializer.child)):
-        column = prefix + key if prefix + key in columns else key if key in columns else None
-        if column is None:
+        if key not in columns:
             if field.default is not empty or field.required:
                 return None  # DRF's own rules for a missing key (a default, or an error): Python's to apply
             if field.allow_null:
                 members.append((name, "'null'"))  # a group not asked for: null, as DRF writes it
             continue  # not required and not nullable: left out, as DRF does
-        value = f'g."{column}"'
+        value = f'g."{key}"'
         if isinstance(field, serializers.DecimalField):
             if not getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING) or field.localize:
                 return None  # a JSON number, or the locale's digits: Python's
@@ -298,13 +335,13 @@ def json_rows(row_serializer, rows, *, prefix=""):
         elif not isinstance(field, (serializers.IntegerField, serializers.CharField)):
             return None  # floats, dates…: Python writes them (e.g. repr of a float), not restated here
         members.append((name, json_text(value, null=True)))
-    inner, params = rows.query.sql_with_params()
-    database = read_connection(rows)
-    with database.cursor() as cursor:
+    if groups.sql is None:  # matches nothing by construction
+        return RawJSON("[]")
+    with groups.connection.cursor() as cursor:
         # ARRAY(query) keeps the query's row order (its ORDER BY); a plain projection of it keeps it too.
         cursor.execute(
-            f"SELECT '[' || array_to_string(ARRAY(SELECT {json_text_object(members)} FROM ({inner}) g), ',') || ']'",
-            params,
+            f"SELECT '[' || array_to_string(ARRAY(SELECT {json_text_object(members)} FROM ({groups.sql}) g), ',') || ']'",
+            groups.params,
         )
         return RawJSON(cursor.fetchone()[0])
 

@@ -172,7 +172,11 @@ class CatrackViewSet(viewsets.ModelViewSet):
                 dialect=csv_dialect(request, for_excel=getattr(export_format.renderer, "for_excel", False)),
             )
         if self.takes_sql_path(request):
-            (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
+            # The count as the resource's pagination takes it: with the page (WindowCountPagination) or on its own.
+            counts_with_page = getattr(self.paginator, "counts_with_page", False)
+            (results,) = self.paginate_queryset(
+                SQLPage(queryset, page_json=self.page_json, count_with_page=counts_with_page)
+            )
             return self.get_paginated_response(results)
         page = self.paginate_queryset(queryset)
         if page is None:
@@ -376,17 +380,15 @@ def renders_json_in_sql(request):
     )
 
 
-def aggregate_rows(view, request, row_serializer, rows, *, prefix=""):
-    """An aggregate's rows (values queryset `rows`, columns named `prefix` + the row serializer's sources) as
-    `row_serializer` writes them: JSON text PostgreSQL renders where it can (json_rows), else serialized_rows'
+def aggregate_rows(view, request, row_serializer, groups):
+    """An aggregate's rows (apps.core.grouping.NamedGroups `groups`, columns named as the row serializer's sources)
+    as `row_serializer` writes them: JSON text PostgreSQL renders where it can (json_rows), else serialized_rows'
     list of dicts (CSV, XLSX, SQLite, a field with no SQL twin, `view.sql_pages` off). Same bytes either way."""
     if view.sql_pages and renders_json_in_sql(request):
-        rendered = json_rows(row_serializer, rows, prefix=prefix)
+        rendered = json_rows(row_serializer, groups)
         if rendered is not None:
             return rendered
-    return serialized_rows(
-        row_serializer, [{key.removeprefix(prefix): value for key, value in row.items()} for row in rows]
-    )
+    return serialized_rows(row_serializer, groups.rows())
 
 
 def serialized_rows(row_serializer, rows):

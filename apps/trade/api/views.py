@@ -46,7 +46,6 @@ from apps.trade.models import (
     TradeStatement,
 )
 from apps.trade.selectors import (
-    GROUP_PREFIX,
     TRADE_GROUPS,
     DoubleCounting,
     check_share_of_world_flow,
@@ -168,7 +167,7 @@ class TradeFlowViewSet(CatrackViewSet):
             raise ValidationError({error.parameter: error.reason}) from None
         if world_flows is None:
             grouped = grouped_trade_totals(flows, group_by)
-            rows = aggregate_rows(self, request, TradeSummaryRow, grouped, prefix=GROUP_PREFIX)
+            rows = aggregate_rows(self, request, TradeSummaryRow, grouped)
         else:
             rows = serialized_rows(
                 TradeSummaryRow, trade_flow_summary(group_by=group_by, flows=flows, world_flows=world_flows)
