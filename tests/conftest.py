@@ -101,16 +101,28 @@ def is_postgres():
     return connection.vendor == "postgresql"
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's ordering
 def pytest_collection_modifyitems(config, items):
-    """Skip `postgres_only` tests when the test database is not PostgreSQL."""
+    """Skip `postgres_only` tests when the test database is not PostgreSQL. Keep a test of a `seeded_once` module
+    that uses no database with its module's tests: pytest-django runs such tests last, after the transactional
+    tests, where the module's seed would be loaded a second time (by the loader: tests/seed_copy.py)."""
     from django.conf import settings
 
+    for item in [item for item in items if "seeded_once" in item.fixturenames and not _uses_db(item)]:
+        position = items.index(item)
+        items.pop(position)
+        siblings = [index for index, other in enumerate(items) if other.path == item.path and _uses_db(other)]
+        items.insert(siblings[-1] + 1 if siblings else position, item)  # after the module's last test with a database
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+def _uses_db(item):
+    return bool({"db", "transactional_db"} & set(item.fixturenames))
 
 
 @pytest.fixture(autouse=True)
