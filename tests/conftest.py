@@ -114,9 +114,13 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: throttle counts and export slots (apps.core.exports) belong
-    to one test. (Django's test client closes a streamed response only once it is read to the end.)"""
+    to one test (Django's test client closes a streamed response only once it is read to the end), and so do
+    the process's kept counts (apps.core.api.counts: a flush between tests escapes the feed)."""
     from django.core.cache import cache
 
+    from apps.core.api.counts import clear_count_cache
+
     cache.clear()
+    clear_count_cache()
     yield
     cache.clear()

@@ -190,6 +190,26 @@ class Pledge(SluggedModel, FactModel):
     def __str__(self):
         return f"{self.donor}: {self.amount_display}"
 
+    @staticmethod
+    def str_sql(alias, donor_alias):
+        """__str__ in PostgreSQL, for the pledges table under `alias` and its donor's row (actors) under
+        `donor_alias` (JSON pages: apps.investments.api.page_json). The amount is rounded as Python's format
+        rounds a Decimal (half to even: 2.50 → 2, 3.50 → 4) and grouped by thousands with commas."""
+        # get_amount_qualifier_display(): a choice's label, else the stored value itself.
+        said = {
+            value: "" if value == AmountQualifier.EXACT else f"{label.lower()} "
+            for value, label in AmountQualifier.choices
+        }
+        qualifiers = " ".join(f"WHEN '{value}' THEN '{text}'" for value, text in said.items())
+        amount = f"{alias}.amount"
+        # to_char rounds half away from zero; the half-way cases go to the even neighbour first.
+        rounded = f"CASE WHEN mod(abs({amount}), 2) = 0.5 THEN trunc({amount}) ELSE round({amount}) END"
+        shown = (
+            f"CASE {alias}.amount_qualifier {qualifiers} ELSE lower({alias}.amount_qualifier) || ' ' END"
+            f" || to_char({rounded}, 'FM999,999,999,999,999,999,999,990') || ' ' || {alias}.currency"
+        )
+        return f"{donor_alias}.name_en || ': ' || CASE WHEN {amount} IS NULL THEN 'amount not stated' ELSE {shown} END"
+
     @property
     def amount_display(self):
         if self.amount is None:

@@ -255,10 +255,15 @@ def test_a_page_of_pledges_does_no_python_work_per_pledge_beyond_writing_it(api_
     """The Python a page of pledges spends per row (docs/benchmarks.md, session 13): a queryset per pledge and
     to-many relation to hold its prefetched recipients and purposes (the relations now prefetch into plain lists),
     and a look at the signature of each brief's bound __str__ (inspect.signature: the brief's name is now str() of
-    the row). Both grew with the page; a page of 4 and of 16 pledges now build and inspect alike."""
+    the row). Both grew with the page; a page of 4 and of 16 pledges now build and inspect alike. DRF's path (SQLite,
+    `?format=api`; PostgreSQL renders JSON pages itself: tests/investments/test_list_sql_path.py)."""
     import inspect
 
     from django.db.models import query
+
+    from apps.investments.api.views import PledgeViewSet
+
+    monkeypatch.setattr(PledgeViewSet, "sql_pages", False)
 
     donor, topics = StateFactory(), [TopicFactory(), TopicFactory()]
     for _ in range(16):

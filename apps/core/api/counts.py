@@ -111,8 +111,13 @@ class ExactCount:
         if database.vendor == "postgresql" and settings.COUNT_CACHE_SECONDS > 0 and _reads_only_captured(count_sql):
             self.key = (database.alias, count_sql, _frozen(self.params))
 
-    def select_sql(self) -> tuple[str, list[Any]]:
-        """SQL of the two columns (position, count) and their parameters."""
+    def select_sql(self, *, with_page: str | None = None) -> tuple[str, list[Any]]:
+        """SQL of the two columns (position, count) and their parameters. `with_page`: SQL of the count the page's own
+        statement took (a window over the matching rows; NULL for an empty page, then counted here): used rather
+        than a kept count, whose check would save nothing once the page has counted; kept for the next count alike."""
+        if with_page is not None:
+            fresh = f"coalesce({with_page}, ({self.count_sql}))"
+            return (f"NULL, {fresh}" if self.key is None else f"feed.position, {fresh}"), self.params
         if self.key is None:
             return f"NULL, ({self.count_sql})", self.params
         kept = _cache.get(self.key) or (NOTHING_KEPT, NOTHING_KEPT)

@@ -264,3 +264,4 @@ class WindowCountPaginator(PageNumberWithoutCount, CatrackPaginator):
 
 class WindowCountPagination(CatrackPagination):
     django_paginator_class = WindowCountPaginator
+    counts_with_page = True  # and so does a JSON page PostgreSQL renders (apps.core.api.sql.SQLPage)

@@ -37,12 +37,16 @@ class JSONRenderer(renderers.JSONRenderer):
         results = data.get("results") if isinstance(data, dict) else None
         if not isinstance(results, RawJSON):
             return super().render(data, accepted_media_type, renderer_context)
-        envelope = {key: value for key, value in data.items() if key != "results"}
-        if list(data)[-1] != "results" or not envelope or not as_written:
-            # Not compact UTF-8 {…, "results": […]} as PostgreSQL writes it: render it the ordinary way.
+        keys = list(data)
+        at = keys.index("results")
+        before = {key: data[key] for key in keys[:at]}
+        after = {key: data[key] for key in keys[at + 1 :]}  # e.g. matched_via_groupings
+        if not before or not as_written:
+            # Not compact UTF-8 {…, "results": […], …} as PostgreSQL writes it: render it the ordinary way.
             return super().render({**data, "results": json.loads(results)}, accepted_media_type, renderer_context)
-        head = super().render(envelope, accepted_media_type, renderer_context)
-        return b"".join((head[:-1], b',"results":', self.escaped(results).encode(), b"}"))
+        head = super().render(before, accepted_media_type, renderer_context)
+        tail = super().render(after, accepted_media_type, renderer_context)[1:-1] if after else b""
+        return b"".join((head[:-1], b',"results":', self.escaped(results).encode(), b"," if tail else b"", tail, b"}"))
 
     @staticmethod
     def escaped(text):

@@ -1,6 +1,6 @@
 """A list page that PostgreSQL counts and renders to JSON in one statement (the way PostgREST serves).
 
-For the lists analysts page through at scale (trade flows, summits): the ORM path builds Python objects
+For the lists analysts page through at scale (trade flows, summits, pledges): the ORM path builds Python objects
 per row, which cost more than the database's own work. Here nothing about *which* rows is written
 twice: the view's ordinary queryset (`filter_queryset()`: every filter, `q`, the ordering) is compiled
 by the ORM into the matching rows (counted) and the page's ids (those rows in the ORDER BY the ORM compiles,
@@ -15,6 +15,7 @@ from django.core.exceptions import EmptyResultSet, FieldError, ImproperlyConfigu
 from django.core.paginator import EmptyPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
+from django.db.models import Count, Window
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
@@ -22,6 +23,9 @@ from rest_framework.settings import api_settings
 from apps.core.api.counts import ExactCount, exact_count
 from apps.core.api.pagination import LastPageFromTheEnd, PageNumberWithoutCount
 from apps.core.replicas import read_connection
+
+# The column of `page` holding the count of every matching row, where it is counted with the page (count_with_page).
+PAGE_TOTAL = "page_total"
 
 
 class RawJSON(str):
@@ -68,8 +72,13 @@ class SQLPage:
 
     paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
 
-    def __init__(self, queryset, *, page_json):
-        self.queryset, self.page_json = queryset, page_json
+    def __init__(self, queryset, *, page_json, count_with_page=False):
+        # count_with_page: count the matching rows with the page (a window over them, as
+        # apps.core.api.pagination.WindowCountPaginator), not in a sub-select of their own. For a list whose filters
+        # cost more than reading every matching row (the pledges' claims filters group every citation): they then
+        # run once, not twice. The count is kept as any other (page=last reads it). A list of many rows whose count
+        # an index-only scan reads (trade flows) keeps the sub-select, which reads no row it does not count.
+        self.queryset, self.page_json, self.count_with_page = queryset, page_json, count_with_page
 
     def fetch(self, *, limit, offset, from_the_end=False, total=None):
         """(total matching rows, the page's rows as JSON text): one round trip. `from_the_end`: the page is the
@@ -82,14 +91,21 @@ class SQLPage:
         table_rows, matching, params = statement
         # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
         database = read_connection(self.queryset)
+        queryset = table_rows.reverse() if from_the_end else table_rows
+        counted_with_page = False
         if total is None:
             count = ExactCount(database, f"SELECT count(*) FROM ({matching}) matching", params)
-            counted, count_params = count.select_sql()
+            # DISTINCT is applied after a window: the window would count duplicates.
+            counted_with_page = self.count_with_page and not queryset.query.distinct
+            if counted_with_page:
+                queryset = queryset.annotate(**{PAGE_TOTAL: Window(Count("*"))})
+                counted, count_params = count.select_sql(with_page=f"(SELECT {PAGE_TOTAL} FROM page LIMIT 1)")
+            else:
+                counted, count_params = count.select_sql()
             feed = count.from_sql()
         else:
             count, counted, count_params, feed = None, f"NULL, {int(total)}", [], ""
-        queryset = table_rows.reverse() if from_the_end else table_rows
-        order_by = ordering_sql(queryset.query)
+        order_by = None if counted_with_page else ordering_sql(queryset.query)
         if order_by is not None:
             rows, rows_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
         else:
@@ -99,6 +115,7 @@ class SQLPage:
         # select keeps the table's columns only (a DISTINCT also selects the ordering's, a search its rank).
         n = "-row_number() OVER ()" if from_the_end else "row_number() OVER ()"
         columns = [field.column for field in self.queryset.model._meta.concrete_fields]
+        columns += [PAGE_TOTAL] if counted_with_page else []
         selected = ", ".join(database.ops.quote_name(column) for column in columns)
         page = f"SELECT {selected}, {n} AS n FROM ({rows}) numbered"
         with database.cursor() as cursor:

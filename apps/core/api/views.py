@@ -172,7 +172,11 @@ class CatrackViewSet(viewsets.ModelViewSet):
                 dialect=csv_dialect(request, for_excel=getattr(export_format.renderer, "for_excel", False)),
             )
         if self.takes_sql_path(request):
-            (results,) = self.paginate_queryset(SQLPage(queryset, page_json=self.page_json))
+            # The count as the resource's pagination takes it: with the page (WindowCountPagination) or on its own.
+            counts_with_page = getattr(self.paginator, "counts_with_page", False)
+            (results,) = self.paginate_queryset(
+                SQLPage(queryset, page_json=self.page_json, count_with_page=counts_with_page)
+            )
             return self.get_paginated_response(results)
         page = self.paginate_queryset(queryset)
         if page is None:

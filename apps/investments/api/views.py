@@ -6,16 +6,19 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.actors.models import Actor
 from apps.core.api.fields import prefetched_attr
 from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.schema import group_by_parameter
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, parse_group_by, serialized_rows
+from apps.investments.api.page_json import PLEDGE_PAGE_JSON, PURPOSES_ORDERING, RECIPIENTS_ORDERING
 from apps.investments.api.serializers import PledgeSerializer
 from apps.investments.filters import PledgeFilterSet
 from apps.investments.models import AmountQualifier, Pledge
 from apps.investments.selectors import PLEDGE_GROUPS, pledge_summary
 from apps.sources.api.serializers import citations_prefetch
+from apps.summits.models import Topic
 
 PledgeSummaryRow = inline_serializer(
     many=True,
@@ -53,15 +56,21 @@ PledgeSummaryRow = inline_serializer(
 
 class PledgeViewSet(HistoryMixin, CatrackViewSet):
     queryset = Pledge.objects.select_related("donor", "summit", "document").prefetch_related(
-        # Plain lists (to_attr), read by the serializer's fields: no queryset per pledge and relation.
-        Prefetch("recipients", to_attr=prefetched_attr("recipients")),
-        Prefetch("purposes", to_attr=prefetched_attr("purposes")),
+        # Plain lists (to_attr), read by the serializer's fields: no queryset per pledge and relation. In the
+        # SQL twin's order (page_json): the models' Meta.ordering, then the id.
+        Prefetch(
+            "recipients",
+            queryset=Actor.objects.order_by(*RECIPIENTS_ORDERING),
+            to_attr=prefetched_attr("recipients"),
+        ),
+        Prefetch("purposes", queryset=Topic.objects.order_by(*PURPOSES_ORDERING), to_attr=prefetched_attr("purposes")),
         citations_prefetch(),
     )
-    pagination_class = WindowCountPagination  # total read with the page: one query fewer
+    pagination_class = WindowCountPagination  # DRF's path (SQLite, ?format=api): the total read with the page
     serializer_class = PledgeSerializer
     filterset_class = PledgeFilterSet
     ordering_fields = ["amount_usd", "amount", "period_start", "created_at", "updated_at", "id"]
+    page_json = PLEDGE_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
 
     @extend_schema(
         parameters=[

@@ -11,7 +11,6 @@ already is, not parsed back (::json) as a row_to_json of it would need.
 
 from apps.core.api.sql import (
     FACT_SUPPORT_MEMBERS,
-    fact_support_ctes,
     json_actor_brief,
     json_iso_utc,
     json_serializer_object,
@@ -21,8 +20,7 @@ from apps.core.api.sql import (
     model_ordering_sql,
 )
 from apps.core.models import format_partial_date_sql
-from apps.sources.api.serializers import CitationBriefSerializer
-from apps.sources.models import Citation, Source
+from apps.sources.api.page_json import fact_citation_ctes
 from apps.summits.api.serializers import ParticipationSerializer, SummitSerializer
 from apps.summits.models import Summit, SummitParticipant
 
@@ -31,7 +29,6 @@ PAGE_IDS = "ANY(ARRAY(SELECT id FROM page))"
 # The briefs (apps.core.api.briefs) of a page's related rows, under the table aliases the page's SQL gives them;
 # tests/core/test_str_sql_twins.py holds each to the brief Python writes for every row.
 FORMAT_BRIEF = json_text_object([("slug", json_text("f.slug")), ("name", json_text("f.name_en"))])
-SOURCE_BRIEF = json_text_object([("slug", json_text("src.slug")), ("name", json_text(Source.str_sql("src")))])
 REPLACED_BY_BRIEF = json_text_object([("slug", json_text("rs.slug")), ("name", json_text(Summit.str_sql("rs")))])
 
 PARTICIPATION = json_serializer_object(
@@ -41,27 +38,6 @@ PARTICIPATION = json_serializer_object(
         "actor": json_actor_brief("a"),
         "role": json_text("sp.role"),
         "represented_by": json_actor_brief("rb", null=True),
-    },
-    twin=__name__,
-)
-CITATION = json_serializer_object(
-    CitationBriefSerializer,
-    {
-        "id": json_text("c.id"),
-        "source": SOURCE_BRIEF,
-        "source_title": json_text("src.title"),
-        "source_author": json_text("src.author"),
-        "source_url": json_text("src.url"),
-        "section": json_text("c.section"),
-        "paragraph": json_text("c.paragraph", null=True),
-        "key_phrase": json_text("c.key_phrase"),
-        "note": json_text("c.note"),
-        "basis": json_text("c.basis"),
-        "inference": json_text("c.inference"),
-        "field": json_text("c.field"),
-        "value": json_text("c.value"),
-        "rank": json_text("c.rank"),
-        "rank_reason": json_text("c.rank_reason"),
     },
     twin=__name__,
 )
@@ -98,21 +74,15 @@ SUMMIT = json_serializer_object(
     twin=__name__,
 )
 
-# Nested lists in the order the ORM's prefetches read them: the models' Meta.ordering.
+# Participants in the order the ORM's prefetch reads them: SummitParticipant's Meta.ordering.
 PARTICIPANTS_ORDER = model_ordering_sql(SummitParticipant, {"": "sp", "actor": "a"})
-CITATIONS_ORDER = model_ordering_sql(Citation, {"": "c"})
 
 # `page`: the rows the view's queryset chose, every column, `n` their position in its order (apps.core.api.sql.SQLPage).
 SUMMIT_PAGE_JSON = f"""WITH participants AS (SELECT sp.summit_id, {json_text_list(PARTICIPATION, PARTICIPANTS_ORDER)} AS list
   FROM summits_summitparticipant sp JOIN actors_actor a ON a.id = sp.actor_id
   LEFT JOIN actors_actor rb ON rb.id = sp.represented_by_id
   WHERE sp.summit_id = {PAGE_IDS} GROUP BY sp.summit_id),
- citations AS (SELECT c.object_id, {json_text_list(CITATION, CITATIONS_ORDER)} AS list
-  FROM sources_citation c JOIN sources_source src ON src.id = c.source_id
-  WHERE c.content_type_id = (SELECT id FROM django_content_type WHERE app_label = 'summits' AND model = 'summit')
-   AND c.object_id = {PAGE_IDS}
-  GROUP BY c.object_id),
- {fact_support_ctes("summits", "summit", PAGE_IDS)}
+ {fact_citation_ctes("summits", "summit", PAGE_IDS)}
 SELECT {json_text_list(SUMMIT, "t.n")}
  FROM page t JOIN summits_summitformat f ON f.id = t.format_id LEFT JOIN actors_actor h ON h.id = t.host_id
  LEFT JOIN summits_summit rs ON rs.id = t.replaced_by_id
