@@ -98,17 +98,22 @@ class SQLPage:
             # DISTINCT is applied after a window: the window would count duplicates.
             counted_with_page = self.count_with_page and not queryset.query.distinct
             if counted_with_page:
-                queryset = queryset.annotate(**{PAGE_TOTAL: Window(Count("*"))})
                 counted, count_params = count.select_sql(with_page=f"(SELECT {PAGE_TOTAL} FROM page LIMIT 1)")
             else:
                 counted, count_params = count.select_sql()
             feed = count.from_sql()
         else:
             count, counted, count_params, feed = None, f"NULL, {int(total)}", [], ""
-        order_by = None if counted_with_page else ordering_sql(queryset.query)
-        if order_by is not None:
-            rows, rows_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
+        order_by = ordering_sql(queryset.query)
+        if order_by is not None and matching.startswith("SELECT "):
+            select = matching
+            if counted_with_page:
+                # The window in the compiled select's own list (not DISTINCT: above): the queryset compiled once.
+                select = f"SELECT COUNT(*) OVER () AS {PAGE_TOTAL}, {matching.removeprefix('SELECT ')}"
+            rows, rows_params = f"{select} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
         else:
+            if counted_with_page:
+                queryset = queryset.annotate(**{PAGE_TOTAL: Window(Count("*"))})
             rows, rows_params = queryset[offset : offset + limit].query.sql_with_params()
         # Numbered in the rows' order (backwards for rows read from the end): a sub-select with LIMIT is not
         # merged into the outer query, and a window with no ORDER BY reads its rows as they come. The outer
