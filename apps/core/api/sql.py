@@ -98,17 +98,22 @@ class SQLPage:
             # DISTINCT is applied after a window: the window would count duplicates.
             counted_with_page = self.count_with_page and not queryset.query.distinct
             if counted_with_page:
-                queryset = queryset.annotate(**{PAGE_TOTAL: Window(Count("*"))})
                 counted, count_params = count.select_sql(with_page=f"(SELECT {PAGE_TOTAL} FROM page LIMIT 1)")
             else:
                 counted, count_params = count.select_sql()
             feed = count.from_sql()
         else:
             count, counted, count_params, feed = None, f"NULL, {int(total)}", [], ""
-        order_by = None if counted_with_page else ordering_sql(queryset.query)
-        if order_by is not None:
-            rows, rows_params = f"{matching} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
+        order_by = ordering_sql(queryset.query)
+        if order_by is not None and matching.startswith("SELECT "):
+            select = matching
+            if counted_with_page:
+                # The window in the compiled select's own list (not DISTINCT: above): the queryset compiled once.
+                select = f"SELECT COUNT(*) OVER () AS {PAGE_TOTAL}, {matching.removeprefix('SELECT ')}"
+            rows, rows_params = f"{select} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}", params
         else:
+            if counted_with_page:
+                queryset = queryset.annotate(**{PAGE_TOTAL: Window(Count("*"))})
             rows, rows_params = queryset[offset : offset + limit].query.sql_with_params()
         # Numbered in the rows' order (backwards for rows read from the end): a sub-select with LIMIT is not
         # merged into the outer query, and a window with no ORDER BY reads its rows as they come. The outer
@@ -131,7 +136,12 @@ class SQLPage:
         by construction. Every column of the model's own table (the model's default select: nothing joined for show,
         nothing deferred), compiled once: counted (PostgreSQL drops the columns the count does not read, so it stays
         an index-only scan) and, in the ordering compiled once per ordering, the page."""
-        table_rows = self.queryset.select_related(None).defer(None)
+        table_rows = self.queryset
+        # Each clone copies the whole query: only what is there is undone.
+        if table_rows.query.select_related is not False:
+            table_rows = table_rows.select_related(None)
+        if table_rows.query.deferred_loading != (frozenset(), True):
+            table_rows = table_rows.defer(None)
         try:
             matching, params = table_rows.order_by().query.sql_with_params()
         except EmptyResultSet:
