@@ -460,15 +460,19 @@ def claims_requests(*, donor):
     return {
         name: [
             (
+                # The page's rows first (the total read with them: a window runs before LIMIT), then their
+                # related rows: joined before the LIMIT, the parent's self-join hashed every pledge (24 ms at 1M).
                 "SELECT p.id, p.created_at, p.updated_at, p.slug, p.description_en, p.amount, p.currency,"
                 " p.amount_qualifier, p.amount_usd, p.amount_usd_qualifier, p.usd_basis, p.usd_rate, p.usd_rate_date,"
                 " p.usd_rate_source, p.period_start, p.period_start_precision, p.period_years, p.period_end,"
-                " p.period_end_precision, p.instrument, p.status, p.counts_in_totals, count(*) OVER (),"
+                " p.period_end_precision, p.instrument, p.status, p.counts_in_totals, p.total,"
                 " a.slug, a.name_en, a.kind, s.slug, s.title_en, d.slug, d.title_en, pp.slug, pp.description_en"
-                " FROM investments_pledge p JOIN actors_actor a ON a.id = p.donor_id"
+                " FROM (SELECT p.*, count(*) OVER () AS total FROM investments_pledge p"
+                f" WHERE p.donor_id = {ACTOR_ID}{where} ORDER BY p.amount_usd DESC NULLS LAST, p.id LIMIT %s) p"
+                " JOIN actors_actor a ON a.id = p.donor_id"
                 " LEFT JOIN summits_summit s ON s.id = p.summit_id LEFT JOIN summits_document d ON d.id = p.document_id"
-                f" LEFT JOIN investments_pledge pp ON pp.id = p.parent_id WHERE p.donor_id = {ACTOR_ID}{where}"
-                " ORDER BY p.amount_usd DESC NULLS LAST, p.id LIMIT %s",
+                " LEFT JOIN investments_pledge pp ON pp.id = p.parent_id"
+                " ORDER BY p.amount_usd DESC NULLS LAST, p.id",
                 [donor, PAGE],
             ),
             (

@@ -192,24 +192,27 @@ BEGIN
 END
 $$;
 CREATE OR REPLACE FUNCTION catrack_capture_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    -- The same for every row of the statement (set for the transaction): read once, not once a row.
+    who text := NULLIF(current_setting('{setting}', true), '');
+    why text := NULLIF(current_setting('{reason_setting}', true), '');
+    -- _if_assigned: a statement that wrote no row (so writes no event) does not give a reading transaction an id.
+    change_set bigint := pg_current_xact_id_if_assigned()::text::bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", reason, changeset)
         SELECT clock_timestamp(), TG_ARGV[0], n.id::text, 'create', to_jsonb(n),
-               NULLIF(current_setting('{setting}', true), ''), NULLIF(current_setting('{reason_setting}', true), ''),
-               pg_current_xact_id()::text::bigint
+               who, why, change_set
         FROM new_rows n;  -- one change set: the order within it does not matter to a mirror
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", reason, changeset)
         SELECT clock_timestamp(), TG_ARGV[0], n.id::text, 'update', to_jsonb(n),
-               NULLIF(current_setting('{setting}', true), ''), NULLIF(current_setting('{reason_setting}', true), ''),
-               pg_current_xact_id()::text::bigint
+               who, why, change_set
         FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n IS DISTINCT FROM o;
     ELSE
         INSERT INTO {events} (occurred_at, resource, object_id, action, "row", "user", reason, changeset)
         SELECT clock_timestamp(), TG_ARGV[0], o.id::text, 'delete', to_jsonb(o),
-               NULLIF(current_setting('{setting}', true), ''), NULLIF(current_setting('{reason_setting}', true), ''),
-               pg_current_xact_id()::text::bigint
+               who, why, change_set
         FROM old_rows o;
     END IF;
     RETURN NULL;

@@ -224,7 +224,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Anyone reads; writing needs the model's add/change/delete permission.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.ModelPermissionsOrAnonReadOnly"],
     # Strict: an unknown query parameter or ordering field is a 400 naming it (apps.core.api.filters).
     "DEFAULT_FILTER_BACKENDS": [
         "apps.core.api.filters.StrictFilterBackend",

@@ -6,13 +6,13 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from apps.core.change_capture import captured_models, lock_change_feed
+from apps.core.change_capture import captured_models, lock_change_feed, start_change
 from apps.core.models import ChangeEvent
 from apps.investments.models import Pledge
 from apps.trade.importers import comtrade_import
 from apps.trade.models import TradeFlow
 from tests.core.test_change_feed import assert_mirror_is_exact, replay
-from tests.factories import PledgeFactory, StateFactory
+from tests.factories import PledgeFactory, StateFactory, TradeFlowFactory
 from tests.trade.test_comtrade_import import ROWS, write
 
 
@@ -49,6 +49,32 @@ def test_an_import_is_one_change_set_in_the_feed_and_an_unchanged_reimport_write
     assert TradeFlow.objects.filter(value_usd="1234567.50").exists()
     revert_changeset(changeset, force=True)  # force: the revision and its revert came after
     assert not TradeFlow.objects.exists()
+    assert_mirror_is_exact(replay(editor_client))
+
+
+def test_every_event_of_a_bulk_write_of_flows_names_who_why_and_its_change_set(states, editor_client):
+    """Trade flows are captured per statement on PostgreSQL (who, why and the change set read once a statement),
+    per row on SQLite: each event of an insert, update and delete of many rows carries them, on both."""
+    with transaction.atomic():
+        start_change("analyst", lock=False, reason="comtrade 2024")
+        last = ChangeEvent.objects.order_by("id").last()
+        last = last.id if last else 0
+        flows = TradeFlow.objects.bulk_create(
+            [
+                TradeFlowFactory.build(reporter=states["KAZ"], partner=partner, year=2024, commodity_code=code)
+                for partner in (states["CHN"], states["JPN"])
+                for code in ("TOTAL", "2612")
+            ]
+        )
+        TradeFlow.objects.filter(partner=states["CHN"]).update(value_usd=5)
+        TradeFlow.objects.filter(partner=states["JPN"], commodity_code="2612").delete()
+        TradeFlow.objects.filter(year=1999).delete()  # no row: no event
+    events = ChangeEvent.objects.filter(id__gt=last, resource="trade.tradeflow")
+    assert sorted(events.values_list("action", flat=True)) == ["create"] * 4 + ["delete"] + ["update"] * 2
+    assert set(events.values_list("user", "reason")) == {("analyst", "comtrade 2024")}
+    (changeset,) = set(events.values_list("changeset", flat=True))
+    assert changeset is not None
+    assert {event.object_id for event in events} == {str(flow.id) for flow in flows}
     assert_mirror_is_exact(replay(editor_client))
 
 

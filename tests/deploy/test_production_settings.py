@@ -95,3 +95,20 @@ def test_collectstatic_builds_a_compressed_manifest(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()  # hashed names, so whitenoise can cache forever
     assert list((tmp_path / "admin" / "css").glob("base.*.css.gz"))
+
+
+def test_the_wsgi_application_freezes_what_it_loaded():
+    """catrack.wsgi moves the loaded app (modules, settings, URLconf) out of the cycle collector's generations, so
+    a full collection does not walk them on every request that triggers one (docs/benchmarks.md)."""
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "import gc, catrack.wsgi; from django.urls import get_resolver; "
+        "print(gc.get_freeze_count(), len(get_resolver().url_patterns))",
+        SECRET_KEY=strong_key(),
+        ALLOWED_HOSTS="x",
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, patterns = map(int, result.stdout.split()[-2:])
+    assert frozen > 50_000 and patterns > 0

@@ -410,7 +410,13 @@ class CatrackFilterSet(django_filters.FilterSet, metaclass=CatrackFilterSetMetac
         # per combination instead of per request (django-filter makes every form field anew each time;
         # the form still deep-copies its fields per instance). No filter here takes a request-dependent
         # queryset, which a shared form class would freeze.
-        return _form_class(type(self), tuple(self.filters))
+        form_class = _form_class(type(self), tuple(self.filters))
+        for name, f in self.filters.items():
+            # A filter that reads its own form field when filtering (a multiple choice: its choices and
+            # to_field_name) takes the one this form class holds, built from the same filter, instead of
+            # building it again on every request (django-filter's Filter.field keeps it as `_field`).
+            f._field = form_class.base_fields[name]
+        return form_class
 
     @classmethod
     def text_search(cls):

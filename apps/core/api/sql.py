@@ -136,7 +136,12 @@ class SQLPage:
         by construction. Every column of the model's own table (the model's default select: nothing joined for show,
         nothing deferred), compiled once: counted (PostgreSQL drops the columns the count does not read, so it stays
         an index-only scan) and, in the ordering compiled once per ordering, the page."""
-        table_rows = self.queryset.select_related(None).defer(None)
+        table_rows = self.queryset
+        # Each clone copies the whole query: only what is there is undone.
+        if table_rows.query.select_related is not False:
+            table_rows = table_rows.select_related(None)
+        if table_rows.query.deferred_loading != (frozenset(), True):
+            table_rows = table_rows.defer(None)
         try:
             matching, params = table_rows.order_by().query.sql_with_params()
         except EmptyResultSet:

@@ -183,6 +183,14 @@ class CatrackViewSet(viewsets.ModelViewSet):
             return Response(self.get_serializer(queryset, many=True).data)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    def get_queryset(self):
+        if self.action == "list" and self.queryset is not None and self.takes_sql_path(self.request):
+            # The SQL page reads the table's own columns only (SQLPage drops the related rows selected): dropped
+            # here, in place of DRF's .all(), none of the request's other clones of the query (each filter, the
+            # ordering) deep-copies them.
+            return self.queryset.select_related(None)
+        return super().get_queryset()
+
     def takes_sql_path(self, request):
         """Whether PostgreSQL renders this JSON list page (apps.core.api.sql) from the same queryset."""
         return self.page_json is not None and self.sql_pages and renders_json_in_sql(request)
@@ -375,7 +383,7 @@ def renders_json_in_sql(request):
     PostgreSQL, in UTC (the SQL writes times in UTC)."""
     return (
         connection.vendor == "postgresql"
-        and getattr(request.accepted_renderer, "format", None) == "json"
+        and getattr(getattr(request, "accepted_renderer", None), "format", None) == "json"  # none yet: schema
         and timezone.get_current_timezone_name() == "UTC"
     )
 
