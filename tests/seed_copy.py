@@ -1,14 +1,14 @@
 """The seed for the `seeded` fixtures (tests/conftest.py): loaded by the loader once per test session on
 PostgreSQL, then copied back.
 
-The first load runs apps.core.fixture_loading.seed_load and keeps, in memory, every table the load changed as
-the load left it. A later load that finds every table of the database as the first load found it (a test's
-transaction that has just begun) writes those tables back by COPY with triggers off: what the triggers did
-(the change feed, `updated_at`) is among the rows copied. Then the sequences are set past the rows, as the loader
-sets them. The database holds the very rows the loader wrote, ids included; only its clock is the first load's.
-A database that differs in any row (a test wrote before loading the seed, or a transactional test's flush made
-the content types anew) gets the loader. SQLite, and a PostgreSQL role that may not turn triggers off
-(session_replication_role needs a superuser), always get the loader.
+The first load runs apps.core.fixture_loading.seed_load and keeps, in memory, every table the load changed as the
+load left it. A later load that finds every table of the database as the first load found it (a test's transaction
+that has just begun) writes those tables back by COPY with triggers off: what the triggers did (the change feed,
+`updated_at`) is among the rows copied. Then the sequences are set past the rows, as the loader sets them. The
+database holds the very rows the loader wrote, ids included; only its clock is the first load's. A database that
+differs in any row (a test wrote before loading the seed) gets the loader. (A flush after a transactional test keeps
+the content types and permissions the seed's rows refer to: tests/backends/postgresql.) SQLite, and a PostgreSQL
+role that may not turn triggers off (session_replication_role needs a superuser), always get the loader.
 
 Why: the loader checks every rule of every row (some 20,000 queries): ~5 s on a quiet PostgreSQL, 15-35 s
 beside the SQLite suite in CI, once per module or test that needs the seed. The copy takes a fraction of a second.

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from apps.core.fixture_loading import seed_load
 from apps.investments.models import Pledge
 from apps.site.views import donor_comparison
 from apps.summits.models import SummitFormat
 from apps.trade.models import FlowCode
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM
+from tests.seed_copy import load_seed
 
 pytestmark = [
     pytest.mark.browser,
@@ -81,7 +81,7 @@ def assert_links_resolve(page, live_server, checked):
 
 
 def test_every_page_renders_the_seed_offline_clean_and_accessible(page, live_server, db):
-    seed_load()
+    load_seed()
     checked = set()
     for name, path in SEEDED_PAGES.items():
         page.goto(f"{live_server.url}{path}")
@@ -111,7 +111,7 @@ def test_the_source_text_is_annotated_when_catrack_holds_it(page, live_server, d
 
     if source_text("velizade-japanese-move") is None:
         pytest.skip("the seed article's text is not beside the checkout (../shared/seed/)")
-    seed_load()
+    load_seed()
     page.goto(f"{live_server.url}/sources/velizade-japanese-move/#p8")
     page.screenshot(path=str(ARTIFACTS / "site-source-text.png"))  # the annotated text, as a reader sees it
     marks = page.locator(".annotated mark a")
@@ -157,7 +157,7 @@ def test_timeline_and_trade_charts_draw(page, live_server, db):
 
 def test_pages_read_with_javascript_off(page, live_server, db):
     """Server-rendered: text, tables and even the SVG charts are there without any script running."""
-    seed_load()
+    load_seed()
     context = page.context.browser.new_context(java_script_enabled=False)
     try:
         reader = context.new_page()

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from apps.core.fixture_loading import seed_load
 from apps.trade.models import FlowCode
 from tests import factories
 from tests.browser.conftest import ARTIFACTS, CHROMIUM
 from tests.browser.test_site_browser import serious_violations
+from tests.seed_copy import load_seed
 
 pytestmark = [
     pytest.mark.browser,
@@ -128,7 +128,7 @@ def synthetic_chart_rows():
 def test_every_public_page_fits_a_phone_and_a_desktop(page, live_server, db):
     from apps.geoeconomics.models import Corridor
 
-    seed_load()
+    load_seed()
     synthetic_chart_rows()
     corridor = Corridor.objects.order_by("id").first()
     faults = {}

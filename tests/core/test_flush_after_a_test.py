@@ -2,6 +2,7 @@
 post_migrate after a flush leaves the change feed's triggers as they are: apps/core/apps.py)."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 
@@ -22,11 +23,13 @@ def _tables_holding_rows():
 
 
 @pytest.mark.postgres_only  # SQLite's flush deletes with the triggers on: the feed keeps the deletions' events
-def test_a_flush_empties_every_table_but_the_content_types_and_permissions_made_again():
+def test_a_flush_empties_every_table_but_the_content_types_and_permissions():
     factories.PledgeFactory()  # rows in several tables, their change events, a user's
     assert ChangeEvent.objects.exists()
+    content_types = set(ContentType.objects.values_list("id", "app_label", "model"))
     call_command("flush", verbosity=0, interactive=False)
     assert _tables_holding_rows() == {"django_content_type", "auth_permission"}
+    assert set(ContentType.objects.values_list("id", "app_label", "model")) == content_types  # kept, ids and all
 
 
 def test_after_a_flush_the_change_feed_still_captures():
