@@ -32,12 +32,13 @@ def editor_client(editor):
 @pytest.fixture
 def seeded(request, db):
     """A database holding the seed (fixtures/seed), as `manage.py seed` loads it: loaded for this test, or once
-    for the whole module where the module uses `seeded_once`."""
+    for the whole module where the module uses `seeded_once`. (On PostgreSQL a copy of the session's first load
+    where the database is as that load found it: tests/seed_copy.py.)"""
     if "seeded_once" in request.fixturenames:
         return request.getfixturevalue("seeded_once")  # module scope: set up before this test's transaction
-    from apps.core.fixture_loading import seed_load
+    from tests.seed_copy import load_seed
 
-    return seed_load()
+    return load_seed()
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,8 @@ def seeded_once(request, django_db_setup, django_db_blocker):
     """The seed loaded once for a whole test module (`pytestmark = pytest.mark.usefixtures("seeded_once")`),
     in a transaction rolled back after the module's last test. Each test still runs in its own transaction,
     nested in this one (a savepoint): what a test writes is gone before the next. Every test of the module
-    sees the seed. Loading the seed takes about 4 s on PostgreSQL; 164 tests used to load it each, two thirds
+    sees the seed. Loading the seed takes about 4 s on PostgreSQL (a copy of the session's first load is quicker:
+    tests/seed_copy.py); 164 tests used to load it each, two thirds
     of the suite's time.
 
     The database is open to the fixture only while it loads and rolls back, so a test without `db` still gets
@@ -53,7 +55,7 @@ def seeded_once(request, django_db_setup, django_db_blocker):
     seed: in such a module this fixture refuses to run."""
     from django.db import transaction
 
-    from apps.core.fixture_loading import seed_load
+    from tests.seed_copy import load_seed
 
     committing = sorted(
         item.name
@@ -67,7 +69,7 @@ def seeded_once(request, django_db_setup, django_db_blocker):
         )
     with django_db_blocker.unblock(), contextlib.ExitStack() as stack:
         stack.enter_context(transaction.atomic())  # rolled back here if the load fails
-        seed = seed_load()
+        seed = load_seed()
         module_transaction = stack.pop_all()  # loaded: kept open past this block, for the module's tests
     try:
         yield seed
@@ -99,16 +101,28 @@ def is_postgres():
     return connection.vendor == "postgresql"
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's ordering
 def pytest_collection_modifyitems(config, items):
-    """Skip `postgres_only` tests when the test database is not PostgreSQL."""
+    """Skip `postgres_only` tests when the test database is not PostgreSQL. Keep a test of a `seeded_once` module
+    that uses no database with its module's tests: pytest-django runs such tests last, after the transactional
+    tests, where the module's seed would be loaded a second time (by the loader: tests/seed_copy.py)."""
     from django.conf import settings
 
+    for item in [item for item in items if "seeded_once" in item.fixturenames and not _uses_db(item)]:
+        position = items.index(item)
+        items.pop(position)
+        siblings = [index for index, other in enumerate(items) if other.path == item.path and _uses_db(other)]
+        items.insert(siblings[-1] + 1 if siblings else position, item)  # after the module's last test with a database
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+def _uses_db(item):
+    return bool({"db", "transactional_db"} & set(item.fixturenames))
 
 
 @pytest.fixture(autouse=True)

@@ -200,7 +200,8 @@ class Pledge(SluggedModel, FactModel):
             value: "" if value == AmountQualifier.EXACT else f"{label.lower()} "
             for value, label in AmountQualifier.choices
         }
-        qualifiers = " ".join(f"WHEN '{value}' THEN '{text}'" for value, text in said.items())
+        quoted = {value: text.replace("'", "''") for value, text in said.items()}  # SQL literals: a label's ' doubled
+        qualifiers = " ".join(f"WHEN '{value}' THEN '{text}'" for value, text in quoted.items())
         amount = f"{alias}.amount"
         # to_char rounds half away from zero; the half-way cases go to the even neighbour first.
         rounded = f"CASE WHEN mod(abs({amount}), 2) = 0.5 THEN trunc({amount}) ELSE round({amount}) END"

@@ -14,6 +14,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
 }
 
+# A flush (after each transactional test) by DELETE instead of TRUNCATE: tests/backends/postgresql/base.py.
+if DATABASES["default"]["ENGINE"] == "apps.core.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "tests.backends.postgresql"
+
 # The replica, in tests: a second connection to the test database (a TEST MIRROR of default, Django's way of
 # standing in for a replica), whatever DATABASE_REPLICA_URL says. The router stays off: a test of replica reads
 # turns it on (settings.DATABASE_ROUTERS) and names both databases (tests/core/test_read_replica.py); every other

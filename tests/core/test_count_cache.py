@@ -7,6 +7,7 @@ the next page counts afresh. Transactional tests: the cache is for committed dat
 """
 
 import threading
+import types
 
 import pytest
 from django.db import connection, connections, transaction
@@ -164,6 +165,25 @@ def test_count_cache_seconds_0_keeps_nothing(api_client, flows):
     assert count_of(api_client) == 6
     escaping_insert(flows[0])
     assert count_of(api_client) == 7
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("sql_pages", [True, False])
+@override_settings(COUNT_CACHE_SECONDS=30)
+def test_a_kept_count_read_often_is_still_counted_again_after_count_cache_seconds(
+    api_client, flows, monkeypatch, sql_pages
+):
+    # COUNT_CACHE_SECONDS bounds how long a write that escapes the feed goes unseen from when the count was taken,
+    # however often the kept count is read meanwhile (a hit does not make it younger).
+    clock = [1000.0]
+    monkeypatch.setattr(counts, "time", types.SimpleNamespace(monotonic=lambda: clock[0]))
+    monkeypatch.setattr(TradeFlowViewSet, "sql_pages", sql_pages)
+    assert count_of(api_client) == 6
+    escaping_insert(flows[0])
+    for clock[0] in (1010.0, 1020.0, 1029.0):
+        assert count_of(api_client) == 6  # kept: counted less than 30 s ago
+    clock[0] = 1031.0
+    assert count_of(api_client) == 7  # counted 31 s ago: counted again
 
 
 @pytest.mark.postgres_only

@@ -1,6 +1,8 @@
 """Re-running the seed never undoes an analyst's work: rows nobody changed follow the fixtures, rows an
 analyst changed keep the analyst's values and are reported, --force overwrites with history; every seeded
-row's creation is in the change feed (its history), as the seed's, and updated_at never moves backwards."""
+row's creation is in the change feed (its history), as the seed's, and updated_at never moves backwards.
+A test that re-seeds a seeded database starts from `seeded` (first in its arguments: seeded before the editor's
+rows, the seed can be copied, tests/seed_copy.py)."""
 
 import io
 import json
@@ -36,8 +38,9 @@ def analyst_edits(editor_client, slug, **fields):
     assert response.status_code == 200, response.content
 
 
-def test_reseeding_keeps_an_analysts_correction_reports_the_conflict_and_never_moves_updated_at_back(editor_client):
-    call_command("seed", stdout=io.StringIO())
+def test_reseeding_keeps_an_analysts_correction_reports_the_conflict_and_never_moves_updated_at_back(
+    seeded, editor_client
+):
     analyst_edits(editor_client, "japan", description_en="Corrected by an analyst.")
     japan = Actor.objects.get(slug="japan")
     corrected_at = japan.updated_at
@@ -58,8 +61,7 @@ def test_reseeding_keeps_an_analysts_correction_reports_the_conflict_and_never_m
     assert history[0]["changes"][0]["old"].startswith("Per the article")  # the seeded value is in history
 
 
-def test_force_overwrites_with_a_history_entry_and_a_later_updated_at(editor_client):
-    call_command("seed", stdout=io.StringIO())
+def test_force_overwrites_with_a_history_entry_and_a_later_updated_at(seeded, editor_client):
     analyst_edits(editor_client, "japan", description_en="Corrected by an analyst.")
     corrected_at = Actor.objects.get(slug="japan").updated_at
 
@@ -76,8 +78,9 @@ def test_force_overwrites_with_a_history_entry_and_a_later_updated_at(editor_cli
     assert latest["changes"][0]["old"] == "Corrected by an analyst."
 
 
-def test_a_new_fixture_value_reaches_rows_nobody_changed_but_not_rows_an_analyst_changed(tmp_path, editor_client):
-    seed_load()
+def test_a_new_fixture_value_reaches_rows_nobody_changed_but_not_rows_an_analyst_changed(
+    seeded, tmp_path, editor_client
+):
     analyst_edits(editor_client, "china", name_ja="分析者の修正")
     before = {a.slug: a.updated_at for a in Actor.objects.all()}
     fixtures = edited_fixtures(tmp_path, {"japan": {"name_ja": "日本国"}, "china": {"name_ja": "中華人民共和国"}})
@@ -110,13 +113,12 @@ def test_a_database_loaded_with_loaddata_is_in_the_history_and_the_next_seed_cha
     assert ChangeEvent.objects.filter(resource="actors.actor").count() == Actor.objects.count()
 
 
-def test_a_row_whose_slug_an_analyst_changed_is_kept_not_seeded_twice(editor_client):
+def test_a_row_whose_slug_an_analyst_changed_is_kept_not_seeded_twice(seeded, editor_client):
     """Rows are matched by natural key; the key the seed gave is found in the row's history after an
     analyst renamed it, so the seed reports a conflict instead of creating a second row (or failing on the
     summit's unique ordinal)."""
     from apps.summits.models import Summit
 
-    seed_load()
     summit = Summit.objects.get(slug="central-asia-plus-japan-1")
     response = editor_client.patch(f"/api/v1/summits/{summit.slug}/", {"slug": "tokyo-summit-2025"}, format="json")
     assert response.status_code == 200, response.content

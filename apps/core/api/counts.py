@@ -108,6 +108,7 @@ class ExactCount:
     def __init__(self, database: BaseDatabaseWrapper, count_sql: str, params: Sequence[Any]) -> None:
         self.count_sql, self.params = count_sql, list(params)
         self.key: tuple[Any, ...] | None = None
+        self.kept_at: int | None = None  # the position of the kept count the statement was offered
         if database.vendor == "postgresql" and settings.COUNT_CACHE_SECONDS > 0 and _reads_only_captured(count_sql):
             self.key = (database.alias, count_sql, _frozen(self.params))
 
@@ -121,6 +122,7 @@ class ExactCount:
         if self.key is None:
             return f"NULL, ({self.count_sql})", self.params
         kept = _cache.get(self.key) or (NOTHING_KEPT, NOTHING_KEPT)
+        self.kept_at = kept[0]
         return (
             f"feed.position, CASE WHEN feed.position = %s THEN %s ELSE ({self.count_sql}) END",
             [*kept, *self.params],
@@ -131,8 +133,9 @@ class ExactCount:
         return "" if self.key is None else f" FROM (SELECT {POSITION_SQL} AS position) feed"
 
     def result(self, position: int | None, count: int) -> int:
-        """The count; kept for the next request when it was counted at a position."""
-        if self.key is not None and position is not None:
+        """The count; kept for the next request when it was counted at a position. The kept count itself is not
+        stored again: its age (COUNT_CACHE_SECONDS) runs from when it was counted, however often it is read."""
+        if self.key is not None and position is not None and position != self.kept_at:
             _cache.put(self.key, position, count)
         return count
 
