@@ -26,6 +26,8 @@ from apps.core.replicas import read_connection
 
 # The column of `page` holding the count of every matching row, where it is counted with the page (count_with_page).
 PAGE_TOTAL = "page_total"
+# The ids of the page's rows (the `page` CTE SQLPage.fetch writes), for a page_json's nested lists: `= ANY(…)` of them.
+PAGE_IDS = "ANY(ARRAY(SELECT id FROM page))"
 
 
 class RawJSON(str):

@@ -9,6 +9,7 @@ are aggregated for the whole page at once, each read by the page's ids (as apps.
 from apps.actors.models import Actor
 from apps.core.api.sql import (
     FACT_SUPPORT_MEMBERS,
+    PAGE_IDS,
     json_actor_brief,
     json_iso_utc,
     json_serializer_object,
@@ -22,8 +23,6 @@ from apps.investments.api.serializers import PledgeSerializer
 from apps.investments.models import Pledge
 from apps.sources.api.page_json import fact_citation_ctes
 from apps.summits.models import Summit, Topic
-
-PAGE_IDS = "ANY(ARRAY(SELECT id FROM page))"
 
 # The order of a pledge's recipients and purposes, for the ORM's prefetch (PledgeViewSet) and this twin alike: the
 # models' Meta.ordering, then the id (two actors may share a name).

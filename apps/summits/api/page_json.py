@@ -11,6 +11,7 @@ already is, not parsed back (::json) as a row_to_json of it would need.
 
 from apps.core.api.sql import (
     FACT_SUPPORT_MEMBERS,
+    PAGE_IDS,
     json_actor_brief,
     json_iso_utc,
     json_serializer_object,
@@ -23,8 +24,6 @@ from apps.core.models import format_partial_date_sql
 from apps.sources.api.page_json import fact_citation_ctes
 from apps.summits.api.serializers import ParticipationSerializer, SummitSerializer
 from apps.summits.models import Summit, SummitParticipant
-
-PAGE_IDS = "ANY(ARRAY(SELECT id FROM page))"
 
 # The briefs (apps.core.api.briefs) of a page's related rows, under the table aliases the page's SQL gives them;
 # tests/core/test_str_sql_twins.py holds each to the brief Python writes for every row.
