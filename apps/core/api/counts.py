@@ -112,10 +112,14 @@ class ExactCount:
         if database.vendor == "postgresql" and settings.COUNT_CACHE_SECONDS > 0 and _reads_only_captured(count_sql):
             self.key = (database.alias, count_sql, _frozen(self.params))
 
-    def select_sql(self, *, with_page: str | None = None) -> tuple[str, list[Any]]:
+    def select_sql(self, *, with_page: str | None = None, of_statement: str | None = None) -> tuple[str, list[Any]]:
         """SQL of the two columns (position, count) and their parameters. `with_page`: SQL of the count the page's own
         statement took (a window over the matching rows; NULL for an empty page, then counted here): used rather
-        than a kept count, whose check would save nothing once the page has counted; kept for the next count alike."""
+        than a kept count, whose check would save nothing once the page has counted; kept for the next count alike.
+        `of_statement`: SQL of the exact count of the same rows that the statement reads anyway (never NULL: the
+        matching rows it holds), likewise used as it is, with no parameters of its own."""
+        if of_statement is not None:
+            return (f"NULL, {of_statement}" if self.key is None else f"feed.position, {of_statement}"), []
         if with_page is not None:
             fresh = f"coalesce({with_page}, ({self.count_sql}))"
             return (f"NULL, {fresh}" if self.key is None else f"feed.position, {fresh}"), self.params
