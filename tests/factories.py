@@ -43,11 +43,20 @@ from apps.trade.models import (
     TradeTrend,
 )
 
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# ISO 3166-1's user-assigned alpha-3 codes (AAA–AAZ, QMA–QZZ, XAA–XZZ, ZZA–ZZZ): no country has one, so a
+# factory's state never takes a code the seed or Comtrade's areas hold (the plain sequence reached KOR).
+USER_ASSIGNED_ISO3 = (
+    [f"X{a}{b}" for a in LETTERS for b in LETTERS]
+    + [f"Q{a}{b}" for a in LETTERS[LETTERS.index("M") :] for b in LETTERS]
+    + [f"AA{b}" for b in LETTERS]
+    + [f"ZZ{b}" for b in LETTERS]
+)
+
 
 def _iso3(n):
-    """AAA, AAB, … — unique three-letter codes from a sequence number."""
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    return letters[(n // 676) % 26] + letters[(n // 26) % 26] + letters[n % 26]
+    """A user-assigned ISO 3166-1 alpha-3 code from a sequence number, unique over 1,092 numbers in a row."""
+    return USER_ASSIGNED_ISO3[n % len(USER_ASSIGNED_ISO3)]
 
 
 class SourceFactory(DjangoModelFactory):
@@ -72,7 +81,7 @@ class StateFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"state-{n}")
     name_en = factory.Sequence(lambda n: f"State {n}")
     name_ru = factory.Sequence(lambda n: f"Государство {n}")
-    iso3 = factory.Sequence(lambda n: _iso3(n + 7000))  # far from real codes seeded elsewhere
+    iso3 = factory.Sequence(_iso3)
 
 
 ActorFactory = StateFactory

@@ -5,12 +5,12 @@ from django.db.models import Q
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
 from apps.actors.models import Actor, ActorKind, ActorRelation, Office
-from apps.core.api.filters import CatrackFilterSet, RangeFilters
+from apps.core.api.filters import CatrackFilterSet, MultipleChoiceFilter, RangeFilters
 from apps.sources.citation_filters import CitedFilterSet
 
 
 class ActorFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=ActorKind.choices, label="Kind (repeat for several)")
+    kind = MultipleChoiceFilter(choices=ActorKind.choices, label="Kind (repeat for several)")
     iso3 = django_filters.CharFilter(field_name="iso3", lookup_expr="iexact", label="ISO 3166-1 alpha-3 code")
     country = actor_filter("country", "State a person serves")
     member = actor_filter("members", "Groupings and organisations having this member")

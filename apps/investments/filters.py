@@ -3,7 +3,14 @@
 import django_filters
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, RangeFilters, slug_filter, year_of_date_filter
+from apps.core.api.filters import (
+    BooleanFilter,
+    CatrackFilterSet,
+    MultipleChoiceFilter,
+    RangeFilters,
+    slug_filter,
+    year_of_date_filter,
+)
 from apps.investments.models import AmountQualifier, Instrument, Pledge, PledgeStatus, UsdBasis
 from apps.sources.citation_filters import CitedFilterSet
 from apps.summits.models import Document, Summit, Topic
@@ -18,10 +25,8 @@ class PledgeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     currency = django_filters.CharFilter(
         field_name="currency", lookup_expr="iexact", label="ISO 4217 currency, e.g. JPY"
     )
-    instrument = django_filters.MultipleChoiceFilter(
-        choices=Instrument.choices, label="Instrument (repeat for several)"
-    )
-    status = django_filters.MultipleChoiceFilter(choices=PledgeStatus.choices, label="Status (repeat for several)")
+    instrument = MultipleChoiceFilter(choices=Instrument.choices, label="Instrument (repeat for several)")
+    status = MultipleChoiceFilter(choices=PledgeStatus.choices, label="Status (repeat for several)")
     usd_basis = django_filters.ChoiceFilter(choices=UsdBasis.choices)
     amount_qualifier = django_filters.ChoiceFilter(choices=AmountQualifier.choices)
     amount_usd_qualifier = django_filters.ChoiceFilter(choices=AmountQualifier.choices)

@@ -3,7 +3,14 @@
 import django_filters
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
-from apps.core.api.filters import CatrackFilterSet, IntegerFilter, RangeFilters, slug_filter, year_of_date_filter
+from apps.core.api.filters import (
+    CatrackFilterSet,
+    IntegerFilter,
+    MultipleChoiceFilter,
+    RangeFilters,
+    slug_filter,
+    year_of_date_filter,
+)
 from apps.sources.citation_filters import CitedFilterSet
 from apps.summits.models import (
     Document,
@@ -53,12 +60,12 @@ class SummitFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     level = django_filters.ChoiceFilter(choices=SummitLevel.choices)
     # distinct=False: a column of the summit itself, no join that could repeat a row (and the SQL page path
     # reads plain, non-DISTINCT id lists).
-    status = django_filters.MultipleChoiceFilter(
+    status = MultipleChoiceFilter(
         choices=SummitStatus.choices,
         distinct=False,
         label="Status (repeat for several): held, planned, postponed, cancelled",
     )
-    mode = django_filters.MultipleChoiceFilter(
+    mode = MultipleChoiceFilter(
         choices=SummitMode.choices, distinct=False, label="Mode (repeat for several): in_person, virtual, hybrid"
     )
     replaced_by = slug_filter("replaced_by", Summit, "The meeting that replaced it")
@@ -100,7 +107,7 @@ class SummitParticipantFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilt
 
 
 class DocumentFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=DocumentKind.choices, label="Kind (repeat for several)")
+    kind = MultipleChoiceFilter(choices=DocumentKind.choices, label="Kind (repeat for several)")
     summit = slug_filter("summit", Summit, "Summit it was adopted at")
     signatory = actor_filter("signatories", "Signatory actor", several=True)
     topic = slug_filter("topics", Topic, "Topic")

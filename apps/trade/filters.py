@@ -7,7 +7,14 @@ from django import forms
 from django.db.models import Q
 
 from apps.actors.actor_filters import GroupingsFilterSet, actor_filter
-from apps.core.api.filters import BooleanFilter, CatrackFilterSet, IntegerFilter, RangeFilters, slug_filter
+from apps.core.api.filters import (
+    BooleanFilter,
+    CatrackFilterSet,
+    IntegerFilter,
+    MultipleChoiceFilter,
+    RangeFilters,
+    slug_filter,
+)
 from apps.investments.models import AmountQualifier
 from apps.sources.citation_filters import CitedFilterSet
 from apps.sources.models import Source
@@ -53,9 +60,7 @@ class TradeFlowFilterSet(GroupingsFilterSet, CatrackFilterSet):
     )
     # distinct=False: flow is a column of the row itself, so it cannot repeat rows; django-filter's
     # default DISTINCT made the page and the count sort every matching row (docs/benchmarks.md, "Figures behind the code").
-    flow = django_filters.MultipleChoiceFilter(
-        choices=FlowCode.choices, label="X, M, RX or RM (repeat for several)", distinct=False
-    )
+    flow = MultipleChoiceFilter(choices=FlowCode.choices, label="X, M, RX or RM (repeat for several)", distinct=False)
     commodity = CommodityFilter(field_name="commodity_code", label="HS code (e.g. 2612) or TOTAL (any case)")
     customs_code = django_filters.CharFilter(label="Customs procedure (Comtrade customsCode), C00 for all")
     mot_code = IntegerFilter(field_name="mot_code", label="Mode of transport (Comtrade motCode), 0 for all")
@@ -75,9 +80,7 @@ class StatedTradeFigureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilt
     reporter = actor_filter("reporter", "State whose trade it is")
     partner = actor_filter("partner", "Partner")
     stated_by = actor_filter("stated_by", "Person or body that stated it")
-    flow = django_filters.MultipleChoiceFilter(
-        choices=StatedFlow.choices, distinct=False, label="Flow (repeat for several)"
-    )
+    flow = MultipleChoiceFilter(choices=StatedFlow.choices, distinct=False, label="Flow (repeat for several)")
     year = IntegerFilter(
         method="filter_year",
         min_value=YEAR_MIN,
@@ -113,7 +116,7 @@ class StatedTradeFigureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilt
 
 
 class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=TradeMeasureKind.choices, label="Kind (repeat for several)")
+    kind = MultipleChoiceFilter(choices=TradeMeasureKind.choices, label="Kind (repeat for several)")
     imposing_actor = actor_filter("imposing_actor", "Actor imposing the measure")
     target = actor_filter("targets", "Targeted actor")
     topic = slug_filter("topics", Topic, "Topic")
@@ -124,9 +127,7 @@ class TradeMeasureFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet
         method="filter_commodity",
         label="HS code: measures listing it, a line inside it (2805 finds 2805301910) or a heading containing it",
     )
-    status = django_filters.MultipleChoiceFilter(
-        choices=TradeMeasureStatus.choices, label="Status (repeat for several)"
-    )
+    status = MultipleChoiceFilter(choices=TradeMeasureStatus.choices, label="Status (repeat for several)")
     legal_reference = django_filters.CharFilter(lookup_expr="icontains", label="Words of the act's number")
     announced_on_range = RangeFilters(django_filters.DateFilter, "Announced", old_names="lookups")
     in_force_from_range = RangeFilters(

@@ -36,9 +36,8 @@ def pledge_edge_rows():
     the even one in a parent's name), no amount, each qualifier, a converted USD amount with its rate, partial
     dates at each precision, a parent, a summit and a document, recipients of one name, purposes, citations that
     dispute a field, quotes and line separators in the text."""
-    # No ISO codes: the factory's sequence of codes reaches real ones the seed holds (KOR).
-    donor = StateFactory(slug="edge-donor", name_en='O\'Brien "Bank" \\ Ёлка\u2028', iso3=None)
-    twins = [StateFactory(name_en="Same Name", iso3=None), StateFactory(name_en="Same Name", iso3=None)]
+    donor = StateFactory(slug="edge-donor", name_en='O\'Brien "Bank" \\ Ёлка\u2028')
+    twins = [StateFactory(name_en="Same Name"), StateFactory(name_en="Same Name")]
     topics = [TopicFactory(name_en="Zeta"), TopicFactory(name_en="Alpha")]
     summit = SummitFactory(date=datetime.date(2025, 12, 1), date_precision=DatePrecision.MONTH)
     document = DocumentFactory(title_en='The "Edge" Declaration')

@@ -47,6 +47,22 @@ class IntegerFilter(django_filters.NumberFilter):
         set_override(self, "field", {"type": "integer", "minimum": min_value, "maximum": max_value})
 
 
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """django-filter's MultipleChoiceFilter ORing the values in the order given, each once. django-filter ORs
+    `set(value)`, whose order follows string hashing, which differs between processes: `flow=X&flow=M` was compiled
+    to `flow = 'X' OR flow = 'M'` in one worker and the reverse in another (two texts for one statement, and a kept
+    shape of the request could not bind its values: apps.core.api.shapes)."""
+
+    def filter(self, qs, value):
+        if not value or self.conjoined or self.is_noop(qs, value):
+            return super().filter(qs, value)
+        q = models.Q()
+        for v in dict.fromkeys(value):
+            q |= models.Q(**self.get_filter_predicate(None if v == self.null_value else v))
+        qs = self.get_method(qs)(q)
+        return qs.distinct() if self.distinct else qs
+
+
 class _UTCDateTimeField(IsoDateTimeField):
     def to_python(self, value):
         if isinstance(value, str) and re.search(r"T.* \d{2}(:?\d{2})?$", value):
@@ -417,6 +433,14 @@ class CatrackFilterSet(django_filters.FilterSet, metaclass=CatrackFilterSetMetac
             # building it again on every request (django-filter's Filter.field keeps it as `_field`).
             f._field = form_class.base_fields[name]
         return form_class
+
+    def with_values(self, cleaned_data):
+        """A FilterSet like this validated one whose filters filter with `cleaned_data` instead of its own values (the
+        check of a kept shape, apps.core.api.shapes.learn)."""
+        twin = type(self)(self.data, queryset=self.queryset, request=self.request, only_given=True)
+        twin.is_valid()
+        twin.form.cleaned_data = cleaned_data
+        return twin
 
     @classmethod
     def text_search(cls):

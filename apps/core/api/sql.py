@@ -74,31 +74,50 @@ class SQLPage:
 
     paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
 
-    def __init__(self, queryset, *, page_json, count_with_page=False):
+    def __init__(self, queryset, *, page_json, count_with_page=False, compiled=None):
         # count_with_page: count the matching rows with the page (a window over them, as
         # apps.core.api.pagination.WindowCountPaginator), not in a sub-select of their own. For a list whose filters
         # cost more than reading every matching row (the pledges' claims filters group every citation): they then
         # run once, not twice. The count is kept as any other (page=last reads it). A list of many rows whose count
         # an index-only scan reads (trade flows) keeps the sub-select, which reads no row it does not count.
-        self.queryset, self.page_json, self.count_with_page = queryset, page_json, count_with_page
+        # compiled: the queryset's SQL from the request's kept shape (apps.core.api.shapes); `queryset` is then a
+        # function that builds it, called only where a page needs more than that SQL (page=last, count=estimated).
+        self.page_json, self.count_with_page, self.compiled = page_json, count_with_page, compiled
+        if compiled is None:
+            self.queryset = queryset
+        else:
+            self._build = queryset
+
+    @functools.cached_property
+    def queryset(self):
+        """The filtered, ordered queryset (built here only where the page came with `compiled`)."""
+        return self._build()
 
     def fetch(self, *, limit, offset, from_the_end=False, total=None):
         """(total matching rows, the page's rows as JSON text): one round trip. `from_the_end`: the page is the
         list's last `limit` rows (`offset` 0), read in the reverse order (page=last); `total`: the count, if
         already known, is not taken again. The count is the one kept for this list where the change feed has not
         moved since (apps.core.api.counts), decided in the same statement: count and page are of one snapshot."""
-        statement = self.count_statement()
-        if statement is None:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
-            return 0, "[]"
-        table_rows, matching, params = statement
-        # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
-        database = read_connection(self.queryset)
-        queryset = table_rows.reverse() if from_the_end else table_rows
+        compiled = None if from_the_end else self.compiled
+        if compiled is not None:
+            matching, params, order_by = compiled.matching, list(compiled.params), compiled.order_by
+            # As the queryset's: a kept shape is read where the model's reads go (apps.core.replicas).
+            database = read_connection(self.model)
+            distinct = False  # a kept shape orders apart from its query: ordering_sql() refuses DISTINCT
+        else:
+            statement = self.count_statement()
+            if statement is None:  # a queryset that matches nothing by construction (`.none()`, `IN ()`)
+                return 0, "[]"
+            table_rows, matching, params = statement
+            # The read's own connection: the replica for the read API where one is configured (apps.core.replicas).
+            database = read_connection(self.queryset)
+            queryset = table_rows.reverse() if from_the_end else table_rows
+            order_by, distinct = ordering_sql(queryset.query), queryset.query.distinct
         counted_with_page = False
         if total is None:
             count = ExactCount(database, f"SELECT count(*) FROM ({matching}) matching", params)
             # DISTINCT is applied after a window: the window would count duplicates.
-            counted_with_page = self.count_with_page and not queryset.query.distinct
+            counted_with_page = self.count_with_page and not distinct
             if counted_with_page:
                 counted, count_params = count.select_sql(with_page=f"(SELECT {PAGE_TOTAL} FROM page LIMIT 1)")
             else:
@@ -106,7 +125,6 @@ class SQLPage:
             feed = count.from_sql()
         else:
             count, counted, count_params, feed = None, f"NULL, {int(total)}", [], ""
-        order_by = ordering_sql(queryset.query)
         if order_by is not None and matching.startswith("SELECT "):
             select = matching
             if counted_with_page:
@@ -121,7 +139,7 @@ class SQLPage:
         # merged into the outer query, and a window with no ORDER BY reads its rows as they come. The outer
         # select keeps the table's columns only (a DISTINCT also selects the ordering's, a search its rank).
         n = "-row_number() OVER ()" if from_the_end else "row_number() OVER ()"
-        columns = [field.column for field in self.queryset.model._meta.concrete_fields]
+        columns = [field.column for field in self.model._meta.concrete_fields]
         columns += [PAGE_TOTAL] if counted_with_page else []
         selected = ", ".join(database.ops.quote_name(column) for column in columns)
         page = f"SELECT {selected}, {n} AS n FROM ({rows}) numbered"
@@ -138,23 +156,33 @@ class SQLPage:
         by construction. Every column of the model's own table (the model's default select: nothing joined for show,
         nothing deferred), compiled once: counted (PostgreSQL drops the columns the count does not read, so it stays
         an index-only scan) and, in the ordering compiled once per ordering, the page."""
-        table_rows = self.queryset
-        # Each clone copies the whole query: only what is there is undone.
-        if table_rows.query.select_related is not False:
-            table_rows = table_rows.select_related(None)
-        if table_rows.query.deferred_loading != (frozenset(), True):
-            table_rows = table_rows.defer(None)
+        rows = table_rows(self.queryset)
         try:
-            matching, params = table_rows.order_by().query.sql_with_params()
+            matching, params = rows.order_by().query.sql_with_params()
         except EmptyResultSet:
             return None
-        return table_rows, matching, list(params)
+        return rows, matching, list(params)
+
+    @property
+    def model(self):
+        return self.queryset.model if self.compiled is None else self.compiled.model
 
     def count(self):
         """The exact count alone (page=last asks it first): the same statement's count as fetch() takes, kept or not
         alike (apps.core.api.counts)."""
         statement = self.count_statement()
         return 0 if statement is None else exact_count(statement[0])
+
+
+def table_rows(queryset):
+    """`queryset` selecting every column of its model's table under its name and nothing else (the model's default
+    select: nothing joined for show, nothing deferred), as the SQL page reads it."""
+    # Each clone copies the whole query: only what is there is undone.
+    if queryset.query.select_related is not False:
+        queryset = queryset.select_related(None)
+    if queryset.query.deferred_loading != (frozenset(), True):
+        queryset = queryset.defer(None)
+    return queryset
 
 
 def ordering_sql(query):

@@ -1,5 +1,7 @@
 """Base viewsets: CSV streaming, history, and database errors turned into clear 4xx responses."""
 
+import functools
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -21,10 +23,12 @@ from apps.core.api.csv_export import export_filename
 from apps.core.api.fields import forget_prefetched
 from apps.core.api.filters import (
     StrictFilterBackend,
+    StrictOrderingFilter,
     check_query_params,
     raise_for_unknown_slugs,
     resource_name,
 )
+from apps.core.api.shapes import kept_rows
 from apps.core.api.sql import SQLPage, json_rows, row_plan
 from apps.core.change_capture import start_change
 from apps.core.history import row_history
@@ -146,6 +150,9 @@ class CatrackViewSet(viewsets.ModelViewSet):
     # SQL that renders a list page as JSON (see takes_sql_path); sql_pages = False forces DRF's path (tests).
     page_json = None
     sql_pages = True
+    # Whether the SQL page's rows are compiled once per shape of the request (apps.core.api.shapes); a resource says
+    # so once its every filter is held to a fresh compile (tests/trade/test_list_shapes.py).
+    keeps_shapes = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -161,8 +168,13 @@ class CatrackViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         """The filtered, ordered list: an export (CSV, CSV for Excel, XLSX), a JSON page PostgreSQL renders
         (page_json), or DRF's page."""
-        queryset = self.filter_queryset(self.get_queryset())
         export_format = registry.export_formats().get(getattr(request.accepted_renderer, "format", None))
+        if export_format is None and self.takes_sql_path(request):
+            # The count as the resource's pagination takes it: with the page (WindowCountPagination) or on its own.
+            counts_with_page = getattr(self.paginator, "counts_with_page", False)
+            (results,) = self.paginate_queryset(self.sql_page(request, count_with_page=counts_with_page))
+            return self.get_paginated_response(results)
+        queryset = self.filter_queryset(self.get_queryset())
         if export_format is not None:
             raise_for_unknown_slugs(request)  # before streaming starts: a 400 cannot follow a 200
             return export_format.renderer.export_response(
@@ -171,17 +183,36 @@ class CatrackViewSet(viewsets.ModelViewSet):
                 filename=export_filename(resource_name(request)),
                 dialect=csv_dialect(request, for_excel=getattr(export_format.renderer, "for_excel", False)),
             )
-        if self.takes_sql_path(request):
-            # The count as the resource's pagination takes it: with the page (WindowCountPagination) or on its own.
-            counts_with_page = getattr(self.paginator, "counts_with_page", False)
-            (results,) = self.paginate_queryset(
-                SQLPage(queryset, page_json=self.page_json, count_with_page=counts_with_page)
-            )
-            return self.get_paginated_response(results)
         page = self.paginate_queryset(queryset)
         if page is None:
             return Response(self.get_serializer(queryset, many=True).data)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def sql_page(self, request, *, count_with_page):
+        """The request's SQLPage (apps.core.api.sql): its rows as filter_queryset() filters and orders them, validated
+        alike; where the resource keeps shapes (keeps_shapes), their SQL from the request's kept shape
+        (apps.core.api.shapes) when it has one, the queryset then built only if the page needs it."""
+        page = functools.partial(SQLPage, page_json=self.page_json, count_with_page=count_with_page)
+        if not self.keeps_shapes or tuple(self.filter_backends) != (StrictFilterBackend, StrictOrderingFilter):
+            return page(self.filter_queryset(self.get_queryset()))
+        queryset = self.get_queryset()
+        filterset = StrictFilterBackend().validated_filterset(request, queryset, self)
+        ordering = StrictOrderingFilter()
+        if filterset is None:
+            return page(ordering.filter_queryset(request, queryset, self))
+
+        def build(values=None):
+            # filter_queryset()'s two backends, on the validated FilterSet (or one filtering with other values).
+            rows = filterset if values is None else filterset.with_values(values)
+            return ordering.filter_queryset(request, rows.qs, self)
+
+        methods = frozenset(name for name, f in filterset.filters.items() if f.method is not None)
+        key = (type(self), type(filterset), tuple(request.query_params.getlist(ordering.ordering_param)))
+        compiled, built = kept_rows(key, filterset.form.cleaned_data, build=build, methods=methods)
+        if compiled is None:
+            return page(built)
+        ordering.get_ordering(request, queryset, self)  # a bad `ordering` is a 400, as filter_queryset() says
+        return page(build, compiled=compiled)
 
     def get_queryset(self):
         if self.action == "list" and self.queryset is not None and self.takes_sql_path(self.request):

@@ -122,6 +122,7 @@ class TradeFlowViewSet(CatrackViewSet):
     filterset_class = TradeFlowFilterSet
     ordering_fields = ["year", "month", "value_usd", "commodity_code", "flow", "created_at", "updated_at", "id"]
     page_json = TRADE_FLOW_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
+    keeps_shapes = True  # every filter held to a fresh compile: tests/trade/test_list_shapes.py
 
     @extend_schema(
         parameters=[
