@@ -445,7 +445,8 @@ def wsgi_get(url):
     the body read to its end, then closed (which sends request_finished). Since session 15; before, the API was timed
     with django.test.Client, which does work gunicorn does not (connects and disconnects four signals a request, so
     their receivers are looked up on every send) and skips work gunicorn does (close_old_connections, the connection's
-    health check, at each request's start and end). Host `testserver`, so the bytes are the test client's."""
+    health check, at each request's start and end). Host `testserver`, so the bytes are the test client's. Call it
+    outside any transaction, as a server runs: close_old_connections closes a connection it finds inside one."""
     global _handler
     if _handler is None:
         from django.core.handlers.wsgi import WSGIHandler

@@ -6,7 +6,9 @@ import pytest
 from bench.queries import wsgi_get
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+# Transactional: the handler closes a connection found inside a transaction at a request's start (Django's
+# close_old_connections, which the test client turns off), as gunicorn's requests do; the bench runs in autocommit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 URLS = [
     "/api/v1/summits/",
