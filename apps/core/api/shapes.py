@@ -147,7 +147,8 @@ def _kind(value: Any) -> Hashable | None:
 
 
 def _other(value: Any) -> Any:
-    """Another value of `value`'s type (never equal to it), for learn()'s check."""
+    """Another value of `value`'s type (never equal to it), for learn()'s check. Raises OverflowError (an
+    ArithmeticError) past the type's last value (datetime.max)."""
     if isinstance(value, str):
         return value + "~"
     if isinstance(value, datetime.datetime):
@@ -274,7 +275,10 @@ def learn(
     template = template_of(compiled, values)
     if template is None:
         return None
-    other_data = moved(cleaned_data)
+    try:
+        other_data = moved(cleaned_data)
+    except ArithmeticError:  # no other value of its type (9999-12-31T23:59:59.999999): not a shape to keep
+        return None
     other_found = shape_and_values(other_data)
     if other_found is None:
         return None
