@@ -40,6 +40,10 @@ from django_filters.constants import EMPTY_VALUES
 
 # Values bound into a kept statement: a type moved to another value of the same type by `_other`.
 _MOVABLE = (str, int, decimal.Decimal, float, datetime.datetime, datetime.date)
+# A list longer than this is never kept: its shape (a key item per value) would hold ~140 bytes per value for a
+# ~2 bytes of query string (`flow=X,X,…`: 180 kB a 2.7 kB request, 512 of them per process). No list filter of a kept
+# list needs more: four flows; two slugs or more read the database (not kept).
+_MAX_ITEMS = 8
 
 
 @dataclass(frozen=True)
@@ -106,11 +110,13 @@ def forget_shapes() -> None:
 
 def shape_and_values(cleaned_data: dict[str, Any]) -> tuple[Hashable, list[Any]] | None:
     """(the shape of a FilterSet's cleaned values, the values bound in order), or None for a value of a kind that is
-    never bound (a model instance, a range object…)."""
+    never bound (a model instance, a range object…) or a list of more than _MAX_ITEMS values."""
     shape: list[Hashable] = []
     values: list[Any] = []
     for name, value in cleaned_data.items():
         if isinstance(value, list):
+            if len(value) > _MAX_ITEMS:
+                return None
             items: list[Hashable] = []
             for index, item in enumerate(value):
                 kind = _kind(item)
