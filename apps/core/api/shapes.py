@@ -7,7 +7,7 @@ still validated as always (every parameter, every filter's form field, the order
 same shape came before, the SQL compiled then is reused with this request's values bound in place of that one's.
 
 The shape: the view and FilterSet classes, the ordering asked for, and for each filter given its name and the kind
-of its value: its type, a list's length and which of its items repeat; an empty value, a boolean and None are part
+of its value: its type, a list's length and which values (of any filter) repeat an earlier one; an empty value, a boolean and None are part
 of the shape themselves (they change the SQL, `IS NULL` and the like, not a parameter). Nothing is written by hand:
 the SQL kept is the ORM's compile of the request that came first, and each of its parameters is the value of one
 filter slot. A shape is kept only if all of this holds, checked when it is first seen (`learn`):
@@ -123,8 +123,7 @@ def shape_and_values(cleaned_data: dict[str, Any]) -> tuple[Hashable, list[Any]]
                 if kind is None:
                     return None
                 if kind == "bound":
-                    # Which earlier item it repeats: a repeated value may be compiled once (a filter dedupes).
-                    items.append((type(item).__name__, value.index(item)))
+                    items.append((type(item).__name__, _first_equal(values, item)))
                     values.append(item)
                 else:
                     items.append(kind)
@@ -134,11 +133,19 @@ def shape_and_values(cleaned_data: dict[str, Any]) -> tuple[Hashable, list[Any]]
         if kind is None:
             return None
         if kind == "bound":
-            shape.append((name, type(value).__name__))
+            shape.append((name, type(value).__name__, _first_equal(values, value)))
             values.append(value)
         else:
             shape.append((name, kind))
     return tuple(shape), values
+
+
+def _first_equal(values: Sequence[Any], value: Any) -> int:
+    """The index `value` will have in `values`, or that of the first value equal to it: which value it repeats is part
+    of the shape. A repeat may be compiled once (a filter dedupes) and its parameter cannot say which value it is, so
+    such a shape is not kept (template_of); it must not be the shape of different values (year_min=year_max=2020 left
+    the shape of every year range not kept)."""
+    return next((index for index, earlier in enumerate(values) if _same(earlier, value)), len(values))
 
 
 def _kind(value: Any) -> Hashable | None:
