@@ -27,6 +27,21 @@ TRADE_FLOW_ORDER = (
 )
 
 
+def fact_citations(app_label, model):
+    """(sql, "ids"): the citations of a page's facts of app_label.model as FactSerializer shows them (source, section,
+    paragraph, key phrase, note, claims), with what backs each fact is computed from (apps.sources.corroboration:
+    basis, the source's independent origin and is_official), in Citation's order."""
+    return (
+        "SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph, c.key_phrase,"
+        " c.note, c.basis, c.inference, c.field, c.value, c.rank, c.rank_reason,"
+        " coalesce(src.root_origin_id, src.id) AS origin, src.is_official FROM sources_citation c"
+        " JOIN sources_source src ON src.id = c.source_id JOIN django_content_type ct ON ct.id = c.content_type_id"
+        f" WHERE ct.app_label = '{app_label}' AND ct.model = '{model}' AND c.object_id = ANY(%s)"
+        " ORDER BY c.object_id, c.source_id, c.paragraph, c.id",
+        "ids",
+    )
+
+
 def raw_requests(*, reporter, participant, year_min):
     """name -> (list of (sql, params)) producing the same data as the matching API request."""
     return {
@@ -98,14 +113,15 @@ def raw_requests(*, reporter, participant, year_min):
                 f" WHERE sp.summit_id = s.id AND sp.actor_id = {ACTOR_ID})",
                 [participant],
             ),
-            # Everything the API's page shows, in its orders: summits by date, title and id; participants by
-            # role, actor name and id; citations by source, paragraph and id.
+            # Everything the API's page shows (SummitSerializer: status, mode and the replacement's brief too), in its
+            # orders: summits by date, title and id; participants by role, actor name and id; citations by source,
+            # paragraph and id, with their claims and what backs the summit (tests/api/test_bench_floors.py).
             (
-                "SELECT s.id, s.created_at, s.updated_at, s.slug, s.title_en, s.title_ru, s.level, s.date,"
-                " s.date_precision, s.end_date, s.city_en, s.city_ru, s.ordinal, s.summary_en, f.slug, f.name_en,"
-                " h.slug, h.name_en, h.kind"
+                "SELECT s.id, s.created_at, s.updated_at, s.slug, s.title_en, s.title_ru, s.level, s.status, s.mode,"
+                " s.date, s.date_precision, s.end_date, s.city_en, s.city_ru, s.ordinal, s.summary_en, f.slug,"
+                " f.name_en, h.slug, h.name_en, h.kind, rs.slug, rs.title_en, rs.date, rs.date_precision"
                 " FROM summits_summit s JOIN summits_summitformat f ON f.id = s.format_id"
-                " LEFT JOIN actors_actor h ON h.id = s.host_id"
+                " LEFT JOIN actors_actor h ON h.id = s.host_id LEFT JOIN summits_summit rs ON rs.id = s.replaced_by_id"
                 " WHERE EXISTS (SELECT 1 FROM summits_summitparticipant sp"
                 f" WHERE sp.summit_id = s.id AND sp.actor_id = {ACTOR_ID}) ORDER BY s.date DESC, s.title_en, s.id"
                 " LIMIT %s",
@@ -118,14 +134,7 @@ def raw_requests(*, reporter, participant, year_min):
                 " ORDER BY sp.summit_id, sp.role, a.name_en, sp.id",
                 "ids",
             ),
-            (
-                "SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph,"
-                " c.key_phrase, c.note FROM sources_citation c"
-                " JOIN sources_source src ON src.id = c.source_id JOIN django_content_type ct ON ct.id = c.content_type_id"
-                " WHERE ct.app_label = 'summits' AND ct.model = 'summit' AND c.object_id = ANY(%s)"
-                " ORDER BY c.object_id, c.source_id, c.paragraph, c.id",
-                "ids",
-            ),
+            fact_citations("summits", "summit"),
         ],
         "pledges_summary": [
             # As apps.investments.selectors: a pledge stated in USD counts with its amount, and each total
@@ -192,14 +201,15 @@ def search_requests(*, commodity, document_words):
             # The page and its total in one statement, as the API's paginator reads them.
             (
                 "SELECT d.id, d.created_at, d.updated_at, d.slug, d.kind, d.title_en, d.title_ru, d.adopted_on,"
-                " d.adopted_on_precision, d.summary_en, d.url, count(*) OVER (), s.slug, s.title_en, i.slug, i.title_en"
+                " d.adopted_on_precision, d.summary_en, d.url, count(*) OVER (), s.slug, s.title_en, s.date,"
+                " s.date_precision, i.slug, i.title_en"
                 " FROM summits_document d LEFT JOIN summits_summit s ON s.id = d.summit_id"
                 f" LEFT JOIN summits_document i ON i.id = d.implements_id WHERE {documents_where}"
                 " ORDER BY d.title_en, d.id LIMIT %s",
                 [*document_params, PAGE],
             ),
             (
-                "SELECT ds.document_id, a.slug, a.name_en, a.kind, sb.slug, sb.name_en, sb.kind"
+                "SELECT ds.document_id, ds.id, a.slug, a.name_en, a.kind, sb.slug, sb.name_en, sb.kind"
                 " FROM summits_documentsignatory ds JOIN actors_actor a ON a.id = ds.actor_id"
                 " LEFT JOIN actors_actor sb ON sb.id = ds.signed_by_id WHERE ds.document_id = ANY(%s)"
                 " ORDER BY ds.document_id, a.name_en",
@@ -211,14 +221,7 @@ def search_requests(*, commodity, document_words):
                 " ORDER BY t.name_en",
                 "ids",
             ),
-            (
-                "SELECT c.object_id, c.id, src.slug, src.title, src.author, src.url, c.section, c.paragraph,"
-                " c.key_phrase, c.note FROM sources_citation c"
-                " JOIN sources_source src ON src.id = c.source_id JOIN django_content_type ct ON ct.id = c.content_type_id"
-                " WHERE ct.app_label = 'summits' AND ct.model = 'document' AND c.object_id = ANY(%s)"
-                " ORDER BY c.object_id, c.source_id, c.paragraph, c.id",
-                "ids",
-            ),
+            fact_citations("summits", "document"),
         ],
     }
 
@@ -311,7 +314,14 @@ def _run_pipelined(connection, statements):
 def _run_raw(connection, statements):
     if _pipelined(statements):
         return json.dumps([rows for rows in _run_pipelined(connection, statements) if rows is not None], default=str)
-    page = []
+    return json.dumps([rows for _, rows in raw_rows(connection, statements)], default=str)
+
+
+def raw_rows(connection, statements):
+    """Each statement's (column names, rows), run in order on `connection` (a DB-API connection: psycopg's, or
+    Django's); a statement whose params are "ids" reads the ids of the first statement that returned rows of more
+    than two columns (the page: its first column)."""
+    results = []
     ids = None
     with connection.cursor() as cursor:
         for sql, params in statements:
@@ -321,8 +331,8 @@ def _run_raw(connection, statements):
             rows = cursor.fetchall()
             if ids is None and rows and len(rows[0]) > 2:
                 ids = [row[0] for row in rows]
-            page.append(rows)
-    return json.dumps(page, default=str)
+            results.append(([column[0] for column in cursor.description], rows))
+    return results
 
 
 # Requests timed with the exact count kept from the previous sample (apps.core.api.counts): a client paging through an

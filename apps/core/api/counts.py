@@ -41,11 +41,13 @@ from django.db.models import QuerySet
 from apps.core.models import ChangeEvent
 from apps.core.replicas import read_connection
 
-# The feed's position as the statement's snapshot sees it; NULL (nothing kept) in a transaction that has written.
-# max(id) is one step down the primary key's index.
-POSITION_SQL = (
-    f'CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN (SELECT max(id) FROM "{ChangeEvent._meta.db_table}") END'
-)
+# The feed's position as the statement's snapshot sees it: max(id) is one step down the primary key's index.
+POSITION_SQL = f'(SELECT max(id) FROM "{ChangeEvent._meta.db_table}")'
+# The same, NULL (nothing kept) in a transaction that has written: for a statement in an open transaction block only.
+# pg_current_xact_id_if_assigned() is parallel unsafe, so a statement that calls it is planned without parallel
+# workers (a search's bitmap scan then runs in one process); a statement outside a block, in a transaction of its
+# own, follows no write of its transaction and needs no guard.
+GUARDED_POSITION_SQL = f"CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN {POSITION_SQL} END"
 # The parameters of a statement whose count is not known: a position no snapshot has (event ids start at 1).
 NOTHING_KEPT = -1
 
@@ -109,13 +111,20 @@ class ExactCount:
         self.count_sql, self.params = count_sql, list(params)
         self.key: tuple[Any, ...] | None = None
         self.kept_at: int | None = None  # the position of the kept count the statement was offered
+        self.position_sql = GUARDED_POSITION_SQL
         if database.vendor == "postgresql" and settings.COUNT_CACHE_SECONDS > 0 and _reads_only_captured(count_sql):
             self.key = (database.alias, count_sql, _frozen(self.params))
+            if _outside_a_transaction(database):
+                self.position_sql = POSITION_SQL
 
-    def select_sql(self, *, with_page: str | None = None) -> tuple[str, list[Any]]:
+    def select_sql(self, *, with_page: str | None = None, of_statement: str | None = None) -> tuple[str, list[Any]]:
         """SQL of the two columns (position, count) and their parameters. `with_page`: SQL of the count the page's own
         statement took (a window over the matching rows; NULL for an empty page, then counted here): used rather
-        than a kept count, whose check would save nothing once the page has counted; kept for the next count alike."""
+        than a kept count, whose check would save nothing once the page has counted; kept for the next count alike.
+        `of_statement`: SQL of the exact count of the same rows that the statement reads anyway (never NULL: the
+        matching rows it holds), likewise used as it is, with no parameters of its own."""
+        if of_statement is not None:
+            return (f"NULL, {of_statement}" if self.key is None else f"feed.position, {of_statement}"), []
         if with_page is not None:
             fresh = f"coalesce({with_page}, ({self.count_sql}))"
             return (f"NULL, {fresh}" if self.key is None else f"feed.position, {fresh}"), self.params
@@ -130,7 +139,7 @@ class ExactCount:
 
     def from_sql(self) -> str:
         """The FROM clause the columns need ('' when nothing is kept for this statement)."""
-        return "" if self.key is None else f" FROM (SELECT {POSITION_SQL} AS position) feed"
+        return "" if self.key is None else f" FROM (SELECT {self.position_sql} AS position) feed"
 
     def result(self, position: int | None, count: int) -> int:
         """The count; kept for the next request when it was counted at a position. The kept count itself is not
@@ -138,6 +147,16 @@ class ExactCount:
         if self.key is not None and position is not None and position != self.kept_at:
             _cache.put(self.key, position, count)
         return count
+
+
+def _outside_a_transaction(database: BaseDatabaseWrapper) -> bool:
+    """Whether the next statement on `database` runs in a transaction of its own: no transaction block is open on the
+    server (psycopg's transaction status, which a BEGIN sent by hand sets too). A block Django opens
+    (`transaction.atomic`) begins with its first statement, so until then no write of it can precede this one."""
+    from psycopg.pq import TransactionStatus
+
+    database.ensure_connection()
+    return database.connection.info.transaction_status == TransactionStatus.IDLE
 
 
 def count_statement(queryset: QuerySet[Any, Any]) -> tuple[str, list[Any]] | None:

@@ -26,6 +26,8 @@ from apps.core.replicas import read_connection
 
 # The column of `page` holding the count of every matching row, where it is counted with the page (count_with_page).
 PAGE_TOTAL = "page_total"
+# The CTE of every row the list's filters match, where the page and its count are both read from them (SQLPage).
+MATCHING = "matching"
 # The ids of the page's rows (the `page` CTE SQLPage.fetch writes), for a page_json's nested lists: `= ANY(…)` of them.
 PAGE_IDS = "ANY(ARRAY(SELECT id FROM page))"
 
@@ -75,11 +77,13 @@ class SQLPage:
     paginator_class = SQLPagePaginator  # CatrackPagination pages it with this
 
     def __init__(self, queryset, *, page_json, count_with_page=False, compiled=None):
-        # count_with_page: count the matching rows with the page (a window over them, as
-        # apps.core.api.pagination.WindowCountPaginator), not in a sub-select of their own. For a list whose filters
-        # cost more than reading every matching row (the pledges' claims filters group every citation): they then
-        # run once, not twice. The count is kept as any other (page=last reads it). A list of many rows whose count
-        # an index-only scan reads (trade flows) keeps the sub-select, which reads no row it does not count.
+        # count_with_page: count the matching rows with the page, not in a sub-select of their own: the page is read
+        # from the matching rows (a CTE) and its count too, or, for an ordering that joins or reverses, counted by a
+        # window over them (as apps.core.api.pagination.WindowCountPaginator). For a list whose filters cost more
+        # than reading every matching row (the pledges' claims filters group every citation; the documents' search):
+        # they then run once, not twice. The count is kept as any other (page=last reads it). A list of many rows
+        # whose count an index-only scan reads (trade flows) keeps the sub-select, which reads no row it does not
+        # count.
         # compiled: the queryset's SQL from the request's kept shape (apps.core.api.shapes); `queryset` is then a
         # function that builds it, called only where a page needs more than that SQL (page=last, count=estimated).
         self.page_json, self.count_with_page, self.compiled = page_json, count_with_page, compiled
@@ -113,19 +117,32 @@ class SQLPage:
             database = read_connection(self.queryset)
             queryset = table_rows.reverse() if from_the_end else table_rows
             order_by, distinct = ordering_sql(queryset.query), queryset.query.distinct
-        counted_with_page = False
+        standalone = order_by is not None and matching.startswith("SELECT ")
+        # DISTINCT is applied after a window: the window would count duplicates.
+        counted_with_page = total is None and self.count_with_page and not distinct
+        # The matching rows read once, into a CTE the page and its count both read: the filters are written (and
+        # planned) once, where a window's count needed a second copy of them for an empty page's count.
+        once = counted_with_page and standalone
         if total is None:
             count = ExactCount(database, f"SELECT count(*) FROM ({matching}) matching", params)
-            # DISTINCT is applied after a window: the window would count duplicates.
-            counted_with_page = self.count_with_page and not distinct
-            if counted_with_page:
+            if once:
+                counted, count_params = count.select_sql(of_statement=f"(SELECT count(*) FROM {MATCHING})")
+            elif counted_with_page:
                 counted, count_params = count.select_sql(with_page=f"(SELECT {PAGE_TOTAL} FROM page LIMIT 1)")
             else:
                 counted, count_params = count.select_sql()
             feed = count.from_sql()
         else:
             count, counted, count_params, feed = None, f"NULL, {int(total)}", [], ""
-        if order_by is not None and matching.startswith("SELECT "):
+        ctes = ""
+        if once:
+            # Ordered under the table's own name: the ORDER BY compiled for the table (ordering_sql) reads the CTE's
+            # columns, which are the table's (count_statement).
+            ctes = f"{MATCHING} AS MATERIALIZED ({matching}), "
+            table = database.ops.quote_name(self.model._meta.db_table)
+            rows = f"SELECT * FROM {MATCHING} {table} ORDER BY {order_by} LIMIT {int(limit)} OFFSET {int(offset)}"
+            rows_params, counted_with_page = params, False
+        elif standalone:
             select = matching
             if counted_with_page:
                 # The window in the compiled select's own list (not DISTINCT: above): the queryset compiled once.
@@ -145,7 +162,7 @@ class SQLPage:
         page = f"SELECT {selected}, {n} AS n FROM ({rows}) numbered"
         with database.cursor() as cursor:
             cursor.execute(
-                f"WITH page AS MATERIALIZED ({page}) SELECT {counted}, ({self.page_json}){feed}",
+                f"WITH {ctes}page AS MATERIALIZED ({page}) SELECT {counted}, ({self.page_json}){feed}",
                 [*rows_params, *count_params],
             )
             position, total, page_rows = cursor.fetchone()

@@ -1,9 +1,10 @@
-"""The summits list page as JSON, rendered by PostgreSQL (apps.core.api.sql.SQLPage).
+"""The summits and documents list pages as JSON, rendered by PostgreSQL (apps.core.api.sql.SQLPage).
 
-SummitSerializer's output (keys in its order, partial dates, briefs, participants and citations in
-the prefetches' order); tests/summits/test_list_sql_path.py holds it to plain DRF's response byte for
-byte. Participants and citations are aggregated for the whole page at once, each read by the page's ids
-(`= ANY(…)`: one index scan, and fewer joins to plan than a join to the page).
+SummitSerializer's and DocumentSerializer's output (keys in their order, partial dates, briefs, participants,
+signatories, topics and citations in the prefetches' order); tests/summits/test_list_sql_path.py and
+tests/summits/test_document_list_sql_path.py hold them to plain DRF's responses byte for byte. Nested lists are
+aggregated for the whole page at once, each read by the page's ids (`= ANY(…)`: one index scan, and fewer joins
+to plan than a join to the page).
 
 Objects are written as text (apps.core.api.sql.json_text_object): a nested list is spliced in as the text it
 already is, not parsed back (::json) as a row_to_json of it would need.
@@ -22,8 +23,13 @@ from apps.core.api.sql import (
 )
 from apps.core.models import format_partial_date_sql
 from apps.sources.api.page_json import fact_citation_ctes
-from apps.summits.api.serializers import ParticipationSerializer, SummitSerializer
-from apps.summits.models import Summit, SummitParticipant
+from apps.summits.api.serializers import (
+    DocumentSerializer,
+    ParticipationSerializer,
+    SigningSerializer,
+    SummitSerializer,
+)
+from apps.summits.models import DocumentSignatory, Summit, SummitParticipant, Topic
 
 # The briefs (apps.core.api.briefs) of a page's related rows, under the table aliases the page's SQL gives them;
 # tests/core/test_str_sql_twins.py holds each to the brief Python writes for every row.
@@ -86,4 +92,59 @@ SELECT {json_text_list(SUMMIT, "t.n")}
  FROM page t JOIN summits_summitformat f ON f.id = t.format_id LEFT JOIN actors_actor h ON h.id = t.host_id
  LEFT JOIN summits_summit rs ON rs.id = t.replaced_by_id
  LEFT JOIN participants ON participants.summit_id = t.id LEFT JOIN citations ON citations.object_id = t.id
+ LEFT JOIN support ON support.object_id = t.id LEFT JOIN disputes ON disputes.object_id = t.id"""
+
+# A document's summit, the document it implements and its topics, as their briefs (apps.core.api.briefs).
+SUMMIT_BRIEF = json_text_object([("slug", json_text("s.slug")), ("name", json_text(Summit.str_sql("s")))])
+IMPLEMENTS_BRIEF = json_text_object([("slug", json_text("i.slug")), ("name", json_text("i.title_en"))])
+TOPIC_BRIEF = json_text_object([("slug", json_text("tp.slug")), ("name", json_text("tp.name_en"))])
+
+SIGNING = json_serializer_object(
+    SigningSerializer,
+    {"id": json_text("ds.id"), "actor": json_actor_brief("a"), "signed_by": json_actor_brief("sb", null=True)},
+    twin=__name__,
+)
+DOCUMENT = json_serializer_object(
+    DocumentSerializer,
+    {
+        "id": json_text("t.id"),
+        "signatories": "coalesce(signatories.list, '[]')",
+        "created_at": json_text(json_iso_utc("t.created_at")),
+        "updated_at": json_text(json_iso_utc("t.updated_at")),
+        "slug": json_text("t.slug"),
+        "kind": json_text("t.kind"),
+        "title_en": json_text("t.title_en"),
+        "title_ru": json_text("t.title_ru"),
+        "adopted_on": json_text("to_char(t.adopted_on, 'YYYY-MM-DD')", null=True),
+        "adopted_on_precision": json_text("t.adopted_on_precision"),
+        "adopted_on_display": json_text(format_partial_date_sql("t.adopted_on", "t.adopted_on_precision"), null=True),
+        "summary_en": json_text("t.summary_en"),
+        "url": json_text("t.url"),
+        "summit": f"CASE WHEN s.id IS NULL THEN 'null' ELSE {SUMMIT_BRIEF} END",
+        "implements": f"CASE WHEN i.id IS NULL THEN 'null' ELSE {IMPLEMENTS_BRIEF} END",
+        "topics": "coalesce(topics.list, '[]')",
+        **dict(FACT_SUPPORT_MEMBERS),
+        "citations": "coalesce(citations.list, '[]')",
+    },
+    twin=__name__,
+)
+
+# In the orders DocumentViewSet's prefetches read them: the models' Meta.ordering, then the id.
+SIGNATORIES_ORDERING = (*DocumentSignatory._meta.ordering, "id")
+TOPICS_ORDERING = (*Topic._meta.ordering, "id")
+SIGNATORIES_ORDER = model_ordering_sql(DocumentSignatory, {"": "ds", "actor": "a"}, SIGNATORIES_ORDERING)
+TOPICS_ORDER = model_ordering_sql(Topic, {"": "tp"}, TOPICS_ORDERING)
+
+DOCUMENT_PAGE_JSON = f"""WITH signatories AS (SELECT ds.document_id, {json_text_list(SIGNING, SIGNATORIES_ORDER)} AS list
+  FROM summits_documentsignatory ds JOIN actors_actor a ON a.id = ds.actor_id
+  LEFT JOIN actors_actor sb ON sb.id = ds.signed_by_id
+  WHERE ds.document_id = {PAGE_IDS} GROUP BY ds.document_id),
+ topics AS (SELECT dt.document_id, {json_text_list(TOPIC_BRIEF, TOPICS_ORDER)} AS list
+  FROM summits_document_topics dt JOIN summits_topic tp ON tp.id = dt.topic_id
+  WHERE dt.document_id = {PAGE_IDS} GROUP BY dt.document_id),
+ {fact_citation_ctes("summits", "document", PAGE_IDS)}
+SELECT {json_text_list(DOCUMENT, "t.n")}
+ FROM page t LEFT JOIN summits_summit s ON s.id = t.summit_id LEFT JOIN summits_document i ON i.id = t.implements_id
+ LEFT JOIN signatories ON signatories.document_id = t.id LEFT JOIN topics ON topics.document_id = t.id
+ LEFT JOIN citations ON citations.object_id = t.id
  LEFT JOIN support ON support.object_id = t.id LEFT JOIN disputes ON disputes.object_id = t.id"""

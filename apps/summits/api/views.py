@@ -12,7 +12,7 @@ from apps.core.api.filters import raise_for_unknown_slugs
 from apps.core.api.pagination import WindowCountPagination
 from apps.core.api.views import AGGREGATE, CatrackViewSet, HistoryMixin, serialized_rows
 from apps.sources.api.serializers import citations_prefetch
-from apps.summits.api.page_json import SUMMIT_PAGE_JSON
+from apps.summits.api.page_json import DOCUMENT_PAGE_JSON, SIGNATORIES_ORDERING, SUMMIT_PAGE_JSON, TOPICS_ORDERING
 from apps.summits.api.serializers import (
     DocumentSerializer,
     DocumentSignatorySerializer,
@@ -139,15 +139,17 @@ class SummitParticipantViewSet(HistoryMixin, CatrackViewSet):
 class DocumentViewSet(HistoryMixin, CatrackViewSet):
     queryset = Document.objects.select_related("summit", "implements").prefetch_related(
         # Plain lists (to_attr), read by the serializers' fields: no queryset per document and relation.
+        # In the SQL twin's order (page_json): the models' Meta.ordering, then the id.
         Prefetch(
             "signings",
-            queryset=DocumentSignatory.objects.select_related("actor", "signed_by"),
+            queryset=DocumentSignatory.objects.select_related("actor", "signed_by").order_by(*SIGNATORIES_ORDERING),
             to_attr=prefetched_attr("signings"),
         ),
-        Prefetch("topics", to_attr=prefetched_attr("topics")),
+        Prefetch("topics", queryset=Topic.objects.order_by(*TOPICS_ORDERING), to_attr=prefetched_attr("topics")),
         citations_prefetch(),
     )
     pagination_class = WindowCountPagination  # total read with the page: one query fewer
+    page_json = DOCUMENT_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilterSet
     lookup_field = "slug"
