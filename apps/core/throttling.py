@@ -66,13 +66,16 @@ def client_address(request):
 
 def _count_in_cache(key, *, period, now):
     """count_request() in a cache whose add() and incr() are atomic: (requests in the window, its start)."""
-    cache.add(f"{key}:started", now, period)
-    cache.add(key, 0, period)
     try:
-        requests = cache.incr(key)
-    except ValueError:  # expired between add() and incr(): a new window
+        requests = cache.incr(key)  # in an open window: one operation (and one to read its start), not four
+    except ValueError:  # no window open: start one
+        cache.add(f"{key}:started", now, period)
         cache.add(key, 0, period)
-        requests = cache.incr(key)
+        try:
+            requests = cache.incr(key)
+        except ValueError:  # expired between add() and incr(): a new window
+            cache.add(key, 0, period)
+            requests = cache.incr(key)
     return requests, cache.get(f"{key}:started", now)
 
 

@@ -49,9 +49,9 @@ SAMPLES = {
 NOT_KEPT = {"q"}
 
 
-def run(client, params):
-    """The response and every statement it ran, as (SQL, [(type, value) of each parameter]); `response.bound`: whether
-    the list's rows came from a kept shape."""
+def run(client, params, *, path=LIST):
+    """The response to `path` and every statement it ran, as (SQL, [(type, value) of each parameter]);
+    `response.bound`: whether the list's rows came from a kept shape."""
     ran, bound = [], []
 
     def capture(execute, sql, params, many, context):
@@ -64,7 +64,7 @@ def run(client, params):
         return compiled, queryset
 
     with connection.execute_wrapper(capture), mock.patch("apps.core.api.views.kept_rows", kept_rows):
-        response = client.get(LIST, params)
+        response = client.get(path, params)
     response.bound = any(bound)
     return response, ran
 

@@ -196,6 +196,8 @@ def compile_rows(queryset: QuerySet[Any, Any]) -> Compiled | None:
         matching, params = rows.order_by().query.sql_with_params()
     except (EmptyResultSet, FullResultSet):
         return None
+    if not matching.startswith("SELECT "):
+        return None  # the page cannot append its ORDER BY to it (SQLPage.fetch)
     return Compiled(rows.model, matching, tuple(params), order_by)
 
 
