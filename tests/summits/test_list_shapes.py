@@ -80,7 +80,9 @@ def test_kept_shape_runs_the_fresh_compile(api_client, summits, name, with_parti
     assert (kept.status_code, kept.content) == (fresh.status_code, fresh.content)
     sql_and_orm_paths(SummitViewSet, api_client, LIST, params)  # and as DRF answers
     if kept.status_code == 200:
-        assert kept.bound == (name not in NOT_KEPT | TWO_SHAPES | BUILT_EACH_TIME), name
+        # A value repeating another filter's is another shape (host=kazakhstan beside participant=kazakhstan).
+        repeats = second in extra.values()
+        assert kept.bound == (name not in NOT_KEPT | TWO_SHAPES | BUILT_EACH_TIME and not repeats), name
 
 
 @pytest.mark.parametrize(
