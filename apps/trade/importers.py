@@ -635,6 +635,15 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
         partner2_id, partner2_join = "p2.id", "LEFT JOIN actors_actor p2 ON p2.iso3 = s.partner2_code"
     names = (col("reporter_desc"), col("partner_desc")) if with_names else ("NULL", "NULL")
     source_differs = "OR t.source_id IS DISTINCT FROM %(source)s" if source_id is not None else ""
+    # A first import (an empty table) writes every row it reads; a later one mostly matches stored rows.
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM trade_tradeflow)")
+    stored = cursor.fetchone()[0]
+    # Into an empty table, OFFSET 0 keeps PostgreSQL from flattening the converting subquery into the joins, where
+    # each converted value would be computed again for the hash, the join's recheck and the filter: computed once a
+    # row (in the parallel workers), the first import's compare took 5.7 s instead of 7.7 at 1M. Not against stored
+    # rows: the planner then joins them in the leader alone, and an unchanged 1M re-import took 11.3 s instead of 9.7
+    # (docs/benchmarks.md, session 15).
+    fence = "" if stored else "OFFSET 0"
     converted = f"""
         SELECT s.*, r.id AS reporter_id, p.id AS partner_id, {partner2_id} AS partner2_id
         FROM (
@@ -651,6 +660,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
                    {col("quantity_unit")} AS quantity_unit,
                    {names[0]} AS reporter_desc, {names[1]} AS partner_desc
             FROM {STAGE} s
+            {fence}
         ) s
         LEFT JOIN actors_actor r ON r.iso3 = s.reporter_code
         LEFT JOIN actors_actor p ON p.iso3 = s.partner_code
@@ -675,8 +685,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     # JIT (switched on by the estimated cost) compiles this pass for seconds of CPU: worth it when the
     # table is empty and every row goes on to be written, not when most rows match stored ones and are
     # dropped (an unchanged re-import) (docs/benchmarks.md, "Figures behind the code").
-    cursor.execute("SELECT EXISTS (SELECT 1 FROM trade_tradeflow)")
-    cursor.execute(f"SET LOCAL jit = {'off' if cursor.fetchone()[0] else 'DEFAULT'}")
+    cursor.execute(f"SET LOCAL jit = {'off' if stored else 'DEFAULT'}")
     cursor.execute(
         f"""
         {into}

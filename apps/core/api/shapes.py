@@ -7,7 +7,7 @@ still validated as always (every parameter, every filter's form field, the order
 same shape came before, the SQL compiled then is reused with this request's values bound in place of that one's.
 
 The shape: the view and FilterSet classes, the ordering asked for, and for each filter given its name and the kind
-of its value: its type, a list's length and which of its items repeat; an empty value, a boolean and None are part
+of its value: its type, a list's length and which values (of any filter) repeat an earlier one; an empty value, a boolean and None are part
 of the shape themselves (they change the SQL, `IS NULL` and the like, not a parameter). Nothing is written by hand:
 the SQL kept is the ORM's compile of the request that came first, and each of its parameters is the value of one
 filter slot. A shape is kept only if all of this holds, checked when it is first seen (`learn`):
@@ -40,6 +40,10 @@ from django_filters.constants import EMPTY_VALUES
 
 # Values bound into a kept statement: a type moved to another value of the same type by `_other`.
 _MOVABLE = (str, int, decimal.Decimal, float, datetime.datetime, datetime.date)
+# A list longer than this is never kept: its shape (a key item per value) would hold ~140 bytes per value for a
+# ~2 bytes of query string (`flow=X,X,…`: 180 kB a 2.7 kB request, 512 of them per process). No list filter of a kept
+# list needs more: four flows; two slugs or more read the database (not kept).
+_MAX_ITEMS = 8
 
 
 @dataclass(frozen=True)
@@ -106,19 +110,20 @@ def forget_shapes() -> None:
 
 def shape_and_values(cleaned_data: dict[str, Any]) -> tuple[Hashable, list[Any]] | None:
     """(the shape of a FilterSet's cleaned values, the values bound in order), or None for a value of a kind that is
-    never bound (a model instance, a range object…)."""
+    never bound (a model instance, a range object…) or a list of more than _MAX_ITEMS values."""
     shape: list[Hashable] = []
     values: list[Any] = []
     for name, value in cleaned_data.items():
         if isinstance(value, list):
+            if len(value) > _MAX_ITEMS:
+                return None
             items: list[Hashable] = []
             for index, item in enumerate(value):
                 kind = _kind(item)
                 if kind is None:
                     return None
                 if kind == "bound":
-                    # Which earlier item it repeats: a repeated value may be compiled once (a filter dedupes).
-                    items.append((type(item).__name__, value.index(item)))
+                    items.append((type(item).__name__, _first_equal(values, item)))
                     values.append(item)
                 else:
                     items.append(kind)
@@ -128,11 +133,19 @@ def shape_and_values(cleaned_data: dict[str, Any]) -> tuple[Hashable, list[Any]]
         if kind is None:
             return None
         if kind == "bound":
-            shape.append((name, type(value).__name__))
+            shape.append((name, type(value).__name__, _first_equal(values, value)))
             values.append(value)
         else:
             shape.append((name, kind))
     return tuple(shape), values
+
+
+def _first_equal(values: Sequence[Any], value: Any) -> int:
+    """The index `value` will have in `values`, or that of the first value equal to it: which value it repeats is part
+    of the shape. A repeat may be compiled once (a filter dedupes) and its parameter cannot say which value it is, so
+    such a shape is not kept (template_of); it must not be the shape of different values (year_min=year_max=2020 left
+    the shape of every year range not kept)."""
+    return next((index for index, earlier in enumerate(values) if _same(earlier, value)), len(values))
 
 
 def _kind(value: Any) -> Hashable | None:
@@ -147,7 +160,8 @@ def _kind(value: Any) -> Hashable | None:
 
 
 def _other(value: Any) -> Any:
-    """Another value of `value`'s type (never equal to it), for learn()'s check."""
+    """Another value of `value`'s type (never equal to it), for learn()'s check. Raises OverflowError (an
+    ArithmeticError) past the type's last value (datetime.max)."""
     if isinstance(value, str):
         return value + "~"
     if isinstance(value, datetime.datetime):
@@ -276,7 +290,10 @@ def learn(
     template = template_of(compiled, values)
     if template is None:
         return None
-    other_data = moved(cleaned_data)
+    try:
+        other_data = moved(cleaned_data)
+    except ArithmeticError:  # no other value of its type (9999-12-31T23:59:59.999999): not a shape to keep
+        return None
     other_found = shape_and_values(other_data)
     if other_found is None:
         return None

@@ -110,6 +110,7 @@ class SummitViewSet(HistoryMixin, CatrackViewSet):
     lookup_field = "slug"
     ordering_fields = ["date", "title_en", "city_en", "ordinal", "status", "created_at", "updated_at"]
     page_json = SUMMIT_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
+    keeps_shapes = True  # every filter held to a fresh compile: tests/summits/test_list_shapes.py
 
     @extend_schema(responses=ScoreboardRow)
     @action(**AGGREGATE)
