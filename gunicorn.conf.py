@@ -25,6 +25,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = max_requests // 10  # each worker after max_requests to 1.1 x max_requests: not all at once
 # Only trust X-Forwarded-* from these addresses (the reverse proxy).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# A logged request costs a worker 30-50 us of CPU, 1-2% of the trade list's (docs/benchmarks.md, session 15): kept on;
+# behind a proxy that keeps its own access log, GUNICORN_ACCESSLOG= (empty) turns it off.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

@@ -2,12 +2,18 @@
 
 The raw SQL is the floor: the same page (count and rows, or the same aggregate) fetched with
 psycopg, binding and preparing statements as catrack's Django connection does (settings: server-side
-binding, a statement prepared after PREPARE_THRESHOLD runs; see `django_binding`), and dumped to JSON. The API is timed with django.test.Client (middleware, auth, throttling, DRF, JSON).
+binding, a statement prepared after PREPARE_THRESHOLD runs; see `django_binding`), and dumped to JSON. The API is
+timed through Django's WSGI handler called as gunicorn's worker calls it (`wsgi_get`: middleware, auth, throttling,
+DRF, JSON, the request signals).
 """
 
+import io
 import json
 import statistics
+import sys
 import time
+from typing import NamedTuple
+from urllib.parse import unquote_to_bytes, urlsplit
 
 PAGE = 50
 EXACT_COUNT_UP_TO = 10_500  # apps.core.api.pagination.EXACT_COUNT_UP_TO (MAX_PAGE_OFFSET + MAX_PAGE_SIZE)
@@ -358,12 +364,10 @@ def time_requests(database_url, raw, urls, repeat):
     """
     import psycopg
     from django.db import connection as django_connection
-    from django.test import Client
     from django.urls import Resolver404, resolve
 
     from apps.core.api.counts import clear_count_cache
 
-    client = Client()
     raw_results, api_results = {}, {}
     binding = django_binding()
     with (
@@ -389,11 +393,11 @@ def time_requests(database_url, raw, urls, repeat):
                     own.append((sql, params))
                     return execute(sql, params, many, context)
 
-                client.get(url)  # warm caches (content types) before counting
+                wsgi_get(url)  # warm caches (content types) before counting
                 if name not in WARM_COUNTS:
                     clear_count_cache()
                 with django_connection.execute_wrapper(record):
-                    response = client.get(url)
+                    response = wsgi_get(url)
                 if response.status_code != 200:
                     api_results[name] = {"error": f"HTTP {response.status_code}: {response.content[:200]!r}"}
                     url = None
@@ -402,7 +406,7 @@ def time_requests(database_url, raw, urls, repeat):
                 runs = [("raw", lambda: _run_raw(connection, statements))]
                 if url is not None:
                     cold = name not in WARM_COUNTS
-                    runs += [("api", lambda: _get(client, url, cold=cold)), ("own", lambda: _replay(replay, own))]
+                    runs += [("api", lambda: _get(url, cold=cold)), ("own", lambda: _replay(replay, own))]
                 for kind, run in runs if i % 2 else runs[::-1]:
                     started = time.perf_counter()
                     run()
@@ -419,13 +423,65 @@ def time_requests(database_url, raw, urls, repeat):
     return raw_results, api_results
 
 
-def _get(client, url, *, cold):
+def _get(url, *, cold):
     """The API request, its exact count forgotten first (`cold`) or as kept from the sample before."""
     if cold:
         from apps.core.api.counts import clear_count_cache
 
         clear_count_cache()
-    return client.get(url)
+    return wsgi_get(url)
+
+
+class WSGIResponse(NamedTuple):
+    status_code: int
+    content: bytes
+
+
+_handler = None
+
+
+def wsgi_get(url):
+    """GET `url` (path and query string) through Django's WSGI handler as gunicorn's worker calls it: one environ,
+    the body read to its end, then closed (which sends request_finished). Since session 15; before, the API was timed
+    with django.test.Client, which does work gunicorn does not (connects and disconnects four signals a request, so
+    their receivers are looked up on every send) and skips work gunicorn does (close_old_connections, the connection's
+    health check, at each request's start and end). Host `testserver`, so the bytes are the test client's. Call it
+    outside any transaction, as a server runs: close_old_connections closes a connection it finds inside one."""
+    global _handler
+    if _handler is None:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        _handler = WSGIHandler()  # what catrack.wsgi.application is (get_wsgi_application), without its gc.freeze()
+    parts = urlsplit(url)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        # WSGI's latin-1 strings of the bytes: the path %-decoded (as gunicorn), the query as sent (UTF-8, as the
+        # test client encoded it)
+        "PATH_INFO": unquote_to_bytes(parts.path).decode("iso-8859-1"),
+        "QUERY_STRING": parts.query.encode().decode("iso-8859-1"),
+        "RAW_URI": url,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "127.0.0.1",
+        "REMOTE_PORT": "40000",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    status = []
+    body = _handler(environ, lambda line, headers, exc_info=None: status.append(line))
+    try:
+        content = b"".join(body)
+    finally:
+        body.close()
+    return WSGIResponse(int(status[0].split(" ", 1)[0]), content)
 
 
 def django_binding():

@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,9 +27,12 @@ def free_port():
 
 
 @contextmanager
-def serving(command, port, env=None, timeout=30):
+def serving(command, port, env=None, timeout=30, ready_path=None):
     """Run a server until the block ends (the block gets its Popen); wait until it accepts connections on
-    127.0.0.1:port."""
+    127.0.0.1:port and, with `ready_path`, until it answers a GET of that path (any HTTP status). gunicorn's master
+    listens at once while its workers still import the app (seconds on a loaded machine: 7 s for the first answer
+    at load 6, session 15), so before `ready_path` a 1 s warm-up could end before any worker served, and the first
+    turn measured them starting (session 13's slow first turns)."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + timeout
@@ -36,6 +41,8 @@ def serving(command, port, env=None, timeout=30):
                 raise RuntimeError(f"{command[0]} exited: {process.stderr.read().decode()[-2000:]}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                if ready_path is not None:
+                    _answer(f"http://127.0.0.1:{port}{ready_path}", timeout=max(1, deadline - time.monotonic()))
                 break
             except OSError:
                 if time.monotonic() > deadline:
@@ -48,6 +55,14 @@ def serving(command, port, env=None, timeout=30):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _answer(url, *, timeout):
+    """GET url; returns once the server has answered, whatever the status (an HTTPError is an answer)."""
+    try:
+        urllib.request.urlopen(url, timeout=timeout).read()
+    except urllib.error.HTTPError:
+        pass
 
 
 def wrk(url, seconds, connections=8):
@@ -125,7 +140,7 @@ def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, e
                 "--log-level",
                 "warning",
             ]
-            gunicorn = stack.enter_context(serving(command, port, env=env))
+            gunicorn = stack.enter_context(serving(command, port, env=env, timeout=90, ready_path=api_path))
             servers["gunicorn"] = f"http://127.0.0.1:{port}{api_path}"
         port = free_port()
         command = [
@@ -141,7 +156,7 @@ def time_http(*, database_url, api_path, datasette_path, sqlite_path, seconds, e
             "suggest_facets",
             "off",
         ]
-        stack.enter_context(serving(command, port, env={**os.environ}))
+        stack.enter_context(serving(command, port, env={**os.environ}, timeout=90, ready_path=datasette_path))
         servers["datasette"] = f"http://127.0.0.1:{port}{datasette_path}"
         for url in servers.values():
             wrk(url, 1)  # warm the workers' connections and caches

@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware (its redirects get the headers too)
     "django.middleware.http.ConditionalGetMiddleware",  # ETag, 304 for an unchanged answer
     "apps.core.transfer.CacheHeadersMiddleware",  # Cache-Control: public for anonymous reads
-    "csp.middleware.CSPMiddleware",
+    "apps.core.middleware.CSPMiddleware",  # django-csp's, the settings' policy built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.CommonMiddleware",  # Django's, with a 308 for writes missing the final slash
