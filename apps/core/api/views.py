@@ -2,6 +2,7 @@
 
 import functools
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -158,6 +159,13 @@ class CatrackViewSet(viewsets.ModelViewSet):
         super().__init_subclass__(**kwargs)
         # Only well-formed keys reach the database: anything else is a 404 from the URL resolver.
         cls.lookup_value_regex = r"[-\w]+" if cls.lookup_field == "slug" else "[0-9]+"
+        if cls.keeps_shapes and (
+            cls.get_queryset is not CatrackViewSet.get_queryset
+            or cls.filter_queryset is not CatrackViewSet.filter_queryset
+        ):
+            # A kept shape's SQL is shared by every request of that shape, whoever asks: rows that depend on the
+            # request beyond its filters (the user, say) would reach another user (apps.core.api.shapes).
+            raise ImproperlyConfigured(f"{cls.__name__} keeps shapes, so its rows must not depend on the request")
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
