@@ -331,7 +331,17 @@ def json_actor_brief(alias, *, null=False):
             ("kind", json_text(f"{alias}.kind")),
         ]
     )
-    return f"CASE WHEN {alias}.id IS NULL THEN 'null' ELSE {brief} END" if null else brief
+    return json_or_null(alias, brief) if null else brief
+
+
+def json_or_null(alias, member):
+    """JSON text `member` of an outer join's row (table alias), or JSON null where the join found no row."""
+    return f"CASE WHEN {alias}.id IS NULL THEN 'null' ELSE {member} END"
+
+
+def json_day(column):
+    """A date column as DRF's DateField writes it ("YYYY-MM-DD"), JSON null for NULL."""
+    return json_text(f"to_char({column}, 'YYYY-MM-DD')", null=True)
 
 
 # What backs each fact of a page (apps.sources.corroboration), as the JSON keys FactSerializer writes before

@@ -11,7 +11,9 @@ from apps.core.api.sql import (
     FACT_SUPPORT_MEMBERS,
     PAGE_IDS,
     json_actor_brief,
+    json_day,
     json_iso_utc,
+    json_or_null,
     json_serializer_object,
     json_text,
     json_text_list,
@@ -22,7 +24,8 @@ from apps.core.models import format_partial_date_sql
 from apps.investments.api.serializers import PledgeSerializer
 from apps.investments.models import Pledge
 from apps.sources.api.page_json import fact_citation_ctes
-from apps.summits.models import Summit, Topic
+from apps.summits.api.page_json import SUMMIT_BRIEF, TOPIC_BRIEF
+from apps.summits.models import Topic
 
 # The order of a pledge's recipients and purposes, for the ORM's prefetch (PledgeViewSet) and this twin alike: the
 # models' Meta.ordering, then the id (two actors may share a name).
@@ -31,23 +34,14 @@ PURPOSES_ORDERING = (*Topic._meta.ordering, "id")
 
 # The briefs (apps.core.api.briefs) of a page's related rows, under the table aliases the page's SQL gives them;
 # tests/core/test_str_sql_twins.py holds each to the brief Python writes for every row.
-SUMMIT_BRIEF = json_text_object([("slug", json_text("s.slug")), ("name", json_text(Summit.str_sql("s")))])
 DOCUMENT_BRIEF = json_text_object([("slug", json_text("d.slug")), ("name", json_text("d.title_en"))])
-PURPOSE_BRIEF = json_text_object([("slug", json_text("tp.slug")), ("name", json_text("tp.name_en"))])
+PURPOSE_BRIEF = TOPIC_BRIEF  # a purpose is a topic, under the same alias
 PARENT_BRIEF = json_text_object([("slug", json_text("pp.slug")), ("name", json_text(Pledge.str_sql("pp", "ppd")))])
 
 
 def _decimal(column):
     # DRF's DecimalField writes the value quantized to the field's places, as a string: numeric(p, s)'s own text.
     return json_text(f"{column}::text", null=True)
-
-
-def _day(column):
-    return json_text(f"to_char({column}, 'YYYY-MM-DD')", null=True)
-
-
-def _or_null(alias, brief):
-    return f"CASE WHEN {alias}.id IS NULL THEN 'null' ELSE {brief} END"
 
 
 PLEDGE = json_serializer_object(
@@ -65,24 +59,24 @@ PLEDGE = json_serializer_object(
         "amount_usd_qualifier": json_text("t.amount_usd_qualifier"),
         "usd_basis": json_text("t.usd_basis"),
         "usd_rate": _decimal("t.usd_rate"),
-        "usd_rate_date": _day("t.usd_rate_date"),
+        "usd_rate_date": json_day("t.usd_rate_date"),
         "usd_rate_source": json_text("t.usd_rate_source"),
-        "period_start": _day("t.period_start"),
+        "period_start": json_day("t.period_start"),
         "period_start_precision": json_text("t.period_start_precision"),
         "period_start_display": json_text(
             format_partial_date_sql("t.period_start", "t.period_start_precision"), null=True
         ),
         "period_years": json_text("t.period_years", null=True),
-        "period_end": _day("t.period_end"),
+        "period_end": json_day("t.period_end"),
         "period_end_precision": json_text("t.period_end_precision"),
         "period_end_display": json_text(format_partial_date_sql("t.period_end", "t.period_end_precision"), null=True),
         "instrument": json_text("t.instrument"),
         "status": json_text("t.status"),
         "counts_in_totals": json_text("t.counts_in_totals"),
         "donor": json_actor_brief("da"),
-        "summit": _or_null("s", SUMMIT_BRIEF),
-        "document": _or_null("d", DOCUMENT_BRIEF),
-        "parent": _or_null("pp", PARENT_BRIEF),
+        "summit": json_or_null("s", SUMMIT_BRIEF),
+        "document": json_or_null("d", DOCUMENT_BRIEF),
+        "parent": json_or_null("pp", PARENT_BRIEF),
         "recipients": "coalesce(recipients.list, '[]')",
         "purposes": "coalesce(purposes.list, '[]')",
         **dict(FACT_SUPPORT_MEMBERS),
