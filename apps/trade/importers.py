@@ -44,7 +44,7 @@ from apps.trade.comtrade_csv import (
 )
 from apps.trade.import_progress import ImportProgress
 from apps.trade.models import ALL_CUSTOMS_PROCEDURES, ALL_MODES_OF_TRANSPORT, TradeFlow
-from apps.trade.partitions import trade_flow_analyze, trade_flow_partitions_ensure
+from apps.trade.partitions import trade_flow_analyze, trade_flow_partition_years, trade_flow_partitions_ensure
 from apps.trade.reference import comtrade_areas
 
 try:  # only the PostgreSQL path needs it
@@ -559,12 +559,30 @@ def _pg_prepare(cursor):
 
 
 def _pg_copy(cursor, chunks, layout):
-    """COPY the bytes as they are into a text staging table; PostgreSQL parses the CSV."""
+    """COPY the bytes as they are into a text staging table partitioned by year; PostgreSQL parses the CSV.
+
+    The staging table has a partition for each year trade_tradeflow has one of ({STAGE}_y<year>) and one for
+    every other year ({STAGE}_new: rows no stored flow can match), so that the compare reads a year's rows
+    against that year's stored flows only (_pg_compare). A year that is no number makes the COPY raise
+    (then diagnosed on the Python path). Returns the rows copied.
+    """
     # Unlogged rather than temporary so that parallel workers can scan it in the compare (docs/benchmarks.md, "Figures behind the code");
-    # it is created and dropped inside the import's transaction, under its lock.
+    # it is created and dropped inside the import's transaction, under its lock. The parent has no storage of its own.
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
     columns = ", ".join(f"c{i} text" for i in range(layout.width))
-    cursor.execute(f"CREATE UNLOGGED TABLE {STAGE} ({columns})")
+    partitions = [
+        f"CREATE UNLOGGED TABLE {STAGE}_y{year} PARTITION OF {STAGE} FOR VALUES FROM ({year}) TO ({year + 1})"
+        for year in trade_flow_partition_years() or []
+    ]
+    cursor.execute(
+        ";".join(
+            [
+                f"CREATE TABLE {STAGE} ({columns}) PARTITION BY RANGE (({_pg_year(layout, alias='')}))",
+                *partitions,
+                f"CREATE UNLOGGED TABLE {STAGE}_new PARTITION OF {STAGE} DEFAULT",
+            ]
+        )
+    )
     delimiter = {",": ",", "\t": "E'\\t'", ";": ";"}[layout.delimiter]
     delimiter = delimiter if delimiter.startswith("E") else f"'{delimiter}'"
     raw = cursor.cursor
@@ -576,6 +594,25 @@ def _pg_copy(cursor, chunks, layout):
         for chunk in chunks:
             copy.write(chunk)
     return raw.rowcount
+
+
+def _pg_col(layout, field, alias="s."):
+    """SQL for a staged field's text, its padding trimmed ('' when the layout has no such field)."""
+    return f"btrim({alias}c{layout.index[field]}, '{PAD}')" if field in layout.index else "''"
+
+
+def _pg_period(layout, alias="s."):
+    """SQL for the staged period (YYYY or YYYYMM); any other text becomes 'period <it>', which no cast takes."""
+    period = _pg_col(layout, "period", alias)
+    return f"CASE WHEN {period} ~ '^[0-9]{{4}}([0-9]{{2}})?$' THEN {period} ELSE 'period ' || {period} END"
+
+
+def _pg_year(layout, alias="s."):
+    """SQL for a staged row's year (smallint): refYear, else the period's first four digits. It is the staging
+    table's partition key too, so a row's partition and its year always agree."""
+    if "year" in layout.index:
+        return f"{_pg_col(layout, 'year', alias)}::smallint"
+    return f"left({_pg_period(layout, alias)}, 4)::smallint"
 
 
 def _pg_area_code(iso, number):
@@ -609,19 +646,16 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     """
 
     def col(field):
-        return f"btrim(s.c{layout.index[field]}, '{PAD}')" if field in layout.index else "''"
+        return _pg_col(layout, field)
 
     def upper(field):  # codes are ASCII: the "C" collation's upper() is the cheap one
         return f'upper({col(field)} COLLATE "C")'
 
+    year = _pg_year(layout)
     if "year" in layout.index:
-        year = f"{col('year')}::smallint"
         month = f"CASE WHEN {col('month')} IN ('', '0', '52') THEN NULL ELSE {col('month')}::smallint END"
-    else:
-        # A period that is not YYYY or YYYYMM is cast as a whole, so that it fails.
-        period = col("period")
-        checked = f"CASE WHEN {period} ~ '^[0-9]{{4}}([0-9]{{2}})?$' THEN {period} ELSE 'period ' || {period} END"
-        year = f"left({checked}, 4)::smallint"
+    else:  # a period that is not YYYY or YYYYMM is cast as a whole, so that it fails
+        checked = _pg_period(layout)
         month = f"CASE WHEN length({checked}) = 6 THEN substr({checked}, 5, 2)::smallint END"
     optional = "NULLIF({}, '')::numeric(20,3)"
     reporter_code, partner_code, partner2_code = (
@@ -635,16 +669,9 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
         partner2_id, partner2_join = "p2.id", "LEFT JOIN actors_actor p2 ON p2.iso3 = s.partner2_code"
     names = (col("reporter_desc"), col("partner_desc")) if with_names else ("NULL", "NULL")
     source_differs = "OR t.source_id IS DISTINCT FROM %(source)s" if source_id is not None else ""
-    # A first import (an empty table) writes every row it reads; a later one mostly matches stored rows.
-    cursor.execute("SELECT EXISTS (SELECT 1 FROM trade_tradeflow)")
-    stored = cursor.fetchone()[0]
-    # Into an empty table, OFFSET 0 keeps PostgreSQL from flattening the converting subquery into the joins, where
-    # each converted value would be computed again for the hash, the join's recheck and the filter: computed once a
-    # row (in the parallel workers), the first import's compare took 5.7 s instead of 7.7 at 1M. Not against stored
-    # rows: the planner then joins them in the leader alone, and an unchanged 1M re-import took 11.3 s instead of 9.7
-    # (docs/benchmarks.md, session 15).
-    fence = "" if stored else "OFFSET 0"
-    converted = f"""
+
+    def converted(table, fence=""):
+        return f"""
         SELECT s.*, r.id AS reporter_id, p.id AS partner_id, {partner2_id} AS partner2_id
         FROM (
             SELECT {reporter_code} AS reporter_code, {partner_code} AS partner_code,
@@ -659,13 +686,14 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
                    {optional.format(col("quantity"))} AS quantity,
                    {col("quantity_unit")} AS quantity_unit,
                    {names[0]} AS reporter_desc, {names[1]} AS partner_desc
-            FROM {STAGE} s
+            FROM {table} s
             {fence}
         ) s
         LEFT JOIN actors_actor r ON r.iso3 = s.reporter_code
         LEFT JOIN actors_actor p ON p.iso3 = s.partner_code
         {partner2_join}
     """
+
     # `partner2_id IS NULL` where the file has no partner2: the planner estimates it from the column's
     # statistics, where `coalesce(…) = 0` gets a default guess that made it pick a slower plan (docs/benchmarks.md, "Figures behind the code").
     same_partner2 = (
@@ -675,34 +703,66 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
                   AND coalesce(t.month, 0) = coalesce(s.month, 0) AND t.flow = s.flow
                   AND t.commodity_code = s.commodity_code AND {same_partner2}
                   AND t.customs_code = s.customs_code AND t.mot_code = s.mot_code"""
-    # One pass: an unchanged row is read, converted, matched and dropped; nothing is written for it.
-    # CREATE TABLE AS (unlike INSERT ... SELECT) may run its query in parallel.
-    cursor.execute("SELECT to_regclass('pg_temp.comtrade_diff') IS NOT NULL")
-    into = "INSERT INTO comtrade_diff" if cursor.fetchone()[0] else "CREATE TEMP TABLE comtrade_diff ON COMMIT DROP AS"
     # With an index matching the key, the planner picks a nested loop of index probes: fine for a
     # small file, slower than one hash join for a large one (docs/benchmarks.md, "Figures behind the code").
     cursor.execute(f"SET LOCAL enable_nestloop = {'off' if rows > 10_000 else 'on'}")
-    # JIT (switched on by the estimated cost) compiles this pass for seconds of CPU: worth it when the
-    # table is empty and every row goes on to be written, not when most rows match stored ones and are
-    # dropped (an unchanged re-import) (docs/benchmarks.md, "Figures behind the code").
-    cursor.execute(f"SET LOCAL jit = {'off' if stored else 'DEFAULT'}")
+    # One statement a staged partition that has rows (and always the new years', which so creates comtrade_diff
+    # even for a file of no rows): a year's rows against that year's stored flows (`t.year = ANY(...)`
+    # lets the planner read that partition only), so the stored side of the join is one year however many
+    # the table holds, and a year that is new to the table is read against nothing. With the whole table on
+    # that side, its hash outgrew work_mem at 10M flows and the unchanged re-import ran at half the
+    # speed a row it had at 1M (docs/benchmarks.md, session 16). On a table not partitioned (before
+    # migration trade 0009) every row is compared with the whole table.
+    partition_years = trade_flow_partition_years()
     cursor.execute(
-        f"""
-        {into}
-        SELECT s.reporter_code, s.partner_code, s.partner2_code, s.reporter_id, s.partner_id, s.partner2_id,
-               s.year, s.month, s.flow, s.commodity_code, s.customs_code, s.mot_code,
-               s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit,
-               s.reporter_desc, s.partner_desc, t.id AS existing_id
-        FROM ({converted}) s
-        LEFT JOIN trade_tradeflow t ON {same_key}
-        WHERE t.id IS NULL
-           OR (t.value_usd, t.net_weight_kg, t.quantity, t.quantity_unit)
-              IS DISTINCT FROM (s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit)
-           {source_differs}
-    """,
-        {"source": source_id},
+        "SELECT c.relname, substring(c.relname FROM '_y([0-9]{4})$')::int FROM pg_inherits i"
+        f" JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '{STAGE}'::regclass"
+        f"   AND (pg_relation_size(c.oid) > 0 OR c.relname = '{STAGE}_new') ORDER BY 2 NULLS FIRST"
     )
-    kept = cursor.rowcount
+    kept = 0
+    for table, table_year in cursor.fetchall():
+        against = (
+            ""
+            if partition_years is None
+            else f"AND t.year = ANY(ARRAY[{'' if table_year is None else table_year}]::int[])"
+        )
+        # Rows of a year the table has no partition of are all new: they go on to be written.
+        stored = partition_years is None or table_year is not None
+        # Against no stored rows, OFFSET 0 keeps PostgreSQL from flattening the converting subquery into the joins,
+        # where each converted value would be computed again for the hash, the join's recheck and the filter:
+        # computed once a row (in the parallel workers), the first import's compare took 5.7 s instead of 7.7 at
+        # 1M. Not against stored rows: the planner then joins them in the leader alone, and an unchanged 1M
+        # re-import took 11.3 s instead of 9.7 (docs/benchmarks.md, session 15).
+        fence = "" if stored else "OFFSET 0"
+        # JIT (switched on by the estimated cost) compiles this pass for seconds of CPU: worth it when every
+        # row goes on to be written, not when most rows match stored ones and are dropped (an unchanged
+        # re-import) (docs/benchmarks.md, "Figures behind the code").
+        cursor.execute(f"SET LOCAL jit = {'off' if stored else 'DEFAULT'}")
+        # One pass: an unchanged row is read, converted, matched and dropped; nothing is written for it.
+        # CREATE TABLE AS (unlike INSERT ... SELECT) may run its query in parallel; the first such table
+        # becomes comtrade_diff, the others' rows (the kept ones only) are added to it.
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE comtrade_kept ON COMMIT DROP AS
+            SELECT s.reporter_code, s.partner_code, s.partner2_code, s.reporter_id, s.partner_id, s.partner2_id,
+                   s.year, s.month, s.flow, s.commodity_code, s.customs_code, s.mot_code,
+                   s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit,
+                   s.reporter_desc, s.partner_desc, t.id AS existing_id
+            FROM ({converted(table, fence)}) s
+            LEFT JOIN trade_tradeflow t ON {same_key} {against}
+            WHERE t.id IS NULL
+               OR (t.value_usd, t.net_weight_kg, t.quantity, t.quantity_unit)
+                  IS DISTINCT FROM (s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit)
+               {source_differs}
+        """,
+            {"source": source_id},
+        )
+        kept += cursor.rowcount
+        cursor.execute("SELECT to_regclass('pg_temp.comtrade_diff') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute("INSERT INTO comtrade_diff SELECT * FROM comtrade_kept; DROP TABLE comtrade_kept")
+        else:
+            cursor.execute("ALTER TABLE comtrade_kept RENAME TO comtrade_diff")
     cursor.execute("SET LOCAL enable_nestloop = on")
     cursor.execute("SET LOCAL jit = DEFAULT")
     # A revision repeated in the file would be ambiguous. New rows repeating each other fail on the
@@ -711,7 +771,7 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
     repeated = False
     if cursor.fetchone()[0]:
         cursor.execute(f"""
-            SELECT 1 FROM trade_tradeflow t JOIN ({converted}) s ON {same_key}
+            SELECT 1 FROM trade_tradeflow t JOIN ({converted(STAGE)}) s ON {same_key}
             WHERE t.id IN (SELECT existing_id FROM comtrade_diff)
             GROUP BY t.id HAVING count(*) > 1 LIMIT 1
         """)

@@ -135,6 +135,24 @@ def _fill_before_attach(cursor, name: str, year: int, fill: Callable[[str, int],
     cursor.execute(f'ALTER TABLE "{name}" ALTER COLUMN id DROP DEFAULT')
 
 
+def trade_flow_partition_years(*, using: str = "default") -> list[int] | None:
+    """The years that have a partition of trade_tradeflow, sorted; None on SQLite or while the table is not
+    partitioned. A stored flow's year is always one of them: the other partitions (out of range) stay empty."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT (SELECT relkind FROM pg_class WHERE oid = to_regclass('{PARENT}')) = 'p',
+                   ARRAY(SELECT substring(c.relname FROM '^{PARENT}_y([0-9]{{4}})$')::int
+                         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                         WHERE i.inhparent = to_regclass('{PARENT}') AND c.relname ~ '^{PARENT}_y[0-9]{{4}}$'
+                         ORDER BY 1)
+        """)
+        partitioned, years = cursor.fetchone()
+    return years if partitioned else None
+
+
 def trade_flow_partitions(*, using: str = "default") -> list[tuple[str, str, int]]:
     """[(partition name, bound as PostgreSQL writes it, estimated rows)] of trade_tradeflow, in bound order;
     [] on SQLite or while the table is not partitioned."""

@@ -335,6 +335,50 @@ def test_an_imported_new_year_is_written_before_its_partition_is_attached_and_en
     assert not _partition_exists(1987) and not TradeFlow.objects.filter(year=1987).exists()
 
 
+def test_the_import_compares_each_years_rows_with_that_years_stored_flows_only(tmp_path):
+    """The COPY path stages a file by year and compares each year's rows with that year's partition only, a year
+    the table lacks with none (EXPLAIN of each compare): one file holding an unchanged year, a revised row, a row
+    whose year is written "02021" and a new year gives the counts, rows and feed events of a whole-table compare."""
+    from apps.core.models import ChangeEvent
+
+    StateFactory(iso3="KAZ"), StateFactory(iso3="JPN")
+    header = "refYear,refMonth,reporterISO,partnerISO,flowCode,cmdCode,primaryValue,qty,qtyUnitAbbr\n"
+    stored = ["2020,,KAZ,JPN,X,TOTAL,100,,\n", "2020,3,KAZ,JPN,M,2612,5.5,12.125,kg\n", "2021,,KAZ,JPN,X,TOTAL,7,,\n"]
+    path = tmp_path / "flows.csv"
+    path.write_text(header + "".join(stored))
+    assert comtrade_import(paths=[path]).inserted == 3
+    before = {flow.pk: (flow.year, flow.value_usd, flow.updated_at) for flow in TradeFlow.objects.all()}
+    last_event = ChangeEvent.objects.order_by("id").last().id
+    revised = stored[1].replace(",5.5,", ",6.5,")
+    path.write_text(header + stored[0] + revised + "02021,,KAZ,JPN,X,TOTAL,7,,\n" + "2022,,KAZ,JPN,X,TOTAL,9,,\n")
+    compares = []
+
+    def explain_compares(execute, sql, params, many, context):
+        if sql.lstrip().startswith("CREATE TEMP TABLE comtrade_kept"):
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN {sql}", params)
+                plan = "\n".join(line for (line,) in cursor.fetchall())
+            staged = set(re.findall(r"\bcomtrade_import_stage_\w+", plan))
+            compares.append((*sorted(staged), sorted(partitions_in_plan(plan))))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(explain_compares):
+        summary = comtrade_import(paths=[path])
+    assert sorted(compares) == [
+        ("comtrade_import_stage_new", []),
+        ("comtrade_import_stage_y2020", ["trade_tradeflow_y2020"]),
+        ("comtrade_import_stage_y2021", ["trade_tradeflow_y2021"]),
+    ]
+    assert (summary.path_taken, summary.inserted, summary.updated, summary.unchanged) == ("copy", 1, 1, 2)
+    after = {flow.pk: (flow.year, flow.value_usd, flow.updated_at) for flow in TradeFlow.objects.all()}
+    (changed,) = [pk for pk in before if after[pk] != before[pk]]
+    (new,) = set(after) - set(before)
+    assert after[changed][:2] == (2020, Decimal("6.50")) and after[new][:2] == (2022, Decimal("9.00"))
+    events = ChangeEvent.objects.filter(id__gt=last_event, resource="trade.tradeflow")
+    assert sorted((e.object_id, e.action) for e in events) == sorted([(str(changed), "update"), (str(new), "create")])
+    assert comtrade_import(paths=[path]).unchanged == 4
+
+
 def test_a_fill_that_fails_leaves_no_table_behind():
     """A year's table is created, filled and attached in one transaction: if writing its rows fails, no table is
     left holding the year's name (it would make every later write of the year a DetachedYear)."""
