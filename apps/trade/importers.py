@@ -562,9 +562,9 @@ def _pg_copy(cursor, chunks, layout):
     """COPY the bytes as they are into a text staging table partitioned by year; PostgreSQL parses the CSV.
 
     The staging table has a partition for each year trade_tradeflow has one of ({STAGE}_y<year>) and one for
-    every other year ({STAGE}_new: rows no stored flow can match), so that the compare reads a year's rows
-    against that year's stored flows only (_pg_compare). A year that is no number makes the COPY raise
-    (then diagnosed on the Python path). Returns the rows copied.
+    every other year ({STAGE}_new: rows no stored flow can match), so that the compare knows the file's years
+    without reading it and reads only those years' stored flows (_pg_compare). A year that is no number makes
+    the COPY raise (then diagnosed on the Python path). Returns the rows copied.
     """
     # Unlogged rather than temporary so that parallel workers can scan it in the compare (docs/benchmarks.md, "Figures behind the code");
     # it is created and dropped inside the import's transaction, under its lock. The parent has no storage of its own.
@@ -703,66 +703,54 @@ def _pg_compare(cursor, layout, *, rows, with_names, source_id):
                   AND coalesce(t.month, 0) = coalesce(s.month, 0) AND t.flow = s.flow
                   AND t.commodity_code = s.commodity_code AND {same_partner2}
                   AND t.customs_code = s.customs_code AND t.mot_code = s.mot_code"""
+    # The stored side of the join is the years the file has rows of and the table has a partition of (the staging
+    # table's partitions that received rows): `t.year = ANY(...)` lets the planner read those partitions only.
+    # Re-importing one year into a table of many no longer hashes every stored flow (docs/benchmarks.md,
+    # session 16); rows of a year the table has no partition of ({STAGE}_new) cannot match a stored flow. On a
+    # table not partitioned (before migration trade 0009) the file is compared with the whole table.
+    partition_years = trade_flow_partition_years()
+    cursor.execute(
+        "SELECT substring(c.relname FROM '_y([0-9]{4})$')::int FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        f" WHERE i.inhparent = '{STAGE}'::regclass AND c.relname <> '{STAGE}_new' AND pg_relation_size(c.oid) > 0"
+    )
+    years = sorted(year for (year,) in cursor.fetchall())
+    against = "" if partition_years is None else f"AND t.year = ANY(ARRAY[{', '.join(map(str, years))}]::int[])"
+    # A first import, or one of years new to the table, writes every row it reads; a later one mostly matches stored rows.
+    stored = partition_years is None or bool(years)
+    # Against no stored rows, OFFSET 0 keeps PostgreSQL from flattening the converting subquery into the joins, where
+    # each converted value would be computed again for the hash, the join's recheck and the filter: computed once a
+    # row (in the parallel workers), the first import's compare took 5.7 s instead of 7.7 at 1M. Not against stored
+    # rows: the planner then joins them in the leader alone, and an unchanged 1M re-import took 11.3 s instead of 9.7
+    # (docs/benchmarks.md, session 15).
+    fence = "" if stored else "OFFSET 0"
+    # One pass: an unchanged row is read, converted, matched and dropped; nothing is written for it.
+    # CREATE TABLE AS (unlike INSERT ... SELECT) may run its query in parallel.
+    cursor.execute("SELECT to_regclass('pg_temp.comtrade_diff') IS NOT NULL")
+    into = "INSERT INTO comtrade_diff" if cursor.fetchone()[0] else "CREATE TEMP TABLE comtrade_diff ON COMMIT DROP AS"
     # With an index matching the key, the planner picks a nested loop of index probes: fine for a
     # small file, slower than one hash join for a large one (docs/benchmarks.md, "Figures behind the code").
     cursor.execute(f"SET LOCAL enable_nestloop = {'off' if rows > 10_000 else 'on'}")
-    # One statement a staged partition that has rows (and always the new years', which so creates comtrade_diff
-    # even for a file of no rows): a year's rows against that year's stored flows (`t.year = ANY(...)`
-    # lets the planner read that partition only), so the stored side of the join is one year however many
-    # the table holds, and a year that is new to the table is read against nothing. With the whole table on
-    # that side, its hash outgrew work_mem at 10M flows and the unchanged re-import ran at half the
-    # speed a row it had at 1M (docs/benchmarks.md, session 16). On a table not partitioned (before
-    # migration trade 0009) every row is compared with the whole table.
-    partition_years = trade_flow_partition_years()
+    # JIT (switched on by the estimated cost) compiles this pass for seconds of CPU: worth it when the
+    # table is empty and every row goes on to be written, not when most rows match stored ones and are
+    # dropped (an unchanged re-import) (docs/benchmarks.md, "Figures behind the code").
+    cursor.execute(f"SET LOCAL jit = {'off' if stored else 'DEFAULT'}")
     cursor.execute(
-        "SELECT c.relname, substring(c.relname FROM '_y([0-9]{4})$')::int FROM pg_inherits i"
-        f" JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '{STAGE}'::regclass"
-        f"   AND (pg_relation_size(c.oid) > 0 OR c.relname = '{STAGE}_new') ORDER BY 2 NULLS FIRST"
+        f"""
+        {into}
+        SELECT s.reporter_code, s.partner_code, s.partner2_code, s.reporter_id, s.partner_id, s.partner2_id,
+               s.year, s.month, s.flow, s.commodity_code, s.customs_code, s.mot_code,
+               s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit,
+               s.reporter_desc, s.partner_desc, t.id AS existing_id
+        FROM ({converted(STAGE, fence)}) s
+        LEFT JOIN trade_tradeflow t ON {same_key} {against}
+        WHERE t.id IS NULL
+           OR (t.value_usd, t.net_weight_kg, t.quantity, t.quantity_unit)
+              IS DISTINCT FROM (s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit)
+           {source_differs}
+    """,
+        {"source": source_id},
     )
-    kept = 0
-    for table, table_year in cursor.fetchall():
-        against = (
-            ""
-            if partition_years is None
-            else f"AND t.year = ANY(ARRAY[{'' if table_year is None else table_year}]::int[])"
-        )
-        # Rows of a year the table has no partition of are all new: they go on to be written.
-        stored = partition_years is None or table_year is not None
-        # Against no stored rows, OFFSET 0 keeps PostgreSQL from flattening the converting subquery into the joins,
-        # where each converted value would be computed again for the hash, the join's recheck and the filter:
-        # computed once a row (in the parallel workers), the first import's compare took 5.7 s instead of 7.7 at
-        # 1M. Not against stored rows: the planner then joins them in the leader alone, and an unchanged 1M
-        # re-import took 11.3 s instead of 9.7 (docs/benchmarks.md, session 15).
-        fence = "" if stored else "OFFSET 0"
-        # JIT (switched on by the estimated cost) compiles this pass for seconds of CPU: worth it when every
-        # row goes on to be written, not when most rows match stored ones and are dropped (an unchanged
-        # re-import) (docs/benchmarks.md, "Figures behind the code").
-        cursor.execute(f"SET LOCAL jit = {'off' if stored else 'DEFAULT'}")
-        # One pass: an unchanged row is read, converted, matched and dropped; nothing is written for it.
-        # CREATE TABLE AS (unlike INSERT ... SELECT) may run its query in parallel; the first such table
-        # becomes comtrade_diff, the others' rows (the kept ones only) are added to it.
-        cursor.execute(
-            f"""
-            CREATE TEMP TABLE comtrade_kept ON COMMIT DROP AS
-            SELECT s.reporter_code, s.partner_code, s.partner2_code, s.reporter_id, s.partner_id, s.partner2_id,
-                   s.year, s.month, s.flow, s.commodity_code, s.customs_code, s.mot_code,
-                   s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit,
-                   s.reporter_desc, s.partner_desc, t.id AS existing_id
-            FROM ({converted(table, fence)}) s
-            LEFT JOIN trade_tradeflow t ON {same_key} {against}
-            WHERE t.id IS NULL
-               OR (t.value_usd, t.net_weight_kg, t.quantity, t.quantity_unit)
-                  IS DISTINCT FROM (s.value_usd, s.net_weight_kg, s.quantity, s.quantity_unit)
-               {source_differs}
-        """,
-            {"source": source_id},
-        )
-        kept += cursor.rowcount
-        cursor.execute("SELECT to_regclass('pg_temp.comtrade_diff') IS NOT NULL")
-        if cursor.fetchone()[0]:
-            cursor.execute("INSERT INTO comtrade_diff SELECT * FROM comtrade_kept; DROP TABLE comtrade_kept")
-        else:
-            cursor.execute("ALTER TABLE comtrade_kept RENAME TO comtrade_diff")
+    kept = cursor.rowcount
     cursor.execute("SET LOCAL enable_nestloop = on")
     cursor.execute("SET LOCAL jit = DEFAULT")
     # A revision repeated in the file would be ambiguous. New rows repeating each other fail on the
