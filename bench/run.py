@@ -11,6 +11,7 @@ dropped and re-created), times everything on loopback and prints one table. See 
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import platform
 import secrets
@@ -177,14 +178,28 @@ def main():
     }
     phases = report["phase_seconds"] = {}
     seed_started = time.perf_counter()
-    dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
-    dataset.seed_claims()
-    documents = dataset.DOCUMENTS["quick" if args.quick else "full"]
-    dataset.seed_documents(count=documents, seed=args.seed)
-    report["size"]["documents"] = documents
     with tempfile.TemporaryDirectory(prefix="catrack-bench-") as tmp:
-        write_csv = dataset.SHAPES[args.shape]
-        csv_path = write_csv(Path(tmp) / "comtrade.csv", rows=flows, states=states, seed=args.seed)
+        # The Comtrade file is written by a child process while this one seeds the database (the two are
+        # independent and seeded apart, so the rows are the same; at 10M flows each takes minutes). Forked: the child
+        # writes a file and never touches the parent's database connection.
+        csv_path = Path(tmp) / "comtrade.csv"
+        writer = multiprocessing.get_context("fork").Process(
+            target=dataset.SHAPES[args.shape],
+            args=(csv_path,),
+            kwargs={"rows": flows, "states": states, "seed": args.seed},
+            name="bench-comtrade-csv",
+        )
+        writer.start()
+        try:
+            dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
+            dataset.seed_claims()
+            documents = dataset.DOCUMENTS["quick" if args.quick else "full"]
+            dataset.seed_documents(count=documents, seed=args.seed)
+        finally:
+            writer.join()
+        if writer.exitcode != 0:
+            sys.exit(f"bench/run.py: writing the Comtrade file failed (exit {writer.exitcode}); see above.")
+        report["size"]["documents"] = documents
         report["seed_seconds"] = phases["dataset"] = time.perf_counter() - seed_started
         from bench import imports, queries, web
 
