@@ -99,6 +99,24 @@ def test_kept_shape_runs_the_fresh_compile(api_client, edges, name, with_donor):
         assert kept.bound == (name not in NOT_KEPT | TWO_SHAPES | BUILT_EACH_TIME and not repeats), name
 
 
+@pytest.mark.parametrize("name", sorted(TWO_SHAPES))
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_a_boolean_shape_is_kept(api_client, edges, name, value):  # noqa: F811
+    # Each boolean value is a shape of its own, kept as any other: here beside a donor, whose slug is bound. The claims
+    # filters among them (cited, disputed, official_source) read the citations of the pledges' content type, written
+    # into the statement (apps.sources.corroboration.content_type_sql), not bound as a constant parameter.
+    shapes.forget_shapes()
+    run(api_client, {"donor": "edge-donor", name: value, "page_size": 7}, path=LIST)
+    params = {"donor": "european-union", name: value, "page_size": 7}
+    kept, kept_statements = run(api_client, params, path=LIST)
+    with mock.patch.object(PledgeViewSet, "keeps_shapes", False):
+        fresh, fresh_statements = run(api_client, params, path=LIST)
+    # Not `cited`: Django's EXISTS selects a constant 1 bound as a parameter, which a kept shape never takes for a value.
+    assert kept.status_code == 200 and kept.bound == (name != "cited")
+    assert kept_statements == fresh_statements and kept.content == fresh.content
+    sql_and_orm_paths(PledgeViewSet, api_client, LIST, params)
+
+
 @pytest.mark.parametrize(
     "params",
     [
