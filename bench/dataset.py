@@ -66,20 +66,27 @@ def make_states(seed):
 def _write_rows(path, keys, *, states, rng):
     """Write CSV_HEADER and one line per (reporter, partner, year, month (52: the year), flow, cmdCode) of `keys`
     (state indexes), drawing primaryValue, then qty and netWgt (none for TOTAL) from `rng` in that order."""
+    # Each line's fixed parts formatted once (10M lines at 10M flows): the period's four columns per (year, month),
+    # a state's three columns (code, ISO3, name) per state.
+    state_columns = [f"{100 + n},{code},State {code}" for n, code in enumerate(states.codes)]
+    period_columns = {}
     out = []
+    randrange = rng.randrange
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(CSV_HEADER)
         for reporter, partner, year, month, flow, code in keys:
-            freq, period = ("A", f"{year}") if month == 52 else ("M", f"{year}{month:02d}")
-            value = rng.randrange(1, 10**11) / 100
+            period = period_columns.get((year, month))
+            if period is None:
+                period = period_columns[year, month] = (
+                    f"A,{year},{month},{year}" if month == 52 else f"M,{year},{month},{year}{month:02d}"
+                )
+            value = randrange(1, 10**11) / 100
             if code == "TOTAL":
-                unit, qty, weight = "N/A", "", ""
+                measures = "N/A,,"
             else:
-                unit, qty, weight = "kg", rng.randrange(1, 10**7), rng.randrange(1, 10**7)
-            r, p = states.codes[reporter], states.codes[partner]
+                measures = f"kg,{randrange(1, 10**7)},{randrange(1, 10**7)}"
             out.append(
-                f"{freq},{year},{month},{period},{100 + reporter},{r},State {r},{flow},{100 + partner},"
-                f"{p},State {p},{code},{unit},{qty},{weight},{value:.2f}\n"
+                f"{period},{state_columns[reporter]},{flow},{state_columns[partner]},{code},{measures},{value:.2f}\n"
             )
             if len(out) == 50_000:
                 f.write("".join(out))
@@ -137,13 +144,17 @@ def write_comtrade_shaped_csv(path, *, rows, states, seed):
     for size in sizes:
         space *= size
     partners_of = [[p for p in range(STATES) if p != r] for r in range(REPORTERS)]
+    partner_index = [{state: n for n, state in enumerate(partners)} for partners in partners_of]
 
-    def unpack(key):
-        parts = []
-        for size in reversed(sizes):
-            key, part = divmod(key, size)
-            parts.append(part)
-        return parts[::-1]  # reporter, year, flow, partner (index into partners_of), cmd, month
+    months, cmds, partners, flows, years = sizes[5], sizes[4], sizes[3], sizes[2], sizes[1]
+
+    def unpack(key):  # reporter, year, flow, partner (index into partners_of), cmd, month
+        key, month = divmod(key, months)
+        key, cmd = divmod(key, cmds)
+        key, partner = divmod(key, partners)
+        key, flow = divmod(key, flows)
+        reporter, year = divmod(key, years)
+        return reporter, year, flow, partner, cmd, month
 
     def pack(parts):
         key = 0
@@ -159,7 +170,7 @@ def write_comtrade_shaped_csv(path, *, rows, states, seed):
             reporter, year, flow, partner, cmd, month = unpack(key)
             state = partners_of[reporter][partner]
             if state < REPORTERS:  # the partner reports too: its side of the same trade
-                keys.add(pack((state, year, 1 - flow, partners_of[state].index(reporter), cmd, month)))
+                keys.add(pack((state, year, 1 - flow, partner_index[state][reporter], cmd, month)))
     chosen = sorted(keys)
     del keys
     if len(chosen) > rows:  # the last batch's mirrors overshoot a little: drop that many at random

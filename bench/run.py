@@ -9,7 +9,9 @@ dropped and re-created), times everything on loopback and prints one table. See 
 """
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import platform
 import secrets
@@ -132,6 +134,16 @@ def machine():
     }
 
 
+@contextlib.contextmanager
+def timed_phase(phases, name):
+    """Adds the block's wall-clock seconds to `phases[name]` (the run's hour is spent where the table says)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - started
+
+
 def main():
     args = parse_args()
     missing = [tool for tool in ("wrk", "psql") if shutil.which(tool) is None]
@@ -164,19 +176,35 @@ def main():
         "machine": machine(),
         "size": {"trade_flows": flows, "summits": summits, "pledges": pledges, "shape": args.shape},
     }
+    phases = report["phase_seconds"] = {}
     seed_started = time.perf_counter()
-    dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
-    dataset.seed_claims()
-    documents = dataset.DOCUMENTS["quick" if args.quick else "full"]
-    dataset.seed_documents(count=documents, seed=args.seed)
-    report["size"]["documents"] = documents
     with tempfile.TemporaryDirectory(prefix="catrack-bench-") as tmp:
-        write_csv = dataset.SHAPES[args.shape]
-        csv_path = write_csv(Path(tmp) / "comtrade.csv", rows=flows, states=states, seed=args.seed)
-        report["seed_seconds"] = time.perf_counter() - seed_started
+        # The Comtrade file is written by a child process while this one seeds the database (the two are
+        # independent and seeded apart, so the rows are the same; at 10M flows each takes minutes). Forked: the child
+        # writes a file and never touches the parent's database connection.
+        csv_path = Path(tmp) / "comtrade.csv"
+        writer = multiprocessing.get_context("fork").Process(
+            target=dataset.SHAPES[args.shape],
+            args=(csv_path,),
+            kwargs={"rows": flows, "states": states, "seed": args.seed},
+            name="bench-comtrade-csv",
+        )
+        writer.start()
+        try:
+            dataset.seed_facts(states=states, summits=summits, pledges=pledges, seed=args.seed)
+            dataset.seed_claims()
+            documents = dataset.DOCUMENTS["quick" if args.quick else "full"]
+            dataset.seed_documents(count=documents, seed=args.seed)
+        finally:
+            writer.join()
+        if writer.exitcode != 0:
+            sys.exit(f"bench/run.py: writing the Comtrade file failed (exit {writer.exitcode}); see above.")
+        report["size"]["documents"] = documents
+        report["seed_seconds"] = phases["dataset"] = time.perf_counter() - seed_started
         from bench import imports, queries, web
 
-        report["import"] = imports.time_imports(args.database_url, str(csv_path), flows)
+        with timed_phase(phases, "import"):
+            report["import"] = imports.time_imports(args.database_url, str(csv_path), flows)
         reporter, participant = states.slug(0), states.slug(1)
         year_min = dataset.YEARS[0]
         urls = api_urls(reporter=reporter, participant=participant, year_min=year_min)
@@ -185,42 +213,49 @@ def main():
             **queries.search_requests(commodity=SEARCH_COMMODITY, document_words=SEARCH_DOCUMENT_WORDS),
             **queries.claims_requests(donor=reporter),
         }
-        _analyze(args.database_url)
-        report["raw"], report["api"] = queries.time_requests(args.database_url, raw, urls, repeat)
-        report["plans"] = {name: queries.plans(args.database_url, urls[name]) for name in SEARCH_CASES}
-        report["pruning"] = {
-            name: queries.pruning(args.database_url, url)
-            for name, url in pruning_urls(reporter=reporter, participant=participant, year=year_min).items()
-        }
+        with timed_phase(phases, "requests"):
+            _analyze(args.database_url)
+            report["raw"], report["api"] = queries.time_requests(args.database_url, raw, urls, repeat)
+            report["plans"] = {name: queries.plans(args.database_url, urls[name]) for name in SEARCH_CASES}
+            report["pruning"] = {
+                name: queries.pruning(args.database_url, url)
+                for name, url in pruning_urls(reporter=reporter, participant=participant, year=year_min).items()
+            }
         from django.db import connection
 
         connection.close()
-        sqlite_path = web.build_sqlite(args.database_url, Path(tmp) / "trade.db")
+        with timed_phase(phases, "sqlite_for_datasette"):
+            sqlite_path = web.build_sqlite(args.database_url, Path(tmp) / "trade.db")
         list_api = urls["trade_flows_list"] if report["api"].get("trade_flows_list") else None
         datasette_path = (
             f"/trade/trade_flows.json?reporter={reporter}&flow=X&year__gte={year_min}"
             f"&_sort_desc=year&_size={queries.PAGE}"
         )
-        report["http"] = web.time_http(
-            database_url=args.database_url,
-            api_path=list_api,
-            datasette_path=datasette_path,
-            sqlite_path=sqlite_path,
-            seconds=wrk_seconds,
-            env=server_env(args.database_url),
-        )
+        with timed_phase(phases, "http"):
+            report["http"] = web.time_http(
+                database_url=args.database_url,
+                api_path=list_api,
+                datasette_path=datasette_path,
+                sqlite_path=sqlite_path,
+                seconds=wrk_seconds,
+                env=server_env(args.database_url),
+            )
         from bench import exports
 
-        report["csv_export"] = exports.time_csv_exports(
-            database_url=args.database_url, sqlite_path=sqlite_path, env=server_env(args.database_url), rows=flows
-        )
-        report["list_csv"] = exports.time_list_csv()
+        with timed_phase(phases, "csv_export"):
+            report["csv_export"] = exports.time_csv_exports(
+                database_url=args.database_url, sqlite_path=sqlite_path, env=server_env(args.database_url), rows=flows
+            )
+        with timed_phase(phases, "list_csv"):
+            report["list_csv"] = exports.time_list_csv()
         from bench import transfer
 
-        report["transfer"] = transfer.time_transfer(reporter=reporter, year=year_min, repeat=repeat)
+        with timed_phase(phases, "transfer"):
+            report["transfer"] = transfer.time_transfer(reporter=reporter, year=year_min, repeat=repeat)
         from bench import fetch
 
-        report["fetch"] = fetch.time_fetch(Path(tmp), fetch_records)
+        with timed_phase(phases, "fetch"):
+            report["fetch"] = fetch.time_fetch(Path(tmp), fetch_records)
     report["total_seconds"] = time.perf_counter() - started
     print_table(report)
     if args.json:
@@ -281,6 +316,10 @@ def print_table(report):
         f"{size['pledges']:,} pledges; {m['cpus']} CPUs, {m['ram_gb']} GB, {m['postgresql']}, "
         f"load {m['load_at_start']:.1f} at start; {report['total_seconds']:.0f} s in all\n"
     )
+    if report.get("phase_seconds"):
+        print(
+            "seconds by phase: " + ", ".join(f"{name} {s:,.0f}" for name, s in report["phase_seconds"].items()) + "\n"
+        )
     imp = report["import"]
     print(f"{'import (one run each)':34} {'seconds':>9} {'rows/s':>11}  ratio")
     for name, label in (

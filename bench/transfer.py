@@ -18,6 +18,11 @@ import statistics
 import time
 
 PAGE_SIZE = 500
+# Seconds of timed samples one case pair may take: at 10M flows one year's CSV takes ~5 s and every pledge's ~6 s,
+# so 40 rounds of each pair were ~16 of the 10M run's 77 minutes (session 16). A pair slower than this budget
+# allows is timed MIN_ROUNDS times instead (its median then of fewer samples, its p95 the slowest of them).
+BUDGET_SECONDS = 60
+MIN_ROUNDS = 5
 
 
 def transfer_urls(*, reporter, year):
@@ -57,6 +62,14 @@ def _summary(seconds):
     }
 
 
+def rounds_within_budget(pair_seconds, repeat):
+    """Timed rounds for a case pair whose one round (both cases) took `pair_seconds`: `repeat`, or as many as
+    BUDGET_SECONDS holds, but never fewer than MIN_ROUNDS (nor more than `repeat`)."""
+    if pair_seconds <= 0:
+        return repeat
+    return max(min(MIN_ROUNDS, repeat), min(repeat, int(BUDGET_SECONDS / pair_seconds)))
+
+
 def _interleaved(cases, repeat):
     """{case: [seconds…]} of `cases` ({case: a call returning (seconds, response, body)}), run in turns, the turn's
     order alternated; three warm-up rounds are dropped."""
@@ -77,8 +90,8 @@ def time_transfer(*, reporter, year, repeat):
     client = Client()
     results = {"gzip": {}, "conditional": {}}
     for name, url in transfer_urls(reporter=reporter, year=year).items():
-        _, plain_response, plain = _timed(client, url)
-        _, zipped_response, zipped = _timed(client, url, accept_encoding="gzip")
+        plain_seconds, plain_response, plain = _timed(client, url)
+        zipped_seconds, zipped_response, zipped = _timed(client, url, accept_encoding="gzip")
         if plain_response.status_code != 200 or zipped_response.status_code != 200:
             results["gzip"][name] = {"error": f"HTTP {plain_response.status_code}/{zipped_response.status_code}"}
             continue
@@ -88,10 +101,11 @@ def time_transfer(*, reporter, year, repeat):
                 "plain": lambda url=url: _timed(client, url),
                 "gzip": lambda url=url: _timed(client, url, accept_encoding="gzip"),
             },
-            repeat,
+            rounds := rounds_within_budget(plain_seconds + zipped_seconds, repeat),
         )
         results["gzip"][name] = {
             "url": url,
+            "rounds": rounds,
             "compressed": compressed,
             # The same bytes once unzipped (a CSV's rows are in the same order: the list's total order).
             "same_content": (gzip.decompress(zipped) if compressed else zipped) == plain,
@@ -99,7 +113,7 @@ def time_transfer(*, reporter, year, repeat):
             "gzip": {"bytes": len(zipped), **_summary(samples["gzip"])},
         }
     for name, url in conditional_urls(reporter=reporter).items():
-        _, first, _ = _timed(client, url, accept_encoding="gzip")
+        first_seconds, first, _ = _timed(client, url, accept_encoding="gzip")
         etag = first.get("ETag")
         if first.status_code != 200 or not etag:
             results["conditional"][name] = {"error": f"HTTP {first.status_code}, ETag {etag!r}"}
@@ -112,10 +126,11 @@ def time_transfer(*, reporter, year, repeat):
                     client, url, accept_encoding="gzip", if_none_match=etag
                 ),
             },
-            repeat,
+            rounds := rounds_within_budget(2 * first_seconds, repeat),
         )
         results["conditional"][name] = {
             "url": url,
+            "rounds": rounds,
             "status_again": again.status_code,
             "full": {"bytes": len(_body(first)), **_summary(samples["full"])},
             "not_modified": {"bytes": len(_body(again)), **_summary(samples["not_modified"])},
@@ -147,7 +162,7 @@ def print_transfer(report):
         print(
             f"  {name:16} {plain['bytes'] / 1024:9.1f} {zipped['bytes'] / 1024:8.1f} "
             f"{zipped['bytes'] / plain['bytes']:6.2f} | {plain['median_ms']:8.1f} {plain['p95_ms']:7.1f} | "
-            f"{zipped['median_ms']:8.1f} {zipped['p95_ms']:7.1f}{note}"
+            f"{zipped['median_ms']:8.1f} {zipped['p95_ms']:7.1f}  {row.get('rounds', '')} rounds{note}"
         )
     print("  conditional GET with the first answer's ETag (If-None-Match), gzip accepted")
     for name, row in transfer["conditional"].items():
