@@ -25,8 +25,12 @@ class PledgeFilterSet(CitedFilterSet, GroupingsFilterSet, CatrackFilterSet):
     currency = django_filters.CharFilter(
         field_name="currency", lookup_expr="iexact", label="ISO 4217 currency, e.g. JPY"
     )
-    instrument = MultipleChoiceFilter(choices=Instrument.choices, label="Instrument (repeat for several)")
-    status = MultipleChoiceFilter(choices=PledgeStatus.choices, label="Status (repeat for several)")
+    # distinct=False: columns of the pledge itself, no join that could repeat a row (a DISTINCT made the list's rows
+    # a SELECT DISTINCT the SQL page's kept shapes do not take: apps.core.api.shapes).
+    instrument = MultipleChoiceFilter(
+        choices=Instrument.choices, distinct=False, label="Instrument (repeat for several)"
+    )
+    status = MultipleChoiceFilter(choices=PledgeStatus.choices, distinct=False, label="Status (repeat for several)")
     usd_basis = django_filters.ChoiceFilter(choices=UsdBasis.choices)
     amount_qualifier = django_filters.ChoiceFilter(choices=AmountQualifier.choices)
     amount_usd_qualifier = django_filters.ChoiceFilter(choices=AmountQualifier.choices)

@@ -2,20 +2,45 @@
 (`class SummitFilterSet(CitedFilterSet, …, CatrackFilterSet)`)."""
 
 import django_filters
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
+from django_filters.constants import EMPTY_VALUES
 
-from apps.core.api.filters import BooleanFilter, IntegerFilter, SlugFilter
+from apps.core.api.filters import BooleanFilter, IntegerFilter, RowIdBySlug, SlugFilter
 from apps.sources import corroboration
-from apps.sources.models import Citation, CitationBasis, Source
+from apps.sources.corroboration import citations_of_model
+from apps.sources.models import CitationBasis, Source
+
+
+class CitedSourceFilter(SlugFilter):
+    """Facts with a citation to the source `value` (a slug; an unknown one is SlugFilter's 400 after an empty page).
+    A filter class, not a FilterSet method, as SourcesMinFilter: the slug is the statement's one parameter of it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, model=Source, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        citations = citations_of_model(qs.model).filter(source_id=RowIdBySlug(Source, value))
+        return qs.filter(pk__in=citations.values("object_id"))
+
+
+class SourcesMinFilter(IntegerFilter):
+    """Facts backed by at least `value` independent origins (corroboration.fact_ids_with_origins). A filter class,
+    not a FilterSet method: its SQL is the same for every value, bound as the statement's one parameter of it, so a
+    list keeping its request shapes keeps this filter's too (apps.core.api.shapes: a method's value is never bound)."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(pk__in=corroboration.fact_ids_with_origins(qs.model, value))
 
 
 class CitedFilterSet(django_filters.FilterSet):
     """`source`, `sources_min` and `cited` on a resource whose rows carry citations (a FactModel)."""
 
-    source = SlugFilter(model=Source, method="filter_source", label="Rows with a citation to this source (source slug)")
-    sources_min = IntegerFilter(
-        method="filter_sources_min",
+    source = CitedSourceFilter(label="Rows with a citation to this source (source slug)")
+    sources_min = SourcesMinFilter(
         min_value=1,
         max_value=1000,
         label="Rows backed by at least this many independent origins (sources that republish one story, "
@@ -40,12 +65,6 @@ class CitedFilterSet(django_filters.FilterSet):
         method="filter_cited", label="true: facts with at least one citation; false: facts without any."
     )
 
-    def filter_source(self, queryset, name, value):
-        return queryset.filter(pk__in=citations_of(queryset.model).filter(source__slug=value).values("object_id"))
-
-    def filter_sources_min(self, queryset, name, value):
-        return queryset.filter(pk__in=corroboration.fact_ids_with_origins(queryset.model, value))
-
     def filter_official_source(self, queryset, name, value):
         official = corroboration.fact_ids_with_official_source(queryset.model)
         return queryset.filter(pk__in=official) if value else queryset.exclude(pk__in=official)
@@ -58,10 +77,5 @@ class CitedFilterSet(django_filters.FilterSet):
         return queryset.filter(corroboration.basis_filter(queryset.model, value))
 
     def filter_cited(self, queryset, name, value):
-        citations = citations_of(queryset.model).filter(object_id=OuterRef("pk"))
+        citations = citations_of_model(queryset.model).filter(object_id=OuterRef("pk"))
         return queryset.filter(Exists(citations) if value else ~Exists(citations))
-
-
-def citations_of(model):
-    """Citations of rows of `model` (a fact model: its `citations` generic relation)."""
-    return Citation.objects.filter(content_type=ContentType.objects.get_for_model(model))

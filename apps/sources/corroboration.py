@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, Expression, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from apps.sources.models import Citation, CitationBasis
@@ -55,32 +56,66 @@ def fact_support(citations) -> FactSupport:
     return FactSupport(str(basis), len(roots), len(official), disputed)
 
 
+def content_type_sql(app_label: str, model: str) -> str:
+    """SQL of the id of content type app_label.model (`'investments', 'pledge'`): a scalar sub-select with the two
+    names written in, no parameter; PostgreSQL runs it once per statement. How every statement reads the citations of
+    one fact model (citations_sql): the SQL pages, the CSV columns and the list filters. Raises ValueError for a name
+    that is not an identifier (they come from a model's Meta, never from a request)."""
+    if not (app_label.isidentifier() and model.isidentifier()):
+        raise ValueError(f"Not a model's app_label and model_name: {app_label!r}, {model!r}")
+    return f"(SELECT id FROM django_content_type WHERE app_label = '{app_label}' AND model = '{model}')"
+
+
+def citations_sql(app_label: str, model: str, *, sources: bool = False) -> str:
+    """`FROM sources_citation c WHERE <c is a citation of app_label.model's facts>` (no parameters), joining each
+    citation's source as `src` where `sources`; further conditions are ANDed after it."""
+    joined = " JOIN sources_source src ON src.id = c.source_id" if sources else ""
+    return f"FROM sources_citation c{joined} WHERE c.content_type_id = {content_type_sql(app_label, model)}"
+
+
+class ContentTypeOf(Expression):
+    """content_type_sql() of `model` (its concrete model's content type) in an ORM query: the citations of a fact
+    model selected without a parameter. A constant bound as a parameter would keep a list from keeping its request
+    shapes (apps.core.api.shapes binds the request's values only), and ContentType.objects.get_for_model is a
+    Python lookup per use."""
+
+    def __init__(self, model):
+        super().__init__(output_field=ContentType._meta.pk)
+        self.model = model
+
+    def as_sql(self, compiler, connection):
+        opts = self.model._meta.concrete_model._meta
+        return content_type_sql(opts.app_label, opts.model_name), []
+
+
 def citations_of_model(model) -> QuerySet:
-    return Citation.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    """Citations of facts of `model` (a fact model: its `citations` generic relation)."""
+    return Citation.objects.filter(content_type_id=ContentTypeOf(model))
 
 
-def disputed_fact_ids(model) -> QuerySet:
-    """Ids of `model`'s facts with a field whose claims give more than one value."""
+def disputed_fields_sql(app_label: str, model: str, *, where: str = "") -> str:
+    """SQL (no parameters) selecting `object_id, field` for each field of app_label.model's facts whose claims give
+    more than one value; `where`: a condition on the citations `c` ANDed (the SQL pages: the page's facts)."""
     return (
-        citations_of_model(model)
-        .exclude(field="")
-        .order_by()
-        .values("object_id", "field")
-        .annotate(values=Count("value", distinct=True))
-        .filter(values__gt=1)
-        .values("object_id")
+        f"SELECT c.object_id, c.field {citations_sql(app_label, model)}{f' AND {where}' if where else ''} "
+        "AND c.field <> '' GROUP BY c.object_id, c.field HAVING count(DISTINCT c.value) > 1"
     )
 
 
-def fact_ids_with_origins(model, minimum: int) -> QuerySet:
-    """Ids of `model`'s facts cited by at least `minimum` independent origins."""
-    return (
-        with_root_origin(citations_of_model(model))
-        .order_by()
-        .values("object_id")
-        .annotate(origins=Count("root_origin_id", distinct=True))
-        .filter(origins__gte=minimum)
-        .values("object_id")
+def disputed_fact_ids(model) -> RawSQL:
+    """Ids of `model`'s facts with a field whose claims give more than one value (`pk__in=`)."""
+    opts = model._meta.concrete_model._meta
+    return RawSQL(f"SELECT d.object_id FROM ({disputed_fields_sql(opts.app_label, opts.model_name)}) d", ())
+
+
+def fact_ids_with_origins(model, minimum: int) -> RawSQL:
+    """Ids of `model`'s facts cited by at least `minimum` independent origins (`pk__in=`): `minimum` is the one
+    parameter."""
+    opts = model._meta.concrete_model._meta
+    return RawSQL(
+        f"SELECT c.object_id {citations_sql(opts.app_label, opts.model_name, sources=True)} GROUP BY c.object_id "
+        f"HAVING {SUPPORT_AGGREGATES_SQL['independent_origins']} >= %s",
+        (minimum,),
     )
 
 
@@ -97,7 +132,8 @@ def basis_filter(model, basis: str) -> Q:
     return Q(Exists(citations)) & ~Q(stated)
 
 
-# The same summary in PostgreSQL, for the SQL pages and COPY: `c` the citations, `src` their sources.
+# The same summary in PostgreSQL, for the SQL pages and COPY (independent_origins also for sources_min, on SQLite too):
+# `c` the citations, `src` their sources.
 SUPPORT_AGGREGATES_SQL = {
     "basis": "CASE WHEN bool_or(c.basis = 'stated') THEN 'stated' ELSE 'inferred' END",
     "independent_origins": f"count(DISTINCT {INDEPENDENT_ORIGIN_SQL.format(source='src')})",

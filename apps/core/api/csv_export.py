@@ -106,16 +106,12 @@ def fact_support_columns(model):
     """What backs each fact (apps.sources.corroboration), the columns the JSON writes before its citations:
     basis, independent_origins, official_sources and disputed_fields (`;`-joined)."""
     from apps.sources.api.serializers import citations_prefetch, fact_support_of
-    from apps.sources.corroboration import INDEPENDENT_ORIGIN_SQL
+    from apps.sources.corroboration import INDEPENDENT_ORIGIN_SQL, citations_sql
 
     opts = model._meta
-    content_type = (
-        f"(SELECT id FROM django_content_type WHERE app_label = '{opts.app_label}' AND model = '{opts.model_name}')"
-    )
 
     def of(pk, *, sources=False):
-        joined = " JOIN sources_source src ON src.id = c.source_id" if sources else ""
-        return f"FROM sources_citation c{joined} WHERE c.content_type_id = {content_type} AND c.object_id = {pk}"
+        return f"{citations_sql(opts.app_label, opts.model_name, sources=sources)} AND c.object_id = {pk}"
 
     def basis(pk):
         return (

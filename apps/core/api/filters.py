@@ -11,6 +11,7 @@ import re
 
 import django_filters
 import django_filters.constants
+import django_filters.fields
 import django_filters.filterset
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
@@ -18,6 +19,7 @@ from django.db import models
 from django.db.models import Expression, F, UniqueConstraint
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
+from django.utils.choices import flatten_choices
 from django.utils.text import capfirst
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
@@ -47,11 +49,37 @@ class IntegerFilter(django_filters.NumberFilter):
         set_override(self, "field", {"type": "integer", "minimum": min_value, "maximum": max_value})
 
 
+class MultipleChoiceField(django_filters.fields.MultipleChoiceField):
+    """django-filter's field, checking a value against the texts of its choices read once per set of choices.
+
+    Django's rule is unchanged (ChoiceField.valid_value: the value, or its text, is a choice's key); a value whose text
+    is a choice's key is valid without walking the choices again, anything else walks them as Django does. django-filter
+    hands the choices out through Django's normalize_choices on every walk, whose import raises and catches an
+    AttributeError per choice: checking `flow=X` cost 20-60 µs (docs/benchmarks.md, session 16)."""
+
+    def valid_value(self, value):
+        return str(value) in self.choice_texts() or super().valid_value(value)
+
+    def choice_texts(self):
+        """frozenset of str() of every choice's key (those in groups too), kept for the field's current choices: a copy
+        of the field shares them (catrack's forms copy their fields shallow: ShallowCopies)."""
+        choices = self._choices
+        kept = self.__dict__.get("_choice_texts")
+        if kept is None or kept[0] is not choices:
+            kept = self.__dict__["_choice_texts"] = (
+                choices,
+                frozenset(str(key) for key, _ in flatten_choices(choices)),
+            )
+        return kept[1]
+
+
 class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     """django-filter's MultipleChoiceFilter ORing the values in the order given, each once. django-filter ORs
     `set(value)`, whose order follows string hashing, which differs between processes: `flow=X&flow=M` was compiled
     to `flow = 'X' OR flow = 'M'` in one worker and the reverse in another (two texts for one statement, and a kept
     shape of the request could not bind its values: apps.core.api.shapes)."""
+
+    field_class = MultipleChoiceField
 
     def filter(self, qs, value):
         if not value or self.conjoined or self.is_noop(qs, value):
@@ -489,6 +517,8 @@ def _form_class(filterset_class, names):
     for field in form_class.base_fields.values():  # this class's own fields: the filters were copied for it
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             field.error_messages = {**field.error_messages, "invalid_choice": invalid_choice_message(field)}
+        if isinstance(field, MultipleChoiceField):
+            field.choice_texts()  # read once here, for every form's copy of the field
     return form_class
 
 

@@ -357,18 +357,14 @@ FACT_SUPPORT_MEMBERS = [
 def fact_support_ctes(app_label, model, page_ids):
     """Two CTEs over the citations of the page's facts (`object_id = {page_ids}`) of fact model app_label.model:
     `support(object_id, basis, independent_origins, official_sources)` and `disputes(object_id, list)`."""
-    from apps.sources.corroboration import SUPPORT_AGGREGATES_SQL
+    from apps.sources.corroboration import SUPPORT_AGGREGATES_SQL, citations_sql, disputed_fields_sql
 
-    content_type = f"(SELECT id FROM django_content_type WHERE app_label = '{app_label}' AND model = '{model}')"
     aggregates = ", ".join(f"{sql} AS {name}" for name, sql in SUPPORT_AGGREGATES_SQL.items())
     return (
-        f"support AS (SELECT c.object_id, {aggregates} FROM sources_citation c JOIN sources_source src ON "
-        f"src.id = c.source_id WHERE c.content_type_id = {content_type} AND c.object_id = {page_ids} "
-        f"GROUP BY c.object_id),\n"
+        f"support AS (SELECT c.object_id, {aggregates} {citations_sql(app_label, model, sources=True)} "
+        f"AND c.object_id = {page_ids} GROUP BY c.object_id),\n"
         f" disputes AS (SELECT d.object_id, {json_text_list(json_text('d.field'), 'd.field')} AS list FROM "
-        f"(SELECT c.object_id, c.field FROM sources_citation c WHERE c.content_type_id = {content_type} "
-        f"AND c.object_id = {page_ids} AND c.field <> '' GROUP BY c.object_id, c.field "
-        f"HAVING count(DISTINCT c.value) > 1) d GROUP BY d.object_id)"
+        f"({disputed_fields_sql(app_label, model, where=f'c.object_id = {page_ids}')}) d GROUP BY d.object_id)"
     )
 
 

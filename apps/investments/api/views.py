@@ -71,6 +71,7 @@ class PledgeViewSet(HistoryMixin, CatrackViewSet):
     filterset_class = PledgeFilterSet
     ordering_fields = ["amount_usd", "amount", "period_start", "created_at", "updated_at", "id"]
     page_json = PLEDGE_PAGE_JSON  # JSON pages on PostgreSQL: one statement counts and renders them
+    keeps_shapes = True  # every filter held to a fresh compile: tests/investments/test_list_shapes.py
 
     @extend_schema(
         parameters=[

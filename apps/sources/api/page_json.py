@@ -14,6 +14,7 @@ from apps.core.api.sql import (
     model_ordering_sql,
 )
 from apps.sources.api.serializers import CitationBriefSerializer
+from apps.sources.corroboration import citations_sql
 from apps.sources.models import Citation, Source
 
 # A source's brief (apps.core.api.briefs) under the alias `src`; tests/core/test_str_sql_twins.py holds it to Python's.
@@ -49,11 +50,9 @@ def fact_citation_ctes(app_label: str, model: str, page_ids: str) -> str:
     """Three CTEs over the citations of a page's facts (`object_id = {page_ids}`) of fact model app_label.model, to
     be joined to the facts on `object_id`: `citations(object_id, list)`, the JSON array of each fact's citations,
     and fact_support_ctes()'s `support` and `disputes`."""
-    content_type = f"(SELECT id FROM django_content_type WHERE app_label = '{app_label}' AND model = '{model}')"
     return (
         f"citations AS (SELECT c.object_id, {json_text_list(CITATION, CITATIONS_ORDER)} AS list\n"
-        "  FROM sources_citation c JOIN sources_source src ON src.id = c.source_id\n"
-        f"  WHERE c.content_type_id = {content_type} AND c.object_id = {page_ids}\n"
+        f"  {citations_sql(app_label, model, sources=True)} AND c.object_id = {page_ids}\n"
         "  GROUP BY c.object_id),\n"
         f" {fact_support_ctes(app_label, model, page_ids)}"
     )
